@@ -1,0 +1,53 @@
+"""failure_handling: every step that can fail has somewhere for failed work to go (2.1)."""
+
+from __future__ import annotations
+
+from workflow_prover.checks.base import Check, claim_evidence, finding, outbound
+from workflow_prover.coverage import FAILURE_HANDLING, Coverage
+from workflow_prover.models import CheckId, ClaimGraph, ClaimKind, Finding
+
+K = ClaimKind
+_TERMINAL = (K.TERMINAL_PATH, K.COMPENSATION)
+
+
+def evaluate(graph: ClaimGraph, cov: Coverage) -> list[Finding]:
+    steps = [s for s in graph.steps if s.services]
+    if not steps:
+        return []
+    if not cov.anywhere(FAILURE_HANDLING):
+        admitted = cov.admissions((K.ERROR_HANDLING, K.TERMINAL_PATH, K.RETRY, K.TRY_CATCH))
+        admitted += cov.anywhere((K.NO_HANDLING,))
+        evidence = claim_evidence(*admitted) or [s.evidence for s in steps]
+        return [finding("NO_FAILURE_HANDLING", evidence=evidence)]
+    findings: list[Finding] = []
+    for step in steps:
+        state = cov.state("terminal", step=step)
+        if state is not None and state.kind in _TERMINAL:
+            continue
+        if state is not None and state.kind is K.SWALLOW:
+            findings.append(finding("ERRORS_SWALLOWED", step=step,
+                                    evidence=[step.evidence, state.evidence]))
+            continue
+        retry = cov.holds(K.RETRY, step=step) or cov.state("retry_policy", step=step)
+        findings.append(finding("STEP_WITHOUT_FAILURE_PATH", step=step,
+                                evidence=[step.evidence, *claim_evidence(retry)]))
+    return findings + _warnings(graph, cov)
+
+
+def _warnings(graph: ClaimGraph, cov: Coverage) -> list[Finding]:
+    out: list[Finding] = []
+    dlqs = cov.anywhere((K.TERMINAL_PATH,))
+    if dlqs and not cov.anywhere((K.ALERTING, K.REPLAY)):
+        out.append(finding("DLQ_UNMONITORED", evidence=claim_evidence(dlqs[0])))
+    for step in outbound(graph):
+        if cov.holds(K.TIMEOUT, step=step) is None:
+            out.append(finding("NO_TIMEOUT", step=step, evidence=[step.evidence]))
+    writes = [s for s in outbound(graph) if s.action == "write"]
+    systems = {frozenset(s.services) for s in writes}
+    if len(systems) >= 2 and not cov.anywhere((K.COMPENSATION,)):
+        out.append(finding("NO_COMPENSATION", evidence=[s.evidence for s in writes]))
+    return out
+
+
+CHECK = Check(CheckId.FAILURE_HANDLING,
+              "Every step that can fail has somewhere for failed work to go", evaluate)

@@ -1,0 +1,303 @@
+"""Claims: every mention of a resilience mechanism, with its modality and scope.
+
+Scope, most specific evidence first, clause by clause:
+1. "steps 1 and 2" names steps;
+2. a quantifier on a general noun covers everything of that kind ("every write", "all API
+   calls", "both databases", "anything that fails");
+3. services named in the clause ("NetSuite calls back off", "the Twilio token is in Vault"),
+   vendors ("AWS calls") and kinds of call without a quantifier ("the database writes");
+4. the step the clause (or its list item, or its arrow segment) describes;
+5. a pronoun refers back to the previous clause of the sentence ("...; it's not worth a DLQ");
+6. otherwise the statement is general: it covers every step, later ones included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from workflow_prover.extract.context import Reading
+from workflow_prover.extract.segment import Clause
+from workflow_prover.extract.services import SvcMention
+from workflow_prover.extract.steps import StepDraft
+from workflow_prover.extract.types import Group, Mention
+from workflow_prover.extract.view import TextView
+
+CREDENTIAL_KINDS = frozenset(("vault", "workload_identity", "hardcoded", "env_var", "rotation"))
+_CALL_KINDS = frozenset(("throttle_rate", "throttle_concurrency", "backoff_exponential",
+                         "retry_fixed", "retry_immediate", "retry", "retry_after"))
+_ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere"))
+_STAND_IN = frozenset(("it", "that", "this", "they", "them", "those", "these", "its", "their",
+                       "which", "one"))
+_DELAY = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|sec|secs|m|min|mins)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeDraft:
+    general: bool = True
+    filter: str | None = None  # api | write | read | database | all
+    step_refs: tuple[int, ...] = ()  # the user's numbers
+    steps: tuple[int, ...] = ()  # StepDraft.start of steps in this turn
+    services: tuple[str, ...] = ()
+    vendors: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return self.general and self.filter is None
+
+
+GENERAL = ScopeDraft()
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimDraft:
+    kind: str
+    reading: Reading
+    scope: ScopeDraft
+    start: int
+    end: int
+    clause: int
+    rule: str
+    value: float | None = None
+
+
+@dataclass
+class _Targets:
+    """What each clause is about, computed once and inherited by pronouns."""
+
+    view: TextView
+    steps: list[StepDraft]
+    cache: dict[tuple[int, bool], ScopeDraft] = field(default_factory=dict)
+
+
+def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
+    targets = _Targets(view, steps)
+    claims: list[ClaimDraft] = []
+    for cue in view.ann.of(Group.CUE):
+        if not _required(view, cue):
+            continue
+        clause = view.lay.clause_of[cue.start]
+        scope = _scope(targets, clause, credential=cue.label in CREDENTIAL_KINDS)
+        claims.append(ClaimDraft(cue.label, view.read(cue), scope, cue.start, cue.end, clause,
+                                 cue.rule, cue.value))
+    for svc in view.services:
+        if svc.info.role == "secrets":
+            clause = view.lay.clause_of[svc.start]
+            mention = Mention(Group.CUE, "vault", svc.info.rule, svc.start, svc.end)
+            scope = _scope(targets, clause, credential=True)
+            claims.append(ClaimDraft("vault", view.read(mention), scope, svc.start, svc.end,
+                                     clause, svc.info.rule))
+    claims += _delay_sequences(view, targets)
+    return sorted(claims, key=lambda c: (c.start, c.kind))
+
+
+def implicit_steps(view: TextView, claims: list[ClaimDraft],
+                   steps: list[StepDraft]) -> list[StepDraft]:
+    """'We rate limit to 5 req/s on the CRM': a service the design calls, said only here."""
+    known = {info.name for step in steps for info in step.services}
+    extra: list[StepDraft] = []
+    for claim in claims:
+        if claim.kind not in _CALL_KINDS or claim.reading.modality != "asserted":
+            continue
+        clause = view.clause(claim.clause)
+        for svc in _named(view, clause, credential=False):
+            if svc.info.name in known or svc.info.role not in ("api", "datastore"):
+                continue
+            known.add(svc.info.name)
+            extra.append(StepDraft(clause.start, clause.end, clause.index, "write", False,
+                                   (svc.info,), None, f"implicit.{claim.rule}"))
+    return extra
+
+
+# ---- scope -----------------------------------------------------------------------------------
+
+
+def _scope(targets: _Targets, clause_index: int, credential: bool) -> ScopeDraft:
+    key = (clause_index, credential)
+    if key not in targets.cache:
+        targets.cache[key] = _resolve(targets, clause_index, credential)
+    return targets.cache[key]
+
+
+def _resolve(targets: _Targets, index: int, credential: bool) -> ScopeDraft:
+    view = targets.view
+    clause = view.clause(index)
+    refs = _step_refs(view, clause)
+    if refs:
+        return ScopeDraft(general=False, step_refs=refs)
+    quantified = _quantified(view, clause)
+    if quantified is not None:
+        return quantified
+    services = tuple(dict.fromkeys(m.info.name for m in _named(view, clause, credential)))
+    vendors = _vendors(view, clause)
+    if services or vendors:
+        return ScopeDraft(general=False, services=services, vendors=vendors)
+    kind = _general_noun(view, clause)
+    if kind is not None:
+        return ScopeDraft(filter=kind)
+    own = _own_steps(targets, clause)
+    if own:
+        return ScopeDraft(general=False, steps=own)
+    if _refers_back(view, clause):
+        previous = _previous_clause(view, clause)
+        if previous is not None:
+            return _scope(targets, previous, credential)
+    return GENERAL
+
+
+def _named(view: TextView, clause: Clause, credential: bool) -> list[SvcMention]:
+    return [m for m in view.clause_services(clause.index)
+            if m.info.role in ("api", "datastore") and not view.is_host(m)
+            and (credential or not view.is_attributive(m))]
+
+
+def _step_refs(view: TextView, clause: Clause) -> tuple[int, ...]:
+    toks = view.toks
+    refs: list[int] = []
+    for i in range(clause.start, clause.end):
+        if toks[i].norm not in ("step", "steps", "stage", "stages", "node", "nodes"):
+            continue
+        j = i + 1
+        while j < clause.end and (toks[j].text.isdigit() or toks[j].norm in (",", "and", "&", "or", "to", "-")):
+            if toks[j].text.isdigit():
+                refs.append(int(toks[j].text))
+            j += 1
+    return tuple(dict.fromkeys(refs))
+
+
+def _quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
+    toks = view.toks
+    quants = view.term_starts("QUANTIFIER")
+    nouns = {m.start: m for m in view.mentions("term", clause.index) if m.label == "GENERAL_NOUN"}
+    for i in range(clause.start, clause.end):
+        if i not in quants:
+            continue
+        if toks[i].norm in _ALONE:
+            return ScopeDraft()
+        for j in range(i + 1, min(i + 5, clause.end)):
+            noun = nouns.get(j)
+            if noun is not None:
+                longest = max((m for m in view.mentions("term", clause.index)
+                               if m.label == "GENERAL_NOUN" and m.start == j),
+                              key=lambda m: m.end - m.start)
+                return ScopeDraft(filter=None if longest.extra == "all" else longest.extra)
+    return None
+
+
+def _general_noun(view: TextView, clause: Clause) -> str | None:
+    for m in view.mentions("term", clause.index):
+        if m.label == "GENERAL_NOUN" and m.extra in ("api", "database"):
+            longest = max((o for o in view.mentions("term", clause.index)
+                           if o.label == "GENERAL_NOUN" and o.start == m.start),
+                          key=lambda o: o.end - o.start)
+            if longest.extra in ("api", "database") and view.toks[longest.end - 1].norm.endswith("s"):
+                return longest.extra
+    return None
+
+
+def _vendors(view: TextView, clause: Clause) -> tuple[str, ...]:
+    """'AWS calls', 'Google APIs': a vendor named outside any of its product names."""
+    return tuple(dict.fromkeys(
+        _VENDOR_ALIASES.get(t.norm, t.norm) for t in view.toks[clause.start:clause.end]
+        if t.norm in view.vendors and t.i not in view.service_toks))
+
+
+_VENDOR_ALIASES = {"amazon": "aws", "gcp": "google"}
+
+
+def _own_steps(targets: _Targets, clause: Clause) -> tuple[int, ...]:
+    same = [s.start for s in targets.steps if s.clause == clause.index]
+    if same:
+        return tuple(same)
+    view = targets.view
+    lay = view.lay
+    if clause.item is not None:
+        same = [s.start for s in targets.steps if lay.clauses[s.clause].item == clause.item]
+        if same:
+            return tuple(same)
+    if clause.chain is not None:
+        same = [s.start for s in targets.steps
+                if lay.clauses[s.clause].chain == clause.chain
+                and lay.clauses[s.clause].segment == clause.segment]
+    return tuple(same)
+
+
+def _refers_back(view: TextView, clause: Clause) -> bool:
+    return any(view.toks[i].norm in _STAND_IN for i in range(clause.start, clause.end))
+
+
+def _previous_clause(view: TextView, clause: Clause) -> int | None:
+    if clause.index == 0:
+        return None
+    prev = view.clause(clause.index - 1)
+    return prev.index if prev.sentence == clause.sentence else None
+
+
+# ---- requirements and numeric sequences -----------------------------------------------------
+
+
+def _required(view: TextView, cue: Mention) -> bool:
+    need = cue.extra
+    if not need:
+        return True
+    lo, hi = view.lay.sentences[view.lay.sentence_of[cue.start]]
+    if need == "failure":
+        return view.has_term("FAILURE_WORD", lo, hi) or any(
+            c.label == "terminal_path" for c in view.ann.of(Group.CUE) if lo <= c.start < hi)
+    if need == "retry":  # another retry word than the cue's own
+        return any(lo <= i < hi and not cue.start <= i < cue.end
+                   for i in view.term_starts("RETRY_WORD"))
+    if need == "key":
+        return (view.has_term("CREDENTIAL_NOUN", lo, hi) or view.has_term("ID_NOUN", lo, hi)
+                or any(c.label in ("idempotency", "idempotency_store") for c in view.ann.of(Group.CUE)
+                       if lo <= c.start < hi))
+    if need == "write":
+        return any(v.label == "WRITE" for v in view.ann.of(Group.VERB) if lo <= v.start < hi)
+    if need == "datastore":
+        return any(m.info.role == "datastore" for m in view.services if lo <= m.start < hi)
+    return True
+
+
+def _delay_sequences(view: TextView, targets: _Targets) -> list[ClaimDraft]:
+    """'1s, 2s, 4s, 8s' doubles (exponential); '1s, 2s, 3s' grows linearly (not)."""
+    toks = view.toks
+    out: list[ClaimDraft] = []
+    i = 0
+    while i < len(toks):
+        values, j = _sequence(toks, i)
+        if len(values) >= 3:
+            ratios = [b / a for a, b in zip(values, values[1:], strict=False) if a > 0]
+            diffs = [b - a for a, b in zip(values, values[1:], strict=False)]
+            kind = None
+            if ratios and all(r >= 1.5 for r in ratios) and max(ratios) - min(ratios) < 0.6:
+                kind, rule = "backoff_exponential", "seq.doubling"
+            elif diffs and all(d > 0 for d in diffs) and max(diffs) == min(diffs):
+                kind, rule = "retry_fixed", "seq.linear"
+            if kind is not None:
+                clause = view.lay.clause_of[i]
+                mention = Mention(Group.CUE, kind, rule, i, j)
+                out.append(ClaimDraft(kind, view.read(mention),
+                                      _scope(targets, clause, credential=False), i, j, clause, rule))
+            i = max(j, i + 1)
+        else:
+            i += 1
+    return out
+
+
+def _sequence(toks: list, i: int) -> tuple[list[float], int]:  # type: ignore[type-arg]
+    values: list[float] = []
+    j = i
+    while j < len(toks):
+        m = _DELAY.match(toks[j].text)
+        if not m:
+            break
+        values.append(float(m.group(1)))
+        j += 1
+        if j < len(toks) and toks[j].norm in ("s", "sec", "ms", "seconds", "secs", "min", "m"):
+            j += 1
+        if j < len(toks) and toks[j].text in (",", "→", "->", "then"):
+            if j + 1 < len(toks) and _DELAY.match(toks[j + 1].text):
+                j += 1
+                continue
+        break
+    return values, j

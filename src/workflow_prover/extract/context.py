@@ -1,0 +1,109 @@
+"""ConText: the modality of every mention, and which cue decided it.
+
+As in NegEx/medspaCy's ConText: a cue (negation, plan or hedge, question, hypothetical,
+instruction) opens a scope in its direction (FORWARD, BACKWARD or both) that runs to the end
+of its clause, to a terminator ("but", ";", ":" forwards...), or to `max_scope` tokens. A
+pseudo-cue that contains a cue cancels it ("not only", "no more than"). A target inside the
+cue itself is in scope ("we turned the DLQ off"). A cue that merely overlaps a target does not
+apply to it (the "no" of "no-op" does not negate it).
+
+Two extensions, because users ask "why?" and write double negatives:
+- every result records the cue(s) that decided it, with their lexicon ids and offsets;
+- negations count: an even number cancels ("we never write without a key" asserts the key).
+Precedence: hypothetical (and text addressed to the analyzer) > question > planned > negated.
+A question mark scopes back over its whole sentence, up to a ';'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflow_prover.extract.segment import Layout
+from workflow_prover.extract.types import Annotation, Group, Mention
+
+_PRECEDENCE = ("INSTRUCTION", "HYPOTHETICAL", "QUESTION", "PLANNED")
+MODALITY = {"INSTRUCTION": "hypothetical", "HYPOTHETICAL": "hypothetical",
+            "QUESTION": "question", "PLANNED": "planned", "NEGATED": "negated"}
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    cue: Mention
+    lo: int
+    hi: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The modality of one mention and the cues that made it so (empty: plainly asserted)."""
+
+    modality: str
+    cues: tuple[Mention, ...] = ()
+
+
+ASSERTED = Reading("asserted")
+
+
+class ConText:
+    def __init__(self, ann: Annotation, lay: Layout) -> None:
+        self._ann = ann
+        self._lay = lay
+        mentions = ann.of(Group.CONTEXT)
+        pseudo = [m for m in mentions if m.name == "PSEUDO"]
+        self._terminators = [m for m in mentions if m.label == "TERMINATOR"]
+        cues = [m for m in mentions if m.label != "TERMINATOR" and m.name != "PSEUDO"
+                and not any(p.label == m.label and p.contains(m) for p in pseudo)]
+        cues = [m for m in cues if not any(o is not m and o.label == m.label and o.contains(m)
+                                           and (o.end - o.start) > (m.end - m.start)
+                                           for o in cues)]
+        self.scopes = [self._scope(m) for m in cues]
+
+    def _scope(self, cue: Mention) -> Scope:
+        lay = self._lay
+        if cue.label == "INSTRUCTION" or cue.rule == "q.question_mark":
+            lo, hi = lay.sentences[lay.sentence_of[cue.start]]
+            if cue.rule == "q.question_mark":
+                lo = max([lo] + [t.end for t in self._terminators
+                                 if t.rule == "term.semicolon" and lo <= t.start < cue.start])
+                hi = cue.start
+            return Scope(cue, lo, hi)
+        clause = lay.clauses[lay.clause_of[cue.start]]
+        reach = int(cue.extra) if cue.extra else 10_000
+        lo, hi = cue.start, cue.end
+        if cue.name in ("FORWARD", "BIDIRECTIONAL"):
+            hi = min([clause.end, cue.end + reach]
+                     + [t.start for t in self._terminators
+                        if t.start >= cue.end and t.name in ("FORWARD", "BIDIRECTIONAL")])
+        if cue.name in ("BACKWARD", "BIDIRECTIONAL"):
+            lo = max([clause.start, cue.start - reach]
+                     + [t.end for t in self._terminators
+                        if t.end <= cue.start and t.name in ("BACKWARD", "BIDIRECTIONAL")])
+        return Scope(cue, lo, hi)
+
+    def read(self, target: Mention) -> Reading:
+        """The modality of `target` from every cue whose scope holds it."""
+        hits: list[Mention] = []
+        for scope in self.scopes:
+            cue = scope.cue
+            inside = scope.lo <= target.start and target.end <= scope.hi
+            if cue.label == "INSTRUCTION":
+                if inside or cue.overlaps(target):
+                    hits.append(cue)
+            elif cue.contains(target):
+                hits.append(cue)
+            elif not cue.overlaps(target) and inside:
+                hits.append(cue)
+        if not hits:
+            return ASSERTED
+        for label in _PRECEDENCE:
+            chosen = [c for c in hits if c.label == label]
+            if chosen:
+                return Reading(MODALITY[label], (_nearest(chosen, target),))
+        negations = sorted((c for c in hits if c.label == "NEGATED"), key=lambda c: c.start)
+        if len(negations) % 2:
+            return Reading("negated", (_nearest(negations, target),))
+        return Reading("asserted", tuple(negations))
+
+
+def _nearest(cues: list[Mention], target: Mention) -> Mention:
+    return min(cues, key=lambda c: abs(c.start - target.start))

@@ -1,0 +1,331 @@
+"""Layout: list items, sentences, arrow chains and clauses of a text.
+
+Steps are clauses with an action, and a mechanism's scope is decided clause by clause, so
+the split matters: "we dedupe on the ID, and the Twilio token comes from Secrets Manager" is
+two clauses (the dedupe claim must not take Twilio as its scope). Parentheses never split:
+"(exponential backoff; failures go to wo-dlq)" belongs to the step it follows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from workflow_prover.extract.grammar import (
+    ADVERBS,
+    ARROWS,
+    AUXILIARIES,
+    BULLETS,
+    DETERMINERS,
+    PREPOSITIONS,
+    SENTENCE_END,
+    SUBJECT_PRONOUNS,
+    object_starter,
+)
+from workflow_prover.extract.types import Annotation, Group, Mention, Tok
+
+_OPENERS = frozenset("but however whereas although though because so while then unless "
+                     "otherwise".split())
+_AFTER_COMMA = frozenset("and or but then so which while whereas because although though "
+                         "unless otherwise who where".split())
+_TRIGGERS = frozenset("when whenever once".split())
+_NOT_TRIGGER_AFTER_ONCE = frozenset("a an per every each daily more again".split())
+_OPEN = frozenset("([{")
+_CLOSE = frozenset(")]}")
+_PAST_IRREGULAR = frozenset("sent written wrote paid got gotten found took taken put set kept "
+                            "held read built made done gone brought bought".split())
+
+
+@dataclass(slots=True)
+class Item:
+    index: int
+    start: int
+    end: int
+    label: int | None  # the user's number ("3." -> 3); None for bullets
+
+
+@dataclass(slots=True)
+class Clause:
+    index: int
+    start: int
+    end: int
+    sentence: int
+    item: int | None = None  # list item containing it
+    chain: int | None = None  # arrow chain (sentence) containing it
+    segment: int = 0  # position in the arrow chain
+    trigger: bool = False  # "when an order arrives from Shopify": an event, not an action
+    after_colon: int | None = None  # the clause before a ':' that this one elaborates
+
+
+@dataclass(slots=True)
+class Layout:
+    sentences: list[tuple[int, int]]
+    clauses: list[Clause]
+    items: list[Item]
+    clause_of: list[int] = field(default_factory=list)
+    sentence_of: list[int] = field(default_factory=list)
+    depth: list[int] = field(default_factory=list)
+
+    @property
+    def numbered(self) -> bool:
+        return any(item.label is not None for item in self.items)
+
+
+def verb_form(text: str) -> str:
+    """'base', 'third', 'past' or 'ing' (from spelling; the lexicons list the forms)."""
+    low = text.lower()
+    head = low.split()[0] if " " in low else low
+    if head.endswith("ing"):
+        return "ing"
+    if head.endswith("ed") or head in _PAST_IRREGULAR:
+        return "past"
+    if head.endswith("s") and not head.endswith("ss"):
+        return "third"
+    return "base"
+
+
+def is_verbal(verb: Mention, toks: list[Tok], service_toks: set[int], clause_start: int,
+              in_item: bool) -> bool:
+    """Is this verb-shaped word used as a verb here? ("the Slack post is skipped": no)."""
+    s, e = verb.start, verb.end
+    prev = toks[s - 1] if s > clause_start else None
+    nxt = toks[e] if e < len(toks) else None
+    if prev is not None:
+        if prev.norm in DETERMINERS and prev.norm not in ("that", "which"):
+            return False
+        if prev.text[:1].isdigit() or prev.norm in ("'s", "’s"):
+            return False
+        if s - 1 in service_toks:
+            before = toks[s - 2] if s - 2 >= clause_start else None
+            if before is not None and before.norm in DETERMINERS:
+                return False
+            strong = nxt is not None and (nxt.norm in DETERMINERS or nxt.norm in ("us", "them", "it")
+                                          or nxt.text[:1].isdigit())
+            if not strong:
+                return False
+    if nxt is not None and nxt.norm in AUXILIARIES and nxt.norm not in ("get", "gets", "go", "goes"):
+        return False
+    if prev is None and not in_item and verb_form(toks[s].text) == "third":
+        return nxt is not None and object_starter(nxt) and nxt.norm not in PREPOSITIONS
+    return True
+
+
+def layout(ann: Annotation) -> Layout:
+    toks = ann.toks
+    items = _items(toks)
+    sentences = _sentences(toks, items)
+    depth = _depths(toks, sentences)
+    services = {i for m in ann.of(Group.SERVICE) for i in range(m.start, m.end)}
+    verbs = {m.start: m for m in ann.of(Group.VERB)}
+    item_of = [None] * len(toks)
+    for item in items:
+        for i in range(item.start, item.end):
+            item_of[i] = item.index  # type: ignore[call-overload]
+    clauses: list[Clause] = []
+    sentence_of = [0] * len(toks)
+    for s_index, (s, e) in enumerate(sentences):
+        for i in range(s, e):
+            sentence_of[i] = s_index
+        chain = s_index if any(toks[i].text in ARROWS and depth[i] == 0 for i in range(s, e)) else None
+        _split(toks, s, e, s_index, depth, verbs, services, item_of, chain, clauses)
+    clause_of = [0] * len(toks)
+    for clause in clauses:
+        for i in range(clause.start, clause.end):
+            clause_of[i] = clause.index
+    return Layout(sentences, clauses, items, clause_of, sentence_of, depth)
+
+
+# ---- list items ---------------------------------------------------------------------------
+
+
+def _marker(toks: list[Tok], i: int) -> tuple[int, int | None] | None:
+    """(marker length, number) when a list marker starts at token i, else None."""
+    t = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if t.text in BULLETS and t.ws:
+        return 1, None
+    if t.text.isdigit() and len(t.text) <= 3 and nxt is not None and nxt.text in (".", ")", ":") \
+            and nxt.line == t.line and (nxt.ws or nxt.text == ")"):
+        return 2, int(t.text)
+    if t.text == "(" and nxt is not None and nxt.text.isdigit() and i + 2 < len(toks) \
+            and toks[i + 2].text == ")":
+        return 3, int(nxt.text)
+    if t.norm == "step" and nxt is not None and nxt.text.isdigit() and i + 2 < len(toks) \
+            and toks[i + 2].text in (":", ".", ")", "-"):
+        return 3, int(nxt.text)
+    if len(t.text) == 1 and t.text.isalpha() and nxt is not None and nxt.text == ")":
+        return 2, None
+    return None
+
+
+def _items(toks: list[Tok]) -> list[Item]:
+    items: list[Item] = []
+    open_item: Item | None = None
+    open_indent = 0
+    inline = False
+    for i, t in enumerate(toks):
+        marker = None
+        if t.line_start:
+            marker = _marker(toks, i)
+            if open_item is not None and marker is None and t.indent <= open_indent:
+                open_item.end = i
+                open_item = None
+        elif (open_item is not None and open_item.label is not None and t.text.isdigit()
+              and t.text == str(open_item.label + 1) and i + 1 < len(toks)
+              and toks[i + 1].text == ")" and toks[i - 1].ws):
+            marker = (2, open_item.label + 1)
+            inline = True
+        elif open_item is not None and inline and t.text in SENTENCE_END and t.ws:
+            open_item.end = i + 1
+            open_item, inline = None, False
+            continue
+        if marker is None:
+            if open_item is not None and t.line_start and i > 0 and t.line > toks[i - 1].line + 1:
+                open_item.end = i
+                open_item = None
+            continue
+        if open_item is not None:
+            open_item.end = i
+        if t.line_start:
+            inline = False
+        open_item = Item(len(items), i, len(toks), marker[1])
+        open_indent = t.indent
+        items.append(open_item)
+    return [it for it in items if it.end > it.start]
+
+
+# ---- sentences ----------------------------------------------------------------------------
+
+
+def _is_key_line(toks: list[Tok], i: int) -> bool:
+    """Does the line starting at token i look like `key: value` (YAML, JSON, headers)?"""
+    for j in range(i, min(i + 5, len(toks))):
+        if toks[j].line != toks[i].line:
+            return False
+        if toks[j].text == ":" and j > i:
+            return True
+    return False
+
+
+def _sentences(toks: list[Tok], items: list[Item]) -> list[tuple[int, int]]:
+    starts = {it.start for it in items} | {it.end for it in items}
+    bounds = [0]
+    for i in range(1, len(toks)):
+        prev, cur = toks[i - 1], toks[i]
+        if i in starts:
+            bounds.append(i)
+        elif prev.text in SENTENCE_END and (prev.ws or cur.line != prev.line):
+            bounds.append(i)
+        elif cur.line != prev.line and not _soft_wrap(toks, i):
+            bounds.append(i)
+    bounds.append(len(toks))
+    spans = sorted(set(bounds))
+    return [(a, b) for a, b in zip(spans, spans[1:], strict=False) if b > a]
+
+
+def _soft_wrap(toks: list[Tok], i: int) -> bool:
+    """A line break inside a sentence of hard-wrapped prose (not in lists or schemas)."""
+    prev, cur = toks[i - 1], toks[i]
+    if cur.line > prev.line + 1 or not cur.text[:1].islower() or not cur.text.isalpha():
+        return False
+    if _marker(toks, i) is not None or _is_key_line(toks, i):
+        return False
+    line_start = i - 1
+    while line_start > 0 and not toks[line_start].line_start:
+        line_start -= 1
+    if _is_key_line(toks, line_start) or _marker(toks, line_start) is not None:
+        return False
+    return (prev.text.isalnum() or prev.text == ",") and cur.indent == toks[line_start].indent \
+        and prev.end - toks[line_start].start > 40
+
+
+def _depths(toks: list[Tok], sentences: list[tuple[int, int]]) -> list[int]:
+    depth = [0] * len(toks)
+    for s, e in sentences:
+        level = 0
+        for i in range(s, e):
+            if toks[i].text in _CLOSE and level > 0:
+                level -= 1
+            depth[i] = level
+            if toks[i].text in _OPEN:
+                level += 1
+    return depth
+
+
+# ---- clauses -------------------------------------------------------------------------------
+
+
+def _split(toks: list[Tok], s: int, e: int, sentence: int, depth: list[int],
+           verbs: dict[int, Mention], services: set[int], item_of: list[int | None],
+           chain: int | None, out: list[Clause]) -> None:
+    start = s
+    segment = 0
+    colon_parent: int | None = None
+    trigger = toks[s].norm in _TRIGGERS and not _once_adverb(toks, s)
+
+    def close(end: int, next_trigger: bool = False, new_segment: bool = False) -> None:
+        nonlocal start, segment, trigger
+        if end > start:
+            out.append(Clause(len(out), start, end, sentence, item_of[start], chain, segment,
+                              trigger, colon_parent))
+        start = end
+        trigger = next_trigger
+        if new_segment:
+            segment += 1
+
+    for j in range(s + 1, e):
+        if depth[j] > 0 or depth[j - 1] > 0:
+            continue
+        prev, tok = toks[j - 1], toks[j]
+        if prev.text in ARROWS:
+            close(j, new_segment=True)
+        elif prev.text in (";", "—", "–") or (prev.text == "-" and prev.ws and j >= 2
+                                              and toks[j - 2].ws):
+            close(j)
+        elif prev.text == ":" and j - 1 - start > 4:
+            parent = len(out)
+            close(j)
+            colon_parent = parent
+        elif trigger and (tok.text == "," or tok.norm in ("we", "i", "they")) and j - start > 2:
+            close(j + 1 if tok.text == "," else j)
+        elif tok.norm in _TRIGGERS and j > start and not _once_adverb(toks, j):
+            close(j, next_trigger=True)
+        elif tok.norm in _OPENERS and j > start + 1 and prev.text != ",":
+            close(j)
+        elif prev.text == "," and _starts_clause(toks, j, e, verbs, services, item_of[j]):
+            close(j)
+        elif tok.norm in ("and", "or") and j + 1 < e and \
+                _starts_clause(toks, j + 1, e, verbs, services, item_of[j], after_and=True):
+            close(j)
+    close(e)
+
+
+def _once_adverb(toks: list[Tok], i: int) -> bool:
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return toks[i].norm == "once" and (nxt is None or nxt.norm in _NOT_TRIGGER_AFTER_ONCE)
+
+
+def _starts_clause(toks: list[Tok], j: int, e: int, verbs: dict[int, Mention],
+                   services: set[int], item: int | None, after_and: bool = False) -> bool:
+    tok = toks[j]
+    if not after_and and tok.norm in _AFTER_COMMA:
+        return True
+    if tok.norm in SUBJECT_PRONOUNS and tok.norm not in ("that", "which", "who"):
+        return True
+    k = j + 1 if tok.norm in ADVERBS and j + 1 < e else j
+    verb = verbs.get(k)
+    # the sentence already has a subject here, so a bare "posts to Slack" is a verb
+    if verb is not None and is_verbal(verb, toks, services, k - 1, item is not None):
+        form = verb_form(toks[verb.start].text)
+        return form in ("base", "third") or (after_and and form == "past")
+    if not after_and and tok.norm in DETERMINERS:
+        return _has_predicate(toks, j, e)
+    return False
+
+
+def _has_predicate(toks: list[Tok], j: int, e: int) -> bool:
+    for k in range(j, e):
+        if toks[k].text in (",", ";", ":"):
+            return False
+        if toks[k].norm in AUXILIARIES and k > j:
+            return True
+    return False

@@ -1,0 +1,138 @@
+"""Steps: the clauses that act on a service, with their action kind and services.
+
+A clause is a step when it has an asserted verb used as a verb ("we *post* to Slack", not
+"the Slack *post* is skipped") and names a service it acts on, or when it is a segment of an
+arrow chain that names one ("Stripe -> CRM"). It is not a step when it talks about a
+mechanism: its subject is a failure or a credential ("failures are *sent* to the DLQ", "the
+key is *read* from Vault"), it elaborates a mechanism after a colon ("every write is keyed:
+the Slack post is skipped..."), or its only services host a mechanism ("the SQS DLQ").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflow_prover.extract.segment import Clause
+from workflow_prover.extract.services import ServiceInfo, SvcMention, preceded_by
+from workflow_prover.extract.types import Mention
+from workflow_prover.extract.view import TextView
+
+_CHANNEL = frozenset(("through", "via", "using", "over", "with", "w/"))
+_SOURCE = frozenset(("from", "out"))
+_STEP_ROLES = frozenset(("api", "datastore"))
+_NOT_MECHANISM = frozenset(("webhook", "idempotency", "key_retention"))
+
+
+@dataclass(frozen=True, slots=True)
+class StepDraft:
+    start: int  # first token of the clause (also the step's identity within its turn)
+    end: int
+    clause: int
+    action: str  # read | write
+    inbound: bool
+    services: tuple[ServiceInfo, ...]
+    label: int | None
+    rule: str  # the verb (or arrow/trigger) rule that made it a step
+
+
+def find_steps(view: TextView) -> list[StepDraft]:
+    steps: list[StepDraft] = []
+    for clause in view.lay.clauses:
+        steps.extend(_clause_steps(view, clause))
+    return steps
+
+
+def step_services(view: TextView, clause: int) -> list[SvcMention]:
+    """The services a clause could act on: not hosts of a mechanism, not attributes."""
+    return [m for m in view.clause_services(clause)
+            if m.info.role in _STEP_ROLES and not view.is_host(m) and not view.is_attributive(m)]
+
+
+def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
+    candidates = [m for m in step_services(view, clause.index)
+                  if view.read(_as_mention(m)).modality == "asserted"]
+    if not candidates:
+        return []
+    webhook = any(c.label == "webhook" and view.read(c).modality == "asserted"
+                  and not any(s.start <= c.start < s.end for s in view.clause_services(clause.index))
+                  for c in view.mentions("cue", clause.index))
+    label = _label(view, clause)
+    if clause.trigger or webhook:
+        return [_receive(clause, candidates, label, "trigger" if clause.trigger else "webhook")]
+    verb = _main_verb(view, clause)
+    if verb is None:
+        if clause.chain is not None:
+            return [_make(clause, "write", False, candidates, label, "arrow")]
+        return []
+    if _is_mechanism(view, clause, verb):
+        return []
+    return _verb_steps(view, clause, verb, candidates, label)
+
+
+def _main_verb(view: TextView, clause: Clause) -> Mention | None:
+    for verb in view.mentions("verb", clause.index):
+        if view.verbal(verb):
+            return verb if view.read(verb).modality == "asserted" else None
+    return None
+
+
+def _is_mechanism(view: TextView, clause: Clause, verb: Mention) -> bool:
+    if clause.after_colon is not None and view.mentions("cue", clause.after_colon):
+        return True
+    zone = (clause.start, verb.start)
+    if any(c.label not in _NOT_MECHANISM and c.start < verb.start
+           for c in view.mentions("cue", clause.index)):
+        return True
+    return view.has_term("CREDENTIAL_NOUN", *zone) or view.has_term("FAILURE_WORD", *zone)
+
+
+def _verb_steps(view: TextView, clause: Clause, verb: Mention, candidates: list[SvcMention],
+                label: int | None) -> list[StepDraft]:
+    toks = view.toks
+    channel = [m for m in candidates if preceded_by(m, toks, _CHANNEL)]
+    if channel:
+        lexical = [m for m in candidates if m not in channel and not m.info.generic]
+        if all(m.info.generic for m in channel) and len({m.info.name for m in lexical}) == 1:
+            candidates = lexical
+        else:
+            candidates = channel
+    kind = verb.label
+    if kind == "RECEIVE":
+        inbound = any(m.info.role == "api" for m in candidates)
+        return [_make(clause, "read", inbound, candidates, label, verb.rule)]
+    if kind == "READ":
+        return [_make(clause, "read", False, candidates, label, verb.rule)]
+    if kind == "TRANSFER":
+        sources = [m for m in candidates if preceded_by(m, toks, _SOURCE)]
+        targets = [m for m in candidates if m not in sources]
+        out = []
+        if sources:
+            out.append(_make(clause, "read", False, sources, label, verb.rule))
+        if targets:
+            out.append(_make(clause, "write", False, targets, label, verb.rule))
+        return out
+    return [_make(clause, "write", False, candidates, label, verb.rule)]
+
+
+def _receive(clause: Clause, candidates: list[SvcMention], label: int | None,
+             rule: str) -> StepDraft:
+    inbound = any(m.info.role == "api" for m in candidates)
+    return _make(clause, "read", inbound, candidates, label, rule)
+
+
+def _make(clause: Clause, action: str, inbound: bool, mentions: list[SvcMention],
+          label: int | None, rule: str) -> StepDraft:
+    infos = tuple(dict.fromkeys(m.info for m in mentions))
+    return StepDraft(clause.start, clause.end, clause.index, action, inbound, infos, label, rule)
+
+
+def _label(view: TextView, clause: Clause) -> int | None:
+    if clause.item is None:
+        return None
+    return view.lay.items[clause.item].label
+
+
+def _as_mention(m: SvcMention) -> Mention:
+    from workflow_prover.extract.types import Group
+
+    return Mention(Group.SERVICE, m.info.category, m.info.rule, m.start, m.end)

@@ -1,0 +1,53 @@
+"""One turn of a conversation: steps, claims and secrets, before the turns are merged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflow_prover.extract.claims import ClaimDraft, find_claims, implicit_steps
+from workflow_prover.extract.services import ServiceCatalog
+from workflow_prover.extract.steps import StepDraft, find_steps
+from workflow_prover.extract.types import Annotation
+from workflow_prover.extract.view import TextView, build_view
+from workflow_prover.models import Cue, Evidence
+from workflow_prover.secrets import Redaction
+
+
+@dataclass(frozen=True)
+class TurnDraft:
+    turn: int
+    redaction: Redaction
+    view: TextView
+    steps: list[StepDraft]
+    claims: list[ClaimDraft]
+
+    def evidence(self, start: int, end: int, rule: str, cue: Cue | None = None) -> Evidence:
+        """Evidence for tokens [start, end): redacted text, offsets into the original input."""
+        toks = self.view.toks
+        lo, hi = toks[start].start, toks[end - 1].end
+        return Evidence(text=self.view.ann.text[lo:hi], start=self.redaction.to_original(lo),
+                        end=self.redaction.to_original(hi), rule=rule, turn=self.turn, cue=cue)
+
+    def cue(self, claim: ClaimDraft) -> Cue | None:
+        cues = claim.reading.cues
+        if not cues:
+            return None
+        first, last = min(cues, key=lambda c: c.start), max(cues, key=lambda c: c.end)
+        toks = self.view.toks
+        text = " … ".join(self.view.text(c.start, c.end) for c in cues)
+        return Cue(rule="+".join(c.rule for c in cues), text=text,
+                   start=self.redaction.to_original(toks[first.start].start),
+                   end=self.redaction.to_original(toks[last.end - 1].end), turn=self.turn,
+                   modality=claim.reading.modality)  # type: ignore[arg-type]
+
+
+def extract_turn(ann: Annotation, redaction: Redaction, catalog: ServiceCatalog,
+                 turn: int) -> TurnDraft:
+    view = build_view(ann, catalog, turn)
+    steps = find_steps(view)
+    claims = find_claims(view, steps)
+    extra = implicit_steps(view, claims, steps)
+    if extra:
+        steps = sorted(steps + extra, key=lambda s: (s.start, s.clause))
+        claims = find_claims(view, steps)
+    return TurnDraft(turn, redaction, view, steps, claims)

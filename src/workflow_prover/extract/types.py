@@ -1,0 +1,63 @@
+"""Plain data the NLP layer hands to the extractors (no spaCy types cross this line)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Group(StrEnum):
+    SERVICE = "service"
+    VERB = "verb"
+    CUE = "cue"
+    CONTEXT = "context"
+    TERM = "term"
+
+
+@dataclass(frozen=True, slots=True)
+class Tok:
+    """One token of the analysed (already redacted) text."""
+
+    i: int
+    text: str
+    norm: str  # lower-cased, typo-corrected
+    start: int  # character offsets into the analysed text
+    end: int
+    ws: str  # the whitespace that follows the token
+    line: int  # 0-based line number
+    line_start: bool  # first token on its line
+    indent: int  # column of the first token of its line
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A lexicon match over tokens [start, end)."""
+
+    group: Group
+    label: str  # verb label, claim kind, context label, term label, or service category
+    rule: str  # the lexicon row id
+    start: int
+    end: int
+    name: str = ""  # services: canonical name; context: direction
+    extra: str = ""  # services: vendor; context: max_scope; cues: requires
+    value: float | None = None  # cues: first number in the match
+    mechanism_part: bool = False
+
+    def overlaps(self, other: Mention) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def contains(self, other: Mention) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+
+@dataclass(slots=True)
+class Annotation:
+    """Everything the lexicons matched in one text, plus its tokens."""
+
+    text: str
+    toks: list[Tok]
+    mentions: dict[Group, list[Mention]] = field(default_factory=dict)
+    masked: list[tuple[int, int]] = field(default_factory=list)  # verdict names quoted in text
+
+    def of(self, group: Group) -> list[Mention]:
+        return self.mentions.get(group, [])

@@ -1,0 +1,185 @@
+"""Merge the turns of a design into one claim graph (rubric section 5).
+
+Steps and services from earlier turns stay; a step said again (same action, same services)
+is the same step. Claims accumulate in order; which one wins for a step is decided in
+`coverage`. Step numbers are the order of appearance across the whole conversation; "step 3"
+in the text means the user's own "3." where the steps are numbered.
+"""
+
+from __future__ import annotations
+
+from workflow_prover.extract.claims import ScopeDraft
+from workflow_prover.extract.services import ServiceInfo
+from workflow_prover.extract.steps import StepDraft
+from workflow_prover.extract.turn import TurnDraft
+from workflow_prover.models import (
+    ClaimGraph,
+    ClaimKind,
+    ClaimNode,
+    Evidence,
+    Scope,
+    ScopeTarget,
+    SecretNode,
+    ServiceNode,
+    StepNode,
+)
+
+DATABASE_CATEGORIES = ("database", "warehouse", "cache", "timeseries", "search_index")
+WEBHOOK_SENDER = ServiceNode(name="webhook sender", category="webhook", role="api", external=True,
+                             needs_rate_limit=False, generic=True)
+
+_StepKey = tuple[int, int, str]  # (turn, clause start, action)
+
+
+def build_graph(turns: list[TurnDraft]) -> ClaimGraph:
+    steps, index_of, services = _merge_steps(turns)
+    steps, services, inserted = _webhook_trigger(turns, steps, services)
+    if inserted:
+        index_of = {key: index + 1 if index >= inserted else index
+                    for key, index in index_of.items()}
+    labels = _labels(turns, index_of)
+    claims: list[ClaimNode] = []
+    position = 0
+    for turn in turns:
+        for draft in turn.claims:
+            position += 1
+            scope = _scope(draft.scope, turn.turn, index_of, labels, len(steps))
+            claims.append(ClaimNode(
+                kind=ClaimKind(draft.kind), modality=draft.reading.modality,  # type: ignore[arg-type]
+                scope=scope, evidence=turn.evidence(draft.start, draft.end, draft.rule,
+                                                    turn.cue(draft)),
+                turn=turn.turn, position=position, clause=turn.turn * 100_000 + draft.clause,
+                value=draft.value))
+    return ClaimGraph(steps=tuple(steps), services=tuple(services.values()),
+                      claims=tuple(claims), secrets=tuple(_secrets(turns)), turns=len(turns))
+
+
+def _node(info: ServiceInfo) -> ServiceNode:
+    return ServiceNode(name=info.name, category=info.category, external=True,
+                       role="datastore" if info.role == "datastore" else "api",
+                       needs_rate_limit=info.rate_limited, vendor=info.vendor,
+                       generic=info.generic)
+
+
+def _merge_steps(turns: list[TurnDraft]) -> tuple[list[StepNode], dict[_StepKey, int],
+                                                  dict[str, ServiceNode]]:
+    steps: list[StepNode] = []
+    seen: dict[tuple[str, bool, tuple[str, ...]], int] = {}
+    index_of: dict[_StepKey, int] = {}
+    services: dict[str, ServiceNode] = {}
+    for turn in turns:
+        for draft in turn.steps:
+            names = tuple(sorted(info.name for info in draft.services))
+            key = (draft.action, draft.inbound, names)
+            if key in seen:
+                index_of[(turn.turn, draft.start, draft.action)] = seen[key]
+                continue
+            index = len(steps) + 1
+            seen[key] = index
+            index_of[(turn.turn, draft.start, draft.action)] = index
+            for info in draft.services:
+                services.setdefault(info.name, _node(info))
+            steps.append(_step(turn, draft, index))
+    return steps, index_of, services
+
+
+def _step(turn: TurnDraft, draft: StepDraft, index: int) -> StepNode:
+    toks = turn.view.toks
+    end = draft.end
+    while end - 1 > draft.start and toks[end - 1].text in (".", ",", ";", ":", "->", "→", "=>"):
+        end -= 1
+    evidence = turn.evidence(draft.start, end, draft.rule)
+    return StepNode(index=index, text=evidence.text, action=draft.action,  # type: ignore[arg-type]
+                    services=tuple(info.name for info in draft.services), inbound=draft.inbound,
+                    turn=turn.turn, label=draft.label, evidence=evidence)
+
+
+def _labels(turns: list[TurnDraft], index_of: dict[_StepKey, int]) -> dict[int, dict[int, list[int]]]:
+    """Per turn: the user's step number -> step indices, for "steps 1 and 2"."""
+    labels: dict[int, dict[int, list[int]]] = {}
+    running: dict[int, list[int]] = {}
+    for turn in turns:
+        for draft in turn.steps:
+            if draft.label is not None:
+                index = index_of[(turn.turn, draft.start, draft.action)]
+                running.setdefault(draft.label, [])
+                if index not in running[draft.label]:
+                    running[draft.label].append(index)
+        labels[turn.turn] = {k: list(v) for k, v in running.items()}
+    return labels
+
+
+def _scope(draft: ScopeDraft, turn: int, index_of: dict[_StepKey, int],
+           labels: dict[int, dict[int, list[int]]], count: int) -> Scope:
+    filters = _filters(draft.filter)
+    if draft.step_refs:
+        known = labels.get(turn, {})
+        steps: list[int] = []
+        for ref in draft.step_refs:
+            steps += known.get(ref, [ref] if not known and ref <= count else [])
+        return Scope(target=ScopeTarget.STEPS, steps=tuple(dict.fromkeys(steps)), **filters)
+    if draft.steps:
+        steps = [index for (t, start, _), index in index_of.items()
+                 if t == turn and start in draft.steps]
+        return Scope(target=ScopeTarget.STEPS, steps=tuple(sorted(set(steps))), **filters)
+    if draft.services or draft.vendors:
+        return Scope(target=ScopeTarget.SERVICES, services=draft.services, vendors=draft.vendors,
+                     **filters)
+    return Scope(target=ScopeTarget.ALL, **filters)
+
+
+def _filters(kind: str | None) -> dict[str, object]:
+    if kind == "api":
+        return {"api_only": True}
+    if kind == "database":
+        return {"categories": DATABASE_CATEGORIES}
+    if kind in ("write", "read"):
+        return {"action": kind}
+    return {}
+
+
+def _webhook_trigger(turns: list[TurnDraft], steps: list[StepNode],
+                     services: dict[str, ServiceNode]
+                     ) -> tuple[list[StepNode], dict[str, ServiceNode], int]:
+    """'The workflow uses webhooks' with no sender named: the first step is an inbound receive.
+
+    Returns the steps, the services and the index of an inserted receive step (0: none).
+    """
+    if any(step.inbound for step in steps):
+        return steps, services, 0
+    for turn in turns:
+        stepped = {s.clause for s in turn.steps}
+        for claim in turn.claims:
+            if claim.kind != "webhook" or claim.reading.modality != "asserted" \
+                    or claim.clause in stepped:
+                continue
+            if steps and steps[0].action == "read" and any(
+                    services[name].needs_rate_limit for name in steps[0].services):
+                steps[0] = steps[0].model_copy(update={"inbound": True})
+                return steps, services, 0
+            evidence = turn.evidence(claim.start, claim.end, claim.rule)
+            receive = StepNode(index=0, text=evidence.text, action="read",
+                               services=(WEBHOOK_SENDER.name,), inbound=True, turn=turn.turn,
+                               evidence=evidence)
+            position = sum(1 for s in steps if (s.turn, s.evidence.start) < (turn.turn, evidence.start))
+            steps = steps[:position] + [receive] + steps[position:]
+            services = {WEBHOOK_SENDER.name: WEBHOOK_SENDER, **services}
+            renumbered = [s.model_copy(update={"index": i}) for i, s in enumerate(steps, 1)]
+            return renumbered, services, position + 1
+    return steps, services, 0
+
+
+def _secrets(turns: list[TurnDraft]) -> list[SecretNode]:
+    """Literal secrets, minus those a later turn says were revoked or rotated."""
+    revoked_at = max((t.turn for t in turns for c in t.claims
+                      if c.kind == "revoked" and c.reading.modality == "asserted"), default=0)
+    out: list[SecretNode] = []
+    for turn in turns:
+        if turn.turn < revoked_at:
+            continue
+        for match in turn.redaction.matches:
+            evidence = Evidence(text=turn.redaction.redacted_span(match.start, match.end),
+                                start=match.start, end=match.end, rule=match.rule, turn=turn.turn)
+            out.append(SecretNode(kind=match.kind, evidence=evidence))
+    return out
+

@@ -1,0 +1,116 @@
+"""Find and load the lexicons, validating every row.
+
+The lexicons live at the repository's top level (`lexicons/`) and are shipped inside the wheel
+as `workflow_prover/lexicons`. An installed package finds its own copy; a source checkout (an
+editable install, or tests run with `PYTHONPATH=src`) finds the top-level folder.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from workflow_prover.lexicon.schema import (
+    CategoryRow,
+    ContextRow,
+    CueRow,
+    SecretRow,
+    ServiceRow,
+    TermRow,
+    VerbRow,
+)
+
+RowT = TypeVar("RowT", bound=BaseModel)
+
+FILES: dict[str, type[BaseModel]] = {
+    "categories.jsonl": CategoryRow,
+    "services.jsonl": ServiceRow,
+    "verbs.jsonl": VerbRow,
+    "cues.jsonl": CueRow,
+    "context.jsonl": ContextRow,
+    "terms.jsonl": TermRow,
+    "secrets.jsonl": SecretRow,
+}
+
+
+class LexiconError(ValueError):
+    """A lexicon file is missing or a row does not validate (names file and line)."""
+
+
+def lexicon_dir() -> Path:
+    """The folder holding the lexicons: the package's copy first, then the source tree's."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "lexicons", here.parent.parent / "lexicons"):
+        if (candidate / "services.jsonl").is_file():
+            return candidate
+    raise LexiconError(f"no lexicons found next to {here}")
+
+
+def load_rows(path: Path, model: type[RowT]) -> list[RowT]:
+    """Parse one JSONL lexicon; blank lines and `//` comment lines are skipped."""
+    rows: list[RowT] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise LexiconError(f"{path}: cannot read ({exc.strerror})") from exc
+    seen: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            row = model.model_validate(json.loads(line))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            first = str(exc).splitlines()[0:3]
+            raise LexiconError(f"{path.name}:{number}: {' '.join(first)}") from exc
+        row_id = str(getattr(row, "id", ""))
+        if row_id in seen:
+            raise LexiconError(f"{path.name}:{number}: duplicate id {row_id!r}")
+        seen.add(row_id)
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    """Every validated lexicon, loaded once per pipeline."""
+
+    categories: tuple[CategoryRow, ...]
+    services: tuple[ServiceRow, ...]
+    verbs: tuple[VerbRow, ...]
+    cues: tuple[CueRow, ...]
+    context: tuple[ContextRow, ...]
+    terms: tuple[TermRow, ...]
+    secrets: tuple[SecretRow, ...]
+
+    def category(self, name: str) -> CategoryRow:
+        for row in self.categories:
+            if row.name == name:
+                return row
+        raise LexiconError(f"unknown category {name!r}")
+
+
+def load_lexicons(directory: Path | None = None) -> Lexicons:
+    """Load and cross-check all lexicons (every service's category must exist)."""
+    base = directory or lexicon_dir()
+    lex = Lexicons(
+        categories=tuple(load_rows(base / "categories.jsonl", CategoryRow)),
+        services=tuple(load_rows(base / "services.jsonl", ServiceRow)),
+        verbs=tuple(load_rows(base / "verbs.jsonl", VerbRow)),
+        cues=tuple(load_rows(base / "cues.jsonl", CueRow)),
+        context=tuple(load_rows(base / "context.jsonl", ContextRow)),
+        terms=tuple(load_rows(base / "terms.jsonl", TermRow)),
+        secrets=tuple(load_rows(base / "secrets.jsonl", SecretRow)),
+    )
+    known = {row.name for row in lex.categories}
+    for service in lex.services:
+        if service.category not in known:
+            raise LexiconError(f"services.jsonl: {service.id} has unknown category "
+                               f"{service.category!r}")
+    for term in lex.terms:
+        if term.category is not None and term.category not in known:
+            raise LexiconError(f"terms.jsonl: {term.id} has unknown category {term.category!r}")
+    return lex

@@ -1,0 +1,183 @@
+"""Row models for the lexicons: every JSONL row is validated with `extra="forbid"` on load.
+
+A `pattern` that is a string is a phrase (matched on token norms, case-insensitive); a list is
+a spaCy `Matcher` token pattern. Each row has a stable `id` that becomes the `rule` of any
+evidence it produces, so a user can trace every decision back to one line of data.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+RuleId = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$", max_length=80)]
+TokenPattern = list[dict[str, Any]]
+Pattern = str | TokenPattern
+
+# Token attributes a lexicon's token pattern may use. NORM carries the fuzzy typo correction,
+# so patterns that should survive misspellings use NORM rather than LOWER or ORTH.
+_TOKEN_KEYS = {"NORM", "LOWER", "ORTH", "IS_DIGIT", "LIKE_NUM", "IS_PUNCT", "IS_ALPHA", "OP",
+               "TEXT", "IS_SPACE", "LENGTH", "IS_UPPER", "IS_TITLE"}
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: RuleId
+    comment: str | None = None
+
+
+def _check_pattern(pattern: Pattern) -> Pattern:
+    if isinstance(pattern, str):
+        if not pattern.strip():
+            raise ValueError("a phrase pattern must not be empty")
+        return pattern
+    if not pattern:
+        raise ValueError("a token pattern must have at least one token")
+    for token in pattern:
+        unknown = set(token) - _TOKEN_KEYS
+        if unknown:
+            raise ValueError(f"unknown token attribute(s) {sorted(unknown)}")
+    return pattern
+
+
+class CategoryRow(_Row):
+    """A service category and what it means for the checks."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z_]+$")]
+    role: Literal["api", "datastore", "runtime", "secrets"]
+    rate_limited: bool  # does a call to it need backoff or throttling (rubric 2.3)?
+
+
+class ServiceRow(_Row):
+    """A real service or product, with the aliases people write for it."""
+
+    name: str = Field(min_length=1, max_length=60)
+    category: str
+    aliases: list[str] = Field(default_factory=list)
+    vendor: str | None = Field(default=None, pattern=r"^[a-z0-9_]+$")
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases_not_blank(cls, value: list[str]) -> list[str]:
+        if any(not alias.strip() for alias in value):
+            raise ValueError("aliases must not be blank")
+        return value
+
+
+VerbLabel = Literal["READ", "WRITE", "TRANSFER", "RECEIVE"]
+
+
+class VerbRow(_Row):
+    """An action verb. `forms` lists irregular inflections; regular ones are derived."""
+
+    label: VerbLabel
+    pattern: str = Field(min_length=1)
+    forms: list[str] = Field(default_factory=list)
+
+
+ClaimLabel = Literal[
+    "terminal_path", "compensation", "swallow", "retry", "try_catch", "logging", "alerting",
+    "error_handling", "no_handling", "timeout", "replay", "backoff_exponential", "retry_fixed",
+    "retry_immediate", "jitter", "throttle_rate", "throttle_concurrency", "retry_after",
+    "rate_limit_errors", "max_attempts", "unbounded", "idempotency", "idempotency_store",
+    "unstable_key", "key_retention", "vault", "workload_identity", "hardcoded", "env_var",
+    "rotation", "revoked", "webhook",
+]
+
+
+class CueRow(_Row):
+    """A mention of a resilience mechanism (a claim cue)."""
+
+    label: ClaimLabel
+    pattern: Pattern
+    # "gt1": the first number in the match must be above 1 (a backoff coefficient of 2.0 is
+    # exponential, 1.0 is a fixed interval).
+    value_check: Literal["gt1", "eq1"] | None = None
+    # A mechanism part the checks do not apply to (the DLQ itself, a dedupe table).
+    mechanism_part: bool = False
+    # The cue only counts when its sentence also has: a failure word ("alarm" alone is not
+    # failure handling), a retry, a key or credential noun, a write verb, or a datastore.
+    requires: Literal["failure", "retry", "key", "write", "datastore"] | None = None
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_ok(cls, value: Pattern) -> Pattern:
+        return _check_pattern(value)
+
+
+ContextLabel = Literal["NEGATED", "PLANNED", "QUESTION", "HYPOTHETICAL", "INSTRUCTION",
+                       "TERMINATOR"]
+Direction = Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "PSEUDO"]
+
+
+class ContextRow(_Row):
+    """A ConText modifier: a cue that changes the modality of what lies in its scope.
+
+    `PSEUDO` rows look like a cue but are not one ("not only", "no doubt"): where one matches,
+    cues inside it do not fire. `TERMINATOR` rows end a scope in the given direction.
+    `max_scope` bounds the scope in tokens; without it the scope runs to the clause end.
+    """
+
+    label: ContextLabel
+    pattern: Pattern
+    direction: Direction
+    max_scope: int | None = Field(default=None, ge=1, le=60)
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_ok(cls, value: Pattern) -> Pattern:
+        return _check_pattern(value)
+
+    @model_validator(mode="after")
+    def _terminator_direction(self) -> ContextRow:
+        if self.label == "TERMINATOR" and self.direction == "PSEUDO":
+            raise ValueError("a terminator cannot be a pseudo-cue")
+        return self
+
+
+TermLabel = Literal[
+    "QUANTIFIER",  # all, every, each, any, both
+    "GENERAL_NOUN",  # calls, writes, steps: "every write" covers all writes
+    "ID_NOUN",  # "the Shopify order ID": the service is named as an attribute, not a target
+    "CREDENTIAL_NOUN",  # token, key, password: "the Twilio token"
+    "GENERIC_HEAD",  # API, endpoint, DB: "the warehouse API" is a service
+    "CATEGORY_WORD",  # CRM, ERP, LMS: "our CRM" is a service on its own
+    "CATEGORY_HINT",  # billing, email, state: "the state licensing API" is a government API
+    "MECHANISM_HEAD",  # table, set, list, collection: where a mechanism keeps its state
+    "STEP_REF",  # step, node, stage: "step 3", "the NetSuite node"
+    "COMMON",  # common English words never to be "corrected" by the fuzzy matcher
+    "CASED",  # service aliases that are English words: matched only as written ("Box")
+    "PRONOUN",  # it, that, they: a clause that refers back to the sentence's topic
+    "TRIGGER",  # when, once, whenever: an event clause, not an action of the workflow
+    "CHANNEL",  # through, via: the service actually called
+    "SOURCE",  # from: the service a transfer verb reads
+    "FAILURE_WORD",  # fails, error, exception: the context alerting and logging need
+    "RETRY_WORD",  # retry, again, attempts: the context "right away" needs
+]
+
+
+class TermRow(_Row):
+    """A single word or phrase with a structural role in the text."""
+
+    label: TermLabel
+    pattern: str = Field(min_length=1)
+    category: str | None = None  # GENERIC_HEAD / CATEGORY_WORD: category of the service
+    filter: Literal["api", "write", "read", "database", "all"] | None = None  # GENERAL_NOUN
+
+
+class SecretRow(_Row):
+    """A literal-secret detector. `kind` names the placeholder: `[REDACTED:<kind>]`."""
+
+    kind: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    regex: str = Field(min_length=1)
+    group: int = Field(default=0, ge=0)  # which group holds the secret value
+    description: str = ""
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        re.compile(value)
+        return value

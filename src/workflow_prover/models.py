@@ -1,0 +1,250 @@
+"""The Prover's data: what the NLP layer produces, what checks read, what the Report says.
+
+Everything here is plain pydantic, so checks, verdicts and rendering are testable without
+spaCy. The Report's JSON shape is the public contract (documented in the README); the claim
+graph types are internal but stable enough for tests to build graphs by hand.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["blocker", "warning"]
+CheckStatus = Literal["pass", "fail", "not_applicable"]
+Modality = Literal["asserted", "negated", "planned", "question", "hypothetical"]
+ActionKind = Literal["read", "write"]
+
+
+class CheckId(StrEnum):
+    FAILURE_HANDLING = "failure_handling"
+    IDEMPOTENCY = "idempotency"
+    RATE_LIMITING = "rate_limiting"
+    CREDENTIALS = "credentials"
+
+
+class Verdict(StrEnum):
+    INSECURE_CREDENTIALS = "INSECURE_CREDENTIALS"
+    UNDERSPECIFIED = "UNDERSPECIFIED"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    HAPPY_PATH_BIAS = "HAPPY_PATH_BIAS"
+    NON_IDEMPOTENT = "NON_IDEMPOTENT"
+    MISSING_DLQ = "MISSING_DLQ"
+    NO_BACKOFF = "NO_BACKOFF"
+    WORKFLOW_PROVEN = "WORKFLOW_PROVEN"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Cue(_Frozen):
+    """The negation, hedge, question or hypothetical trigger that changed a mention's modality.
+
+    Kept so a user can ask "why was my DLQ ignored?" and see "'might' (hedge.might) at 120".
+    """
+
+    rule: str
+    text: str
+    start: int
+    end: int
+    turn: int = 1
+    modality: Modality
+
+
+class Evidence(_Frozen):
+    """A span of the user's (redacted) words that supports a finding or a claim.
+
+    `start`/`end` are character offsets into the original input of turn `turn` (1-based);
+    `text` is the redacted text of that span, so it never carries a secret.
+    """
+
+    text: str
+    start: int
+    end: int
+    rule: str
+    turn: int = 1
+    cue: Cue | None = None
+
+
+# --- claim graph (internal, built by the NLP layer, read by the checks) -------------------
+
+
+class ClaimKind(StrEnum):
+    """Every resilience mechanism the analyzer recognises. See `graph.KIND_INFO` for groups."""
+
+    # failure_handling
+    TERMINAL_PATH = "terminal_path"  # DLQ/DLX, failure queue, parking lot, failed-records table
+    COMPENSATION = "compensation"  # saga rollback, compensating action, reconciliation
+    SWALLOW = "swallow"  # log and skip, continue on error, ignore, drop
+    RETRY = "retry"  # retries exist (policy unspecified)
+    TRY_CATCH = "try_catch"
+    LOGGING = "logging"
+    ALERTING = "alerting"
+    ERROR_HANDLING = "error_handling"  # a generic mention: "error handling"
+    NO_HANDLING = "no_handling"  # "assume the API is always up", "a failure fails the run"
+    TIMEOUT = "timeout"
+    REPLAY = "replay"  # redrive / replay plan for a DLQ
+    # rate_limiting
+    BACKOFF_EXPONENTIAL = "backoff_exponential"
+    RETRY_FIXED = "retry_fixed"  # fixed interval, linear backoff
+    RETRY_IMMEDIATE = "retry_immediate"  # immediately, tight loop, until it works
+    JITTER = "jitter"
+    THROTTLE_RATE = "throttle_rate"  # N req/s, token bucket, pacing through a queue
+    THROTTLE_CONCURRENCY = "throttle_concurrency"
+    RETRY_AFTER = "retry_after"
+    RATE_LIMIT_ERRORS = "rate_limit_errors"  # 429/503 handling is mentioned
+    MAX_ATTEMPTS = "max_attempts"
+    UNBOUNDED = "unbounded"  # "forever", "until it works"
+    # idempotency
+    IDEMPOTENCY = "idempotency"  # keys, dedupe on stable ids, upsert, unique constraint
+    IDEMPOTENCY_STORE = "idempotency_store"  # processed-events table/set: keys are stored
+    UNSTABLE_KEY = "unstable_key"
+    KEY_RETENTION = "key_retention"
+    # credentials
+    VAULT = "vault"
+    WORKLOAD_IDENTITY = "workload_identity"
+    HARDCODED = "hardcoded"
+    ENV_VAR = "env_var"
+    ROTATION = "rotation"
+    REVOKED = "revoked"  # the leaked credential was revoked or rotated
+    # structure
+    WEBHOOK = "webhook"  # "the workflow uses webhooks": an inbound trigger
+
+
+class ScopeTarget(StrEnum):
+    ALL = "all"
+    STEPS = "steps"
+    SERVICES = "services"
+
+
+class Scope(_Frozen):
+    """Which steps or services a claim covers.
+
+    `all` covers everything, including steps added in later turns. Otherwise a claim covers a
+    step when the step is listed, or one of its services is named, or its service's category
+    or vendor is named ("both databases", "AWS calls"), filtered by `action` ("every write").
+    """
+
+    target: ScopeTarget = ScopeTarget.ALL
+    steps: tuple[int, ...] = ()
+    services: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    vendors: tuple[str, ...] = ()
+    action: ActionKind | None = None
+    api_only: bool = False
+
+    @property
+    def is_general(self) -> bool:
+        return self.target is ScopeTarget.ALL
+
+
+class ServiceNode(_Frozen):
+    name: str
+    category: str
+    role: Literal["api", "datastore"] = "api"
+    external: bool = True
+    needs_rate_limit: bool = True
+    vendor: str | None = None
+    generic: bool = False
+
+
+class StepNode(_Frozen):
+    index: int
+    text: str
+    action: ActionKind
+    services: tuple[str, ...]
+    inbound: bool = False
+    turn: int = 1
+    label: int | None = None  # the user's own number ("3." in a numbered list)
+    evidence: Evidence
+
+
+class ClaimNode(_Frozen):
+    kind: ClaimKind
+    modality: Modality
+    scope: Scope
+    evidence: Evidence
+    turn: int = 1
+    position: int = 0  # order within the whole conversation (turn-major)
+    clause: int = 0  # the clause it was found in (claims in one clause share it)
+    value: float | None = None  # a number the rule carried (attempts, req/s, coefficient)
+
+
+class SecretNode(_Frozen):
+    kind: str  # e.g. "stripe_key", "aws_access_key", "jwt"
+    evidence: Evidence
+
+
+class ClaimGraph(_Frozen):
+    """Steps, services and claims of one design (one text, or a whole session)."""
+
+    steps: tuple[StepNode, ...] = ()
+    services: tuple[ServiceNode, ...] = ()
+    claims: tuple[ClaimNode, ...] = ()
+    secrets: tuple[SecretNode, ...] = ()
+    turns: int = 1
+
+    def service(self, name: str) -> ServiceNode | None:
+        return next((s for s in self.services if s.name == name), None)
+
+
+# --- findings and the report ------------------------------------------------------------
+
+
+class Finding(_Frozen):
+    code: str
+    check: CheckId
+    severity: Severity
+    step: int | None = None
+    service: str | None = None
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+    suppressed: bool = False
+    suppression_reason: str | None = None
+
+
+class StepOut(_Frozen):
+    index: int
+    text: str
+    action: ActionKind
+    services: list[str]
+    inbound: bool = False
+    turn: int = 1
+
+
+class ServiceOut(_Frozen):
+    name: str
+    category: str
+    external: bool
+
+
+class ScopeOut(_Frozen):
+    target: ScopeTarget
+    steps: list[int] = Field(default_factory=list)
+    services: list[str] = Field(default_factory=list)
+
+
+class ClaimOut(_Frozen):
+    kind: ClaimKind
+    modality: Modality
+    scope: ScopeOut
+    evidence: list[Evidence]
+
+
+class Report(_Frozen):
+    """The Prover's answer. Its JSON shape is stable and documented in the README."""
+
+    verdict: Verdict
+    message: str
+    findings: list[Finding]
+    checks: dict[CheckId, CheckStatus]
+    steps: list[StepOut]
+    services: list[ServiceOut]
+    claims: list[ClaimOut]
+    questions: list[str]
+    redactions: int
+    strict: bool = False
+    turns: int = 1

@@ -1,0 +1,308 @@
+"""The spaCy pipeline: a blank English tokenizer and two rule components driven by lexicons.
+
+This module (with `tokenizer.py`) is the only place that imports spaCy. It turns a text into
+an `Annotation` (plain tokens and lexicon matches); everything after that is pure Python.
+
+Components, in order:
+- `wp_normalizer`: sets each misspelt token's NORM to the lexicon word it was meant to be
+  ("exponentail" -> "exponential"), so every matcher downstream reads through typos;
+- `wp_matcher`: one PhraseMatcher on NORM (phrases) and one on ORTH (service aliases that are
+  also English words: "Box", "Canvas"); results go to `doc.user_data["wp_matches"]` with the
+  lexicon row id of every match. List patterns run in `tokenmatch.TokenMatcher` afterwards
+  (same pattern format as spaCy's Matcher, much faster for the lexicons' `IN` sets).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from workflow_prover.extract.types import Annotation, Group, Mention, Tok
+from workflow_prover.lexicon.loader import Lexicons
+from workflow_prover.lexicon.schema import CueRow
+from workflow_prover.nlp.fuzzy import FuzzyCorrector
+from workflow_prover.nlp.tokenmatch import TokenMatcher
+from workflow_prover.nlp.tokenizer import customise_tokenizer
+from workflow_prover.nlp.vocabulary import (
+    ambiguous_aliases,
+    fuzzy_vocabulary,
+    protected_words,
+    verb_forms,
+)
+
+_VERDICT_NAMES = re.compile(
+    r"\b(?:WORKFLOW_PROVEN|HAPPY_PATH_BIAS|NON_IDEMPOTENT|MISSING_DLQ|NO_BACKOFF|"
+    r"INSECURE_CREDENTIALS|UNDERSPECIFIED|NOT_APPLICABLE|[A-Z]{2,}(?:_[A-Z]{2,}){1,4})\b"
+)
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    group: Group
+    label: str
+    rule: str
+    name: str = ""
+    extra: str = ""
+    value_check: str | None = None
+    mechanism_part: bool = False
+
+
+class LexiconPipeline:
+    """A built pipeline: call `annotate(text)`; safe to share between threads."""
+
+    def __init__(self, lex: Lexicons) -> None:
+        self.lex = lex
+        self.nlp: Language = spacy.blank("en")
+        customise_tokenizer(self.nlp)
+        self._rules: dict[str, _Rule] = {}
+        self._corrector = FuzzyCorrector(fuzzy_vocabulary(lex), protected_words(lex),
+                                         verb_forms(lex))
+        self._phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")
+        self._exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self._tokens = TokenMatcher()
+        self._add_rules()
+        self.nlp.add_pipe("wp_normalizer", config={})
+        self.nlp.get_pipe("wp_normalizer").corrector = self._corrector  # type: ignore[attr-defined]
+        self.nlp.add_pipe("wp_matcher", config={})
+        self.nlp.get_pipe("wp_matcher").run = self._match  # type: ignore[attr-defined]
+        # spaCy's shared vocabulary grows as new words are seen; one lock keeps that safe.
+        self._lock = threading.Lock()
+
+    # ---- building ----------------------------------------------------------------------
+
+    def _register(self, key: str, rule: _Rule) -> str:
+        self._rules[key] = rule
+        return key
+
+    def _phrase(self, key: str, phrases: Iterable[str], exact: bool = False) -> None:
+        docs = [self.nlp.make_doc(p) for p in dict.fromkeys(phrases) if p.strip()]
+        (self._exact if exact else self._phrases).add(key, docs)
+
+    def _add_rules(self) -> None:
+        lex = self.lex
+        ambiguous = ambiguous_aliases(lex)
+        roles = {c.name: c.role for c in lex.categories}
+        for svc in lex.services:
+            key = self._register(svc.id, _Rule(Group.SERVICE, svc.category, svc.id, svc.name,
+                                               svc.vendor or "", None, roles[svc.category] != "api"))
+            names = [svc.name, *svc.aliases]
+            plain = [a for a in names if a.lower() not in ambiguous]
+            self._phrase(key, plain + [a.lower() for a in plain])
+            exact = [a for a in names if a.lower() in ambiguous]
+            if exact:
+                self._phrase(key + "#exact", exact, exact=True)
+                self._rules[key + "#exact"] = self._rules[key]
+        for verb in lex.verbs:
+            key = self._register(verb.id, _Rule(Group.VERB, verb.label, verb.id))
+            self._phrase(key, verb_forms_of(verb.pattern, verb.forms))
+        for cue in lex.cues:
+            self._add_pattern(cue.id, cue.pattern, _cue_rule(cue))
+        for ctx in lex.context:
+            self._add_pattern(ctx.id, ctx.pattern, _Rule(Group.CONTEXT, ctx.label, ctx.id,
+                                                         ctx.direction, str(ctx.max_scope or "")))
+        for term in lex.terms:
+            key = self._register(term.id, _Rule(Group.TERM, term.label, term.id,
+                                                term.category or "", term.filter or ""))
+            self._phrase(key, [term.pattern])
+
+    def _add_pattern(self, key: str, pattern: str | list[dict[str, Any]], rule: _Rule) -> None:
+        self._register(key, rule)
+        if isinstance(pattern, str):
+            self._phrase(key, [pattern])
+            return
+        self._tokens.add(key, pattern)
+
+    # ---- running -----------------------------------------------------------------------
+
+    def _match(self, doc: Doc) -> list[tuple[str, int, int]]:
+        strings = self.nlp.vocab.strings
+        found = [(strings[m], s, e) for m, s, e in self._phrases(doc)]
+        found += [(strings[m], s, e) for m, s, e in self._exact(doc)]
+        return found
+
+    def annotate(self, text: str) -> Annotation:
+        with self._lock:
+            doc = self.nlp(text)
+            toks, index = _tokens(doc)
+            raw = doc.user_data.get("wp_matches", [])
+        spans = [(key, index[s], _end(index, s, e)) for key, s, e in raw]
+        spans += self._tokens(toks)
+        return self._annotation(text, toks, spans)
+
+    def _annotation(self, text: str, toks: list[Tok],
+                    spans: list[tuple[str, int, int]]) -> Annotation:
+        masked = [(m.start(), m.end()) for m in _VERDICT_NAMES.finditer(text)]
+        by_group: dict[Group, list[Mention]] = {g: [] for g in Group}
+        for key, s, e in spans:
+            rule = self._rules[key]
+            if e <= s:
+                continue
+            value = _first_number(toks[s:e])
+            if rule.value_check and not _value_ok(rule.value_check, value):
+                continue
+            if rule.group is not Group.CONTEXT and _is_masked(toks[s], toks[e - 1], masked):
+                continue
+            by_group[rule.group].append(Mention(rule.group, rule.label, rule.rule, s, e,
+                                                rule.name, rule.extra, value,
+                                                rule.mechanism_part))
+        for group in (Group.SERVICE, Group.VERB, Group.CUE):
+            by_group[group] = _longest_first(by_group[group])
+        for group in (Group.CONTEXT, Group.TERM):
+            by_group[group] = sorted(set(by_group[group]), key=lambda m: (m.start, m.end))
+        return Annotation(text=text, toks=toks, mentions=by_group, masked=masked)
+
+
+def _cue_rule(cue: CueRow) -> _Rule:
+    return _Rule(Group.CUE, cue.label, cue.id, "", cue.requires or "", cue.value_check,
+                 cue.mechanism_part)
+
+
+def verb_forms_of(base: str, irregular: Iterable[str]) -> list[str]:
+    """Base form, listed irregular forms, and regular -s/-ed/-ing forms of the first word."""
+    head, _, rest = base.partition(" ")
+    tail = f" {rest}" if rest else ""
+    forms = [base, *irregular]
+    if head.endswith(("s", "sh", "ch", "x", "z", "o")):
+        third = head + "es"
+    elif head.endswith("y") and head[-2:-1] not in "aeiou":
+        third = head[:-1] + "ies"
+    else:
+        third = head + "s"
+    if head.endswith("e"):
+        past, ing = head + "d", (head[:-1] if not head.endswith("ee") else head) + "ing"
+    elif head.endswith("y") and head[-2:-1] not in "aeiou":
+        past, ing = head[:-1] + "ied", head + "ing"
+    else:
+        past, ing = head + "ed", head + "ing"
+    forms += [third + tail, past + tail, ing + tail]
+    return list(dict.fromkeys(forms))
+
+
+def _tokens(doc: Doc) -> tuple[list[Tok], list[int]]:
+    """Non-space tokens with line information, and doc index -> token index.
+
+    Reads the doc through `to_array` and the string store rather than Token objects: this
+    runs on every call and Token access costs several microseconds a token.
+    """
+    strings = doc.vocab.strings
+    arr = doc.to_array(["ORTH", "NORM", "IDX", "SPACY", "IS_SPACE"]).tolist()
+    text = doc.text
+    toks: list[Tok] = []
+    index: list[int] = []
+    line, line_start, indent = 0, True, 0
+    for orth, norm, idx, spacy_ws, is_space in arr:
+        word = strings[orth]
+        if is_space:
+            index.append(len(toks) - 1 if toks else 0)
+            if "\n" in word or "\n" in text[idx + len(word):idx + len(word) + spacy_ws]:
+                line += word.count("\n")
+                line_start = True
+            continue
+        if line_start:
+            indent = idx - (text.rfind("\n", 0, idx) + 1)
+        end = idx + len(word)
+        ws = text[end:end + 1] if spacy_ws else ""
+        index.append(len(toks))
+        toks.append(Tok(len(toks), word, strings[norm], idx, end, ws, line, line_start, indent))
+        line_start = False
+        if ws == "\n":
+            line += 1
+            line_start = True
+    return toks, index
+
+
+def _end(index: list[int], start: int, end: int) -> int:
+    return index[end - 1] + 1 if end > start else index[start]
+
+
+def _first_number(toks: list[Tok]) -> float | None:
+    for tok in toks:
+        m = _NUMBER.match(tok.text)
+        if m:
+            return float(m.group(0))
+    return None
+
+
+def _value_ok(check: str, value: float | None) -> bool:
+    if value is None:
+        return False
+    return value > 1 if check == "gt1" else value == 1
+
+
+def _is_masked(first: Tok, last: Tok, masked: list[tuple[int, int]]) -> bool:
+    return any(s <= first.start and last.end <= e for s, e in masked)
+
+
+def _longest_first(mentions: list[Mention]) -> list[Mention]:
+    """Drop mentions overlapped by a longer one (earlier wins a tie), like filter_spans."""
+    chosen: list[Mention] = []
+    taken: set[int] = set()
+    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start, m.rule)):
+        if any(i in taken for i in range(m.start, m.end)):
+            continue
+        chosen.append(m)
+        taken.update(range(m.start, m.end))
+    return sorted(chosen, key=lambda m: m.start)
+
+
+# ---- spaCy components -------------------------------------------------------------------
+
+
+class _Normalizer:
+    def __init__(self) -> None:
+        self.corrector: FuzzyCorrector | None = None
+
+    def __call__(self, doc: Doc) -> Doc:
+        corrector = self.corrector
+        if corrector is None:
+            return doc
+        for token in doc:
+            if token.is_alpha:
+                fixed = corrector.correct(token.lower_)
+                if fixed is not None:
+                    token.norm_ = fixed
+        return doc
+
+
+class _MatcherComponent:
+    def __init__(self) -> None:
+        self.run: Callable[[Doc], list[tuple[str, int, int]]] | None = None
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.run is not None:
+            doc.user_data["wp_matches"] = self.run(doc)
+        return doc
+
+
+def _make_normalizer(nlp: Language, name: str) -> _Normalizer:
+    return _Normalizer()
+
+
+def _make_matcher(nlp: Language, name: str) -> _MatcherComponent:
+    return _MatcherComponent()
+
+
+_REGISTERED = threading.Lock()
+
+
+def register_components() -> None:
+    """Register the two component factories with spaCy (idempotent; called when building)."""
+    with _REGISTERED:
+        if not Language.has_factory("wp_normalizer"):
+            Language.factory("wp_normalizer", func=_make_normalizer)
+        if not Language.has_factory("wp_matcher"):
+            Language.factory("wp_matcher", func=_make_matcher)
+
+
+def build_pipeline(lex: Lexicons) -> LexiconPipeline:
+    register_components()
+    return LexiconPipeline(lex)

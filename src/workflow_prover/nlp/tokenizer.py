@@ -1,0 +1,35 @@
+"""Tokenizer rules for workflow text: identifiers, arrows and schema keys split into words.
+
+`retry_exponential_backoff=True`, `mender.create_deployment`, `createInvoice` and
+`backoffCoefficient` carry words the lexicons know, so they are split: at underscores, at a
+dot between lower-case letters (not before a file extension or a domain: `settings.py` and
+`Frame.io` stay whole), and at a lower-to-upper camelCase boundary. Arrows are tokens.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+_KEEP_AFTER_DOT = ("py|ya?ml|json|js|ts|env|ini|toml|cfg|conf|io|com|net|org|dev|app|ai|co|"
+                   "internal|local|txt|md|csv|xml|sh|tf|tfvars|html")
+_ARROWS = ("->", "-->", "=>", "==>", "→", "⇒", "➜", "➔", "⟶", "↦", ">>")
+
+INFIXES = (
+    r"(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])",
+    rf"(?<=[a-z])\.(?!(?:{_KEEP_AFTER_DOT})\b)(?=[a-z])",
+    r"(?<=[a-z])(?=[A-Z][a-z])",
+    r"-->|->|=>|==>|→|⇒|➜|➔|⟶",
+)
+
+
+def customise_tokenizer(nlp: Language) -> None:
+    tokenizer = nlp.tokenizer
+    infixes = list(nlp.Defaults.infixes) + list(INFIXES)
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    prefixes = list(nlp.Defaults.prefixes) + ["→", "⇒", "➜", "➔", "•", "·", "▪", "‣"]
+    tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    suffixes = list(nlp.Defaults.suffixes) + ["→", "⇒", "➜", "➔"]
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    for arrow in _ARROWS:
+        tokenizer.add_special_case(arrow, [{"ORTH": arrow}])

@@ -1,0 +1,159 @@
+"""Messages, finding lines and follow-up questions, all rendered from Jinja2 templates.
+
+The environment is built once per Renderer (templates compiled on first use and cached by
+Jinja2); rendering reads only pydantic models. Quotes are the evidence texts, which are
+already redacted, so a message never repeats a secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+
+from workflow_prover.codes import CODES
+from workflow_prover.models import ClaimGraph, ClaimKind, Finding, Verdict
+
+_MAX_QUOTE = 90
+_NOUNS = {"payments": "charges", "email": "emails", "sms": "messages", "chat": "messages",
+          "crm": "records", "database": "rows", "warehouse": "rows", "accounting": "invoices",
+          "erp": "records", "ecommerce": "orders", "support": "tickets"}
+_RETRIES = (ClaimKind.RETRY_IMMEDIATE, ClaimKind.RETRY_FIXED, ClaimKind.RETRY,
+            ClaimKind.TRY_CATCH, ClaimKind.BACKOFF_EXPONENTIAL)
+
+
+def quote(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_QUOTE else text[: _MAX_QUOTE - 1].rstrip() + "…"
+
+
+class Renderer:
+    def __init__(self) -> None:
+        self._env = Environment(loader=PackageLoader("workflow_prover", "render/templates"),
+                                undefined=StrictUndefined, autoescape=False,
+                                keep_trailing_newline=False)
+        self._verdicts: dict[Verdict, Template] = {
+            v: self._env.get_template(f"verdicts/{v.value}.j2") for v in Verdict}
+        self._finding = self._env.get_template("findings.j2")
+        self._question = self._env.get_template("questions.j2")
+
+    def _render(self, template: Template, **context: object) -> str:
+        return " ".join(template.render(**context).split())
+
+    # ---- findings and questions -----------------------------------------------------------
+
+    def with_messages(self, findings: Sequence[Finding]) -> list[Finding]:
+        return [f.model_copy(update={"message": self._render(self._finding, f=f,
+                                                             quote=_finding_quote(f))})
+                for f in findings]
+
+    def questions(self, findings: Sequence[Finding], graph: ClaimGraph) -> list[str]:
+        out: list[str] = []
+        for f in findings:
+            if f.severity != "blocker" or f.suppressed:
+                continue
+            text = self._render(self._question, f=f, services=_services(graph),
+                                kind=_secret_kind(f, graph))
+            if text not in out:
+                out.append(text)
+        return out
+
+    # ---- the message -----------------------------------------------------------------------
+
+    def message(self, verdict: Verdict, findings: Sequence[Finding], graph: ClaimGraph) -> str:
+        blockers = [f for f in findings if f.severity == "blocker" and not f.suppressed]
+        lead = _lead(verdict, blockers)
+        others = [f for f in blockers if f is not lead]
+        if verdict is Verdict.WORKFLOW_PROVEN:
+            others = [f for f in findings if f.severity == "warning" and not f.suppressed]
+        context = {
+            "lead": lead.message if lead else "",
+            "others": _summary(others),
+            "services": _services(graph),
+            "single": len(_api_services(graph)) == 1,
+            "admission": _admission(lead),
+            "retry": _retry_quote(graph),
+            "noun": _noun(lead, graph),
+            "secret": _secret_kind(next((f for f in blockers if f.code == "SECRET_IN_TEXT"), None),
+                                   graph),
+        }
+        return self._render(self._verdicts[verdict], **context)
+
+
+def _lead(verdict: Verdict, blockers: list[Finding]) -> Finding | None:
+    if verdict is Verdict.INSECURE_CREDENTIALS:
+        rest = [f for f in blockers if f.code != "SECRET_IN_TEXT" and f.check.value == "credentials"]
+        return rest[0] if rest else None
+    check = {Verdict.HAPPY_PATH_BIAS: "failure_handling", Verdict.NON_IDEMPOTENT: "idempotency",
+             Verdict.MISSING_DLQ: "failure_handling", Verdict.NO_BACKOFF: "rate_limiting"}.get(verdict)
+    return next((f for f in blockers if f.check.value == check), None)
+
+
+def _summary(findings: list[Finding], limit: int = 4) -> str:
+    parts: list[str] = []
+    for f in findings:
+        if f.code == "SECRET_IN_TEXT":
+            continue
+        where = f"step {f.step}" if f.step else (f.service or "")
+        label = CODES[f.code].title.lower()
+        if f.service and f.step:
+            where += f", {f.service}"
+        part = f"{label} ({where})" if where else label
+        if part not in parts:
+            parts.append(part)
+    if len(parts) > limit:
+        return "; ".join(parts[:limit]) + f"; and {len(parts) - limit} more"
+    return "; ".join(parts)
+
+
+_STEP_RULES = ("verb.", "trigger", "webhook", "arrow", "implicit.")
+
+
+def _finding_quote(f: Finding) -> str:
+    """The user's words about the mechanism (not the step's own text), shortened."""
+    if f.code == "SECRET_IN_TEXT":
+        return f.evidence[0].text if f.evidence else "a secret"
+    claims = [e for e in f.evidence if not e.rule.startswith(_STEP_RULES)]
+    return quote(claims[-1].text) if claims else ""
+
+
+def _admission(lead: Finding | None) -> str:
+    if lead is None or lead.code != "NO_FAILURE_HANDLING":
+        return ""
+    admitted = [e for e in lead.evidence if e.cue is not None or e.rule.startswith("no.")]
+    return quote(admitted[0].text) if admitted else ""
+
+
+def _retry_quote(graph: ClaimGraph) -> str:
+    for kind in _RETRIES:
+        for claim in graph.claims:
+            if claim.kind is kind and claim.modality == "asserted":
+                return quote(claim.evidence.text)
+    return ""
+
+
+def _api_services(graph: ClaimGraph) -> list[str]:
+    return [s.name for s in graph.services if s.needs_rate_limit] or [s.name for s in graph.services]
+
+
+def _services(graph: ClaimGraph) -> str:
+    names = _api_services(graph)[:3]
+    if not names:
+        return "the services"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _noun(lead: Finding | None, graph: ClaimGraph) -> str:
+    if lead is None or lead.service is None:
+        return "writes"
+    service = graph.service(lead.service)
+    return _NOUNS.get(service.category, "writes") if service else "writes"
+
+
+def _secret_kind(f: Finding | None, graph: ClaimGraph) -> str:
+    if f is None:
+        return ""
+    for secret in graph.secrets:
+        if f.evidence and secret.evidence == f.evidence[0]:
+            return secret.kind.replace("_", " ")
+    return "secret"

@@ -1,0 +1,88 @@
+"""Run the checks and decide the verdict in the rubric's order (section 3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflow_prover.checks import CHECKS
+from workflow_prover.checks.base import finding
+from workflow_prover.checks.credentials import secret_findings
+from workflow_prover.coverage import Coverage
+from workflow_prover.graph import WEBHOOK_SENDER
+from workflow_prover.models import (
+    CheckId,
+    CheckStatus,
+    ClaimGraph,
+    ClaimKind,
+    Finding,
+    Verdict,
+)
+
+_ORDER: tuple[tuple[Verdict, CheckId, frozenset[str] | None], ...] = (
+    (Verdict.HAPPY_PATH_BIAS, CheckId.FAILURE_HANDLING, frozenset({"NO_FAILURE_HANDLING"})),
+    (Verdict.NON_IDEMPOTENT, CheckId.IDEMPOTENCY, None),
+    (Verdict.MISSING_DLQ, CheckId.FAILURE_HANDLING, None),
+    (Verdict.NO_BACKOFF, CheckId.RATE_LIMITING, None),
+    (Verdict.INSECURE_CREDENTIALS, CheckId.CREDENTIALS, None),
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    findings: list[Finding]
+    checks: dict[CheckId, CheckStatus]
+
+
+def decide(graph: ClaimGraph, *, strict: bool = False) -> Decision:
+    real = [s for s in graph.steps if any(n != WEBHOOK_SENDER.name for n in s.services)]
+    if not real or all(s.action == "read" for s in real):
+        return _not_applied(graph, Verdict.UNDERSPECIFIED if not real else Verdict.NOT_APPLICABLE)
+    cov = Coverage(graph)
+    findings: list[Finding] = []
+    statuses: dict[CheckId, CheckStatus] = {}
+    for check in CHECKS:
+        found = check.evaluate(graph, cov)
+        if strict:
+            found = [f.model_copy(update={"severity": "blocker"}) for f in found]
+        findings += found
+        statuses[check.id] = _status(found, applies=_applies(graph, check.id))
+    blockers = [f for f in findings if f.severity == "blocker"]
+    if any(f.code == "SECRET_IN_TEXT" for f in blockers):
+        return Decision(Verdict.INSECURE_CREDENTIALS, findings, statuses)
+    for verdict, check_id, codes in _ORDER:
+        if any(f.check is check_id and (codes is None or f.code in codes) for f in blockers):
+            return Decision(verdict, findings, statuses)
+    return Decision(Verdict.WORKFLOW_PROVEN, findings, statuses)
+
+
+def _not_applied(graph: ClaimGraph, verdict: Verdict) -> Decision:
+    """No workflow, or nothing written: only the scan for secrets runs (rubric 3)."""
+    statuses: dict[CheckId, CheckStatus] = {c.id: "not_applicable" for c in CHECKS}
+    findings = secret_findings(graph)
+    if not findings:
+        return Decision(verdict, [], statuses)
+    kept = [c for c in Coverage(graph).anywhere((ClaimKind.HARDCODED,))]
+    if kept:
+        findings.append(finding("HARDCODED_CREDENTIAL", evidence=[c.evidence for c in kept]))
+    statuses[CheckId.CREDENTIALS] = "fail"
+    return Decision(Verdict.INSECURE_CREDENTIALS, findings, statuses)
+
+
+def _status(found: list[Finding], applies: bool) -> CheckStatus:
+    if any(f.severity == "blocker" for f in found):
+        return "fail"
+    return "pass" if applies or found else "not_applicable"
+
+
+def _applies(graph: ClaimGraph, check: CheckId) -> bool:
+    from workflow_prover.checks import credentials, rate_limiting
+    from workflow_prover.checks.base import outbound
+
+    if check is CheckId.FAILURE_HANDLING:
+        return any(s.services for s in graph.steps)
+    if check is CheckId.IDEMPOTENCY:
+        return any(s.action == "write" for s in outbound(graph))
+    if check is CheckId.RATE_LIMITING:
+        return any(rate_limiting.applies(graph, s) for s in outbound(graph))
+    return bool(credentials.connected(graph)) or bool(graph.secrets)
