@@ -12,7 +12,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from workflow_prover.extract.services import ServiceCatalog
+from workflow_prover.extract.services import ServiceCatalog, ServiceInfo
 from workflow_prover.extract.turn import TurnDraft, extract_turn
 from workflow_prover.graph import build_graph
 from workflow_prover.lexicon.loader import load_lexicons
@@ -46,14 +46,19 @@ class Analyzer:
         """Analyse a conversation as one design: later statements override earlier ones."""
         if isinstance(turns, str) or not all(isinstance(t, str) for t in turns):
             raise TypeError("turns must be a sequence of strings")
-        drafts = [self.turn(text, number) for number, text in enumerate(turns, start=1)]
+        drafts: list[TurnDraft] = []
+        known: dict[str, ServiceInfo] = {}
+        for number, text in enumerate(turns, start=1):
+            drafts.append(self.turn(text, number, known))
+            known = drafts[-1].view.aliases
         graph = build_graph(drafts)
         return self.report(graph, strict=strict)
 
-    def turn(self, text: str, number: int = 1) -> TurnDraft:
+    def turn(self, text: str, number: int = 1,
+             known: dict[str, ServiceInfo] | None = None) -> TurnDraft:
         redaction = self.scanner.redact(text)
         annotation = self.pipeline.annotate(redaction.text)
-        return extract_turn(annotation, redaction, self.catalog, number)
+        return extract_turn(annotation, redaction, self.catalog, number, known)
 
     def redact(self, text: str) -> str:
         """The text with every literal secret replaced by `[REDACTED:<kind>]`."""

@@ -27,8 +27,8 @@ detector run needlessly but never miss a match.
 from __future__ import annotations
 
 import json
-import os.path
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +62,7 @@ _REFERENCE_RE = re.compile(
     | ^(?:~|\.{1,2})/                                           # relative path
     | ^/[a-z0-9._-]{1,64}(?:/[a-z0-9._-]{1,64})+$               # absolute path: /run/secrets/db
     | ^[^\s/]{0,100}/\S{0,200}\.(?i:ya?ml|json|env|txt|pem|key|ini|toml|cfg|conf|py|js|ts)$
+    | ^[a-z][a-z0-9_.-]*(?:/[a-z0-9_.-]+)+$ | (?:^|/)secrets?/ | ^projects/   # a secret's path
     | ^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$                           # ENV_VAR_NAME
     | ^[A-Za-z_][A-Za-z0-9_]{0,31}(?:\.[A-Za-z_][A-Za-z0-9_]{0,31})+$   # settings.api_key
     | ^[a-z]+(?:[A-Z][a-z]+)+$                                  # camelCaseVariable
@@ -252,6 +253,7 @@ class SecretScanner:
             if "[REDACTED:" in text
             else []
         )
+        placeholder_ends = [match.end for match in placeholders]
         # (start, end, rule index) of every detection outside a placeholder
         found: list[tuple[int, int, int]] = []
         for index in sorted(active):
@@ -260,7 +262,8 @@ class SecretScanner:
                 start, end = hit.span(rule.group)
                 if start >= end or _is_reference(text, start, end):
                     continue
-                if any(p.start < end and start < p.end for p in placeholders):
+                after = bisect_right(placeholder_ends, start)  # first placeholder ending later
+                if after < len(placeholders) and placeholders[after].start < end:
                     continue  # an existing placeholder stays as it is
                 found.append((start, end, index))
         if not found:
@@ -414,10 +417,18 @@ def prefix_literals(regex: str) -> tuple[str, ...] | None:
     # and collapse a long list to its common start when that is still specific enough.
     prefixes = sorted(facts.prefix)
     kept = [p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)]
-    common = os.path.commonprefix(kept)
+    common = _common_prefix(kept)
     if len(kept) > 8 and len(common) >= _MIN_LITERAL:
         kept = [common]
     return tuple(kept)
+
+
+def _common_prefix(strings: Sequence[str]) -> str:
+    first, last = min(strings), max(strings)  # the sorted extremes differ first
+    size = 0
+    while size < len(first) and first[size] == last[size]:
+        size += 1
+    return first[:size]
 
 
 def required_literals(regex: str) -> tuple[str, ...] | None:

@@ -73,15 +73,22 @@ class _Targets:
 def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     targets = _Targets(view, steps)
     claims: list[ClaimDraft] = []
-    for cue in view.ann.of(Group.CUE):
-        if not _required(view, cue):
-            continue
+    for cue in view.cues:
+        reading = view.read(cue)
+        if cue.name == "inverted":
+            # "nobody is texted twice": the cue names the harm, its negation the mechanism
+            if reading.modality == "asserted":
+                continue
+            if reading.modality == "negated":
+                reading = Reading("asserted", reading.cues)
         clause = view.lay.clause_of[cue.start]
         scope = _scope(targets, clause, credential=cue.label in CREDENTIAL_KINDS)
-        claims.append(ClaimDraft(cue.label, view.read(cue), scope, cue.start, cue.end, clause,
+        claims.append(ClaimDraft(cue.label, reading, scope, cue.start, cue.end, clause,
                                  cue.rule, cue.value))
+    cue_spans = [(c.start, c.end) for c in view.cues if c.label == "vault"]
     for svc in view.services:
-        if svc.info.role == "secrets":
+        if svc.info.role == "secrets" and not any(s < svc.end and svc.start < e
+                                                  for s, e in cue_spans):
             clause = view.lay.clause_of[svc.start]
             mention = Mention(Group.CUE, "vault", svc.info.rule, svc.start, svc.end)
             scope = _scope(targets, clause, credential=True)
@@ -233,29 +240,7 @@ def _previous_clause(view: TextView, clause: Clause) -> int | None:
     return prev.index if prev.sentence == clause.sentence else None
 
 
-# ---- requirements and numeric sequences -----------------------------------------------------
-
-
-def _required(view: TextView, cue: Mention) -> bool:
-    need = cue.extra
-    if not need:
-        return True
-    lo, hi = view.lay.sentences[view.lay.sentence_of[cue.start]]
-    if need == "failure":
-        return view.has_term("FAILURE_WORD", lo, hi) or any(
-            c.label == "terminal_path" for c in view.ann.of(Group.CUE) if lo <= c.start < hi)
-    if need == "retry":  # another retry word than the cue's own
-        return any(lo <= i < hi and not cue.start <= i < cue.end
-                   for i in view.term_starts("RETRY_WORD"))
-    if need == "key":
-        return (view.has_term("CREDENTIAL_NOUN", lo, hi) or view.has_term("ID_NOUN", lo, hi)
-                or any(c.label in ("idempotency", "idempotency_store") for c in view.ann.of(Group.CUE)
-                       if lo <= c.start < hi))
-    if need == "write":
-        return any(v.label == "WRITE" for v in view.ann.of(Group.VERB) if lo <= v.start < hi)
-    if need == "datastore":
-        return any(m.info.role == "datastore" for m in view.services if lo <= m.start < hi)
-    return True
+# ---- numeric sequences ------------------------------------------------------------------------
 
 
 def _delay_sequences(view: TextView, targets: _Targets) -> list[ClaimDraft]:

@@ -51,8 +51,12 @@ class ConText:
         mentions = ann.of(Group.CONTEXT)
         pseudo = [m for m in mentions if m.name == "PSEUDO"]
         self._terminators = [m for m in mentions if m.label == "TERMINATOR"]
+        # a negation that is part of a mechanism's own words ("no sleep", "no static keys",
+        # "never fails") belongs to that mechanism and modifies nothing else
+        claims = [c for c in ann.of(Group.CUE) if c.end - c.start > 1]
         cues = [m for m in mentions if m.label != "TERMINATOR" and m.name != "PSEUDO"
-                and not any(p.label == m.label and p.contains(m) for p in pseudo)]
+                and not any(p.label == m.label and p.contains(m) for p in pseudo)
+                and not any(c.contains(m) for c in claims)]
         cues = [m for m in cues if not any(o is not m and o.label == m.label and o.contains(m)
                                            and (o.end - o.start) > (m.end - m.start)
                                            for o in cues)]

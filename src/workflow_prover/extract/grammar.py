@@ -38,8 +38,13 @@ SEQUENCE_WORDS = ("after that", "and then", "then", "finally", "next", "afterwar
 GENERIC_ADJECTIVES = frozenset(
     "internal external own new old third party third-party http https rest restful graphql "
     "soap public private web some main primary partner vendor our their its the a an "
-    "upstream downstream remote legacy existing shared central corporate company".split()
+    "upstream downstream remote legacy existing shared central corporate company outbound "
+    "inbound all every any each other".split()
 )
+# What runs the workflow, not what it talks to ("our syndication worker").
+RUNTIME_NOUNS = frozenset("worker workers job jobs bot bots script scripts consumer consumers "
+                          "handler handlers function functions pipeline flow workflow runner "
+                          "process daemon agent cron dag lambda service".split())
 ARROWS = frozenset(("->", "-->", "=>", "==>", "→", "⇒", "➜", "➔", "⟶", ">>"))
 BULLETS = frozenset("- * • · ▪ ‣ – — +".split())
 SENTENCE_END = frozenset((".", "!", "?", "...", "…"))

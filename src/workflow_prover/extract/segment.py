@@ -29,6 +29,7 @@ _AFTER_COMMA = frozenset("and or but then so which while whereas because althoug
                          "unless otherwise who where".split())
 _TRIGGERS = frozenset("when whenever once".split())
 _NOT_TRIGGER_AFTER_ONCE = frozenset("a an per every each daily more again".split())
+_MARKUP = frozenset(("**", "*", "__", "_", '"', "'", ")", "”", "’", "`"))
 _OPEN = frozenset("([{")
 _CLOSE = frozenset(")]}")
 _PAST_IRREGULAR = frozenset("sent written wrote paid got gotten found took taken put set kept "
@@ -84,11 +85,16 @@ def verb_form(text: str) -> str:
 
 
 def is_verbal(verb: Mention, toks: list[Tok], service_toks: set[int], clause_start: int,
-              in_item: bool) -> bool:
+              in_item: bool, verb_starts: frozenset[int] = frozenset()) -> bool:
     """Is this verb-shaped word used as a verb here? ("the Slack post is skipped": no)."""
     s, e = verb.start, verb.end
+    if e in verb_starts and verb_form(toks[s].text) == "third":
+        return False  # "truck GPS pings arrive": a plural noun, then its verb
     prev = toks[s - 1] if s > clause_start else None
     nxt = toks[e] if e < len(toks) else None
+    if (nxt is not None and not toks[e - 1].ws and nxt.text in ("-", "_")) or \
+            (s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_")):
+        return False  # part of a compound: "sign-ups", "retry_exponential_backoff"
     if prev is not None:
         if prev.norm in DETERMINERS and prev.norm not in ("that", "which"):
             return False
@@ -215,11 +221,22 @@ def _sentences(toks: list[Tok], items: list[Item]) -> list[tuple[int, int]]:
             bounds.append(i)
         elif prev.text in SENTENCE_END and (prev.ws or cur.line != prev.line):
             bounds.append(i)
+        elif prev.text in _MARKUP and prev.ws and _closes_sentence(toks, i - 1):
+            bounds.append(i)  # "**Duplicates.** Every write..."
         elif cur.line != prev.line and not _soft_wrap(toks, i):
             bounds.append(i)
     bounds.append(len(toks))
     spans = sorted(set(bounds))
     return [(a, b) for a, b in zip(spans, spans[1:], strict=False) if b > a]
+
+
+def _closes_sentence(toks: list[Tok], k: int) -> bool:
+    """Is token k the end of a run of markup ('**', ')') right after a full stop?"""
+    while k > 0 and toks[k].text in _MARKUP and not toks[k - 1].ws:
+        k -= 1
+        if toks[k].text in SENTENCE_END:
+            return True
+    return False
 
 
 def _soft_wrap(toks: list[Tok], i: int) -> bool:
@@ -281,7 +298,7 @@ def _split(toks: list[Tok], s: int, e: int, sentence: int, depth: list[int],
         elif prev.text in (";", "—", "–") or (prev.text == "-" and prev.ws and j >= 2
                                               and toks[j - 2].ws):
             close(j)
-        elif prev.text == ":" and j - 1 - start > 4:
+        elif prev.text == ":" and sum(t.text[:1].isalnum() for t in toks[start:j]) >= 5:
             parent = len(out)
             close(j)
             colon_parent = parent
@@ -291,10 +308,10 @@ def _split(toks: list[Tok], s: int, e: int, sentence: int, depth: list[int],
             close(j, next_trigger=True)
         elif tok.norm in _OPENERS and j > start + 1 and prev.text != ",":
             close(j)
-        elif prev.text == "," and _starts_clause(toks, j, e, verbs, services, item_of[j]):
+        elif prev.text == "," and _starts_clause(toks, j, e, verbs, services, item_of[j], start):
             close(j)
         elif tok.norm in ("and", "or") and j + 1 < e and \
-                _starts_clause(toks, j + 1, e, verbs, services, item_of[j], after_and=True):
+                _starts_clause(toks, j + 1, e, verbs, services, item_of[j], start, after_and=True):
             close(j)
     close(e)
 
@@ -305,7 +322,8 @@ def _once_adverb(toks: list[Tok], i: int) -> bool:
 
 
 def _starts_clause(toks: list[Tok], j: int, e: int, verbs: dict[int, Mention],
-                   services: set[int], item: int | None, after_and: bool = False) -> bool:
+                   services: set[int], item: int | None, start: int,
+                   after_and: bool = False) -> bool:
     tok = toks[j]
     if not after_and and tok.norm in _AFTER_COMMA:
         return True
@@ -314,11 +332,33 @@ def _starts_clause(toks: list[Tok], j: int, e: int, verbs: dict[int, Mention],
     k = j + 1 if tok.norm in ADVERBS and j + 1 < e else j
     verb = verbs.get(k)
     # the sentence already has a subject here, so a bare "posts to Slack" is a verb
-    if verb is not None and is_verbal(verb, toks, services, k - 1, item is not None):
+    if verb is not None and is_verbal(verb, toks, services, k - 1, item is not None,
+                                      frozenset(verbs)):
         form = verb_form(toks[verb.start].text)
         return form in ("base", "third") or (after_and and form == "past")
-    if not after_and and tok.norm in DETERMINERS:
+    if tok.norm in DETERMINERS:
+        # "X, the Twilio token comes from Y" is two clauses; "the A key and the B secret are
+        # in Z" is one subject: both sides need a predicate
+        if not _left_predicate(toks, start, j, verbs):
+            return False
+        if after_and:
+            return _subject_verb(toks, j, e, verbs) or _has_predicate(toks, j, min(e, j + 6))
         return _has_predicate(toks, j, e)
+    return False
+
+
+def _left_predicate(toks: list[Tok], start: int, j: int, verbs: dict[int, Mention]) -> bool:
+    return any(toks[k].norm in AUXILIARIES or k in verbs for k in range(start, j))
+
+
+def _subject_verb(toks: list[Tok], j: int, e: int, verbs: dict[int, Mention]) -> bool:
+    """'... and our bot queues a run': a short subject, then a finite verb."""
+    for k in range(j + 1, min(j + 5, e)):
+        verb = verbs.get(k)
+        if verb is not None:
+            return verb_form(toks[k].text) in ("third", "past")
+        if toks[k].norm in PREPOSITIONS or not toks[k].text[:1].isalnum():
+            return False
     return False
 
 

@@ -19,6 +19,7 @@ from workflow_prover.extract.grammar import (
     DETERMINERS,
     GENERIC_ADJECTIVES,
     PREPOSITIONS,
+    RUNTIME_NOUNS,
 )
 from workflow_prover.extract.types import Annotation, Group, Mention, Tok
 from workflow_prover.lexicon.loader import Lexicons
@@ -42,6 +43,9 @@ class SvcMention:
     end: int
 
 
+# Modifiers too vague to name a service on their own when they come back later.
+_VAGUE = frozenset("content data admin media service api cloud web main core public platform "
+                   "system portal app integration management".split())
 _STOP = DETERMINERS | PREPOSITIONS | frozenset("and or as is are was were be 's ’s , ; : . ( )".split())
 
 
@@ -59,21 +63,33 @@ class ServiceCatalog:
                            generic, rule)
 
 
-def find_services(ann: Annotation, catalog: ServiceCatalog) -> list[SvcMention]:
-    """Every service mention in order, generic ones and back-references included."""
+def find_services(ann: Annotation, catalog: ServiceCatalog,
+                  aliases: dict[str, ServiceInfo] | None = None) -> list[SvcMention]:
+    """Every service mention in order, generic ones and back-references included.
+
+    `aliases` (word -> service) is read and extended: it carries the generic services of
+    earlier turns into this one, and this turn's into the next.
+    """
     toks = ann.toks
     found = [SvcMention(catalog.info(m.name, m.label, m.rule, m.extra or None), m.start, m.end)
-             for m in ann.of(Group.SERVICE)]
+             for m in ann.of(Group.SERVICE) if not _inside_compound(toks, m)]
     taken = {i for m in found for i in range(m.start, m.end)}
     terms = ann.of(Group.TERM)
     heads = [t for t in terms if t.label == "GENERIC_HEAD"]
     words = [t for t in terms if t.label == "CATEGORY_WORD"]
     hints = {t.start: t.name for t in terms if t.label in ("CATEGORY_HINT", "CATEGORY_WORD")}
-    aliases: dict[str, ServiceInfo] = {}
+    aliases = {} if aliases is None else aliases
+    _head_aliases(toks, found, heads, aliases)
+    cued = {i for c in ann.of(Group.CUE) for i in range(c.start, c.end)}
     for head in sorted(heads + words, key=lambda t: (t.start, -(t.end - t.start))):
-        if any(i in taken for i in range(head.start, head.end)):
+        if any(i in taken or i in cued for i in range(head.start, head.end)):
             continue
-        mention = _generic(toks, head, taken, hints, catalog)
+        known = aliases.get(" ".join(t.norm for t in toks[head.start:head.end]))
+        if head.label == "CATEGORY_WORD" and known is not None:
+            found.append(SvcMention(known, head.start, head.end))
+            taken.update(range(head.start, head.end))
+            continue
+        mention = _generic(toks, head, taken | cued, hints, catalog)
         if mention is None:
             continue
         found.append(mention)
@@ -81,7 +97,53 @@ def find_services(ann: Annotation, catalog: ServiceCatalog) -> list[SvcMention]:
         for alias in _aliases(toks, mention, head):
             aliases.setdefault(alias, mention.info)
     found += _back_references(toks, found, taken, aliases)
+    found += _dotted_calls(ann, taken, catalog)
     return sorted(found, key=lambda m: m.start)
+
+
+_HEAD_ALIASES = frozenset(("broker", "db", "database", "bucket", "cluster", "warehouse",
+                           "datastore", "ledger", "instance"))
+
+
+def _head_aliases(toks: list[Tok], found: list[SvcMention], heads: list[Mention],
+                  aliases: dict[str, ServiceInfo]) -> None:
+    """'our EMQX broker' ... 'the broker': the head noun names that service later."""
+    starts = {h.start: h for h in heads}
+    named: dict[str, set[ServiceInfo]] = {}
+    for m in found:
+        head = starts.get(m.end)
+        if head is not None and toks[head.start].norm in _HEAD_ALIASES:
+            named.setdefault(toks[head.start].norm, set()).add(m.info)
+    for word, infos in named.items():
+        if len(infos) == 1:
+            aliases.setdefault(word, next(iter(infos)))
+
+
+def _dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
+    """`mender.create_deployment`, `erp.post_invoice`: schema keys name the service called."""
+    toks = ann.toks
+    verbs = {m.start for m in ann.of(Group.VERB) if toks[m.start].text.islower()
+             and not toks[m.start].text.endswith(("ed", "ing"))}
+    out: list[SvcMention] = []
+    for i in range(len(toks) - 2):
+        tok, dot = toks[i], toks[i + 1]
+        if (i in taken or not tok.text.isalpha() or dot.text != "." or tok.ws or dot.ws
+                or i + 2 not in verbs or tok.norm in GENERIC_ADJECTIVES or len(tok.text) < 3):
+            continue
+        out.append(SvcMention(catalog.info(tok.text, "hosting_api", "generic.dotted_call",
+                                           generic=True), i, i + 1))
+        taken.add(i)
+    names = {m.info.name.lower(): m.info for m in out}
+    out += [SvcMention(names[t.norm], k, k + 1) for k, t in enumerate(toks)
+            if t.norm in names and k not in taken]
+    return out
+
+
+def _inside_compound(toks: list[Tok], m: Mention) -> bool:
+    """'sign-ups' is not UPS: an alias glued after a hyphen is part of another word."""
+    return m.start > 0 and toks[m.start - 1].text == "-" and not toks[m.start - 1].ws \
+        and m.start > 1 and not toks[m.start - 2].ws and toks[m.start - 2].text.isalpha() \
+        and toks[m.start - 2].norm not in ("aws", "gcp", "azure")
 
 
 def _generic(toks: list[Tok], head: Mention, taken: set[int], hints: dict[int, str],
@@ -135,8 +197,10 @@ def _aliases(toks: list[Tok], mention: SvcMention, head: Mention) -> list[str]:
     if not mention.info.generic:
         return []
     mods = [t for t in toks[mention.start:head.start] if t.text[:1].isalnum()
-            and t.norm not in GENERIC_ADJECTIVES]
+            and t.norm not in GENERIC_ADJECTIVES and t.norm not in _VAGUE]
     out = [t.norm for t in mods if t.text.isupper() and len(t.text) >= 2]
+    if mods and mods[0].text[:1].isupper() and len(mods[0].text) >= 3:
+        out.append(mods[0].norm)  # a proper name: "The Arc token" is the Arc Content API's
     if mods and len(mods[-1].text) >= 3:
         out.append(mods[-1].norm)
     if head.label == "CATEGORY_WORD":
@@ -146,6 +210,7 @@ def _aliases(toks: list[Tok], mention: SvcMention, head: Mention) -> list[str]:
 
 def _back_references(toks: list[Tok], found: list[SvcMention], taken: set[int],
                      aliases: dict[str, ServiceInfo]) -> list[SvcMention]:
+    """'the ledger row', 'the TMS': a generic service named again by its distinctive word."""
     if not aliases:
         return []
     first = {m.info.name: m.start for m in found}
@@ -154,6 +219,8 @@ def _back_references(toks: list[Tok], found: list[SvcMention], taken: set[int],
         info = aliases.get(tok.norm)
         if info is None or i in taken or i < first.get(info.name, len(toks)):
             continue
+        if i + 1 < len(toks) and toks[i + 1].norm in RUNTIME_NOUNS:
+            continue  # "our syndication worker" is the workflow itself
         refs.append(SvcMention(info, i, i + 1))
         taken.add(i)
     return refs

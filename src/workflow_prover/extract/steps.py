@@ -43,9 +43,18 @@ def find_steps(view: TextView) -> list[StepDraft]:
 
 
 def step_services(view: TextView, clause: int) -> list[SvcMention]:
-    """The services a clause could act on: not hosts of a mechanism, not attributes."""
-    return [m for m in view.clause_services(clause)
-            if m.info.role in _STEP_ROLES and not view.is_host(m) and not view.is_attributive(m)]
+    """The services a clause could act on: not hosts of a mechanism, not attributes.
+
+    "the telemetry Kafka topic on MSK": Kafka runs on MSK, which is the service reached.
+    """
+    found = [m for m in view.clause_services(clause)
+             if m.info.role in _STEP_ROLES and not view.is_host(m) and not view.is_attributive(m)]
+    hosted = set()
+    for i, m in enumerate(found):
+        if preceded_by(m, view.toks, frozenset(("on",)), reach=2):
+            hosted.update(o.info.name for o in found[:i] if o.info.role == m.info.role
+                          and m.start - o.end <= 4)
+    return [m for m in found if m.info.name not in hosted]
 
 
 def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
@@ -57,6 +66,8 @@ def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
                   and not any(s.start <= c.start < s.end for s in view.clause_services(clause.index))
                   for c in view.mentions("cue", clause.index))
     label = _label(view, clause)
+    if clause.after_colon is not None and _states_mechanism(view, clause.after_colon):
+        return []
     if clause.trigger or webhook:
         return [_receive(clause, candidates, label, "trigger" if clause.trigger else "webhook")]
     verb = _main_verb(view, clause)
@@ -77,13 +88,19 @@ def _main_verb(view: TextView, clause: Clause) -> Mention | None:
 
 
 def _is_mechanism(view: TextView, clause: Clause, verb: Mention) -> bool:
-    if clause.after_colon is not None and view.mentions("cue", clause.after_colon):
+    if clause.after_colon is not None and _states_mechanism(view, clause.after_colon):
         return True
     zone = (clause.start, verb.start)
     if any(c.label not in _NOT_MECHANISM and c.start < verb.start
            for c in view.mentions("cue", clause.index)):
         return True
     return view.has_term("CREDENTIAL_NOUN", *zone) or view.has_term("FAILURE_WORD", *zone)
+
+
+def _states_mechanism(view: TextView, clause: int) -> bool:
+    """'Every write is keyed on the order ID:' -- what follows the colon elaborates it."""
+    return any(c.label not in ("webhook", "no_handling") and view.read(c).modality == "asserted"
+               for c in view.mentions("cue", clause))
 
 
 def _verb_steps(view: TextView, clause: Clause, verb: Mention, candidates: list[SvcMention],

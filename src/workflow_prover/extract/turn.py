@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflow_prover.extract.claims import ClaimDraft, find_claims, implicit_steps
-from workflow_prover.extract.services import ServiceCatalog
+from workflow_prover.extract.services import ServiceCatalog, ServiceInfo
 from workflow_prover.extract.steps import StepDraft, find_steps
 from workflow_prover.extract.types import Annotation
 from workflow_prover.extract.view import TextView, build_view
@@ -42,8 +42,8 @@ class TurnDraft:
 
 
 def extract_turn(ann: Annotation, redaction: Redaction, catalog: ServiceCatalog,
-                 turn: int) -> TurnDraft:
-    view = build_view(ann, catalog, turn)
+                 turn: int, known: dict[str, ServiceInfo] | None = None) -> TurnDraft:
+    view = build_view(ann, catalog, turn, known)
     steps = find_steps(view)
     claims = find_claims(view, steps)
     extra = implicit_steps(view, claims, steps)

@@ -8,6 +8,7 @@ from workflow_prover.extract.context import ConText, Reading
 from workflow_prover.extract.segment import Clause, Layout, is_verbal, layout
 from workflow_prover.extract.services import (
     ServiceCatalog,
+    ServiceInfo,
     SvcMention,
     attributive,
     find_services,
@@ -29,6 +30,9 @@ class TextView:
     services: list[SvcMention]
     turn: int
     vendors: frozenset[str] = frozenset()
+    cues: list[Mention] = field(default_factory=list)  # claim cues whose requirements hold
+    verb_starts: frozenset[int] = frozenset()
+    aliases: dict[str, ServiceInfo] = field(default_factory=dict)  # for the next turn
     by_clause: dict[str, dict[int, list[Mention]]] = field(default_factory=dict)
     svc_by_clause: dict[int, list[SvcMention]] = field(default_factory=dict)
     terms_at: dict[str, set[int]] = field(default_factory=dict)
@@ -67,7 +71,8 @@ class TextView:
 
     def verbal(self, verb: Mention) -> bool:
         clause = self.clause(self.lay.clause_of[verb.start])
-        return is_verbal(verb, self.toks, self.service_toks, clause.start, clause.item is not None)
+        return is_verbal(verb, self.toks, self.service_toks, clause.start, clause.item is not None,
+                         self.verb_starts)
 
     def is_attributive(self, m: SvcMention) -> bool:
         return attributive(m, self.toks, self.term_starts("ID_NOUN") | self.term_starts("CREDENTIAL_NOUN"))
@@ -88,18 +93,48 @@ class TextView:
         return not (nxt < len(self.toks) and nxt in self.term_starts("STEP_REF"))
 
 
-def build_view(ann: Annotation, catalog: ServiceCatalog, turn: int) -> TextView:
+def _required(view: TextView, cue: Mention) -> bool:
+    """Does the cue's sentence have what the cue needs (a failure word for 'alarm')?"""
+    need = cue.extra
+    if not need:
+        return True
+    lo, hi = view.lay.sentences[view.lay.sentence_of[cue.start]]
+    if need == "failure":
+        return view.has_term("FAILURE_WORD", lo, hi) or any(
+            c.label == "terminal_path" for c in view.ann.of(Group.CUE) if lo <= c.start < hi)
+    if need == "retry":  # another retry word than the cue's own
+        return any(lo <= i < hi and not cue.start <= i < cue.end
+                   for i in view.term_starts("RETRY_WORD"))
+    if need == "key":
+        return (view.has_term("CREDENTIAL_NOUN", lo, hi) or view.has_term("ID_NOUN", lo, hi)
+                or any(c.label in ("idempotency", "idempotency_store") for c in view.ann.of(Group.CUE)
+                       if lo <= c.start < hi))
+    if need == "write":
+        return any(v.label == "WRITE" for v in view.ann.of(Group.VERB) if lo <= v.start < hi)
+    if need == "datastore":
+        return any(m.info.role == "datastore" for m in view.services if lo <= m.start < hi)
+    return True
+
+
+def build_view(ann: Annotation, catalog: ServiceCatalog, turn: int,
+               known: dict[str, ServiceInfo] | None = None) -> TextView:
+    """Lay out and read one text; `known` carries generic services named in earlier turns."""
     lay = layout(ann)
-    view = TextView(ann, lay, ConText(ann, lay), find_services(ann, catalog), turn,
+    aliases = dict(known or {})
+    view = TextView(ann, lay, ConText(ann, lay), find_services(ann, catalog, aliases), turn,
                     catalog.vendors & PLATFORM_VENDORS | {"amazon", "gcp"})
-    for group in (Group.CUE, Group.VERB, Group.CONTEXT, Group.TERM):
-        per: dict[int, list[Mention]] = {}
-        for m in ann.of(group):
-            per.setdefault(lay.clause_of[m.start], []).append(m)
-        view.by_clause[group.value] = per
     for s in view.services:
         view.svc_by_clause.setdefault(lay.clause_of[s.start], []).append(s)
         view.service_toks.update(range(s.start, s.end))
     for t in ann.of(Group.TERM):
         view.terms_at.setdefault(t.label, set()).add(t.start)
+    view.cues = [c for c in ann.of(Group.CUE) if _required(view, c)]
+    view.verb_starts = frozenset(m.start for m in ann.of(Group.VERB))
+    view.aliases = aliases
+    for group, mentions in ((Group.CUE, view.cues), (Group.VERB, ann.of(Group.VERB)),
+                            (Group.CONTEXT, ann.of(Group.CONTEXT)), (Group.TERM, ann.of(Group.TERM))):
+        per: dict[int, list[Mention]] = {}
+        for m in mentions:
+            per.setdefault(lay.clause_of[m.start], []).append(m)
+        view.by_clause[group.value] = per
     return view

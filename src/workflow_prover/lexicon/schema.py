@@ -101,6 +101,9 @@ class CueRow(_Row):
     # The cue only counts when its sentence also has: a failure word ("alarm" alone is not
     # failure handling), a retry, a key or credential noun, a write verb, or a datastore.
     requires: Literal["failure", "retry", "key", "write", "datastore"] | None = None
+    # The cue names the harm, so only its negation is a claim: "nobody is texted twice",
+    # "no duplicates" assert de-duplication; "this creates duplicates" asserts nothing.
+    inverted: bool = False
 
     @field_validator("pattern")
     @classmethod

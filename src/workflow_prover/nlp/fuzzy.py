@@ -67,6 +67,8 @@ class FuzzyCorrector:
 
     @staticmethod
     def _acceptable(word: str, cand: str) -> bool:
+        if word[:-1] == cand:
+            return False  # "readings", "consumer", "tickets": an inflection, not a typo
         if len(word) != len(cand) or len(word) >= 7:
             return True  # an insertion or deletion, or any single edit in a long word
         return _is_transposition(word, cand)

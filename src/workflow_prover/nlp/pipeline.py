@@ -144,8 +144,8 @@ class LexiconPipeline:
         by_group: dict[Group, list[Mention]] = {g: [] for g in Group}
         for key, s, e in spans:
             rule = self._rules[key]
-            if e <= s:
-                continue
+            if e <= s or (key.endswith("#exact") and _starts_sentence(toks, s)):
+                continue  # "Greenhouse monitoring:" -- capitalised because it starts a line
             value = _first_number(toks[s:e])
             if rule.value_check and not _value_ok(rule.value_check, value):
                 continue
@@ -162,8 +162,8 @@ class LexiconPipeline:
 
 
 def _cue_rule(cue: CueRow) -> _Rule:
-    return _Rule(Group.CUE, cue.label, cue.id, "", cue.requires or "", cue.value_check,
-                 cue.mechanism_part)
+    return _Rule(Group.CUE, cue.label, cue.id, "inverted" if cue.inverted else "",
+                 cue.requires or "", cue.value_check, cue.mechanism_part)
 
 
 def verb_forms_of(base: str, irregular: Iterable[str]) -> list[str]:
@@ -220,6 +220,10 @@ def _tokens(doc: Doc) -> tuple[list[Tok], list[int]]:
     return toks, index
 
 
+def _starts_sentence(toks: list[Tok], i: int) -> bool:
+    return i == 0 or toks[i].line_start or toks[i - 1].text in (".", "!", "?", ":", "-", "•", "*")
+
+
 def _end(index: list[int], start: int, end: int) -> int:
     return index[end - 1] + 1 if end > start else index[start]
 
@@ -266,7 +270,7 @@ class _Normalizer:
         if corrector is None:
             return doc
         for token in doc:
-            if token.is_alpha:
+            if token.is_alpha and not token.is_upper:  # acronyms (SES, DLQ) are not typos
                 fixed = corrector.correct(token.lower_)
                 if fixed is not None:
                     token.norm_ = fixed

@@ -8,6 +8,8 @@ dot between lower-case letters (not before a file extension or a domain: `settin
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
@@ -23,8 +25,20 @@ INFIXES = (
 )
 
 
+# spaCy's default URL rule keeps any `word.word` whole ("postgres.insert"); only web URLs stay
+# one token here. `sqs://orders-dlq` and `s3://bucket/failed-items` are split into words.
+URL = re.compile(r"^(?:(?:https?|ftp)://\S+|www\.\S+)$", re.IGNORECASE)
+
+
+# English exceptions that split real words of this domain: "id" is not "I'd", "em" not "them".
+_NOT_CONTRACTIONS = frozenset(("id", "idve", "em", "ol", "hed", "wed", "ima"))
+
+
 def customise_tokenizer(nlp: Language) -> None:
     tokenizer = nlp.tokenizer
+    tokenizer.rules = {k: v for k, v in tokenizer.rules.items()
+                       if k.lower() not in _NOT_CONTRACTIONS}
+    tokenizer.url_match = URL.match
     infixes = list(nlp.Defaults.infixes) + list(INFIXES)
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     prefixes = list(nlp.Defaults.prefixes) + ["→", "⇒", "➜", "➔", "•", "·", "▪", "‣"]
