@@ -17,9 +17,10 @@ value. This module compiles the rows and applies three generic rules to every ma
 Speed (this runs on every call of a chat loop): when the scanner is built, each regex is
 analysed for the literals its matches must start with (`prefix_literals`: "ghp_" for a GitHub
 token, "ken" for the token label) or, failing that, must contain (`required_literals`).
-`scan` lower-cases the text once, tests each distinct literal with `in`, and runs a detector
-only where its literals occur: `pattern.match` at each occurrence of a prefix, or `finditer`
-over the text when only a contained literal is known. A detector without either always runs.
+`scan` lower-cases the text once, finds every occurrence of every literal (one alternation per
+first character, which `re` scans for in C), and runs a detector only where its literals occur:
+`pattern.match` at each occurrence of a prefix, or `finditer` over the text when only a
+contained literal is known. A detector without either always runs.
 The analysis is conservative (it gives up on any construct it does not model), so it can make a
 detector run needlessly but never miss a match.
 """
@@ -168,7 +169,8 @@ class _Rule:
     gate: tuple[str, ...] | None  # lower-cased literals one of which every match contains
 
 
-def _compile(row: SecretRow) -> _Rule:
+def _pattern(row: SecretRow) -> re.Pattern[str]:
+    """The compiled regex of a valid row; `ValueError` names what is wrong."""
     if row.id == PLACEHOLDER_RULE:
         raise ValueError(f"{row.id}: this rule id is reserved for existing placeholders")
     try:
@@ -177,6 +179,11 @@ def _compile(row: SecretRow) -> _Rule:
         raise ValueError(f"{row.id}: invalid regex: {exc}") from exc
     if row.group > pattern.groups:
         raise ValueError(f"{row.id}: group {row.group} but the regex has {pattern.groups} group(s)")
+    return pattern
+
+
+def _compile(row: SecretRow) -> _Rule:
+    pattern = _pattern(row)
     prefixes = prefix_literals(row.regex)
     gate = None if prefixes is not None else required_literals(row.regex)
     return _Rule(row.id, row.kind, pattern, row.group, prefixes, gate)
@@ -358,7 +365,7 @@ def load_secret_rows(path: Path) -> list[SecretRow]:
             where = f"{path}:{number}"
             try:
                 row = SecretRow.model_validate(json.loads(line))
-                _compile(row)
+                _pattern(row)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{where}: not valid JSON: {exc.msg}") from exc
             except ValidationError as exc:
@@ -608,10 +615,33 @@ def _group(regex: str, index: int) -> tuple[_Facts, int]:
             index = flags.end()  # literals are lower-cased anyway
         else:
             raise _Unsupported  # global flags, conditionals, comments, back-references
+    if zero_width:
+        return _EMPTY, _skip_group(regex, index)
     facts, index = _alternation(regex, index)
     if index >= len(regex) or regex[index] != ")":
         raise _Unsupported
-    return (_EMPTY if zero_width else facts), index + 1
+    return facts, index + 1
+
+
+def _skip_group(regex: str, index: int) -> int:
+    """The index after the `)` closing the group whose body starts at `index`."""
+    depth = 1
+    while index < len(regex):
+        char = regex[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = _char_class(regex, index + 1)[1]
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    raise _Unsupported
 
 
 def _char_class(regex: str, index: int) -> tuple[_Facts, int]:

@@ -95,6 +95,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
             claims.append(ClaimDraft("vault", view.read(mention), scope, svc.start, svc.end,
                                      clause, svc.info.rule))
     claims += _delay_sequences(view, targets)
+    claims += _routed_failures(view, targets, claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
 
 
@@ -241,6 +242,43 @@ def _previous_clause(view: TextView, clause: Clause) -> int | None:
 
 
 # ---- numeric sequences ------------------------------------------------------------------------
+
+
+_ROUTES = frozenset("go goes went land lands landed end ends ended sent written pushed published "
+                    "moved parked routed saved stored recorded captured dropped put placed "
+                    "enqueued forwarded redirected diverted".split())
+_CONTAINERS = frozenset(("datastore",))
+
+
+def _routed_failures(view: TextView, targets: _Targets,
+                     claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'Failed events go to the Lambda's SQS destination', 'errors end up in an S3 bucket':
+    failed work sent somewhere that keeps it is a terminal path, whatever the store's name."""
+    have = {c.clause for c in claims if c.kind == "terminal_path"}
+    toks = view.toks
+    out: list[ClaimDraft] = []
+    failure_at = view.term_starts("FAILURE_WORD")
+    heads = view.term_starts("MECHANISM_HEAD")
+    for clause in view.lay.clauses:
+        if clause.index in have:
+            continue
+        fail = next((i for i in range(clause.start, clause.end) if i in failure_at), None)
+        if fail is None:
+            continue
+        route = next((i for i in range(fail + 1, clause.end) if toks[i].norm in _ROUTES), None)
+        if route is None:
+            continue
+        stores = [m.end for m in view.clause_services(clause.index)
+                  if m.start > route and m.info.role in _CONTAINERS]
+        stores += [i + 1 for i in range(route + 1, clause.end) if i in heads]
+        if not stores:
+            continue
+        end = min(stores)
+        mention = Mention(Group.CUE, "terminal_path", "dlq.failure_routed", fail, end)
+        out.append(ClaimDraft("terminal_path", view.read(mention),
+                              _scope(targets, clause.index, credential=False), fail, end,
+                              clause.index, "dlq.failure_routed"))
+    return out
 
 
 def _delay_sequences(view: TextView, targets: _Targets) -> list[ClaimDraft]:

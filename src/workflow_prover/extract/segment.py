@@ -336,6 +336,8 @@ def _starts_clause(toks: list[Tok], j: int, e: int, verbs: dict[int, Mention],
                                       frozenset(verbs)):
         form = verb_form(toks[verb.start].text)
         return form in ("base", "third") or (after_and and form == "past")
+    if j in services and not after_and and _left_predicate(toks, start, j, verbs):
+        return _has_predicate(toks, j, min(e, j + 8))  # ", MySQL uses Cloud SQL IAM auth"
     if tok.norm in DETERMINERS:
         # "X, the Twilio token comes from Y" is two clauses; "the A key and the B secret are
         # in Z" is one subject: both sides need a predicate

@@ -79,7 +79,7 @@ def find_services(ann: Annotation, catalog: ServiceCatalog,
     words = [t for t in terms if t.label == "CATEGORY_WORD"]
     hints = {t.start: t.name for t in terms if t.label in ("CATEGORY_HINT", "CATEGORY_WORD")}
     aliases = {} if aliases is None else aliases
-    _head_aliases(toks, found, heads, aliases)
+    _head_aliases(toks, found, aliases)
     cued = {i for c in ann.of(Group.CUE) for i in range(c.start, c.end)}
     for head in sorted(heads + words, key=lambda t: (t.start, -(t.end - t.start))):
         if any(i in taken or i in cued for i in range(head.start, head.end)):
@@ -98,22 +98,55 @@ def find_services(ann: Annotation, catalog: ServiceCatalog,
             aliases.setdefault(alias, mention.info)
     found += _back_references(toks, found, taken, aliases)
     found += _dotted_calls(ann, taken, catalog)
+    found += _proper_names(ann, taken, catalog)
     return sorted(found, key=lambda m: m.start)
 
 
+_PLACE_PREPOSITIONS = frozenset(("in", "into", "to", "through", "via", "from", "on"))
+
+
+def _proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
+    """'create the delivery in DoorDash Drive': a product the lexicon does not know.
+
+    A run of capitalised words right after a place preposition ("in", "to", "via"...),
+    optionally after "the"/"our", names the system acted on. Words the lexicons know as
+    anything else (terms, cues, verbs) do not start such a name.
+    """
+    toks = ann.toks
+    known = {i for g in (Group.TERM, Group.CUE, Group.VERB, Group.CONTEXT) for m in ann.of(g)
+             for i in range(m.start, m.end)}
+    out: list[SvcMention] = []
+    for i, tok in enumerate(toks):
+        if tok.norm not in _PLACE_PREPOSITIONS:
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].norm in ("the", "our", "their", "its"):
+            j += 1
+        k = j
+        while k < len(toks) and toks[k].text[:1].isupper() and toks[k].text.isalpha() \
+                and k not in taken and (k > j or k not in known) and k - j < 3:
+            k += 1
+        if k == j or (k - j == 1 and toks[j].text.isupper() and len(toks[j].text) <= 3):
+            continue
+        name = " ".join(t.text for t in toks[j:k])
+        out.append(SvcMention(catalog.info(name, "hosting_api", "generic.proper_name",
+                                           generic=True), j, k))
+        taken.update(range(j, k))
+    return out
+
+
 _HEAD_ALIASES = frozenset(("broker", "db", "database", "bucket", "cluster", "warehouse",
-                           "datastore", "ledger", "instance"))
+                           "datastore", "ledger", "instance", "tenant", "workspace", "org",
+                           "account", "site", "project", "board"))
 
 
-def _head_aliases(toks: list[Tok], found: list[SvcMention], heads: list[Mention],
+def _head_aliases(toks: list[Tok], found: list[SvcMention],
                   aliases: dict[str, ServiceInfo]) -> None:
     """'our EMQX broker' ... 'the broker': the head noun names that service later."""
-    starts = {h.start: h for h in heads}
     named: dict[str, set[ServiceInfo]] = {}
     for m in found:
-        head = starts.get(m.end)
-        if head is not None and toks[head.start].norm in _HEAD_ALIASES:
-            named.setdefault(toks[head.start].norm, set()).add(m.info)
+        if m.end < len(toks) and toks[m.end].norm in _HEAD_ALIASES:
+            named.setdefault(toks[m.end].norm, set()).add(m.info)
     for word, infos in named.items():
         if len(infos) == 1:
             aliases.setdefault(word, next(iter(infos)))
@@ -140,8 +173,14 @@ def _dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
 
 
 def _inside_compound(toks: list[Tok], m: Mention) -> bool:
-    """'sign-ups' is not UPS: an alias glued after a hyphen is part of another word."""
-    return m.start > 0 and toks[m.start - 1].text == "-" and not toks[m.start - 1].ws \
+    """'sign-ups' is not UPS, 'SageMaker' is not Sage: a match must be whole words."""
+    before = toks[m.start - 1] if m.start > 0 else None
+    after = toks[m.end] if m.end < len(toks) else None
+    if before is not None and not before.ws and before.text[:1].isalpha():
+        return True  # the camelCase split of "SageMaker" gave "Sage" + "Maker"
+    if after is not None and not toks[m.end - 1].ws and after.text[:1].isalpha():
+        return True
+    return before is not None and before.text == "-" and not before.ws \
         and m.start > 1 and not toks[m.start - 2].ws and toks[m.start - 2].text.isalpha() \
         and toks[m.start - 2].norm not in ("aws", "gcp", "azure")
 

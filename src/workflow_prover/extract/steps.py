@@ -49,12 +49,21 @@ def step_services(view: TextView, clause: int) -> list[SvcMention]:
     """
     found = [m for m in view.clause_services(clause)
              if m.info.role in _STEP_ROLES and not view.is_host(m) and not view.is_attributive(m)]
+    found = [m for m in found if not (m.info.generic and _named_in_brackets(view, m, found))]
     hosted = set()
     for i, m in enumerate(found):
         if preceded_by(m, view.toks, frozenset(("on",)), reach=2):
             hosted.update(o.info.name for o in found[:i] if o.info.role == m.info.role
                           and m.start - o.end <= 4)
     return [m for m in found if m.info.name not in hosted]
+
+
+def _named_in_brackets(view: TextView, m: SvcMention, found: list[SvcMention]) -> bool:
+    """'the SIS replica (Cloud SQL MySQL)': the brackets name the generic system."""
+    toks = view.toks
+    if m.end >= len(toks) or toks[m.end].text != "(":
+        return False
+    return any(o is not m and not o.info.generic and m.end < o.start <= m.end + 2 for o in found)
 
 
 def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
@@ -70,21 +79,51 @@ def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
         return []
     if clause.trigger or webhook:
         return [_receive(clause, candidates, label, "trigger" if clause.trigger else "webhook")]
-    verb = _main_verb(view, clause)
+    verb = _main_verb(view, clause, candidates[0].start)
     if verb is None:
         if clause.chain is not None:
             return [_make(clause, "write", False, candidates, label, "arrow")]
         return []
     if _is_mechanism(view, clause, verb):
         return []
+    if _addressed_to_us(view, verb):
+        # "Stripe just calls us", "GitHub sends us a webhook": an inbound delivery
+        senders = [m for m in candidates if m.end <= verb.start] or candidates
+        return [_receive(clause, senders, label, "inbound")]
     return _verb_steps(view, clause, verb, candidates, label)
 
 
-def _main_verb(view: TextView, clause: Clause) -> Mention | None:
-    for verb in view.mentions("verb", clause.index):
-        if view.verbal(verb):
-            return verb if view.read(verb).modality == "asserted" else None
-    return None
+def _main_verb(view: TextView, clause: Clause, first_service: int) -> Mention | None:
+    """The verb acting on the clause's services: the last one before the first service
+    ("invokes a Lambda that *reads* files from S3"), else the first one after it."""
+    header = _header_end(view, clause)
+    verbs = [v for v in view.mentions("verb", clause.index)
+             if v.start >= header and view.verbal(v)]  # "Invoice OCR batch:" is a title
+    if not verbs:
+        return None
+    before = [v for v in verbs if v.end <= first_service]
+    verb = before[-1] if before else verbs[0]
+    return verb if view.read(verb).modality == "asserted" else None
+
+
+def _header_end(view: TextView, clause: Clause) -> int:
+    """End of a short title before a colon at the start of the clause ("Returns labels:")."""
+    toks = view.toks
+    if not toks[clause.start].text[:1].isupper():
+        return clause.start  # `postgres.insert: rollouts` is a key naming the action
+    for k in range(clause.start, min(clause.start + 6, clause.end)):
+        if toks[k].text == ":":
+            return k + 1
+        if toks[k].norm in ("the", "we", "our", "a", "an", "i"):
+            return clause.start
+    return clause.start
+
+
+def _addressed_to_us(view: TextView, verb: Mention) -> bool:
+    toks = view.toks
+    nxt = toks[verb.end].norm if verb.end < len(toks) else ""
+    after = toks[verb.end + 1].norm if verb.end + 1 < len(toks) else ""
+    return nxt == "us" or (nxt in ("to", "into") and after in ("us", "our"))
 
 
 def _is_mechanism(view: TextView, clause: Clause, verb: Mention) -> bool:
