@@ -47,6 +47,8 @@ class ScopeDraft:
 
 
 GENERAL = ScopeDraft()
+NOWHERE = ScopeDraft(general=False)  # about an action the text does not tie to a service
+_PER_WRITE = frozenset(("idempotency", "idempotency_store", "unstable_key"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,8 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
                 reading = Reading("asserted", reading.cues)
         clause = view.lay.clause_of[cue.start]
         scope = _scope(targets, clause, credential=cue.label in CREDENTIAL_KINDS)
+        if cue.label in _PER_WRITE and scope == GENERAL and _unresolved_action(view, clause):
+            scope = NOWHERE  # "writes the ID back onto the case, keyed on X": that write only
         claims.append(ClaimDraft(cue.label, reading, scope, cue.start, cue.end, clause,
                                  cue.rule, cue.value))
     cue_spans = [(c.start, c.end) for c in view.cues if c.label == "vault"]
@@ -166,9 +170,14 @@ def _step_refs(view: TextView, clause: Clause) -> tuple[int, ...]:
         if toks[i].norm not in ("step", "steps", "stage", "stages", "node", "nodes"):
             continue
         j = i + 1
-        while j < clause.end and (toks[j].text.isdigit() or toks[j].norm in (",", "and", "&", "or", "to", "-")):
+        while j < clause.end and (toks[j].text.isdigit()
+                                  or toks[j].norm in (",", "and", "&", "or", "to", "-", "–", "through")):
             if toks[j].text.isdigit():
-                refs.append(int(toks[j].text))
+                number = int(toks[j].text)
+                if refs and toks[j - 1].norm in ("-", "–", "to", "through") and number > refs[-1]:
+                    refs.extend(range(refs[-1] + 1, number + 1))  # "steps 2-4"
+                else:
+                    refs.append(number)
             j += 1
     return tuple(dict.fromkeys(refs))
 
@@ -228,6 +237,17 @@ def _own_steps(targets: _Targets, clause: Clause) -> tuple[int, ...]:
                 if lay.clauses[s.clause].chain == clause.chain
                 and lay.clauses[s.clause].segment == clause.segment]
     return tuple(same)
+
+
+def _unresolved_action(view: TextView, clause_index: int) -> bool:
+    """Does the clause describe one concrete action (an asserted verb), whose target the
+    text does not name as a service?"""
+    clause = view.clause(clause_index)
+    if _quantified(view, clause) is not None:
+        return False
+    return any(v.label in ("WRITE", "TRANSFER") and view.verbal(v)
+               and view.read(v).modality == "asserted"
+               for v in view.mentions("verb", clause_index))
 
 
 def _refers_back(view: TextView, clause: Clause) -> bool:

@@ -39,7 +39,7 @@ GENERIC_ADJECTIVES = frozenset(
     "internal external own new old third party third-party http https rest restful graphql "
     "soap public private web some main primary partner vendor our their its the a an "
     "upstream downstream remote legacy existing shared central corporate company outbound "
-    "inbound all every any each other".split()
+    "inbound all every any each other only single same".split()
 )
 # What runs the workflow, not what it talks to ("our syndication worker").
 RUNTIME_NOUNS = frozenset("worker workers job jobs bot bots script scripts consumer consumers "

@@ -29,6 +29,9 @@ _AFTER_COMMA = frozenset("and or but then so which while whereas because althoug
                          "unless otherwise who where".split())
 _TRIGGERS = frozenset("when whenever once".split())
 _NOT_TRIGGER_AFTER_ONCE = frozenset("a an per every each daily more again".split())
+_ABBREVIATIONS = frozenset(("e.g.", "i.e.", "vs.", "etc.", "p.s.", "ps.", "mr.", "mrs.", "dr.",
+                            "inc.", "ltd.", "co.", "no.", "approx.", "cf.", "st.", "jr.", "sr.",
+                            "a.m.", "p.m.", "u.s.", "fig.", "incl.", "min.", "max."))
 _MARKUP = frozenset(("**", "*", "__", "_", '"', "'", ")", "”", "’", "`"))
 _OPEN = frozenset("([{")
 _CLOSE = frozenset(")]}")
@@ -42,6 +45,7 @@ class Item:
     start: int
     end: int
     label: int | None  # the user's number ("3." -> 3); None for bullets
+    body: int = 0  # first token after the marker
 
 
 @dataclass(slots=True)
@@ -88,10 +92,15 @@ def is_verbal(verb: Mention, toks: list[Tok], service_toks: set[int], clause_sta
               in_item: bool, verb_starts: frozenset[int] = frozenset()) -> bool:
     """Is this verb-shaped word used as a verb here? ("the Slack post is skipped": no)."""
     s, e = verb.start, verb.end
-    if e in verb_starts and verb_form(toks[s].text) == "third":
-        return False  # "truck GPS pings arrive": a plural noun, then its verb
     prev = toks[s - 1] if s > clause_start else None
     nxt = toks[e] if e < len(toks) else None
+    form = verb_form(toks[s].text)
+    if e in verb_starts and form == "third":
+        return False  # "truck GPS pings arrive": a plural noun, then its verb
+    if form == "past" and nxt is not None and nxt.text.isalpha() and nxt.text.islower() \
+            and nxt.norm not in PREPOSITIONS | DETERMINERS | AUXILIARIES \
+            and nxt.norm not in ("and", "or", "as", "by", "after", "before", "when", "if"):
+        return False  # "read approved pay runs": an adjective
     if (nxt is not None and not toks[e - 1].ws and nxt.text in ("-", "_")) or \
             (s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_")):
         return False  # part of a compound: "sign-ups", "retry_exponential_backoff"
@@ -115,12 +124,15 @@ def is_verbal(verb: Mention, toks: list[Tok], service_toks: set[int], clause_sta
     return True
 
 
-def layout(ann: Annotation) -> Layout:
+def layout(ann: Annotation, services: set[int] | None = None) -> Layout:
+    """Split a text into items, sentences and clauses; `services` are the tokens of services
+    a verb can act on (not where the workflow runs: "a Lambda reads" has a verb)."""
     toks = ann.toks
     items = _items(toks)
     sentences = _sentences(toks, items)
     depth = _depths(toks, sentences)
-    services = {i for m in ann.of(Group.SERVICE) for i in range(m.start, m.end)}
+    if services is None:
+        services = {i for m in ann.of(Group.SERVICE) for i in range(m.start, m.end)}
     verbs = {m.start: m for m in ann.of(Group.VERB)}
     item_of = [None] * len(toks)
     for item in items:
@@ -193,7 +205,7 @@ def _items(toks: list[Tok]) -> list[Item]:
             open_item.end = i
         if t.line_start:
             inline = False
-        open_item = Item(len(items), i, len(toks), marker[1])
+        open_item = Item(len(items), i, len(toks), marker[1], i + marker[0])
         open_indent = t.indent
         items.append(open_item)
     return [it for it in items if it.end > it.start]
@@ -214,13 +226,19 @@ def _is_key_line(toks: list[Tok], i: int) -> bool:
 
 def _sentences(toks: list[Tok], items: list[Item]) -> list[tuple[int, int]]:
     starts = {it.start for it in items} | {it.end for it in items}
+    bodies = {it.body for it in items}
     bounds = [0]
     for i in range(1, len(toks)):
         prev, cur = toks[i - 1], toks[i]
+        if i in bodies:
+            continue  # "1. Receive...": the marker's full stop ends nothing
         if i in starts:
             bounds.append(i)
         elif prev.text in SENTENCE_END and (prev.ws or cur.line != prev.line):
             bounds.append(i)
+        elif (prev.text.endswith(".") and len(prev.text) > 1 and prev.ws
+              and prev.text.lower() not in _ABBREVIATIONS and cur.text[:1].isupper()):
+            bounds.append(i)  # "throttled to 2 req/s. All secrets..." ("s." is one token)
         elif prev.text in _MARKUP and prev.ws and _closes_sentence(toks, i - 1):
             bounds.append(i)  # "**Duplicates.** Every write..."
         elif cur.line != prev.line and not _soft_wrap(toks, i):

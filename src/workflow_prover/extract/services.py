@@ -128,7 +128,7 @@ def _proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
             k += 1
         if k == j or (k - j == 1 and toks[j].text.isupper() and len(toks[j].text) <= 3):
             continue
-        name = " ".join(t.text for t in toks[j:k])
+        name = ann.text[toks[j].start:toks[k - 1].end]
         out.append(SvcMention(catalog.info(name, "hosting_api", "generic.proper_name",
                                            generic=True), j, k))
         taken.update(range(j, k))

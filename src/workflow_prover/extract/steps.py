@@ -20,6 +20,7 @@ from workflow_prover.extract.view import TextView
 _CHANNEL = frozenset(("through", "via", "using", "over", "with", "w/"))
 _SOURCE = frozenset(("from", "out"))
 _STEP_ROLES = frozenset(("api", "datastore"))
+_CHAIN_BREAKS = frozenset(("that", "which", "who", "and", "or", "then", "to", "so"))
 _NOT_MECHANISM = frozenset(("webhook", "idempotency", "key_retention"))
 
 
@@ -50,12 +51,20 @@ def step_services(view: TextView, clause: int) -> list[SvcMention]:
     found = [m for m in view.clause_services(clause)
              if m.info.role in _STEP_ROLES and not view.is_host(m) and not view.is_attributive(m)]
     found = [m for m in found if not (m.info.generic and _named_in_brackets(view, m, found))]
+    lexical = {m.info.name for m in found if not m.info.generic}
+    if len(lexical) == 1:
+        # "Shopify's refund API", "after querying the Table API": an API of the one system
+        found = [m for m in found if not (m.info.generic and _api_like(view, m))]
     hosted = set()
     for i, m in enumerate(found):
         if preceded_by(m, view.toks, frozenset(("on",)), reach=2):
             hosted.update(o.info.name for o in found[:i] if o.info.role == m.info.role
                           and m.start - o.end <= 4)
     return [m for m in found if m.info.name not in hosted]
+
+
+def _api_like(view: TextView, m: SvcMention) -> bool:
+    return view.toks[m.end - 1].norm in ("api", "apis", "endpoint", "endpoints")
 
 
 def _named_in_brackets(view: TextView, m: SvcMention, found: list[SvcMention]) -> bool:
@@ -73,6 +82,7 @@ def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
         return []
     webhook = any(c.label == "webhook" and view.read(c).modality == "asserted"
                   and not any(s.start <= c.start < s.end for s in view.clause_services(clause.index))
+                  and not view.has_term("CREDENTIAL_NOUN", c.end, c.end + 2)  # "webhook secret"
                   for c in view.mentions("cue", clause.index))
     label = _label(view, clause)
     if clause.after_colon is not None and _states_mechanism(view, clause.after_colon):
@@ -103,6 +113,13 @@ def _main_verb(view: TextView, clause: Clause, first_service: int) -> Mention | 
         return None
     before = [v for v in verbs if v.end <= first_service]
     verb = before[-1] if before else verbs[0]
+    toks = view.toks
+    while before and verb is not before[0]:
+        earlier = before[before.index(verb) - 1]
+        between = toks[earlier.end:verb.start]
+        if any(t.norm in _CHAIN_BREAKS or not t.text[:1].isalnum() for t in between):
+            break
+        verb = earlier  # "reads attendance records from ...": 'records' is the object
     return verb if view.read(verb).modality == "asserted" else None
 
 
@@ -146,6 +163,11 @@ def _verb_steps(view: TextView, clause: Clause, verb: Mention, candidates: list[
                 label: int | None) -> list[StepDraft]:
     toks = view.toks
     channel = [m for m in candidates if preceded_by(m, toks, _CHANNEL)]
+    owned = [m for m in channel if m.info.generic and m.start > 0
+             and toks[m.start - 1].norm in ("its", "their")]
+    if owned and len(candidates) > len(owned):
+        candidates = [m for m in candidates if m not in owned]  # "ClaimCenter through its API"
+        channel = [m for m in channel if m not in owned]
     if channel:
         lexical = [m for m in candidates if m not in channel and not m.info.generic]
         if all(m.info.generic for m in channel) and len({m.info.name for m in lexical}) == 1:
@@ -153,6 +175,12 @@ def _verb_steps(view: TextView, clause: Clause, verb: Mention, candidates: list[
         else:
             candidates = channel
     kind = verb.label
+    if (clause.chain is not None or clause.item is not None) and kind != "WRITE" and any(
+            v.label == "WRITE" and v.start > verb.start and view.verbal(v)
+            and view.read(v).modality == "asserted"
+            and toks[v.start - 1].norm in (",", "and", "then", "(", ";")
+            for v in view.mentions("verb", clause.index)):
+        kind = "WRITE"  # "Pipedrive (search deals first, create only if none)": it writes
     if kind == "RECEIVE":
         inbound = any(m.info.role == "api" for m in candidates)
         return [_make(clause, "read", inbound, candidates, label, verb.rule)]

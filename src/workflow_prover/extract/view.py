@@ -20,6 +20,7 @@ _HOST_ROLES = frozenset(("datastore",))
 PLATFORM_VENDORS = frozenset(("aws", "google", "azure", "microsoft", "atlassian", "oracle",
                               "salesforce", "adobe", "sap", "ibm", "cloudflare"))
 _HOST_CATEGORIES = frozenset(("monitoring",))
+_ALERT_CHANNELS = frozenset(("chat", "incident", "sms", "email", "monitoring"))
 
 
 @dataclass
@@ -32,6 +33,7 @@ class TextView:
     vendors: frozenset[str] = frozenset()
     cues: list[Mention] = field(default_factory=list)  # claim cues whose requirements hold
     verb_starts: frozenset[int] = frozenset()
+    acted_toks: set[int] = field(default_factory=set)  # services a verb could act on (no runtimes)
     aliases: dict[str, ServiceInfo] = field(default_factory=dict)  # for the next turn
     by_clause: dict[str, dict[int, list[Mention]]] = field(default_factory=dict)
     svc_by_clause: dict[int, list[SvcMention]] = field(default_factory=dict)
@@ -71,7 +73,7 @@ class TextView:
 
     def verbal(self, verb: Mention) -> bool:
         clause = self.clause(self.lay.clause_of[verb.start])
-        return is_verbal(verb, self.toks, self.service_toks, clause.start, clause.item is not None,
+        return is_verbal(verb, self.toks, self.acted_toks, clause.start, clause.item is not None,
                          self.verb_starts)
 
     def is_attributive(self, m: SvcMention) -> bool:
@@ -84,6 +86,8 @@ class TextView:
                  or c.label == "alerting"]
         if not parts:
             return False
+        if m.info.category in _ALERT_CHANNELS and any(c.label == "alerting" for c in parts):
+            return True  # "finance ops get a Slack ping": where alerts go, not a step
         if any(abs(c.start - m.end) <= 3 or abs(m.start - c.end) <= 3 for c in parts
                if c.mechanism_part):
             return True
@@ -119,13 +123,17 @@ def _required(view: TextView, cue: Mention) -> bool:
 def build_view(ann: Annotation, catalog: ServiceCatalog, turn: int,
                known: dict[str, ServiceInfo] | None = None) -> TextView:
     """Lay out and read one text; `known` carries generic services named in earlier turns."""
-    lay = layout(ann)
     aliases = dict(known or {})
-    view = TextView(ann, lay, ConText(ann, lay), find_services(ann, catalog, aliases), turn,
+    services = find_services(ann, catalog, aliases)
+    lay = layout(ann, {i for s in services if s.info.role != "runtime"
+                       for i in range(s.start, s.end)})
+    view = TextView(ann, lay, ConText(ann, lay), services, turn,
                     catalog.vendors & PLATFORM_VENDORS | {"amazon", "gcp"})
     for s in view.services:
         view.svc_by_clause.setdefault(lay.clause_of[s.start], []).append(s)
         view.service_toks.update(range(s.start, s.end))
+        if s.info.role != "runtime":
+            view.acted_toks.update(range(s.start, s.end))
     for t in ann.of(Group.TERM):
         view.terms_at.setdefault(t.label, set()).add(t.start)
     view.cues = [c for c in ann.of(Group.CUE) if _required(view, c)]

@@ -66,6 +66,7 @@ class LexiconPipeline:
         self._rules: dict[str, _Rule] = {}
         self._corrector = FuzzyCorrector(fuzzy_vocabulary(lex), protected_words(lex),
                                          verb_forms(lex))
+        self._common = frozenset(t.pattern.lower() for t in lex.terms if t.label == "COMMON")
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")
         self._exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._tokens = TokenMatcher()
@@ -144,7 +145,8 @@ class LexiconPipeline:
         by_group: dict[Group, list[Mention]] = {g: [] for g in Group}
         for key, s, e in spans:
             rule = self._rules[key]
-            if e <= s or (key.endswith("#exact") and _starts_sentence(toks, s)):
+            if e <= s or (key.endswith("#exact") and _starts_sentence(toks, s)
+                          and toks[s].norm in self._common):
                 continue  # "Greenhouse monitoring:" -- capitalised because it starts a line
             value = _first_number(toks[s:e])
             if rule.value_check and not _value_ok(rule.value_check, value):

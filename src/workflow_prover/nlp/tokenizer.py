@@ -36,8 +36,10 @@ _NOT_CONTRACTIONS = frozenset(("id", "idve", "em", "ol", "hed", "wed", "ima"))
 
 def customise_tokenizer(nlp: Language) -> None:
     tokenizer = nlp.tokenizer
+    # also drop emoticons: "(Workday -> ADP):" must end in ")" and ":", not in "):"
     tokenizer.rules = {k: v for k, v in tokenizer.rules.items()
-                       if k.lower() not in _NOT_CONTRACTIONS}
+                       if k.lower() not in _NOT_CONTRACTIONS
+                       and (any(c.isalnum() for c in k) or not set(k) & set(":;()[]=<>"))}
     tokenizer.url_match = URL.match
     infixes = list(nlp.Defaults.infixes) + list(INFIXES)
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
