@@ -100,6 +100,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
                                      clause, svc.info.rule))
     claims += _delay_sequences(view, targets)
     claims += _routed_failures(view, targets, claims)
+    claims += _retractions(view, claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
 
 
@@ -158,9 +159,11 @@ def _resolve(targets: _Targets, index: int, credential: bool) -> ScopeDraft:
 
 
 def _named(view: TextView, clause: Clause, credential: bool) -> list[SvcMention]:
+    """Services a claim in this clause is about: "the HubSpot client retries" names HubSpot,
+    "keyed on the Shopify order ID" does not name Shopify (except for credentials)."""
     return [m for m in view.clause_services(clause.index)
             if m.info.role in ("api", "datastore") and not view.is_host(m)
-            and (credential or not view.is_attributive(m))]
+            and (credential or not view.names_an_id(m))]
 
 
 def _step_refs(view: TextView, clause: Clause) -> tuple[int, ...]:
@@ -268,6 +271,38 @@ _ROUTES = frozenset("go goes went land lands landed end ends ended sent written 
                     "moved parked routed saved stored recorded captured dropped put placed "
                     "enqueued forwarded redirected diverted".split())
 _CONTAINERS = frozenset(("datastore",))
+
+
+_RETRACTIONS = frozenset(("neg.we_removed", "neg.turned_off", "neg.got_rid_of", "neg.stopped_using",
+                          "neg_back.removed", "neg_back.disabled", "neg_back.is_gone",
+                          "neg_back.are_gone", "neg_back.off"))
+
+
+def _retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'...was deduped on the order ID, but we dropped that': a retraction that points back.
+
+    A retraction cue whose clause names no mechanism itself but refers back ("that", "it")
+    negates what the previous clause of the sentence (or the previous sentence) asserted.
+    """
+    out: list[ClaimDraft] = []
+    for cue in view.ann.of(Group.CONTEXT):
+        if cue.rule not in _RETRACTIONS:
+            continue
+        index = view.lay.clause_of[cue.start]
+        if any(c.clause == index for c in claims) or not _refers_back(view, view.clause(index)):
+            continue
+        previous = [c for c in claims if c.clause < index and c.reading.modality == "asserted"
+                    and c.kind not in ("webhook", "replay", "alerting")]
+        if not previous:
+            continue
+        last = max(c.clause for c in previous)
+        if view.lay.sentence_of[view.clause(last).start] < view.lay.sentence_of[cue.start] - 1:
+            continue
+        for claim in previous:
+            if claim.clause == last:
+                out.append(ClaimDraft(claim.kind, Reading("negated", (cue,)), claim.scope,
+                                      cue.start, cue.end, index, claim.rule, claim.value))
+    return out
 
 
 def _routed_failures(view: TextView, targets: _Targets,

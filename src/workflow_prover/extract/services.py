@@ -21,6 +21,7 @@ from workflow_prover.extract.grammar import (
     PREPOSITIONS,
     RUNTIME_NOUNS,
 )
+from workflow_prover.extract.segment import verb_form
 from workflow_prover.extract.types import Annotation, Group, Mention, Tok
 from workflow_prover.lexicon.loader import Lexicons
 
@@ -46,7 +47,8 @@ class SvcMention:
 # Modifiers too vague to name a service on their own when they come back later.
 _VAGUE = frozenset("content data admin media service api cloud web main core public platform "
                    "system portal app integration management".split())
-_STOP = DETERMINERS | PREPOSITIONS | frozenset("and or as is are was were be 's ’s , ; : . ( )".split())
+_STOP = DETERMINERS | PREPOSITIONS | frozenset("and or as is are was were be 's ’s , ; : . ( ) "
+                                               "w/ via using =".split())
 
 
 class ServiceCatalog:
@@ -156,7 +158,7 @@ def _dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
     """`mender.create_deployment`, `erp.post_invoice`: schema keys name the service called."""
     toks = ann.toks
     verbs = {m.start for m in ann.of(Group.VERB) if toks[m.start].text.islower()
-             and not toks[m.start].text.endswith(("ed", "ing"))}
+             and verb_form(toks[m.start].text) == "base"}
     out: list[SvcMention] = []
     for i in range(len(toks) - 2):
         tok, dot = toks[i], toks[i + 1]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workflow_prover.extract.grammar import ADVERBS
 from workflow_prover.extract.segment import Clause
 from workflow_prover.extract.services import ServiceInfo, SvcMention, preceded_by
 from workflow_prover.extract.types import Mention
@@ -68,11 +69,14 @@ def _api_like(view: TextView, m: SvcMention) -> bool:
 
 
 def _named_in_brackets(view: TextView, m: SvcMention, found: list[SvcMention]) -> bool:
-    """'the SIS replica (Cloud SQL MySQL)': the brackets name the generic system."""
+    """'the SIS replica (Cloud SQL MySQL)': the brackets name the generic system;
+    'our intake service (an Azure Function)': the brackets say it is where we run."""
     toks = view.toks
     if m.end >= len(toks) or toks[m.end].text != "(":
         return False
-    return any(o is not m and not o.info.generic and m.end < o.start <= m.end + 2 for o in found)
+    inside = [o for o in view.clause_services(view.lay.clause_of[m.start])
+              if o is not m and not o.info.generic and m.end < o.start <= m.end + 3]
+    return bool(inside)
 
 
 def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
@@ -96,7 +100,7 @@ def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
         return []
     if _is_mechanism(view, clause, verb):
         return []
-    if _addressed_to_us(view, verb):
+    if _addressed_to_us(view, verb, candidates) or _actor_event(view, clause, verb):
         # "Stripe just calls us", "GitHub sends us a webhook": an inbound delivery
         senders = [m for m in candidates if m.end <= verb.start] or candidates
         return [_receive(clause, senders, label, "inbound")]
@@ -136,11 +140,31 @@ def _header_end(view: TextView, clause: Clause) -> int:
     return clause.start
 
 
-def _addressed_to_us(view: TextView, verb: Mention) -> bool:
+def _addressed_to_us(view: TextView, verb: Mention, candidates: list[SvcMention]) -> bool:
+    """'GitHub sends us a webhook', 'Accela sends an event to our intake service'."""
     toks = view.toks
-    nxt = toks[verb.end].norm if verb.end < len(toks) else ""
-    after = toks[verb.end + 1].norm if verb.end + 1 < len(toks) else ""
-    return nxt == "us" or (nxt in ("to", "into") and after in ("us", "our"))
+    clause = view.clause(view.lay.clause_of[verb.start])
+    targets = {i for m in candidates for i in range(m.start, m.end)}
+    for k in range(verb.end, clause.end):
+        if toks[k].norm == "us" and k <= verb.end + 1:
+            return True
+        if toks[k].norm in ("to", "into") and k + 1 < clause.end and toks[k + 1].norm in ("us", "our") \
+                and not any(i in targets for i in range(k + 2, min(k + 5, clause.end))):
+            return True
+    return False
+
+
+def _actor_event(view: TextView, clause: Clause, verb: Mention) -> bool:
+    """'Applicants submit through the portal': what people do starts the workflow.
+
+    The actor must be the verb's subject: the word right before it (adverbs aside).
+    """
+    toks = view.toks
+    k = verb.start - 1
+    while k >= clause.start and toks[k].norm in ADVERBS:
+        k -= 1
+    return k >= clause.start and k in view.term_starts("ACTOR") and not (
+        k > 0 and toks[k - 1].text in ("#", "@"))
 
 
 def _is_mechanism(view: TextView, clause: Clause, verb: Mention) -> bool:

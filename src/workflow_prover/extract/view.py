@@ -72,12 +72,20 @@ class TextView:
         return self.ann.text[toks[start].start:toks[end - 1].end]
 
     def verbal(self, verb: Mention) -> bool:
+        if verb.end in self.term_starts("ID_NOUN") or verb.end in self.term_starts("CREDENTIAL_NOUN"):
+            return False  # "by invoice ID", "the post ID": a noun qualifying an identifier
         clause = self.clause(self.lay.clause_of[verb.start])
         return is_verbal(verb, self.toks, self.acted_toks, clause.start, clause.item is not None,
                          self.verb_starts)
 
     def is_attributive(self, m: SvcMention) -> bool:
-        return attributive(m, self.toks, self.term_starts("ID_NOUN") | self.term_starts("CREDENTIAL_NOUN"))
+        """'the Shopify order ID', 'the Twilio token': the service qualifies a noun."""
+        return attributive(m, self.toks, self.term_starts("ID_NOUN") | self.term_starts("CREDENTIAL_NOUN")
+                           | self.term_starts("SCHEDULER"))
+
+    def names_an_id(self, m: SvcMention) -> bool:
+        """'the Shopify order ID': named only to say where an identifier comes from."""
+        return attributive(m, self.toks, self.term_starts("ID_NOUN"))
 
     def is_host(self, m: SvcMention) -> bool:
         """Does this mention name where a mechanism lives (the DLQ's queue, the dedupe store)?"""

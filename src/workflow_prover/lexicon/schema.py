@@ -155,6 +155,8 @@ TermLabel = Literal[
     "CASED",  # service aliases that are English words: matched only as written ("Box")
     "PRONOUN",  # it, that, they: a clause that refers back to the sentence's topic
     "TRIGGER",  # when, once, whenever: an event clause, not an action of the workflow
+    "ACTOR",  # applicants, customers: people whose actions start the workflow
+    "SCHEDULER",  # "an EventBridge schedule runs a Lambda": the service only starts the run
     "CHANNEL",  # through, via: the service actually called
     "SOURCE",  # from: the service a transfer verb reads
     "FAILURE_WORD",  # fails, error, exception: the context alerting and logging need

@@ -1,0 +1,398 @@
+"""The MCP server: `validate_workflow_orchestration`, the `design_review` prompt, two resources.
+
+`build_server(analyzer, store, settings)` returns a ready `MCPServer`; nothing here runs at
+import time. `workflow_prover.server.main.serve` wires it to a transport.
+
+A call analyses the whole review session (rubric section 5): the earlier turns come from the
+store, the new text is appended, `Analyzer.analyze_turns` sees all of them, and the new turn is
+stored only once the analysis succeeded. Every text is redacted first, and the redacted text is
+what is analysed, stored and logged, so a session replays to the same report after a restart
+and a secret never reaches the disk or the logs. (Evidence offsets therefore refer to the stored
+turn text, shown in the session resource; it differs from what was sent only where a secret
+was replaced by `[REDACTED:<kind>]`.)
+"""
+
+# No `from __future__ import annotations` here: the SDK reads the tool's annotations at
+# registration, and they refer to `settings`, a local of `build_server`.
+
+import json
+import logging
+import re
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Annotated, Any, Protocol
+
+from mcp.server.auth.provider import AccessToken
+from mcp.server.auth.settings import AuthSettings
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
+from mcp.server.mcpserver.tools import Tool
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import AnyHttpUrl, Field, ValidationError, WithJsonSchema
+
+from workflow_prover import __version__
+from workflow_prover.models import Report, Verdict
+from workflow_prover.server.store import (
+    SessionConflict,
+    SessionNotFound,
+    SessionStore,
+    StoredSession,
+)
+
+logger = logging.getLogger("workflow_prover.server")
+
+TOOL_NAME = "validate_workflow_orchestration"
+RUBRIC_URI = "workflow-prover://rubric"
+SESSION_URI_TEMPLATE = "workflow-prover://sessions/{session_id}"
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,128}")
+_APPEND_ATTEMPTS = 5
+
+
+class ReviewAnalyzer(Protocol):
+    """The part of `workflow_prover.analyzer.Analyzer` the server uses."""
+
+    def analyze_turns(self, turns: Sequence[str], *, strict: bool = False) -> Report: ...
+
+    def redact(self, text: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    max_description_chars: int = 20_000
+    """Longest `description` accepted in one call."""
+    max_turns: int = 50
+    """Most turns one review session may have."""
+    max_session_chars: int = 200_000
+    """Most text (all turns together) one session may hold: every call re-reads all of it."""
+
+
+class ReviewResult(Report):
+    """The tool's structured output: the analyzer's Report plus where the review stands.
+
+    Every field of `Report` (verdict, message, findings, checks, steps, services, claims,
+    questions, redactions, strict, turns), then `session_id` and `turn`.
+    """
+
+    session_id: str = Field(description="Pass this back as `session_id` to continue the review.")
+    turn: int = Field(description="The number of this call in the session (1 for a new one).")
+
+
+# --- the tool's text for the agent --------------------------------------------------------------
+
+_VERDICT_ORDER = ", ".join(v.value for v in Verdict)
+
+TOOL_DESCRIPTION = f"""\
+Review an automation workflow design for production resilience, without running anything.
+Use it for integrations, syncs, ETL jobs, webhook handlers, scripts and n8n/Zapier/Airflow-style
+flows that call external systems (payment providers, CRMs, email APIs, databases, queues).
+
+It checks every step that talks to an external service for four things: failure handling with a
+terminal path (a dead-letter queue or failed-records table, not just retries or try/catch),
+idempotent writes (idempotency keys or de-duplication on a stable ID), backoff or client-side rate
+limiting, and credentials loaded from a secret manager.
+
+What to send: `description`, the workflow as prose, numbered steps, arrows ("Stripe -> CRM") or a
+schema. Name each step's service and what it does (read or write), and say what happens when a
+call fails. Only what the design states counts: planned ("we'll add a DLQ later"), hedged,
+negated and hypothetical mechanisms count as absent. Never paste real keys or passwords: they are
+redacted and force the verdict INSECURE_CREDENTIALS.
+
+What comes back: `verdict` (the first that applies, in this order: {_VERDICT_ORDER}),
+`message` (also the text content: the verdict and the one thing to fix first), `findings`
+(code, check, severity blocker|warning, step, service, evidence quoting the user's words),
+`checks` (pass|fail|not_applicable per check), the `steps`, `services` and `claims` read from the
+text, `questions` to ask the user, and `session_id` and `turn`.
+
+How to iterate: call again with the returned `session_id` and only what is new or changed
+("Errors go to a DLQ; we retry with exponential backoff"). Earlier turns stay part of the
+design, claims accumulate, and a later statement about the same mechanism replaces an earlier one
+("we removed the DLQ" retracts it). Confirm each fix with the user before sending it; do not
+invent mechanisms. Repeat until the verdict is WORKFLOW_PROVEN (warnings may remain). Omit
+`session_id` to review a new, unrelated design. `strict: true` treats every warning as a blocker.
+"""
+
+_DESCRIPTION_HELP = (
+    "The workflow to review (or, with session_id, what is new or changed since the last call): "
+    "prose, numbered steps, arrows such as 'Stripe -> CRM', or a schema as JSON/YAML text. "
+    "Name the services and say what each step does and what happens when a call fails. "
+    "Do not include real secrets.")
+_SESSION_HELP = (
+    "Continue an iterative review: the session_id returned by an earlier call. Omit it (or "
+    "send an empty string) to start a new review.")
+_STRICT_HELP = "Treat every warning as a blocker. Default false."
+
+INSTRUCTIONS = (
+    "The Workflow Orchestrator Prover reviews automation workflow designs (no code is run) for "
+    "failure handling, idempotency, rate limiting and credential storage. Call "
+    f"{TOOL_NAME} with the design, explain the verdict and its blockers to the user, ask them "
+    "how each blocker is handled, and call again with the returned session_id and their "
+    "answers until the verdict is WORKFLOW_PROVEN. The rubric is the resource "
+    f"{RUBRIC_URI}; a session's state is {SESSION_URI_TEMPLATE}.")
+
+
+# --- argument errors as one actionable line ------------------------------------------------------
+
+
+def _type_name(value: object) -> str:
+    return {dict: "an object", list: "an array", int: "a number", float: "a number",
+            bool: "a boolean", type(None): "null", str: "a string"}.get(type(value), "a value")
+
+
+def _argument_error(exc: ValidationError, settings: ServerSettings) -> str:
+    """One line per problem, joined: what is wrong with which argument and what to send."""
+    problems: list[str] = []
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else "arguments"
+        kind = err["type"]
+        value = err.get("input")
+        if field == "description":
+            if kind == "missing":
+                problems.append("missing required argument 'description': send the workflow "
+                                "to review as text")
+            elif kind == "string_too_short":
+                problems.append("'description' is empty: send the workflow to review as text")
+            elif kind == "string_too_long":
+                size = len(value) if isinstance(value, str) else 0
+                problems.append(
+                    f"'description' is {size:,} characters, over the limit of "
+                    f"{settings.max_description_chars:,}: send a shorter summary of the design, "
+                    "or send it in parts in one session (pass the returned session_id back)")
+            elif kind == "string_type":
+                problems.append(f"'description' must be a string, not {_type_name(value)}: send "
+                                "the workflow as text (a schema as its JSON or YAML text)")
+            else:
+                problems.append(f"invalid 'description': {err['msg']}")
+        elif field == "strict":
+            problems.append(f"'strict' must be true or false, not {_type_name(value)}")
+        elif field == "session_id":
+            problems.append(f"'session_id' must be a string returned by an earlier call, not "
+                            f"{_type_name(value)}; omit it to start a new review")
+        else:
+            problems.append(f"invalid argument '{field}': {err['msg']}")
+    return "Invalid arguments: " + "; ".join(problems) + "."
+
+
+def _review_tool(fn: Any, settings: ServerSettings, **kwargs: Any) -> Tool:
+    """The tool, with schema violations reported as one actionable line.
+
+    The SDK reports a schema violation with pydantic's multi-line text, which also echoes the
+    rejected value back; this subclass validates first and raises a `ToolError` with a short
+    reason instead (the SDK still logs only the field names).
+    """
+
+    class ReviewTool(Tool):
+        async def run(self, arguments: dict[str, Any], context: Context[Any, Any],
+                      convert_result: bool = False) -> Any:
+            try:
+                self.fn_metadata.validate_arguments(arguments)
+            except ValidationError as exc:
+                raise ToolError(_argument_error(exc, settings)) from exc
+            return await super().run(arguments, context, convert_result=convert_result)
+
+    return ReviewTool.from_function(fn, **kwargs)
+
+
+# --- the server ------------------------------------------------------------------------------
+
+
+class StaticTokenVerifier:
+    """Accepts exactly one bearer token (compared in constant time)."""
+
+    def __init__(self, token: str) -> None:
+        if not token:
+            raise ValueError("the bearer token must not be empty")
+        self._token = token.encode()
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        if secrets.compare_digest(token.encode(), self._token):
+            return AccessToken(token="bearer", client_id="workflow-prover-client", scopes=[])
+        return None
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds").replace(
+        "+00:00", "Z")
+
+
+def session_state(session: StoredSession) -> dict[str, Any]:
+    """The session resource: its turns and the design as the latest turn's report saw it."""
+    latest = session.latest.report if session.latest else {}
+    return {
+        "session_id": session.session_id,
+        "created_at": _iso(session.created_at),
+        "updated_at": _iso(session.updated_at),
+        "expires_at": _iso(session.expires_at),
+        "turn_count": len(session.turns),
+        "verdict": latest.get("verdict"),
+        "message": latest.get("message"),
+        "turns": [{"turn": t.number, "text": t.text, "strict": t.strict, "verdict": t.verdict,
+                   "created_at": _iso(t.created_at)} for t in session.turns],
+        "steps": latest.get("steps", []),
+        "services": latest.get("services", []),
+        "claims": latest.get("claims", []),
+        "findings": latest.get("findings", []),
+        "checks": latest.get("checks", {}),
+        "questions": latest.get("questions", []),
+    }
+
+
+def rubric_text() -> str:
+    return resources.files("workflow_prover.server").joinpath("rubric.md").read_text("utf-8")
+
+
+def _unknown_session(session_id: str) -> ToolError:
+    return ToolError(
+        f"Unknown or expired session_id '{session_id[:128]}': call again without session_id to "
+        "start a new review, and send the whole design in description.")
+
+
+def build_server(analyzer: ReviewAnalyzer, store: SessionStore,
+                 settings: ServerSettings | None = None, *,
+                 token: str | None = None) -> MCPServer[Any]:
+    """The MCP server over one analyzer and one session store.
+
+    `token`, when set, is the bearer token every HTTP request must carry (stdio ignores it).
+    """
+    settings = settings or ServerSettings()
+
+    def review(
+        description: Annotated[str, Field(description=_DESCRIPTION_HELP, min_length=1,
+                                          max_length=settings.max_description_chars)],
+        session_id: Annotated[str | None, Field(description=_SESSION_HELP),
+                              WithJsonSchema({"type": "string", "description": _SESSION_HELP})
+                              ] = None,
+        strict: Annotated[bool, Field(description=_STRICT_HELP)] = False,
+    ) -> Annotated[CallToolResult, ReviewResult]:
+        # A sync tool: the SDK runs it in a worker thread, so the analysis (CPU-bound, up to a
+        # few seconds for a long session) and the SQLite I/O stay off the event loop.
+        started = time.perf_counter()
+        if not description.strip():
+            raise ToolError("'description' is blank: send the workflow to review as text.")
+        sid = (session_id or "").strip() or None
+        if sid is not None and not _SESSION_ID.fullmatch(sid):
+            raise _unknown_session(sid)
+        try:
+            text = analyzer.redact(description)
+        except Exception as exc:
+            # The exception may quote the raw text: log its type only.
+            logger.error("secret scan failed: %s", type(exc).__name__)
+            raise ToolError("The description could not be scanned for secrets (internal "
+                            "error). Try again with plain text.") from None
+        for _ in range(_APPEND_ATTEMPTS):
+            earlier: list[str] = []
+            if sid is None:
+                new_id, number = secrets.token_urlsafe(18), 1
+            else:
+                session = store.get(sid)
+                if session is None:
+                    raise _unknown_session(sid)
+                if len(session.turns) >= settings.max_turns:
+                    raise ToolError(
+                        f"Session '{sid}' has reached the limit of {settings.max_turns} turns: "
+                        "start a new review without session_id and send the whole design, "
+                        "consolidated, in one description.")
+                if session.text_chars + len(text) > settings.max_session_chars:
+                    raise ToolError(
+                        f"Session '{sid}' would exceed {settings.max_session_chars:,} characters "
+                        "of text: start a new review without session_id and send the whole "
+                        "design, consolidated, in one description.")
+                earlier = [t.text for t in session.turns]
+                new_id, number = sid, len(session.turns) + 1
+            report = analyzer.analyze_turns([*earlier, text], strict=strict)
+            payload = report.model_dump(mode="json")
+            try:
+                store.append_turn(new_id, number, text, strict=strict,
+                                  verdict=str(report.verdict), report=payload)
+            except SessionConflict:
+                continue  # another call appended a turn meanwhile: re-read and re-analyse
+            except SessionNotFound:
+                raise _unknown_session(new_id) from None
+            break
+        else:
+            raise ToolError(f"Session '{sid}' is being updated by other calls right now: "
+                            "retry this call.")
+        blockers = sum(1 for f in report.findings if f.severity == "blocker" and not f.suppressed)
+        logger.info("review session=%s… turn=%d chars=%d verdict=%s blockers=%d redactions=%d "
+                    "%.0fms", new_id[:6], number, len(text), report.verdict, blockers,
+                    report.redactions, (time.perf_counter() - started) * 1000)
+        logger.debug("review session=%s… turn=%d text (redacted): %r", new_id[:6], number,
+                     text[:2000])
+        text_out = (f"{report.message}\n\nsession_id: {new_id} (turn {number}). To continue this "
+                    f"review, call {TOOL_NAME} again with this session_id and only what changed.")
+        return CallToolResult(
+            content=[TextContent(type="text", text=text_out)],
+            structured_content={"session_id": new_id, "turn": number, **payload},
+        )
+
+    # Annotations, truthfully: the tool never touches the outside world (nothing in the design
+    # is executed or contacted: open_world_hint=False), but it is not read-only: every call
+    # writes a turn to the server's session store, which later calls and the session resource
+    # read back. It never deletes or rewrites stored turns (destructive_hint=False), and
+    # repeating a call is not a no-op (idempotent_hint=False): with a session_id the same text
+    # is appended again as a new turn, without one a new session is created.
+    tool = _review_tool(
+        review, settings, name=TOOL_NAME, title="Validate workflow orchestration",
+        description=TOOL_DESCRIPTION,
+        annotations=ToolAnnotations(
+            title="Validate workflow orchestration", read_only_hint=False,
+            destructive_hint=False, idempotent_hint=False, open_world_hint=False))
+
+    auth: dict[str, Any] = {}
+    if token:
+        # A static bearer token, checked on every HTTP request. issuer_url is required by the
+        # settings model but unused: no OAuth routes and no protected-resource metadata are
+        # served (resource_server_url=None), so clients are not sent on an OAuth discovery.
+        auth = {"token_verifier": StaticTokenVerifier(token),
+                "auth": AuthSettings(issuer_url=AnyHttpUrl("http://127.0.0.1"),
+                                     resource_server_url=None)}
+
+    server: MCPServer[Any] = MCPServer(
+        "workflow-prover", title="Workflow Orchestrator Prover",
+        description="Proves or refutes the resilience of automation workflow designs.",
+        instructions=INSTRUCTIONS, version=__version__, tools=[tool], **auth)
+
+    @server.prompt(name="design_review", title="Design review of a workflow")
+    def design_review(
+        workflow: Annotated[str, Field(description="The workflow design to review, in any form.",
+                                       min_length=1)],
+    ) -> str:
+        """Start an iterative resilience review of a workflow design with the Prover."""
+        return (
+            f"Review the resilience of the automation workflow below with the {TOOL_NAME} "
+            "tool, iteratively:\n"
+            f"1. Call {TOOL_NAME} with the workflow as `description`.\n"
+            "2. Tell me the verdict and each blocker in plain words, quoting the findings' "
+            "evidence, and what to fix first.\n"
+            "3. Ask me how each blocker is handled (use the report's `questions`), or propose a "
+            "concrete fix and ask me to confirm it. Do not assume mechanisms I have not "
+            "confirmed.\n"
+            f"4. Call {TOOL_NAME} again with the returned `session_id` and only my new answers.\n"
+            "5. Repeat until the verdict is WORKFLOW_PROVEN, then list the warnings that remain.\n"
+            "Never send real keys, tokens or passwords to the tool.\n\n"
+            f"<workflow>\n{workflow}\n</workflow>")
+
+    @server.resource(RUBRIC_URI, name="rubric", title="The Prover's rubric",
+                     description="The four checks, what satisfies each, the finding codes and "
+                                 "the verdict order the server applies.",
+                     mime_type="text/markdown")
+    def rubric() -> str:
+        return rubric_text()
+
+    @server.resource(SESSION_URI_TEMPLATE, name="session", title="A review session",
+                     description="A review session's current state: its turns (redacted text), "
+                                 "the steps, services and claims read so far, and the latest "
+                                 "verdict and findings.",
+                     mime_type="application/json")
+    def session_resource(session_id: str) -> str:
+        session = store.get(session_id) if _SESSION_ID.fullmatch(session_id) else None
+        if session is None:
+            raise ResourceNotFoundError(f"Unknown or expired session: {session_id[:128]}")
+        return json.dumps(session_state(session), indent=2, ensure_ascii=False)
+
+    return server

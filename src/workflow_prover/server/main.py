@@ -1,0 +1,239 @@
+"""`workflow-prover serve`: run the MCP server over stdio (default) or streamable HTTP.
+
+    workflow-prover serve                                   # stdio, for Claude Desktop & co.
+    workflow-prover serve --transport http --port 8000      # http://127.0.0.1:8000/mcp
+
+Settings come from options, then environment variables, then defaults:
+
+    --db            WORKFLOW_PROVER_DB            $XDG_STATE_HOME/workflow-prover/sessions.sqlite3
+    --token         WORKFLOW_PROVER_TOKEN         none (HTTP only: required on every request)
+    --session-ttl   WORKFLOW_PROVER_SESSION_TTL   7d (idle time before a session expires; 0: never)
+    --log-level     WORKFLOW_PROVER_LOG_LEVEL     INFO
+
+Logs go to stderr only: under stdio, stdout carries the protocol.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mcp.server.transport_security import TransportSecuritySettings
+
+logger = logging.getLogger("workflow_prover.server")
+
+ENV_DB = "WORKFLOW_PROVER_DB"
+ENV_TOKEN = "WORKFLOW_PROVER_TOKEN"
+ENV_SESSION_TTL = "WORKFLOW_PROVER_SESSION_TTL"
+ENV_LOG_LEVEL = "WORKFLOW_PROVER_LOG_LEVEL"
+DEFAULT_SESSION_TTL = "7d"
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+_WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+_TTL = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", re.IGNORECASE)
+_TTL_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def default_db_path() -> Path:
+    """`$XDG_STATE_HOME/workflow-prover/sessions.sqlite3` (`~/.local/state` when unset)."""
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        base = Path(os.environ["LOCALAPPDATA"])
+    else:
+        state = os.environ.get("XDG_STATE_HOME", "")
+        base = Path(state) if os.path.isabs(state) else Path.home() / ".local" / "state"
+    return base / "workflow-prover" / "sessions.sqlite3"
+
+
+def parse_ttl(value: str) -> float | None:
+    """'3600', '90m', '24h', '7d' -> seconds; '0' -> None (never expire)."""
+    match = _TTL.fullmatch(value)
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"invalid duration {value!r}: use seconds or a number with s, m, h or d (e.g. 7d)")
+    seconds = float(match.group(1)) * _TTL_UNITS[match.group(2).lower()]
+    return seconds if seconds > 0 else None
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return number
+
+
+def _port(value: str) -> int:
+    number = _positive_int(value)
+    if number > 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {value!r}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workflow-prover serve",
+        description="Serve the Workflow Orchestrator Prover to MCP clients "
+                    "(tool validate_workflow_orchestration).")
+    parser.add_argument("--transport", choices=("stdio", "http"), default="stdio",
+                        help="stdio (default; the client starts the server) or streamable HTTP")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="HTTP: address to bind (default 127.0.0.1, loopback only)")
+    parser.add_argument("--port", type=_port, default=8000, help="HTTP: port (default 8000)")
+    parser.add_argument("--token", default=None,
+                        help=f"HTTP: bearer token required on every request (or ${ENV_TOKEN}; "
+                             "prefer the variable: options are visible to other local users)")
+    parser.add_argument("--allowed-host", action="append", default=[], metavar="HOST[:PORT]",
+                        help="HTTP: another Host header value to accept (repeatable), e.g. the "
+                             "name of a reverse proxy; loopback names are always accepted")
+    parser.add_argument("--db", default=None,
+                        help=f"session database file (or ${ENV_DB}; default {default_db_path()})")
+    parser.add_argument("--session-ttl", type=parse_ttl, default=None,
+                        help=f"idle time after which a session expires: seconds or 30m, 24h, 7d; "
+                             f"0 never (or ${ENV_SESSION_TTL}; default {DEFAULT_SESSION_TTL})")
+    parser.add_argument("--max-description-chars", type=_positive_int, default=20_000,
+                        help="longest description accepted in one call (default 20000)")
+    parser.add_argument("--max-turns", type=_positive_int, default=50,
+                        help="most turns in one review session (default 50)")
+    parser.add_argument("--log-level", default=None, type=str.upper,
+                        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+                        help=f"stderr log level (or ${ENV_LOG_LEVEL}; default INFO)")
+    return parser
+
+
+def configure_logging(level: str) -> None:
+    """Everything to stderr. At DEBUG, only this package's own logs go below INFO."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(max(logging.getLevelName(level), logging.INFO))
+    logging.getLogger("workflow_prover").setLevel(level)
+
+
+def transport_security(host: str, extra_hosts: Sequence[str]) -> TransportSecuritySettings:
+    """DNS-rebinding protection, always on: Host and Origin must name this server."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    names = list(_LOOPBACK_NAMES)
+    if host not in _WILDCARD_HOSTS and host not in ("localhost", "127.0.0.1", "::1"):
+        try:
+            names.append(f"[{host}]" if ipaddress.ip_address(host).version == 6 else host)
+        except ValueError:
+            names.append(host)
+    hosts: list[str] = []
+    origins: list[str] = []
+    for name in [*names, *extra_hosts]:
+        has_port = bool(re.search(r":\d+$", name)) and not name.endswith("]")
+        hosts += [name] if has_port else [name, f"{name}:*"]
+        for scheme in ("http", "https"):
+            origins += ([f"{scheme}://{name}"] if has_port
+                        else [f"{scheme}://{name}", f"{scheme}://{name}:*"])
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True,
+                                     allowed_hosts=hosts, allowed_origins=origins)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(argv: Sequence[str] | None = None) -> int:
+    """Run the MCP server until the client disconnects (stdio) or it is interrupted (HTTP)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # --help, or a usage error already printed to stderr
+        return exc.code if isinstance(exc.code, int) else 2
+
+    environ = os.environ
+    level = args.log_level or environ.get(ENV_LOG_LEVEL, "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        level = "INFO"
+    configure_logging(level)
+    try:
+        ttl = (args.session_ttl if args.session_ttl is not None or "--session-ttl" in (argv or [])
+               else parse_ttl(environ.get(ENV_SESSION_TTL) or DEFAULT_SESSION_TTL))
+    except argparse.ArgumentTypeError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"workflow-prover serve: error: ${ENV_SESSION_TTL}: {exc}", file=sys.stderr)
+        return 2
+    token = args.token or environ.get(ENV_TOKEN) or None
+    db_path = Path(args.db or environ.get(ENV_DB) or default_db_path()).expanduser()
+
+    # Imported here, not at module level: the MCP SDK and spaCy take a second or two to load.
+    from workflow_prover.server.store import SessionStoreError, SqliteSessionStore
+
+    try:
+        store = SqliteSessionStore(db_path, ttl=ttl)
+        purged = store.purge_expired()
+    except (OSError, SessionStoreError, ValueError) as exc:
+        print(f"workflow-prover serve: error: cannot open the session database {db_path}: "
+              f"{exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # sqlite3.Error and friends
+        print(f"workflow-prover serve: error: cannot open the session database {db_path}: "
+              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+    from workflow_prover.analyzer import Analyzer
+    from workflow_prover.server.app import ServerSettings, build_server
+
+    try:
+        logger.info("sessions in %s (idle expiry: %s; %d expired removed)", db_path,
+                    "never" if ttl is None else f"{ttl:g}s", purged)
+        logger.info("loading the analyzer")
+        analyzer = Analyzer()
+        settings = ServerSettings(max_description_chars=args.max_description_chars,
+                                  max_turns=args.max_turns)
+        if args.transport == "stdio":
+            if token:
+                logger.warning("a bearer token only applies to --transport http; ignored")
+            server = build_server(analyzer, store, settings)
+            logger.info("serving MCP over stdio")
+            server.run("stdio")
+        else:
+            _serve_http(build_server(analyzer, store, settings, token=token), args, token)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        store.close()
+    return 0
+
+
+def _serve_http(server: object, args: argparse.Namespace, token: str | None) -> None:
+    import uvicorn
+    from mcp.server.mcpserver import MCPServer
+
+    assert isinstance(server, MCPServer)
+    if not _is_loopback(args.host):
+        if token:
+            logger.warning("listening on %s: reachable from other machines (token required)",
+                           args.host)
+        else:
+            logger.warning("listening on %s without a token: anyone who can reach this port "
+                           "can use the server; set --token or $%s", args.host, ENV_TOKEN)
+    app = server.streamable_http_app(
+        streamable_http_path="/mcp", host=args.host,
+        transport_security=transport_security(args.host, args.allowed_host))
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    logger.info("serving MCP over streamable HTTP at http://%s:%d/mcp (%s)", shown, args.port,
+                "bearer token required" if token else "no token")
+    # log_config=None: uvicorn keeps to the stderr handler configured above.
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_config=None,
+                            log_level=logging.getLogger().level, server_header=False)
+    uvicorn.Server(config).run()
