@@ -114,10 +114,6 @@ class Source:
     name: str
     text: str
 
-    @property
-    def shown(self) -> str:
-        return display_name(self.name)
-
 
 def display_name(name: str) -> str:
     """The name safe to print on one line (control characters escaped)."""
@@ -212,10 +208,6 @@ class Result:
     report: Report
     line_starts: tuple[int, ...] = (0,)
 
-    @property
-    def shown(self) -> str:
-        return display_name(self.name)
-
     def line_of(self, offset: int) -> int:
         return bisect_right(self.line_starts, offset)
 
@@ -301,10 +293,11 @@ _VERDICT_COLOR = {"WORKFLOW_PROVEN": "green", "NOT_APPLICABLE": "green",
                   "UNDERSPECIFIED": "yellow"}
 
 
-def paint(text: str, color: str, style: Style) -> str:
-    if not style.color:
+def paint(text: str, style: Style, *colors: str) -> str:
+    """`text` in the given colours (names of `_ANSI`) when the style allows colour."""
+    if not style.color or not colors:
         return text
-    return f"\x1b[{_ANSI[color]}m{text}\x1b[0m"
+    return f"\x1b[{';'.join(_ANSI[c] for c in colors)}m{text}\x1b[0m"
 
 
 def short_quote(text: str, limit: int = _QUOTE_CHARS) -> str:
@@ -350,14 +343,14 @@ def _evidence_line(finding: Finding, result: Result | None) -> str | None:
 
 def render_finding(finding: Finding, style: Style, result: Result | None = None) -> list[str]:
     color = "red" if finding.severity == "blocker" else "yellow"
-    head = f"  {paint(finding.code, color, style)}"
+    head = f"  {paint(finding.code, style, color)}"
     where = _where(finding)
     if where:
         head += f"  {where}"
     lines = [head, *_wrap(finding.message, "      ", style)]
     evidence = _evidence_line(finding, result)
     if evidence:
-        lines.append("      " + paint(evidence, "dim", style))
+        lines.append("      " + paint(evidence, style, "dim"))
     if finding.suppressed and finding.suppression_reason:
         lines.extend(_wrap(f"(suppressed: {finding.suppression_reason})", "      ", style))
     return lines
@@ -375,7 +368,7 @@ def render_text(report: Report, path: str = STDIN, *, style: Style | None = None
     counts = f"{_plural(len(blockers), 'blocker')}, {_plural(len(warnings), 'warning')}"
     if report.strict:
         counts += ", strict"
-    colored = paint(paint(verdict, _VERDICT_COLOR.get(verdict, "red"), style), "bold", style)
+    colored = paint(verdict, style, "bold", _VERDICT_COLOR.get(verdict, "red"))
     lines = [f"{display_name(path)}: {colored} ({counts})", ""]
     lines += _wrap(report.message, "", style)
     if report.redactions:

@@ -85,6 +85,8 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
                 reading = Reading("asserted", reading.cues)
         clause = view.lay.clause_of[cue.start]
         scope = _scope(targets, clause, credential=cue.label in CREDENTIAL_KINDS)
+        if cue.label == "throttle_rate" and _schedule_only(view, clause):
+            continue  # "every 30 minutes (that's our rate limiting)": a schedule does not pace
         if cue.label in _PER_WRITE and scope == GENERAL and _unresolved_action(view, clause):
             scope = NOWHERE  # "writes the ID back onto the case, keyed on X": that write only
         claims.append(ClaimDraft(cue.label, reading, scope, cue.start, cue.end, clause,
@@ -151,6 +153,9 @@ def _resolve(targets: _Targets, index: int, credential: bool) -> ScopeDraft:
     own = _own_steps(targets, clause)
     if own:
         return ScopeDraft(general=False, steps=own)
+    condition = _condition(view, clause)
+    if condition is not None:
+        return _scope(targets, condition, credential)  # "If NetSuite errors, we retry..."
     if _refers_back(view, clause):
         previous = _previous_clause(view, clause)
         if previous is not None:
@@ -242,6 +247,21 @@ def _own_steps(targets: _Targets, clause: Clause) -> tuple[int, ...]:
     return tuple(same)
 
 
+_RATES = frozenset(("throttle.per_unit", "throttle.rps", "throttle.per_second", "throttle.n_per_time",
+                    "throttle.token_bucket"))
+_SCHEDULE = frozenset(("hourly", "nightly", "daily", "weekly", "cron", "minutes", "hours", "minute",
+                       "hour", "days", "night", "morning"))
+
+
+def _schedule_only(view: TextView, clause: int) -> bool:
+    """Is the only pacing in this clause a schedule ('every 30 minutes', 'nightly')?"""
+    cues = view.mentions("cue", clause)
+    if any(c.rule in _RATES for c in cues):
+        return False
+    c = view.clause(clause)
+    return any(t.norm in _SCHEDULE for t in view.toks[c.start:c.end])
+
+
 def _unresolved_action(view: TextView, clause_index: int) -> bool:
     """Does the clause describe one concrete action (an asserted verb), whose target the
     text does not name as a service?"""
@@ -251,6 +271,17 @@ def _unresolved_action(view: TextView, clause_index: int) -> bool:
     return any(v.label in ("WRITE", "TRANSFER") and view.verbal(v)
                and view.read(v).modality == "asserted"
                for v in view.mentions("verb", clause_index))
+
+
+def _condition(view: TextView, clause: Clause) -> int | None:
+    """The 'if/when ...' clause this one is the consequence of, when it names a service."""
+    if clause.index == 0:
+        return None
+    prev = view.clause(clause.index - 1)
+    if prev.sentence != clause.sentence or view.toks[prev.start].norm not in (
+            "if", "when", "whenever", "once", "on"):
+        return None
+    return prev.index if _named(view, prev, credential=False) else None
 
 
 def _refers_back(view: TextView, clause: Clause) -> bool:

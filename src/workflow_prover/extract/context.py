@@ -73,6 +73,12 @@ class ConText:
             return Scope(cue, lo, hi)
         clause = lay.clauses[lay.clause_of[cue.start]]
         reach = int(cue.extra) if cue.extra else 10_000
+        toks = self._ann.toks
+        if cue.label == "NEGATED" and any(toks[k].norm in ("that", "which", "who")
+                                          for k in range(max(0, cue.start - 2), cue.start)):
+            # "any ASN that can't be processed ends up in asn_parking": the negation stays
+            # inside its relative clause
+            reach = min(reach, 3)
         lo, hi = cue.start, cue.end
         if cue.name in ("FORWARD", "BIDIRECTIONAL"):
             hi = min([clause.end, cue.end + reach]

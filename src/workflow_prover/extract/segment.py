@@ -95,7 +95,7 @@ def is_verbal(verb: Mention, toks: list[Tok], service_toks: set[int], clause_sta
     prev = toks[s - 1] if s > clause_start else None
     nxt = toks[e] if e < len(toks) else None
     form = verb_form(toks[s].text)
-    if e in verb_starts and form == "third":
+    if e in verb_starts and form == "third" and not _adjective_follows(toks, e):
         return False  # "truck GPS pings arrive": a plural noun, then its verb
     if form == "past" and nxt is not None and nxt.text.isalpha() and nxt.text.islower() \
             and nxt.norm not in PREPOSITIONS | DETERMINERS | AUXILIARIES \
@@ -122,6 +122,13 @@ def is_verbal(verb: Mention, toks: list[Tok], service_toks: set[int], clause_sta
     if prev is None and not in_item and verb_form(toks[s].text) == "third":
         return nxt is not None and object_starter(nxt) and nxt.norm not in PREPOSITIONS
     return True
+
+
+def _adjective_follows(toks: list[Tok], e: int) -> bool:
+    """'pulls open orders': the next verb-shaped word qualifies a noun."""
+    k = e + 1
+    return k < len(toks) and toks[k].text.isalpha() and toks[k].text.islower() \
+        and toks[k].norm not in PREPOSITIONS | DETERMINERS | AUXILIARIES
 
 
 def layout(ann: Annotation, services: set[int] | None = None) -> Layout:

@@ -98,9 +98,12 @@ def find_services(ann: Annotation, catalog: ServiceCatalog,
         taken.update(range(mention.start, mention.end))
         for alias in _aliases(toks, mention, head):
             aliases.setdefault(alias, mention.info)
-    found += _back_references(toks, found, taken, aliases)
     found += _dotted_calls(ann, taken, catalog)
-    found += _proper_names(ann, taken, catalog)
+    proper = _proper_names(ann, taken, catalog)
+    for m in proper:  # "create it in DoorDash Drive" ... "the DoorDash developer key"
+        aliases.setdefault(toks[m.start].norm, m.info)
+    found += proper
+    found += _back_references(toks, found, taken, aliases)
     return sorted(found, key=lambda m: m.start)
 
 

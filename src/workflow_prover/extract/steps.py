@@ -21,6 +21,7 @@ from workflow_prover.extract.view import TextView
 _CHANNEL = frozenset(("through", "via", "using", "over", "with", "w/"))
 _SOURCE = frozenset(("from", "out"))
 _STEP_ROLES = frozenset(("api", "datastore"))
+_PASSIVE = frozenset(("is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"))
 _CHAIN_BREAKS = frozenset(("that", "which", "who", "and", "or", "then", "to", "so"))
 _NOT_MECHANISM = frozenset(("webhook", "idempotency", "key_retention"))
 
@@ -87,6 +88,7 @@ def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
     webhook = any(c.label == "webhook" and view.read(c).modality == "asserted"
                   and not any(s.start <= c.start < s.end for s in view.clause_services(clause.index))
                   and not view.has_term("CREDENTIAL_NOUN", c.end, c.end + 2)  # "webhook secret"
+                  and not view.has_term("ID_NOUN", c.end, c.end + 3)  # "the webhook's event id"
                   for c in view.mentions("cue", clause.index))
     label = _label(view, clause)
     if clause.after_colon is not None and _states_mechanism(view, clause.after_colon):
@@ -121,7 +123,8 @@ def _main_verb(view: TextView, clause: Clause, first_service: int) -> Mention | 
     while before and verb is not before[0]:
         earlier = before[before.index(verb) - 1]
         between = toks[earlier.end:verb.start]
-        if any(t.norm in _CHAIN_BREAKS or not t.text[:1].isalnum() for t in between):
+        if any(t.norm in _CHAIN_BREAKS or not (t.text[:1].isalnum() or t.norm in ("'s", "’s"))
+               for t in between):
             break
         verb = earlier  # "reads attendance records from ...": 'records' is the object
     return verb if view.read(verb).modality == "asserted" else None
@@ -186,6 +189,10 @@ def _states_mechanism(view: TextView, clause: int) -> bool:
 def _verb_steps(view: TextView, clause: Clause, verb: Mention, candidates: list[SvcMention],
                 label: int | None) -> list[StepDraft]:
     toks = view.toks
+    after = [m for m in candidates if m.start >= verb.end]
+    passive = verb.start > 0 and toks[verb.start - 1].norm in _PASSIVE
+    if after and not passive:
+        candidates = after  # "the game server posts ... to our service": the subject acts
     channel = [m for m in candidates if preceded_by(m, toks, _CHANNEL)]
     owned = [m for m in channel if m.info.generic and m.start > 0
              and toks[m.start - 1].norm in ("its", "their")]

@@ -90,6 +90,9 @@ class TextView:
     def is_host(self, m: SvcMention) -> bool:
         """Does this mention name where a mechanism lives (the DLQ's queue, the dedupe store)?"""
         clause = self.lay.clause_of[m.start]
+        if m.info.role in _HOST_ROLES and m.end in self.term_starts("MECHANISM_HEAD") \
+                and self.mentions("cue", clause):
+            return True  # "skipping matches already in the awarded_matches Redis set"
         parts = [c for c in self.mentions("cue", clause) if c.mechanism_part
                  or c.label == "alerting"]
         if not parts:

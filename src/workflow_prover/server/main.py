@@ -23,9 +23,10 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
     from mcp.server.transport_security import TransportSecuritySettings
 
 logger = logging.getLogger("workflow_prover.server")
@@ -96,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "name of a reverse proxy; loopback names are always accepted")
     parser.add_argument("--db", default=None,
                         help=f"session database file (or ${ENV_DB}; default {default_db_path()})")
-    parser.add_argument("--session-ttl", type=parse_ttl, default=None,
+    parser.add_argument("--session-ttl", default=None, metavar="DURATION",
                         help=f"idle time after which a session expires: seconds or 30m, 24h, 7d; "
                              f"0 never (or ${ENV_SESSION_TTL}; default {DEFAULT_SESSION_TTL})")
     parser.add_argument("--max-description-chars", type=_positive_int, default=20_000,
@@ -165,12 +166,12 @@ def serve(argv: Sequence[str] | None = None) -> int:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         level = "INFO"
     configure_logging(level)
+    raw_ttl = args.session_ttl or environ.get(ENV_SESSION_TTL) or DEFAULT_SESSION_TTL
     try:
-        ttl = (args.session_ttl if args.session_ttl is not None or "--session-ttl" in (argv or [])
-               else parse_ttl(environ.get(ENV_SESSION_TTL) or DEFAULT_SESSION_TTL))
+        ttl = parse_ttl(raw_ttl)
     except argparse.ArgumentTypeError as exc:
         parser.print_usage(sys.stderr)
-        print(f"workflow-prover serve: error: ${ENV_SESSION_TTL}: {exc}", file=sys.stderr)
+        print(f"workflow-prover serve: error: session TTL: {exc}", file=sys.stderr)
         return 2
     token = args.token or environ.get(ENV_TOKEN) or None
     db_path = Path(args.db or environ.get(ENV_DB) or default_db_path()).expanduser()
@@ -215,11 +216,9 @@ def serve(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _serve_http(server: object, args: argparse.Namespace, token: str | None) -> None:
+def _serve_http(server: MCPServer[Any], args: argparse.Namespace, token: str | None) -> None:
     import uvicorn
-    from mcp.server.mcpserver import MCPServer
 
-    assert isinstance(server, MCPServer)
     if not _is_loopback(args.host):
         if token:
             logger.warning("listening on %s: reachable from other machines (token required)",

@@ -233,6 +233,8 @@ class SqliteSessionStore:
             row = conn.execute("SELECT updated_at, turn_count FROM sessions WHERE id = ?",
                                (session_id,)).fetchone()
             if row is not None and self._expired(row[0], now):
+                if number > 1:
+                    raise SessionNotFound(session_id)  # purge_expired() will delete it
                 self._delete(conn, session_id)
                 row = None
             if number == 1:
@@ -326,6 +328,8 @@ class MemorySessionStore:
         with self._lock:
             entry = self._sessions.get(session_id)
             if entry is not None and self._expired(entry[1], now):
+                if number > 1:
+                    raise SessionNotFound(session_id)  # purge_expired() will delete it
                 del self._sessions[session_id]
                 entry = None
             if number == 1:
