@@ -1,7 +1,7 @@
 """The `workflow-prover` command line: exit codes, formats, input handling, no leaks.
 
-Most tests run the CLI in-process (`main([...])` with capsys); the analyzer is built once per
-process (`default_analyzer`), warmed by the session fixture. Two subprocess tests prove the
+Most tests run the CLI in-process (`main([...])` with capsys) on the session's one Analyzer
+(conftest's `analyzer`, handed to `main` by the `shared` fixture). Two subprocess tests prove the
 installed console script works end to end and that `--help` stays free of spaCy and mcp.
 The fake GitHub token is written in two pieces so this file does not look like a leak.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from workflow_prover import cli
-from workflow_prover.analyzer import Analyzer, default_analyzer
+from workflow_prover.analyzer import Analyzer
 from workflow_prover.models import CheckId, Evidence, Finding, Report, Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,10 +61,12 @@ class FakeTerminal(io.StringIO):
         return True
 
 
-@pytest.fixture(scope="session")
-def analyzer() -> Analyzer:
-    """The process's one Analyzer, built once: `main` uses the same instance."""
-    return default_analyzer()
+@pytest.fixture(scope="module")
+def shared(analyzer: Analyzer) -> Iterator[Analyzer]:
+    """The session's one Analyzer (conftest), which `main` uses while this module runs."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("workflow_prover.analyzer.default_analyzer", lambda: analyzer)
+        yield analyzer
 
 
 @pytest.fixture
@@ -153,7 +155,7 @@ DESIGNS = [
 
 @pytest.mark.parametrize(("name", "content", "verdict", "expected"), DESIGNS)
 def test_when_a_design_is_checked_then_exit_code_follows_its_verdict(
-        analyzer: Analyzer, capsys: pytest.CaptureFixture[str], tmp_path: Path, stdin: FakeStdin,
+        shared: Analyzer, capsys: pytest.CaptureFixture[str], tmp_path: Path, stdin: FakeStdin,
         name: str, content: str | None, verdict: str, expected: int) -> None:
     path = name if content is None else write(tmp_path, name, content)
     code, out, err = run(capsys, "check", "--format", "json", path)
@@ -247,7 +249,7 @@ def test_when_input_is_utf8_text_within_the_limit_then_it_is_decoded(
 
 
 def test_when_format_is_json_then_the_report_has_the_documented_keys(
-        analyzer: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin) -> None:
+        shared: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin) -> None:
     code, out, _ = run(capsys, "check", "--format", "json", str(HAPPY_PATH))
     report = json.loads(out)
     assert code == 1
@@ -262,7 +264,7 @@ def test_when_format_is_json_then_the_report_has_the_documented_keys(
 
 
 def test_when_several_files_are_given_as_json_then_each_report_is_named_by_its_file(
-        analyzer: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin) -> None:
+        shared: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin) -> None:
     code, out, _ = run(capsys, "check", "--format", "json", str(RESILIENT), str(HAPPY_PATH))
     reports = json.loads(out)
     assert code == 1
@@ -281,7 +283,7 @@ SEVERAL = [
 
 @pytest.mark.parametrize(("paths", "expected"), SEVERAL)
 def test_when_several_files_are_checked_then_the_worst_exit_code_wins(
-        analyzer: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin,
+        shared: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin,
         paths: list[Path], expected: int) -> None:
     code, out, _ = run(capsys, "check", *map(str, paths))
     assert code == expected
@@ -289,7 +291,7 @@ def test_when_several_files_are_checked_then_the_worst_exit_code_wins(
 
 
 def test_when_format_is_text_then_verdict_message_findings_and_questions_are_shown(
-        analyzer: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin) -> None:
+        shared: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin) -> None:
     code, out, _ = run(capsys, "check", str(HAPPY_PATH))
     assert code == 1
     assert out.startswith(f"{HAPPY_PATH}: HAPPY_PATH_BIAS (")
@@ -336,7 +338,7 @@ COLOUR = [
 
 @pytest.mark.parametrize(("tty", "env", "coloured"), COLOUR)
 def test_when_stdout_is_a_terminal_without_no_color_then_the_verdict_is_coloured(
-        analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch, stdin: FakeStdin,
+        shared: Analyzer, monkeypatch: pytest.MonkeyPatch, stdin: FakeStdin,
         tty: bool, env: dict[str, str], coloured: bool) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")
@@ -349,7 +351,7 @@ def test_when_stdout_is_a_terminal_without_no_color_then_the_verdict_is_coloured
 
 
 def test_when_format_is_json_then_a_terminal_gets_no_colour(
-        analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch, stdin: FakeStdin) -> None:
+        shared: Analyzer, monkeypatch: pytest.MonkeyPatch, stdin: FakeStdin) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     out = FakeTerminal()
     monkeypatch.setattr(sys, "stdout", out)
@@ -367,7 +369,7 @@ STDIN_ARGS = [
 
 @pytest.mark.parametrize("argv", STDIN_ARGS)
 def test_when_input_comes_from_stdin_then_it_is_analysed(
-        analyzer: Analyzer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        shared: Analyzer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         argv: list[str]) -> None:
     feed(monkeypatch, SEED_1.encode())
     code, out, err = run(capsys, "check", *argv)
@@ -376,7 +378,7 @@ def test_when_input_comes_from_stdin_then_it_is_analysed(
 
 
 def test_when_stdin_is_among_several_files_then_it_is_named_dash_in_json(
-        analyzer: Analyzer, capsys: pytest.CaptureFixture[str],
+        shared: Analyzer, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     feed(monkeypatch, READ_ONLY.encode())
     code, out, _ = run(capsys, "check", "--format", "json", str(RESILIENT), "-")
@@ -393,7 +395,7 @@ STRICT = [
 
 @pytest.mark.parametrize(("flags", "expected", "strict"), STRICT)
 def test_when_strict_is_given_then_warnings_fail_the_design(
-        analyzer: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin,
+        shared: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin,
         flags: list[str], expected: int, strict: bool) -> None:
     code, out, _ = run(capsys, "check", "--format", "json", *flags, str(RESILIENT))
     report = json.loads(out)
@@ -407,7 +409,7 @@ def test_when_strict_is_given_then_warnings_fail_the_design(
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_when_input_contains_a_secret_then_stdout_never_shows_it(
-        analyzer: Analyzer, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        shared: Analyzer, capsys: pytest.CaptureFixture[str], tmp_path: Path,
         stdin: FakeStdin, fmt: str) -> None:
     code, out, err = run(capsys, "check", "--format", fmt, write(tmp_path, "leak.md", LEAKY))
     assert code == 1

@@ -45,7 +45,7 @@ ASSERTED = Reading("asserted")
 
 
 class ConText:
-    def __init__(self, ann: Annotation, lay: Layout) -> None:
+    def __init__(self, ann: Annotation, lay: Layout, claims: list[Mention] | None = None) -> None:
         self._ann = ann
         self._lay = lay
         mentions = ann.of(Group.CONTEXT)
@@ -53,7 +53,8 @@ class ConText:
         self._terminators = [m for m in mentions if m.label == "TERMINATOR"]
         # a negation that is part of a mechanism's own words ("no sleep", "no static keys",
         # "never fails") belongs to that mechanism and modifies nothing else
-        claims = [c for c in ann.of(Group.CUE) if c.end - c.start > 1]
+        claims = [c for c in (ann.of(Group.CUE) if claims is None else claims)
+                  if c.end - c.start > 1]
         cues = [m for m in mentions if m.label != "TERMINATOR" and m.name != "PSEUDO"
                 and not any(p.label == m.label and p.contains(m) for p in pseudo)
                 and not any(c.contains(m) for c in claims)]

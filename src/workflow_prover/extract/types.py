@@ -61,3 +61,15 @@ class Annotation:
 
     def of(self, group: Group) -> list[Mention]:
         return self.mentions.get(group, [])
+
+
+def longest_first(mentions: list[Mention]) -> list[Mention]:
+    """Drop mentions overlapped by a longer one (earlier wins a tie), like filter_spans."""
+    chosen: list[Mention] = []
+    taken: set[int] = set()
+    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start, m.rule)):
+        if any(i in taken for i in range(m.start, m.end)):
+            continue
+        chosen.append(m)
+        taken.update(range(m.start, m.end))
+    return sorted(chosen, key=lambda m: m.start)

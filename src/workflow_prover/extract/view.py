@@ -13,7 +13,7 @@ from workflow_prover.extract.services import (
     attributive,
     find_services,
 )
-from workflow_prover.extract.types import Annotation, Group, Mention, Tok
+from workflow_prover.extract.types import Annotation, Group, Mention, Tok, longest_first
 
 _HOST_ROLES = frozenset(("datastore",))
 # Vendors whose name alone stands for their many products ("AWS calls back off").
@@ -138,7 +138,7 @@ def build_view(ann: Annotation, catalog: ServiceCatalog, turn: int,
     services = find_services(ann, catalog, aliases)
     lay = layout(ann, {i for s in services if s.info.role != "runtime"
                        for i in range(s.start, s.end)})
-    view = TextView(ann, lay, ConText(ann, lay), services, turn,
+    view = TextView(ann, lay, None, services, turn,  # type: ignore[arg-type]
                     catalog.vendors & PLATFORM_VENDORS | {"amazon", "gcp"})
     for s in view.services:
         view.svc_by_clause.setdefault(lay.clause_of[s.start], []).append(s)
@@ -147,7 +147,8 @@ def build_view(ann: Annotation, catalog: ServiceCatalog, turn: int,
             view.acted_toks.update(range(s.start, s.end))
     for t in ann.of(Group.TERM):
         view.terms_at.setdefault(t.label, set()).add(t.start)
-    view.cues = [c for c in ann.of(Group.CUE) if _required(view, c)]
+    view.cues = longest_first([c for c in ann.of(Group.CUE) if _required(view, c)])
+    view.ctx = ConText(ann, lay, view.cues)
     view.verb_starts = frozenset(m.start for m in ann.of(Group.VERB))
     view.aliases = aliases
     for group, mentions in ((Group.CUE, view.cues), (Group.VERB, ann.of(Group.VERB)),

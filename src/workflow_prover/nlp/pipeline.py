@@ -25,7 +25,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from workflow_prover.extract.types import Annotation, Group, Mention, Tok
+from workflow_prover.extract.types import Annotation, Group, Mention, Tok, longest_first
 from workflow_prover.lexicon.loader import Lexicons
 from workflow_prover.lexicon.schema import CueRow
 from workflow_prover.nlp.fuzzy import FuzzyCorrector
@@ -156,8 +156,10 @@ class LexiconPipeline:
             by_group[rule.group].append(Mention(rule.group, rule.label, rule.rule, s, e,
                                                 rule.name, rule.extra, value,
                                                 rule.mechanism_part))
-        for group in (Group.SERVICE, Group.VERB, Group.CUE):
-            by_group[group] = _longest_first(by_group[group])
+        # claim cues are filtered by their requirements first (extract.view), then by length
+        for group in (Group.SERVICE, Group.VERB):
+            by_group[group] = longest_first(by_group[group])
+        by_group[Group.CUE] = sorted(set(by_group[Group.CUE]), key=lambda m: (m.start, m.end))
         for group in (Group.CONTEXT, Group.TERM):
             by_group[group] = sorted(set(by_group[group]), key=lambda m: (m.start, m.end))
         return Annotation(text=text, toks=toks, mentions=by_group, masked=masked)
@@ -246,18 +248,6 @@ def _value_ok(check: str, value: float | None) -> bool:
 
 def _is_masked(first: Tok, last: Tok, masked: list[tuple[int, int]]) -> bool:
     return any(s <= first.start and last.end <= e for s, e in masked)
-
-
-def _longest_first(mentions: list[Mention]) -> list[Mention]:
-    """Drop mentions overlapped by a longer one (earlier wins a tie), like filter_spans."""
-    chosen: list[Mention] = []
-    taken: set[int] = set()
-    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start, m.rule)):
-        if any(i in taken for i in range(m.start, m.end)):
-            continue
-        chosen.append(m)
-        taken.update(range(m.start, m.end))
-    return sorted(chosen, key=lambda m: m.start)
 
 
 # ---- spaCy components -------------------------------------------------------------------

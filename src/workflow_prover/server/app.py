@@ -19,7 +19,9 @@ import json
 import logging
 import re
 import secrets
+import threading
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -246,6 +248,24 @@ def rubric_text() -> str:
     return resources.files("workflow_prover.server").joinpath("rubric.md").read_text("utf-8")
 
 
+class _SessionLocks:
+    """One lock per session id, so that concurrent calls on one session take turns in this
+    process (the store's turn-number check still guards against other processes)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: weakref.WeakValueDictionary[str, threading.Lock] = (
+            weakref.WeakValueDictionary())
+
+    def __call__(self, session_id: str) -> threading.Lock:
+        with self._guard:
+            lock = self._locks.get(session_id)
+            if lock is None:
+                lock = threading.Lock()
+                self._locks[session_id] = lock
+            return lock
+
+
 def _unknown_session(session_id: str) -> ToolError:
     return ToolError(
         f"Unknown or expired session_id '{session_id[:128]}': call again without session_id to "
@@ -260,6 +280,7 @@ def build_server(analyzer: ReviewAnalyzer, store: SessionStore,
     `token`, when set, is the bearer token every HTTP request must carry (stdio ignores it).
     """
     settings = settings or ServerSettings()
+    session_locks = _SessionLocks()
 
     def review(
         description: Annotated[str, Field(description=_DESCRIPTION_HELP, min_length=1,
@@ -284,6 +305,12 @@ def build_server(analyzer: ReviewAnalyzer, store: SessionStore,
             logger.error("secret scan failed: %s", type(exc).__name__)
             raise ToolError("The description could not be scanned for secrets (internal "
                             "error). Try again with plain text.") from None
+        if sid is None:
+            return _review(text, None, strict, started)
+        with session_locks(sid):
+            return _review(text, sid, strict, started)
+
+    def _review(text: str, sid: str | None, strict: bool, started: float) -> CallToolResult:
         for _ in range(_APPEND_ATTEMPTS):
             earlier: list[str] = []
             if sid is None:

@@ -162,10 +162,6 @@ def serve(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
 
     environ = os.environ
-    level = args.log_level or environ.get(ENV_LOG_LEVEL, "INFO").upper()
-    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        level = "INFO"
-    configure_logging(level)
     raw_ttl = args.session_ttl or environ.get(ENV_SESSION_TTL) or DEFAULT_SESSION_TTL
     try:
         ttl = parse_ttl(raw_ttl)
@@ -173,6 +169,10 @@ def serve(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"workflow-prover serve: error: session TTL: {exc}", file=sys.stderr)
         return 2
+    level = args.log_level or environ.get(ENV_LOG_LEVEL, "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        level = "INFO"
+    configure_logging(level)
     token = args.token or environ.get(ENV_TOKEN) or None
     db_path = Path(args.db or environ.get(ENV_DB) or default_db_path()).expanduser()
 

@@ -1,0 +1,261 @@
+"""The MCP server as clients meet it: a real `serve` subprocess over stdio and streamable HTTP.
+
+Each spawn loads the analyzer (a few seconds), so there are three: stdio twice (a restart in the
+middle of a review) and HTTP once. Plus unit tests of the `serve` command's option handling.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.types import CallToolResult, TextContent
+
+from workflow_prover.server.main import (
+    default_db_path,
+    parse_ttl,
+    serve,
+    transport_security,
+)
+
+# How the tests start the server. Until the CLI wires `workflow-prover serve` to
+# `workflow_prover.server.main:serve`, they run the package's __main__; afterwards this can be
+# [str(Path(sys.executable).with_name("workflow-prover")), "serve"].
+SERVE_COMMAND = [sys.executable, "-m", "workflow_prover.server"]
+
+TOOL = "validate_workflow_orchestration"
+SEED = [
+    "I need a script that takes all new Stripe payments and inserts them into our CRM table "
+    "via API.",
+    "I defined a try/catch. If it fails, I just call the function that syncs the customer to the "
+    "CRM again.",
+    "The workflow uses webhooks. Errors go to a DLQ. We use Redis for idempotency keys to discard "
+    "duplicate processing. We rate limit to 5 req/s on the CRM, and the OAuth token is in a Vault.",
+]
+STRIPE_KEY = "sk_live_" "51HqLyjWDarjtT1zdp7dcXYZabcdef0123456789"
+LEAKY = f"Stripe -> CRM. The Stripe key is {STRIPE_KEY}."
+TOKEN = "test-token-" "0123456789abcdef"
+INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+              "params": {"protocolVersion": "2025-06-18", "capabilities": {},
+                         "clientInfo": {"name": "raw", "version": "1"}}}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def server_env(tmp: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKFLOW_PROVER_")}
+    env.update(XDG_STATE_HOME=str(tmp / "xdg-state"), PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+def structured(result: CallToolResult) -> dict[str, Any]:
+    assert not result.is_error, result.content
+    assert result.structured_content is not None
+    return result.structured_content
+
+
+def on_disk(db: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
+
+
+# --- stdio ----------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_stdio_review_survives_a_server_restart(tmp_path: Path) -> None:
+    db = tmp_path / "sessions.sqlite3"
+    log = tmp_path / "stderr.log"
+    params = StdioServerParameters(command=SERVE_COMMAND[0],
+                                   args=[*SERVE_COMMAND[1:], "--db", str(db),
+                                         "--log-level", "debug"],
+                                   env=server_env(tmp_path))
+    with log.open("w") as errlog:
+        async with Client(stdio_client(params, errlog=errlog)) as client:
+            tools = (await client.list_tools()).tools
+            assert [t.name for t in tools] == [TOOL]
+            assert tools[0].input_schema["required"] == ["description"]
+            assert tools[0].output_schema is not None
+            first = structured(await client.call_tool(TOOL, {"description": SEED[0]}))
+            sid = first["session_id"]
+            second = structured(await client.call_tool(TOOL, {"description": SEED[1],
+                                                              "session_id": sid}))
+            bad = await client.call_tool(TOOL, {"description": ""})
+            assert bad.is_error and isinstance(bad.content[0], TextContent)
+            assert "'description' is empty" in bad.content[0].text
+            leak = structured(await client.call_tool(TOOL, {"description": LEAKY}))
+        # The server is gone with its stdin; a new one continues the same review from the file.
+        async with Client(stdio_client(params, errlog=errlog)) as client:
+            third = structured(await client.call_tool(TOOL, {"description": SEED[2],
+                                                             "session_id": sid}))
+            state = await client.read_resource(f"workflow-prover://sessions/{sid}")
+    assert [first["verdict"], second["verdict"], third["verdict"]] == [
+        "HAPPY_PATH_BIAS", "NON_IDEMPOTENT", "WORKFLOW_PROVEN"]
+    assert third["turn"] == 3 and third["session_id"] == sid
+    assert json.loads(getattr(state.contents[0], "text", ""))["turn_count"] == 3
+    assert leak["verdict"] == "INSECURE_CREDENTIALS"
+    assert STRIPE_KEY not in json.dumps(leak)
+    logs = log.read_text()
+    assert "serving MCP over stdio" in logs
+    assert "[REDACTED:stripe_key]" in logs  # the debug log shows the redacted text ...
+    assert STRIPE_KEY not in logs  # ... and never the secret
+    assert STRIPE_KEY.encode() not in on_disk(db) and b"[REDACTED:stripe_key]" in on_disk(db)
+
+
+# --- streamable HTTP -----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    tmp = tmp_path_factory.mktemp("http")
+    port = free_port()
+    db = tmp / "sessions.sqlite3"
+    log = (tmp / "stderr.log").open("w")
+    process = subprocess.Popen(
+        [*SERVE_COMMAND, "--transport", "http", "--host", "127.0.0.1", "--port", str(port),
+         "--db", str(db)],
+        env=server_env(tmp, WORKFLOW_PROVER_TOKEN=TOKEN),  # the token from the environment
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {(tmp / 'stderr.log').read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield {"url": f"http://127.0.0.1:{port}/mcp", "port": port, "db": db,
+               "log": tmp / "stderr.log", "process": process}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def post(url: str, headers: dict[str, str]) -> httpx2.Response:
+    base = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
+    with httpx2.Client(timeout=10) as client:
+        return client.post(url, headers={**base, **headers}, content=json.dumps(INITIALIZE))
+
+
+def test_http_requires_the_token_and_checks_host_and_origin(http_server: dict[str, Any]) -> None:
+    url = http_server["url"]
+    good = {"authorization": f"Bearer {TOKEN}"}
+    assert post(url, {}).status_code == 401
+    assert post(url, {"authorization": "Bearer wrong"}).status_code == 401
+    assert post(url, {"authorization": TOKEN}).status_code == 401  # not a bearer header
+    # DNS-rebinding protection: a foreign Host is refused (421), a foreign Origin too (403).
+    assert post(url, {**good, "host": "attacker.example"}).status_code == 421
+    assert post(url, {**good, "host": f"attacker.example:{http_server['port']}"}
+                ).status_code == 421
+    assert post(url, {**good, "origin": "http://attacker.example"}).status_code == 403
+    assert post(url, {**good, "origin": f"http://localhost:{http_server['port']}"}
+                ).status_code == 200
+    assert post(url, {**good, "host": f"localhost:{http_server['port']}"}).status_code == 200
+    assert post(url, good).status_code == 200
+
+
+@pytest.mark.anyio
+async def test_http_runs_the_seed_conversation_with_the_sdk_client(
+        http_server: dict[str, Any]) -> None:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    timeout = httpx2.Timeout(30, read=300)
+    async with httpx2.AsyncClient(headers=headers, timeout=timeout) as http, Client(
+            streamable_http_client(http_server["url"], http_client=http)) as client:
+        tools = (await client.list_tools()).tools
+        assert [t.name for t in tools] == [TOOL]
+        assert tools[0].annotations is not None
+        assert tools[0].annotations.read_only_hint is False
+        sid = None
+        verdicts = []
+        for text in SEED:
+            args: dict[str, Any] = {"description": text}
+            if sid:
+                args["session_id"] = sid
+            data = structured(await client.call_tool(TOOL, args))
+            sid = data["session_id"]
+            verdicts.append(data["verdict"])
+        unknown = await client.call_tool(TOOL, {"description": "Stripe -> CRM",
+                                                "session_id": "not-a-real-session"})
+        leak = structured(await client.call_tool(TOOL, {"description": LEAKY}))
+        rubric = await client.read_resource("workflow-prover://rubric")
+    assert verdicts == ["HAPPY_PATH_BIAS", "NON_IDEMPOTENT", "WORKFLOW_PROVEN"]
+    assert unknown.is_error
+    assert leak["verdict"] == "INSECURE_CREDENTIALS"
+    assert "WORKFLOW_PROVEN" in getattr(rubric.contents[0], "text", "")
+    assert STRIPE_KEY.encode() not in on_disk(http_server["db"])
+    logs = http_server["log"].read_text()
+    assert "bearer token required" in logs and TOKEN not in logs and STRIPE_KEY not in logs
+    assert http_server["process"].poll() is None  # still serving
+
+
+# --- the command's options -----------------------------------------------------------------
+
+
+def test_ttl_durations() -> None:
+    assert parse_ttl("3600") == 3600
+    assert parse_ttl("90m") == 5400
+    assert parse_ttl("24h") == 86400
+    assert parse_ttl("7d") == 7 * 86400
+    assert parse_ttl("0") is None
+    with pytest.raises(Exception, match="invalid duration"):
+        parse_ttl("a week")
+
+
+def test_default_database_is_under_the_state_directory(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    assert default_db_path() == tmp_path / "workflow-prover" / "sessions.sqlite3"
+    monkeypatch.delenv("XDG_STATE_HOME")
+    assert default_db_path() == (Path.home() / ".local" / "state" / "workflow-prover"
+                                 / "sessions.sqlite3")
+
+
+def test_dns_rebinding_protection_is_always_on() -> None:
+    local = transport_security("127.0.0.1", [])
+    assert local.enable_dns_rebinding_protection
+    assert "127.0.0.1:*" in local.allowed_hosts and "localhost:*" in local.allowed_hosts
+    assert "http://localhost:*" in local.allowed_origins
+    assert not any("0.0.0.0" in h for h in transport_security("0.0.0.0", []).allowed_hosts)
+    proxied = transport_security("0.0.0.0", ["prover.internal", "gw.example:443"])
+    assert proxied.enable_dns_rebinding_protection
+    assert {"prover.internal", "prover.internal:*", "gw.example:443"} <= set(
+        proxied.allowed_hosts)
+    assert "https://gw.example:443" in proxied.allowed_origins
+
+
+def test_serve_help_and_usage_errors_return_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert serve(["--help"]) == 0
+    assert "--transport" in capsys.readouterr().out
+    assert serve(["--transport", "carrier-pigeon"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+    assert serve(["--session-ttl", "soon"]) == 2
+    assert "invalid duration" in capsys.readouterr().err
