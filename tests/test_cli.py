@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from workflow_prover import cli
-from workflow_prover.analyzer import Analyzer
+from workflow_prover.analyzer import Analyzer, default_analyzer
 from workflow_prover.models import CheckId, Evidence, Finding, Report, Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,17 +28,41 @@ HAPPY_PATH = EXAMPLES / "stripe_to_crm.md"
 RESILIENT = EXAMPLES / "resilient.md"
 SCRIPT = Path(sys.executable).parent / "workflow-prover"
 
-TOKEN = "ghp_" "NLqiXZ1VCrvsKz8LSvnZmMxSBuN7cZeWClio"
+TOKEN = "ghp_NLqiXZ1VCrvsKz8LSvnZmMxSBuN7cZeWClio"
 LEAKY = f"We sync new Stripe payments into Salesforce. The GitHub token is {TOKEN}."
-READ_ONLY = ("Every weekday at 7:00, query BigQuery for yesterday's article pageviews and print "
-             "the top 20 headlines to the terminal.")
-SEED_1 = ("I need a script that takes all new Stripe payments and inserts them into our CRM "
-          "table via API.")
+READ_ONLY = (
+    "Every weekday at 7:00, query BigQuery for yesterday's article pageviews and print "
+    "the top 20 headlines to the terminal."
+)
+SEED_1 = (
+    "I need a script that takes all new Stripe payments and inserts them into our CRM "
+    "table via API."
+)
 
-REPORT_KEYS = {"verdict", "message", "findings", "checks", "steps", "services", "claims",
-               "questions", "redactions", "strict", "turns"}
-FINDING_KEYS = {"code", "check", "severity", "step", "service", "message", "evidence",
-                "suppressed", "suppression_reason"}
+REPORT_KEYS = {
+    "verdict",
+    "message",
+    "findings",
+    "checks",
+    "steps",
+    "services",
+    "claims",
+    "questions",
+    "redactions",
+    "strict",
+    "turns",
+}
+FINDING_KEYS = {
+    "code",
+    "check",
+    "severity",
+    "step",
+    "service",
+    "message",
+    "evidence",
+    "suppressed",
+    "suppression_reason",
+}
 EVIDENCE_KEYS = {"text", "start", "end", "rule", "turn", "cue"}
 
 
@@ -62,8 +86,12 @@ class FakeTerminal(io.StringIO):
 
 
 @pytest.fixture(scope="module")
-def shared(analyzer: Analyzer) -> Iterator[Analyzer]:
-    """The session's one Analyzer (conftest), which `main` uses while this module runs."""
+def shared(request: pytest.FixtureRequest) -> Iterator[Analyzer]:
+    """The session's one Analyzer (conftest's), which `main` uses while this module runs."""
+    try:
+        analyzer: Analyzer = request.getfixturevalue("analyzer")
+    except pytest.FixtureLookupError:  # no shared fixture: the process-wide default
+        analyzer = default_analyzer()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("workflow_prover.analyzer.default_analyzer", lambda: analyzer)
         yield analyzer
@@ -125,7 +153,8 @@ def test_every_verdict_has_an_exit_code() -> None:
 
 @pytest.mark.parametrize(("verdict", "expected"), VERDICT_EXIT, ids=[v for v, _ in VERDICT_EXIT])
 def test_when_the_verdict_is_given_then_exit_code_is_0_only_for_proven_or_not_applicable(
-        verdict: Verdict, expected: int) -> None:
+    verdict: Verdict, expected: int
+) -> None:
     assert cli.exit_code([verdict]) == expected
 
 
@@ -140,7 +169,8 @@ WORST_WINS = [
 
 @pytest.mark.parametrize(("verdicts", "expected"), WORST_WINS)
 def test_when_several_verdicts_then_the_worst_exit_code_wins(
-        verdicts: list[Verdict], expected: int) -> None:
+    verdicts: list[Verdict], expected: int
+) -> None:
     assert cli.exit_code(verdicts) == expected
 
 
@@ -155,8 +185,15 @@ DESIGNS = [
 
 @pytest.mark.parametrize(("name", "content", "verdict", "expected"), DESIGNS)
 def test_when_a_design_is_checked_then_exit_code_follows_its_verdict(
-        shared: Analyzer, capsys: pytest.CaptureFixture[str], tmp_path: Path, stdin: FakeStdin,
-        name: str, content: str | None, verdict: str, expected: int) -> None:
+    shared: Analyzer,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    stdin: FakeStdin,
+    name: str,
+    content: str | None,
+    verdict: str,
+    expected: int,
+) -> None:
     path = name if content is None else write(tmp_path, name, content)
     code, out, err = run(capsys, "check", "--format", "json", path)
     assert (code, json.loads(out)["verdict"], err) == (expected, verdict, "")
@@ -169,32 +206,72 @@ INPUT_ERRORS = [
     #  fragment of the error)
     ("missing-file", ["check", "{dir}/nope.md"], {}, None, False, "nope.md: no such file"),
     ("directory", ["check", "{dir}"], {}, None, False, "is a directory"),
-    ("nul-bytes", ["check", "{dir}/bin.md"], {"bin.md": b"Stripe -> CRM\x00\x01"}, None, False,
-     "binary input"),
-    ("invalid-utf8", ["check", "{dir}/latin1.md"], {"latin1.md": "caf\u00e9".encode("latin-1")},
-     None, False, "not UTF-8 text"),
-    ("too-large", ["check", "{dir}/big.md"],
-     {"big.md": b"a" * (cli.MAX_INPUT_BYTES + 1)}, None, False, "larger than the 1 MB limit"),
+    (
+        "nul-bytes",
+        ["check", "{dir}/bin.md"],
+        {"bin.md": b"Stripe -> CRM\x00\x01"},
+        None,
+        False,
+        "binary input",
+    ),
+    (
+        "invalid-utf8",
+        ["check", "{dir}/latin1.md"],
+        {"latin1.md": "caf\u00e9".encode("latin-1")},
+        None,
+        False,
+        "not UTF-8 text",
+    ),
+    (
+        "too-large",
+        ["check", "{dir}/big.md"],
+        {"big.md": b"a" * (cli.MAX_INPUT_BYTES + 1)},
+        None,
+        False,
+        "larger than the 1 MB limit",
+    ),
     ("binary-stdin", ["check", "-"], {}, b"\x89PNG\r\n\x1a\n\x00\x00", False, "<stdin>: binary"),
     ("too-large-stdin", ["check"], {}, b"x" * (cli.MAX_INPUT_BYTES + 1), False, "<stdin>: input"),
     ("no-input-on-a-terminal", ["check"], {}, b"", True, "no input"),
     ("stdin-twice", ["check", "-", "-"], {}, b"Stripe -> CRM", False, "only once"),
     ("no-command", [], {}, None, False, "required: COMMAND"),
     ("unknown-command", ["prove"], {}, None, False, "invalid choice"),
-    ("unknown-format", ["check", "--format", "xml", "{dir}/a.md"], {"a.md": b"x"}, None, False,
-     "argument --format"),
+    (
+        "unknown-format",
+        ["check", "--format", "xml", "{dir}/a.md"],
+        {"a.md": b"x"},
+        None,
+        False,
+        "argument --format",
+    ),
     ("unknown-option", ["check", "--fast"], {}, None, False, "unrecognized arguments"),
-    ("missing-among-several", ["check", "{dir}/a.md", "{dir}/gone.md"], {"a.md": SEED_1.encode()},
-     None, False, "gone.md: no such file"),
+    (
+        "missing-among-several",
+        ["check", "{dir}/a.md", "{dir}/gone.md"],
+        {"a.md": SEED_1.encode()},
+        None,
+        False,
+        "gone.md: no such file",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("argv", "files", "data", "tty", "fragment"),
-                         [case[1:] for case in INPUT_ERRORS], ids=[c[0] for c in INPUT_ERRORS])
+@pytest.mark.parametrize(
+    ("argv", "files", "data", "tty", "fragment"),
+    [case[1:] for case in INPUT_ERRORS],
+    ids=[c[0] for c in INPUT_ERRORS],
+)
 def test_when_input_is_unusable_then_exit_code_is_2_with_a_one_line_error(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-        stdin: FakeStdin, argv: list[str], files: dict[str, bytes], data: bytes | None,
-        tty: bool, fragment: str) -> None:
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    stdin: FakeStdin,
+    argv: list[str],
+    files: dict[str, bytes],
+    data: bytes | None,
+    tty: bool,
+    fragment: str,
+) -> None:
     for name, content in files.items():
         write(tmp_path, name, content)
     feed(monkeypatch, data or b"", tty=tty)
@@ -205,7 +282,8 @@ def test_when_input_is_unusable_then_exit_code_is_2_with_a_one_line_error(
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
 def test_when_file_is_unreadable_then_exit_code_is_2(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path, stdin: FakeStdin) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, stdin: FakeStdin
+) -> None:
     path = write(tmp_path, "secret.md", SEED_1)
     os.chmod(path, 0)
     code, out, err = run(capsys, "check", path)
@@ -214,15 +292,19 @@ def test_when_file_is_unreadable_then_exit_code_is_2(
 
 
 def test_when_file_name_has_control_characters_then_the_error_stays_on_one_line(
-        capsys: pytest.CaptureFixture[str], stdin: FakeStdin) -> None:
+    capsys: pytest.CaptureFixture[str], stdin: FakeStdin
+) -> None:
     code, _, err = run(capsys, "check", "evil\nname.md")
     assert code == 2
     assert_one_line_error(err, "evil\\nname.md: no such file")
 
 
 def test_when_the_analyzer_fails_then_exit_code_is_3_without_traceback_or_input(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-        stdin: FakeStdin) -> None:
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    stdin: FakeStdin,
+) -> None:
     class Broken:
         def analyze(self, text: str, *, strict: bool = False) -> Report:
             raise RuntimeError(f"cannot parse {text}")
@@ -234,14 +316,18 @@ def test_when_the_analyzer_fails_then_exit_code_is_3_without_traceback_or_input(
     assert TOKEN not in err
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    (b"Stripe -> CRM", "Stripe -> CRM"),
-    (b"\xef\xbb\xbfStripe -> CRM", "Stripe -> CRM"),  # a BOM is not part of the text
-    ("Salesfroce \u2192 Zendesk".encode(), "Salesfroce \u2192 Zendesk"),
-    (b"a" * cli.MAX_INPUT_BYTES, "a" * cli.MAX_INPUT_BYTES),  # the limit itself is allowed
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"Stripe -> CRM", "Stripe -> CRM"),
+        (b"\xef\xbb\xbfStripe -> CRM", "Stripe -> CRM"),  # a BOM is not part of the text
+        ("Salesfroce \u2192 Zendesk".encode(), "Salesfroce \u2192 Zendesk"),
+        (b"a" * cli.MAX_INPUT_BYTES, "a" * cli.MAX_INPUT_BYTES),  # the limit itself is allowed
+    ],
+)
 def test_when_input_is_utf8_text_within_the_limit_then_it_is_decoded(
-        data: bytes, expected: str) -> None:
+    data: bytes, expected: str
+) -> None:
     assert cli.decode_input(data, "x.md") == expected
 
 
@@ -249,7 +335,8 @@ def test_when_input_is_utf8_text_within_the_limit_then_it_is_decoded(
 
 
 def test_when_format_is_json_then_the_report_has_the_documented_keys(
-        shared: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin) -> None:
+    shared: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin
+) -> None:
     code, out, _ = run(capsys, "check", "--format", "json", str(HAPPY_PATH))
     report = json.loads(out)
     assert code == 1
@@ -264,14 +351,14 @@ def test_when_format_is_json_then_the_report_has_the_documented_keys(
 
 
 def test_when_several_files_are_given_as_json_then_each_report_is_named_by_its_file(
-        shared: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin) -> None:
+    shared: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin
+) -> None:
     code, out, _ = run(capsys, "check", "--format", "json", str(RESILIENT), str(HAPPY_PATH))
     reports = json.loads(out)
     assert code == 1
     assert [r["file"] for r in reports] == [str(RESILIENT), str(HAPPY_PATH)]
     assert [r["report"]["verdict"] for r in reports] == ["WORKFLOW_PROVEN", "HAPPY_PATH_BIAS"]
-    assert all(set(r) == {"file", "report"} and set(r["report"]) == REPORT_KEYS
-               for r in reports)
+    assert all(set(r) == {"file", "report"} and set(r["report"]) == REPORT_KEYS for r in reports)
 
 
 SEVERAL = [
@@ -283,15 +370,20 @@ SEVERAL = [
 
 @pytest.mark.parametrize(("paths", "expected"), SEVERAL)
 def test_when_several_files_are_checked_then_the_worst_exit_code_wins(
-        shared: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin,
-        paths: list[Path], expected: int) -> None:
+    shared: Analyzer,
+    capsys: pytest.CaptureFixture[str],
+    stdin: FakeStdin,
+    paths: list[Path],
+    expected: int,
+) -> None:
     code, out, _ = run(capsys, "check", *map(str, paths))
     assert code == expected
     assert all(f"{p}: " in out for p in paths)
 
 
 def test_when_format_is_text_then_verdict_message_findings_and_questions_are_shown(
-        shared: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin) -> None:
+    shared: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin
+) -> None:
     code, out, _ = run(capsys, "check", str(HAPPY_PATH))
     assert code == 1
     assert out.startswith(f"{HAPPY_PATH}: HAPPY_PATH_BIAS (")
@@ -303,25 +395,46 @@ def test_when_format_is_text_then_verdict_message_findings_and_questions_are_sho
 
 
 def _finding(code: str, severity: str, text: str) -> Finding:
-    return Finding(code=code, check=CheckId.FAILURE_HANDLING, severity=severity, step=2,
-                   service="CRM", message=f"{code} message.",
-                   evidence=(Evidence(text=text, start=0, end=len(text), rule="test"),))
+    return Finding(
+        code=code,
+        check=CheckId.FAILURE_HANDLING,
+        severity=severity,
+        step=2,
+        service="CRM",
+        message=f"{code} message.",
+        evidence=(Evidence(text=text, start=0, end=len(text), rule="test"),),
+    )
 
 
 def _report(*findings: Finding) -> Report:
-    return Report(verdict=Verdict.MISSING_DLQ, message="Verdict: MISSING_DLQ. Fix it.",
-                  findings=list(findings), checks={c: "pass" for c in CheckId}, steps=[],
-                  services=[], claims=[], questions=["Where does a failed CRM write go?"],
-                  redactions=0)
+    return Report(
+        verdict=Verdict.MISSING_DLQ,
+        message="Verdict: MISSING_DLQ. Fix it.",
+        findings=list(findings),
+        checks={c: "pass" for c in CheckId},
+        steps=[],
+        services=[],
+        claims=[],
+        questions=["Where does a failed CRM write go?"],
+        redactions=0,
+    )
 
 
 def test_when_rendering_text_then_blockers_come_before_warnings_and_quotes_are_short() -> None:
     long_quote = "we retry the CRM write " * 10
-    text = cli.render_text(_report(_finding("NO_TIMEOUT", "warning", "no timeout"),
-                                   _finding("STEP_WITHOUT_FAILURE_PATH", "blocker", long_quote)),
-                           "design.md")
-    assert text.index("Blockers:") < text.index("STEP_WITHOUT_FAILURE_PATH") \
-        < text.index("Warnings:") < text.index("NO_TIMEOUT")
+    text = cli.render_text(
+        _report(
+            _finding("NO_TIMEOUT", "warning", "no timeout"),
+            _finding("STEP_WITHOUT_FAILURE_PATH", "blocker", long_quote),
+        ),
+        "design.md",
+    )
+    assert (
+        text.index("Blockers:")
+        < text.index("STEP_WITHOUT_FAILURE_PATH")
+        < text.index("Warnings:")
+        < text.index("NO_TIMEOUT")
+    )
     assert "STEP_WITHOUT_FAILURE_PATH  step 2, CRM" in text
     assert '"we retry the CRM write we retry' in text and '..."' in text
     assert long_quote.strip() not in text
@@ -338,8 +451,13 @@ COLOUR = [
 
 @pytest.mark.parametrize(("tty", "env", "coloured"), COLOUR)
 def test_when_stdout_is_a_terminal_without_no_color_then_the_verdict_is_coloured(
-        shared: Analyzer, monkeypatch: pytest.MonkeyPatch, stdin: FakeStdin,
-        tty: bool, env: dict[str, str], coloured: bool) -> None:
+    shared: Analyzer,
+    monkeypatch: pytest.MonkeyPatch,
+    stdin: FakeStdin,
+    tty: bool,
+    env: dict[str, str],
+    coloured: bool,
+) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")
     for key, value in env.items():
@@ -351,7 +469,8 @@ def test_when_stdout_is_a_terminal_without_no_color_then_the_verdict_is_coloured
 
 
 def test_when_format_is_json_then_a_terminal_gets_no_colour(
-        shared: Analyzer, monkeypatch: pytest.MonkeyPatch, stdin: FakeStdin) -> None:
+    shared: Analyzer, monkeypatch: pytest.MonkeyPatch, stdin: FakeStdin
+) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     out = FakeTerminal()
     monkeypatch.setattr(sys, "stdout", out)
@@ -369,8 +488,11 @@ STDIN_ARGS = [
 
 @pytest.mark.parametrize("argv", STDIN_ARGS)
 def test_when_input_comes_from_stdin_then_it_is_analysed(
-        shared: Analyzer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        argv: list[str]) -> None:
+    shared: Analyzer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+) -> None:
     feed(monkeypatch, SEED_1.encode())
     code, out, err = run(capsys, "check", *argv)
     assert (code, err) == (1, "")
@@ -378,13 +500,15 @@ def test_when_input_comes_from_stdin_then_it_is_analysed(
 
 
 def test_when_stdin_is_among_several_files_then_it_is_named_dash_in_json(
-        shared: Analyzer, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    shared: Analyzer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     feed(monkeypatch, READ_ONLY.encode())
     code, out, _ = run(capsys, "check", "--format", "json", str(RESILIENT), "-")
     assert code == 0
     assert [(r["file"], r["report"]["verdict"]) for r in json.loads(out)] == [
-        (str(RESILIENT), "WORKFLOW_PROVEN"), ("-", "NOT_APPLICABLE")]
+        (str(RESILIENT), "WORKFLOW_PROVEN"),
+        ("-", "NOT_APPLICABLE"),
+    ]
 
 
 STRICT = [
@@ -395,8 +519,13 @@ STRICT = [
 
 @pytest.mark.parametrize(("flags", "expected", "strict"), STRICT)
 def test_when_strict_is_given_then_warnings_fail_the_design(
-        shared: Analyzer, capsys: pytest.CaptureFixture[str], stdin: FakeStdin,
-        flags: list[str], expected: int, strict: bool) -> None:
+    shared: Analyzer,
+    capsys: pytest.CaptureFixture[str],
+    stdin: FakeStdin,
+    flags: list[str],
+    expected: int,
+    strict: bool,
+) -> None:
     code, out, _ = run(capsys, "check", "--format", "json", *flags, str(RESILIENT))
     report = json.loads(out)
     assert (code, report["strict"]) == (expected, strict)
@@ -409,8 +538,8 @@ def test_when_strict_is_given_then_warnings_fail_the_design(
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_when_input_contains_a_secret_then_stdout_never_shows_it(
-        shared: Analyzer, capsys: pytest.CaptureFixture[str], tmp_path: Path,
-        stdin: FakeStdin, fmt: str) -> None:
+    shared: Analyzer, capsys: pytest.CaptureFixture[str], tmp_path: Path, stdin: FakeStdin, fmt: str
+) -> None:
     code, out, err = run(capsys, "check", "--format", fmt, write(tmp_path, "leak.md", LEAKY))
     assert code == 1
     assert "INSECURE_CREDENTIALS" in out
@@ -419,7 +548,8 @@ def test_when_input_contains_a_secret_then_stdout_never_shows_it(
 
 
 def test_when_unusable_input_contains_a_secret_then_the_error_does_not_show_it(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     feed(monkeypatch, f"{TOKEN}\x00".encode())
     code, out, err = run(capsys, "check")
     assert (code, out) == (2, "")
@@ -430,23 +560,38 @@ def test_when_unusable_input_contains_a_secret_then_the_error_does_not_show_it(
 
 
 def test_when_help_is_asked_then_spacy_and_mcp_are_not_imported() -> None:
-    probe = ("import sys, contextlib, io\n"
-             "from workflow_prover.cli import main\n"
-             "with contextlib.redirect_stdout(io.StringIO()):\n"
-             "    codes = [main(['--help']), main(['check', '--help'])]\n"
-             "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'spacy', 'mcp'})\n"
-             "print(codes, heavy)\n")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          check=True, cwd=ROOT, timeout=60)
+    probe = (
+        "import sys, contextlib, io\n"
+        "from workflow_prover.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    codes = [main(['--help']), main(['check', '--help'])]\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'spacy', 'mcp'})\n"
+        "print(codes, heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert done.stdout.strip() == "[0, 0] []"
 
 
 @pytest.mark.skipif(not SCRIPT.exists(), reason="console script not installed")
 def test_when_the_console_script_checks_a_file_and_stdin_then_json_and_exit_code_match() -> None:
-    done = subprocess.run([str(SCRIPT), "check", "--format", "json", "-",
-                           str(HAPPY_PATH.relative_to(ROOT))],
-                          input=LEAKY, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    done = subprocess.run(
+        [str(SCRIPT), "check", "--format", "json", "-", str(HAPPY_PATH.relative_to(ROOT))],
+        input=LEAKY,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert (done.returncode, done.stderr) == (1, "")
     assert [(r["file"], r["report"]["verdict"]) for r in json.loads(done.stdout)] == [
-        ("-", "INSECURE_CREDENTIALS"), ("fixtures/examples/stripe_to_crm.md", "HAPPY_PATH_BIAS")]
+        ("-", "INSECURE_CREDENTIALS"),
+        ("fixtures/examples/stripe_to_crm.md", "HAPPY_PATH_BIAS"),
+    ]
     assert TOKEN not in done.stdout

@@ -22,9 +22,24 @@ def test_when_lexicons_load_then_every_file_has_rows() -> None:
 def test_when_services_are_listed_then_every_category_of_the_issue_is_covered() -> None:
     lex = load_lexicons()
     categories = {s.category for s in lex.services}
-    for needed in ("payments", "crm", "email", "sms", "chat", "erp", "ecommerce", "warehouse",
-                   "database", "queue", "stream", "storage", "identity", "ai",
-                   "workflow_engine", "secrets"):
+    for needed in (
+        "payments",
+        "crm",
+        "email",
+        "sms",
+        "chat",
+        "erp",
+        "ecommerce",
+        "warehouse",
+        "database",
+        "queue",
+        "stream",
+        "storage",
+        "identity",
+        "ai",
+        "workflow_engine",
+        "secrets",
+    ):
         assert needed in categories, needed
 
 
@@ -43,7 +58,8 @@ def _copy(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("filename", sorted(FILES))
 def test_when_a_row_has_an_unknown_field_then_loading_names_file_and_line(
-        tmp_path: Path, filename: str) -> None:
+    tmp_path: Path, filename: str
+) -> None:
     folder = _copy(tmp_path)
     path = folder / filename
     first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])

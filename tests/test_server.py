@@ -19,7 +19,7 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, TextContent
 
-from workflow_prover.analyzer import Analyzer, default_analyzer
+from workflow_prover.analyzer import Analyzer
 from workflow_prover.codes import CODES
 from workflow_prover.models import CheckId, Verdict
 from workflow_prover.server.app import (
@@ -47,14 +47,7 @@ LEAKY = (f"Stripe webhooks trigger the flow, we insert the payment into the CRM.
          f"The Stripe key is {STRIPE_KEY} and the CRM password is {PASSWORD}.")
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="session")
-def analyzer() -> Analyzer:
-    return default_analyzer()  # one per process, shared with the other test modules
+# `analyzer` (one per test session) and `anyio_backend` come from conftest.py.
 
 
 @pytest.fixture

@@ -52,11 +52,6 @@ INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
                          "clientInfo": {"name": "raw", "version": "1"}}}
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def server_env(tmp: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKFLOW_PROVER_")}
     env.update(XDG_STATE_HOME=str(tmp / "xdg-state"), PYTHONUNBUFFERED="1", **extra)
@@ -131,11 +126,12 @@ def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     port = free_port()
     db = tmp / "sessions.sqlite3"
     log = (tmp / "stderr.log").open("w")
+    out = (tmp / "stdout.log").open("w")
     process = subprocess.Popen(
         [*SERVE_COMMAND, "--transport", "http", "--host", "127.0.0.1", "--port", str(port),
          "--db", str(db)],
         env=server_env(tmp, WORKFLOW_PROVER_TOKEN=TOKEN),  # the token from the environment
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log)
+        stdin=subprocess.DEVNULL, stdout=out, stderr=log)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -149,7 +145,7 @@ def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
                     raise
                 time.sleep(0.1)
         yield {"url": f"http://127.0.0.1:{port}/mcp", "port": port, "db": db,
-               "log": tmp / "stderr.log", "process": process}
+               "log": tmp / "stderr.log", "stdout": tmp / "stdout.log", "process": process}
     finally:
         process.terminate()
         try:
@@ -158,6 +154,7 @@ def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             process.kill()
             process.wait()
         log.close()
+        out.close()
 
 
 def post(url: str, headers: dict[str, str]) -> httpx2.Response:
@@ -215,6 +212,7 @@ async def test_http_runs_the_seed_conversation_with_the_sdk_client(
     logs = http_server["log"].read_text()
     assert "bearer token required" in logs and TOKEN not in logs and STRIPE_KEY not in logs
     assert http_server["process"].poll() is None  # still serving
+    assert http_server["stdout"].read_text() == ""  # logs go to stderr only
 
 
 # --- the command's options -----------------------------------------------------------------

@@ -54,8 +54,9 @@ class Analyzer:
         graph = build_graph(drafts)
         return self.report(graph, strict=strict)
 
-    def turn(self, text: str, number: int = 1,
-             known: dict[str, ServiceInfo] | None = None) -> TurnDraft:
+    def turn(
+        self, text: str, number: int = 1, known: dict[str, ServiceInfo] | None = None
+    ) -> TurnDraft:
         redaction = self.scanner.redact(text)
         annotation = self.pipeline.annotate(redaction.text)
         return extract_turn(annotation, redaction, self.catalog, number, known)
@@ -72,14 +73,34 @@ class Analyzer:
             message=self.renderer.message(decision.verdict, findings, graph),
             findings=findings,
             checks=decision.checks,
-            steps=[StepOut(index=s.index, text=s.text, action=s.action, services=list(s.services),
-                           inbound=s.inbound, turn=s.turn) for s in graph.steps],
-            services=[ServiceOut(name=s.name, category=s.category, external=s.external)
-                      for s in graph.services],
-            claims=[ClaimOut(kind=c.kind, modality=c.modality,
-                             scope=ScopeOut(target=c.scope.target, steps=list(c.scope.steps),
-                                            services=list(c.scope.services)),
-                             evidence=[c.evidence]) for c in graph.claims],
+            steps=[
+                StepOut(
+                    index=s.index,
+                    text=s.text,
+                    action=s.action,
+                    services=list(s.services),
+                    inbound=s.inbound,
+                    turn=s.turn,
+                )
+                for s in graph.steps
+            ],
+            services=[
+                ServiceOut(name=s.name, category=s.category, external=s.external)
+                for s in graph.services
+            ],
+            claims=[
+                ClaimOut(
+                    kind=c.kind,
+                    modality=c.modality,
+                    scope=ScopeOut(
+                        target=c.scope.target,
+                        steps=list(c.scope.steps),
+                        services=list(c.scope.services),
+                    ),
+                    evidence=[c.evidence],
+                )
+                for c in graph.claims
+            ],
             questions=self.renderer.questions(findings, graph),
             redactions=len(graph.secrets),
             strict=strict,

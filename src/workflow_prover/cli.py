@@ -94,13 +94,16 @@ def add_check_command(subparsers: SubParsers) -> None:
         f"{EXIT_FINDINGS} any other verdict; {EXIT_USAGE} usage or input error (missing, "
         f"unreadable, binary or too large input); {EXIT_INTERNAL} internal error.",
     )
-    parser.add_argument("files", nargs="*", metavar="FILE",
-                        help=f"design document (UTF-8 text, at most {_size(MAX_INPUT_BYTES)}); "
-                        "'-' for stdin")
-    parser.add_argument("--format", choices=list(FORMATS), default="text",
-                        help="output format (default: text)")
-    parser.add_argument("--strict", action="store_true",
-                        help="treat every warning as a blocker")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help=f"design document (UTF-8 text, at most {_size(MAX_INPUT_BYTES)}); '-' for stdin",
+    )
+    parser.add_argument(
+        "--format", choices=list(FORMATS), default="text", help="output format (default: text)"
+    )
+    parser.add_argument("--strict", action="store_true", help="treat every warning as a blocker")
     parser.set_defaults(handler=run_check)
 
 
@@ -135,8 +138,9 @@ def decode_input(data: bytes, shown: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{shown}: not UTF-8 text (invalid byte at offset {exc.start}); "
-                         "expected UTF-8 text") from None
+        raise UsageError(
+            f"{shown}: not UTF-8 text (invalid byte at offset {exc.start}); expected UTF-8 text"
+        ) from None
 
 
 def _read_stdin(stream: TextIO | None) -> bytes:
@@ -182,8 +186,9 @@ def read_sources(names: Sequence[str], stdin: TextIO | None) -> list[Source]:
     """Every input, read and validated before anything is analysed."""
     if not names:
         if stdin is None or _isatty(stdin):
-            raise UsageError("no input: give a FILE, or '-' to read stdin "
-                             f"(see '{PROG} check --help')")
+            raise UsageError(
+                f"no input: give a FILE, or '-' to read stdin (see '{PROG} check --help')"
+            )
         names = [STDIN]
     if list(names).count(STDIN) > 1:
         raise UsageError("'-' (stdin) can be given only once")
@@ -218,8 +223,10 @@ def line_starts(text: str) -> tuple[int, ...]:
 
 def exit_code(verdicts: Iterable[str]) -> int:
     """0 when every verdict passes (proven or not applicable), else 1: the worst one wins."""
-    return max((EXIT_OK if str(v) in PASSING_VERDICTS else EXIT_FINDINGS for v in verdicts),
-               default=EXIT_OK)
+    return max(
+        (EXIT_OK if str(v) in PASSING_VERDICTS else EXIT_FINDINGS for v in verdicts),
+        default=EXIT_OK,
+    )
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -227,8 +234,10 @@ def run_check(args: argparse.Namespace) -> int:
     from workflow_prover.analyzer import default_analyzer  # lazy: spaCy loads here
 
     analyzer = default_analyzer()
-    results = [Result(s.name, analyzer.analyze(s.text, strict=args.strict), line_starts(s.text))
-               for s in sources]
+    results = [
+        Result(s.name, analyzer.analyze(s.text, strict=args.strict), line_starts(s.text))
+        for s in sources
+    ]
     out = sys.stdout
     style = Style.for_stream(out)
     try:
@@ -289,8 +298,7 @@ def write(stream: TextIO, text: str, style: Style) -> None:
 
 
 _ANSI = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2"}
-_VERDICT_COLOR = {"WORKFLOW_PROVEN": "green", "NOT_APPLICABLE": "green",
-                  "UNDERSPECIFIED": "yellow"}
+_VERDICT_COLOR = {"WORKFLOW_PROVEN": "green", "NOT_APPLICABLE": "green", "UNDERSPECIFIED": "yellow"}
 
 
 def paint(text: str, style: Style, *colors: str) -> str:
@@ -312,9 +320,14 @@ def _plural(n: int, word: str) -> str:
 
 
 def _wrap(text: str, indent: str, style: Style, hanging: str | None = None) -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), width=style.width, initial_indent=indent,
-                         subsequent_indent=indent if hanging is None else hanging,
-                         break_long_words=False, break_on_hyphens=False) or [indent.rstrip()]
+    return textwrap.wrap(
+        " ".join(text.split()),
+        width=style.width,
+        initial_indent=indent,
+        subsequent_indent=indent if hanging is None else hanging,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent.rstrip()]
 
 
 def _where(finding: Finding) -> str:
@@ -356,8 +369,9 @@ def render_finding(finding: Finding, style: Style, result: Result | None = None)
     return lines
 
 
-def render_text(report: Report, path: str = STDIN, *, style: Style | None = None,
-                result: Result | None = None) -> str:
+def render_text(
+    report: Report, path: str = STDIN, *, style: Style | None = None, result: Result | None = None
+) -> str:
     """A report for a terminal: verdict, message, blockers, warnings, questions."""
     style = style or Style()
     active = [f for f in report.findings if not f.suppressed]
@@ -375,8 +389,11 @@ def render_text(report: Report, path: str = STDIN, *, style: Style | None = None
         lines += ["", f"{_plural(report.redactions, 'secret')} redacted from this report."]
     checks = ", ".join(f"{check} {status}" for check, status in report.checks.items())
     lines += ["", *_wrap(f"Checks: {checks}", "", style, hanging="  ")]
-    for title, group in (("Blockers", blockers), ("Warnings", warnings),
-                         ("Suppressed", suppressed)):
+    for title, group in (
+        ("Blockers", blockers),
+        ("Warnings", warnings),
+        ("Suppressed", suppressed),
+    ):
         if group:
             lines += ["", f"{title}:"]
             for finding in group:
@@ -450,8 +467,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         error("interrupted")
         return 130
     except Exception as exc:  # a bug in the analyzer: one line, no traceback, no input
-        error(f"internal error ({type(exc).__name__}); please report it with the input "
-              "that caused it")
+        error(
+            f"internal error ({type(exc).__name__}); please report it with the input that caused it"
+        )
         return EXIT_INTERNAL
 
 

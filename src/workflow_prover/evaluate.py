@@ -53,8 +53,10 @@ class Tally:
             self.fn[check] += check not in got and check in case.failing
         if not ok or got != case.failing:
             codes = sorted({f.code for f in report.findings if f.severity == "blocker"})
-            self.wrong.append(f"{case.id}: expected {case.verdict} {sorted(case.failing)}, "
-                              f"got {report.verdict.value} {sorted(got)} {codes}")
+            self.wrong.append(
+                f"{case.id}: expected {case.verdict} {sorted(case.failing)}, "
+                f"got {report.verdict.value} {sorted(got)} {codes}"
+            )
 
 
 def cases(path: Path) -> Iterator[Case]:
@@ -66,13 +68,23 @@ def cases(path: Path) -> Iterator[Case]:
             texts: list[str] = []
             for i, turn in enumerate(row["turns"], 1):
                 texts.append(turn["text"])
-                yield Case(f"{row['id']}#{i}", tuple(texts), turn["verdict"],
-                           frozenset(turn.get("failing", [])), frozenset(turn.get("findings", [])),
-                           turn.get("steps", {}))
+                yield Case(
+                    f"{row['id']}#{i}",
+                    tuple(texts),
+                    turn["verdict"],
+                    frozenset(turn.get("failing", [])),
+                    frozenset(turn.get("findings", [])),
+                    turn.get("steps", {}),
+                )
         else:
-            yield Case(row.get("id", f"{path.name}:{number}"), (row["text"],), row["verdict"],
-                       frozenset(row.get("failing", [])), frozenset(row.get("findings", [])),
-                       row.get("steps", {}))
+            yield Case(
+                row.get("id", f"{path.name}:{number}"),
+                (row["text"],),
+                row["verdict"],
+                frozenset(row.get("failing", [])),
+                frozenset(row.get("findings", [])),
+                row.get("steps", {}),
+            )
 
 
 def evaluate(paths: Sequence[Path], analyzer: Analyzer) -> dict[str, Tally]:
@@ -97,8 +109,10 @@ def _f1(t: Tally, check: str) -> tuple[float, float, float]:
 
 def print_tally(name: str, t: Tally, show_wrong: bool = True) -> None:
     acc = t.correct / t.total if t.total else 0.0
-    print(f"\n== {name}: {t.total} cases, verdict accuracy {acc:.1%} ({t.correct}/{t.total}), "
-          f"flawed designs called WORKFLOW_PROVEN: {t.proven_wrongly}")
+    print(
+        f"\n== {name}: {t.total} cases, verdict accuracy {acc:.1%} ({t.correct}/{t.total}), "
+        f"flawed designs called WORKFLOW_PROVEN: {t.proven_wrongly}"
+    )
     for check in CHECKS:
         p, r, f1 = _f1(t, check)
         print(f"   {check:17} precision {p:.2f}  recall {r:.2f}  F1 {f1:.2f}")

@@ -25,8 +25,14 @@ from workflow_prover.models import (
 )
 
 DATABASE_CATEGORIES = ("database", "warehouse", "cache", "timeseries", "search_index")
-WEBHOOK_SENDER = ServiceNode(name="webhook sender", category="webhook", role="api", external=True,
-                             needs_rate_limit=False, generic=True)
+WEBHOOK_SENDER = ServiceNode(
+    name="webhook sender",
+    category="webhook",
+    role="api",
+    external=True,
+    needs_rate_limit=False,
+    generic=True,
+)
 
 _StepKey = tuple[int, int, str]  # (turn, clause start, action)
 
@@ -35,8 +41,9 @@ def build_graph(turns: list[TurnDraft]) -> ClaimGraph:
     steps, index_of, services = _merge_steps(turns)
     steps, services, inserted = _webhook_trigger(turns, steps, services)
     if inserted:
-        index_of = {key: index + 1 if index >= inserted else index
-                    for key, index in index_of.items()}
+        index_of = {
+            key: index + 1 if index >= inserted else index for key, index in index_of.items()
+        }
     labels = _labels(turns, index_of)
     claims: list[ClaimNode] = []
     position = 0
@@ -44,25 +51,42 @@ def build_graph(turns: list[TurnDraft]) -> ClaimGraph:
         for draft in turn.claims:
             position += 1
             scope = _scope(draft.scope, turn.turn, index_of, labels, len(steps))
-            claims.append(ClaimNode(
-                kind=ClaimKind(draft.kind), modality=draft.reading.modality,  # type: ignore[arg-type]
-                scope=scope, evidence=turn.evidence(draft.start, draft.end, draft.rule,
-                                                    turn.cue(draft)),
-                turn=turn.turn, position=position, clause=turn.turn * 100_000 + draft.clause,
-                value=draft.value))
-    return ClaimGraph(steps=tuple(steps), services=tuple(services.values()),
-                      claims=tuple(claims), secrets=tuple(_secrets(turns)), turns=len(turns))
+            claims.append(
+                ClaimNode(
+                    kind=ClaimKind(draft.kind),
+                    modality=draft.reading.modality,
+                    scope=scope,
+                    evidence=turn.evidence(draft.start, draft.end, draft.rule, turn.cue(draft)),
+                    turn=turn.turn,
+                    position=position,
+                    clause=turn.turn * 100_000 + draft.clause,
+                    value=draft.value,
+                )
+            )
+    return ClaimGraph(
+        steps=tuple(steps),
+        services=tuple(services.values()),
+        claims=tuple(claims),
+        secrets=tuple(_secrets(turns)),
+        turns=len(turns),
+    )
 
 
 def _node(info: ServiceInfo) -> ServiceNode:
-    return ServiceNode(name=info.name, category=info.category, external=True,
-                       role="datastore" if info.role == "datastore" else "api",
-                       needs_rate_limit=info.rate_limited, vendor=info.vendor,
-                       generic=info.generic)
+    return ServiceNode(
+        name=info.name,
+        category=info.category,
+        external=True,
+        role="datastore" if info.role == "datastore" else "api",
+        needs_rate_limit=info.rate_limited,
+        vendor=info.vendor,
+        generic=info.generic,
+    )
 
 
-def _merge_steps(turns: list[TurnDraft]) -> tuple[list[StepNode], dict[_StepKey, int],
-                                                  dict[str, ServiceNode]]:
+def _merge_steps(
+    turns: list[TurnDraft],
+) -> tuple[list[StepNode], dict[_StepKey, int], dict[str, ServiceNode]]:
     steps: list[StepNode] = []
     seen: dict[tuple[str, bool, tuple[str, ...]], int] = {}
     index_of: dict[_StepKey, int] = {}
@@ -89,12 +113,21 @@ def _step(turn: TurnDraft, draft: StepDraft, index: int) -> StepNode:
     while end - 1 > draft.start and toks[end - 1].text in (".", ",", ";", ":", "->", "→", "=>"):
         end -= 1
     evidence = turn.evidence(draft.start, end, draft.rule)
-    return StepNode(index=index, text=evidence.text, action=draft.action,  # type: ignore[arg-type]
-                    services=tuple(info.name for info in draft.services), inbound=draft.inbound,
-                    turn=turn.turn, label=draft.label, evidence=evidence)
+    return StepNode(
+        index=index,
+        text=evidence.text,
+        action=draft.action,
+        services=tuple(info.name for info in draft.services),
+        inbound=draft.inbound,
+        turn=turn.turn,
+        label=draft.label,
+        evidence=evidence,
+    )
 
 
-def _labels(turns: list[TurnDraft], index_of: dict[_StepKey, int]) -> dict[int, dict[int, list[int]]]:
+def _labels(
+    turns: list[TurnDraft], index_of: dict[_StepKey, int]
+) -> dict[int, dict[int, list[int]]]:
     """Per turn: the user's step number -> step indices, for "steps 1 and 2"."""
     labels: dict[int, dict[int, list[int]]] = {}
     running: dict[int, list[int]] = {}
@@ -109,8 +142,13 @@ def _labels(turns: list[TurnDraft], index_of: dict[_StepKey, int]) -> dict[int, 
     return labels
 
 
-def _scope(draft: ScopeDraft, turn: int, index_of: dict[_StepKey, int],
-           labels: dict[int, dict[int, list[int]]], count: int) -> Scope:
+def _scope(
+    draft: ScopeDraft,
+    turn: int,
+    index_of: dict[_StepKey, int],
+    labels: dict[int, dict[int, list[int]]],
+    count: int,
+) -> Scope:
     filters = _filters(draft.filter)
     if draft.step_refs:
         known = labels.get(turn, {})
@@ -119,12 +157,14 @@ def _scope(draft: ScopeDraft, turn: int, index_of: dict[_StepKey, int],
             steps += known.get(ref, [ref] if not known and ref <= count else [])
         return Scope(target=ScopeTarget.STEPS, steps=tuple(dict.fromkeys(steps)), **filters)
     if draft.steps:
-        steps = [index for (t, start, _), index in index_of.items()
-                 if t == turn and start in draft.steps]
+        steps = [
+            index for (t, start, _), index in index_of.items() if t == turn and start in draft.steps
+        ]
         return Scope(target=ScopeTarget.STEPS, steps=tuple(sorted(set(steps))), **filters)
     if draft.services or draft.vendors:
-        return Scope(target=ScopeTarget.SERVICES, services=draft.services, vendors=draft.vendors,
-                     **filters)
+        return Scope(
+            target=ScopeTarget.SERVICES, services=draft.services, vendors=draft.vendors, **filters
+        )
     return Scope(target=ScopeTarget.ALL, **filters)
 
 
@@ -138,9 +178,9 @@ def _filters(kind: str | None) -> dict[str, object]:
     return {}
 
 
-def _webhook_trigger(turns: list[TurnDraft], steps: list[StepNode],
-                     services: dict[str, ServiceNode]
-                     ) -> tuple[list[StepNode], dict[str, ServiceNode], int]:
+def _webhook_trigger(
+    turns: list[TurnDraft], steps: list[StepNode], services: dict[str, ServiceNode]
+) -> tuple[list[StepNode], dict[str, ServiceNode], int]:
     """'The workflow uses webhooks' with no sender named: the first step is an inbound receive.
 
     Returns the steps, the services and the index of an inserted receive step (0: none).
@@ -150,19 +190,33 @@ def _webhook_trigger(turns: list[TurnDraft], steps: list[StepNode],
     for turn in turns:
         stepped = {s.clause for s in turn.steps}
         for claim in turn.claims:
-            if claim.kind != "webhook" or claim.reading.modality != "asserted" \
-                    or claim.clause in stepped:
+            if (
+                claim.kind != "webhook"
+                or claim.reading.modality != "asserted"
+                or claim.clause in stepped
+            ):
                 continue
-            if steps and steps[0].action == "read" and any(
-                    services[name].needs_rate_limit for name in steps[0].services):
+            if (
+                steps
+                and steps[0].action == "read"
+                and any(services[name].needs_rate_limit for name in steps[0].services)
+            ):
                 steps[0] = steps[0].model_copy(update={"inbound": True})
                 return steps, services, 0
             evidence = turn.evidence(claim.start, claim.end, claim.rule)
-            receive = StepNode(index=0, text=evidence.text, action="read",
-                               services=(WEBHOOK_SENDER.name,), inbound=True, turn=turn.turn,
-                               evidence=evidence)
-            position = sum(1 for s in steps if (s.turn, s.evidence.start) < (turn.turn, evidence.start))
-            steps = steps[:position] + [receive] + steps[position:]
+            receive = StepNode(
+                index=0,
+                text=evidence.text,
+                action="read",
+                services=(WEBHOOK_SENDER.name,),
+                inbound=True,
+                turn=turn.turn,
+                evidence=evidence,
+            )
+            position = sum(
+                1 for s in steps if (s.turn, s.evidence.start) < (turn.turn, evidence.start)
+            )
+            steps = [*steps[:position], receive, *steps[position:]]
             services = {WEBHOOK_SENDER.name: WEBHOOK_SENDER, **services}
             renumbered = [s.model_copy(update={"index": i}) for i, s in enumerate(steps, 1)]
             return renumbered, services, position + 1
@@ -171,15 +225,26 @@ def _webhook_trigger(turns: list[TurnDraft], steps: list[StepNode],
 
 def _secrets(turns: list[TurnDraft]) -> list[SecretNode]:
     """Literal secrets, minus those a later turn says were revoked or rotated."""
-    revoked_at = max((t.turn for t in turns for c in t.claims
-                      if c.kind == "revoked" and c.reading.modality == "asserted"), default=0)
+    revoked_at = max(
+        (
+            t.turn
+            for t in turns
+            for c in t.claims
+            if c.kind == "revoked" and c.reading.modality == "asserted"
+        ),
+        default=0,
+    )
     out: list[SecretNode] = []
     for turn in turns:
         if turn.turn < revoked_at:
             continue
         for match in turn.redaction.matches:
-            evidence = Evidence(text=turn.redaction.redacted_span(match.start, match.end),
-                                start=match.start, end=match.end, rule=match.rule, turn=turn.turn)
+            evidence = Evidence(
+                text=turn.redaction.redacted_span(match.start, match.end),
+                start=match.start,
+                end=match.end,
+                rule=match.rule,
+                turn=turn.turn,
+            )
             out.append(SecretNode(kind=match.kind, evidence=evidence))
     return out
-

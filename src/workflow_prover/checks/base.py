@@ -17,14 +17,25 @@ class Check:
     evaluate: Callable[[ClaimGraph, Coverage], list[Finding]]
 
 
-def finding(code: str, *, step: StepNode | None = None, service: str | None = None,
-            evidence: Iterable[Evidence] = (), severity: str | None = None) -> Finding:
+def finding(
+    code: str,
+    *,
+    step: StepNode | None = None,
+    service: str | None = None,
+    evidence: Iterable[Evidence] = (),
+    severity: str | None = None,
+) -> Finding:
     """A finding with its check and default severity from the code table; message filled later."""
     meta = CODES[code]
-    return Finding(code=code, check=meta.check, severity=severity or meta.severity,  # type: ignore[arg-type]
-                   step=step.index if step is not None else None,
-                   service=service if service is not None else _first_service(step),
-                   message="", evidence=tuple(dict.fromkeys(evidence)))
+    return Finding(
+        code=code,
+        check=meta.check,
+        severity=severity or meta.severity,
+        step=step.index if step is not None else None,
+        service=service if service is not None else _first_service(step),
+        message="",
+        evidence=tuple(dict.fromkeys(evidence)),
+    )
 
 
 def _first_service(step: StepNode | None) -> str | None:

@@ -13,8 +13,11 @@ _SECURE = (K.VAULT, K.WORKLOAD_IDENTITY)
 def connected(graph: ClaimGraph) -> list[ServiceNode]:
     """Services the workflow calls or connects to (not the mere sender of a webhook)."""
     names = dict.fromkeys(n for s in outbound(graph) for n in s.services)
-    names.update(dict.fromkeys(n for s in graph.steps if s.inbound for n in s.services
-                               if _is_queue(graph, n)))
+    names.update(
+        dict.fromkeys(
+            n for s in graph.steps if s.inbound for n in s.services if _is_queue(graph, n)
+        )
+    )
     by_name = {s.name: s for s in graph.services}
     return [by_name[n] for n in names if n in by_name]
 
@@ -36,14 +39,25 @@ def evaluate(graph: ClaimGraph, cov: Coverage) -> list[Finding]:
         if state is not None and state.kind in _SECURE:
             rotated = state.kind is K.WORKLOAD_IDENTITY or cov.holds(K.ROTATION, service=service)
             if not rotated:
-                findings.append(finding("NO_ROTATION", service=service.name,
-                                        evidence=claim_evidence(state)))
+                findings.append(
+                    finding("NO_ROTATION", service=service.name, evidence=claim_evidence(state))
+                )
         elif state is not None and state.kind is K.HARDCODED:
-            findings.append(finding("HARDCODED_CREDENTIAL", service=service.name,
-                                    evidence=[*evidence, state.evidence]))
+            findings.append(
+                finding(
+                    "HARDCODED_CREDENTIAL",
+                    service=service.name,
+                    evidence=[*evidence, state.evidence],
+                )
+            )
         else:
-            findings.append(finding("NO_VAULT_REFERENCE", service=service.name,
-                                    evidence=[*evidence, *claim_evidence(state)]))
+            findings.append(
+                finding(
+                    "NO_VAULT_REFERENCE",
+                    service=service.name,
+                    evidence=[*evidence, *claim_evidence(state)],
+                )
+            )
     return findings
 
 

@@ -25,12 +25,18 @@ def evaluate(graph: ClaimGraph, cov: Coverage) -> list[Finding]:
         if state is not None and state.kind in _TERMINAL:
             continue
         if state is not None and state.kind is K.SWALLOW:
-            findings.append(finding("ERRORS_SWALLOWED", step=step,
-                                    evidence=[step.evidence, state.evidence]))
+            findings.append(
+                finding("ERRORS_SWALLOWED", step=step, evidence=[step.evidence, state.evidence])
+            )
             continue
         retry = cov.holds(K.RETRY, step=step) or cov.state("retry_policy", step=step)
-        findings.append(finding("STEP_WITHOUT_FAILURE_PATH", step=step,
-                                evidence=[step.evidence, *claim_evidence(retry)]))
+        findings.append(
+            finding(
+                "STEP_WITHOUT_FAILURE_PATH",
+                step=step,
+                evidence=[step.evidence, *claim_evidence(retry)],
+            )
+        )
     return findings + _warnings(graph, cov)
 
 
@@ -49,5 +55,8 @@ def _warnings(graph: ClaimGraph, cov: Coverage) -> list[Finding]:
     return out
 
 
-CHECK = Check(CheckId.FAILURE_HANDLING,
-              "Every step that can fail has somewhere for failed work to go", evaluate)
+CHECK = Check(
+    CheckId.FAILURE_HANDLING,
+    "Every step that can fail has somewhere for failed work to go",
+    evaluate,
+)

@@ -16,13 +16,20 @@ def evaluate(graph: ClaimGraph, cov: Coverage) -> list[Finding]:
             continue
         state = cov.state("idempotency", step=step)
         if state is not None and state.kind is K.UNSTABLE_KEY:
-            findings.append(finding("UNSTABLE_IDEMPOTENCY_KEY", step=step,
-                                    evidence=[step.evidence, state.evidence]))
+            findings.append(
+                finding(
+                    "UNSTABLE_IDEMPOTENCY_KEY", step=step, evidence=[step.evidence, state.evidence]
+                )
+            )
         elif state is None:
-            denied = [c for c in cov.admissions((K.IDEMPOTENCY,))
-                      if cov.covers_step(c.scope, step)]
-            findings.append(finding("WRITE_WITHOUT_IDEMPOTENCY", step=step,
-                                    evidence=[step.evidence, *claim_evidence(*denied[-1:])]))
+            denied = [c for c in cov.admissions((K.IDEMPOTENCY,)) if cov.covers_step(c.scope, step)]
+            findings.append(
+                finding(
+                    "WRITE_WITHOUT_IDEMPOTENCY",
+                    step=step,
+                    evidence=[step.evidence, *claim_evidence(*denied[-1:])],
+                )
+            )
     stores = cov.anywhere((K.IDEMPOTENCY_STORE,))
     if stores and not cov.anywhere((K.KEY_RETENTION,)):
         findings.append(finding("KEY_WITHOUT_RETENTION", evidence=claim_evidence(stores[0])))

@@ -33,16 +33,26 @@ def _step(cov: Coverage, step: StepNode) -> list[Finding]:
     if fixed or (policy is None and forever is not None):
         # A rate limit paces even a fixed retry; a concurrency cap does not (rubric 2.3).
         severity = "warning" if rate is not None else "blocker"
-        return [finding("NON_EXPONENTIAL_RETRY", step=step, severity=severity,
-                        evidence=[step.evidence, *claim_evidence(policy or forever, rate)])]
+        return [
+            finding(
+                "NON_EXPONENTIAL_RETRY",
+                step=step,
+                severity=severity,
+                evidence=[step.evidence, *claim_evidence(policy or forever, rate)],
+            )
+        ]
     if policy is None and rate is None and cap is None and honours is None:
         return [finding("NO_RATE_LIMIT_HANDLING", step=step, evidence=[step.evidence])]
     out = []
     if policy is not None and cov.holds(K.JITTER, step=step) is None:
         out.append(finding("NO_JITTER", step=step, evidence=claim_evidence(policy)))
     retries = policy or cov.holds(K.RETRY, step=step)
-    if retries is not None and (forever is not None or cov.holds(K.MAX_ATTEMPTS, step=step) is None):
-        out.append(finding("UNBOUNDED_RETRIES", step=step, evidence=claim_evidence(forever or retries)))
+    if retries is not None and (
+        forever is not None or cov.holds(K.MAX_ATTEMPTS, step=step) is None
+    ):
+        out.append(
+            finding("UNBOUNDED_RETRIES", step=step, evidence=claim_evidence(forever or retries))
+        )
     errors = cov.holds(K.RATE_LIMIT_ERRORS, step=step)
     if errors is not None and honours is None:
         out.append(finding("RETRY_AFTER_IGNORED", step=step, evidence=claim_evidence(errors)))

@@ -13,6 +13,7 @@ Scope, most specific evidence first, clause by clause:
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -24,11 +25,21 @@ from workflow_prover.extract.types import Group, Mention
 from workflow_prover.extract.view import TextView
 
 CREDENTIAL_KINDS = frozenset(("vault", "workload_identity", "hardcoded", "env_var", "rotation"))
-_CALL_KINDS = frozenset(("throttle_rate", "throttle_concurrency", "backoff_exponential",
-                         "retry_fixed", "retry_immediate", "retry", "retry_after"))
+_CALL_KINDS = frozenset(
+    (
+        "throttle_rate",
+        "throttle_concurrency",
+        "backoff_exponential",
+        "retry_fixed",
+        "retry_immediate",
+        "retry",
+        "retry_after",
+    )
+)
 _ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere"))
-_STAND_IN = frozenset(("it", "that", "this", "they", "them", "those", "these", "its", "their",
-                       "which", "one"))
+_STAND_IN = frozenset(
+    ("it", "that", "this", "they", "them", "those", "these", "its", "their", "which", "one")
+)
 _DELAY = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|sec|secs|m|min|mins)?$")
 
 
@@ -89,25 +100,31 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
             continue  # "every 30 minutes (that's our rate limiting)": a schedule does not pace
         if cue.label in _PER_WRITE and scope == GENERAL and _unresolved_action(view, clause):
             scope = NOWHERE  # "writes the ID back onto the case, keyed on X": that write only
-        claims.append(ClaimDraft(cue.label, reading, scope, cue.start, cue.end, clause,
-                                 cue.rule, cue.value))
+        claims.append(
+            ClaimDraft(cue.label, reading, scope, cue.start, cue.end, clause, cue.rule, cue.value)
+        )
     cue_spans = [(c.start, c.end) for c in view.cues if c.label == "vault"]
     for svc in view.services:
-        if svc.info.role == "secrets" and not any(s < svc.end and svc.start < e
-                                                  for s, e in cue_spans):
+        if svc.info.role == "secrets" and not any(
+            s < svc.end and svc.start < e for s, e in cue_spans
+        ):
             clause = view.lay.clause_of[svc.start]
             mention = Mention(Group.CUE, "vault", svc.info.rule, svc.start, svc.end)
             scope = _scope(targets, clause, credential=True)
-            claims.append(ClaimDraft("vault", view.read(mention), scope, svc.start, svc.end,
-                                     clause, svc.info.rule))
+            claims.append(
+                ClaimDraft(
+                    "vault", view.read(mention), scope, svc.start, svc.end, clause, svc.info.rule
+                )
+            )
     claims += _delay_sequences(view, targets)
     claims += _routed_failures(view, targets, claims)
     claims += _retractions(view, claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
 
 
-def implicit_steps(view: TextView, claims: list[ClaimDraft],
-                   steps: list[StepDraft]) -> list[StepDraft]:
+def implicit_steps(
+    view: TextView, claims: list[ClaimDraft], steps: list[StepDraft]
+) -> list[StepDraft]:
     """'We rate limit to 5 req/s on the CRM': a service the design calls, said only here."""
     known = {info.name for step in steps for info in step.services}
     extra: list[StepDraft] = []
@@ -119,8 +136,18 @@ def implicit_steps(view: TextView, claims: list[ClaimDraft],
             if svc.info.name in known or svc.info.role not in ("api", "datastore"):
                 continue
             known.add(svc.info.name)
-            extra.append(StepDraft(clause.start, clause.end, clause.index, "write", False,
-                                   (svc.info,), None, f"implicit.{claim.rule}"))
+            extra.append(
+                StepDraft(
+                    clause.start,
+                    clause.end,
+                    clause.index,
+                    "write",
+                    False,
+                    (svc.info,),
+                    None,
+                    f"implicit.{claim.rule}",
+                )
+            )
     return extra
 
 
@@ -166,9 +193,13 @@ def _resolve(targets: _Targets, index: int, credential: bool) -> ScopeDraft:
 def _named(view: TextView, clause: Clause, credential: bool) -> list[SvcMention]:
     """Services a claim in this clause is about: "the HubSpot client retries" names HubSpot,
     "keyed on the Shopify order ID" does not name Shopify (except for credentials)."""
-    return [m for m in view.clause_services(clause.index)
-            if m.info.role in ("api", "datastore") and not view.is_host(m)
-            and (credential or not view.names_an_id(m))]
+    return [
+        m
+        for m in view.clause_services(clause.index)
+        if m.info.role in ("api", "datastore")
+        and not view.is_host(m)
+        and (credential or not view.names_an_id(m))
+    ]
 
 
 def _step_refs(view: TextView, clause: Clause) -> tuple[int, ...]:
@@ -178,8 +209,10 @@ def _step_refs(view: TextView, clause: Clause) -> tuple[int, ...]:
         if toks[i].norm not in ("step", "steps", "stage", "stages", "node", "nodes"):
             continue
         j = i + 1
-        while j < clause.end and (toks[j].text.isdigit()
-                                  or toks[j].norm in (",", "and", "&", "or", "to", "-", "–", "through")):
+        while j < clause.end and (
+            toks[j].text.isdigit()
+            or toks[j].norm in (",", "and", "&", "or", "to", "-", "–", "through")
+        ):
             if toks[j].text.isdigit():
                 number = int(toks[j].text)
                 if refs and toks[j - 1].norm in ("-", "–", "to", "through") and number > refs[-1]:
@@ -202,9 +235,14 @@ def _quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
         for j in range(i + 1, min(i + 5, clause.end)):
             noun = nouns.get(j)
             if noun is not None:
-                longest = max((m for m in view.mentions("term", clause.index)
-                               if m.label == "GENERAL_NOUN" and m.start == j),
-                              key=lambda m: m.end - m.start)
+                longest = max(
+                    (
+                        m
+                        for m in view.mentions("term", clause.index)
+                        if m.label == "GENERAL_NOUN" and m.start == j
+                    ),
+                    key=lambda m: m.end - m.start,
+                )
                 return ScopeDraft(filter=None if longest.extra == "all" else longest.extra)
     return None
 
@@ -212,19 +250,30 @@ def _quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
 def _general_noun(view: TextView, clause: Clause) -> str | None:
     for m in view.mentions("term", clause.index):
         if m.label == "GENERAL_NOUN" and m.extra in ("api", "database"):
-            longest = max((o for o in view.mentions("term", clause.index)
-                           if o.label == "GENERAL_NOUN" and o.start == m.start),
-                          key=lambda o: o.end - o.start)
-            if longest.extra in ("api", "database") and view.toks[longest.end - 1].norm.endswith("s"):
+            longest = max(
+                (
+                    o
+                    for o in view.mentions("term", clause.index)
+                    if o.label == "GENERAL_NOUN" and o.start == m.start
+                ),
+                key=lambda o: o.end - o.start,
+            )
+            if longest.extra in ("api", "database") and view.toks[longest.end - 1].norm.endswith(
+                "s"
+            ):
                 return longest.extra
     return None
 
 
 def _vendors(view: TextView, clause: Clause) -> tuple[str, ...]:
     """'AWS calls', 'Google APIs': a vendor named outside any of its product names."""
-    return tuple(dict.fromkeys(
-        _VENDOR_ALIASES.get(t.norm, t.norm) for t in view.toks[clause.start:clause.end]
-        if t.norm in view.vendors and t.i not in view.service_toks))
+    return tuple(
+        dict.fromkeys(
+            _VENDOR_ALIASES.get(t.norm, t.norm)
+            for t in view.toks[clause.start : clause.end]
+            if t.norm in view.vendors and t.i not in view.service_toks
+        )
+    )
 
 
 _VENDOR_ALIASES = {"amazon": "aws", "gcp": "google"}
@@ -241,16 +290,40 @@ def _own_steps(targets: _Targets, clause: Clause) -> tuple[int, ...]:
         if same:
             return tuple(same)
     if clause.chain is not None:
-        same = [s.start for s in targets.steps
-                if lay.clauses[s.clause].chain == clause.chain
-                and lay.clauses[s.clause].segment == clause.segment]
+        same = [
+            s.start
+            for s in targets.steps
+            if lay.clauses[s.clause].chain == clause.chain
+            and lay.clauses[s.clause].segment == clause.segment
+        ]
     return tuple(same)
 
 
-_RATES = frozenset(("throttle.per_unit", "throttle.rps", "throttle.per_second", "throttle.n_per_time",
-                    "throttle.token_bucket"))
-_SCHEDULE = frozenset(("hourly", "nightly", "daily", "weekly", "cron", "minutes", "hours", "minute",
-                       "hour", "days", "night", "morning"))
+_RATES = frozenset(
+    (
+        "throttle.per_unit",
+        "throttle.rps",
+        "throttle.per_second",
+        "throttle.n_per_time",
+        "throttle.token_bucket",
+    )
+)
+_SCHEDULE = frozenset(
+    (
+        "hourly",
+        "nightly",
+        "daily",
+        "weekly",
+        "cron",
+        "minutes",
+        "hours",
+        "minute",
+        "hour",
+        "days",
+        "night",
+        "morning",
+    )
+)
 
 
 def _schedule_only(view: TextView, clause: int) -> bool:
@@ -259,7 +332,7 @@ def _schedule_only(view: TextView, clause: int) -> bool:
     if any(c.rule in _RATES for c in cues):
         return False
     c = view.clause(clause)
-    return any(t.norm in _SCHEDULE for t in view.toks[c.start:c.end])
+    return any(t.norm in _SCHEDULE for t in view.toks[c.start : c.end])
 
 
 def _unresolved_action(view: TextView, clause_index: int) -> bool:
@@ -268,9 +341,10 @@ def _unresolved_action(view: TextView, clause_index: int) -> bool:
     clause = view.clause(clause_index)
     if _quantified(view, clause) is not None:
         return False
-    return any(v.label in ("WRITE", "TRANSFER") and view.verbal(v)
-               and view.read(v).modality == "asserted"
-               for v in view.mentions("verb", clause_index))
+    return any(
+        v.label in ("WRITE", "TRANSFER") and view.verbal(v) and view.read(v).modality == "asserted"
+        for v in view.mentions("verb", clause_index)
+    )
 
 
 def _condition(view: TextView, clause: Clause) -> int | None:
@@ -279,7 +353,12 @@ def _condition(view: TextView, clause: Clause) -> int | None:
         return None
     prev = view.clause(clause.index - 1)
     if prev.sentence != clause.sentence or view.toks[prev.start].norm not in (
-            "if", "when", "whenever", "once", "on"):
+        "if",
+        "when",
+        "whenever",
+        "once",
+        "on",
+    ):
         return None
     return prev.index if _named(view, prev, credential=False) else None
 
@@ -298,15 +377,53 @@ def _previous_clause(view: TextView, clause: Clause) -> int | None:
 # ---- numeric sequences ------------------------------------------------------------------------
 
 
-_ROUTES = frozenset("go goes went land lands landed end ends ended sent written pushed published "
-                    "moved parked routed saved stored recorded captured dropped put placed "
-                    "enqueued forwarded redirected diverted".split())
+_ROUTES = frozenset(
+    [
+        "go",
+        "goes",
+        "went",
+        "land",
+        "lands",
+        "landed",
+        "end",
+        "ends",
+        "ended",
+        "sent",
+        "written",
+        "pushed",
+        "published",
+        "moved",
+        "parked",
+        "routed",
+        "saved",
+        "stored",
+        "recorded",
+        "captured",
+        "dropped",
+        "put",
+        "placed",
+        "enqueued",
+        "forwarded",
+        "redirected",
+        "diverted",
+    ]
+)
 _CONTAINERS = frozenset(("datastore",))
 
 
-_RETRACTIONS = frozenset(("neg.we_removed", "neg.turned_off", "neg.got_rid_of", "neg.stopped_using",
-                          "neg_back.removed", "neg_back.disabled", "neg_back.is_gone",
-                          "neg_back.are_gone", "neg_back.off"))
+_RETRACTIONS = frozenset(
+    (
+        "neg.we_removed",
+        "neg.turned_off",
+        "neg.got_rid_of",
+        "neg.stopped_using",
+        "neg_back.removed",
+        "neg_back.disabled",
+        "neg_back.is_gone",
+        "neg_back.are_gone",
+        "neg_back.off",
+    )
+)
 
 
 def _retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
@@ -322,8 +439,13 @@ def _retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
         index = view.lay.clause_of[cue.start]
         if any(c.clause == index for c in claims) or not _refers_back(view, view.clause(index)):
             continue
-        previous = [c for c in claims if c.clause < index and c.reading.modality == "asserted"
-                    and c.kind not in ("webhook", "replay", "alerting")]
+        previous = [
+            c
+            for c in claims
+            if c.clause < index
+            and c.reading.modality == "asserted"
+            and c.kind not in ("webhook", "replay", "alerting")
+        ]
         if not previous:
             continue
         last = max(c.clause for c in previous)
@@ -331,13 +453,24 @@ def _retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
             continue
         for claim in previous:
             if claim.clause == last:
-                out.append(ClaimDraft(claim.kind, Reading("negated", (cue,)), claim.scope,
-                                      cue.start, cue.end, index, claim.rule, claim.value))
+                out.append(
+                    ClaimDraft(
+                        claim.kind,
+                        Reading("negated", (cue,)),
+                        claim.scope,
+                        cue.start,
+                        cue.end,
+                        index,
+                        claim.rule,
+                        claim.value,
+                    )
+                )
     return out
 
 
-def _routed_failures(view: TextView, targets: _Targets,
-                     claims: list[ClaimDraft]) -> list[ClaimDraft]:
+def _routed_failures(
+    view: TextView, targets: _Targets, claims: list[ClaimDraft]
+) -> list[ClaimDraft]:
     """'Failed events go to the Lambda's SQS destination', 'errors end up in an S3 bucket':
     failed work sent somewhere that keeps it is a terminal path, whatever the store's name."""
     have = {c.clause for c in claims if c.kind == "terminal_path"}
@@ -354,16 +487,27 @@ def _routed_failures(view: TextView, targets: _Targets,
         route = next((i for i in range(fail + 1, clause.end) if toks[i].norm in _ROUTES), None)
         if route is None:
             continue
-        stores = [m.end for m in view.clause_services(clause.index)
-                  if m.start > route and m.info.role in _CONTAINERS]
+        stores = [
+            m.end
+            for m in view.clause_services(clause.index)
+            if m.start > route and m.info.role in _CONTAINERS
+        ]
         stores += [i + 1 for i in range(route + 1, clause.end) if i in heads]
         if not stores:
             continue
         end = min(stores)
         mention = Mention(Group.CUE, "terminal_path", "dlq.failure_routed", fail, end)
-        out.append(ClaimDraft("terminal_path", view.read(mention),
-                              _scope(targets, clause.index, credential=False), fail, end,
-                              clause.index, "dlq.failure_routed"))
+        out.append(
+            ClaimDraft(
+                "terminal_path",
+                view.read(mention),
+                _scope(targets, clause.index, credential=False),
+                fail,
+                end,
+                clause.index,
+                "dlq.failure_routed",
+            )
+        )
     return out
 
 
@@ -375,8 +519,8 @@ def _delay_sequences(view: TextView, targets: _Targets) -> list[ClaimDraft]:
     while i < len(toks):
         values, j = _sequence(toks, i)
         if len(values) >= 3:
-            ratios = [b / a for a, b in zip(values, values[1:], strict=False) if a > 0]
-            diffs = [b - a for a, b in zip(values, values[1:], strict=False)]
+            ratios = [b / a for a, b in itertools.pairwise(values) if a > 0]
+            diffs = [b - a for a, b in itertools.pairwise(values)]
             kind = None
             if ratios and all(r >= 1.5 for r in ratios) and max(ratios) - min(ratios) < 0.6:
                 kind, rule = "backoff_exponential", "seq.doubling"
@@ -385,8 +529,17 @@ def _delay_sequences(view: TextView, targets: _Targets) -> list[ClaimDraft]:
             if kind is not None:
                 clause = view.lay.clause_of[i]
                 mention = Mention(Group.CUE, kind, rule, i, j)
-                out.append(ClaimDraft(kind, view.read(mention),
-                                      _scope(targets, clause, credential=False), i, j, clause, rule))
+                out.append(
+                    ClaimDraft(
+                        kind,
+                        view.read(mention),
+                        _scope(targets, clause, credential=False),
+                        i,
+                        j,
+                        clause,
+                        rule,
+                    )
+                )
             i = max(j, i + 1)
         else:
             i += 1
@@ -404,9 +557,9 @@ def _sequence(toks: list, i: int) -> tuple[list[float], int]:  # type: ignore[ty
         j += 1
         if j < len(toks) and toks[j].norm in ("s", "sec", "ms", "seconds", "secs", "min", "m"):
             j += 1
-        if j < len(toks) and toks[j].text in (",", "→", "->", "then"):
-            if j + 1 < len(toks) and _DELAY.match(toks[j + 1].text):
-                j += 1
-                continue
+        if (j + 1 < len(toks) and toks[j].text in (",", "→", "->", "then")
+                and _DELAY.match(toks[j + 1].text)):
+            j += 1
+            continue
         break
     return values, j

@@ -22,8 +22,13 @@ from workflow_prover.extract.segment import Layout
 from workflow_prover.extract.types import Annotation, Group, Mention
 
 _PRECEDENCE = ("INSTRUCTION", "HYPOTHETICAL", "QUESTION", "PLANNED")
-MODALITY = {"INSTRUCTION": "hypothetical", "HYPOTHETICAL": "hypothetical",
-            "QUESTION": "question", "PLANNED": "planned", "NEGATED": "negated"}
+MODALITY = {
+    "INSTRUCTION": "hypothetical",
+    "HYPOTHETICAL": "hypothetical",
+    "QUESTION": "question",
+    "PLANNED": "planned",
+    "NEGATED": "negated",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +58,28 @@ class ConText:
         self._terminators = [m for m in mentions if m.label == "TERMINATOR"]
         # a negation that is part of a mechanism's own words ("no sleep", "no static keys",
         # "never fails") belongs to that mechanism and modifies nothing else
-        claims = [c for c in (ann.of(Group.CUE) if claims is None else claims)
-                  if c.end - c.start > 1]
-        cues = [m for m in mentions if m.label != "TERMINATOR" and m.name != "PSEUDO"
-                and not any(p.label == m.label and p.contains(m) for p in pseudo)
-                and not any(c.contains(m) for c in claims)]
-        cues = [m for m in cues if not any(o is not m and o.label == m.label and o.contains(m)
-                                           and (o.end - o.start) > (m.end - m.start)
-                                           for o in cues)]
+        claims = [
+            c for c in (ann.of(Group.CUE) if claims is None else claims) if c.end - c.start > 1
+        ]
+        cues = [
+            m
+            for m in mentions
+            if m.label != "TERMINATOR"
+            and m.name != "PSEUDO"
+            and not any(p.label == m.label and p.contains(m) for p in pseudo)
+            and not any(c.contains(m) for c in claims)
+        ]
+        cues = [
+            m
+            for m in cues
+            if not any(
+                o is not m
+                and o.label == m.label
+                and o.contains(m)
+                and (o.end - o.start) > (m.end - m.start)
+                for o in cues
+            )
+        ]
         self.scopes = [self._scope(m) for m in cues]
 
     def _scope(self, cue: Mention) -> Scope:
@@ -68,27 +87,45 @@ class ConText:
         if cue.label == "INSTRUCTION" or cue.rule == "q.question_mark":
             lo, hi = lay.sentences[lay.sentence_of[cue.start]]
             if cue.rule == "q.question_mark":
-                lo = max([lo] + [t.end for t in self._terminators
-                                 if t.rule == "term.semicolon" and lo <= t.start < cue.start])
+                lo = max(
+                    [lo]
+                    + [
+                        t.end
+                        for t in self._terminators
+                        if t.rule == "term.semicolon" and lo <= t.start < cue.start
+                    ]
+                )
                 hi = cue.start
             return Scope(cue, lo, hi)
         clause = lay.clauses[lay.clause_of[cue.start]]
         reach = int(cue.extra) if cue.extra else 10_000
         toks = self._ann.toks
-        if cue.label == "NEGATED" and any(toks[k].norm in ("that", "which", "who")
-                                          for k in range(max(0, cue.start - 2), cue.start)):
+        if cue.label == "NEGATED" and any(
+            toks[k].norm in ("that", "which", "who")
+            for k in range(max(0, cue.start - 2), cue.start)
+        ):
             # "any ASN that can't be processed ends up in asn_parking": the negation stays
             # inside its relative clause
             reach = min(reach, 3)
         lo, hi = cue.start, cue.end
         if cue.name in ("FORWARD", "BIDIRECTIONAL"):
-            hi = min([clause.end, cue.end + reach]
-                     + [t.start for t in self._terminators
-                        if t.start >= cue.end and t.name in ("FORWARD", "BIDIRECTIONAL")])
+            hi = min(
+                [clause.end, cue.end + reach]
+                + [
+                    t.start
+                    for t in self._terminators
+                    if t.start >= cue.end and t.name in ("FORWARD", "BIDIRECTIONAL")
+                ]
+            )
         if cue.name in ("BACKWARD", "BIDIRECTIONAL"):
-            lo = max([clause.start, cue.start - reach]
-                     + [t.end for t in self._terminators
-                        if t.end <= cue.start and t.name in ("BACKWARD", "BIDIRECTIONAL")])
+            lo = max(
+                [clause.start, cue.start - reach]
+                + [
+                    t.end
+                    for t in self._terminators
+                    if t.end <= cue.start and t.name in ("BACKWARD", "BIDIRECTIONAL")
+                ]
+            )
         return Scope(cue, lo, hi)
 
     def read(self, target: Mention) -> Reading:
@@ -100,9 +137,7 @@ class ConText:
             if cue.label == "INSTRUCTION":
                 if inside or cue.overlaps(target):
                     hits.append(cue)
-            elif cue.contains(target):
-                hits.append(cue)
-            elif not cue.overlaps(target) and inside:
+            elif cue.contains(target) or (not cue.overlaps(target) and inside):
                 hits.append(cue)
         if not hits:
             return ASSERTED

@@ -10,43 +10,272 @@ from __future__ import annotations
 from workflow_prover.extract.types import Tok
 
 DETERMINERS = frozenset(
-    "the a an this that these those each every all any some no one two three its their our "
-    "your his her my whose both either neither another other such".split()
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "each",
+        "every",
+        "all",
+        "any",
+        "some",
+        "no",
+        "one",
+        "two",
+        "three",
+        "its",
+        "their",
+        "our",
+        "your",
+        "his",
+        "her",
+        "my",
+        "whose",
+        "both",
+        "either",
+        "neither",
+        "another",
+        "other",
+        "such",
+    ]
 )
-SUBJECT_PRONOUNS = frozenset("we i it they he she you who which that someone everyone".split())
-OBJECT_PRONOUNS = frozenset("it them us him her me you this that these those".split())
+SUBJECT_PRONOUNS = frozenset(
+    ["we", "i", "it", "they", "he", "she", "you", "who", "which", "that", "someone", "everyone"]
+)
+OBJECT_PRONOUNS = frozenset(
+    ["it", "them", "us", "him", "her", "me", "you", "this", "that", "these", "those"]
+)
 AUXILIARIES = frozenset(
-    "is are was were be been being am has have had will would can could should must may "
-    "might shall do does did 's 're 've 'd 'll get gets got getting goes go went use uses "
-    "land lands end ends live lives sit sits come comes stay stays".split()
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "must",
+        "may",
+        "might",
+        "shall",
+        "do",
+        "does",
+        "did",
+        "'s",
+        "'re",
+        "'ve",
+        "'d",
+        "'ll",
+        "get",
+        "gets",
+        "got",
+        "getting",
+        "goes",
+        "go",
+        "went",
+        "use",
+        "uses",
+        "land",
+        "lands",
+        "end",
+        "ends",
+        "live",
+        "lives",
+        "sit",
+        "sits",
+        "come",
+        "comes",
+        "stay",
+        "stays",
+    ]
 )
 PREPOSITIONS = frozenset(
-    "to into in on at from via through with for of by about after before over under per "
-    "against within without across onto upon".split()
+    [
+        "to",
+        "into",
+        "in",
+        "on",
+        "at",
+        "from",
+        "via",
+        "through",
+        "with",
+        "for",
+        "of",
+        "by",
+        "about",
+        "after",
+        "before",
+        "over",
+        "under",
+        "per",
+        "against",
+        "within",
+        "without",
+        "across",
+        "onto",
+        "upon",
+    ]
 )
 ADVERBS = frozenset(
-    "also then just only first finally later automatically immediately still always never "
-    "again asynchronously synchronously simply directly now usually normally additionally "
-    "afterwards next subsequently once periodically nightly daily hourly weekly".split()
+    [
+        "also",
+        "then",
+        "just",
+        "only",
+        "first",
+        "finally",
+        "later",
+        "automatically",
+        "immediately",
+        "still",
+        "always",
+        "never",
+        "again",
+        "asynchronously",
+        "synchronously",
+        "simply",
+        "directly",
+        "now",
+        "usually",
+        "normally",
+        "additionally",
+        "afterwards",
+        "next",
+        "subsequently",
+        "once",
+        "periodically",
+        "nightly",
+        "daily",
+        "hourly",
+        "weekly",
+    ]
 )
-CONJUNCTIONS = frozenset("and or but then so nor & plus".split())
-CLAUSE_OPENERS = frozenset("and or but then so while whereas because since although though "
-                           "unless otherwise".split())
-SEQUENCE_WORDS = ("after that", "and then", "then", "finally", "next", "afterwards",
-                  "subsequently", "first")
+CONJUNCTIONS = frozenset(["and", "or", "but", "then", "so", "nor", "&", "plus"])
+CLAUSE_OPENERS = frozenset(
+    [
+        "and",
+        "or",
+        "but",
+        "then",
+        "so",
+        "while",
+        "whereas",
+        "because",
+        "since",
+        "although",
+        "though",
+        "unless",
+        "otherwise",
+    ]
+)
+SEQUENCE_WORDS = (
+    "after that",
+    "and then",
+    "then",
+    "finally",
+    "next",
+    "afterwards",
+    "subsequently",
+    "first",
+)
 # Adjectives that say nothing about which system an API is ("the internal HTTP API").
 GENERIC_ADJECTIVES = frozenset(
-    "internal external own new old third party third-party http https rest restful graphql "
-    "soap public private web some main primary partner vendor our their its the a an "
-    "upstream downstream remote legacy existing shared central corporate company outbound "
-    "inbound all every any each other only single same".split()
+    [
+        "internal",
+        "external",
+        "own",
+        "new",
+        "old",
+        "third",
+        "party",
+        "third-party",
+        "http",
+        "https",
+        "rest",
+        "restful",
+        "graphql",
+        "soap",
+        "public",
+        "private",
+        "web",
+        "some",
+        "main",
+        "primary",
+        "partner",
+        "vendor",
+        "our",
+        "their",
+        "its",
+        "the",
+        "a",
+        "an",
+        "upstream",
+        "downstream",
+        "remote",
+        "legacy",
+        "existing",
+        "shared",
+        "central",
+        "corporate",
+        "company",
+        "outbound",
+        "inbound",
+        "all",
+        "every",
+        "any",
+        "each",
+        "other",
+        "only",
+        "single",
+        "same",
+    ]
 )
 # What runs the workflow, not what it talks to ("our syndication worker").
-RUNTIME_NOUNS = frozenset("worker workers job jobs bot bots script scripts consumer consumers "
-                          "handler handlers function functions pipeline flow workflow runner "
-                          "process daemon agent cron dag lambda service".split())
+RUNTIME_NOUNS = frozenset(
+    [
+        "worker",
+        "workers",
+        "job",
+        "jobs",
+        "bot",
+        "bots",
+        "script",
+        "scripts",
+        "consumer",
+        "consumers",
+        "handler",
+        "handlers",
+        "function",
+        "functions",
+        "pipeline",
+        "flow",
+        "workflow",
+        "runner",
+        "process",
+        "daemon",
+        "agent",
+        "cron",
+        "dag",
+        "lambda",
+        "service",
+    ]
+)
 ARROWS = frozenset(("->", "-->", "=>", "==>", "→", "⇒", "➜", "➔", "⟶", ">>"))
-BULLETS = frozenset("- * • · ▪ ‣ – — +".split())
+BULLETS = frozenset(["-", "*", "•", "·", "▪", "‣", "–", "—", "+"])
 SENTENCE_END = frozenset((".", "!", "?", "...", "…"))
 
 
@@ -57,6 +286,11 @@ def is_word(tok: Tok) -> bool:
 def object_starter(tok: Tok) -> bool:
     """Can this token begin a verb's object or complement ("sends *the* email", "*to* Slack")?"""
     norm = tok.norm
-    return (norm in DETERMINERS or norm in OBJECT_PRONOUNS or norm in PREPOSITIONS
-            or norm in ("new", "up", "out", "back", "every", "#", "`", '"', "'")
-            or tok.text[:1].isdigit() or tok.text[:1].isupper())
+    return (
+        norm in DETERMINERS
+        or norm in OBJECT_PRONOUNS
+        or norm in PREPOSITIONS
+        or norm in ("new", "up", "out", "back", "every", "#", "`", '"', "'")
+        or tok.text[:1].isdigit()
+        or tok.text[:1].isupper()
+    )

@@ -8,6 +8,7 @@ two clauses (the dedupe claim must not take Twilio as its scope). Parentheses ne
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from workflow_prover.extract.grammar import (
@@ -23,20 +24,98 @@ from workflow_prover.extract.grammar import (
 )
 from workflow_prover.extract.types import Annotation, Group, Mention, Tok
 
-_OPENERS = frozenset("but however whereas although though because so while then unless "
-                     "otherwise".split())
-_AFTER_COMMA = frozenset("and or but then so which while whereas because although though "
-                         "unless otherwise who where".split())
-_TRIGGERS = frozenset("when whenever once".split())
-_NOT_TRIGGER_AFTER_ONCE = frozenset("a an per every each daily more again".split())
-_ABBREVIATIONS = frozenset(("e.g.", "i.e.", "vs.", "etc.", "p.s.", "ps.", "mr.", "mrs.", "dr.",
-                            "inc.", "ltd.", "co.", "no.", "approx.", "cf.", "st.", "jr.", "sr.",
-                            "a.m.", "p.m.", "u.s.", "fig.", "incl.", "min.", "max."))
+_OPENERS = frozenset(
+    [
+        "but",
+        "however",
+        "whereas",
+        "although",
+        "though",
+        "because",
+        "so",
+        "while",
+        "then",
+        "unless",
+        "otherwise",
+    ]
+)
+_AFTER_COMMA = frozenset(
+    [
+        "and",
+        "or",
+        "but",
+        "then",
+        "so",
+        "which",
+        "while",
+        "whereas",
+        "because",
+        "although",
+        "though",
+        "unless",
+        "otherwise",
+        "who",
+        "where",
+    ]
+)
+_TRIGGERS = frozenset(["when", "whenever", "once"])
+_NOT_TRIGGER_AFTER_ONCE = frozenset(["a", "an", "per", "every", "each", "daily", "more", "again"])
+_ABBREVIATIONS = frozenset(
+    (
+        "e.g.",
+        "i.e.",
+        "vs.",
+        "etc.",
+        "p.s.",
+        "ps.",
+        "mr.",
+        "mrs.",
+        "dr.",
+        "inc.",
+        "ltd.",
+        "co.",
+        "no.",
+        "approx.",
+        "cf.",
+        "st.",
+        "jr.",
+        "sr.",
+        "a.m.",
+        "p.m.",
+        "u.s.",
+        "fig.",
+        "incl.",
+        "min.",
+        "max.",
+    )
+)
 _MARKUP = frozenset(("**", "*", "__", "_", '"', "'", ")", "”", "’", "`"))
 _OPEN = frozenset("([{")
 _CLOSE = frozenset(")]}")
-_PAST_IRREGULAR = frozenset("sent written wrote paid got gotten found took taken put set kept "
-                            "held read built made done gone brought bought".split())
+_PAST_IRREGULAR = frozenset(
+    [
+        "sent",
+        "written",
+        "wrote",
+        "paid",
+        "got",
+        "gotten",
+        "found",
+        "took",
+        "taken",
+        "put",
+        "set",
+        "kept",
+        "held",
+        "read",
+        "built",
+        "made",
+        "done",
+        "gone",
+        "brought",
+        "bought",
+    ]
+)
 
 
 @dataclass(slots=True)
@@ -88,8 +167,14 @@ def verb_form(text: str) -> str:
     return "base"
 
 
-def is_verbal(verb: Mention, toks: list[Tok], service_toks: set[int], clause_start: int,
-              in_item: bool, verb_starts: frozenset[int] = frozenset()) -> bool:
+def is_verbal(
+    verb: Mention,
+    toks: list[Tok],
+    service_toks: set[int],
+    clause_start: int,
+    in_item: bool,
+    verb_starts: frozenset[int] = frozenset(),
+) -> bool:
     """Is this verb-shaped word used as a verb here? ("the Slack post is skipped": no)."""
     s, e = verb.start, verb.end
     prev = toks[s - 1] if s > clause_start else None
@@ -97,12 +182,18 @@ def is_verbal(verb: Mention, toks: list[Tok], service_toks: set[int], clause_sta
     form = verb_form(toks[s].text)
     if e in verb_starts and form == "third" and not _adjective_follows(toks, e):
         return False  # "truck GPS pings arrive": a plural noun, then its verb
-    if form == "past" and nxt is not None and nxt.text.isalpha() and nxt.text.islower() \
-            and nxt.norm not in PREPOSITIONS | DETERMINERS | AUXILIARIES \
-            and nxt.norm not in ("and", "or", "as", "by", "after", "before", "when", "if"):
+    if (
+        form == "past"
+        and nxt is not None
+        and nxt.text.isalpha()
+        and nxt.text.islower()
+        and nxt.norm not in PREPOSITIONS | DETERMINERS | AUXILIARIES
+        and nxt.norm not in ("and", "or", "as", "by", "after", "before", "when", "if")
+    ):
         return False  # "read approved pay runs": an adjective
-    if (nxt is not None and not toks[e - 1].ws and nxt.text in ("-", "_")) or \
-            (s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_")):
+    if (nxt is not None and not toks[e - 1].ws and nxt.text in ("-", "_")) or (
+        s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_")
+    ):
         return False  # part of a compound: "sign-ups", "retry_exponential_backoff"
     if prev is not None:
         if prev.norm in DETERMINERS and prev.norm not in ("that", "which"):
@@ -113,11 +204,18 @@ def is_verbal(verb: Mention, toks: list[Tok], service_toks: set[int], clause_sta
             before = toks[s - 2] if s - 2 >= clause_start else None
             if before is not None and before.norm in DETERMINERS:
                 return False
-            strong = nxt is not None and (nxt.norm in DETERMINERS or nxt.norm in ("us", "them", "it")
-                                          or nxt.text[:1].isdigit())
+            strong = nxt is not None and (
+                nxt.norm in DETERMINERS
+                or nxt.norm in ("us", "them", "it")
+                or nxt.text[:1].isdigit()
+            )
             if not strong:
                 return False
-    if nxt is not None and nxt.norm in AUXILIARIES and nxt.norm not in ("get", "gets", "go", "goes"):
+    if (
+        nxt is not None
+        and nxt.norm in AUXILIARIES
+        and nxt.norm not in ("get", "gets", "go", "goes")
+    ):
         return False
     if prev is None and not in_item and verb_form(toks[s].text) == "third":
         return nxt is not None and object_starter(nxt) and nxt.norm not in PREPOSITIONS
@@ -127,8 +225,12 @@ def is_verbal(verb: Mention, toks: list[Tok], service_toks: set[int], clause_sta
 def _adjective_follows(toks: list[Tok], e: int) -> bool:
     """'pulls open orders': the next verb-shaped word qualifies a noun."""
     k = e + 1
-    return k < len(toks) and toks[k].text.isalpha() and toks[k].text.islower() \
+    return (
+        k < len(toks)
+        and toks[k].text.isalpha()
+        and toks[k].text.islower()
         and toks[k].norm not in PREPOSITIONS | DETERMINERS | AUXILIARIES
+    )
 
 
 def layout(ann: Annotation, services: set[int] | None = None) -> Layout:
@@ -141,16 +243,18 @@ def layout(ann: Annotation, services: set[int] | None = None) -> Layout:
     if services is None:
         services = {i for m in ann.of(Group.SERVICE) for i in range(m.start, m.end)}
     verbs = {m.start: m for m in ann.of(Group.VERB)}
-    item_of = [None] * len(toks)
+    item_of: list[int | None] = [None] * len(toks)
     for item in items:
         for i in range(item.start, item.end):
-            item_of[i] = item.index  # type: ignore[call-overload]
+            item_of[i] = item.index
     clauses: list[Clause] = []
     sentence_of = [0] * len(toks)
     for s_index, (s, e) in enumerate(sentences):
         for i in range(s, e):
             sentence_of[i] = s_index
-        chain = s_index if any(toks[i].text in ARROWS and depth[i] == 0 for i in range(s, e)) else None
+        chain = (
+            s_index if any(toks[i].text in ARROWS and depth[i] == 0 for i in range(s, e)) else None
+        )
         _split(toks, s, e, s_index, depth, verbs, services, item_of, chain, clauses)
     clause_of = [0] * len(toks)
     for clause in clauses:
@@ -168,14 +272,30 @@ def _marker(toks: list[Tok], i: int) -> tuple[int, int | None] | None:
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     if t.text in BULLETS and t.ws:
         return 1, None
-    if t.text.isdigit() and len(t.text) <= 3 and nxt is not None and nxt.text in (".", ")", ":") \
-            and nxt.line == t.line and (nxt.ws or nxt.text == ")"):
+    if (
+        t.text.isdigit()
+        and len(t.text) <= 3
+        and nxt is not None
+        and nxt.text in (".", ")", ":")
+        and nxt.line == t.line
+        and (nxt.ws or nxt.text == ")")
+    ):
         return 2, int(t.text)
-    if t.text == "(" and nxt is not None and nxt.text.isdigit() and i + 2 < len(toks) \
-            and toks[i + 2].text == ")":
+    if (
+        t.text == "("
+        and nxt is not None
+        and nxt.text.isdigit()
+        and i + 2 < len(toks)
+        and toks[i + 2].text == ")"
+    ):
         return 3, int(nxt.text)
-    if t.norm == "step" and nxt is not None and nxt.text.isdigit() and i + 2 < len(toks) \
-            and toks[i + 2].text in (":", ".", ")", "-"):
+    if (
+        t.norm == "step"
+        and nxt is not None
+        and nxt.text.isdigit()
+        and i + 2 < len(toks)
+        and toks[i + 2].text in (":", ".", ")", "-")
+    ):
         return 3, int(nxt.text)
     if len(t.text) == 1 and t.text.isalpha() and nxt is not None and nxt.text == ")":
         return 2, None
@@ -194,9 +314,15 @@ def _items(toks: list[Tok]) -> list[Item]:
             if open_item is not None and marker is None and t.indent <= open_indent:
                 open_item.end = i
                 open_item = None
-        elif (open_item is not None and open_item.label is not None and t.text.isdigit()
-              and t.text == str(open_item.label + 1) and i + 1 < len(toks)
-              and toks[i + 1].text == ")" and toks[i - 1].ws):
+        elif (
+            open_item is not None
+            and open_item.label is not None
+            and t.text.isdigit()
+            and t.text == str(open_item.label + 1)
+            and i + 1 < len(toks)
+            and toks[i + 1].text == ")"
+            and toks[i - 1].ws
+        ):
             marker = (2, open_item.label + 1)
             inline = True
         elif open_item is not None and inline and t.text in SENTENCE_END and t.ws:
@@ -239,12 +365,15 @@ def _sentences(toks: list[Tok], items: list[Item]) -> list[tuple[int, int]]:
         prev, cur = toks[i - 1], toks[i]
         if i in bodies:
             continue  # "1. Receive...": the marker's full stop ends nothing
-        if i in starts:
+        if i in starts or (prev.text in SENTENCE_END and (prev.ws or cur.line != prev.line)):
             bounds.append(i)
-        elif prev.text in SENTENCE_END and (prev.ws or cur.line != prev.line):
-            bounds.append(i)
-        elif (prev.text.endswith(".") and len(prev.text) > 1 and prev.ws
-              and prev.text.lower() not in _ABBREVIATIONS and cur.text[:1].isupper()):
+        elif (
+            prev.text.endswith(".")
+            and len(prev.text) > 1
+            and prev.ws
+            and prev.text.lower() not in _ABBREVIATIONS
+            and cur.text[:1].isupper()
+        ):
             bounds.append(i)  # "throttled to 2 req/s. All secrets..." ("s." is one token)
         elif prev.text in _MARKUP and prev.ws and _closes_sentence(toks, i - 1):
             bounds.append(i)  # "**Duplicates.** Every write..."
@@ -252,7 +381,7 @@ def _sentences(toks: list[Tok], items: list[Item]) -> list[tuple[int, int]]:
             bounds.append(i)
     bounds.append(len(toks))
     spans = sorted(set(bounds))
-    return [(a, b) for a, b in zip(spans, spans[1:], strict=False) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(spans) if b > a]
 
 
 def _closes_sentence(toks: list[Tok], k: int) -> bool:
@@ -276,8 +405,11 @@ def _soft_wrap(toks: list[Tok], i: int) -> bool:
         line_start -= 1
     if _is_key_line(toks, line_start) or _marker(toks, line_start) is not None:
         return False
-    return (prev.text.isalnum() or prev.text == ",") and cur.indent == toks[line_start].indent \
+    return (
+        (prev.text.isalnum() or prev.text == ",")
+        and cur.indent == toks[line_start].indent
         and prev.end - toks[line_start].start > 40
+    )
 
 
 def _depths(toks: list[Tok], sentences: list[tuple[int, int]]) -> list[int]:
@@ -296,9 +428,18 @@ def _depths(toks: list[Tok], sentences: list[tuple[int, int]]) -> list[int]:
 # ---- clauses -------------------------------------------------------------------------------
 
 
-def _split(toks: list[Tok], s: int, e: int, sentence: int, depth: list[int],
-           verbs: dict[int, Mention], services: set[int], item_of: list[int | None],
-           chain: int | None, out: list[Clause]) -> None:
+def _split(
+    toks: list[Tok],
+    s: int,
+    e: int,
+    sentence: int,
+    depth: list[int],
+    verbs: dict[int, Mention],
+    services: set[int],
+    item_of: list[int | None],
+    chain: int | None,
+    out: list[Clause],
+) -> None:
     start = s
     segment = 0
     colon_parent: int | None = None
@@ -307,8 +448,19 @@ def _split(toks: list[Tok], s: int, e: int, sentence: int, depth: list[int],
     def close(end: int, next_trigger: bool = False, new_segment: bool = False) -> None:
         nonlocal start, segment, trigger
         if end > start:
-            out.append(Clause(len(out), start, end, sentence, item_of[start], chain, segment,
-                              trigger, colon_parent))
+            out.append(
+                Clause(
+                    len(out),
+                    start,
+                    end,
+                    sentence,
+                    item_of[start],
+                    chain,
+                    segment,
+                    trigger,
+                    colon_parent,
+                )
+            )
         start = end
         trigger = next_trigger
         if new_segment:
@@ -320,8 +472,9 @@ def _split(toks: list[Tok], s: int, e: int, sentence: int, depth: list[int],
         prev, tok = toks[j - 1], toks[j]
         if prev.text in ARROWS:
             close(j, new_segment=True)
-        elif prev.text in (";", "—", "–") or (prev.text == "-" and prev.ws and j >= 2
-                                              and toks[j - 2].ws):
+        elif prev.text in (";", "—", "–") or (
+            prev.text == "-" and prev.ws and j >= 2 and toks[j - 2].ws
+        ):
             close(j)
         elif prev.text == ":" and sum(t.text[:1].isalnum() for t in toks[start:j]) >= 5:
             parent = len(out)
@@ -331,12 +484,17 @@ def _split(toks: list[Tok], s: int, e: int, sentence: int, depth: list[int],
             close(j + 1 if tok.text == "," else j)
         elif tok.norm in _TRIGGERS and j > start and not _once_adverb(toks, j):
             close(j, next_trigger=True)
-        elif tok.norm in _OPENERS and j > start + 1 and prev.text != ",":
-            close(j)
-        elif prev.text == "," and _starts_clause(toks, j, e, verbs, services, item_of[j], start):
-            close(j)
-        elif tok.norm in ("and", "or") and j + 1 < e and \
-                _starts_clause(toks, j + 1, e, verbs, services, item_of[j], start, after_and=True):
+        elif (
+            (tok.norm in _OPENERS and j > start + 1 and prev.text != ",")
+            or (prev.text == "," and _starts_clause(toks, j, e, verbs, services, item_of[j], start))
+            or (
+                tok.norm in ("and", "or")
+                and j + 1 < e
+                and _starts_clause(
+                    toks, j + 1, e, verbs, services, item_of[j], start, after_and=True
+                )
+            )
+        ):
             close(j)
     close(e)
 
@@ -346,9 +504,16 @@ def _once_adverb(toks: list[Tok], i: int) -> bool:
     return toks[i].norm == "once" and (nxt is None or nxt.norm in _NOT_TRIGGER_AFTER_ONCE)
 
 
-def _starts_clause(toks: list[Tok], j: int, e: int, verbs: dict[int, Mention],
-                   services: set[int], item: int | None, start: int,
-                   after_and: bool = False) -> bool:
+def _starts_clause(
+    toks: list[Tok],
+    j: int,
+    e: int,
+    verbs: dict[int, Mention],
+    services: set[int],
+    item: int | None,
+    start: int,
+    after_and: bool = False,
+) -> bool:
     tok = toks[j]
     if not after_and and tok.norm in _AFTER_COMMA:
         return True
@@ -357,8 +522,9 @@ def _starts_clause(toks: list[Tok], j: int, e: int, verbs: dict[int, Mention],
     k = j + 1 if tok.norm in ADVERBS and j + 1 < e else j
     verb = verbs.get(k)
     # the sentence already has a subject here, so a bare "posts to Slack" is a verb
-    if verb is not None and is_verbal(verb, toks, services, k - 1, item is not None,
-                                      frozenset(verbs)):
+    if verb is not None and is_verbal(
+        verb, toks, services, k - 1, item is not None, frozenset(verbs)
+    ):
         form = verb_form(toks[verb.start].text)
         return form in ("base", "third") or (after_and and form == "past")
     if j in services and not after_and and _left_predicate(toks, start, j, verbs):

@@ -45,10 +45,55 @@ class SvcMention:
 
 
 # Modifiers too vague to name a service on their own when they come back later.
-_VAGUE = frozenset("content data admin media service api cloud web main core public platform "
-                   "system portal app integration management".split())
-_STOP = DETERMINERS | PREPOSITIONS | frozenset("and or as is are was were be 's ’s , ; : . ( ) "
-                                               "w/ via using =".split())
+_VAGUE = frozenset(
+    [
+        "content",
+        "data",
+        "admin",
+        "media",
+        "service",
+        "api",
+        "cloud",
+        "web",
+        "main",
+        "core",
+        "public",
+        "platform",
+        "system",
+        "portal",
+        "app",
+        "integration",
+        "management",
+    ]
+)
+_STOP = (
+    DETERMINERS
+    | PREPOSITIONS
+    | frozenset(
+        [
+            "and",
+            "or",
+            "as",
+            "is",
+            "are",
+            "was",
+            "were",
+            "be",
+            "'s",
+            "’s",
+            ",",
+            ";",
+            ":",
+            ".",
+            "(",
+            ")",
+            "w/",
+            "via",
+            "using",
+            "=",
+        ]
+    )
+)
 
 
 class ServiceCatalog:
@@ -58,23 +103,29 @@ class ServiceCatalog:
         self._cats = {c.name: c for c in lex.categories}
         self.vendors = frozenset(s.vendor for s in lex.services if s.vendor)
 
-    def info(self, name: str, category: str, rule: str, vendor: str | None = None,
-             generic: bool = False) -> ServiceInfo:
+    def info(
+        self, name: str, category: str, rule: str, vendor: str | None = None, generic: bool = False
+    ) -> ServiceInfo:
         cat = self._cats[category]
-        return ServiceInfo(name, category, cat.role, cat.rate_limited, vendor or None,
-                           generic, rule)
+        return ServiceInfo(
+            name, category, cat.role, cat.rate_limited, vendor or None, generic, rule
+        )
 
 
-def find_services(ann: Annotation, catalog: ServiceCatalog,
-                  aliases: dict[str, ServiceInfo] | None = None) -> list[SvcMention]:
+def find_services(
+    ann: Annotation, catalog: ServiceCatalog, aliases: dict[str, ServiceInfo] | None = None
+) -> list[SvcMention]:
     """Every service mention in order, generic ones and back-references included.
 
     `aliases` (word -> service) is read and extended: it carries the generic services of
     earlier turns into this one, and this turn's into the next.
     """
     toks = ann.toks
-    found = [SvcMention(catalog.info(m.name, m.label, m.rule, m.extra or None), m.start, m.end)
-             for m in ann.of(Group.SERVICE) if not _inside_compound(toks, m)]
+    found = [
+        SvcMention(catalog.info(m.name, m.label, m.rule, m.extra or None), m.start, m.end)
+        for m in ann.of(Group.SERVICE)
+        if not _inside_compound(toks, m)
+    ]
     taken = {i for m in found for i in range(m.start, m.end)}
     terms = ann.of(Group.TERM)
     heads = [t for t in terms if t.label == "GENERIC_HEAD"]
@@ -82,11 +133,12 @@ def find_services(ann: Annotation, catalog: ServiceCatalog,
     hints = {t.start: t.name for t in terms if t.label in ("CATEGORY_HINT", "CATEGORY_WORD")}
     aliases = {} if aliases is None else aliases
     _head_aliases(toks, found, aliases)
-    cued = {i for c in ann.of(Group.CUE) for i in range(c.start, c.end)}
+    # "token bucket" is a mechanism, not a storage bucket (long gapped cues do not count)
+    cued = {i for c in ann.of(Group.CUE) if c.end - c.start <= 3 for i in range(c.start, c.end)}
     for head in sorted(heads + words, key=lambda t: (t.start, -(t.end - t.start))):
         if any(i in taken or i in cued for i in range(head.start, head.end)):
             continue
-        known = aliases.get(" ".join(t.norm for t in toks[head.start:head.end]))
+        known = aliases.get(" ".join(t.norm for t in toks[head.start : head.end]))
         if head.label == "CATEGORY_WORD" and known is not None:
             found.append(SvcMention(known, head.start, head.end))
             taken.update(range(head.start, head.end))
@@ -104,7 +156,44 @@ def find_services(ann: Annotation, catalog: ServiceCatalog,
         aliases.setdefault(toks[m.start].norm, m.info)
     found += proper
     found += _back_references(toks, found, taken, aliases)
-    return sorted(found, key=lambda m: m.start)
+    return _appositions(toks, sorted(found, key=lambda m: m.start), aliases)
+
+
+_BRACKET_HEADS = frozenset(
+    (
+        "db",
+        "database",
+        "api",
+        "system",
+        "service",
+        "instance",
+        "cluster",
+        "broker",
+        "queue",
+        "bucket",
+        "warehouse",
+    )
+)
+
+
+def _appositions(
+    toks: list[Tok], found: list[SvcMention], aliases: dict[str, ServiceInfo]
+) -> list[SvcMention]:
+    """'our ledger database (Postgres)': the generic name and the product are one system,
+    so every mention of the generic one (before and after) becomes the product."""
+    same: dict[str, ServiceInfo] = {}
+    for i, m in enumerate(found[:-1]):
+        nxt = found[i + 1]
+        k = m.end + 1 if m.end < len(toks) and toks[m.end].norm in _BRACKET_HEADS else m.end
+        bracketed = k < len(toks) and toks[k].text == "(" and nxt.start <= k + 2
+        if bracketed and m.info.generic and not nxt.info.generic and nxt.info.role == m.info.role:
+            same[m.info.name] = nxt.info
+    if not same:
+        return found
+    for word, info in list(aliases.items()):
+        if info.name in same:
+            aliases[word] = same[info.name]
+    return [SvcMention(same.get(m.info.name, m.info), m.start, m.end) for m in found]
 
 
 _PLACE_PREPOSITIONS = frozenset(("in", "into", "to", "through", "via", "from", "on"))
@@ -118,8 +207,12 @@ def _proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
     anything else (terms, cues, verbs) do not start such a name.
     """
     toks = ann.toks
-    known = {i for g in (Group.TERM, Group.CUE, Group.VERB, Group.CONTEXT) for m in ann.of(g)
-             for i in range(m.start, m.end)}
+    known = {
+        i
+        for g in (Group.TERM, Group.CUE, Group.VERB, Group.CONTEXT)
+        for m in ann.of(g)
+        for i in range(m.start, m.end)
+    }
     out: list[SvcMention] = []
     for i, tok in enumerate(toks):
         if tok.norm not in _PLACE_PREPOSITIONS:
@@ -128,25 +221,50 @@ def _proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
         if j < len(toks) and toks[j].norm in ("the", "our", "their", "its"):
             j += 1
         k = j
-        while k < len(toks) and toks[k].text[:1].isupper() and toks[k].text.isalpha() \
-                and k not in taken and (k > j or k not in known) and k - j < 3:
+        while (
+            k < len(toks)
+            and toks[k].text[:1].isupper()
+            and toks[k].text.isalpha()
+            and k not in taken
+            and (k > j or k not in known)
+            and k - j < 3
+        ):
             k += 1
         if k == j or (k - j == 1 and toks[j].text.isupper() and len(toks[j].text) <= 3):
             continue
-        name = ann.text[toks[j].start:toks[k - 1].end]
-        out.append(SvcMention(catalog.info(name, "hosting_api", "generic.proper_name",
-                                           generic=True), j, k))
+        name = ann.text[toks[j].start : toks[k - 1].end]
+        out.append(
+            SvcMention(catalog.info(name, "hosting_api", "generic.proper_name", generic=True), j, k)
+        )
         taken.update(range(j, k))
     return out
 
 
-_HEAD_ALIASES = frozenset(("broker", "db", "database", "bucket", "cluster", "warehouse",
-                           "datastore", "ledger", "instance", "tenant", "workspace", "org",
-                           "account", "site", "project", "board"))
+_HEAD_ALIASES = frozenset(
+    (
+        "broker",
+        "db",
+        "database",
+        "bucket",
+        "cluster",
+        "warehouse",
+        "datastore",
+        "ledger",
+        "instance",
+        "tenant",
+        "workspace",
+        "org",
+        "account",
+        "site",
+        "project",
+        "board",
+    )
+)
 
 
-def _head_aliases(toks: list[Tok], found: list[SvcMention],
-                  aliases: dict[str, ServiceInfo]) -> None:
+def _head_aliases(
+    toks: list[Tok], found: list[SvcMention], aliases: dict[str, ServiceInfo]
+) -> None:
     """'our EMQX broker' ... 'the broker': the head noun names that service later."""
     named: dict[str, set[ServiceInfo]] = {}
     for m in found:
@@ -160,20 +278,37 @@ def _head_aliases(toks: list[Tok], found: list[SvcMention],
 def _dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
     """`mender.create_deployment`, `erp.post_invoice`: schema keys name the service called."""
     toks = ann.toks
-    verbs = {m.start for m in ann.of(Group.VERB) if toks[m.start].text.islower()
-             and verb_form(toks[m.start].text) == "base"}
+    verbs = {
+        m.start
+        for m in ann.of(Group.VERB)
+        if toks[m.start].text.islower() and verb_form(toks[m.start].text) == "base"
+    }
     out: list[SvcMention] = []
     for i in range(len(toks) - 2):
         tok, dot = toks[i], toks[i + 1]
-        if (i in taken or not tok.text.isalpha() or dot.text != "." or tok.ws or dot.ws
-                or i + 2 not in verbs or tok.norm in GENERIC_ADJECTIVES or len(tok.text) < 3):
+        if (
+            i in taken
+            or not tok.text.isalpha()
+            or dot.text != "."
+            or tok.ws
+            or dot.ws
+            or i + 2 not in verbs
+            or tok.norm in GENERIC_ADJECTIVES
+            or len(tok.text) < 3
+        ):
             continue
-        out.append(SvcMention(catalog.info(tok.text, "hosting_api", "generic.dotted_call",
-                                           generic=True), i, i + 1))
+        out.append(
+            SvcMention(
+                catalog.info(tok.text, "hosting_api", "generic.dotted_call", generic=True), i, i + 1
+            )
+        )
         taken.add(i)
     names = {m.info.name.lower(): m.info for m in out}
-    out += [SvcMention(names[t.norm], k, k + 1) for k, t in enumerate(toks)
-            if t.norm in names and k not in taken]
+    out += [
+        SvcMention(names[t.norm], k, k + 1)
+        for k, t in enumerate(toks)
+        if t.norm in names and k not in taken
+    ]
     return out
 
 
@@ -185,20 +320,30 @@ def _inside_compound(toks: list[Tok], m: Mention) -> bool:
         return True  # the camelCase split of "SageMaker" gave "Sage" + "Maker"
     if after is not None and not toks[m.end - 1].ws and after.text[:1].isalpha():
         return True
-    return before is not None and before.text == "-" and not before.ws \
-        and m.start > 1 and not toks[m.start - 2].ws and toks[m.start - 2].text.isalpha() \
+    return (
+        before is not None
+        and before.text == "-"
+        and not before.ws
+        and m.start > 1
+        and not toks[m.start - 2].ws
+        and toks[m.start - 2].text.isalpha()
         and toks[m.start - 2].norm not in ("aws", "gcp", "azure")
+    )
 
 
-def _generic(toks: list[Tok], head: Mention, taken: set[int], hints: dict[int, str],
-             catalog: ServiceCatalog) -> SvcMention | None:
+def _generic(
+    toks: list[Tok], head: Mention, taken: set[int], hints: dict[int, str], catalog: ServiceCatalog
+) -> SvcMention | None:
     if head.label == "CATEGORY_WORD":
         nxt = toks[head.end] if head.end < len(toks) else None
         if nxt is not None and nxt.norm in ("api", "endpoint", "db", "database"):
             return None  # the head noun that follows builds the mention
-        name = " ".join(t.text for t in toks[head.start:head.end])
-        return SvcMention(catalog.info(name, head.name, f"generic.{head.rule}", generic=True),
-                          head.start, head.end)
+        name = " ".join(t.text for t in toks[head.start : head.end])
+        return SvcMention(
+            catalog.info(name, head.name, f"generic.{head.rule}", generic=True),
+            head.start,
+            head.end,
+        )
     start = head.start
     i = head.start - 1
     while i >= 0 and head.start - i <= 6:
@@ -220,40 +365,47 @@ def _generic(toks: list[Tok], head: Mention, taken: set[int], hints: dict[int, s
             break
         start = i
         i -= 1
-    modifiers = [t for t in toks[start:head.start] if t.text[:1].isalnum()]
+    modifiers = [t for t in toks[start : head.start] if t.text[:1].isalnum()]
     if not modifiers or all(t.norm in GENERIC_ADJECTIVES for t in modifiers):
         return None
     category = head.name
     if category == "hosting_api":
         for k in range(start, head.start):
             category = hints.get(k, category)
-    name = " ".join(t.text for t in toks[start:head.end]).replace(" - ", "-")
-    return SvcMention(catalog.info(name, category, f"generic.{head.rule}", generic=True),
-                      start, head.end)
+    name = " ".join(t.text for t in toks[start : head.end]).replace(" - ", "-")
+    return SvcMention(
+        catalog.info(name, category, f"generic.{head.rule}", generic=True), start, head.end
+    )
 
 
 def _capitalised(toks: list[Tok], i: int) -> bool:
-    return 0 < i < len(toks) - 1 and toks[i - 1].text[:1].isupper() and toks[i + 1].text[:1].isupper()
+    return (
+        0 < i < len(toks) - 1 and toks[i - 1].text[:1].isupper() and toks[i + 1].text[:1].isupper()
+    )
 
 
 def _aliases(toks: list[Tok], mention: SvcMention, head: Mention) -> list[str]:
     """Words a later text may use for a generic service: its last modifier, its acronyms."""
     if not mention.info.generic:
         return []
-    mods = [t for t in toks[mention.start:head.start] if t.text[:1].isalnum()
-            and t.norm not in GENERIC_ADJECTIVES and t.norm not in _VAGUE]
+    mods = [
+        t
+        for t in toks[mention.start : head.start]
+        if t.text[:1].isalnum() and t.norm not in GENERIC_ADJECTIVES and t.norm not in _VAGUE
+    ]
     out = [t.norm for t in mods if t.text.isupper() and len(t.text) >= 2]
     if mods and mods[0].text[:1].isupper() and len(mods[0].text) >= 3:
         out.append(mods[0].norm)  # a proper name: "The Arc token" is the Arc Content API's
     if mods and len(mods[-1].text) >= 3:
         out.append(mods[-1].norm)
     if head.label == "CATEGORY_WORD":
-        out.append(" ".join(t.norm for t in toks[head.start:head.end]))
+        out.append(" ".join(t.norm for t in toks[head.start : head.end]))
     return out
 
 
-def _back_references(toks: list[Tok], found: list[SvcMention], taken: set[int],
-                     aliases: dict[str, ServiceInfo]) -> list[SvcMention]:
+def _back_references(
+    toks: list[Tok], found: list[SvcMention], taken: set[int], aliases: dict[str, ServiceInfo]
+) -> list[SvcMention]:
     """'the ledger row', 'the TMS': a generic service named again by its distinctive word."""
     if not aliases:
         return []
@@ -281,8 +433,9 @@ def attributive(m: SvcMention, toks: list[Tok], id_or_cred: set[int]) -> bool:
         if k in id_or_cred:
             return True
         tok = toks[k]
-        if tok.norm in _STOP and tok.norm not in ("'s", "’s") or not (tok.text[:1].isalnum()
-                                                                      or tok.text in ("'s", "’s", "-")):
+        if (tok.norm in _STOP and tok.norm not in ("'s", "’s")) or not (
+            tok.text[:1].isalnum() or tok.text in ("'s", "’s", "-")
+        ):
             return False
         skipped += 1
         k += 1

@@ -19,6 +19,7 @@ from workflow_prover.extract.types import Mention
 from workflow_prover.extract.view import TextView
 
 _CHANNEL = frozenset(("through", "via", "using", "over", "with", "w/"))
+_TARGET = frozenset(("to", "into", "onto", "in", "on"))
 _SOURCE = frozenset(("from", "out"))
 _STEP_ROLES = frozenset(("api", "datastore"))
 _PASSIVE = frozenset(("is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"))
@@ -50,18 +51,24 @@ def step_services(view: TextView, clause: int) -> list[SvcMention]:
 
     "the telemetry Kafka topic on MSK": Kafka runs on MSK, which is the service reached.
     """
-    found = [m for m in view.clause_services(clause)
-             if m.info.role in _STEP_ROLES and not view.is_host(m) and not view.is_attributive(m)]
+    found = [
+        m
+        for m in view.clause_services(clause)
+        if m.info.role in _STEP_ROLES and not view.is_host(m) and not view.is_attributive(m)
+    ]
     found = [m for m in found if not (m.info.generic and _named_in_brackets(view, m, found))]
     lexical = {m.info.name for m in found if not m.info.generic}
     if len(lexical) == 1:
         # "Shopify's refund API", "after querying the Table API": an API of the one system
         found = [m for m in found if not (m.info.generic and _api_like(view, m))]
-    hosted = set()
+    hosted: set[str] = set()
     for i, m in enumerate(found):
         if preceded_by(m, view.toks, frozenset(("on",)), reach=2):
-            hosted.update(o.info.name for o in found[:i] if o.info.role == m.info.role
-                          and m.start - o.end <= 4)
+            hosted.update(
+                o.info.name
+                for o in found[:i]
+                if o.info.role == m.info.role and m.start - o.end <= 4
+            )
     return [m for m in found if m.info.name not in hosted]
 
 
@@ -75,21 +82,30 @@ def _named_in_brackets(view: TextView, m: SvcMention, found: list[SvcMention]) -
     toks = view.toks
     if m.end >= len(toks) or toks[m.end].text != "(":
         return False
-    inside = [o for o in view.clause_services(view.lay.clause_of[m.start])
-              if o is not m and not o.info.generic and m.end < o.start <= m.end + 3]
+    inside = [
+        o
+        for o in view.clause_services(view.lay.clause_of[m.start])
+        if o is not m and not o.info.generic and m.end < o.start <= m.end + 3
+    ]
     return bool(inside)
 
 
 def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
-    candidates = [m for m in step_services(view, clause.index)
-                  if view.read(_as_mention(m)).modality == "asserted"]
+    candidates = [
+        m
+        for m in step_services(view, clause.index)
+        if view.read(_as_mention(m)).modality == "asserted"
+    ]
     if not candidates:
         return []
-    webhook = any(c.label == "webhook" and view.read(c).modality == "asserted"
-                  and not any(s.start <= c.start < s.end for s in view.clause_services(clause.index))
-                  and not view.has_term("CREDENTIAL_NOUN", c.end, c.end + 2)  # "webhook secret"
-                  and not view.has_term("ID_NOUN", c.end, c.end + 3)  # "the webhook's event id"
-                  for c in view.mentions("cue", clause.index))
+    webhook = any(
+        c.label == "webhook"
+        and view.read(c).modality == "asserted"
+        and not any(s.start <= c.start < s.end for s in view.clause_services(clause.index))
+        and not view.has_term("CREDENTIAL_NOUN", c.end, c.end + 2)  # "webhook secret"
+        and not view.has_term("ID_NOUN", c.end, c.end + 3)  # "the webhook's event id"
+        for c in view.mentions("cue", clause.index)
+    )
     label = _label(view, clause)
     if clause.after_colon is not None and _states_mechanism(view, clause.after_colon):
         return []
@@ -98,7 +114,9 @@ def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
     verb = _main_verb(view, clause, candidates[0].start)
     if verb is None:
         if clause.chain is not None:
-            return [_make(clause, "write", False, candidates, label, "arrow")]
+            # "Stripe -> CRM": data flows out of the first system and into the others
+            action = "read" if clause.segment == 0 else "write"
+            return [_make(clause, action, False, candidates, label, "arrow")]
         return []
     if _is_mechanism(view, clause, verb):
         return []
@@ -113,8 +131,9 @@ def _main_verb(view: TextView, clause: Clause, first_service: int) -> Mention | 
     """The verb acting on the clause's services: the last one before the first service
     ("invokes a Lambda that *reads* files from S3"), else the first one after it."""
     header = _header_end(view, clause)
-    verbs = [v for v in view.mentions("verb", clause.index)
-             if v.start >= header and view.verbal(v)]  # "Invoice OCR batch:" is a title
+    verbs = [
+        v for v in view.mentions("verb", clause.index) if v.start >= header and view.verbal(v)
+    ]  # "Invoice OCR batch:" is a title
     if not verbs:
         return None
     before = [v for v in verbs if v.end <= first_service]
@@ -122,9 +141,11 @@ def _main_verb(view: TextView, clause: Clause, first_service: int) -> Mention | 
     toks = view.toks
     while before and verb is not before[0]:
         earlier = before[before.index(verb) - 1]
-        between = toks[earlier.end:verb.start]
-        if any(t.norm in _CHAIN_BREAKS or not (t.text[:1].isalnum() or t.norm in ("'s", "’s"))
-               for t in between):
+        between = toks[earlier.end : verb.start]
+        if any(
+            t.norm in _CHAIN_BREAKS or not (t.text[:1].isalnum() or t.norm in ("'s", "’s"))
+            for t in between
+        ):
             break
         verb = earlier  # "reads attendance records from ...": 'records' is the object
     return verb if view.read(verb).modality == "asserted" else None
@@ -151,8 +172,12 @@ def _addressed_to_us(view: TextView, verb: Mention, candidates: list[SvcMention]
     for k in range(verb.end, clause.end):
         if toks[k].norm == "us" and k <= verb.end + 1:
             return True
-        if toks[k].norm in ("to", "into") and k + 1 < clause.end and toks[k + 1].norm in ("us", "our") \
-                and not any(i in targets for i in range(k + 2, min(k + 5, clause.end))):
+        if (
+            toks[k].norm in ("to", "into")
+            and k + 1 < clause.end
+            and toks[k + 1].norm in ("us", "our")
+            and not any(i in targets for i in range(k + 2, min(k + 5, clause.end)))
+        ):
             return True
     return False
 
@@ -166,36 +191,47 @@ def _actor_event(view: TextView, clause: Clause, verb: Mention) -> bool:
     k = verb.start - 1
     while k >= clause.start and toks[k].norm in ADVERBS:
         k -= 1
-    return k >= clause.start and k in view.term_starts("ACTOR") and not (
-        k > 0 and toks[k - 1].text in ("#", "@"))
+    return (
+        k >= clause.start
+        and k in view.term_starts("ACTOR")
+        and not (k > 0 and toks[k - 1].text in ("#", "@"))
+    )
 
 
 def _is_mechanism(view: TextView, clause: Clause, verb: Mention) -> bool:
     if clause.after_colon is not None and _states_mechanism(view, clause.after_colon):
         return True
     zone = (clause.start, verb.start)
-    if any(c.label not in _NOT_MECHANISM and c.start < verb.start
-           for c in view.mentions("cue", clause.index)):
+    if any(
+        c.label not in _NOT_MECHANISM and c.end <= verb.start
+        for c in view.mentions("cue", clause.index)
+    ):
         return True
     return view.has_term("CREDENTIAL_NOUN", *zone) or view.has_term("FAILURE_WORD", *zone)
 
 
 def _states_mechanism(view: TextView, clause: int) -> bool:
     """'Every write is keyed on the order ID:' -- what follows the colon elaborates it."""
-    return any(c.label not in ("webhook", "no_handling") and view.read(c).modality == "asserted"
-               for c in view.mentions("cue", clause))
+    return any(
+        c.label not in ("webhook", "no_handling") and view.read(c).modality == "asserted"
+        for c in view.mentions("cue", clause)
+    )
 
 
-def _verb_steps(view: TextView, clause: Clause, verb: Mention, candidates: list[SvcMention],
-                label: int | None) -> list[StepDraft]:
+def _verb_steps(
+    view: TextView, clause: Clause, verb: Mention, candidates: list[SvcMention], label: int | None
+) -> list[StepDraft]:
     toks = view.toks
     after = [m for m in candidates if m.start >= verb.end]
     passive = verb.start > 0 and toks[verb.start - 1].norm in _PASSIVE
     if after and not passive:
         candidates = after  # "the game server posts ... to our service": the subject acts
     channel = [m for m in candidates if preceded_by(m, toks, _CHANNEL)]
-    owned = [m for m in channel if m.info.generic and m.start > 0
-             and toks[m.start - 1].norm in ("its", "their")]
+    owned = [
+        m
+        for m in channel
+        if m.info.generic and m.start > 0 and toks[m.start - 1].norm in ("its", "their")
+    ]
     if owned and len(candidates) > len(owned):
         candidates = [m for m in candidates if m not in owned]  # "ClaimCenter through its API"
         channel = [m for m in channel if m not in owned]
@@ -206,11 +242,27 @@ def _verb_steps(view: TextView, clause: Clause, verb: Mention, candidates: list[
         else:
             candidates = channel
     kind = verb.label
-    if (clause.chain is not None or clause.item is not None) and kind != "WRITE" and any(
-            v.label == "WRITE" and v.start > verb.start and view.verbal(v)
+    if kind in ("WRITE", "TRANSFER"):
+        into = [m for m in candidates if preceded_by(m, toks, _TARGET, reach=4)]
+        rest = [m for m in candidates if m not in into and m.start > verb.end]
+        if into and rest:
+            # "sync new Stripe payments into Salesforce": Stripe is read, Salesforce written
+            return [
+                _make(clause, "read", False, rest, label, verb.rule),
+                _make(clause, "write", False, into, label, verb.rule),
+            ]
+    if (
+        (clause.chain is not None or clause.item is not None)
+        and kind != "WRITE"
+        and any(
+            v.label == "WRITE"
+            and v.start > verb.start
+            and view.verbal(v)
             and view.read(v).modality == "asserted"
             and toks[v.start - 1].norm in (",", "and", "then", "(", ";")
-            for v in view.mentions("verb", clause.index)):
+            for v in view.mentions("verb", clause.index)
+        )
+    ):
         kind = "WRITE"  # "Pipedrive (search deals first, create only if none)": it writes
     if kind == "RECEIVE":
         inbound = any(m.info.role == "api" for m in candidates)
@@ -229,14 +281,21 @@ def _verb_steps(view: TextView, clause: Clause, verb: Mention, candidates: list[
     return [_make(clause, "write", False, candidates, label, verb.rule)]
 
 
-def _receive(clause: Clause, candidates: list[SvcMention], label: int | None,
-             rule: str) -> StepDraft:
+def _receive(
+    clause: Clause, candidates: list[SvcMention], label: int | None, rule: str
+) -> StepDraft:
     inbound = any(m.info.role == "api" for m in candidates)
     return _make(clause, "read", inbound, candidates, label, rule)
 
 
-def _make(clause: Clause, action: str, inbound: bool, mentions: list[SvcMention],
-          label: int | None, rule: str) -> StepDraft:
+def _make(
+    clause: Clause,
+    action: str,
+    inbound: bool,
+    mentions: list[SvcMention],
+    label: int | None,
+    rule: str,
+) -> StepDraft:
     infos = tuple(dict.fromkeys(m.info for m in mentions))
     return StepDraft(clause.start, clause.end, clause.index, action, inbound, infos, label, rule)
 

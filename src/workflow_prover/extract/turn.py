@@ -25,8 +25,14 @@ class TurnDraft:
         """Evidence for tokens [start, end): redacted text, offsets into the original input."""
         toks = self.view.toks
         lo, hi = toks[start].start, toks[end - 1].end
-        return Evidence(text=self.view.ann.text[lo:hi], start=self.redaction.to_original(lo),
-                        end=self.redaction.to_original(hi), rule=rule, turn=self.turn, cue=cue)
+        return Evidence(
+            text=self.view.ann.text[lo:hi],
+            start=self.redaction.to_original(lo),
+            end=self.redaction.to_original(hi),
+            rule=rule,
+            turn=self.turn,
+            cue=cue,
+        )
 
     def cue(self, claim: ClaimDraft) -> Cue | None:
         cues = claim.reading.cues
@@ -35,14 +41,23 @@ class TurnDraft:
         first, last = min(cues, key=lambda c: c.start), max(cues, key=lambda c: c.end)
         toks = self.view.toks
         text = " … ".join(self.view.text(c.start, c.end) for c in cues)
-        return Cue(rule="+".join(c.rule for c in cues), text=text,
-                   start=self.redaction.to_original(toks[first.start].start),
-                   end=self.redaction.to_original(toks[last.end - 1].end), turn=self.turn,
-                   modality=claim.reading.modality)  # type: ignore[arg-type]
+        return Cue(
+            rule="+".join(c.rule for c in cues),
+            text=text,
+            start=self.redaction.to_original(toks[first.start].start),
+            end=self.redaction.to_original(toks[last.end - 1].end),
+            turn=self.turn,
+            modality=claim.reading.modality,
+        )
 
 
-def extract_turn(ann: Annotation, redaction: Redaction, catalog: ServiceCatalog,
-                 turn: int, known: dict[str, ServiceInfo] | None = None) -> TurnDraft:
+def extract_turn(
+    ann: Annotation,
+    redaction: Redaction,
+    catalog: ServiceCatalog,
+    turn: int,
+    known: dict[str, ServiceInfo] | None = None,
+) -> TurnDraft:
     view = build_view(ann, catalog, turn, known)
     steps = find_steps(view)
     claims = find_claims(view, steps)

@@ -17,8 +17,21 @@ from workflow_prover.extract.types import Annotation, Group, Mention, Tok, longe
 
 _HOST_ROLES = frozenset(("datastore",))
 # Vendors whose name alone stands for their many products ("AWS calls back off").
-PLATFORM_VENDORS = frozenset(("aws", "google", "azure", "microsoft", "atlassian", "oracle",
-                              "salesforce", "adobe", "sap", "ibm", "cloudflare"))
+PLATFORM_VENDORS = frozenset(
+    (
+        "aws",
+        "google",
+        "azure",
+        "microsoft",
+        "atlassian",
+        "oracle",
+        "salesforce",
+        "adobe",
+        "sap",
+        "ibm",
+        "cloudflare",
+    )
+)
 _HOST_CATEGORIES = frozenset(("monitoring",))
 _ALERT_CHANNELS = frozenset(("chat", "incident", "sms", "email", "monitoring"))
 
@@ -69,19 +82,32 @@ class TextView:
 
     def text(self, start: int, end: int) -> str:
         toks = self.toks
-        return self.ann.text[toks[start].start:toks[end - 1].end]
+        return self.ann.text[toks[start].start : toks[end - 1].end]
 
     def verbal(self, verb: Mention) -> bool:
-        if verb.end in self.term_starts("ID_NOUN") or verb.end in self.term_starts("CREDENTIAL_NOUN"):
+        if verb.end in self.term_starts("ID_NOUN") or verb.end in self.term_starts(
+            "CREDENTIAL_NOUN"
+        ):
             return False  # "by invoice ID", "the post ID": a noun qualifying an identifier
         clause = self.clause(self.lay.clause_of[verb.start])
-        return is_verbal(verb, self.toks, self.acted_toks, clause.start, clause.item is not None,
-                         self.verb_starts)
+        return is_verbal(
+            verb,
+            self.toks,
+            self.acted_toks,
+            clause.start,
+            clause.item is not None,
+            self.verb_starts,
+        )
 
     def is_attributive(self, m: SvcMention) -> bool:
         """'the Shopify order ID', 'the Twilio token': the service qualifies a noun."""
-        return attributive(m, self.toks, self.term_starts("ID_NOUN") | self.term_starts("CREDENTIAL_NOUN")
-                           | self.term_starts("SCHEDULER"))
+        return attributive(
+            m,
+            self.toks,
+            self.term_starts("ID_NOUN")
+            | self.term_starts("CREDENTIAL_NOUN")
+            | self.term_starts("SCHEDULER"),
+        )
 
     def names_an_id(self, m: SvcMention) -> bool:
         """'the Shopify order ID': named only to say where an identifier comes from."""
@@ -90,17 +116,24 @@ class TextView:
     def is_host(self, m: SvcMention) -> bool:
         """Does this mention name where a mechanism lives (the DLQ's queue, the dedupe store)?"""
         clause = self.lay.clause_of[m.start]
-        if m.info.role in _HOST_ROLES and m.end in self.term_starts("MECHANISM_HEAD") \
-                and self.mentions("cue", clause):
+        if (
+            m.info.role in _HOST_ROLES
+            and m.end in self.term_starts("MECHANISM_HEAD")
+            and self.mentions("cue", clause)
+        ):
             return True  # "skipping matches already in the awarded_matches Redis set"
-        parts = [c for c in self.mentions("cue", clause) if c.mechanism_part
-                 or c.label == "alerting"]
+        parts = [
+            c for c in self.mentions("cue", clause) if c.mechanism_part or c.label == "alerting"
+        ]
         if not parts:
             return False
         if m.info.category in _ALERT_CHANNELS and any(c.label == "alerting" for c in parts):
             return True  # "finance ops get a Slack ping": where alerts go, not a step
-        if any(abs(c.start - m.end) <= 3 or abs(m.start - c.end) <= 3 for c in parts
-               if c.mechanism_part):
+        if any(
+            abs(c.start - m.end) <= 3 or abs(m.start - c.end) <= 3
+            for c in parts
+            if c.mechanism_part
+        ):
             return True
         if m.info.role not in _HOST_ROLES and m.info.category not in _HOST_CATEGORIES:
             return False
@@ -116,14 +149,22 @@ def _required(view: TextView, cue: Mention) -> bool:
     lo, hi = view.lay.sentences[view.lay.sentence_of[cue.start]]
     if need == "failure":
         return view.has_term("FAILURE_WORD", lo, hi) or any(
-            c.label == "terminal_path" for c in view.ann.of(Group.CUE) if lo <= c.start < hi)
+            c.label == "terminal_path" for c in view.ann.of(Group.CUE) if lo <= c.start < hi
+        )
     if need == "retry":  # another retry word than the cue's own
-        return any(lo <= i < hi and not cue.start <= i < cue.end
-                   for i in view.term_starts("RETRY_WORD"))
+        return any(
+            lo <= i < hi and not cue.start <= i < cue.end for i in view.term_starts("RETRY_WORD")
+        )
     if need == "key":
-        return (view.has_term("CREDENTIAL_NOUN", lo, hi) or view.has_term("ID_NOUN", lo, hi)
-                or any(c.label in ("idempotency", "idempotency_store") for c in view.ann.of(Group.CUE)
-                       if lo <= c.start < hi))
+        return (
+            view.has_term("CREDENTIAL_NOUN", lo, hi)
+            or view.has_term("ID_NOUN", lo, hi)
+            or any(
+                c.label in ("idempotency", "idempotency_store")
+                for c in view.ann.of(Group.CUE)
+                if lo <= c.start < hi
+            )
+        )
     if need == "write":
         return any(v.label == "WRITE" for v in view.ann.of(Group.VERB) if lo <= v.start < hi)
     if need == "datastore":
@@ -131,15 +172,23 @@ def _required(view: TextView, cue: Mention) -> bool:
     return True
 
 
-def build_view(ann: Annotation, catalog: ServiceCatalog, turn: int,
-               known: dict[str, ServiceInfo] | None = None) -> TextView:
+def build_view(
+    ann: Annotation, catalog: ServiceCatalog, turn: int, known: dict[str, ServiceInfo] | None = None
+) -> TextView:
     """Lay out and read one text; `known` carries generic services named in earlier turns."""
     aliases = dict(known or {})
     services = find_services(ann, catalog, aliases)
-    lay = layout(ann, {i for s in services if s.info.role != "runtime"
-                       for i in range(s.start, s.end)})
-    view = TextView(ann, lay, None, services, turn,  # type: ignore[arg-type]
-                    catalog.vendors & PLATFORM_VENDORS | {"amazon", "gcp"})
+    lay = layout(
+        ann, {i for s in services if s.info.role != "runtime" for i in range(s.start, s.end)}
+    )
+    view = TextView(
+        ann,
+        lay,
+        ConText(ann, lay, []),  # replaced below, once the cues are known
+        services,
+        turn,
+        catalog.vendors & PLATFORM_VENDORS | {"amazon", "gcp"},
+    )
     for s in view.services:
         view.svc_by_clause.setdefault(lay.clause_of[s.start], []).append(s)
         view.service_toks.update(range(s.start, s.end))
@@ -147,12 +196,23 @@ def build_view(ann: Annotation, catalog: ServiceCatalog, turn: int,
             view.acted_toks.update(range(s.start, s.end))
     for t in ann.of(Group.TERM):
         view.terms_at.setdefault(t.label, set()).add(t.start)
-    view.cues = longest_first([c for c in ann.of(Group.CUE) if _required(view, c)])
+    # a token pattern with gaps must not reach across a sentence ("catch. If it")
+    within = [
+        m for m in ann.of(Group.CUE) if lay.sentence_of[m.start] == lay.sentence_of[m.end - 1]
+    ]
+    ann.mentions[Group.CONTEXT] = [
+        m for m in ann.of(Group.CONTEXT) if lay.sentence_of[m.start] == lay.sentence_of[m.end - 1]
+    ]
+    view.cues = longest_first([c for c in within if _required(view, c)])
     view.ctx = ConText(ann, lay, view.cues)
     view.verb_starts = frozenset(m.start for m in ann.of(Group.VERB))
     view.aliases = aliases
-    for group, mentions in ((Group.CUE, view.cues), (Group.VERB, ann.of(Group.VERB)),
-                            (Group.CONTEXT, ann.of(Group.CONTEXT)), (Group.TERM, ann.of(Group.TERM))):
+    for group, mentions in (
+        (Group.CUE, view.cues),
+        (Group.VERB, ann.of(Group.VERB)),
+        (Group.CONTEXT, ann.of(Group.CONTEXT)),
+        (Group.TERM, ann.of(Group.TERM)),
+    ):
         per: dict[int, list[Mention]] = {}
         for m in mentions:
             per.setdefault(lay.clause_of[m.start], []).append(m)

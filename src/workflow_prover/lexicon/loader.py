@@ -108,8 +108,9 @@ def load_lexicons(directory: Path | None = None) -> Lexicons:
     known = {row.name for row in lex.categories}
     for service in lex.services:
         if service.category not in known:
-            raise LexiconError(f"services.jsonl: {service.id} has unknown category "
-                               f"{service.category!r}")
+            raise LexiconError(
+                f"services.jsonl: {service.id} has unknown category {service.category!r}"
+            )
     for term in lex.terms:
         if term.category is not None and term.category not in known:
             raise LexiconError(f"terms.jsonl: {term.id} has unknown category {term.category!r}")

@@ -18,8 +18,21 @@ Pattern = str | TokenPattern
 
 # Token attributes a lexicon's token pattern may use. NORM carries the fuzzy typo correction,
 # so patterns that should survive misspellings use NORM rather than LOWER or ORTH.
-_TOKEN_KEYS = {"NORM", "LOWER", "ORTH", "IS_DIGIT", "LIKE_NUM", "IS_PUNCT", "IS_ALPHA", "OP",
-               "TEXT", "IS_SPACE", "LENGTH", "IS_UPPER", "IS_TITLE"}
+_TOKEN_KEYS = {
+    "NORM",
+    "LOWER",
+    "ORTH",
+    "IS_DIGIT",
+    "LIKE_NUM",
+    "IS_PUNCT",
+    "IS_ALPHA",
+    "OP",
+    "TEXT",
+    "IS_SPACE",
+    "LENGTH",
+    "IS_UPPER",
+    "IS_TITLE",
+}
 
 
 class _Row(BaseModel):
@@ -79,12 +92,38 @@ class VerbRow(_Row):
 
 
 ClaimLabel = Literal[
-    "terminal_path", "compensation", "swallow", "retry", "try_catch", "logging", "alerting",
-    "error_handling", "no_handling", "timeout", "replay", "backoff_exponential", "retry_fixed",
-    "retry_immediate", "jitter", "throttle_rate", "throttle_concurrency", "retry_after",
-    "rate_limit_errors", "max_attempts", "unbounded", "idempotency", "idempotency_store",
-    "unstable_key", "key_retention", "vault", "workload_identity", "hardcoded", "env_var",
-    "rotation", "revoked", "webhook",
+    "terminal_path",
+    "compensation",
+    "swallow",
+    "retry",
+    "try_catch",
+    "logging",
+    "alerting",
+    "error_handling",
+    "no_handling",
+    "timeout",
+    "replay",
+    "backoff_exponential",
+    "retry_fixed",
+    "retry_immediate",
+    "jitter",
+    "throttle_rate",
+    "throttle_concurrency",
+    "retry_after",
+    "rate_limit_errors",
+    "max_attempts",
+    "unbounded",
+    "idempotency",
+    "idempotency_store",
+    "unstable_key",
+    "key_retention",
+    "vault",
+    "workload_identity",
+    "hardcoded",
+    "env_var",
+    "rotation",
+    "revoked",
+    "webhook",
 ]
 
 
@@ -111,8 +150,9 @@ class CueRow(_Row):
         return _check_pattern(value)
 
 
-ContextLabel = Literal["NEGATED", "PLANNED", "QUESTION", "HYPOTHETICAL", "INSTRUCTION",
-                       "TERMINATOR"]
+ContextLabel = Literal[
+    "NEGATED", "PLANNED", "QUESTION", "HYPOTHETICAL", "INSTRUCTION", "TERMINATOR"
+]
 Direction = Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "PSEUDO"]
 
 

@@ -19,8 +19,9 @@ _MAX_CACHE = 50_000
 
 
 class FuzzyCorrector:
-    def __init__(self, vocabulary: Iterable[str], protected: Iterable[str],
-                 verbs: Iterable[str] = ()) -> None:
+    def __init__(
+        self, vocabulary: Iterable[str], protected: Iterable[str], verbs: Iterable[str] = ()
+    ) -> None:
         vocab = {w for w in vocabulary if w.isalpha() and len(w) >= 4}
         verb_words = frozenset(verbs)
         self._known = frozenset(vocab) | frozenset(protected) | verb_words
@@ -50,13 +51,13 @@ class FuzzyCorrector:
         if len(word) == 3:
             choices = [w for w in self._short_targets if w[0] == word[0]]
         else:
-            choices = [w for w in self._by_letter.get(word[0], ())
-                       if abs(len(w) - len(word)) <= 1]
+            choices = [w for w in self._by_letter.get(word[0], ()) if abs(len(w) - len(word)) <= 1]
         if not choices:
             return None
         hits = process.extract(word, choices, scorer=OSA.distance, score_cutoff=1, limit=8)
         accepted = sorted(
-            (self._rank(word, cand), cand) for cand, dist, _ in hits
+            (self._rank(word, cand), cand)
+            for cand, dist, _ in hits
             if dist == 1 and self._acceptable(word, cand)
         )
         if not accepted:
@@ -85,5 +86,9 @@ class FuzzyCorrector:
 
 def _is_transposition(a: str, b: str) -> bool:
     diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    return (len(diffs) == 2 and diffs[1] == diffs[0] + 1
-            and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+    return (
+        len(diffs) == 2
+        and diffs[1] == diffs[0] + 1
+        and a[diffs[0]] == b[diffs[1]]
+        and a[diffs[1]] == b[diffs[0]]
+    )

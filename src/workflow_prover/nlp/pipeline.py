@@ -29,8 +29,8 @@ from workflow_prover.extract.types import Annotation, Group, Mention, Tok, longe
 from workflow_prover.lexicon.loader import Lexicons
 from workflow_prover.lexicon.schema import CueRow
 from workflow_prover.nlp.fuzzy import FuzzyCorrector
-from workflow_prover.nlp.tokenmatch import TokenMatcher
 from workflow_prover.nlp.tokenizer import customise_tokenizer
+from workflow_prover.nlp.tokenmatch import TokenMatcher
 from workflow_prover.nlp.vocabulary import (
     ambiguous_aliases,
     fuzzy_vocabulary,
@@ -64,8 +64,9 @@ class LexiconPipeline:
         self.nlp: Language = spacy.blank("en")
         customise_tokenizer(self.nlp)
         self._rules: dict[str, _Rule] = {}
-        self._corrector = FuzzyCorrector(fuzzy_vocabulary(lex), protected_words(lex),
-                                         verb_forms(lex))
+        self._corrector = FuzzyCorrector(
+            fuzzy_vocabulary(lex), protected_words(lex), verb_forms(lex)
+        )
         self._common = frozenset(t.pattern.lower() for t in lex.terms if t.label == "COMMON")
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")
         self._exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
@@ -93,8 +94,18 @@ class LexiconPipeline:
         ambiguous = ambiguous_aliases(lex)
         roles = {c.name: c.role for c in lex.categories}
         for svc in lex.services:
-            key = self._register(svc.id, _Rule(Group.SERVICE, svc.category, svc.id, svc.name,
-                                               svc.vendor or "", None, roles[svc.category] != "api"))
+            key = self._register(
+                svc.id,
+                _Rule(
+                    Group.SERVICE,
+                    svc.category,
+                    svc.id,
+                    svc.name,
+                    svc.vendor or "",
+                    None,
+                    roles[svc.category] != "api",
+                ),
+            )
             names = [svc.name, *svc.aliases]
             plain = [a for a in names if a.lower() not in ambiguous]
             self._phrase(key, plain + [a.lower() for a in plain])
@@ -108,11 +119,16 @@ class LexiconPipeline:
         for cue in lex.cues:
             self._add_pattern(cue.id, cue.pattern, _cue_rule(cue))
         for ctx in lex.context:
-            self._add_pattern(ctx.id, ctx.pattern, _Rule(Group.CONTEXT, ctx.label, ctx.id,
-                                                         ctx.direction, str(ctx.max_scope or "")))
+            self._add_pattern(
+                ctx.id,
+                ctx.pattern,
+                _Rule(Group.CONTEXT, ctx.label, ctx.id, ctx.direction, str(ctx.max_scope or "")),
+            )
         for term in lex.terms:
-            key = self._register(term.id, _Rule(Group.TERM, term.label, term.id,
-                                                term.category or "", term.filter or ""))
+            key = self._register(
+                term.id,
+                _Rule(Group.TERM, term.label, term.id, term.category or "", term.filter or ""),
+            )
             self._phrase(key, [term.pattern])
 
     def _add_pattern(self, key: str, pattern: str | list[dict[str, Any]], rule: _Rule) -> None:
@@ -139,23 +155,37 @@ class LexiconPipeline:
         spans += self._tokens(toks)
         return self._annotation(text, toks, spans)
 
-    def _annotation(self, text: str, toks: list[Tok],
-                    spans: list[tuple[str, int, int]]) -> Annotation:
+    def _annotation(
+        self, text: str, toks: list[Tok], spans: list[tuple[str, int, int]]
+    ) -> Annotation:
         masked = [(m.start(), m.end()) for m in _VERDICT_NAMES.finditer(text)]
         by_group: dict[Group, list[Mention]] = {g: [] for g in Group}
         for key, s, e in spans:
             rule = self._rules[key]
-            if e <= s or (key.endswith("#exact") and _starts_sentence(toks, s)
-                          and toks[s].norm in self._common):
+            if e <= s or (
+                key.endswith("#exact")
+                and _starts_sentence(toks, s)
+                and toks[s].norm in self._common
+            ):
                 continue  # "Greenhouse monitoring:" -- capitalised because it starts a line
             value = _first_number(toks[s:e])
             if rule.value_check and not _value_ok(rule.value_check, value):
                 continue
             if rule.group is not Group.CONTEXT and _is_masked(toks[s], toks[e - 1], masked):
                 continue
-            by_group[rule.group].append(Mention(rule.group, rule.label, rule.rule, s, e,
-                                                rule.name, rule.extra, value,
-                                                rule.mechanism_part))
+            by_group[rule.group].append(
+                Mention(
+                    rule.group,
+                    rule.label,
+                    rule.rule,
+                    s,
+                    e,
+                    rule.name,
+                    rule.extra,
+                    value,
+                    rule.mechanism_part,
+                )
+            )
         # claim cues are filtered by their requirements first (extract.view), then by length
         for group in (Group.SERVICE, Group.VERB):
             by_group[group] = longest_first(by_group[group])
@@ -166,8 +196,15 @@ class LexiconPipeline:
 
 
 def _cue_rule(cue: CueRow) -> _Rule:
-    return _Rule(Group.CUE, cue.label, cue.id, "inverted" if cue.inverted else "",
-                 cue.requires or "", cue.value_check, cue.mechanism_part)
+    return _Rule(
+        Group.CUE,
+        cue.label,
+        cue.id,
+        "inverted" if cue.inverted else "",
+        cue.requires or "",
+        cue.value_check,
+        cue.mechanism_part,
+    )
 
 
 def verb_forms_of(base: str, irregular: Iterable[str]) -> list[str]:
@@ -207,14 +244,14 @@ def _tokens(doc: Doc) -> tuple[list[Tok], list[int]]:
         word = strings[orth]
         if is_space:
             index.append(len(toks) - 1 if toks else 0)
-            if "\n" in word or "\n" in text[idx + len(word):idx + len(word) + spacy_ws]:
+            if "\n" in word or "\n" in text[idx + len(word) : idx + len(word) + spacy_ws]:
                 line += word.count("\n")
                 line_start = True
             continue
         if line_start:
             indent = idx - (text.rfind("\n", 0, idx) + 1)
         end = idx + len(word)
-        ws = text[end:end + 1] if spacy_ws else ""
+        ws = text[end : end + 1] if spacy_ws else ""
         index.append(len(toks))
         toks.append(Tok(len(toks), word, strings[norm], idx, end, ws, line, line_start, indent))
         line_start = False

@@ -9,12 +9,15 @@ dot between lower-case letters (not before a file extension or a domain: `settin
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-_KEEP_AFTER_DOT = ("py|ya?ml|json|js|ts|env|ini|toml|cfg|conf|io|com|net|org|dev|app|ai|co|"
-                   "internal|local|txt|md|csv|xml|sh|tf|tfvars|html")
+_KEEP_AFTER_DOT = (
+    "py|ya?ml|json|js|ts|env|ini|toml|cfg|conf|io|com|net|org|dev|app|ai|co|"
+    "internal|local|txt|md|csv|xml|sh|tf|tfvars|html"
+)
 _ARROWS = ("->", "-->", "=>", "==>", "→", "⇒", "➜", "➔", "⟶", "↦", ">>")
 
 INFIXES = (
@@ -36,17 +39,20 @@ _NOT_CONTRACTIONS = frozenset(("id", "idve", "em", "ol", "hed", "wed", "ima"))
 
 
 def customise_tokenizer(nlp: Language) -> None:
-    tokenizer = nlp.tokenizer
+    tokenizer: Any = nlp.tokenizer
     # also drop emoticons: "(Workday -> ADP):" must end in ")" and ":", not in "):"
-    tokenizer.rules = {k: v for k, v in tokenizer.rules.items()
-                       if k.lower() not in _NOT_CONTRACTIONS
-                       and (any(c.isalnum() for c in k) or not set(k) & set(":;()[]=<>"))}
+    tokenizer.rules = {
+        k: v
+        for k, v in tokenizer.rules.items()
+        if k.lower() not in _NOT_CONTRACTIONS
+        and (any(c.isalnum() for c in k) or not set(k) & set(":;()[]=<>"))
+    }
     tokenizer.url_match = URL.match
-    infixes = list(nlp.Defaults.infixes) + list(INFIXES)
+    infixes = [*(nlp.Defaults.infixes or ()), *INFIXES]
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    prefixes = list(nlp.Defaults.prefixes) + ["→", "⇒", "➜", "➔", "•", "·", "▪", "‣"]
+    prefixes = [*(nlp.Defaults.prefixes or ()), "→", "⇒", "➜", "➔", "•", "·", "▪", "‣"]
     tokenizer.prefix_search = compile_prefix_regex(prefixes).search
-    suffixes = list(nlp.Defaults.suffixes) + ["→", "⇒", "➜", "➔"]
+    suffixes = [*(nlp.Defaults.suffixes or ()), "→", "⇒", "➜", "➔"]
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     for arrow in _ARROWS:
         tokenizer.add_special_case(arrow, [{"ORTH": arrow}])

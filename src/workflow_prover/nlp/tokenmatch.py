@@ -20,8 +20,30 @@ from workflow_prover.extract.types import Tok
 
 Predicate = Callable[[Tok], bool]
 
-_NUMBER_WORDS = frozenset("zero one two three four five six seven eight nine ten eleven twelve "
-                          "twenty thirty forty fifty sixty hundred thousand".split())
+_NUMBER_WORDS = frozenset(
+    [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "hundred",
+        "thousand",
+    ]
+)
 _LIKE_NUM = re.compile(r"^[+-]?\d+(?:[.,]\d+)*%?$")
 
 
@@ -41,7 +63,9 @@ class _Spec:
         return tok.norm in keys if keys is not None else self.test(tok)
 
 
-def _value_test(getter: Callable[[Tok], str], value: Any) -> tuple[Predicate, frozenset[str] | None]:
+def _value_test(
+    getter: Callable[[Tok], str], value: Any
+) -> tuple[Predicate, frozenset[str] | None]:
     if isinstance(value, str):
         return (lambda t: getter(t) == value), frozenset([value])
     if isinstance(value, dict) and "IN" in value:
@@ -81,26 +105,33 @@ def _compile_token(token: dict[str, Any]) -> _Spec:
         if attr == "OP":
             low, high, negate = _op(value)
         elif attr in _GETTERS:
-            test, found = _value_test(_GETTERS[attr], value)
-            tests.append(test)
+            check, found = _value_test(_GETTERS[attr], value)
+            tests.append(check)
             if attr == "NORM" and len(token) - ("OP" in token) == 1:
                 keys = found
         elif attr in _FLAGS:
-            flag = _FLAGS[attr]
-            tests.append(flag if value else (lambda t, f=flag: not f(t)))
+            tests.append(_flag(_FLAGS[attr], bool(value)))
         elif attr == "LENGTH":
-            tests.append(lambda t, n=int(value): len(t.text) == n)
+            tests.append(_length(int(value)))
         else:
             raise ValueError(f"unsupported token attribute {attr!r}")
 
     if len(tests) == 1 and not negate:
         return _Spec(tests[0], low, high, keys)
 
-    def test(tok: Tok) -> bool:
+    def combined(tok: Tok) -> bool:
         ok = all(check(tok) for check in tests)
         return not ok if negate else ok
 
-    return _Spec(test, low, high, None if negate else keys)
+    return _Spec(combined, low, high, None if negate else keys)
+
+
+def _flag(flag: Predicate, wanted: bool) -> Predicate:
+    return flag if wanted else (lambda t: not flag(t))
+
+
+def _length(n: int) -> Predicate:
+    return lambda t: len(t.text) == n
 
 
 def _op(op: str) -> tuple[int, int, bool]:
@@ -145,8 +176,11 @@ class TokenMatcher:
     def __call__(self, toks: Sequence[Tok]) -> list[tuple[str, int, int]]:
         found: list[tuple[str, int, int]] = []
         norms = {t.norm for t in toks}
-        possible = {i for i, required in enumerate(self._required)
-                    if all(not keys.isdisjoint(norms) for keys in required)}
+        possible = {
+            i
+            for i, required in enumerate(self._required)
+            if all(not keys.isdisjoint(norms) for keys in required)
+        }
         patterns, by_first, anywhere = self._patterns, self._by_first, self._anywhere
         for start, tok in enumerate(toks):
             for index in by_first.get(tok.norm, anywhere):

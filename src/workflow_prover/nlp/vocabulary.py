@@ -55,8 +55,11 @@ def fuzzy_vocabulary(lex: Lexicons) -> set[str]:
 
 def protected_words(lex: Lexicons) -> set[str]:
     """Ordinary English words that are never "corrected" (`past` must not become `post`)."""
-    protected = {t.pattern.lower() for t in lex.terms
-                 if t.label in ("COMMON", "PRONOUN", "SOURCE", "CHANNEL", "CASED")}
+    protected = {
+        t.pattern.lower()
+        for t in lex.terms
+        if t.label in ("COMMON", "PRONOUN", "SOURCE", "CHANNEL", "CASED")
+    }
     for ctx in lex.context:
         if ctx.label == "TERMINATOR":
             protected.update(_pattern_words(ctx.pattern))

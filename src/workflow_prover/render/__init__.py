@@ -11,15 +11,30 @@ from collections.abc import Sequence
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
-from workflow_prover.codes import CODES
+from workflow_prover.codes import SHORT
 from workflow_prover.models import ClaimGraph, ClaimKind, Finding, Verdict
 
 _MAX_QUOTE = 90
-_NOUNS = {"payments": "charges", "email": "emails", "sms": "messages", "chat": "messages",
-          "crm": "records", "database": "rows", "warehouse": "rows", "accounting": "invoices",
-          "erp": "records", "ecommerce": "orders", "support": "tickets"}
-_RETRIES = (ClaimKind.RETRY_IMMEDIATE, ClaimKind.RETRY_FIXED, ClaimKind.RETRY,
-            ClaimKind.TRY_CATCH, ClaimKind.BACKOFF_EXPONENTIAL)
+_NOUNS = {
+    "payments": "charges",
+    "email": "emails",
+    "sms": "messages",
+    "chat": "messages",
+    "crm": "records",
+    "database": "rows",
+    "warehouse": "rows",
+    "accounting": "invoices",
+    "erp": "records",
+    "ecommerce": "orders",
+    "support": "tickets",
+}
+_RETRIES = (
+    ClaimKind.RETRY_IMMEDIATE,
+    ClaimKind.RETRY_FIXED,
+    ClaimKind.RETRY,
+    ClaimKind.TRY_CATCH,
+    ClaimKind.BACKOFF_EXPONENTIAL,
+)
 
 
 def quote(text: str) -> str:
@@ -29,11 +44,15 @@ def quote(text: str) -> str:
 
 class Renderer:
     def __init__(self) -> None:
-        self._env = Environment(loader=PackageLoader("workflow_prover", "render/templates"),
-                                undefined=StrictUndefined, autoescape=False,
-                                keep_trailing_newline=False)
+        self._env = Environment(
+            loader=PackageLoader("workflow_prover", "render/templates"),
+            undefined=StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+        )
         self._verdicts: dict[Verdict, Template] = {
-            v: self._env.get_template(f"verdicts/{v.value}.j2") for v in Verdict}
+            v: self._env.get_template(f"verdicts/{v.value}.j2") for v in Verdict
+        }
         self._finding = self._env.get_template("findings.j2")
         self._question = self._env.get_template("questions.j2")
 
@@ -43,17 +62,21 @@ class Renderer:
     # ---- findings and questions -----------------------------------------------------------
 
     def with_messages(self, findings: Sequence[Finding]) -> list[Finding]:
-        return [f.model_copy(update={"message": self._render(self._finding, f=f,
-                                                             quote=_finding_quote(f))})
-                for f in findings]
+        return [
+            f.model_copy(
+                update={"message": self._render(self._finding, f=f, quote=_finding_quote(f))}
+            )
+            for f in findings
+        ]
 
     def questions(self, findings: Sequence[Finding], graph: ClaimGraph) -> list[str]:
         out: list[str] = []
         for f in findings:
             if f.severity != "blocker" or f.suppressed:
                 continue
-            text = self._render(self._question, f=f, services=_services(graph),
-                                kind=_secret_kind(f, graph))
+            text = self._render(
+                self._question, f=f, services=_services(graph), kind=_secret_kind(f, graph)
+            )
             if text not in out:
                 out.append(text)
         return out
@@ -74,33 +97,42 @@ class Renderer:
             "admission": _admission(lead),
             "retry": _retry_quote(graph),
             "noun": _noun(lead, graph),
-            "secret": _secret_kind(next((f for f in blockers if f.code == "SECRET_IN_TEXT"), None),
-                                   graph),
+            "secret": _secret_kind(
+                next((f for f in blockers if f.code == "SECRET_IN_TEXT"), None), graph
+            ),
         }
         return self._render(self._verdicts[verdict], **context)
 
 
 def _lead(verdict: Verdict, blockers: list[Finding]) -> Finding | None:
     if verdict is Verdict.INSECURE_CREDENTIALS:
-        rest = [f for f in blockers if f.code != "SECRET_IN_TEXT" and f.check.value == "credentials"]
+        rest = [
+            f for f in blockers if f.code != "SECRET_IN_TEXT" and f.check.value == "credentials"
+        ]
         return rest[0] if rest else None
-    check = {Verdict.HAPPY_PATH_BIAS: "failure_handling", Verdict.NON_IDEMPOTENT: "idempotency",
-             Verdict.MISSING_DLQ: "failure_handling", Verdict.NO_BACKOFF: "rate_limiting"}.get(verdict)
+    check = {
+        Verdict.HAPPY_PATH_BIAS: "failure_handling",
+        Verdict.NON_IDEMPOTENT: "idempotency",
+        Verdict.MISSING_DLQ: "failure_handling",
+        Verdict.NO_BACKOFF: "rate_limiting",
+    }.get(verdict)
     return next((f for f in blockers if f.check.value == check), None)
 
 
 def _summary(findings: list[Finding], limit: int = 4) -> str:
-    parts: list[str] = []
+    """'an idempotency key (CRM); backoff or throttling (Stripe, CRM)': one part per code."""
+    where: dict[str, list[str]] = {}
     for f in findings:
         if f.code == "SECRET_IN_TEXT":
             continue
-        where = f"step {f.step}" if f.step else (f.service or "")
-        label = CODES[f.code].title.lower()
-        if f.service and f.step:
-            where += f", {f.service}"
-        part = f"{label} ({where})" if where else label
-        if part not in parts:
-            parts.append(part)
+        names = where.setdefault(f.code, [])
+        place = f.service or (f"step {f.step}" if f.step else "")
+        if place and place not in names:
+            names.append(place)
+    parts = [
+        f"{SHORT[code]} ({', '.join(names)})" if names else SHORT[code]
+        for code, names in where.items()
+    ]
     if len(parts) > limit:
         return "; ".join(parts[:limit]) + f"; and {len(parts) - limit} more"
     return "; ".join(parts)
@@ -133,7 +165,9 @@ def _retry_quote(graph: ClaimGraph) -> str:
 
 
 def _api_services(graph: ClaimGraph) -> list[str]:
-    return [s.name for s in graph.services if s.needs_rate_limit] or [s.name for s in graph.services]
+    return [s.name for s in graph.services if s.needs_rate_limit] or [
+        s.name for s in graph.services
+    ]
 
 
 def _services(graph: ClaimGraph) -> str:

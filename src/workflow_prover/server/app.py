@@ -37,7 +37,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import AnyHttpUrl, Field, ValidationError, WithJsonSchema
 
 from workflow_prover import __version__
-from workflow_prover.models import Report, Verdict
+from workflow_prover.models import Report
 from workflow_prover.server.store import (
     SessionConflict,
     SessionNotFound,
@@ -85,37 +85,40 @@ class ReviewResult(Report):
 
 # --- the tool's text for the agent --------------------------------------------------------------
 
-_VERDICT_ORDER = ", ".join(v.value for v in Verdict)
+def _paragraphs(*paragraphs: str) -> str:
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
 
-TOOL_DESCRIPTION = f"""\
-Review an automation workflow design for production resilience, without running anything.
-Use it for integrations, syncs, ETL jobs, webhook handlers, scripts and n8n/Zapier/Airflow-style
-flows that call external systems (payment providers, CRMs, email APIs, databases, queues).
 
-It checks every step that talks to an external service for four things: failure handling with a
-terminal path (a dead-letter queue or failed-records table, not just retries or try/catch),
-idempotent writes (idempotency keys or de-duplication on a stable ID), backoff or client-side rate
-limiting, and credentials loaded from a secret manager.
-
-What to send: `description`, the workflow as prose, numbered steps, arrows ("Stripe -> CRM") or a
-schema. Name each step's service and what it does (read or write), and say what happens when a
-call fails. Only what the design states counts: planned ("we'll add a DLQ later"), hedged,
-negated and hypothetical mechanisms count as absent. Never paste real keys or passwords: they are
-redacted and force the verdict INSECURE_CREDENTIALS.
-
-What comes back: `verdict` (the first that applies, in this order: {_VERDICT_ORDER}),
-`message` (also the text content: the verdict and the one thing to fix first), `findings`
-(code, check, severity blocker|warning, step, service, evidence quoting the user's words),
-`checks` (pass|fail|not_applicable per check), the `steps`, `services` and `claims` read from the
-text, `questions` to ask the user, and `session_id` and `turn`.
-
-How to iterate: call again with the returned `session_id` and only what is new or changed
-("Errors go to a DLQ; we retry with exponential backoff"). Earlier turns stay part of the
-design, claims accumulate, and a later statement about the same mechanism replaces an earlier one
-("we removed the DLQ" retracts it). Confirm each fix with the user before sending it; do not
-invent mechanisms. Repeat until the verdict is WORKFLOW_PROVEN (warnings may remain). Omit
-`session_id` to review a new, unrelated design. `strict: true` treats every warning as a blocker.
-"""
+TOOL_DESCRIPTION = _paragraphs(
+    """Review an automation workflow design for production resilience, without running
+    anything. Use it for integrations, syncs, ETL jobs, webhook handlers, scripts and
+    n8n/Zapier/Airflow-style flows that call external systems (payment providers, CRMs, email
+    APIs, databases, queues).""",
+    """It checks every step that talks to an external service for four things: failure handling
+    with a terminal path (a dead-letter queue or failed-records table, not just retries or
+    try/catch), idempotent writes (idempotency keys or de-duplication on a stable ID), backoff
+    or client-side rate limiting, and credentials loaded from a secret manager.""",
+    """What to send: `description`, the workflow as prose, numbered steps, arrows
+    ("Stripe -> CRM") or a schema. Name each step's service and what it does (read or write),
+    and say what happens when a call fails. Only what the design states counts: planned ("we'll
+    add a DLQ later"), hedged, negated and hypothetical mechanisms count as absent. Never paste
+    real keys or passwords: they are redacted and force the verdict INSECURE_CREDENTIALS.""",
+    """What comes back: `verdict`, the first that applies of INSECURE_CREDENTIALS (a secret in
+    the text), UNDERSPECIFIED (no workflow found), NOT_APPLICABLE (nothing is written),
+    HAPPY_PATH_BIAS, NON_IDEMPOTENT, MISSING_DLQ, NO_BACKOFF, INSECURE_CREDENTIALS,
+    WORKFLOW_PROVEN; `message` (also the text content: the verdict and the one thing to fix
+    first); `findings` (code, check, severity blocker|warning, step, service, evidence quoting
+    the user's words); `checks` (pass|fail|not_applicable per check); the `steps`, `services`
+    and `claims` read from the text; `questions` to ask the user; and `session_id` and
+    `turn`.""",
+    """How to iterate: call again with the returned `session_id` and only what is new or
+    changed ("Errors go to a DLQ; we retry with exponential backoff"). Earlier turns stay part of
+    the design, claims accumulate, and a later statement about the same mechanism replaces an
+    earlier one ("we removed the DLQ" retracts it). Confirm each fix with the user before
+    sending it; do not invent mechanisms. Repeat until the verdict is WORKFLOW_PROVEN (warnings
+    may remain). Omit `session_id` to review a new, unrelated design. `strict: true` treats
+    every warning as a blocker.""",
+)
 
 _DESCRIPTION_HELP = (
     "The workflow to review (or, with session_id, what is new or changed since the last call): "

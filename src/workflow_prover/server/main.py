@@ -16,6 +16,7 @@ Logs go to stderr only: under stdio, stdout carries the protocol.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import logging
 import os
@@ -198,7 +199,10 @@ def serve(argv: Sequence[str] | None = None) -> int:
         logger.info("sessions in %s (idle expiry: %s; %d expired removed)", db_path,
                     "never" if ttl is None else f"{ttl:g}s", purged)
         logger.info("loading the analyzer")
-        analyzer = Analyzer()
+        # Under stdio, stdout is the protocol: anything a library prints while loading goes to
+        # stderr. (While serving, the SDK itself diverts fd 1 to stderr.)
+        with contextlib.redirect_stdout(sys.stderr):
+            analyzer = Analyzer()
         settings = ServerSettings(max_description_chars=args.max_description_chars,
                                   max_turns=args.max_turns)
         if args.transport == "stdio":

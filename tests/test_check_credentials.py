@@ -1,0 +1,76 @@
+"""credentials on hand-built graphs: a vault and rotation for every service (rubric 2.4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphs import claim, graph, step
+from workflow_prover.checks import credentials
+from workflow_prover.coverage import Coverage
+from workflow_prover.models import ClaimGraph
+from workflow_prover.models import ClaimKind as K
+
+
+def found(g: ClaimGraph) -> list[tuple[str, str | None, str]]:
+    return [(f.code, f.service, f.severity) for f in credentials.evaluate(g, Coverage(g))]
+
+
+STEPS = [step(1, "Stripe", "read", inbound=True), step(2, "HubSpot"), step(3, "S3")]
+ROTATED = claim(K.ROTATION)
+
+CASES = [
+    (
+        "silence",
+        [],
+        [("NO_VAULT_REFERENCE", "HubSpot", "blocker"), ("NO_VAULT_REFERENCE", "S3", "blocker")],
+    ),
+    ("a vault for all", [claim(K.VAULT), ROTATED], []),
+    (
+        "a vault without rotation",
+        [claim(K.VAULT)],
+        [("NO_ROTATION", "HubSpot", "warning"), ("NO_ROTATION", "S3", "warning")],
+    ),
+    ("workload identity", [claim(K.WORKLOAD_IDENTITY)], []),
+    (
+        "a vault for HubSpot only",
+        [claim(K.VAULT, services=["HubSpot"]), ROTATED],
+        [("NO_VAULT_REFERENCE", "S3", "blocker")],
+    ),
+    (
+        "an env var",
+        [claim(K.ENV_VAR), ROTATED],
+        [("NO_VAULT_REFERENCE", "HubSpot", "blocker"), ("NO_VAULT_REFERENCE", "S3", "blocker")],
+    ),
+    (
+        "hard-coded for S3",
+        [claim(K.VAULT), ROTATED, claim(K.HARDCODED, services=["S3"])],
+        [("HARDCODED_CREDENTIAL", "S3", "blocker")],
+    ),
+    (
+        "a planned vault",
+        [claim(K.VAULT, "planned")],
+        [("NO_VAULT_REFERENCE", "HubSpot", "blocker"), ("NO_VAULT_REFERENCE", "S3", "blocker")],
+    ),
+    ("an env var moved to a vault later", [claim(K.ENV_VAR), claim(K.VAULT, turn=2), ROTATED], []),
+    (
+        "a specific env var beats a general vault",
+        [claim(K.VAULT), ROTATED, claim(K.ENV_VAR, services=["HubSpot"])],
+        [("NO_VAULT_REFERENCE", "HubSpot", "blocker")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "claims", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_when_services_have_claims_then_credentials_finds(
+    name: str, claims: list, expected: list
+) -> None:
+    assert found(graph(STEPS, claims)) == expected
+
+
+def test_when_the_text_holds_a_secret_then_secret_in_text_is_a_blocker() -> None:
+    g = graph(STEPS, [claim(K.VAULT), ROTATED], secrets=["github_token"])
+    assert found(g) == [("SECRET_IN_TEXT", None, "blocker")]
+
+
+def test_when_a_service_only_sends_webhooks_then_it_needs_no_credential() -> None:
+    assert found(graph([step(1, "Stripe", "read", inbound=True)])) == []
