@@ -77,7 +77,8 @@ def text_of(result: CallToolResult) -> str:
 def structured(result: CallToolResult) -> dict[str, Any]:
     assert not result.is_error, text_of(result)
     assert result.structured_content is not None
-    return result.structured_content
+    data: dict[str, Any] = result.structured_content
+    return data
 
 
 def file_bytes(path: Path) -> bytes:

@@ -6,6 +6,7 @@ middle of a review) and HTTP once. Plus unit tests of the `serve` command's opti
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import socket
@@ -24,6 +25,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, TextContent
 
 from workflow_prover.server.main import (
+    add_serve_arguments,
     default_db_path,
     parse_ttl,
     serve,
@@ -61,7 +63,8 @@ def server_env(tmp: Path, **extra: str) -> dict[str, str]:
 def structured(result: CallToolResult) -> dict[str, Any]:
     assert not result.is_error, result.content
     assert result.structured_content is not None
-    return result.structured_content
+    data: dict[str, Any] = result.structured_content
+    return data
 
 
 def on_disk(db: Path) -> bytes:
@@ -257,3 +260,15 @@ def test_serve_help_and_usage_errors_return_exit_codes(capsys: pytest.CaptureFix
     assert "invalid choice" in capsys.readouterr().err
     assert serve(["--session-ttl", "soon"]) == 2
     assert "invalid duration" in capsys.readouterr().err
+
+
+def test_the_options_plug_into_another_parser() -> None:
+    """How the CLI registers `workflow-prover serve` (handler: workflow_prover.server.main.run)."""
+    cli = argparse.ArgumentParser(prog="workflow-prover")
+    sub = cli.add_subparsers(dest="command")
+    add_serve_arguments(sub.add_parser("serve"))
+    args = cli.parse_args(["serve", "--transport", "http", "--port", "9000", "--db=/tmp/x.db",
+                           "--allowed-host", "proxy.internal", "--log-level", "debug"])
+    assert (args.transport, args.port, args.db, args.allowed_host, args.log_level) == (
+        "http", 9000, "/tmp/x.db", ["proxy.internal"], "DEBUG")
+    assert cli.parse_args(["serve"]).transport == "stdio"

@@ -43,7 +43,7 @@ _STAND_IN = frozenset(
 _DELAY = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|sec|secs|m|min|mins)?$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
 class ScopeDraft:
     general: bool = True
     filter: str | None = None  # api | write | read | database | all
@@ -62,7 +62,7 @@ NOWHERE = ScopeDraft(general=False)  # about an action the text does not tie to 
 _PER_WRITE = frozenset(("idempotency", "idempotency_store", "unstable_key"))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
 class ClaimDraft:
     kind: str
     reading: Reading

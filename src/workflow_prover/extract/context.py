@@ -31,14 +31,14 @@ MODALITY = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
 class Scope:
     cue: Mention
     lo: int
     hi: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
 class Reading:
     """The modality of one mention and the cues that made it so (empty: plainly asserted)."""
 

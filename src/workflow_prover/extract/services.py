@@ -26,7 +26,7 @@ from workflow_prover.extract.types import Annotation, Group, Mention, Tok
 from workflow_prover.lexicon.loader import Lexicons
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
 class ServiceInfo:
     name: str
     category: str
@@ -37,7 +37,7 @@ class ServiceInfo:
     rule: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
 class SvcMention:
     info: ServiceInfo
     start: int

@@ -27,7 +27,7 @@ _CHAIN_BREAKS = frozenset(("that", "which", "who", "and", "or", "then", "to", "s
 _NOT_MECHANISM = frozenset(("webhook", "idempotency", "key_retention"))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
 class StepDraft:
     start: int  # first token of the clause (also the step's identity within its turn)
     end: int

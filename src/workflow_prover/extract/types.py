@@ -14,9 +14,13 @@ class Group(StrEnum):
     TERM = "term"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Tok:
-    """One token of the analysed (already redacted) text."""
+    """One token of the analysed (already redacted) text.
+
+    Not frozen: a frozen dataclass pays for `object.__setattr__` on every field, and tokens
+    are created by the hundred on every call. Nothing mutates them after `annotate`.
+    """
 
     i: int
     text: str
@@ -29,7 +33,7 @@ class Tok:
     indent: int  # column of the first token of its line
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
 class Mention:
     """A lexicon match over tokens [start, end)."""
 

@@ -298,11 +298,13 @@ class _Normalizer:
         corrector = self.corrector
         if corrector is None:
             return doc
-        for token in doc:
-            if token.is_alpha and not token.is_upper:  # acronyms (SES, DLQ) are not typos
-                fixed = corrector.correct(token.lower_)
+        strings = doc.vocab.strings
+        flags = doc.to_array(["LOWER", "IS_ALPHA", "IS_UPPER"]).tolist()
+        for i, (lower, alpha, upper) in enumerate(flags):
+            if alpha and not upper:  # acronyms (SES, DLQ) are not typos
+                fixed = corrector.correct(strings[lower])
                 if fixed is not None:
-                    token.norm_ = fixed
+                    doc[i].norm_ = fixed
         return doc
 
 

@@ -157,13 +157,21 @@ class TokenMatcher:
         self._required: list[tuple[frozenset[str], ...]] = []
         self._by_first: dict[str, list[int]] = {}
         self._anywhere: list[int] = []
+        self._by_word: dict[str, list[int]] = {}  # a required norm -> patterns needing it
+        self._unindexed: list[int] = []  # patterns with no required norm at all
 
     def add(self, key: str, pattern: Sequence[dict[str, Any]]) -> None:
         specs = tuple(_compile_token(t) for t in pattern)
         index = len(self._patterns)
         self._patterns.append((key, specs))
         # norms a text must contain somewhere for this pattern to have any chance
-        self._required.append(tuple(s.keys for s in specs if s.low >= 1 and s.keys is not None))
+        required = tuple(s.keys for s in specs if s.low >= 1 and s.keys is not None)
+        self._required.append(required)
+        if required:
+            for norm in min(required, key=len):
+                self._by_word.setdefault(norm, []).append(index)
+        else:
+            self._unindexed.append(index)
         first = specs[0]
         if first.low >= 1 and first.keys is not None:
             for norm in first.keys:
@@ -173,20 +181,34 @@ class TokenMatcher:
             for indices in self._by_first.values():
                 indices.append(index)
 
+    def _possible(self, norms: set[str]) -> set[int]:
+        """Patterns whose every required norm occurs in the text."""
+        candidates = set(self._unindexed)
+        by_word = self._by_word
+        for norm in norms:
+            hit = by_word.get(norm)
+            if hit:
+                candidates.update(hit)
+        required = self._required
+        return {i for i in candidates if all(not keys.isdisjoint(norms) for keys in required[i])}
+
     def __call__(self, toks: Sequence[Tok]) -> list[tuple[str, int, int]]:
         found: list[tuple[str, int, int]] = []
-        norms = {t.norm for t in toks}
-        possible = {
-            i
-            for i, required in enumerate(self._required)
-            if all(not keys.isdisjoint(norms) for keys in required)
-        }
+        possible = self._possible({t.norm for t in toks})
+        if not possible:
+            return found
         patterns, by_first, anywhere = self._patterns, self._by_first, self._anywhere
+        count = len(toks)
         for start, tok in enumerate(toks):
             for index in by_first.get(tok.norm, anywhere):
                 if index not in possible:
                     continue
                 key, specs = patterns[index]
+                if len(specs) > 1 and start + 1 < count:
+                    second = specs[1]
+                    if second.low == 1 == second.high and second.keys is not None \
+                            and toks[start + 1].norm not in second.keys:
+                        continue  # the common miss, decided without a call
                 end = _longest(specs, 0, toks, start)
                 if end is not None and end > start:
                     found.append((key, start, end))

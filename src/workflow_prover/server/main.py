@@ -80,11 +80,20 @@ def _port(value: str) -> int:
     return number
 
 
+DESCRIPTION = ("Serve the Workflow Orchestrator Prover to MCP clients: the tool "
+               "validate_workflow_orchestration, the prompt design_review and the rubric and "
+               "session resources. Logs go to stderr.")
+HELP = "serve the Prover to MCP clients (stdio, or streamable HTTP with --transport http)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="workflow-prover serve",
-        description="Serve the Workflow Orchestrator Prover to MCP clients "
-                    "(tool validate_workflow_orchestration).")
+    parser = argparse.ArgumentParser(prog="workflow-prover serve", description=DESCRIPTION)
+    add_serve_arguments(parser)
+    return parser
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `workflow-prover serve`, for this module's parser or the CLI's subparser."""
     parser.add_argument("--transport", choices=("stdio", "http"), default="stdio",
                         help="stdio (default; the client starts the server) or streamable HTTP")
     parser.add_argument("--host", default="127.0.0.1",
@@ -108,7 +117,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default=None, type=str.upper,
                         choices=("DEBUG", "INFO", "WARNING", "ERROR"),
                         help=f"stderr log level (or ${ENV_LOG_LEVEL}; default INFO)")
-    return parser
 
 
 def configure_logging(level: str) -> None:
@@ -156,18 +164,20 @@ def _is_loopback(host: str) -> bool:
 
 def serve(argv: Sequence[str] | None = None) -> int:
     """Run the MCP server until the client disconnects (stdio) or it is interrupted (HTTP)."""
-    parser = build_parser()
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # --help, or a usage error already printed to stderr
         return exc.code if isinstance(exc.code, int) else 2
+    return run(args)
 
+
+def run(args: argparse.Namespace) -> int:
+    """Serve with options parsed by `add_serve_arguments` (the CLI's `serve` handler)."""
     environ = os.environ
     raw_ttl = args.session_ttl or environ.get(ENV_SESSION_TTL) or DEFAULT_SESSION_TTL
     try:
         ttl = parse_ttl(raw_ttl)
     except argparse.ArgumentTypeError as exc:
-        parser.print_usage(sys.stderr)
         print(f"workflow-prover serve: error: session TTL: {exc}", file=sys.stderr)
         return 2
     level = args.log_level or environ.get(ENV_LOG_LEVEL, "INFO").upper()
