@@ -36,7 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 serve: $(STAMP)
-	$(BIN)/workflow-prover serve
+	$(BIN)/workflow-prover serve $(SERVE_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -32,10 +32,8 @@ from workflow_prover.server.main import (
     transport_security,
 )
 
-# How the tests start the server. Until the CLI wires `workflow-prover serve` to
-# `workflow_prover.server.main:serve`, they run the package's __main__; afterwards this can be
-# [str(Path(sys.executable).with_name("workflow-prover")), "serve"].
-SERVE_COMMAND = [sys.executable, "-m", "workflow_prover.server"]
+# How the tests start the server: the installed console script, as a user would.
+SERVE_COMMAND = [str(Path(sys.executable).with_name("workflow-prover")), "serve"]
 
 TOOL = "validate_workflow_orchestration"
 SEED = [

@@ -430,8 +430,20 @@ def format_json(results: Sequence[Result], style: Style) -> str:
 
 Formatter = Callable[[Sequence[Result], Style], str]
 FORMATS: dict[str, Formatter] = {"text": format_text, "json": format_json}
+def add_serve_command(subparsers: SubParsers) -> None:
+    """`workflow-prover serve`: the MCP server (stdio by default, or streamable HTTP)."""
+    from workflow_prover.server import main as server_main  # cheap: no MCP or spaCy import
+
+    parser = subparsers.add_parser(
+        "serve", help=server_main.HELP, description=server_main.DESCRIPTION
+    )
+    server_main.add_serve_arguments(parser)
+    parser.set_defaults(handler=server_main.run)
+
+
 COMMANDS: list[Callable[[SubParsers], None]] = [
     add_check_command,
+    add_serve_command,
 ]
 
 
