@@ -104,9 +104,11 @@ class ConText:
             toks[k].norm in ("that", "which", "who")
             for k in range(max(0, cue.start - 2), cue.start)
         ):
-            # "any ASN that can't be processed ends up in asn_parking": the negation stays
-            # inside its relative clause
-            reach = min(reach, 3)
+            # "any ASN that can't be processed, at either step, ends up in asn_parking": the
+            # negation stays inside its relative clause, which ends at a comma
+            comma = next((k for k in range(cue.end, clause.end) if toks[k].text == ","), None)
+            if comma is not None:
+                reach = min(reach, comma - cue.end)
         lo, hi = cue.start, cue.end
         if cue.name in ("FORWARD", "BIDIRECTIONAL"):
             hi = min(

@@ -182,6 +182,8 @@ def is_verbal(
     form = verb_form(toks[s].text)
     if e in verb_starts and form == "third" and not _adjective_follows(toks, e):
         return False  # "truck GPS pings arrive": a plural noun, then its verb
+    if form == "third" and nxt is not None and nxt.text in ("(", ",", ":", ")"):
+        return False  # "Outbound calls (OTM, SendGrid) use backoff": a plural noun
     if (
         form == "past"
         and nxt is not None

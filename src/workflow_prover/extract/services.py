@@ -154,6 +154,8 @@ def find_services(
     proper = _proper_names(ann, taken, catalog)
     for m in proper:  # "create it in DoorDash Drive" ... "the DoorDash developer key"
         aliases.setdefault(toks[m.start].norm, m.info)
+        if m.end - m.start >= 2:  # "Oracle Transportation Management" ... "OTM"
+            aliases.setdefault("".join(t.text[0] for t in toks[m.start:m.end]).lower(), m.info)
     found += proper
     found += _back_references(toks, found, taken, aliases)
     return _appositions(toks, sorted(found, key=lambda m: m.start), aliases)
@@ -232,6 +234,8 @@ def _proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
             k += 1
         if k == j or (k - j == 1 and toks[j].text.isupper() and len(toks[j].text) <= 3):
             continue
+        if k in taken or (not toks[k - 1].ws and k < len(toks) and toks[k].text == "_"):
+            continue  # "the LIMS Oracle database": a modifier; "Shipment_Ref__c": a field
         name = ann.text[toks[j].start : toks[k - 1].end]
         out.append(
             SvcMention(catalog.info(name, "hosting_api", "generic.proper_name", generic=True), j, k)
@@ -310,6 +314,19 @@ def _dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
         if t.norm in names and k not in taken
     ]
     return out
+
+
+def _longer_name(toks: list[Tok], m: Mention, ann: Annotation) -> bool:
+    """'Oracle Transportation Management': an ambiguous one-word alias that starts a longer
+    proper name names another product."""
+    if m.end - m.start != 1 or m.end >= len(toks) or toks[m.start].norm not in _AMBIGUOUS_ONE_WORD:
+        return False
+    nxt = toks[m.end]
+    return nxt.text[:1].isupper() and nxt.text.isalpha() and not nxt.text.isupper()
+
+
+_AMBIGUOUS_ONE_WORD = frozenset(("oracle", "sage", "square", "box", "canvas", "notion", "meta",
+                                 "workday", "outlook", "segment", "front", "linear", "ghost"))
 
 
 def _inside_compound(toks: list[Tok], m: Mention) -> bool:

@@ -244,7 +244,9 @@ def _verb_steps(
     kind = verb.label
     if kind in ("WRITE", "TRANSFER"):
         into = [m for m in candidates if preceded_by(m, toks, _TARGET, reach=4)]
-        rest = [m for m in candidates if m not in into and m.start > verb.end]
+        targets = {m.info.name for m in into}
+        rest = [m for m in candidates
+                if m not in into and m.start > verb.end and m.info.name not in targets]
         if into and rest:
             # "sync new Stripe payments into Salesforce": Stripe is read, Salesforce written
             return [

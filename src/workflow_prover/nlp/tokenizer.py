@@ -40,12 +40,14 @@ _NOT_CONTRACTIONS = frozenset(("id", "idve", "em", "ol", "hed", "wed", "ima"))
 
 def customise_tokenizer(nlp: Language) -> None:
     tokenizer: Any = nlp.tokenizer
-    # also drop emoticons: "(Workday -> ADP):" must end in ")" and ":", not in "):"
+    # also drop emoticons: "(Workday -> ADP):" must end in ")" and ":", not in "):", and
+    # one-word abbreviations: "CyberArk." must end in "Ark" and ".", not in "Ark." (Arkansas)
     tokenizer.rules = {
         k: v
         for k, v in tokenizer.rules.items()
         if k.lower() not in _NOT_CONTRACTIONS
         and (any(c.isalnum() for c in k) or not set(k) & set(":;()[]=<>"))
+        and not (k.endswith(".") and k[:-1].isalpha())
     }
     tokenizer.url_match = URL.match
     infixes = [*(nlp.Defaults.infixes or ()), *INFIXES]
