@@ -41,10 +41,12 @@ SEED = [
 ]
 SEED_VERDICTS = ["HAPPY_PATH_BIAS", "NON_IDEMPOTENT", "WORKFLOW_PROVEN"]
 
-STRIPE_KEY = "sk_live_" "51HqLyjWDarjtT1zdp7dcXYZabcdef0123456789"
+STRIPE_KEY = "sk_live_51HqLyjWDarjtT1zdp7dcXYZabcdef0123456789"
 PASSWORD = "hunter2"
-LEAKY = (f"Stripe webhooks trigger the flow, we insert the payment into the CRM. "
-         f"The Stripe key is {STRIPE_KEY} and the CRM password is {PASSWORD}.")
+LEAKY = (
+    f"Stripe webhooks trigger the flow, we insert the payment into the CRM. "
+    f"The Stripe key is {STRIPE_KEY} and the CRM password is {PASSWORD}."
+)
 
 
 # `analyzer` (one per test session) and `anyio_backend` come from conftest.py.
@@ -108,21 +110,39 @@ async def test_the_tool_is_listed_with_plain_schemas_and_truthful_annotations(se
     assert props["description"]["minLength"] == 1
     assert props["description"]["maxLength"] == 20_000
     assert props["session_id"]["type"] == "string"  # no anyOf/null: a plain optional string
-    assert props["strict"] == {"default": False, "description": props["strict"]["description"],
-                               "title": "Strict", "type": "boolean"}
+    assert props["strict"] == {
+        "default": False,
+        "description": props["strict"]["description"],
+        "title": "Strict",
+        "type": "boolean",
+    }
     assert all(p.get("description") for p in props.values())
 
     out = tool.output_schema
     assert out is not None and out["type"] == "object"
-    for field in ("session_id", "turn", "verdict", "message", "findings", "checks", "steps",
-                  "services", "claims", "questions"):
+    for field in (
+        "session_id",
+        "turn",
+        "verdict",
+        "message",
+        "findings",
+        "checks",
+        "steps",
+        "services",
+        "claims",
+        "questions",
+    ):
         assert field in out["properties"], field
         assert field in out["required"], field
 
     notes = tool.annotations
     assert notes is not None
-    assert (notes.read_only_hint, notes.destructive_hint, notes.idempotent_hint,
-            notes.open_world_hint) == (False, False, False, False)
+    assert (
+        notes.read_only_hint,
+        notes.destructive_hint,
+        notes.idempotent_hint,
+        notes.open_world_hint,
+    ) == (False, False, False, False)
 
 
 @pytest.mark.anyio
@@ -154,10 +174,18 @@ async def test_the_rubric_resource_names_every_check_code_and_verdict(server: An
     for name in [*CODES, *(c.value for c in CheckId), *(v.value for v in Verdict)]:
         assert name in text, name
     # The verdict order is the rubric's.
-    order = [text.index(f"`{v.value}`", text.index("## 3.")) for v in
-             (Verdict.UNDERSPECIFIED, Verdict.NOT_APPLICABLE, Verdict.HAPPY_PATH_BIAS,
-              Verdict.NON_IDEMPOTENT, Verdict.MISSING_DLQ, Verdict.NO_BACKOFF,
-              Verdict.WORKFLOW_PROVEN)]
+    order = [
+        text.index(f"`{v.value}`", text.index("## 3."))
+        for v in (
+            Verdict.UNDERSPECIFIED,
+            Verdict.NOT_APPLICABLE,
+            Verdict.HAPPY_PATH_BIAS,
+            Verdict.NON_IDEMPOTENT,
+            Verdict.MISSING_DLQ,
+            Verdict.NO_BACKOFF,
+            Verdict.WORKFLOW_PROVEN,
+        )
+    ]
     assert order == sorted(order)
 
 
@@ -166,7 +194,8 @@ async def test_the_rubric_resource_names_every_check_code_and_verdict(server: An
 
 @pytest.mark.anyio
 async def test_a_call_returns_the_report_as_structured_content_and_the_message_as_text(
-        server: Any, analyzer: Analyzer) -> None:
+    server: Any, analyzer: Analyzer
+) -> None:
     async with Client(server) as client:
         tool = (await client.list_tools()).tools[0]
         result = await call(client, description=SEED[0])
@@ -209,10 +238,14 @@ async def test_sessions_are_independent_and_strict_applies_per_call(server: Any)
     async with Client(server) as client:
         first = structured(await call(client, description=SEED[0]))
         other = structured(await call(client, description=SEED[2]))
-        continued = structured(await call(client, description=SEED[1],
-                                          session_id=first["session_id"]))
-        strict = structured(await call(client, description="We log errors.",
-                                       session_id=other["session_id"], strict=True))
+        continued = structured(
+            await call(client, description=SEED[1], session_id=first["session_id"])
+        )
+        strict = structured(
+            await call(
+                client, description="We log errors.", session_id=other["session_id"], strict=True
+            )
+        )
     assert first["session_id"] != other["session_id"]
     assert continued["verdict"] == "NON_IDEMPOTENT" and continued["turn"] == 2
     # Turn 3's design had warnings only; strict makes them blockers.
@@ -237,7 +270,9 @@ async def test_the_session_resource_shows_the_current_state(server: Any) -> None
     assert state["session_id"] == sid and state["turn_count"] == 2
     assert state["verdict"] == "NON_IDEMPOTENT"
     assert [(t["turn"], t["text"], t["verdict"]) for t in state["turns"]] == [
-        (1, SEED[0], "HAPPY_PATH_BIAS"), (2, SEED[1], "NON_IDEMPOTENT")]
+        (1, SEED[0], "HAPPY_PATH_BIAS"),
+        (2, SEED[1], "NON_IDEMPOTENT"),
+    ]
     assert {s["name"] for s in state["services"]} >= {"Stripe", "CRM"}
     assert state["steps"] and state["claims"] and state["findings"]
     for stamp in ("created_at", "updated_at", "expires_at"):
@@ -246,7 +281,8 @@ async def test_the_session_resource_shows_the_current_state(server: Any) -> None
 
 @pytest.mark.anyio
 async def test_a_new_server_on_the_same_database_continues_the_session(
-        analyzer: Analyzer, db_path: Path) -> None:
+    analyzer: Analyzer, db_path: Path
+) -> None:
     async with Client(build_server(analyzer, SqliteSessionStore(db_path))) as client:
         sid = structured(await call(client, description=SEED[0]))["session_id"]
         structured(await call(client, description=SEED[1], session_id=sid))
@@ -279,22 +315,27 @@ BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
     ({"description": " \n\t "}, "'description' is blank"),
     ({"description": "x" * 20_001}, "20,001 characters, over the limit of 20,000"),
     ({"description": 42}, "'description' must be a string, not a number"),
-    ({"description": {"steps": ["Stripe -> CRM"]}}, "'description' must be a string, not an "
-                                                    "object"),
+    (
+        {"description": {"steps": ["Stripe -> CRM"]}},
+        "'description' must be a string, not an object",
+    ),
     ({}, "missing required argument 'description'"),
     ({"workflow": "Stripe -> CRM"}, "missing required argument 'description'"),
     ({"description": "Stripe -> CRM", "strict": "very"}, "'strict' must be true or false"),
     ({"description": "Stripe -> CRM", "session_id": 7}, "'session_id' must be a string"),
-    ({"description": "Stripe -> CRM", "session_id": "no-such-session"},
-     "Unknown or expired session_id 'no-such-session'"),
-    ({"description": "Stripe -> CRM", "session_id": "../../etc/passwd"},
-     "Unknown or expired session_id"),
+    (
+        {"description": "Stripe -> CRM", "session_id": "no-such-session"},
+        "Unknown or expired session_id 'no-such-session'",
+    ),
+    (
+        {"description": "Stripe -> CRM", "session_id": "../../etc/passwd"},
+        "Unknown or expired session_id",
+    ),
 ]
 
 
 @pytest.mark.anyio
-async def test_bad_input_is_a_one_line_tool_error_and_the_server_keeps_serving(
-        server: Any) -> None:
+async def test_bad_input_is_a_one_line_tool_error_and_the_server_keeps_serving(server: Any) -> None:
     async with Client(server) as client:
         for arguments, reason in BAD_INPUTS:
             result = await client.call_tool(TOOL_NAME, arguments)
@@ -353,7 +394,8 @@ async def test_an_expired_session_is_refused(analyzer: Analyzer, db_path: Path) 
 
 @pytest.mark.anyio
 async def test_a_secret_never_reaches_the_output_the_store_or_the_logs(
-        server: Any, db_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    server: Any, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level("DEBUG")
     async with Client(server) as client:
         first = await call(client, description=LEAKY)
@@ -366,8 +408,13 @@ async def test_a_secret_never_reaches_the_output_the_store_or_the_logs(
     assert data["redactions"] >= 2
     # The leak is remembered by the session: the stored redacted text still reports it.
     assert later["verdict"] == "INSECURE_CREDENTIALS"
-    everything = [json.dumps(data), text_of(first), json.dumps(later),
-                  getattr(state, "text", ""), caplog.text]
+    everything = [
+        json.dumps(data),
+        text_of(first),
+        json.dumps(later),
+        getattr(state, "text", ""),
+        caplog.text,
+    ]
     for blob in everything:
         assert STRIPE_KEY not in blob and "51HqLyjWDarjtT1zdp7dc" not in blob
         assert PASSWORD not in blob
@@ -379,9 +426,10 @@ async def test_a_secret_never_reaches_the_output_the_store_or_the_logs(
 
 
 def test_importing_the_server_package_loads_neither_the_sdk_nor_spacy() -> None:
-    code = ("import sys, workflow_prover.server, workflow_prover.server.main; "
-            "print(sorted(m for m in ('mcp', 'spacy', 'workflow_prover.analyzer') "
-            "if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    code = (
+        "import sys, workflow_prover.server, workflow_prover.server.main; "
+        "print(sorted(m for m in ('mcp', 'spacy', 'workflow_prover.analyzer') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -41,8 +41,14 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreFactory:
 
 
 def append(store: SessionStore, sid: str, number: int, text: str = "Stripe -> CRM") -> None:
-    store.append_turn(sid, number, text, strict=False, verdict="HAPPY_PATH_BIAS",
-                      report={"verdict": "HAPPY_PATH_BIAS", "turns": number, "text": text})
+    store.append_turn(
+        sid,
+        number,
+        text,
+        strict=False,
+        verdict="HAPPY_PATH_BIAS",
+        report={"verdict": "HAPPY_PATH_BIAS", "turns": number, "text": text},
+    )
 
 
 def test_store_implements_the_protocol(make_store: StoreFactory) -> None:
@@ -60,8 +66,7 @@ def test_turns_are_appended_in_order(make_store: StoreFactory) -> None:
     assert session is not None
     assert [t.number for t in session.turns] == [1, 2]
     assert [t.text for t in session.turns] == ["first", "second"]
-    assert session.turns[1].report == {"verdict": "HAPPY_PATH_BIAS", "turns": 2,
-                                       "text": "second"}
+    assert session.turns[1].report == {"verdict": "HAPPY_PATH_BIAS", "turns": 2, "text": "second"}
     assert session.created_at == 1_000_000.0
     assert session.updated_at == 1_000_005.0
     assert session.expires_at == 1_000_005.0 + 7 * 24 * 3600
@@ -180,8 +185,10 @@ def test_sqlite_stores_a_turn_whole_or_not_at_all(tmp_path: Path) -> None:
     store = SqliteSessionStore(path)
     append(store, "abcdefgh", 1)
     with sqlite3.connect(path) as conn:  # make the second statement of the transaction fail
-        conn.execute("CREATE TRIGGER boom BEFORE UPDATE ON sessions "
-                     "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+        conn.execute(
+            "CREATE TRIGGER boom BEFORE UPDATE ON sessions "
+            "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+        )
     with pytest.raises(sqlite3.IntegrityError):
         append(store, "abcdefgh", 2)
     with sqlite3.connect(path) as conn:

@@ -44,12 +44,19 @@ SEED = [
     "The workflow uses webhooks. Errors go to a DLQ. We use Redis for idempotency keys to discard "
     "duplicate processing. We rate limit to 5 req/s on the CRM, and the OAuth token is in a Vault.",
 ]
-STRIPE_KEY = "sk_live_" "51HqLyjWDarjtT1zdp7dcXYZabcdef0123456789"
+STRIPE_KEY = "sk_live_51HqLyjWDarjtT1zdp7dcXYZabcdef0123456789"
 LEAKY = f"Stripe -> CRM. The Stripe key is {STRIPE_KEY}."
-TOKEN = "test-token-" "0123456789abcdef"
-INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
-              "params": {"protocolVersion": "2025-06-18", "capabilities": {},
-                         "clientInfo": {"name": "raw", "version": "1"}}}
+TOKEN = "test-token-0123456789abcdef"
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "1"},
+    },
+}
 
 
 def server_env(tmp: Path, **extra: str) -> dict[str, str]:
@@ -76,10 +83,11 @@ def on_disk(db: Path) -> bytes:
 async def test_stdio_review_survives_a_server_restart(tmp_path: Path) -> None:
     db = tmp_path / "sessions.sqlite3"
     log = tmp_path / "stderr.log"
-    params = StdioServerParameters(command=SERVE_COMMAND[0],
-                                   args=[*SERVE_COMMAND[1:], "--db", str(db),
-                                         "--log-level", "debug"],
-                                   env=server_env(tmp_path))
+    params = StdioServerParameters(
+        command=SERVE_COMMAND[0],
+        args=[*SERVE_COMMAND[1:], "--db", str(db), "--log-level", "debug"],
+        env=server_env(tmp_path),
+    )
     with log.open("w") as errlog:
         async with Client(stdio_client(params, errlog=errlog)) as client:
             tools = (await client.list_tools()).tools
@@ -88,19 +96,24 @@ async def test_stdio_review_survives_a_server_restart(tmp_path: Path) -> None:
             assert tools[0].output_schema is not None
             first = structured(await client.call_tool(TOOL, {"description": SEED[0]}))
             sid = first["session_id"]
-            second = structured(await client.call_tool(TOOL, {"description": SEED[1],
-                                                              "session_id": sid}))
+            second = structured(
+                await client.call_tool(TOOL, {"description": SEED[1], "session_id": sid})
+            )
             bad = await client.call_tool(TOOL, {"description": ""})
             assert bad.is_error and isinstance(bad.content[0], TextContent)
             assert "'description' is empty" in bad.content[0].text
             leak = structured(await client.call_tool(TOOL, {"description": LEAKY}))
         # The server is gone with its stdin; a new one continues the same review from the file.
         async with Client(stdio_client(params, errlog=errlog)) as client:
-            third = structured(await client.call_tool(TOOL, {"description": SEED[2],
-                                                             "session_id": sid}))
+            third = structured(
+                await client.call_tool(TOOL, {"description": SEED[2], "session_id": sid})
+            )
             state = await client.read_resource(f"workflow-prover://sessions/{sid}")
     assert [first["verdict"], second["verdict"], third["verdict"]] == [
-        "HAPPY_PATH_BIAS", "NON_IDEMPOTENT", "WORKFLOW_PROVEN"]
+        "HAPPY_PATH_BIAS",
+        "NON_IDEMPOTENT",
+        "WORKFLOW_PROVEN",
+    ]
     assert third["turn"] == 3 and third["session_id"] == sid
     assert json.loads(getattr(state.contents[0], "text", ""))["turn_count"] == 3
     assert leak["verdict"] == "INSECURE_CREDENTIALS"
@@ -129,10 +142,22 @@ def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     log = (tmp / "stderr.log").open("w")
     out = (tmp / "stdout.log").open("w")
     process = subprocess.Popen(
-        [*SERVE_COMMAND, "--transport", "http", "--host", "127.0.0.1", "--port", str(port),
-         "--db", str(db)],
+        [
+            *SERVE_COMMAND,
+            "--transport",
+            "http",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--db",
+            str(db),
+        ],
         env=server_env(tmp, WORKFLOW_PROVER_TOKEN=TOKEN),  # the token from the environment
-        stdin=subprocess.DEVNULL, stdout=out, stderr=log)
+        stdin=subprocess.DEVNULL,
+        stdout=out,
+        stderr=log,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -145,8 +170,14 @@ def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        yield {"url": f"http://127.0.0.1:{port}/mcp", "port": port, "db": db,
-               "log": tmp / "stderr.log", "stdout": tmp / "stdout.log", "process": process}
+        yield {
+            "url": f"http://127.0.0.1:{port}/mcp",
+            "port": port,
+            "db": db,
+            "log": tmp / "stderr.log",
+            "stdout": tmp / "stdout.log",
+            "process": process,
+        }
     finally:
         process.terminate()
         try:
@@ -172,22 +203,25 @@ def test_http_requires_the_token_and_checks_host_and_origin(http_server: dict[st
     assert post(url, {"authorization": TOKEN}).status_code == 401  # not a bearer header
     # DNS-rebinding protection: a foreign Host is refused (421), a foreign Origin too (403).
     assert post(url, {**good, "host": "attacker.example"}).status_code == 421
-    assert post(url, {**good, "host": f"attacker.example:{http_server['port']}"}
-                ).status_code == 421
+    assert post(url, {**good, "host": f"attacker.example:{http_server['port']}"}).status_code == 421
     assert post(url, {**good, "origin": "http://attacker.example"}).status_code == 403
-    assert post(url, {**good, "origin": f"http://localhost:{http_server['port']}"}
-                ).status_code == 200
+    assert (
+        post(url, {**good, "origin": f"http://localhost:{http_server['port']}"}).status_code == 200
+    )
     assert post(url, {**good, "host": f"localhost:{http_server['port']}"}).status_code == 200
     assert post(url, good).status_code == 200
 
 
 @pytest.mark.anyio
 async def test_http_runs_the_seed_conversation_with_the_sdk_client(
-        http_server: dict[str, Any]) -> None:
+    http_server: dict[str, Any],
+) -> None:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     timeout = httpx2.Timeout(30, read=300)
-    async with httpx2.AsyncClient(headers=headers, timeout=timeout) as http, Client(
-            streamable_http_client(http_server["url"], http_client=http)) as client:
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=timeout) as http,
+        Client(streamable_http_client(http_server["url"], http_client=http)) as client,
+    ):
         tools = (await client.list_tools()).tools
         assert [t.name for t in tools] == [TOOL]
         assert tools[0].annotations is not None
@@ -201,8 +235,9 @@ async def test_http_runs_the_seed_conversation_with_the_sdk_client(
             data = structured(await client.call_tool(TOOL, args))
             sid = data["session_id"]
             verdicts.append(data["verdict"])
-        unknown = await client.call_tool(TOOL, {"description": "Stripe -> CRM",
-                                                "session_id": "not-a-real-session"})
+        unknown = await client.call_tool(
+            TOOL, {"description": "Stripe -> CRM", "session_id": "not-a-real-session"}
+        )
         leak = structured(await client.call_tool(TOOL, {"description": LEAKY}))
         rubric = await client.read_resource("workflow-prover://rubric")
     assert verdicts == ["HAPPY_PATH_BIAS", "NON_IDEMPOTENT", "WORKFLOW_PROVEN"]
@@ -229,13 +264,15 @@ def test_ttl_durations() -> None:
         parse_ttl("a week")
 
 
-def test_default_database_is_under_the_state_directory(monkeypatch: pytest.MonkeyPatch,
-                                                       tmp_path: Path) -> None:
+def test_default_database_is_under_the_state_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     assert default_db_path() == tmp_path / "workflow-prover" / "sessions.sqlite3"
     monkeypatch.delenv("XDG_STATE_HOME")
-    assert default_db_path() == (Path.home() / ".local" / "state" / "workflow-prover"
-                                 / "sessions.sqlite3")
+    assert default_db_path() == (
+        Path.home() / ".local" / "state" / "workflow-prover" / "sessions.sqlite3"
+    )
 
 
 def test_dns_rebinding_protection_is_always_on() -> None:
@@ -246,8 +283,7 @@ def test_dns_rebinding_protection_is_always_on() -> None:
     assert not any("0.0.0.0" in h for h in transport_security("0.0.0.0", []).allowed_hosts)
     proxied = transport_security("0.0.0.0", ["prover.internal", "gw.example:443"])
     assert proxied.enable_dns_rebinding_protection
-    assert {"prover.internal", "prover.internal:*", "gw.example:443"} <= set(
-        proxied.allowed_hosts)
+    assert {"prover.internal", "prover.internal:*", "gw.example:443"} <= set(proxied.allowed_hosts)
     assert "https://gw.example:443" in proxied.allowed_origins
 
 
@@ -265,8 +301,25 @@ def test_the_options_plug_into_another_parser() -> None:
     cli = argparse.ArgumentParser(prog="workflow-prover")
     sub = cli.add_subparsers(dest="command")
     add_serve_arguments(sub.add_parser("serve"))
-    args = cli.parse_args(["serve", "--transport", "http", "--port", "9000", "--db=/tmp/x.db",
-                           "--allowed-host", "proxy.internal", "--log-level", "debug"])
+    args = cli.parse_args(
+        [
+            "serve",
+            "--transport",
+            "http",
+            "--port",
+            "9000",
+            "--db=/tmp/x.db",
+            "--allowed-host",
+            "proxy.internal",
+            "--log-level",
+            "debug",
+        ]
+    )
     assert (args.transport, args.port, args.db, args.allowed_host, args.log_level) == (
-        "http", 9000, "/tmp/x.db", ["proxy.internal"], "DEBUG")
+        "http",
+        9000,
+        "/tmp/x.db",
+        ["proxy.internal"],
+        "DEBUG",
+    )
     assert cli.parse_args(["serve"]).transport == "stdio"

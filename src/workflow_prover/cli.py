@@ -430,6 +430,8 @@ def format_json(results: Sequence[Result], style: Style) -> str:
 
 Formatter = Callable[[Sequence[Result], Style], str]
 FORMATS: dict[str, Formatter] = {"text": format_text, "json": format_json}
+
+
 def add_serve_command(subparsers: SubParsers) -> None:
     """`workflow-prover serve`: the MCP server (stdio by default, or streamable HTTP)."""
     from workflow_prover.server import main as server_main  # cheap: no MCP or spaCy import

@@ -557,8 +557,11 @@ def _sequence(toks: list, i: int) -> tuple[list[float], int]:  # type: ignore[ty
         j += 1
         if j < len(toks) and toks[j].norm in ("s", "sec", "ms", "seconds", "secs", "min", "m"):
             j += 1
-        if (j + 1 < len(toks) and toks[j].text in (",", "→", "->", "then")
-                and _DELAY.match(toks[j + 1].text)):
+        if (
+            j + 1 < len(toks)
+            and toks[j].text in (",", "→", "->", "then")
+            and _DELAY.match(toks[j + 1].text)
+        ):
             j += 1
             continue
         break

@@ -155,7 +155,7 @@ def find_services(
     for m in proper:  # "create it in DoorDash Drive" ... "the DoorDash developer key"
         aliases.setdefault(toks[m.start].norm, m.info)
         if m.end - m.start >= 2:  # "Oracle Transportation Management" ... "OTM"
-            aliases.setdefault("".join(t.text[0] for t in toks[m.start:m.end]).lower(), m.info)
+            aliases.setdefault("".join(t.text[0] for t in toks[m.start : m.end]).lower(), m.info)
     found += proper
     found += _back_references(toks, found, taken, aliases)
     return _appositions(toks, sorted(found, key=lambda m: m.start), aliases)
@@ -325,8 +325,23 @@ def _longer_name(toks: list[Tok], m: Mention, ann: Annotation) -> bool:
     return nxt.text[:1].isupper() and nxt.text.isalpha() and not nxt.text.isupper()
 
 
-_AMBIGUOUS_ONE_WORD = frozenset(("oracle", "sage", "square", "box", "canvas", "notion", "meta",
-                                 "workday", "outlook", "segment", "front", "linear", "ghost"))
+_AMBIGUOUS_ONE_WORD = frozenset(
+    (
+        "oracle",
+        "sage",
+        "square",
+        "box",
+        "canvas",
+        "notion",
+        "meta",
+        "workday",
+        "outlook",
+        "segment",
+        "front",
+        "linear",
+        "ghost",
+    )
+)
 
 
 def _inside_compound(toks: list[Tok], m: Mention) -> bool:

@@ -244,9 +244,12 @@ def _verb_steps(
     kind = verb.label
     if kind in ("WRITE", "TRANSFER"):
         into = [m for m in candidates if preceded_by(m, toks, _TARGET, reach=4)]
-        targets = {m.info.name for m in into}
-        rest = [m for m in candidates
-                if m not in into and m.start > verb.end and m.info.name not in targets]
+        written = {m.info.name for m in into}
+        rest = [
+            m
+            for m in candidates
+            if m not in into and m.start > verb.end and m.info.name not in written
+        ]
         if into and rest:
             # "sync new Stripe payments into Salesforce": Stripe is read, Salesforce written
             return [

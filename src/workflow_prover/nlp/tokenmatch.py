@@ -206,8 +206,11 @@ class TokenMatcher:
                 key, specs = patterns[index]
                 if len(specs) > 1 and start + 1 < count:
                     second = specs[1]
-                    if second.low == 1 == second.high and second.keys is not None \
-                            and toks[start + 1].norm not in second.keys:
+                    if (
+                        second.low == 1 == second.high
+                        and second.keys is not None
+                        and toks[start + 1].norm not in second.keys
+                    ):
                         continue  # the common miss, decided without a call
                 end = _longest(specs, 0, toks, start)
                 if end is not None and end > start:

@@ -85,6 +85,7 @@ class ReviewResult(Report):
 
 # --- the tool's text for the agent --------------------------------------------------------------
 
+
 def _paragraphs(*paragraphs: str) -> str:
     return "\n\n".join(" ".join(p.split()) for p in paragraphs)
 
@@ -124,10 +125,12 @@ _DESCRIPTION_HELP = (
     "The workflow to review (or, with session_id, what is new or changed since the last call): "
     "prose, numbered steps, arrows such as 'Stripe -> CRM', or a schema as JSON/YAML text. "
     "Name the services and say what each step does and what happens when a call fails. "
-    "Do not include real secrets.")
+    "Do not include real secrets."
+)
 _SESSION_HELP = (
     "Continue an iterative review: the session_id returned by an earlier call. Omit it (or "
-    "send an empty string) to start a new review.")
+    "send an empty string) to start a new review."
+)
 _STRICT_HELP = "Treat every warning as a blocker. Default false."
 
 INSTRUCTIONS = (
@@ -136,15 +139,23 @@ INSTRUCTIONS = (
     f"{TOOL_NAME} with the design, explain the verdict and its blockers to the user, ask them "
     "how each blocker is handled, and call again with the returned session_id and their "
     "answers until the verdict is WORKFLOW_PROVEN. The rubric is the resource "
-    f"{RUBRIC_URI}; a session's state is {SESSION_URI_TEMPLATE}.")
+    f"{RUBRIC_URI}; a session's state is {SESSION_URI_TEMPLATE}."
+)
 
 
 # --- argument errors as one actionable line ------------------------------------------------------
 
 
 def _type_name(value: object) -> str:
-    return {dict: "an object", list: "an array", int: "a number", float: "a number",
-            bool: "a boolean", type(None): "null", str: "a string"}.get(type(value), "a value")
+    return {
+        dict: "an object",
+        list: "an array",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+        type(None): "null",
+        str: "a string",
+    }.get(type(value), "a value")
 
 
 def _argument_error(exc: ValidationError, settings: ServerSettings) -> str:
@@ -156,8 +167,9 @@ def _argument_error(exc: ValidationError, settings: ServerSettings) -> str:
         value = err.get("input")
         if field == "description":
             if kind == "missing":
-                problems.append("missing required argument 'description': send the workflow "
-                                "to review as text")
+                problems.append(
+                    "missing required argument 'description': send the workflow to review as text"
+                )
             elif kind == "string_too_short":
                 problems.append("'description' is empty: send the workflow to review as text")
             elif kind == "string_too_long":
@@ -165,17 +177,22 @@ def _argument_error(exc: ValidationError, settings: ServerSettings) -> str:
                 problems.append(
                     f"'description' is {size:,} characters, over the limit of "
                     f"{settings.max_description_chars:,}: send a shorter summary of the design, "
-                    "or send it in parts in one session (pass the returned session_id back)")
+                    "or send it in parts in one session (pass the returned session_id back)"
+                )
             elif kind == "string_type":
-                problems.append(f"'description' must be a string, not {_type_name(value)}: send "
-                                "the workflow as text (a schema as its JSON or YAML text)")
+                problems.append(
+                    f"'description' must be a string, not {_type_name(value)}: send "
+                    "the workflow as text (a schema as its JSON or YAML text)"
+                )
             else:
                 problems.append(f"invalid 'description': {err['msg']}")
         elif field == "strict":
             problems.append(f"'strict' must be true or false, not {_type_name(value)}")
         elif field == "session_id":
-            problems.append(f"'session_id' must be a string returned by an earlier call, not "
-                            f"{_type_name(value)}; omit it to start a new review")
+            problems.append(
+                f"'session_id' must be a string returned by an earlier call, not "
+                f"{_type_name(value)}; omit it to start a new review"
+            )
         else:
             problems.append(f"invalid argument '{field}': {err['msg']}")
     return "Invalid arguments: " + "; ".join(problems) + "."
@@ -190,8 +207,12 @@ def _review_tool(fn: Any, settings: ServerSettings, **kwargs: Any) -> Tool:
     """
 
     class ReviewTool(Tool):
-        async def run(self, arguments: dict[str, Any], context: Context[Any, Any],
-                      convert_result: bool = False) -> Any:
+        async def run(
+            self,
+            arguments: dict[str, Any],
+            context: Context[Any, Any],
+            convert_result: bool = False,
+        ) -> Any:
             try:
                 self.fn_metadata.validate_arguments(arguments)
             except ValidationError as exc:
@@ -221,8 +242,9 @@ class StaticTokenVerifier:
 def _iso(timestamp: float | None) -> str | None:
     if timestamp is None:
         return None
-    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds").replace(
-        "+00:00", "Z")
+    return (
+        datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    )
 
 
 def session_state(session: StoredSession) -> dict[str, Any]:
@@ -236,8 +258,16 @@ def session_state(session: StoredSession) -> dict[str, Any]:
         "turn_count": len(session.turns),
         "verdict": latest.get("verdict"),
         "message": latest.get("message"),
-        "turns": [{"turn": t.number, "text": t.text, "strict": t.strict, "verdict": t.verdict,
-                   "created_at": _iso(t.created_at)} for t in session.turns],
+        "turns": [
+            {
+                "turn": t.number,
+                "text": t.text,
+                "strict": t.strict,
+                "verdict": t.verdict,
+                "created_at": _iso(t.created_at),
+            }
+            for t in session.turns
+        ],
         "steps": latest.get("steps", []),
         "services": latest.get("services", []),
         "claims": latest.get("claims", []),
@@ -258,7 +288,8 @@ class _SessionLocks:
     def __init__(self) -> None:
         self._guard = threading.Lock()
         self._locks: weakref.WeakValueDictionary[str, threading.Lock] = (
-            weakref.WeakValueDictionary())
+            weakref.WeakValueDictionary()
+        )
 
     def __call__(self, session_id: str) -> threading.Lock:
         with self._guard:
@@ -272,12 +303,17 @@ class _SessionLocks:
 def _unknown_session(session_id: str) -> ToolError:
     return ToolError(
         f"Unknown or expired session_id '{session_id[:128]}': call again without session_id to "
-        "start a new review, and send the whole design in description.")
+        "start a new review, and send the whole design in description."
+    )
 
 
-def build_server(analyzer: ReviewAnalyzer, store: SessionStore,
-                 settings: ServerSettings | None = None, *,
-                 token: str | None = None) -> MCPServer[Any]:
+def build_server(
+    analyzer: ReviewAnalyzer,
+    store: SessionStore,
+    settings: ServerSettings | None = None,
+    *,
+    token: str | None = None,
+) -> MCPServer[Any]:
     """The MCP server over one analyzer and one session store.
 
     `token`, when set, is the bearer token every HTTP request must carry (stdio ignores it).
@@ -286,11 +322,19 @@ def build_server(analyzer: ReviewAnalyzer, store: SessionStore,
     session_locks = _SessionLocks()
 
     def review(
-        description: Annotated[str, Field(description=_DESCRIPTION_HELP, min_length=1,
-                                          max_length=settings.max_description_chars)],
-        session_id: Annotated[str | None, Field(description=_SESSION_HELP),
-                              WithJsonSchema({"type": "string", "description": _SESSION_HELP})
-                              ] = None,
+        description: Annotated[
+            str,
+            Field(
+                description=_DESCRIPTION_HELP,
+                min_length=1,
+                max_length=settings.max_description_chars,
+            ),
+        ],
+        session_id: Annotated[
+            str | None,
+            Field(description=_SESSION_HELP),
+            WithJsonSchema({"type": "string", "description": _SESSION_HELP}),
+        ] = None,
         strict: Annotated[bool, Field(description=_STRICT_HELP)] = False,
     ) -> Annotated[CallToolResult, ReviewResult]:
         # A sync tool: the SDK runs it in a worker thread, so the analysis (CPU-bound, up to a
@@ -306,8 +350,10 @@ def build_server(analyzer: ReviewAnalyzer, store: SessionStore,
         except Exception as exc:
             # The exception may quote the raw text: log its type only.
             logger.error("secret scan failed: %s", type(exc).__name__)
-            raise ToolError("The description could not be scanned for secrets (internal "
-                            "error). Try again with plain text.") from None
+            raise ToolError(
+                "The description could not be scanned for secrets (internal "
+                "error). Try again with plain text."
+            ) from None
         if sid is None:
             return _review(text, None, strict, started)
         with session_locks(sid):
@@ -326,35 +372,49 @@ def build_server(analyzer: ReviewAnalyzer, store: SessionStore,
                     raise ToolError(
                         f"Session '{sid}' has reached the limit of {settings.max_turns} turns: "
                         "start a new review without session_id and send the whole design, "
-                        "consolidated, in one description.")
+                        "consolidated, in one description."
+                    )
                 if session.text_chars + len(text) > settings.max_session_chars:
                     raise ToolError(
                         f"Session '{sid}' would exceed {settings.max_session_chars:,} characters "
                         "of text: start a new review without session_id and send the whole "
-                        "design, consolidated, in one description.")
+                        "design, consolidated, in one description."
+                    )
                 earlier = [t.text for t in session.turns]
                 new_id, number = sid, len(session.turns) + 1
             report = analyzer.analyze_turns([*earlier, text], strict=strict)
             payload = report.model_dump(mode="json")
             try:
-                store.append_turn(new_id, number, text, strict=strict,
-                                  verdict=str(report.verdict), report=payload)
+                store.append_turn(
+                    new_id, number, text, strict=strict, verdict=str(report.verdict), report=payload
+                )
             except SessionConflict:
                 continue  # another call appended a turn meanwhile: re-read and re-analyse
             except SessionNotFound:
                 raise _unknown_session(new_id) from None
             break
         else:
-            raise ToolError(f"Session '{sid}' is being updated by other calls right now: "
-                            "retry this call.")
+            raise ToolError(
+                f"Session '{sid}' is being updated by other calls right now: retry this call."
+            )
         blockers = sum(1 for f in report.findings if f.severity == "blocker" and not f.suppressed)
-        logger.info("review session=%s… turn=%d chars=%d verdict=%s blockers=%d redactions=%d "
-                    "%.0fms", new_id[:6], number, len(text), report.verdict, blockers,
-                    report.redactions, (time.perf_counter() - started) * 1000)
-        logger.debug("review session=%s… turn=%d text (redacted): %r", new_id[:6], number,
-                     text[:2000])
-        text_out = (f"{report.message}\n\nsession_id: {new_id} (turn {number}). To continue this "
-                    f"review, call {TOOL_NAME} again with this session_id and only what changed.")
+        logger.info(
+            "review session=%s… turn=%d chars=%d verdict=%s blockers=%d redactions=%d %.0fms",
+            new_id[:6],
+            number,
+            len(text),
+            report.verdict,
+            blockers,
+            report.redactions,
+            (time.perf_counter() - started) * 1000,
+        )
+        logger.debug(
+            "review session=%s… turn=%d text (redacted): %r", new_id[:6], number, text[:2000]
+        )
+        text_out = (
+            f"{report.message}\n\nsession_id: {new_id} (turn {number}). To continue this "
+            f"review, call {TOOL_NAME} again with this session_id and only what changed."
+        )
         return CallToolResult(
             content=[TextContent(type="text", text=text_out)],
             structured_content={"session_id": new_id, "turn": number, **payload},
@@ -367,30 +427,47 @@ def build_server(analyzer: ReviewAnalyzer, store: SessionStore,
     # repeating a call is not a no-op (idempotent_hint=False): with a session_id the same text
     # is appended again as a new turn, without one a new session is created.
     tool = _review_tool(
-        review, settings, name=TOOL_NAME, title="Validate workflow orchestration",
+        review,
+        settings,
+        name=TOOL_NAME,
+        title="Validate workflow orchestration",
         description=TOOL_DESCRIPTION,
         annotations=ToolAnnotations(
-            title="Validate workflow orchestration", read_only_hint=False,
-            destructive_hint=False, idempotent_hint=False, open_world_hint=False))
+            title="Validate workflow orchestration",
+            read_only_hint=False,
+            destructive_hint=False,
+            idempotent_hint=False,
+            open_world_hint=False,
+        ),
+    )
 
     auth: dict[str, Any] = {}
     if token:
         # A static bearer token, checked on every HTTP request. issuer_url is required by the
         # settings model but unused: no OAuth routes and no protected-resource metadata are
         # served (resource_server_url=None), so clients are not sent on an OAuth discovery.
-        auth = {"token_verifier": StaticTokenVerifier(token),
-                "auth": AuthSettings(issuer_url=AnyHttpUrl("http://127.0.0.1"),
-                                     resource_server_url=None)}
+        auth = {
+            "token_verifier": StaticTokenVerifier(token),
+            "auth": AuthSettings(
+                issuer_url=AnyHttpUrl("http://127.0.0.1"), resource_server_url=None
+            ),
+        }
 
     server: MCPServer[Any] = MCPServer(
-        "workflow-prover", title="Workflow Orchestrator Prover",
+        "workflow-prover",
+        title="Workflow Orchestrator Prover",
         description="Proves or refutes the resilience of automation workflow designs.",
-        instructions=INSTRUCTIONS, version=__version__, tools=[tool], **auth)
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        tools=[tool],
+        **auth,
+    )
 
     @server.prompt(name="design_review", title="Design review of a workflow")
     def design_review(
-        workflow: Annotated[str, Field(description="The workflow design to review, in any form.",
-                                       min_length=1)],
+        workflow: Annotated[
+            str, Field(description="The workflow design to review, in any form.", min_length=1)
+        ],
     ) -> str:
         """Start an iterative resilience review of a workflow design with the Prover."""
         return (
@@ -405,20 +482,29 @@ def build_server(analyzer: ReviewAnalyzer, store: SessionStore,
             f"4. Call {TOOL_NAME} again with the returned `session_id` and only my new answers.\n"
             "5. Repeat until the verdict is WORKFLOW_PROVEN, then list the warnings that remain.\n"
             "Never send real keys, tokens or passwords to the tool.\n\n"
-            f"<workflow>\n{workflow}\n</workflow>")
+            f"<workflow>\n{workflow}\n</workflow>"
+        )
 
-    @server.resource(RUBRIC_URI, name="rubric", title="The Prover's rubric",
-                     description="The four checks, what satisfies each, the finding codes and "
-                                 "the verdict order the server applies.",
-                     mime_type="text/markdown")
+    @server.resource(
+        RUBRIC_URI,
+        name="rubric",
+        title="The Prover's rubric",
+        description="The four checks, what satisfies each, the finding codes and "
+        "the verdict order the server applies.",
+        mime_type="text/markdown",
+    )
     def rubric() -> str:
         return rubric_text()
 
-    @server.resource(SESSION_URI_TEMPLATE, name="session", title="A review session",
-                     description="A review session's current state: its turns (redacted text), "
-                                 "the steps, services and claims read so far, and the latest "
-                                 "verdict and findings.",
-                     mime_type="application/json")
+    @server.resource(
+        SESSION_URI_TEMPLATE,
+        name="session",
+        title="A review session",
+        description="A review session's current state: its turns (redacted text), "
+        "the steps, services and claims read so far, and the latest "
+        "verdict and findings.",
+        mime_type="application/json",
+    )
     def session_resource(session_id: str) -> str:
         session = store.get(session_id) if _SESSION_ID.fullmatch(session_id) else None
         if session is None:

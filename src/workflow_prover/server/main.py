@@ -58,7 +58,8 @@ def parse_ttl(value: str) -> float | None:
     match = _TTL.fullmatch(value)
     if not match:
         raise argparse.ArgumentTypeError(
-            f"invalid duration {value!r}: use seconds or a number with s, m, h or d (e.g. 7d)")
+            f"invalid duration {value!r}: use seconds or a number with s, m, h or d (e.g. 7d)"
+        )
     seconds = float(match.group(1)) * _TTL_UNITS[match.group(2).lower()]
     return seconds if seconds > 0 else None
 
@@ -80,9 +81,11 @@ def _port(value: str) -> int:
     return number
 
 
-DESCRIPTION = ("Serve the Workflow Orchestrator Prover to MCP clients: the tool "
-               "validate_workflow_orchestration, the prompt design_review and the rubric and "
-               "session resources. Logs go to stderr.")
+DESCRIPTION = (
+    "Serve the Workflow Orchestrator Prover to MCP clients: the tool "
+    "validate_workflow_orchestration, the prompt design_review and the rubric and "
+    "session resources. Logs go to stderr."
+)
 HELP = "serve the Prover to MCP clients (stdio, or streamable HTTP with --transport http)"
 
 
@@ -94,29 +97,63 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `workflow-prover serve`, for this module's parser or the CLI's subparser."""
-    parser.add_argument("--transport", choices=("stdio", "http"), default="stdio",
-                        help="stdio (default; the client starts the server) or streamable HTTP")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="HTTP: address to bind (default 127.0.0.1, loopback only)")
+    parser.add_argument(
+        "--transport",
+        choices=("stdio", "http"),
+        default="stdio",
+        help="stdio (default; the client starts the server) or streamable HTTP",
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="HTTP: address to bind (default 127.0.0.1, loopback only)",
+    )
     parser.add_argument("--port", type=_port, default=8000, help="HTTP: port (default 8000)")
-    parser.add_argument("--token", default=None,
-                        help=f"HTTP: bearer token required on every request (or ${ENV_TOKEN}; "
-                             "prefer the variable: options are visible to other local users)")
-    parser.add_argument("--allowed-host", action="append", default=[], metavar="HOST[:PORT]",
-                        help="HTTP: another Host header value to accept (repeatable), e.g. the "
-                             "name of a reverse proxy; loopback names are always accepted")
-    parser.add_argument("--db", default=None,
-                        help=f"session database file (or ${ENV_DB}; default {default_db_path()})")
-    parser.add_argument("--session-ttl", default=None, metavar="DURATION",
-                        help=f"idle time after which a session expires: seconds or 30m, 24h, 7d; "
-                             f"0 never (or ${ENV_SESSION_TTL}; default {DEFAULT_SESSION_TTL})")
-    parser.add_argument("--max-description-chars", type=_positive_int, default=20_000,
-                        help="longest description accepted in one call (default 20000)")
-    parser.add_argument("--max-turns", type=_positive_int, default=50,
-                        help="most turns in one review session (default 50)")
-    parser.add_argument("--log-level", default=None, type=str.upper,
-                        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
-                        help=f"stderr log level (or ${ENV_LOG_LEVEL}; default INFO)")
+    parser.add_argument(
+        "--token",
+        default=None,
+        help=f"HTTP: bearer token required on every request (or ${ENV_TOKEN}; "
+        "prefer the variable: options are visible to other local users)",
+    )
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="HTTP: another Host header value to accept (repeatable), e.g. the "
+        "name of a reverse proxy; loopback names are always accepted",
+    )
+    parser.add_argument(
+        "--db",
+        default=None,
+        help=f"session database file (or ${ENV_DB}; default {default_db_path()})",
+    )
+    parser.add_argument(
+        "--session-ttl",
+        default=None,
+        metavar="DURATION",
+        help=f"idle time after which a session expires: seconds or 30m, 24h, 7d; "
+        f"0 never (or ${ENV_SESSION_TTL}; default {DEFAULT_SESSION_TTL})",
+    )
+    parser.add_argument(
+        "--max-description-chars",
+        type=_positive_int,
+        default=20_000,
+        help="longest description accepted in one call (default 20000)",
+    )
+    parser.add_argument(
+        "--max-turns",
+        type=_positive_int,
+        default=50,
+        help="most turns in one review session (default 50)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default=None,
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help=f"stderr log level (or ${ENV_LOG_LEVEL}; default INFO)",
+    )
 
 
 def configure_logging(level: str) -> None:
@@ -147,10 +184,14 @@ def transport_security(host: str, extra_hosts: Sequence[str]) -> TransportSecuri
         has_port = bool(re.search(r":\d+$", name)) and not name.endswith("]")
         hosts += [name] if has_port else [name, f"{name}:*"]
         for scheme in ("http", "https"):
-            origins += ([f"{scheme}://{name}"] if has_port
-                        else [f"{scheme}://{name}", f"{scheme}://{name}:*"])
-    return TransportSecuritySettings(enable_dns_rebinding_protection=True,
-                                     allowed_hosts=hosts, allowed_origins=origins)
+            origins += (
+                [f"{scheme}://{name}"]
+                if has_port
+                else [f"{scheme}://{name}", f"{scheme}://{name}:*"]
+            )
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
+    )
 
 
 def _is_loopback(host: str) -> bool:
@@ -194,27 +235,37 @@ def run(args: argparse.Namespace) -> int:
         store = SqliteSessionStore(db_path, ttl=ttl)
         purged = store.purge_expired()
     except (OSError, SessionStoreError, ValueError) as exc:
-        print(f"workflow-prover serve: error: cannot open the session database {db_path}: "
-              f"{exc}", file=sys.stderr)
+        print(
+            f"workflow-prover serve: error: cannot open the session database {db_path}: {exc}",
+            file=sys.stderr,
+        )
         return 1
     except Exception as exc:  # sqlite3.Error and friends
-        print(f"workflow-prover serve: error: cannot open the session database {db_path}: "
-              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        print(
+            f"workflow-prover serve: error: cannot open the session database {db_path}: "
+            f"{type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
         return 1
 
     from workflow_prover.analyzer import Analyzer
     from workflow_prover.server.app import ServerSettings, build_server
 
     try:
-        logger.info("sessions in %s (idle expiry: %s; %d expired removed)", db_path,
-                    "never" if ttl is None else f"{ttl:g}s", purged)
+        logger.info(
+            "sessions in %s (idle expiry: %s; %d expired removed)",
+            db_path,
+            "never" if ttl is None else f"{ttl:g}s",
+            purged,
+        )
         logger.info("loading the analyzer")
         # Under stdio, stdout is the protocol: anything a library prints while loading goes to
         # stderr. (While serving, the SDK itself diverts fd 1 to stderr.)
         with contextlib.redirect_stdout(sys.stderr):
             analyzer = Analyzer()
-        settings = ServerSettings(max_description_chars=args.max_description_chars,
-                                  max_turns=args.max_turns)
+        settings = ServerSettings(
+            max_description_chars=args.max_description_chars, max_turns=args.max_turns
+        )
         if args.transport == "stdio":
             if token:
                 logger.warning("a bearer token only applies to --transport http; ignored")
@@ -235,18 +286,35 @@ def _serve_http(server: MCPServer[Any], args: argparse.Namespace, token: str | N
 
     if not _is_loopback(args.host):
         if token:
-            logger.warning("listening on %s: reachable from other machines (token required)",
-                           args.host)
+            logger.warning(
+                "listening on %s: reachable from other machines (token required)", args.host
+            )
         else:
-            logger.warning("listening on %s without a token: anyone who can reach this port "
-                           "can use the server; set --token or $%s", args.host, ENV_TOKEN)
+            logger.warning(
+                "listening on %s without a token: anyone who can reach this port "
+                "can use the server; set --token or $%s",
+                args.host,
+                ENV_TOKEN,
+            )
     app = server.streamable_http_app(
-        streamable_http_path="/mcp", host=args.host,
-        transport_security=transport_security(args.host, args.allowed_host))
+        streamable_http_path="/mcp",
+        host=args.host,
+        transport_security=transport_security(args.host, args.allowed_host),
+    )
     shown = f"[{args.host}]" if ":" in args.host else args.host
-    logger.info("serving MCP over streamable HTTP at http://%s:%d/mcp (%s)", shown, args.port,
-                "bearer token required" if token else "no token")
+    logger.info(
+        "serving MCP over streamable HTTP at http://%s:%d/mcp (%s)",
+        shown,
+        args.port,
+        "bearer token required" if token else "no token",
+    )
     # log_config=None: uvicorn keeps to the stderr handler configured above.
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_config=None,
-                            log_level=logging.getLogger().level, server_header=False)
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        log_level=logging.getLogger().level,
+        server_header=False,
+    )
     uvicorn.Server(config).run()

@@ -109,8 +109,16 @@ class SessionStore(Protocol):
         """
         ...
 
-    def append_turn(self, session_id: str, number: int, text: str, *, strict: bool,
-                    verdict: str, report: dict[str, Any]) -> StoredTurn:
+    def append_turn(
+        self,
+        session_id: str,
+        number: int,
+        text: str,
+        *,
+        strict: bool,
+        verdict: str,
+        report: dict[str, Any],
+    ) -> StoredTurn:
         """Store turn `number` of the session, atomically.
 
         `number == 1` creates the session. Raises `SessionNotFound` when `number > 1` and the
@@ -134,11 +142,19 @@ class SqliteSessionStore:
 
     PURGE_INTERVAL = 60.0  # seconds between opportunistic purges on write
 
-    def __init__(self, path: str | os.PathLike[str], *, ttl: float | None = 7 * 24 * 3600.0,
-                 clock: Clock = time.time, busy_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        ttl: float | None = 7 * 24 * 3600.0,
+        clock: Clock = time.time,
+        busy_timeout: float = 10.0,
+    ) -> None:
         if str(path) in ("", ":memory:") or str(path).startswith("file:"):
-            raise ValueError("SqliteSessionStore needs a file path; use MemorySessionStore for an "
-                             "in-memory store")
+            raise ValueError(
+                "SqliteSessionStore needs a file path; use MemorySessionStore for an "
+                "in-memory store"
+            )
         self.path = Path(path).expanduser()
         self.ttl = ttl if ttl and ttl > 0 else None
         self._clock = clock
@@ -193,7 +209,8 @@ class SqliteSessionStore:
             if version > SCHEMA_VERSION:
                 raise SessionStoreError(
                     f"{self.path} was written by a newer workflow-prover (schema {version}); "
-                    f"this one reads schema {SCHEMA_VERSION}")
+                    f"this one reads schema {SCHEMA_VERSION}"
+                )
             conn.execute("BEGIN IMMEDIATE")
             for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
                 conn.execute(statement)
@@ -210,28 +227,52 @@ class SqliteSessionStore:
     def get(self, session_id: str) -> StoredSession | None:
         now = self._clock()
         with self._transaction(write=False) as conn:
-            row = conn.execute("SELECT created_at, updated_at FROM sessions WHERE id = ?",
-                               (session_id,)).fetchone()
+            row = conn.execute(
+                "SELECT created_at, updated_at FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
             if row is None or self._expired(row[1], now):
                 return None
             turns = conn.execute(
                 "SELECT turn, text, strict, verdict, report, created_at FROM turns "
-                "WHERE session_id = ? ORDER BY turn", (session_id,)).fetchall()
+                "WHERE session_id = ? ORDER BY turn",
+                (session_id,),
+            ).fetchall()
         return StoredSession(
-            session_id=session_id, created_at=row[0], updated_at=row[1],
+            session_id=session_id,
+            created_at=row[0],
+            updated_at=row[1],
             expires_at=None if self.ttl is None else row[1] + self.ttl,
-            turns=tuple(StoredTurn(number=t[0], text=t[1], strict=bool(t[2]), verdict=t[3],
-                                   report=json.loads(t[4]), created_at=t[5]) for t in turns))
+            turns=tuple(
+                StoredTurn(
+                    number=t[0],
+                    text=t[1],
+                    strict=bool(t[2]),
+                    verdict=t[3],
+                    report=json.loads(t[4]),
+                    created_at=t[5],
+                )
+                for t in turns
+            ),
+        )
 
-    def append_turn(self, session_id: str, number: int, text: str, *, strict: bool,
-                    verdict: str, report: dict[str, Any]) -> StoredTurn:
+    def append_turn(
+        self,
+        session_id: str,
+        number: int,
+        text: str,
+        *,
+        strict: bool,
+        verdict: str,
+        report: dict[str, Any],
+    ) -> StoredTurn:
         if number < 1:
             raise ValueError("turn numbers start at 1")
         now = self._clock()
         payload = json.dumps(report, ensure_ascii=False, separators=(",", ":"))
         with self._transaction(write=True) as conn:
-            row = conn.execute("SELECT updated_at, turn_count FROM sessions WHERE id = ?",
-                               (session_id,)).fetchone()
+            row = conn.execute(
+                "SELECT updated_at, turn_count FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
             if row is not None and self._expired(row[0], now):
                 if number > 1:
                     raise SessionNotFound(session_id)  # purge_expired() will delete it
@@ -240,23 +281,29 @@ class SqliteSessionStore:
             if number == 1:
                 if row is not None:
                     raise SessionConflict(f"session {session_id} already exists")
-                conn.execute("INSERT INTO sessions (id, created_at, updated_at, turn_count, "
-                             "text_chars) VALUES (?, ?, ?, 0, 0)", (session_id, now, now))
+                conn.execute(
+                    "INSERT INTO sessions (id, created_at, updated_at, turn_count, "
+                    "text_chars) VALUES (?, ?, ?, 0, 0)",
+                    (session_id, now, now),
+                )
             elif row is None:
                 raise SessionNotFound(session_id)
             elif row[1] != number - 1:
-                raise SessionConflict(f"session {session_id} has {row[1]} turns, "
-                                      f"not {number - 1}")
+                raise SessionConflict(f"session {session_id} has {row[1]} turns, not {number - 1}")
             conn.execute(
                 "INSERT INTO turns (session_id, turn, created_at, text, strict, verdict, report) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (session_id, number, now, text, int(strict), verdict, payload))
-            conn.execute("UPDATE sessions SET updated_at = ?, turn_count = ?, "
-                         "text_chars = text_chars + ? WHERE id = ?",
-                         (now, number, len(text), session_id))
+                (session_id, number, now, text, int(strict), verdict, payload),
+            )
+            conn.execute(
+                "UPDATE sessions SET updated_at = ?, turn_count = ?, "
+                "text_chars = text_chars + ? WHERE id = ?",
+                (now, number, len(text), session_id),
+            )
         self._maybe_purge(now)
-        return StoredTurn(number=number, text=text, strict=strict, verdict=verdict,
-                          report=report, created_at=now)
+        return StoredTurn(
+            number=number, text=text, strict=strict, verdict=verdict, report=report, created_at=now
+        )
 
     @staticmethod
     def _delete(conn: sqlite3.Connection, session_id: str) -> None:
@@ -268,8 +315,11 @@ class SqliteSessionStore:
             return 0
         cutoff = self._clock() - self.ttl
         with self._transaction(write=True) as conn:
-            conn.execute("DELETE FROM turns WHERE session_id IN "
-                         "(SELECT id FROM sessions WHERE updated_at < ?)", (cutoff,))
+            conn.execute(
+                "DELETE FROM turns WHERE session_id IN "
+                "(SELECT id FROM sessions WHERE updated_at < ?)",
+                (cutoff,),
+            )
             deleted = conn.execute("DELETE FROM sessions WHERE updated_at < ?", (cutoff,)).rowcount
         return int(deleted)
 
@@ -314,17 +364,35 @@ class MemorySessionStore:
             if entry is None or self._expired(entry[1], now):
                 return None
             created, updated, turns = entry
-            return StoredSession(session_id=session_id, created_at=created, updated_at=updated,
-                                 expires_at=None if self.ttl is None else updated + self.ttl,
-                                 turns=tuple(turns))
+            return StoredSession(
+                session_id=session_id,
+                created_at=created,
+                updated_at=updated,
+                expires_at=None if self.ttl is None else updated + self.ttl,
+                turns=tuple(turns),
+            )
 
-    def append_turn(self, session_id: str, number: int, text: str, *, strict: bool,
-                    verdict: str, report: dict[str, Any]) -> StoredTurn:
+    def append_turn(
+        self,
+        session_id: str,
+        number: int,
+        text: str,
+        *,
+        strict: bool,
+        verdict: str,
+        report: dict[str, Any],
+    ) -> StoredTurn:
         if number < 1:
             raise ValueError("turn numbers start at 1")
         now = self._clock()
-        turn = StoredTurn(number=number, text=text, strict=strict, verdict=verdict,
-                          report=json.loads(json.dumps(report)), created_at=now)
+        turn = StoredTurn(
+            number=number,
+            text=text,
+            strict=strict,
+            verdict=verdict,
+            report=json.loads(json.dumps(report)),
+            created_at=now,
+        )
         with self._lock:
             entry = self._sessions.get(session_id)
             if entry is not None and self._expired(entry[1], now):
@@ -339,8 +407,9 @@ class MemorySessionStore:
             elif entry is None:
                 raise SessionNotFound(session_id)
             elif len(entry[2]) != number - 1:
-                raise SessionConflict(f"session {session_id} has {len(entry[2])} turns, "
-                                      f"not {number - 1}")
+                raise SessionConflict(
+                    f"session {session_id} has {len(entry[2])} turns, not {number - 1}"
+                )
             else:
                 self._sessions[session_id] = (entry[0], now, [*entry[2], turn])
         return turn
