@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 from workflow_prover.extract.context import Reading
 from workflow_prover.extract.segment import Clause
-from workflow_prover.extract.services import SvcMention
+from workflow_prover.extract.services import SvcMention, preceded_by
 from workflow_prover.extract.steps import StepDraft
-from workflow_prover.extract.types import Group, Mention
+from workflow_prover.extract.types import Group, Mention, Tok
 from workflow_prover.extract.view import TextView
 
 CREDENTIAL_KINDS = frozenset(("vault", "workload_identity", "hardcoded", "env_var", "rotation"))
@@ -36,6 +36,7 @@ _CALL_KINDS = frozenset(
         "retry_after",
     )
 )
+_CALLED = frozenset(("on", "to", "for", "against", "toward", "towards"))
 _ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere"))
 _STAND_IN = frozenset(
     ("it", "that", "this", "they", "them", "those", "these", "its", "their", "which", "one")
@@ -135,6 +136,8 @@ def implicit_steps(
         for svc in _named(view, clause, credential=False):
             if svc.info.name in known or svc.info.role not in ("api", "datastore"):
                 continue
+            if not preceded_by(svc, view.toks, _CALLED, reach=3):
+                continue  # "a Polly retry policy" names a library, not a service called
             known.add(svc.info.name)
             extra.append(
                 StepDraft(
@@ -546,7 +549,7 @@ def _delay_sequences(view: TextView, targets: _Targets) -> list[ClaimDraft]:
     return out
 
 
-def _sequence(toks: list, i: int) -> tuple[list[float], int]:  # type: ignore[type-arg]
+def _sequence(toks: list[Tok], i: int) -> tuple[list[float], int]:
     values: list[float] = []
     j = i
     while j < len(toks):
@@ -557,12 +560,11 @@ def _sequence(toks: list, i: int) -> tuple[list[float], int]:  # type: ignore[ty
         j += 1
         if j < len(toks) and toks[j].norm in ("s", "sec", "ms", "seconds", "secs", "min", "m"):
             j += 1
-        if (
-            j + 1 < len(toks)
-            and toks[j].text in (",", "→", "->", "then")
-            and _DELAY.match(toks[j + 1].text)
-        ):
-            j += 1
+        k = j
+        while k < len(toks) and toks[k].norm in (",", "→", "->", "then", "and"):
+            k += 1  # "1 s, then 2 s, then 4 s"
+        if j < k < len(toks) and _DELAY.match(toks[k].text):
+            j = k
             continue
         break
     return values, j

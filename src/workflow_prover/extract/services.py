@@ -220,8 +220,10 @@ def _proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
         if tok.norm not in _PLACE_PREPOSITIONS:
             continue
         j = i + 1
-        if j < len(toks) and toks[j].norm in ("the", "our", "their", "its"):
+        if j < len(toks) and toks[j].norm in ("the", "our", "their", "its", "a", "an"):
             j += 1
+        if j + 1 < len(toks) and toks[j].text.islower() and toks[j + 1].norm in ("'s", "’s"):
+            j += 2  # "into the grower's John Deere Operations Center account"
         k = j
         while (
             k < len(toks)
@@ -391,6 +393,13 @@ def _generic(
             continue
         if i in taken:
             return None  # "the Zendesk search API" is Zendesk's API
+        owner = tok.norm in ("'s", "’s") and all(
+            t.norm in GENERIC_ADJECTIVES for t in toks[i + 1 : head.start] if t.text[:1].isalnum()
+        )
+        if owner:  # "the state immunization registry's REST API": the owner names it
+            start = i
+            i -= 1
+            continue
         if tok.norm in _STOP and not (tok.norm == "and" and _capitalised(toks, i)):
             break
         if not (tok.text[:1].isalnum() or tok.text in ("-", "&", "/")):
