@@ -177,7 +177,10 @@ def is_verbal(
 ) -> bool:
     """Is this verb-shaped word used as a verb here? ("the Slack post is skipped": no)."""
     s, e = verb.start, verb.end
-    prev = toks[s - 1] if s > clause_start else None
+    lead = clause_start
+    while lead < s and toks[lead].text in _MARKUP | {"#", ">", "-", "•"}:
+        lead += 1  # "**Calls to the LMS.**": the clause starts after its markup
+    prev = toks[s - 1] if s > lead else None
     nxt = toks[e] if e < len(toks) else None
     form = verb_form(toks[s].text)
     if e in verb_starts and form == "third" and not _adjective_follows(toks, e):

@@ -146,6 +146,9 @@ def find_services(
         mention = _generic(toks, head, taken | cued, hints, catalog)
         if mention is None:
             continue
+        same = _known_generic(toks, mention, head, aliases)
+        if same is not None:  # "the licensing API" after "the state licensing API"
+            mention = SvcMention(same, mention.start, mention.end)
         found.append(mention)
         taken.update(range(mention.start, mention.end))
         for alias in _aliases(toks, mention, head):
@@ -380,7 +383,7 @@ def _generic(
         )
     start = head.start
     i = head.start - 1
-    while i >= 0 and head.start - i <= 6:
+    while i >= 0 and head.start - i <= 9:
         tok = toks[i]
         if tok.text == ")":  # "(AGS)" inside a name
             j = i
@@ -413,10 +416,27 @@ def _generic(
     if category == "hosting_api":
         for k in range(start, head.start):
             category = hints.get(k, category)
-    name = " ".join(t.text for t in toks[start : head.end]).replace(" - ", "-")
+    name = _span_text(toks, start, head.end)
     return SvcMention(
         catalog.info(name, category, f"generic.{head.rule}", generic=True), start, head.end
     )
+
+
+def _known_generic(
+    toks: list[Tok], mention: SvcMention, head: Mention, aliases: dict[str, ServiceInfo]
+) -> ServiceInfo | None:
+    """A generic service named again with fewer (or other) modifiers and the same head."""
+    head_word = toks[head.start].norm
+    for tok in toks[mention.start : head.start]:
+        known = aliases.get(tok.norm)
+        if known is not None and known.generic and known.name.lower().endswith(head_word):
+            return known
+    return None
+
+
+def _span_text(toks: list[Tok], start: int, end: int) -> str:
+    """The words as written, spacing included ("Grade Services (AGS) endpoint")."""
+    return "".join(t.text + t.ws for t in toks[start:end]).strip()
 
 
 def _capitalised(toks: list[Tok], i: int) -> bool:

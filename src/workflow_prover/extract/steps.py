@@ -23,6 +23,7 @@ _TARGET = frozenset(("to", "into", "onto", "in", "on"))
 _SOURCE = frozenset(("from", "out"))
 _STEP_ROLES = frozenset(("api", "datastore"))
 _PASSIVE = frozenset(("is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"))
+_CLAUSE_PUNCT = frozenset((",", ";", ":", "(", ")", "—", "–", "!", "?"))
 _CHAIN_BREAKS = frozenset(("that", "which", "who", "and", "or", "then", "to", "so"))
 _NOT_MECHANISM = frozenset(("webhook", "idempotency", "key_retention"))
 
@@ -142,10 +143,7 @@ def _main_verb(view: TextView, clause: Clause, first_service: int) -> Mention | 
     while before and verb is not before[0]:
         earlier = before[before.index(verb) - 1]
         between = toks[earlier.end : verb.start]
-        if any(
-            t.norm in _CHAIN_BREAKS or not (t.text[:1].isalnum() or t.norm in ("'s", "’s"))
-            for t in between
-        ):
+        if any(t.norm in _CHAIN_BREAKS or t.text in _CLAUSE_PUNCT for t in between):
             break
         verb = earlier  # "reads attendance records from ...": 'records' is the object
     return verb if view.read(verb).modality == "asserted" else None
