@@ -165,6 +165,8 @@ def _scope(
         return Scope(
             target=ScopeTarget.SERVICES, services=draft.services, vendors=draft.vendors, **filters
         )
+    if not draft.general:  # about one action the text does not tie to a service: none
+        return Scope(target=ScopeTarget.STEPS, steps=(), **filters)
     return Scope(target=ScopeTarget.ALL, **filters)
 
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from workflow_prover.extract.context import Reading
-from workflow_prover.extract.segment import Clause
+from workflow_prover.extract.segment import Clause, verb_form
 from workflow_prover.extract.services import SvcMention, preceded_by
 from workflow_prover.extract.steps import StepDraft
 from workflow_prover.extract.types import Group, Mention, Tok
@@ -345,7 +345,10 @@ def _unresolved_action(view: TextView, clause_index: int) -> bool:
     if _quantified(view, clause) is not None:
         return False
     return any(
-        v.label in ("WRITE", "TRANSFER") and view.verbal(v) and view.read(v).modality == "asserted"
+        v.label in ("WRITE", "TRANSFER")
+        and verb_form(view.toks[v.start].text) in ("base", "third")  # not "duplicate processing"
+        and view.verbal(v)
+        and view.read(v).modality == "asserted"
         for v in view.mentions("verb", clause_index)
     )
 

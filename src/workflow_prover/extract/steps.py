@@ -113,14 +113,15 @@ def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
     if clause.trigger or webhook:
         return [_receive(clause, candidates, label, "trigger" if clause.trigger else "webhook")]
     verb = _main_verb(view, clause, candidates[0].start)
-    if verb is None:
-        if clause.chain is not None:
-            # "Stripe -> CRM": data flows out of the first system and into the others
+    mechanism = verb is not None and _is_mechanism(view, clause, verb)
+    if verb is None or mechanism:
+        if clause.chain is not None and (verb is None or candidates[0].start < verb.start):
+            # "Stripe -> CRM": data flows out of the first system and into the others;
+            # "-> Trello card (we dedupe ...: key stored in Redis)": the bracket is a mechanism
             action = "read" if clause.segment == 0 else "write"
-            return [_make(clause, action, False, candidates, label, "arrow")]
+            return [_make(clause, action, False, candidates[:1], label, "arrow")]
         return []
-    if _is_mechanism(view, clause, verb):
-        return []
+    assert verb is not None
     if _addressed_to_us(view, verb, candidates) or _actor_event(view, clause, verb):
         # "Stripe just calls us", "GitHub sends us a webhook": an inbound delivery
         senders = [m for m in candidates if m.end <= verb.start] or candidates
