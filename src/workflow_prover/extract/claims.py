@@ -176,6 +176,11 @@ def _resolve(targets: _Targets, index: int, credential: bool) -> ScopeDraft:
     services = tuple(dict.fromkeys(m.info.name for m in _named(view, clause, credential)))
     vendors = _vendors(view, clause)
     if services or vendors:
+        previous = _previous_clause(view, clause)
+        if previous is not None and view.toks[clause.start].norm in ("which", "that"):
+            # "a new key, which now lives in Secrets Manager along with the Freshdesk key"
+            earlier = _scope(targets, previous, credential)
+            services = tuple(dict.fromkeys((*earlier.services, *services)))
         return ScopeDraft(general=False, services=services, vendors=vendors)
     kind = _general_noun(view, clause)
     if kind is not None:

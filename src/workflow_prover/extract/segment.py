@@ -196,10 +196,11 @@ def is_verbal(
         and nxt.norm not in ("and", "or", "as", "by", "after", "before", "when", "if")
     ):
         return False  # "read approved pay runs": an adjective
-    if (nxt is not None and not toks[e - 1].ws and nxt.text in ("-", "_")) or (
+    if (nxt is not None and not toks[e - 1].ws and nxt.text == "-") or (
         s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_")
     ):
         return False  # part of a compound: "sign-ups", "retry_exponential_backoff"
+    # (a verb that starts an identifier still acts: "create_ticket: Jira", "post_invoice")
     if prev is not None:
         if prev.norm in DETERMINERS and prev.norm not in ("that", "which"):
             return False
