@@ -24,7 +24,9 @@ from workflow_prover.models import (
 
 K = ClaimKind
 GROUPS: dict[str, frozenset[ClaimKind]] = {
-    "terminal": frozenset((K.TERMINAL_PATH, K.COMPENSATION, K.SWALLOW)),
+    # NO_HANDLING ("we assume Twilio is always up", "the Ad Manager step has nothing") is a
+    # rival too: said later or more specifically, it takes the step's terminal path away
+    "terminal": frozenset((K.TERMINAL_PATH, K.COMPENSATION, K.SWALLOW, K.NO_HANDLING)),
     "retry_policy": frozenset((K.BACKOFF_EXPONENTIAL, K.RETRY_FIXED, K.RETRY_IMMEDIATE)),
     "idempotency": frozenset((K.IDEMPOTENCY, K.IDEMPOTENCY_STORE, K.UNSTABLE_KEY)),
     "credential_source": frozenset((K.VAULT, K.WORKLOAD_IDENTITY, K.HARDCODED, K.ENV_VAR)),

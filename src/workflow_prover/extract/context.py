@@ -47,6 +47,8 @@ class Reading:
 
 
 ASSERTED = Reading("asserted")
+_FINITE = frozenset("go goes went is are was were gets get lands land ends end".split())
+_NON_FINITE = frozenset("to without by before after of for first".split())
 
 
 class ConText:
@@ -80,6 +82,8 @@ class ConText:
                 for o in cues
             )
         ]
+        self._verbs = {m.start for m in ann.of(Group.VERB)}
+        self._verb_end = {m.start: m.end for m in ann.of(Group.VERB)}
         self.scopes = [self._scope(m) for m in cues]
 
     def _scope(self, cue: Mention) -> Scope:
@@ -109,6 +113,8 @@ class ConText:
             comma = next((k for k in range(cue.end, clause.end) if toks[k].text == ","), None)
             if comma is not None:
                 reach = min(reach, comma - cue.end)
+        if cue.rule in ("neg.not", "neg.never"):
+            reach = min(reach, self._verb_phrase(cue) - cue.end)
         lo, hi = cue.start, cue.end
         if cue.name in ("FORWARD", "BIDIRECTIONAL"):
             hi = min(
@@ -129,6 +135,24 @@ class ConText:
                 ]
             )
         return Scope(cue, lo, hi)
+
+    def _verb_phrase(self, cue: Mention) -> int:
+        """Where a negated verb's phrase ends: at the next verb or auxiliary.
+
+        "payloads we can't process go to returns-intake-dlq": the negation denies
+        "process", not the DLQ the sentence goes on to assert.
+        """
+        toks = self._ann.toks
+        k = cue.end
+        while k < len(toks) and k < cue.end + 2 and k not in self._verbs:
+            k += 1
+        if k not in self._verbs:
+            return len(toks)
+        for j in range(self._verb_end[k], len(toks)):
+            finite = j in self._verbs and not toks[j].norm.endswith("ing")
+            if (finite or toks[j].norm in _FINITE) and toks[j - 1].norm not in _NON_FINITE:
+                return j  # not "without first searching ...": that is the same phrase
+        return len(toks)
 
     def read(self, target: Mention) -> Reading:
         """The modality of `target` from every cue whose scope holds it."""
