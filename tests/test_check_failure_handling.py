@@ -63,6 +63,11 @@ CASES = [
         [("STEP_WITHOUT_FAILURE_PATH", 1), ("STEP_WITHOUT_FAILURE_PATH", 2)],
     ),
     (
+        "a DLQ, but 'the SendGrid step has nothing'",
+        [claim(K.TERMINAL_PATH), claim(K.NO_HANDLING, services=["SendGrid"])],
+        [("STEP_WITHOUT_FAILURE_PATH", 2)],
+    ),
+    (
         "a removed DLQ brought back",
         [claim(K.TERMINAL_PATH, "negated"), claim(K.TERMINAL_PATH, turn=2)],
         [],

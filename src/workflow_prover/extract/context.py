@@ -47,8 +47,24 @@ class Reading:
 
 
 ASSERTED = Reading("asserted")
-_FINITE = frozenset("go goes went is are was were gets get lands land ends end".split())
-_NON_FINITE = frozenset("to without by before after of for first".split())
+_FINITE = frozenset(
+    (
+        "go",
+        "goes",
+        "went",
+        "is",
+        "are",
+        "was",
+        "were",
+        "gets",
+        "get",
+        "lands",
+        "land",
+        "ends",
+        "end",
+    )
+)
+_NON_FINITE = frozenset(("to", "without", "by", "before", "after", "of", "for", "first"))
 
 
 class ConText:
