@@ -167,6 +167,14 @@ class Coverage:
 
 
 def _wider(outer: Scope, inner: Scope) -> bool:
+    """Does a statement about `outer` also speak about everything `inner` covers?"""
+    narrowed = outer.api_only or outer.action is not None or bool(outer.categories)
+    if narrowed and (outer.api_only, outer.action, outer.categories) != (
+        inner.api_only,
+        inner.action,
+        inner.categories,
+    ):
+        return False  # "no DLQ for database writes" does not retract "errors go to a DLQ"
     if outer.target is ScopeTarget.ALL:
         return True
     return (

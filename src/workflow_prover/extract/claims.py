@@ -42,6 +42,19 @@ _STAND_IN = frozenset(
     ("it", "that", "this", "they", "them", "those", "these", "its", "their", "which", "one")
 )
 _DELAY = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|sec|secs|m|min|mins)?$")
+_UNITS = {
+    "ms": 0.001,
+    "s": 1.0,
+    "sec": 1.0,
+    "secs": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "mins": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+}
 
 
 @dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
@@ -52,10 +65,6 @@ class ScopeDraft:
     steps: tuple[int, ...] = ()  # StepDraft.start of steps in this turn
     services: tuple[str, ...] = ()
     vendors: tuple[str, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return self.general and self.filter is None
 
 
 GENERAL = ScopeDraft()
@@ -558,16 +567,26 @@ def _delay_sequences(view: TextView, targets: _Targets) -> list[ClaimDraft]:
 
 
 def _sequence(toks: list[Tok], i: int) -> tuple[list[float], int]:
+    """Delays in seconds from i on ("500ms, 1s, 2s"); empty unless every value has a unit.
+
+    Without units a list of numbers is not a schedule ("steps 1, 2 and 3").
+    """
     values: list[float] = []
     j = i
+    if i > 0 and toks[i - 1].norm in ("step", "steps", "stage", "stages", "node", "nodes"):
+        return [], i + 1
     while j < len(toks):
         m = _DELAY.match(toks[j].text)
         if not m:
             break
-        values.append(float(m.group(1)))
+        unit = m.group(2)
         j += 1
-        if j < len(toks) and toks[j].norm in ("s", "sec", "ms", "seconds", "secs", "min", "m"):
+        if unit is None and j < len(toks) and toks[j].norm in _UNITS:
+            unit = toks[j].norm
             j += 1
+        if unit is None:
+            return [], j
+        values.append(float(m.group(1)) * _UNITS[unit])
         k = j
         while k < len(toks) and toks[k].norm in (",", "→", "->", "then", "and"):
             k += 1  # "1 s, then 2 s, then 4 s"

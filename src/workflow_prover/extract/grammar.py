@@ -164,34 +164,6 @@ ADVERBS = frozenset(
         "weekly",
     ]
 )
-CONJUNCTIONS = frozenset(["and", "or", "but", "then", "so", "nor", "&", "plus"])
-CLAUSE_OPENERS = frozenset(
-    [
-        "and",
-        "or",
-        "but",
-        "then",
-        "so",
-        "while",
-        "whereas",
-        "because",
-        "since",
-        "although",
-        "though",
-        "unless",
-        "otherwise",
-    ]
-)
-SEQUENCE_WORDS = (
-    "after that",
-    "and then",
-    "then",
-    "finally",
-    "next",
-    "afterwards",
-    "subsequently",
-    "first",
-)
 # Adjectives that say nothing about which system an API is ("the internal HTTP API").
 GENERIC_ADJECTIVES = frozenset(
     [
@@ -274,13 +246,9 @@ RUNTIME_NOUNS = frozenset(
         "service",
     ]
 )
-ARROWS = frozenset(("->", "-->", "=>", "==>", "→", "⇒", "➜", "➔", "⟶", ">>"))
+ARROWS = frozenset(("->", "-->", "=>", "==>", "→", "⇒", "➜", "➔", "⟶", "↦", ">>"))
 BULLETS = frozenset(["-", "*", "•", "·", "▪", "‣", "–", "—", "+"])
 SENTENCE_END = frozenset((".", "!", "?", "...", "…"))
-
-
-def is_word(tok: Tok) -> bool:
-    return any(c.isalpha() for c in tok.text)
 
 
 def object_starter(tok: Tok) -> bool:

@@ -9,6 +9,7 @@ two clauses (the dedupe claim must not take Twilio as its scope). Parentheses ne
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from workflow_prover.extract.grammar import (
@@ -92,6 +93,7 @@ _ABBREVIATIONS = frozenset(
 _MARKUP = frozenset(("**", "*", "__", "_", '"', "'", ")", "”", "’", "`"))
 _OPEN = frozenset("([{")
 _CLOSE = frozenset(")]}")
+# "read", "put" and "set" are spelt alike in base and past: they are read as base forms
 _PAST_IRREGULAR = frozenset(
     [
         "sent",
@@ -103,11 +105,8 @@ _PAST_IRREGULAR = frozenset(
         "found",
         "took",
         "taken",
-        "put",
-        "set",
         "kept",
         "held",
-        "read",
         "built",
         "made",
         "done",
@@ -149,10 +148,6 @@ class Layout:
     sentence_of: list[int] = field(default_factory=list)
     depth: list[int] = field(default_factory=list)
 
-    @property
-    def numbered(self) -> bool:
-        return any(item.label is not None for item in self.items)
-
 
 def verb_form(text: str) -> str:
     """'base', 'third', 'past' or 'ing' (from spelling; the lexicons list the forms)."""
@@ -173,7 +168,7 @@ def is_verbal(
     service_toks: set[int],
     clause_start: int,
     in_item: bool,
-    verb_starts: frozenset[int] = frozenset(),
+    verb_starts: Collection[int] = frozenset(),
 ) -> bool:
     """Is this verb-shaped word used as a verb here? ("the Slack post is skipped": no)."""
     s, e = verb.start, verb.end
@@ -528,9 +523,7 @@ def _starts_clause(
     k = j + 1 if tok.norm in ADVERBS and j + 1 < e else j
     verb = verbs.get(k)
     # the sentence already has a subject here, so a bare "posts to Slack" is a verb
-    if verb is not None and is_verbal(
-        verb, toks, services, k - 1, item is not None, frozenset(verbs)
-    ):
+    if verb is not None and is_verbal(verb, toks, services, k - 1, item is not None, verbs.keys()):
         form = verb_form(toks[verb.start].text)
         return form in ("base", "third") or (after_and and form == "past")
     if j in services and not after_and and _left_predicate(toks, start, j, verbs):

@@ -44,6 +44,27 @@ class SvcMention:
     end: int
 
 
+# Words that describe calls or their fate, never part of a system's name.
+_NOT_A_NAME = frozenset(
+    (
+        "failed",
+        "failing",
+        "failure",
+        "failures",
+        "error",
+        "errors",
+        "errored",
+        "successful",
+        "outbound",
+        "inbound",
+        "retried",
+        "throttled",
+        "slow",
+        "timed",
+        "rejected",
+        "duplicate",
+    )
+)
 # Modifiers too vague to name a service on their own when they come back later.
 _VAGUE = frozenset(
     [
@@ -96,12 +117,31 @@ _STOP = (
 )
 
 
+_PLATFORM_VENDORS = frozenset(
+    (
+        "aws",
+        "google",
+        "azure",
+        "microsoft",
+        "atlassian",
+        "oracle",
+        "salesforce",
+        "adobe",
+        "sap",
+        "ibm",
+        "cloudflare",
+    )
+)
+
+
 class ServiceCatalog:
     """Lexicon facts about services and categories, built once per pipeline."""
 
     def __init__(self, lex: Lexicons) -> None:
         self._cats = {c.name: c for c in lex.categories}
-        self.vendors = frozenset(s.vendor for s in lex.services if s.vendor)
+        vendors = frozenset(s.vendor for s in lex.services if s.vendor)
+        # vendors whose name alone stands for their many products ("AWS calls back off")
+        self.platform_vendors = vendors & _PLATFORM_VENDORS | {"amazon", "gcp"}
 
     def info(
         self, name: str, category: str, rule: str, vendor: str | None = None, generic: bool = False
@@ -124,7 +164,7 @@ def find_services(
     found = [
         SvcMention(catalog.info(m.name, m.label, m.rule, m.extra or None), m.start, m.end)
         for m in ann.of(Group.SERVICE)
-        if not _inside_compound(toks, m)
+        if not _inside_compound(toks, m) and not _longer_name(toks, m)
     ]
     taken = {i for m in found for i in range(m.start, m.end)}
     terms = ann.of(Group.TERM)
@@ -321,7 +361,7 @@ def _dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
     return out
 
 
-def _longer_name(toks: list[Tok], m: Mention, ann: Annotation) -> bool:
+def _longer_name(toks: list[Tok], m: Mention) -> bool:
     """'Oracle Transportation Management': an ambiguous one-word alias that starts a longer
     proper name names another product."""
     if m.end - m.start != 1 or m.end >= len(toks) or toks[m.start].norm not in _AMBIGUOUS_ONE_WORD:
@@ -407,6 +447,8 @@ def _generic(
             break
         if not (tok.text[:1].isalnum() or tok.text in ("-", "&", "/")):
             break
+        if tok.norm in _NOT_A_NAME:
+            break  # "Failed API calls go to a DLQ" names no service
         start = i
         i -= 1
     modifiers = [t for t in toks[start : head.start] if t.text[:1].isalnum()]

@@ -223,7 +223,8 @@ def _verb_steps(
     toks = view.toks
     after = [m for m in candidates if m.start >= verb.end]
     passive = verb.start > 0 and toks[verb.start - 1].norm in _PASSIVE
-    if after and not passive:
+    bracketed = view.lay.depth[verb.start] > view.lay.depth[candidates[0].start]
+    if after and not passive and not bracketed:  # "Argo CD API (sync the staging app)"
         candidates = after  # "the game server posts ... to our service": the subject acts
     channel = [m for m in candidates if preceded_by(m, toks, _CHANNEL)]
     owned = [
@@ -247,7 +248,7 @@ def _verb_steps(
         rest = [
             m
             for m in candidates
-            if m not in into and m.start > verb.end and m.info.name not in written
+            if m not in into and m.start >= verb.end and m.info.name not in written
         ]
         if into and rest:
             # "sync new Stripe payments into Salesforce": Stripe is read, Salesforce written

@@ -12,26 +12,11 @@ from workflow_prover.extract.services import (
     SvcMention,
     attributive,
     find_services,
+    preceded_by,
 )
 from workflow_prover.extract.types import Annotation, Group, Mention, Tok, longest_first
 
 _HOST_ROLES = frozenset(("datastore",))
-# Vendors whose name alone stands for their many products ("AWS calls back off").
-PLATFORM_VENDORS = frozenset(
-    (
-        "aws",
-        "google",
-        "azure",
-        "microsoft",
-        "atlassian",
-        "oracle",
-        "salesforce",
-        "adobe",
-        "sap",
-        "ibm",
-        "cloudflare",
-    )
-)
 _HOST_CATEGORIES = frozenset(("monitoring",))
 _ALERT_CHANNELS = frozenset(("chat", "incident", "sms", "email", "monitoring"))
 
@@ -40,10 +25,9 @@ _ALERT_CHANNELS = frozenset(("chat", "incident", "sms", "email", "monitoring"))
 class TextView:
     ann: Annotation
     lay: Layout
-    ctx: ConText
     services: list[SvcMention]
-    turn: int
     vendors: frozenset[str] = frozenset()
+    ctx: ConText = field(init=False)  # built once the claim cues are known
     cues: list[Mention] = field(default_factory=list)  # claim cues whose requirements hold
     verb_starts: frozenset[int] = frozenset()
     acted_toks: set[int] = field(default_factory=set)  # services a verb could act on (no runtimes)
@@ -137,8 +121,12 @@ class TextView:
             return True
         if m.info.role not in _HOST_ROLES and m.info.category not in _HOST_CATEGORIES:
             return False
+        # where the mechanism lives ("kept in Redis", "SQS redrives it to a DLQ"), unless the
+        # statement is *for* that store ("no DLQ for the Postgres writes")
         nxt = m.end
-        return not (nxt < len(self.toks) and nxt in self.term_starts("STEP_REF"))
+        return not preceded_by(m, self.toks, frozenset(("for",)), reach=2) and not (
+            nxt < len(self.toks) and nxt in self.term_starts("STEP_REF")
+        )
 
 
 def _required(view: TextView, cue: Mention) -> bool:
@@ -181,14 +169,7 @@ def build_view(
     lay = layout(
         ann, {i for s in services if s.info.role != "runtime" for i in range(s.start, s.end)}
     )
-    view = TextView(
-        ann,
-        lay,
-        ConText(ann, lay, []),  # replaced below, once the cues are known
-        services,
-        turn,
-        catalog.vendors & PLATFORM_VENDORS | {"amazon", "gcp"},
-    )
+    view = TextView(ann, lay, services, catalog.platform_vendors)
     for s in view.services:
         view.svc_by_clause.setdefault(lay.clause_of[s.start], []).append(s)
         view.service_toks.update(range(s.start, s.end))

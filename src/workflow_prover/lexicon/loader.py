@@ -86,12 +86,6 @@ class Lexicons:
     terms: tuple[TermRow, ...]
     secrets: tuple[SecretRow, ...]
 
-    def category(self, name: str) -> CategoryRow:
-        for row in self.categories:
-            if row.name == name:
-                return row
-        raise LexiconError(f"unknown category {name!r}")
-
 
 def load_lexicons(directory: Path | None = None) -> Lexicons:
     """Load and cross-check all lexicons (every service's category must exist)."""

@@ -42,6 +42,7 @@ _VERDICT_NAMES = re.compile(
     r"\b(?:WORKFLOW_PROVEN|HAPPY_PATH_BIAS|NON_IDEMPOTENT|MISSING_DLQ|NO_BACKOFF|"
     r"INSECURE_CREDENTIALS|UNDERSPECIFIED|NOT_APPLICABLE|[A-Z]{2,}(?:_[A-Z]{2,}){1,4})\b"
 )
+_PLACEHOLDERS = re.compile(r"\[REDACTED:[a-z0-9_]{1,80}\]")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?")
 
 
@@ -159,6 +160,7 @@ class LexiconPipeline:
         self, text: str, toks: list[Tok], spans: list[tuple[str, int, int]]
     ) -> Annotation:
         masked = [(m.start(), m.end()) for m in _VERDICT_NAMES.finditer(text)]
+        masked += [(m.start(), m.end()) for m in _PLACEHOLDERS.finditer(text)]
         by_group: dict[Group, list[Mention]] = {g: [] for g in Group}
         for key, s, e in spans:
             rule = self._rules[key]

@@ -14,17 +14,21 @@ from typing import Any
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from workflow_prover.extract.grammar import ARROWS
+
 _KEEP_AFTER_DOT = (
     "py|ya?ml|json|js|ts|env|ini|toml|cfg|conf|io|com|net|org|dev|app|ai|co|"
     "internal|local|txt|md|csv|xml|sh|tf|tfvars|html"
 )
-_ARROWS = ("->", "-->", "=>", "==>", "→", "⇒", "➜", "➔", "⟶", "↦", ">>")
+_ARROWS = tuple(sorted(ARROWS))
 
 INFIXES = (
     r"(?<=[A-Za-z0-9])_(?=[A-Za-z0-9])",
     rf"(?<=[a-z])\.(?!(?:{_KEEP_AFTER_DOT})\b)(?=[a-z])",
     r"(?<=[a-z])(?=[A-Z][a-z])",
     r"-->|->|=>|==>|→|⇒|➜|➔|⟶",
+    r"\[REDACTED:[a-z0-9_]{1,80}\]",  # a placeholder inside a URL is still one token
+    r"(?<=[a-z0-9])://",  # "postgres://...", "sqs://...": the scheme names the service
     r"(?<=[A-Za-z0-9_()])[()\[\]{}](?=[A-Za-z0-9_().])",  # now().isoformat, fn(x)
 )
 
@@ -33,6 +37,9 @@ INFIXES = (
 # one token here. `sqs://orders-dlq` and `s3://bucket/failed-items` are split into words.
 URL = re.compile(r"^(?:(?:https?|ftp)://\S+|www\.\S+)$", re.IGNORECASE)
 
+
+# A redaction placeholder is one token ("[REDACTED:github_token]"), never words of the design.
+PLACEHOLDER = re.compile(r"^\[REDACTED:[a-z0-9_]{1,80}\]$")
 
 # English exceptions that split real words of this domain: "id" is not "I'd", "em" not "them".
 _NOT_CONTRACTIONS = frozenset(("id", "idve", "em", "ol", "hed", "wed", "ima"))
@@ -50,6 +57,7 @@ def customise_tokenizer(nlp: Language) -> None:
         and not (k.endswith(".") and k[:-1].isalpha())
     }
     tokenizer.url_match = URL.match
+    tokenizer.token_match = PLACEHOLDER.match
     infixes = [*(nlp.Defaults.infixes or ()), *INFIXES]
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     prefixes = [*(nlp.Defaults.prefixes or ()), "→", "⇒", "➜", "➔", "•", "·", "▪", "‣"]

@@ -138,7 +138,7 @@ def _summary(findings: list[Finding], limit: int = 4) -> str:
     return "; ".join(parts)
 
 
-_STEP_RULES = ("verb.", "trigger", "webhook", "arrow", "implicit.")
+_STEP_RULES = ("verb.", "trigger", "webhook", "arrow", "implicit.", "step.")
 
 
 def _finding_quote(f: Finding) -> str:
@@ -153,7 +153,13 @@ def _admission(lead: Finding | None) -> str:
     if lead is None or lead.code != "NO_FAILURE_HANDLING":
         return ""
     admitted = [e for e in lead.evidence if e.cue is not None or e.rule.startswith("no.")]
-    return quote(admitted[0].text) if admitted else ""
+    if not admitted:
+        return ""
+    first = admitted[0]
+    if first.cue is not None and first.cue.end <= first.start:  # "no" + "error handling"
+        joiner = " " if first.start - first.cue.end <= 1 else " … "
+        return quote(f"{first.cue.text}{joiner}{first.text}")
+    return quote(first.text)
 
 
 def _retry_quote(graph: ClaimGraph) -> str:
