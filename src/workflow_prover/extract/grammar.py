@@ -249,6 +249,8 @@ RUNTIME_NOUNS = frozenset(
 ARROWS = frozenset(("->", "-->", "=>", "==>", "→", "⇒", "➜", "➔", "⟶", "↦", ">>"))
 BULLETS = frozenset(["-", "*", "•", "·", "▪", "‣", "–", "—", "+"])
 SENTENCE_END = frozenset((".", "!", "?", "...", "…"))
+# emphasis and quotes around a sentence: "**Calls to the LMS.**"
+MARKUP = frozenset(("**", "*", "__", "_", '"', "'", ")", "”", "’", "`"))
 
 
 def object_starter(tok: Tok) -> bool:

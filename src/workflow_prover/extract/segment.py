@@ -9,7 +9,6 @@ two clauses (the dedupe claim must not take Twilio as its scope). Parentheses ne
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from workflow_prover.extract.grammar import (
@@ -18,12 +17,13 @@ from workflow_prover.extract.grammar import (
     AUXILIARIES,
     BULLETS,
     DETERMINERS,
+    MARKUP,
     PREPOSITIONS,
     SENTENCE_END,
     SUBJECT_PRONOUNS,
-    object_starter,
 )
 from workflow_prover.extract.types import Annotation, Group, Mention, Tok
+from workflow_prover.extract.verbs import is_verbal, verb_form
 
 _OPENERS = frozenset(
     [
@@ -90,31 +90,8 @@ _ABBREVIATIONS = frozenset(
         "max.",
     )
 )
-_MARKUP = frozenset(("**", "*", "__", "_", '"', "'", ")", "”", "’", "`"))
 _OPEN = frozenset("([{")
 _CLOSE = frozenset(")]}")
-# "read", "put" and "set" are spelt alike in base and past: they are read as base forms
-_PAST_IRREGULAR = frozenset(
-    [
-        "sent",
-        "written",
-        "wrote",
-        "paid",
-        "got",
-        "gotten",
-        "found",
-        "took",
-        "taken",
-        "kept",
-        "held",
-        "built",
-        "made",
-        "done",
-        "gone",
-        "brought",
-        "bought",
-    ]
-)
 
 
 @dataclass(slots=True)
@@ -147,91 +124,6 @@ class Layout:
     clause_of: list[int] = field(default_factory=list)
     sentence_of: list[int] = field(default_factory=list)
     depth: list[int] = field(default_factory=list)
-
-
-def verb_form(text: str) -> str:
-    """'base', 'third', 'past' or 'ing' (from spelling; the lexicons list the forms)."""
-    low = text.lower()
-    head = low.split()[0] if " " in low else low
-    if head.endswith("ing"):
-        return "ing"
-    if head.endswith("ed") or head in _PAST_IRREGULAR:
-        return "past"
-    if head.endswith("s") and not head.endswith("ss"):
-        return "third"
-    return "base"
-
-
-def is_verbal(
-    verb: Mention,
-    toks: list[Tok],
-    service_toks: set[int],
-    clause_start: int,
-    in_item: bool,
-    verb_starts: Collection[int] = frozenset(),
-) -> bool:
-    """Is this verb-shaped word used as a verb here? ("the Slack post is skipped": no)."""
-    s, e = verb.start, verb.end
-    lead = clause_start
-    while lead < s and toks[lead].text in _MARKUP | {"#", ">", "-", "•"}:
-        lead += 1  # "**Calls to the LMS.**": the clause starts after its markup
-    prev = toks[s - 1] if s > lead else None
-    nxt = toks[e] if e < len(toks) else None
-    form = verb_form(toks[s].text)
-    if e in verb_starts and form == "third" and not _adjective_follows(toks, e):
-        return False  # "truck GPS pings arrive": a plural noun, then its verb
-    if form == "third" and nxt is not None and nxt.text in ("(", ",", ":", ")"):
-        return False  # "Outbound calls (OTM, SendGrid) use backoff": a plural noun
-    if (
-        form == "past"
-        and nxt is not None
-        and nxt.text.isalpha()
-        and nxt.text.islower()
-        and nxt.norm not in PREPOSITIONS | DETERMINERS | AUXILIARIES
-        and nxt.norm not in ("and", "or", "as", "by", "after", "before", "when", "if")
-    ):
-        return False  # "read approved pay runs": an adjective
-    if (nxt is not None and not toks[e - 1].ws and nxt.text == "-") or (
-        s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_")
-    ):
-        return False  # part of a compound: "sign-ups", "retry_exponential_backoff"
-    # (a verb that starts an identifier still acts: "create_ticket: Jira", "post_invoice")
-    if prev is not None:
-        if prev.norm in DETERMINERS and prev.norm not in ("that", "which"):
-            return False
-        if prev.text[:1].isdigit() or prev.norm in ("'s", "’s"):
-            return False
-        if s - 1 in service_toks:
-            before = toks[s - 2] if s - 2 >= clause_start else None
-            if before is not None and before.norm in DETERMINERS:
-                return False
-            strong = nxt is not None and (
-                nxt.norm in DETERMINERS
-                or nxt.norm in ("us", "them", "it")
-                or nxt.text[:1].isdigit()
-            )
-            if not strong:
-                return False
-    if (
-        nxt is not None
-        and nxt.norm in AUXILIARIES
-        and nxt.norm not in ("get", "gets", "go", "goes")
-    ):
-        return False
-    if prev is None and not in_item and verb_form(toks[s].text) == "third":
-        return nxt is not None and object_starter(nxt) and nxt.norm not in PREPOSITIONS
-    return True
-
-
-def _adjective_follows(toks: list[Tok], e: int) -> bool:
-    """'pulls open orders': the next verb-shaped word qualifies a noun."""
-    k = e + 1
-    return (
-        k < len(toks)
-        and toks[k].text.isalpha()
-        and toks[k].text.islower()
-        and toks[k].norm not in PREPOSITIONS | DETERMINERS | AUXILIARIES
-    )
 
 
 def layout(ann: Annotation, services: set[int] | None = None) -> Layout:
@@ -376,7 +268,7 @@ def _sentences(toks: list[Tok], items: list[Item]) -> list[tuple[int, int]]:
             and cur.text[:1].isupper()
         ):
             bounds.append(i)  # "throttled to 2 req/s. All secrets..." ("s." is one token)
-        elif prev.text in _MARKUP and prev.ws and _closes_sentence(toks, i - 1):
+        elif prev.text in MARKUP and prev.ws and _closes_sentence(toks, i - 1):
             bounds.append(i)  # "**Duplicates.** Every write..."
         elif cur.line != prev.line and not _soft_wrap(toks, i):
             bounds.append(i)
@@ -387,7 +279,7 @@ def _sentences(toks: list[Tok], items: list[Item]) -> list[tuple[int, int]]:
 
 def _closes_sentence(toks: list[Tok], k: int) -> bool:
     """Is token k the end of a run of markup ('**', ')') right after a full stop?"""
-    while k > 0 and toks[k].text in _MARKUP and not toks[k - 1].ws:
+    while k > 0 and toks[k].text in MARKUP and not toks[k - 1].ws:
         k -= 1
         if toks[k].text in SENTENCE_END:
             return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from workflow_prover.extract.context import ConText, Reading
-from workflow_prover.extract.segment import Clause, Layout, is_verbal, layout
+from workflow_prover.extract.segment import Clause, Layout, layout
 from workflow_prover.extract.services import (
     ServiceCatalog,
     ServiceInfo,
@@ -15,6 +15,7 @@ from workflow_prover.extract.services import (
     preceded_by,
 )
 from workflow_prover.extract.types import Annotation, Group, Mention, Tok, longest_first
+from workflow_prover.extract.verbs import is_verbal
 
 _HOST_ROLES = frozenset(("datastore",))
 _HOST_CATEGORIES = frozenset(("monitoring",))

@@ -1,0 +1,228 @@
+"""Claims no single cue states: read off the shape of the text.
+
+- '1s, 2s, 4s, 8s' is exponential backoff; '1s, 2s, 3s' is a fixed retry;
+- 'failed events go to an S3 bucket' is a terminal path, whatever the store is called;
+- '...deduped on the order ID, but we dropped that' retracts what the clause before said.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from workflow_prover.extract.context import Reading
+from workflow_prover.extract.scope import ClaimDraft, Targets, refers_back, scope_of
+from workflow_prover.extract.types import Group, Mention, Tok
+from workflow_prover.extract.view import TextView
+
+_DELAY = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|sec|secs|m|min|mins)?$")
+_UNITS = {
+    "ms": 0.001,
+    "s": 1.0,
+    "sec": 1.0,
+    "secs": 1.0,
+    "second": 1.0,
+    "seconds": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "mins": 60.0,
+    "minute": 60.0,
+    "minutes": 60.0,
+}
+
+_ROUTES = frozenset(
+    [
+        "go",
+        "goes",
+        "went",
+        "land",
+        "lands",
+        "landed",
+        "end",
+        "ends",
+        "ended",
+        "sent",
+        "written",
+        "pushed",
+        "published",
+        "moved",
+        "parked",
+        "routed",
+        "saved",
+        "stored",
+        "recorded",
+        "captured",
+        "dropped",
+        "put",
+        "placed",
+        "enqueued",
+        "forwarded",
+        "redirected",
+        "diverted",
+    ]
+)
+_CONTAINERS = frozenset(("datastore",))
+
+
+_RETRACTIONS = frozenset(
+    (
+        "neg.we_removed",
+        "neg.turned_off",
+        "neg.got_rid_of",
+        "neg.stopped_using",
+        "neg_back.removed",
+        "neg_back.disabled",
+        "neg_back.is_gone",
+        "neg_back.are_gone",
+        "neg_back.off",
+    )
+)
+
+
+def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'...was deduped on the order ID, but we dropped that': a retraction that points back.
+
+    A retraction cue whose clause names no mechanism itself but refers back ("that", "it")
+    negates what the previous clause of the sentence (or the previous sentence) asserted.
+    """
+    out: list[ClaimDraft] = []
+    for cue in view.ann.of(Group.CONTEXT):
+        if cue.rule not in _RETRACTIONS:
+            continue
+        index = view.lay.clause_of[cue.start]
+        if any(c.clause == index for c in claims) or not refers_back(view, view.clause(index)):
+            continue
+        previous = [
+            c
+            for c in claims
+            if c.clause < index
+            and c.reading.modality == "asserted"
+            and c.kind not in ("webhook", "replay", "alerting")
+        ]
+        if not previous:
+            continue
+        last = max(c.clause for c in previous)
+        if view.lay.sentence_of[view.clause(last).start] < view.lay.sentence_of[cue.start] - 1:
+            continue
+        for claim in previous:
+            if claim.clause == last:
+                out.append(
+                    ClaimDraft(
+                        claim.kind,
+                        Reading("negated", (cue,)),
+                        claim.scope,
+                        cue.start,
+                        cue.end,
+                        index,
+                        claim.rule,
+                        claim.value,
+                    )
+                )
+    return out
+
+
+def routed_failures(view: TextView, targets: Targets, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'Failed events go to the Lambda's SQS destination', 'errors end up in an S3 bucket':
+    failed work sent somewhere that keeps it is a terminal path, whatever the store's name."""
+    have = {c.clause for c in claims if c.kind == "terminal_path"}
+    toks = view.toks
+    out: list[ClaimDraft] = []
+    failure_at = view.term_starts("FAILURE_WORD")
+    heads = view.term_starts("MECHANISM_HEAD")
+    for clause in view.lay.clauses:
+        if clause.index in have:
+            continue
+        fail = next((i for i in range(clause.start, clause.end) if i in failure_at), None)
+        if fail is None:
+            continue
+        route = next((i for i in range(fail + 1, clause.end) if toks[i].norm in _ROUTES), None)
+        if route is None:
+            continue
+        stores = [
+            m.end
+            for m in view.clause_services(clause.index)
+            if m.start > route and m.info.role in _CONTAINERS
+        ]
+        stores += [i + 1 for i in range(route + 1, clause.end) if i in heads]
+        if not stores:
+            continue
+        end = min(stores)
+        mention = Mention(Group.CUE, "terminal_path", "dlq.failure_routed", fail, end)
+        out.append(
+            ClaimDraft(
+                "terminal_path",
+                view.read(mention),
+                scope_of(targets, clause.index, credential=False),
+                fail,
+                end,
+                clause.index,
+                "dlq.failure_routed",
+            )
+        )
+    return out
+
+
+def delay_sequences(view: TextView, targets: Targets) -> list[ClaimDraft]:
+    """'1s, 2s, 4s, 8s' doubles (exponential); '1s, 2s, 3s' grows linearly (not)."""
+    toks = view.toks
+    out: list[ClaimDraft] = []
+    i = 0
+    while i < len(toks):
+        values, j = _sequence(toks, i)
+        if len(values) >= 3:
+            ratios = [b / a for a, b in itertools.pairwise(values) if a > 0]
+            diffs = [b - a for a, b in itertools.pairwise(values)]
+            kind = None
+            if ratios and all(r >= 1.5 for r in ratios) and max(ratios) - min(ratios) < 0.6:
+                kind, rule = "backoff_exponential", "seq.doubling"
+            elif diffs and all(d > 0 for d in diffs) and max(diffs) == min(diffs):
+                kind, rule = "retry_fixed", "seq.linear"
+            if kind is not None:
+                clause = view.lay.clause_of[i]
+                mention = Mention(Group.CUE, kind, rule, i, j)
+                out.append(
+                    ClaimDraft(
+                        kind,
+                        view.read(mention),
+                        scope_of(targets, clause, credential=False),
+                        i,
+                        j,
+                        clause,
+                        rule,
+                    )
+                )
+            i = max(j, i + 1)
+        else:
+            i += 1
+    return out
+
+
+def _sequence(toks: list[Tok], i: int) -> tuple[list[float], int]:
+    """Delays in seconds from i on ("500ms, 1s, 2s"); empty unless every value has a unit.
+
+    Without units a list of numbers is not a schedule ("steps 1, 2 and 3").
+    """
+    values: list[float] = []
+    j = i
+    if i > 0 and toks[i - 1].norm in ("step", "steps", "stage", "stages", "node", "nodes"):
+        return [], i + 1
+    while j < len(toks):
+        m = _DELAY.match(toks[j].text)
+        if not m:
+            break
+        unit = m.group(2)
+        j += 1
+        if unit is None and j < len(toks) and toks[j].norm in _UNITS:
+            unit = toks[j].norm
+            j += 1
+        if unit is None:
+            return [], j
+        values.append(float(m.group(1)) * _UNITS[unit])
+        k = j
+        while k < len(toks) and toks[k].norm in (",", "→", "->", "then", "and"):
+            k += 1  # "1 s, then 2 s, then 4 s"
+        if j < k < len(toks) and _DELAY.match(toks[k].text):
+            j = k
+            continue
+        break
+    return values, j

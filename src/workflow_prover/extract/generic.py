@@ -1,0 +1,365 @@
+"""Services the lexicon does not list, named by the way the text talks about them.
+
+- a head noun and its modifiers: "our ledger DB", "the state licensing API";
+- a category word: "our CRM";
+- a capitalised name after a place preposition: "create the delivery in DoorDash Drive";
+- a schema key: `erp.post_invoice`;
+- later references: "the ledger row", "the broker", "OTM"; and appositions that say a
+  generic system is a product: "our ledger database (Postgres)".
+"""
+
+from __future__ import annotations
+
+from workflow_prover.extract.catalog import ServiceCatalog, ServiceInfo, SvcMention
+from workflow_prover.extract.grammar import (
+    DETERMINERS,
+    GENERIC_ADJECTIVES,
+    PREPOSITIONS,
+    RUNTIME_NOUNS,
+)
+from workflow_prover.extract.types import Annotation, Group, Mention, Tok
+from workflow_prover.extract.verbs import verb_form
+
+# Words that describe calls or their fate, never part of a system's name.
+_NOT_A_NAME = frozenset(
+    (
+        "failed",
+        "failing",
+        "failure",
+        "failures",
+        "error",
+        "errors",
+        "errored",
+        "successful",
+        "outbound",
+        "inbound",
+        "retried",
+        "throttled",
+        "slow",
+        "timed",
+        "rejected",
+        "duplicate",
+    )
+)
+# Modifiers too vague to name a service on their own when they come back later.
+_VAGUE = frozenset(
+    [
+        "content",
+        "data",
+        "admin",
+        "media",
+        "service",
+        "api",
+        "cloud",
+        "web",
+        "main",
+        "core",
+        "public",
+        "platform",
+        "system",
+        "portal",
+        "app",
+        "integration",
+        "management",
+    ]
+)
+STOP = (  # words that end a name read leftwards from its head
+    DETERMINERS
+    | PREPOSITIONS
+    | frozenset(
+        [
+            "and",
+            "or",
+            "as",
+            "is",
+            "are",
+            "was",
+            "were",
+            "be",
+            "'s",
+            "’s",
+            ",",
+            ";",
+            ":",
+            ".",
+            "(",
+            ")",
+            "w/",
+            "via",
+            "using",
+            "=",
+        ]
+    )
+)
+
+
+_BRACKET_HEADS = frozenset(
+    (
+        "db",
+        "database",
+        "api",
+        "system",
+        "service",
+        "instance",
+        "cluster",
+        "broker",
+        "queue",
+        "bucket",
+        "warehouse",
+    )
+)
+
+
+def appositions(
+    toks: list[Tok], found: list[SvcMention], aliases: dict[str, ServiceInfo]
+) -> list[SvcMention]:
+    """'our ledger database (Postgres)': the generic name and the product are one system,
+    so every mention of the generic one (before and after) becomes the product."""
+    same: dict[str, ServiceInfo] = {}
+    for i, m in enumerate(found[:-1]):
+        nxt = found[i + 1]
+        k = m.end + 1 if m.end < len(toks) and toks[m.end].norm in _BRACKET_HEADS else m.end
+        bracketed = k < len(toks) and toks[k].text == "(" and nxt.start <= k + 2
+        if bracketed and m.info.generic and not nxt.info.generic and nxt.info.role == m.info.role:
+            same[m.info.name] = nxt.info
+    if not same:
+        return found
+    for word, info in list(aliases.items()):
+        if info.name in same:
+            aliases[word] = same[info.name]
+    return [SvcMention(same.get(m.info.name, m.info), m.start, m.end) for m in found]
+
+
+_PLACE_PREPOSITIONS = frozenset(("in", "into", "to", "through", "via", "from", "on"))
+
+
+def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
+    """'create the delivery in DoorDash Drive': a product the lexicon does not know.
+
+    A run of capitalised words right after a place preposition ("in", "to", "via"...),
+    optionally after "the"/"our", names the system acted on. Words the lexicons know as
+    anything else (terms, cues, verbs) do not start such a name.
+    """
+    toks = ann.toks
+    known = {
+        i
+        for g in (Group.TERM, Group.CUE, Group.VERB, Group.CONTEXT)
+        for m in ann.of(g)
+        for i in range(m.start, m.end)
+    }
+    out: list[SvcMention] = []
+    for i, tok in enumerate(toks):
+        if tok.norm not in _PLACE_PREPOSITIONS:
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].norm in ("the", "our", "their", "its", "a", "an"):
+            j += 1
+        if j + 1 < len(toks) and toks[j].text.islower() and toks[j + 1].norm in ("'s", "’s"):
+            j += 2  # "into the grower's John Deere Operations Center account"
+        k = j
+        while (
+            k < len(toks)
+            and toks[k].text[:1].isupper()
+            and toks[k].text.isalpha()
+            and k not in taken
+            and (k > j or k not in known)
+            and k - j < 3
+        ):
+            k += 1
+        if k == j or (k - j == 1 and toks[j].text.isupper() and len(toks[j].text) <= 3):
+            continue
+        if k in taken or (not toks[k - 1].ws and k < len(toks) and toks[k].text == "_"):
+            continue  # "the LIMS Oracle database": a modifier; "Shipment_Ref__c": a field
+        name = ann.text[toks[j].start : toks[k - 1].end]
+        out.append(
+            SvcMention(catalog.info(name, "hosting_api", "generic.proper_name", generic=True), j, k)
+        )
+        taken.update(range(j, k))
+    return out
+
+
+_HEAD_ALIASES = frozenset(
+    (
+        "broker",
+        "db",
+        "database",
+        "bucket",
+        "cluster",
+        "warehouse",
+        "datastore",
+        "ledger",
+        "instance",
+        "tenant",
+        "workspace",
+        "org",
+        "account",
+        "site",
+        "project",
+        "board",
+    )
+)
+
+
+def head_aliases(toks: list[Tok], found: list[SvcMention], aliases: dict[str, ServiceInfo]) -> None:
+    """'our EMQX broker' ... 'the broker': the head noun names that service later."""
+    named: dict[str, set[ServiceInfo]] = {}
+    for m in found:
+        if m.end < len(toks) and toks[m.end].norm in _HEAD_ALIASES:
+            named.setdefault(toks[m.end].norm, set()).add(m.info)
+    for word, infos in named.items():
+        if len(infos) == 1:
+            aliases.setdefault(word, next(iter(infos)))
+
+
+def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
+    """`mender.create_deployment`, `erp.post_invoice`: schema keys name the service called."""
+    toks = ann.toks
+    verbs = {
+        m.start
+        for m in ann.of(Group.VERB)
+        if toks[m.start].text.islower() and verb_form(toks[m.start].text) == "base"
+    }
+    out: list[SvcMention] = []
+    for i in range(len(toks) - 2):
+        tok, dot = toks[i], toks[i + 1]
+        if (
+            i in taken
+            or not tok.text.isalpha()
+            or dot.text != "."
+            or tok.ws
+            or dot.ws
+            or i + 2 not in verbs
+            or tok.norm in GENERIC_ADJECTIVES
+            or len(tok.text) < 3
+        ):
+            continue
+        out.append(
+            SvcMention(
+                catalog.info(tok.text, "hosting_api", "generic.dotted_call", generic=True), i, i + 1
+            )
+        )
+        taken.add(i)
+    names = {m.info.name.lower(): m.info for m in out}
+    out += [
+        SvcMention(names[t.norm], k, k + 1)
+        for k, t in enumerate(toks)
+        if t.norm in names and k not in taken
+    ]
+    return out
+
+
+def generic(
+    toks: list[Tok], head: Mention, taken: set[int], hints: dict[int, str], catalog: ServiceCatalog
+) -> SvcMention | None:
+    if head.label == "CATEGORY_WORD":
+        nxt = toks[head.end] if head.end < len(toks) else None
+        if nxt is not None and nxt.norm in ("api", "endpoint", "db", "database"):
+            return None  # the head noun that follows builds the mention
+        name = " ".join(t.text for t in toks[head.start : head.end])
+        return SvcMention(
+            catalog.info(name, head.name, f"generic.{head.rule}", generic=True),
+            head.start,
+            head.end,
+        )
+    start = head.start
+    i = head.start - 1
+    while i >= 0 and head.start - i <= 9:
+        tok = toks[i]
+        if tok.text == ")":  # "(AGS)" inside a name
+            j = i
+            while j >= 0 and toks[j].text != "(":
+                j -= 1
+            if j < 0 or i - j > 3:
+                break
+            i = j - 1
+            start = j
+            continue
+        if i in taken:
+            return None  # "the Zendesk search API" is Zendesk's API
+        owner = tok.norm in ("'s", "’s") and all(
+            t.norm in GENERIC_ADJECTIVES for t in toks[i + 1 : head.start] if t.text[:1].isalnum()
+        )
+        if owner:  # "the state immunization registry's REST API": the owner names it
+            start = i
+            i -= 1
+            continue
+        if tok.norm in STOP and not (tok.norm == "and" and _capitalised(toks, i)):
+            break
+        if not (tok.text[:1].isalnum() or tok.text in ("-", "&", "/")):
+            break
+        if tok.norm in _NOT_A_NAME:
+            break  # "Failed API calls go to a DLQ" names no service
+        start = i
+        i -= 1
+    modifiers = [t for t in toks[start : head.start] if t.text[:1].isalnum()]
+    if not modifiers or all(t.norm in GENERIC_ADJECTIVES for t in modifiers):
+        return None
+    category = head.name
+    if category == "hosting_api":
+        for k in range(start, head.start):
+            category = hints.get(k, category)
+    name = _span_text(toks, start, head.end)
+    return SvcMention(
+        catalog.info(name, category, f"generic.{head.rule}", generic=True), start, head.end
+    )
+
+
+def known_generic(
+    toks: list[Tok], mention: SvcMention, head: Mention, aliases: dict[str, ServiceInfo]
+) -> ServiceInfo | None:
+    """A generic service named again with fewer (or other) modifiers and the same head."""
+    head_word = toks[head.start].norm
+    for tok in toks[mention.start : head.start]:
+        known = aliases.get(tok.norm)
+        if known is not None and known.generic and known.name.lower().endswith(head_word):
+            return known
+    return None
+
+
+def _span_text(toks: list[Tok], start: int, end: int) -> str:
+    """The words as written, spacing included ("Grade Services (AGS) endpoint")."""
+    return "".join(t.text + t.ws for t in toks[start:end]).strip()
+
+
+def _capitalised(toks: list[Tok], i: int) -> bool:
+    return (
+        0 < i < len(toks) - 1 and toks[i - 1].text[:1].isupper() and toks[i + 1].text[:1].isupper()
+    )
+
+
+def name_aliases(toks: list[Tok], mention: SvcMention, head: Mention) -> list[str]:
+    """Words a later text may use for a generic service: its last modifier, its acronyms."""
+    if not mention.info.generic:
+        return []
+    mods = [
+        t
+        for t in toks[mention.start : head.start]
+        if t.text[:1].isalnum() and t.norm not in GENERIC_ADJECTIVES and t.norm not in _VAGUE
+    ]
+    out = [t.norm for t in mods if t.text.isupper() and len(t.text) >= 2]
+    if mods and mods[0].text[:1].isupper() and len(mods[0].text) >= 3:
+        out.append(mods[0].norm)  # a proper name: "The Arc token" is the Arc Content API's
+    if mods and len(mods[-1].text) >= 3:
+        out.append(mods[-1].norm)
+    if head.label == "CATEGORY_WORD":
+        out.append(" ".join(t.norm for t in toks[head.start : head.end]))
+    return out
+
+
+def back_references(
+    toks: list[Tok], found: list[SvcMention], taken: set[int], aliases: dict[str, ServiceInfo]
+) -> list[SvcMention]:
+    """'the ledger row', 'the TMS': a generic service named again by its distinctive word."""
+    if not aliases:
+        return []
+    first = {m.info.name: m.start for m in found}
+    refs: list[SvcMention] = []
+    for i, tok in enumerate(toks):
+        info = aliases.get(tok.norm)
+        if info is None or i in taken or i < first.get(info.name, len(toks)):
+            continue
+        if i + 1 < len(toks) and toks[i + 1].norm in RUNTIME_NOUNS:
+            continue  # "our syndication worker" is the workflow itself
+        refs.append(SvcMention(info, i, i + 1))
+        taken.add(i)
+    return refs

@@ -1,0 +1,286 @@
+"""Scope: what a claim is about, resolved once per clause.
+
+Most specific evidence first, clause by clause:
+1. "steps 1 and 2" names steps;
+2. a quantifier on a general noun covers everything of that kind ("every write", "all API
+   calls", "both databases", "anything that fails");
+3. services named in the clause ("NetSuite calls back off", "the Twilio token is in Vault"),
+   vendors ("AWS calls") and kinds of call without a quantifier ("the database writes");
+4. the step the clause (or its list item, or its arrow segment) describes;
+5. a pronoun refers back to the previous clause of the sentence ("...; it's not worth a DLQ");
+6. otherwise the statement is general: it covers every step, later ones included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from workflow_prover.extract.context import Reading
+from workflow_prover.extract.segment import Clause
+from workflow_prover.extract.services import SvcMention
+from workflow_prover.extract.steps import StepDraft
+from workflow_prover.extract.types import Mention
+from workflow_prover.extract.verbs import verb_form
+from workflow_prover.extract.view import TextView
+
+_ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere"))
+_STAND_IN = frozenset(
+    ("it", "that", "this", "they", "them", "those", "these", "its", "their", "which", "one")
+)
+
+
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
+class ScopeDraft:
+    general: bool = True
+    filter: str | None = None  # api | write | read | database | all
+    step_refs: tuple[int, ...] = ()  # the user's numbers
+    steps: tuple[int, ...] = ()  # StepDraft.start of steps in this turn
+    services: tuple[str, ...] = ()
+    vendors: tuple[str, ...] = ()
+
+
+GENERAL = ScopeDraft()
+NOWHERE = ScopeDraft(general=False)  # about an action the text does not tie to a service
+
+
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
+class ClaimDraft:
+    kind: str
+    reading: Reading
+    scope: ScopeDraft
+    start: int
+    end: int
+    clause: int
+    rule: str
+    value: float | None = None
+
+
+@dataclass
+class Targets:
+    """What each clause is about, computed once and inherited by pronouns."""
+
+    view: TextView
+    steps: list[StepDraft]
+    cache: dict[tuple[int, bool], ScopeDraft] = field(default_factory=dict)
+
+
+def scope_of(targets: Targets, clause_index: int, credential: bool) -> ScopeDraft:
+    """The scope of a claim in this clause (cached: pronouns inherit it)."""
+    key = (clause_index, credential)
+    if key not in targets.cache:
+        targets.cache[key] = _resolve(targets, clause_index, credential)
+    return targets.cache[key]
+
+
+def _resolve(targets: Targets, index: int, credential: bool) -> ScopeDraft:
+    view = targets.view
+    clause = view.clause(index)
+    refs = _step_refs(view, clause)
+    if refs:
+        return ScopeDraft(general=False, step_refs=refs)
+    quantified = _quantified(view, clause)
+    if quantified is not None:
+        return quantified
+    services = tuple(dict.fromkeys(m.info.name for m in named(view, clause, credential)))
+    vendors = _vendors(view, clause)
+    if services or vendors:
+        previous = _previous_clause(view, clause)
+        if previous is not None and view.toks[clause.start].norm in ("which", "that"):
+            # "a new key, which now lives in Secrets Manager along with the Freshdesk key"
+            earlier = scope_of(targets, previous, credential)
+            services = tuple(dict.fromkeys((*earlier.services, *services)))
+        return ScopeDraft(general=False, services=services, vendors=vendors)
+    kind = _general_noun(view, clause)
+    if kind is not None:
+        return ScopeDraft(filter=kind)
+    own = _own_steps(targets, clause)
+    if own:
+        return ScopeDraft(general=False, steps=own)
+    condition = _condition(view, clause)
+    if condition is not None:
+        return scope_of(targets, condition, credential)  # "If NetSuite errors, we retry..."
+    if refers_back(view, clause):
+        previous = _previous_clause(view, clause)
+        if previous is not None:
+            return scope_of(targets, previous, credential)
+    return GENERAL
+
+
+def named(view: TextView, clause: Clause, credential: bool) -> list[SvcMention]:
+    """Services a claim in this clause is about: "the HubSpot client retries" names HubSpot,
+    "keyed on the Shopify order ID" does not name Shopify (except for credentials)."""
+    return [
+        m
+        for m in view.clause_services(clause.index)
+        if m.info.role in ("api", "datastore")
+        and not view.is_host(m)
+        and (credential or not view.names_an_id(m))
+    ]
+
+
+def _step_refs(view: TextView, clause: Clause) -> tuple[int, ...]:
+    toks = view.toks
+    refs: list[int] = []
+    for i in range(clause.start, clause.end):
+        if toks[i].norm not in ("step", "steps", "stage", "stages", "node", "nodes"):
+            continue
+        j = i + 1
+        while j < clause.end and (
+            toks[j].text.isdigit()
+            or toks[j].norm in (",", "and", "&", "or", "to", "-", "–", "through")
+        ):
+            if toks[j].text.isdigit():
+                number = int(toks[j].text)
+                if refs and toks[j - 1].norm in ("-", "–", "to", "through") and number > refs[-1]:
+                    refs.extend(range(refs[-1] + 1, number + 1))  # "steps 2-4"
+                else:
+                    refs.append(number)
+            j += 1
+    return tuple(dict.fromkeys(refs))
+
+
+def _quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
+    toks = view.toks
+    quants = view.term_starts("QUANTIFIER")
+    nouns = _general_nouns(view, clause)
+    for i in range(clause.start, clause.end):
+        if i not in quants:
+            continue
+        if toks[i].norm in _ALONE:
+            return ScopeDraft()
+        for j in range(i + 1, min(i + 5, clause.end)):
+            if j in nouns:
+                longest = nouns[j]
+                return ScopeDraft(filter=None if longest.extra == "all" else longest.extra)
+    return None
+
+
+def _general_noun(view: TextView, clause: Clause) -> str | None:
+    """'the database writes', 'API calls': a plural kind of call, without a quantifier."""
+    for noun in _general_nouns(view, clause).values():
+        if noun.extra in ("api", "database") and view.toks[noun.end - 1].norm.endswith("s"):
+            return noun.extra
+    return None
+
+
+def _general_nouns(view: TextView, clause: Clause) -> dict[int, Mention]:
+    """The longest general noun ("API", "API calls") starting at each token of the clause."""
+    nouns: dict[int, Mention] = {}
+    for m in view.mentions("term", clause.index):
+        if m.label == "GENERAL_NOUN":
+            held = nouns.get(m.start)
+            if held is None or m.end - m.start > held.end - held.start:
+                nouns[m.start] = m
+    return nouns
+
+
+def _vendors(view: TextView, clause: Clause) -> tuple[str, ...]:
+    """'AWS calls', 'Google APIs': a vendor named outside any of its product names."""
+    return tuple(
+        dict.fromkeys(
+            _VENDOR_ALIASES.get(t.norm, t.norm)
+            for t in view.toks[clause.start : clause.end]
+            if t.norm in view.vendors and t.i not in view.service_toks
+        )
+    )
+
+
+_VENDOR_ALIASES = {"amazon": "aws", "gcp": "google"}
+
+
+def _own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    same = [s.start for s in targets.steps if s.clause == clause.index]
+    if same:
+        return tuple(same)
+    view = targets.view
+    lay = view.lay
+    if clause.item is not None:
+        same = [s.start for s in targets.steps if lay.clauses[s.clause].item == clause.item]
+        if same:
+            return tuple(same)
+    if clause.chain is not None:
+        same = [
+            s.start
+            for s in targets.steps
+            if lay.clauses[s.clause].chain == clause.chain
+            and lay.clauses[s.clause].segment == clause.segment
+        ]
+    return tuple(same)
+
+
+_RATES = frozenset(
+    (
+        "throttle.per_unit",
+        "throttle.rps",
+        "throttle.per_second",
+        "throttle.n_per_time",
+        "throttle.token_bucket",
+    )
+)
+_SCHEDULE = frozenset(
+    (
+        "hourly",
+        "nightly",
+        "daily",
+        "weekly",
+        "cron",
+        "minutes",
+        "hours",
+        "minute",
+        "hour",
+        "days",
+        "night",
+        "morning",
+    )
+)
+
+
+def schedule_only(view: TextView, clause: int) -> bool:
+    """Is the only pacing in this clause a schedule ('every 30 minutes', 'nightly')?"""
+    cues = view.mentions("cue", clause)
+    if any(c.rule in _RATES for c in cues):
+        return False
+    c = view.clause(clause)
+    return any(t.norm in _SCHEDULE for t in view.toks[c.start : c.end])
+
+
+def unresolved_action(view: TextView, clause_index: int) -> bool:
+    """Does the clause describe one concrete action (an asserted verb), whose target the
+    text does not name as a service?"""
+    clause = view.clause(clause_index)
+    if _quantified(view, clause) is not None:
+        return False
+    return any(
+        v.label in ("WRITE", "TRANSFER")
+        and verb_form(view.toks[v.start].text) in ("base", "third")  # not "duplicate processing"
+        and view.verbal(v)
+        and view.read(v).modality == "asserted"
+        for v in view.mentions("verb", clause_index)
+    )
+
+
+def _condition(view: TextView, clause: Clause) -> int | None:
+    """The 'if/when ...' clause this one is the consequence of, when it names a service."""
+    if clause.index == 0:
+        return None
+    prev = view.clause(clause.index - 1)
+    if prev.sentence != clause.sentence or view.toks[prev.start].norm not in (
+        "if",
+        "when",
+        "whenever",
+        "once",
+        "on",
+    ):
+        return None
+    return prev.index if named(view, prev, credential=False) else None
+
+
+def refers_back(view: TextView, clause: Clause) -> bool:
+    return any(view.toks[i].norm in _STAND_IN for i in range(clause.start, clause.end))
+
+
+def _previous_clause(view: TextView, clause: Clause) -> int | None:
+    if clause.index == 0:
+        return None
+    prev = view.clause(clause.index - 1)
+    return prev.index if prev.sentence == clause.sentence else None
