@@ -10,6 +10,7 @@ DLQ"). Outside groups, a kind holds when its last covering statement asserts it.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 
 from workflow_prover.models import (
@@ -113,7 +114,8 @@ class Coverage:
     def _covering(
         self, kinds: Iterable[ClaimKind], step: StepNode | None, service: ServiceNode | None
     ) -> list[ClaimNode]:
-        claims = sorted((c for k in kinds for c in self._by_kind.get(k, ())), key=_order)
+        # each kind's list is already in reading order: merge, do not sort again
+        claims = list(heapq.merge(*(self._by_kind.get(k, ()) for k in kinds), key=_order))
         if step is not None:
             return [c for c in claims if self.covers_step(c.scope, step)]
         if service is not None:

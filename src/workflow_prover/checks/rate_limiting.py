@@ -11,8 +11,8 @@ _NOT_EXPONENTIAL = (K.RETRY_FIXED, K.RETRY_IMMEDIATE)
 
 
 def applies(graph: ClaimGraph, step: StepNode) -> bool:
-    services = {s.name: s for s in graph.services}
-    return any(services[n].needs_rate_limit for n in step.services if n in services)
+    """Does the step call a service that limits its callers (an external API)?"""
+    return any(s.needs_rate_limit for s in graph.services if s.name in step.services)
 
 
 def evaluate(graph: ClaimGraph, cov: Coverage) -> list[Finding]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from workflow_prover.extract.grammar import ADVERBS
 from workflow_prover.extract.segment import Clause
 from workflow_prover.extract.services import ServiceInfo, SvcMention, preceded_by
-from workflow_prover.extract.types import Mention
+from workflow_prover.extract.types import Group, Mention
 from workflow_prover.extract.view import TextView
 
 _CHANNEL = frozenset(("through", "via", "using", "over", "with", "w/"))
@@ -312,6 +312,4 @@ def _label(view: TextView, clause: Clause) -> int | None:
 
 
 def _as_mention(m: SvcMention) -> Mention:
-    from workflow_prover.extract.types import Group
-
     return Mention(Group.SERVICE, m.info.category, m.info.rule, m.start, m.end)
