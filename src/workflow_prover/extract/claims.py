@@ -39,6 +39,7 @@ _CALL_KINDS = frozenset(
     )
 )
 _CALLED = frozenset(("on", "to", "for", "against", "toward", "towards"))
+_RETRY_POLICY = frozenset(("retry_fixed", "retry_immediate", "backoff_exponential"))
 _PER_WRITE = frozenset(("idempotency", "idempotency_store", "unstable_key"))
 
 
@@ -75,7 +76,11 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
                     "vault", view.read(mention), scope, svc.start, svc.end, clause, svc.info.rule
                 )
             )
-    claims += delay_sequences(view, targets)
+    sequences = delay_sequences(view, targets)
+    if sequences:
+        # "waits 1 s, then 2 s, then 4 s": the sequence, not its first delay, is the policy
+        claims = [c for c in claims if not _inside_sequence(c, sequences)]
+    claims += sequences
     claims += routed_failures(view, targets, claims)
     claims += retractions(view, claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
@@ -110,3 +115,9 @@ def implicit_steps(
                 )
             )
     return extra
+
+
+def _inside_sequence(claim: ClaimDraft, sequences: list[ClaimDraft]) -> bool:
+    return claim.kind in _RETRY_POLICY and any(
+        q.start < claim.end and claim.start < q.end for q in sequences
+    )

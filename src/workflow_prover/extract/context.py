@@ -120,15 +120,22 @@ class ConText:
         clause = lay.clauses[lay.clause_of[cue.start]]
         reach = int(cue.extra) if cue.extra else 10_000
         toks = self._ann.toks
-        if cue.label == "NEGATED" and any(
-            toks[k].norm in ("that", "which", "who")
-            for k in range(max(0, cue.start - 2), cue.start)
-        ):
-            # "any ASN that can't be processed, at either step, ends up in asn_parking": the
-            # negation stays inside its relative clause, which ends at a comma
-            comma = next((k for k in range(cue.end, clause.end) if toks[k].text == ","), None)
-            if comma is not None:
-                reach = min(reach, comma - cue.end)
+        if cue.label == "NEGATED" and self._relative(cue):
+            # "any ASN that can't be processed, at either step, ends up in asn_parking", "a
+            # result that still hasn't gone through is written to results_failed": the
+            # negation stays inside its relative clause, which ends at a comma or where the
+            # main clause's verb comes
+            end = next(
+                (
+                    k
+                    for k in range(cue.end + 1, clause.end)
+                    if toks[k].text == ","
+                    or (toks[k].norm in _FINITE and toks[k - 1].norm not in _NON_FINITE)
+                ),
+                None,
+            )
+            if end is not None:
+                reach = min(reach, end - cue.end)
         if cue.rule in ("neg.not", "neg.never"):
             reach = min(reach, self._verb_phrase(cue) - cue.end)
         lo, hi = cue.start, cue.end
@@ -151,6 +158,16 @@ class ConText:
                 ]
             )
         return Scope(cue, lo, hi)
+
+    def _relative(self, cue: Mention) -> bool:
+        """Is the cue inside a relative clause ('that still hasn't', 'which we can't')?"""
+        toks = self._ann.toks
+        for k in range(cue.start - 1, max(-1, cue.start - 4), -1):
+            if toks[k].norm in ("that", "which", "who"):
+                return True
+            if not toks[k].text[:1].isalnum():
+                return False
+        return False
 
     def _verb_phrase(self, cue: Mention) -> int:
         """Where a negated verb's phrase ends: at the next verb or auxiliary.

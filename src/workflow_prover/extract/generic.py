@@ -106,8 +106,10 @@ _BRACKET_HEADS = frozenset(
         "queue",
         "bucket",
         "warehouse",
+        "replica",
     )
 )
+_DATABASE_HEADS = frozenset(("db", "database", "replica", "warehouse"))
 
 
 def appositions(
@@ -118,9 +120,12 @@ def appositions(
     same: dict[str, ServiceInfo] = {}
     for i, m in enumerate(found[:-1]):
         nxt = found[i + 1]
-        k = m.end + 1 if m.end < len(toks) and toks[m.end].norm in _BRACKET_HEADS else m.end
+        head = toks[m.end].norm if m.end < len(toks) else ""
+        k = m.end + 1 if head in _BRACKET_HEADS else m.end
         bracketed = k < len(toks) and toks[k].text == "(" and nxt.start <= k + 2
-        if bracketed and m.info.generic and not nxt.info.generic and nxt.info.role == m.info.role:
+        # "the SIS replica (Cloud SQL MySQL)": a database of the system, so a datastore
+        role = "datastore" if head in _DATABASE_HEADS else m.info.role
+        if bracketed and m.info.generic and not nxt.info.generic and nxt.info.role == role:
             same[m.info.name] = nxt.info
     if not same:
         return found

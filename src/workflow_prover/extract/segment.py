@@ -409,7 +409,13 @@ def _starts_clause(
 ) -> bool:
     tok = toks[j]
     if not after_and and tok.norm in _AFTER_COMMA:
-        return True
+        # "Flexport and Coupa tokens, and the Snowflake key pair, are in Vault": a list of
+        # subjects, not two clauses; "and"/"or" split only after a predicate
+        return (
+            tok.norm not in ("and", "or")
+            or _left_predicate(toks, start, j, verbs)
+            or any(toks[k].norm in ("we", "i", "they", "you") for k in range(start, j))
+        )
     if tok.norm in SUBJECT_PRONOUNS and tok.norm not in ("that", "which", "who"):
         return True
     k = j + 1 if tok.norm in ADVERBS and j + 1 < e else j

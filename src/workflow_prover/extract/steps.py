@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflow_prover.extract.grammar import ADVERBS
+from workflow_prover.extract.grammar import ADVERBS, AUXILIARIES, DETERMINERS
 from workflow_prover.extract.segment import Clause
 from workflow_prover.extract.services import ServiceInfo, SvcMention, preceded_by
 from workflow_prover.extract.types import Group, Mention
@@ -22,6 +22,7 @@ _CHANNEL = frozenset(("through", "via", "using", "over", "with", "w/"))
 _TARGET = frozenset(("to", "into", "onto", "in", "on"))
 _SOURCE = frozenset(("from", "out"))
 _STEP_ROLES = frozenset(("api", "datastore"))
+_RESPONDS = frozenset(("answers", "responds", "returns", "replies", "throws", "gives", "sends"))
 _PASSIVE = frozenset(("is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"))
 _CLAUSE_PUNCT = frozenset((",", ";", ":", "(", ")", "—", "–", "!", "?"))
 _CHAIN_BREAKS = frozenset(("that", "which", "who", "and", "or", "then", "to", "so"))
@@ -58,9 +59,10 @@ def step_services(view: TextView, clause: int) -> list[SvcMention]:
         if m.info.role in _STEP_ROLES and not view.is_host(m) and not view.is_attributive(m)
     ]
     found = [m for m in found if not (m.info.generic and _named_in_brackets(view, m, found))]
-    lexical = {m.info.name for m in found if not m.info.generic}
+    lexical = {m.info.name for m in found if not m.info.generic and m.info.role == "api"}
     if len(lexical) == 1:
         # "Shopify's refund API", "after querying the Table API": an API of the one system
+        # (a database has no such API: "from our Postgres to the state registry's REST API")
         found = [m for m in found if not (m.info.generic and _api_like(view, m))]
     hosted: set[str] = set()
     for i, m in enumerate(found):
@@ -110,6 +112,8 @@ def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
     label = _label(view, clause)
     if clause.after_colon is not None and _states_mechanism(view, clause.after_colon):
         return []
+    if clause.trigger and _failure_condition(view, clause, candidates[0]):
+        return []  # "when the registry answers 429": a condition on a call, not an event
     if clause.trigger or webhook:
         return [_receive(clause, candidates, label, "trigger" if clause.trigger else "webhook")]
     verb = _main_verb(view, clause, candidates[0].start)
@@ -127,6 +131,24 @@ def _clause_steps(view: TextView, clause: Clause) -> list[StepDraft]:
         senders = [m for m in candidates if m.end <= verb.start] or candidates
         return [_receive(clause, senders, label, "inbound")]
     return _verb_steps(view, clause, verb, candidates, label)
+
+
+def _failure_condition(view: TextView, clause: Clause, first: SvcMention) -> bool:
+    """'When the registry answers 429', 'when NetSuite is down': the service the clause
+    starts with fails; 'when a Stripe payment fails' is an event Stripe sends."""
+    toks = view.toks
+    k = clause.start + 1
+    while k < first.start and toks[k].norm in DETERMINERS:
+        k += 1
+    if k != first.start:
+        return False
+    failures = view.term_starts("FAILURE_WORD")
+    nxt = first.end
+    if nxt >= clause.end or not (
+        nxt in failures or toks[nxt].norm in AUXILIARIES or toks[nxt].norm in _RESPONDS
+    ):
+        return False  # "a Stripe payment fails": the payment fails, not Stripe
+    return any(i in failures for i in range(nxt, min(nxt + 4, clause.end)))
 
 
 def _main_verb(view: TextView, clause: Clause, first_service: int) -> Mention | None:

@@ -1,0 +1,114 @@
+"""Reading prose: which steps a text describes and what each mechanism is said to cover.
+
+Each row is a sentence shape seen in real descriptions, with what a reviewer reads in it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workflow_prover.analyzer import Analyzer
+
+# (text, the steps as (action, services), in order)
+STEPS = [
+    (
+        "A worker pushes each dose from our Postgres to the state registry's REST API.",
+        [("read", ["PostgreSQL"]), ("write", ["state registry's REST API"])],
+    ),
+    (
+        "We post each invoice to the Xero API. When Xero answers 429, we wait and retry.",
+        [("write", ["Xero"])],
+    ),
+    (
+        "When a Stripe payment fails, we open a Zendesk ticket.",
+        [("read", ["Stripe"]), ("write", ["Zendesk"])],
+    ),
+    (
+        "We post each invoice to the Xero API. When Xero is down, we park the invoice.",
+        [("write", ["Xero"])],
+    ),
+    (
+        "The job reads recipients from the SIS replica (Cloud SQL MySQL) and texts them "
+        "through Twilio.",
+        [("read", ["Google Cloud SQL", "MySQL"]), ("write", ["Twilio"])],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), STEPS, ids=[s[0][:50] for s in STEPS])
+def test_when_a_design_is_described_then_its_steps_are_read(
+    analyzer: Analyzer, text: str, expected: list[tuple[str, list[str]]]
+) -> None:
+    steps = analyzer.analyze(text).steps
+    assert [(s.action, s.services) for s in steps] == expected
+
+
+# (text, claim kind, modality, the services it covers: None for every step)
+CLAIMS = [
+    (
+        "We sync Flexport, Coupa and Snowflake. Flexport and Coupa tokens, and the Snowflake "
+        "key pair, are in Vault.",
+        "vault",
+        "asserted",
+        ["Coupa", "Flexport", "Snowflake"],
+    ),
+    (
+        "We push results to PlayFab. A result that still hasn't gone through is written to "
+        "results_failed.",
+        "terminal_path",
+        "asserted",
+        None,
+    ),
+    (
+        "We post orders to NetSuite; an order that can't be posted, at any step, ends up in "
+        "orders_parking.",
+        "terminal_path",
+        "asserted",
+        None,
+    ),
+    (
+        "We send each file to Document AI; files already in the processed_files table are skipped.",
+        "idempotency",
+        "asserted",
+        None,
+    ),
+    (
+        "A Lambda posts alerts to Opsgenie. Failures go to the Lambda's SQS on-failure "
+        "destination.",
+        "terminal_path",
+        "asserted",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "modality", "services"), CLAIMS, ids=[c[0][:50] for c in CLAIMS]
+)
+def test_when_a_mechanism_is_stated_then_its_scope_is_what_the_sentence_covers(
+    analyzer: Analyzer, text: str, kind: str, modality: str, services: list[str] | None
+) -> None:
+    claims = [c for c in analyzer.analyze(text).claims if c.kind == kind]
+    assert claims, f"no {kind} claim in {text!r}"
+    assert {c.modality for c in claims} == {modality}
+    if services is None:
+        assert all(c.scope.target == "all" for c in claims), claims
+    else:
+        assert sorted({s for c in claims for s in c.scope.services}) == sorted(services)
+
+
+@pytest.mark.parametrize(
+    ("text", "exponential"),
+    [
+        ("Between attempts the client waits 1 s, then 2 s, then 4 s, then 8 s.", True),
+        ("Retries wait 500ms, 1s, 2s, 4s.", True),
+        ("Retries wait 1s, 2s, 3s, 4s.", False),
+    ],
+)
+def test_when_delays_are_listed_then_doubling_is_exponential_and_even_steps_are_not(
+    analyzer: Analyzer, text: str, exponential: bool
+) -> None:
+    design = "We call the Stripe API for each order. " + text
+    kinds = {c.kind for c in analyzer.analyze(design).claims if c.modality == "asserted"}
+    assert ("backoff_exponential" in kinds) is exponential
+    assert ("retry_fixed" in kinds) is not exponential
