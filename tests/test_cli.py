@@ -51,6 +51,7 @@ REPORT_KEYS = {
     "redactions",
     "strict",
     "turns",
+    "notes",
 }
 FINDING_KEYS = {
     "code",
@@ -63,7 +64,7 @@ FINDING_KEYS = {
     "suppressed",
     "suppression_reason",
 }
-EVIDENCE_KEYS = {"text", "start", "end", "rule", "turn", "cue"}
+EVIDENCE_KEYS = {"text", "start", "end", "rule", "turn", "cue", "pointer"}
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -306,7 +307,7 @@ def test_when_the_analyzer_fails_then_exit_code_is_3_without_traceback_or_input(
     stdin: FakeStdin,
 ) -> None:
     class Broken:
-        def analyze(self, text: str, *, strict: bool = False) -> Report:
+        def analyze(self, text: str, **options: object) -> Report:
             raise RuntimeError(f"cannot parse {text}")
 
     monkeypatch.setattr("workflow_prover.analyzer.default_analyzer", Broken)

@@ -22,6 +22,7 @@ from mcp.types import CallToolResult, TextContent
 from workflow_prover.analyzer import Analyzer
 from workflow_prover.codes import CODES
 from workflow_prover.models import CheckId, Verdict
+from workflow_prover.schemas import SCHEMA_URI, prover_json_schema
 from workflow_prover.server.app import (
     RUBRIC_URI,
     TOOL_NAME,
@@ -160,8 +161,19 @@ async def test_prompt_and_resources_are_listed(server: Any) -> None:
     assert TOOL_NAME in message.content.text and "session_id" in message.content.text
     assert "Stripe -> CRM" in message.content.text
     # Sessions are not listed (their ids are capabilities); they are reachable by template.
-    assert [str(r.uri) for r in resources] == [RUBRIC_URI]
+    assert [str(r.uri) for r in resources] == [RUBRIC_URI, SCHEMA_URI]
     assert [t.uri_template for t in templates] == ["workflow-prover://sessions/{session_id}"]
+
+
+@pytest.mark.anyio
+async def test_the_schema_resource_is_the_json_schema_the_cli_prints(server: Any) -> None:
+    async with Client(server) as client:
+        result = await client.read_resource(SCHEMA_URI)
+    content = result.contents[0]
+    assert content.mime_type == "application/schema+json"
+    schema = json.loads(getattr(content, "text", ""))
+    assert schema == prover_json_schema()
+    assert schema["$schema"].startswith("https://json-schema.org/draft/2020-12")
 
 
 @pytest.mark.anyio

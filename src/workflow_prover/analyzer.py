@@ -8,17 +8,22 @@ functions use one Analyzer per process, built on first use, not at import.
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from workflow_prover.extract.services import ServiceCatalog, ServiceInfo
+from workflow_prover.codes import CODES, UNSUPPRESSIBLE
+from workflow_prover.extract.catalog import ServiceCatalog, ServiceInfo
 from workflow_prover.extract.turn import TurnDraft, extract_turn
 from workflow_prover.graph import build_graph
 from workflow_prover.lexicon.loader import load_lexicons
 from workflow_prover.models import (
     ClaimGraph,
     ClaimOut,
+    Evidence,
+    Note,
     Report,
     ScopeOut,
     ServiceOut,
@@ -26,8 +31,23 @@ from workflow_prover.models import (
 )
 from workflow_prover.nlp.pipeline import build_pipeline
 from workflow_prover.render import Renderer
-from workflow_prover.secrets import SecretScanner
+from workflow_prover.schemas import ServiceResolver, Structured, read_structured
+from workflow_prover.secrets import Redaction, SecretScanner
+from workflow_prover.suppress import command_line_reason, find_markers
+from workflow_prover.suppress import resolve as resolve_markers
 from workflow_prover.verdict import decide
+
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+@dataclass(frozen=True)
+class TurnReading:
+    """One turn read: the prose draft, the structured documents, the turn's suppressions."""
+
+    draft: TurnDraft
+    structured: Structured = field(default_factory=Structured)
+    suppress: dict[str, str] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
 
 
 class Analyzer:
@@ -36,37 +56,70 @@ class Analyzer:
         self.pipeline = build_pipeline(self.lexicons)
         self.scanner = SecretScanner(self.lexicons.secrets)
         self.catalog = ServiceCatalog(self.lexicons)
+        self.resolver = ServiceResolver(self.lexicons, self.catalog)
         self.renderer = Renderer()
 
-    def analyze(self, text: str, *, strict: bool = False) -> Report:
+    def analyze(self, text: str, *, strict: bool = False, ignore: Iterable[str] = ()) -> Report:
         """Analyse one description on its own."""
-        return self.analyze_turns([text], strict=strict)
+        return self.analyze_turns([text], strict=strict, ignore=ignore)
 
-    def analyze_turns(self, turns: Sequence[str], *, strict: bool = False) -> Report:
-        """Analyse a conversation as one design: later statements override earlier ones."""
+    def analyze_turns(
+        self, turns: Sequence[str], *, strict: bool = False, ignore: Iterable[str] = ()
+    ) -> Report:
+        """Analyse a conversation as one design: later statements override earlier ones.
+
+        `ignore`: finding codes suppressed by the caller (the CLI's `--ignore`); markers in the
+        text suppress too, and their reason wins over the caller's.
+        """
         if isinstance(turns, str) or not all(isinstance(t, str) for t in turns):
             raise TypeError("turns must be a sequence of strings")
-        drafts: list[TurnDraft] = []
+        suppress = {code: command_line_reason(code) for code in _checked(ignore)}
+        readings: list[TurnReading] = []
         known: dict[str, ServiceInfo] = {}
         for number, text in enumerate(turns, start=1):
-            drafts.append(self.turn(text, number, known))
-            known = drafts[-1].view.aliases
-        graph = build_graph(drafts)
-        return self.report(graph, strict=strict)
+            readings.append(self.read_turn(text, number, known))
+            known = readings[-1].draft.view.aliases
+            suppress.update(readings[-1].suppress)
+        graph = build_graph([r.draft for r in readings], [r.structured.docs for r in readings])
+        notes = [note for r in readings for note in r.notes]
+        return self.report(graph, strict=strict, suppress=suppress, notes=notes)
 
     def turn(
         self, text: str, number: int = 1, known: dict[str, ServiceInfo] | None = None
     ) -> TurnDraft:
+        return self.read_turn(text, number, known).draft
+
+    def read_turn(
+        self, text: str, number: int = 1, known: dict[str, ServiceInfo] | None = None
+    ) -> TurnReading:
+        """Read one turn: secrets, structured documents, ignore markers, then the prose.
+
+        The prose reader sees the redacted text with the recognised documents and the markers
+        blanked out (spaces of the same length, so every offset stays valid).
+        """
         redaction = self.scanner.redact(text)
-        annotation = self.pipeline.annotate(redaction.text)
-        return extract_turn(annotation, redaction, self.catalog, number, known)
+        structured = read_structured(text, self.resolver)
+        markers = find_markers(text)
+        hidden = [*structured.hidden, *((m.start, m.end) for m in markers)]
+        annotation = self.pipeline.annotate(_blank(redaction, hidden))
+        draft = extract_turn(annotation, redaction, self.catalog, number, known)
+        suppress, marker_notes = resolve_markers(markers, redaction, number)
+        notes = [*_schema_notes(structured, redaction, number, text), *marker_notes]
+        return TurnReading(draft, structured, suppress, notes)
 
     def redact(self, text: str) -> str:
         """The text with every literal secret replaced by `[REDACTED:<kind>]`."""
         return self.scanner.redact(text).text
 
-    def report(self, graph: ClaimGraph, *, strict: bool = False) -> Report:
-        decision = decide(graph, strict=strict)
+    def report(
+        self,
+        graph: ClaimGraph,
+        *,
+        strict: bool = False,
+        suppress: Mapping[str, str] | None = None,
+        notes: Sequence[Note] = (),
+    ) -> Report:
+        decision = decide(graph, strict=strict, suppress=suppress)
         findings = self.renderer.with_messages(decision.findings)
         return Report(
             verdict=decision.verdict,
@@ -105,7 +158,59 @@ class Analyzer:
             redactions=len(graph.secrets),
             strict=strict,
             turns=graph.turns,
+            notes=list(notes),
         )
+
+
+def _checked(codes: Iterable[str]) -> list[str]:
+    out = list(codes)
+    for code in out:
+        if code not in CODES or code in UNSUPPRESSIBLE:
+            raise ValueError(f"cannot ignore {code[:40]!r}: not a finding code that can be ignored")
+    return out
+
+
+def _blank(redaction: Redaction, spans: Sequence[tuple[int, int]]) -> str:
+    """The redacted text with the given spans of the original replaced by spaces."""
+    text = redaction.text
+    for start, end in spans:
+        lo = len(redaction.redacted_span(0, start))
+        hi = len(redaction.redacted_span(0, end))
+        text = text[:lo] + _NOT_NEWLINE.sub(" ", text[lo:hi]) + text[hi:]
+    return text
+
+
+def _schema_notes(structured: Structured, redaction: Redaction, turn: int, text: str) -> list[Note]:
+    notes: list[Note] = []
+    for error in structured.errors:
+        end = text.find("\n", error.offset)
+        end = len(text) if end < 0 else end
+        evidence = Evidence(
+            text=redaction.redacted_span(error.offset, end),
+            start=error.offset,
+            end=end,
+            rule=f"schema.{error.block.syntax}.parse_error",
+            turn=turn,
+        )
+        first_line = text.count("\n", 0, error.block.start) + 1
+        message = (
+            f"The {error.block.syntax.upper()} block starting on line {first_line} does not "
+            f"parse ({error.describe()}); it was read as prose."
+        )
+        notes.append(Note(code="SCHEMA_PARSE_ERROR", message=message, evidence=(evidence,)))
+    for doc in structured.docs:
+        for issue in doc.issues:
+            evidence = Evidence(
+                text=redaction.redacted_span(issue.span.start, issue.span.end),
+                start=issue.span.start,
+                end=issue.span.end,
+                rule=f"schema.{doc.format}.issue",
+                turn=turn,
+                pointer=issue.span.pointer,
+            )
+            message = f"{issue.span.pointer or '/'}: {issue.message}."
+            notes.append(Note(code="SCHEMA_VALUE_IGNORED", message=message, evidence=(evidence,)))
+    return notes
 
 
 _DEFAULT: Analyzer | None = None
@@ -122,9 +227,11 @@ def default_analyzer() -> Analyzer:
     return _DEFAULT
 
 
-def analyze(text: str, *, strict: bool = False) -> Report:
-    return default_analyzer().analyze(text, strict=strict)
+def analyze(text: str, *, strict: bool = False, ignore: Iterable[str] = ()) -> Report:
+    return default_analyzer().analyze(text, strict=strict, ignore=ignore)
 
 
-def analyze_turns(turns: Sequence[str], *, strict: bool = False) -> Report:
-    return default_analyzer().analyze_turns(turns, strict=strict)
+def analyze_turns(
+    turns: Sequence[str], *, strict: bool = False, ignore: Iterable[str] = ()
+) -> Report:
+    return default_analyzer().analyze_turns(turns, strict=strict, ignore=ignore)

@@ -1,4 +1,5 @@
-"""The command line: `workflow-prover check [FILE ...|-] [--format text|json] [--strict]`.
+"""The command line: `workflow-prover check [FILE|GLOB ...|-] [--format text|json|sarif]
+[--strict] [--ignore CODE]...` and `workflow-prover schema`.
 
 Layout, for whoever extends it:
 
@@ -19,6 +20,7 @@ the file and the problem, never its content.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import shutil
@@ -27,12 +29,12 @@ import textwrap
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TextIO, TypeAlias
 
 from workflow_prover import __version__
 
 if TYPE_CHECKING:
-    from workflow_prover.models import Finding, Report
+    from workflow_prover.models import Evidence, Finding, Report
 
 PROG = "workflow-prover"
 STDIN = "-"
@@ -98,13 +100,61 @@ def add_check_command(subparsers: SubParsers) -> None:
         "files",
         nargs="*",
         metavar="FILE",
-        help=f"design document (UTF-8 text, at most {_size(MAX_INPUT_BYTES)}); '-' for stdin",
+        help=f"design document (UTF-8 text, at most {_size(MAX_INPUT_BYTES)}); '-' for stdin; "
+        "a quoted glob ('docs/**/*.md') is expanded, ** included",
     )
     parser.add_argument(
-        "--format", choices=list(FORMATS), default="text", help="output format (default: text)"
+        "--format",
+        choices=list(FORMATS),
+        default="text",
+        help="output format (default: text; sarif: SARIF 2.1.0 for code scanning)",
     )
     parser.add_argument("--strict", action="store_true", help="treat every warning as a blocker")
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODE",
+        type=_ignorable,
+        help="suppress every finding with this code (repeatable); suppressed findings stay in "
+        "the output, marked, and do not affect the verdict. In a document: "
+        "<!-- prover: ignore CODE -- reason -->",
+    )
     parser.set_defaults(handler=run_check)
+
+
+def _ignorable(code: str) -> str:
+    from workflow_prover.codes import CODES, UNSUPPRESSIBLE  # cheap: no spaCy
+
+    code = code.strip().upper()
+    if code in UNSUPPRESSIBLE:
+        raise argparse.ArgumentTypeError(f"{code} cannot be ignored: remove and rotate the secret")
+    if code not in CODES:
+        raise argparse.ArgumentTypeError(f"unknown finding code {code[:60]!r}")
+    return code
+
+
+def add_schema_command(subparsers: SubParsers) -> None:
+    parser = subparsers.add_parser(
+        "schema",
+        help="print the JSON Schema of the Prover's workflow format",
+        description="Print the JSON Schema (draft 2020-12) of the Prover's own workflow "
+        "definition format: steps with service, action, error path, retry policy, idempotency "
+        "key and credential source. Validate your documents against it, or write them with "
+        "an editor that reads JSON Schemas.",
+    )
+    parser.set_defaults(handler=run_schema)
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from workflow_prover.schemas.prover import prover_schema_text
+
+    out = sys.stdout
+    try:
+        write(out, prover_schema_text(), Style.for_stream(out))
+    except BrokenPipeError:
+        _silence_stdout()
+    return EXIT_OK
 
 
 # --- input --------------------------------------------------------------------------------
@@ -177,9 +227,49 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+_SYNTAX_BY_SUFFIX: dict[str, Literal["json", "yaml"]] = {
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+}
+
+
 def read_source(name: str, stdin: TextIO | None) -> Source:
     data = _read_stdin(stdin) if name == STDIN else _read_file(name)
-    return Source(name, decode_input(data, display_name(name)))
+    text = decode_input(data, display_name(name))
+    check_syntax(name, text)
+    return Source(name, text)
+
+
+def check_syntax(name: str, text: str) -> None:
+    """A whole-file schema that does not parse is an input error (one line, with line and
+    column). A `.json`/`.yaml` file is a schema by its name; any input that starts like JSON is
+    one too. A broken fenced block inside prose is not an error: it is reported as a note and
+    read as prose."""
+    from workflow_prover.schemas import whole_text_error  # cheap: no spaCy
+
+    hint = _SYNTAX_BY_SUFFIX.get(os.path.splitext(name)[1].lower()) if name != STDIN else None
+    problem = whole_text_error(text, hint)
+    if problem is not None:
+        raise UsageError(f"{display_name(name)}: {problem.describe()}")
+
+
+def expand(names: Sequence[str]) -> list[str]:
+    """FILE arguments with globs expanded (`**` included), in order, each file once.
+
+    A name that exists is taken as it is, even with glob characters in it; a glob that
+    matches no file is a usage error, like a missing file.
+    """
+    out: list[str] = []
+    for name in names:
+        if name == STDIN or os.path.exists(name) or not glob.has_magic(name):
+            out.append(name)
+            continue
+        matches = sorted(m for m in glob.glob(name, recursive=True) if os.path.isfile(m))
+        if not matches:
+            raise UsageError(f"{display_name(name)}: no files match")
+        out += matches
+    return list(dict.fromkeys(out))
 
 
 def read_sources(names: Sequence[str], stdin: TextIO | None) -> list[Source]:
@@ -192,7 +282,7 @@ def read_sources(names: Sequence[str], stdin: TextIO | None) -> list[Source]:
         names = [STDIN]
     if list(names).count(STDIN) > 1:
         raise UsageError("'-' (stdin) can be given only once")
-    return [read_source(name, stdin) for name in names]
+    return [read_source(name, stdin) for name in expand(names)]
 
 
 def _isatty(stream: Any) -> bool:
@@ -234,17 +324,88 @@ def run_check(args: argparse.Namespace) -> int:
     from workflow_prover.analyzer import default_analyzer  # lazy: spaCy loads here
 
     analyzer = default_analyzer()
-    results = [
-        Result(s.name, analyzer.analyze(s.text, strict=args.strict), line_starts(s.text))
-        for s in sources
-    ]
+    progress = Progress(sys.stderr, len(sources))
+    results: list[Result] = []
+    for source in sources:
+        progress.show(display_name(source.name))
+        report = analyzer.analyze(source.text, strict=args.strict, ignore=args.ignore)
+        results.append(Result(source.name, report, line_starts(source.text)))
+    progress.done()
     out = sys.stdout
     style = Style.for_stream(out)
     try:
-        write(out, FORMATS[args.format](results, style), style)
+        text = FORMATS[args.format](results, style)
+        if len(results) > 1 and args.format == "text":
+            text += "\n" + summary_table(results, style)
+        write(out, text, style)
     except BrokenPipeError:
         _silence_stdout()  # the reader went away (`| head`): the verdict still decides
+    if len(results) > 1 and args.format != "text" and _isatty(sys.stderr):
+        err_style = Style.for_stream(sys.stderr)
+        write(sys.stderr, summary_table(results, err_style), err_style)
     return exit_code(r.report.verdict.value for r in results)
+
+
+class Progress:
+    """`[3/40] docs/payments.md` on one line of stderr, only for several files on a terminal."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self.stream = stream
+        self.total = total
+        self.count = 0
+        self.width = 0
+        self.enabled = total > 1 and _isatty(stream)
+
+    def show(self, name: str) -> None:
+        self.count += 1
+        if not self.enabled:
+            return
+        line = f"[{self.count}/{self.total}] {name}"[:79]
+        self._write("\r" + line.ljust(self.width))
+        self.width = len(line)
+
+    def done(self) -> None:
+        if self.enabled and self.width:
+            self._write("\r" + " " * self.width + "\r")
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):
+            self.enabled = False
+
+
+def summary_table(results: Sequence[Result], style: Style) -> str:
+    """One row per file (verdict, blockers, warnings, suppressed), then the totals."""
+    rows = [("file", "verdict", "blockers", "warnings", "suppressed")]
+    failed = 0
+    for result in results:
+        findings = result.report.findings
+        active = [f for f in findings if not f.suppressed]
+        verdict = result.report.verdict.value
+        failed += verdict not in PASSING_VERDICTS
+        rows.append(
+            (
+                display_name(result.name),
+                verdict,
+                str(sum(f.severity == "blocker" for f in active)),
+                str(sum(f.severity == "warning" for f in active)),
+                str(len(findings) - len(active)),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = ["Summary:"]
+    for n, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+        cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
+        line = "  " + "  ".join(cells).rstrip()
+        if n and row[1] not in PASSING_VERDICTS:
+            line = line.replace(row[1], paint(row[1], style, "red"), 1)
+        lines.append(line)
+    passed = len(results) - failed
+    lines.append(f"{_plural(len(results), 'file')}: {passed} passed, {failed} failed")
+    return "\n".join(lines) + "\n"
 
 
 def _silence_stdout() -> None:
@@ -339,16 +500,18 @@ def _where(finding: Finding) -> str:
     return ", ".join(parts)
 
 
-def _evidence_line(finding: Finding, result: Result | None) -> str | None:
-    if not finding.evidence:
+def _evidence_line(evidence: Sequence[Evidence], result: Result | None) -> str | None:
+    if not evidence:
         return None
-    first = finding.evidence[0]
+    first = evidence[0]
     place = []
     if result is not None and result.report.turns > 1:
         place.append(f"turn {first.turn}")
     elif result is not None:
         place.append(f"line {result.line_of(first.start)}")
-    more = len(finding.evidence) - 1
+    if first.pointer:
+        place.append(short_quote(first.pointer, 60)[1:-1])
+    more = len(evidence) - 1
     suffix = f" (+{more} more)" if more else ""
     prefix = f"{', '.join(place)}: " if place else ""
     return f"{prefix}{short_quote(first.text)}{suffix}"
@@ -361,7 +524,7 @@ def render_finding(finding: Finding, style: Style, result: Result | None = None)
     if where:
         head += f"  {where}"
     lines = [head, *_wrap(finding.message, "      ", style)]
-    evidence = _evidence_line(finding, result)
+    evidence = _evidence_line(finding.evidence, result)
     if evidence:
         lines.append("      " + paint(evidence, style, "dim"))
     if finding.suppressed and finding.suppression_reason:
@@ -398,6 +561,13 @@ def render_text(
             lines += ["", f"{title}:"]
             for finding in group:
                 lines += render_finding(finding, style, result)
+    if report.notes:
+        lines += ["", "Notes:"]
+        for note in report.notes:
+            lines += [f"  {paint(note.code, style, 'dim')}", *_wrap(note.message, "      ", style)]
+            quoted = _evidence_line(note.evidence, result)
+            if quoted:
+                lines.append("      " + paint(quoted, style, "dim"))
     if report.questions:
         lines += ["", "Questions:"]
         for question in report.questions:
@@ -428,8 +598,14 @@ def format_json(results: Sequence[Result], style: Style) -> str:
     return render_json(results, ascii_only=not style.unicode)
 
 
+def format_sarif(results: Sequence[Result], style: Style) -> str:
+    from workflow_prover.sarif import to_sarif
+
+    return json.dumps(to_sarif(results), indent=2, ensure_ascii=not style.unicode) + "\n"
+
+
 Formatter = Callable[[Sequence[Result], Style], str]
-FORMATS: dict[str, Formatter] = {"text": format_text, "json": format_json}
+FORMATS: dict[str, Formatter] = {"text": format_text, "json": format_json, "sarif": format_sarif}
 
 
 def add_serve_command(subparsers: SubParsers) -> None:
@@ -445,6 +621,7 @@ def add_serve_command(subparsers: SubParsers) -> None:
 
 COMMANDS: list[Callable[[SubParsers], None]] = [
     add_check_command,
+    add_schema_command,
     add_serve_command,
 ]
 

@@ -1,10 +1,15 @@
-"""Every finding code of the rubric: its check, default severity, title and help text."""
+"""Every finding code of the rubric (its check, default severity, title and help text), and the
+codes of notes about the document itself (a block that does not parse, an ignore marker
+without a reason). Both tables are the rules of the SARIF output."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from workflow_prover.models import CheckId, Severity
+
+NoteLevel = Literal["warning", "note"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,3 +190,49 @@ SHORT: dict[str, str] = {
     "SECRET_IN_TEXT": "rotating the pasted secret",
     "NO_ROTATION": "credential rotation",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class NoteCode:
+    code: str
+    level: NoteLevel
+    title: str
+    help: str
+
+
+NOTES: dict[str, NoteCode] = {
+    n.code: n
+    for n in (
+        NoteCode(
+            "SCHEMA_PARSE_ERROR",
+            "warning",
+            "A JSON or YAML block does not parse",
+            "Fix the syntax at the line and column given. Until then the block is read as prose, "
+            "so its retry policies, error paths and credentials may be missed.",
+        ),
+        NoteCode(
+            "SCHEMA_VALUE_IGNORED",
+            "note",
+            "A schema value was not understood",
+            "Use a value the format allows (see `workflow-prover schema` for the Prover's own "
+            "format); the element was read as if it were absent.",
+        ),
+        NoteCode(
+            "IGNORE_WITHOUT_REASON",
+            "warning",
+            "An ignore marker gives no reason",
+            "Say why the finding does not apply: <!-- prover: ignore CODE -- the reason -->. "
+            "A marker without a reason suppresses nothing.",
+        ),
+        NoteCode(
+            "IGNORE_INVALID",
+            "warning",
+            "An ignore marker names no finding that can be ignored",
+            "Name a finding code (e.g. NO_ROTATION). SECRET_IN_TEXT cannot be ignored: remove the "
+            "secret from the document and rotate it.",
+        ),
+    )
+}
+
+# A leaked secret cannot be waved through: it must be removed and rotated.
+UNSUPPRESSIBLE = frozenset({"SECRET_IN_TEXT"})

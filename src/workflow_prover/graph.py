@@ -4,12 +4,21 @@ Steps and services from earlier turns stay; a step said again (same action, same
 is the same step. Claims accumulate in order; which one wins for a step is decided in
 `coverage`. Step numbers are the order of appearance across the whole conversation; "step 3"
 in the text means the user's own "3." where the steps are numbered.
+
+Structured documents (`schemas`) join in at the place their block starts: their steps are
+numbered there, in the document's own order, and their claims are read there too (a
+document's claims in one group of one element form one clause). Every element of a document
+is its own step, never merged with another; a prose step that says the same thing (same
+action, same services) is that step. A document sent again in a later turn (same format, a
+step in common) replaces the earlier one: a revised schema is a full restatement.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from workflow_prover.extract.catalog import ServiceInfo
 from workflow_prover.extract.claims import ScopeDraft
-from workflow_prover.extract.services import ServiceInfo
 from workflow_prover.extract.steps import StepDraft
 from workflow_prover.extract.turn import TurnDraft
 from workflow_prover.models import (
@@ -23,6 +32,20 @@ from workflow_prover.models import (
     ServiceNode,
     StepNode,
 )
+from workflow_prover.placement import (
+    CLAUSE_PROSE,
+    CLAUSE_TURN,
+    Described,
+    Ident,
+    Located,
+    claims_in_order,
+    current_docs,
+    schema_claim_node,
+    schema_key,
+    schema_step_node,
+    steps_in_order,
+)
+from workflow_prover.schemas.model import SchemaDoc
 
 DATABASE_CATEGORIES = ("database", "warehouse", "cache", "timeseries", "search_index")
 WEBHOOK_SENDER = ServiceNode(
@@ -37,32 +60,36 @@ WEBHOOK_SENDER = ServiceNode(
 _StepKey = tuple[int, int, str]  # (turn, clause start, action)
 
 
-def build_graph(turns: list[TurnDraft]) -> ClaimGraph:
-    steps, index_of, services = _merge_steps(turns)
+def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] = ()) -> ClaimGraph:
+    docs = current_docs(turns, schemas)
+    steps, index_of, ident_of, services = _merge_steps(turns, docs)
     steps, services, inserted = _webhook_trigger(turns, steps, services)
     if inserted:
-        index_of = {
-            key: index + 1 if index >= inserted else index for key, index in index_of.items()
-        }
+        index_of = {k: i + 1 if i >= inserted else i for k, i in index_of.items()}
+        ident_of = {k: i + 1 if i >= inserted else i for k, i in ident_of.items()}
     labels = _labels(turns, index_of)
     claims: list[ClaimNode] = []
     position = 0
     for turn in turns:
-        for draft in turn.claims:
-            position += 1
-            scope = _scope(draft.scope, turn.turn, index_of, labels, len(steps))
-            claims.append(
-                ClaimNode(
+        for item in claims_in_order(turn, docs.get(turn.turn, ())):
+            if isinstance(item, Located):
+                claim = schema_claim_node(turn, item, ident_of)
+                if claim is None:
+                    continue
+            else:
+                draft = item
+                scope = _scope(draft.scope, turn.turn, index_of, labels, len(steps))
+                claim = ClaimNode(
                     kind=ClaimKind(draft.kind),
                     modality=draft.reading.modality,
                     scope=scope,
                     evidence=turn.evidence(draft.start, draft.end, draft.rule, turn.cue(draft)),
                     turn=turn.turn,
-                    position=position,
-                    clause=turn.turn * 100_000 + draft.clause,
+                    clause=turn.turn * CLAUSE_TURN + draft.clause * CLAUSE_PROSE,
                     value=draft.value,
                 )
-            )
+            position += 1
+            claims.append(claim.model_copy(update={"position": position}))
     return ClaimGraph(
         steps=tuple(steps),
         services=tuple(services.values()),
@@ -85,26 +112,46 @@ def _node(info: ServiceInfo) -> ServiceNode:
 
 
 def _merge_steps(
-    turns: list[TurnDraft],
-) -> tuple[list[StepNode], dict[_StepKey, int], dict[str, ServiceNode]]:
+    turns: list[TurnDraft], docs: dict[int, tuple[SchemaDoc, ...]]
+) -> tuple[list[StepNode], dict[_StepKey, int], dict[Ident, int], dict[str, ServiceNode]]:
     steps: list[StepNode] = []
     seen: dict[tuple[str, bool, tuple[str, ...]], int] = {}
     index_of: dict[_StepKey, int] = {}
+    ident_of: dict[Ident, int] = {}
     services: dict[str, ServiceNode] = {}
     for turn in turns:
-        for draft in turn.steps:
-            names = tuple(sorted(info.name for info in draft.services))
-            key = (draft.action, draft.inbound, names)
+        turn_docs = docs.get(turn.turn, ())
+        described = Described(turn.turn, turn_docs)
+        later: dict[_StepKey, Ident] = {}
+        for item in steps_in_order(turn, turn_docs):
+            if isinstance(item, tuple):
+                fmt, schema_step = item
+                index = len(steps) + 1
+                ident_of[(turn.turn, fmt, schema_step.ident)] = index
+                seen.setdefault(schema_key(schema_step), index)
+                for info in schema_step.services:
+                    services.setdefault(info.name, _node(info))
+                steps.append(schema_step_node(turn, schema_step, index))
+                continue
+            draft = item
+            key = (draft.action, draft.inbound, tuple(sorted(info.name for info in draft.services)))
+            where = (turn.turn, draft.start, draft.action)
             if key in seen:
-                index_of[(turn.turn, draft.start, draft.action)] = seen[key]
+                index_of[where] = seen[key]
+                continue
+            target = described.step(draft.inbound, {info.name for info in draft.services})
+            if target is not None:
+                later[where] = target
                 continue
             index = len(steps) + 1
             seen[key] = index
-            index_of[(turn.turn, draft.start, draft.action)] = index
+            index_of[where] = index
             for info in draft.services:
                 services.setdefault(info.name, _node(info))
             steps.append(_step(turn, draft, index))
-    return steps, index_of, services
+        for where, ident in later.items():
+            index_of[where] = ident_of[ident]
+    return steps, index_of, ident_of, services
 
 
 def _step(turn: TurnDraft, draft: StepDraft, index: int) -> StepNode:

@@ -58,7 +58,8 @@ class Evidence(_Frozen):
     """A span of the user's (redacted) words that supports a finding or a claim.
 
     `start`/`end` are character offsets into the original input of turn `turn` (1-based);
-    `text` is the redacted text of that span, so it never carries a secret.
+    `text` is the redacted text of that span, so it never carries a secret. `pointer` is the
+    JSON pointer of the element when the span is inside a JSON/YAML schema (`/States/Charge`).
     """
 
     text: str
@@ -67,6 +68,7 @@ class Evidence(_Frozen):
     rule: str
     turn: int = 1
     cue: Cue | None = None
+    pointer: str | None = None
 
 
 # --- claim graph (internal, built by the NLP layer, read by the checks) -------------------
@@ -206,6 +208,16 @@ class Finding(_Frozen):
     suppression_reason: str | None = None
 
 
+class Note(_Frozen):
+    """Something about the document itself rather than the design: a JSON/YAML block that does
+    not parse (it was read as prose), a schema value that was not understood, an ignore
+    marker without a reason. Notes never change the verdict."""
+
+    code: str
+    message: str
+    evidence: tuple[Evidence, ...] = ()
+
+
 class StepOut(_Frozen):
     index: int
     text: str
@@ -248,3 +260,4 @@ class Report(_Frozen):
     redactions: int
     strict: bool = False
     turns: int = 1
+    notes: list[Note] = Field(default_factory=list)

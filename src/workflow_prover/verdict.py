@@ -1,12 +1,19 @@
-"""Run the checks and decide the verdict in the rubric's order (section 3)."""
+"""Run the checks and decide the verdict in the rubric's order (section 3).
+
+Suppressed findings (`suppress`: code -> reason, from `--ignore` or an ignore marker in the
+document) stay in the list, marked with their reason, but count neither towards the verdict
+nor towards their check's status.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from workflow_prover.checks import CHECKS
 from workflow_prover.checks.base import finding
 from workflow_prover.checks.credentials import secret_findings
+from workflow_prover.codes import UNSUPPRESSIBLE
 from workflow_prover.coverage import Coverage
 from workflow_prover.graph import WEBHOOK_SENDER
 from workflow_prover.models import (
@@ -34,20 +41,24 @@ class Decision:
     checks: dict[CheckId, CheckStatus]
 
 
-def decide(graph: ClaimGraph, *, strict: bool = False) -> Decision:
+def decide(
+    graph: ClaimGraph, *, strict: bool = False, suppress: Mapping[str, str] | None = None
+) -> Decision:
+    suppress = suppress or {}
     real = [s for s in graph.steps if any(n != WEBHOOK_SENDER.name for n in s.services)]
     if not real or all(s.action == "read" for s in real):
-        return _not_applied(graph, Verdict.UNDERSPECIFIED if not real else Verdict.NOT_APPLICABLE)
+        verdict = Verdict.UNDERSPECIFIED if not real else Verdict.NOT_APPLICABLE
+        return _not_applied(graph, verdict, suppress)
     cov = Coverage(graph)
     findings: list[Finding] = []
     statuses: dict[CheckId, CheckStatus] = {}
     for check in CHECKS:
-        found = check.evaluate(graph, cov)
+        found = _suppressed(check.evaluate(graph, cov), suppress)
         if strict:
             found = [f.model_copy(update={"severity": "blocker"}) for f in found]
         findings += found
         statuses[check.id] = _status(found, applies=_applies(graph, check.id))
-    blockers = [f for f in findings if f.severity == "blocker"]
+    blockers = [f for f in findings if f.severity == "blocker" and not f.suppressed]
     if any(f.code == "SECRET_IN_TEXT" for f in blockers):
         return Decision(Verdict.INSECURE_CREDENTIALS, findings, statuses)
     for verdict, check_id, codes in _ORDER:
@@ -56,7 +67,7 @@ def decide(graph: ClaimGraph, *, strict: bool = False) -> Decision:
     return Decision(Verdict.WORKFLOW_PROVEN, findings, statuses)
 
 
-def _not_applied(graph: ClaimGraph, verdict: Verdict) -> Decision:
+def _not_applied(graph: ClaimGraph, verdict: Verdict, suppress: Mapping[str, str]) -> Decision:
     """No workflow, or nothing written: only the scan for secrets runs (rubric 3)."""
     statuses: dict[CheckId, CheckStatus] = {c.id: "not_applicable" for c in CHECKS}
     findings = secret_findings(graph)
@@ -65,11 +76,22 @@ def _not_applied(graph: ClaimGraph, verdict: Verdict) -> Decision:
     kept = [c for c in Coverage(graph).anywhere((ClaimKind.HARDCODED,))]
     if kept:
         findings.append(finding("HARDCODED_CREDENTIAL", evidence=[c.evidence for c in kept]))
+    findings = _suppressed(findings, suppress)
     statuses[CheckId.CREDENTIALS] = "fail"
     return Decision(Verdict.INSECURE_CREDENTIALS, findings, statuses)
 
 
+def _suppressed(found: list[Finding], suppress: Mapping[str, str]) -> list[Finding]:
+    return [
+        f.model_copy(update={"suppressed": True, "suppression_reason": suppress[f.code]})
+        if f.code in suppress and f.code not in UNSUPPRESSIBLE
+        else f
+        for f in found
+    ]
+
+
 def _status(found: list[Finding], applies: bool) -> CheckStatus:
+    found = [f for f in found if not f.suppressed]
     if any(f.severity == "blocker" for f in found):
         return "fail"
     return "pass" if applies or found else "not_applicable"

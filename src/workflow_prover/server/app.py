@@ -1,4 +1,4 @@
-"""The MCP server: `validate_workflow_orchestration`, the `design_review` prompt, two resources.
+"""The MCP server: `validate_workflow_orchestration`, the `design_review` prompt, three resources.
 
 `build_server(analyzer, store, settings)` returns a ready `MCPServer`; nothing here runs at
 import time. `workflow_prover.server.main.serve` wires it to a transport.
@@ -38,6 +38,7 @@ from pydantic import AnyHttpUrl, Field, ValidationError, WithJsonSchema
 
 from workflow_prover import __version__
 from workflow_prover.models import Report
+from workflow_prover.schemas import SCHEMA_URI, prover_schema_text
 from workflow_prover.server.store import (
     SessionConflict,
     SessionNotFound,
@@ -495,6 +496,14 @@ def build_server(
     )
     def rubric() -> str:
         return rubric_text()
+
+    server.resource(
+        SCHEMA_URI,
+        name="workflow-schema",
+        title="The Prover's workflow schema",
+        description="JSON Schema of the Prover's own workflow definition format.",
+        mime_type="application/schema+json",
+    )(prover_schema_text)  # a plain function: the SDK rejects a cached wrapper
 
     @server.resource(
         SESSION_URI_TEMPLATE,

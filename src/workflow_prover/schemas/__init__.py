@@ -1,0 +1,105 @@
+"""Structured inputs: the Prover's own workflow schema, AWS Step Functions (ASL), n8n exports.
+
+Pure Python (json and `yaml.safe_load`'s loader; no spaCy). `read_structured` finds the JSON
+and YAML in a text (the whole text, or fenced blocks inside prose), parses each with the
+location of every element, and hands it to the first reader that recognises its format. A
+recognised block becomes a `SchemaDoc` (steps, claims, issues, all located by JSON pointer
+and character offsets) and is hidden from the prose reader; a block of an unknown shape is
+left to the prose reader, as before. A declared block (```json, ```yaml, or a whole text that
+starts like JSON) that does not parse is reported with its line and column and read as prose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from workflow_prover.schemas import asl, n8n, prover
+from workflow_prover.schemas.detect import (
+    Block,
+    Parsed,
+    ParseError,
+    Syntax,
+    find_blocks,
+    line_column,
+    parse_block,
+)
+from workflow_prover.schemas.model import SchemaClaim, SchemaDoc, SchemaIssue, SchemaStep, Span
+from workflow_prover.schemas.prover import (
+    SCHEMA_ID,
+    SCHEMA_URI,
+    prover_json_schema,
+    prover_schema_text,
+)
+from workflow_prover.schemas.services import ServiceResolver
+
+__all__ = [
+    "SCHEMA_ID",
+    "SCHEMA_URI",
+    "Block",
+    "ParseError",
+    "Parsed",
+    "SchemaClaim",
+    "SchemaDoc",
+    "SchemaIssue",
+    "SchemaStep",
+    "ServiceResolver",
+    "Span",
+    "Structured",
+    "Syntax",
+    "find_blocks",
+    "line_column",
+    "parse_block",
+    "prover_json_schema",
+    "prover_schema_text",
+    "read_structured",
+    "whole_text_error",
+]
+
+Reader = Callable[[Parsed, ServiceResolver], SchemaDoc | None]
+READERS: tuple[Reader, ...] = (prover.read, asl.read, n8n.read)
+
+
+@dataclass(frozen=True, slots=True)
+class Structured:
+    """What the structured reading of one text found."""
+
+    docs: tuple[SchemaDoc, ...] = ()
+    errors: tuple[ParseError, ...] = ()
+
+    @property
+    def hidden(self) -> tuple[tuple[int, int], ...]:
+        """Spans the prose reader must not read (the recognised blocks, fences included)."""
+        return tuple(doc.hidden for doc in self.docs)
+
+
+def read_structured(text: str, resolver: ServiceResolver, hint: Syntax | None = None) -> Structured:
+    docs: list[SchemaDoc] = []
+    errors: list[ParseError] = []
+    for block in find_blocks(text, hint):
+        parsed = parse_block(text, block)
+        if isinstance(parsed, ParseError):
+            if block.declared:
+                errors.append(parsed)
+            continue
+        for reader in READERS:
+            doc = reader(parsed, resolver)
+            if doc is not None:
+                docs.append(doc)
+                break
+    return Structured(tuple(docs), tuple(errors))
+
+
+def whole_text_error(text: str, hint: Syntax | None = None) -> ParseError | None:
+    """Why a whole-text JSON (or YAML, with `hint`) document does not parse, or None.
+
+    Only a document that is JSON/YAML as a whole, and declared so (it starts like JSON, or its
+    file name says so), can be wrong as a whole; a fenced block inside prose never is.
+    """
+    blocks = find_blocks(text, hint)
+    if len(blocks) != 1 or not blocks[0].whole or not blocks[0].declared:
+        return None
+    if not text.strip():
+        return None
+    parsed = parse_block(text, blocks[0])
+    return parsed if isinstance(parsed, ParseError) else None

@@ -1,0 +1,163 @@
+"""What a schema reader produces: steps, claims and issues, located by JSON pointer.
+
+These are drafts: `graph.build_graph` numbers the steps among the prose ones, turns the claims'
+step identities into step numbers, and makes evidence (redacted text) out of the spans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from workflow_prover.extract.catalog import ServiceInfo
+from workflow_prover.models import ActionKind, ClaimKind, Modality
+from workflow_prover.schemas.detect import Parsed
+from workflow_prover.schemas.locate import Loc, escape
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where an element is: character offsets into the turn's text, and its JSON pointer."""
+
+    start: int
+    end: int
+    pointer: str
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaStep:
+    ident: str  # stable within its document: a state path, a node name, a step id
+    action: ActionKind
+    services: tuple[ServiceInfo, ...]
+    span: Span  # the element (evidence)
+    title: Span  # its name (the step's text)
+    rule: str
+    inbound: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaClaim:
+    kind: ClaimKind
+    span: Span
+    rule: str
+    steps: tuple[str, ...] | None  # step identities; None: every step of the design
+    modality: Modality = "asserted"
+    group: str = ""  # claims of one group read as one clause (rivals decided by priority)
+    value: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaIssue:
+    """Something in a recognised document the reader could not use (a note, not a finding)."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaDoc:
+    format: str  # prover | asl | n8n
+    start: int  # where the block starts: its steps are placed there, in their own order
+    hidden: tuple[int, int]  # what the prose reader must not read
+    steps: tuple[SchemaStep, ...]
+    claims: tuple[SchemaClaim, ...]
+    issues: tuple[SchemaIssue, ...] = ()
+
+    @property
+    def idents(self) -> frozenset[str]:
+        return frozenset(s.ident for s in self.steps)
+
+
+@dataclass
+class Collector:
+    """Helps a reader build a document: spans by pointer, and the lists it fills."""
+
+    parsed: Parsed
+    root: str = ""  # pointer of the format's root inside the parsed document
+    steps: list[SchemaStep] = field(default_factory=list)
+    claims: list[SchemaClaim] = field(default_factory=list)
+    issues: list[SchemaIssue] = field(default_factory=list)
+
+    def span(self, pointer: str, member: bool = True) -> Span:
+        """The element at `pointer` (with its key when `member`), or its nearest ancestor."""
+        probe = pointer
+        loc = self.parsed.locs.get(probe)
+        while loc is None and probe:
+            probe = probe.rsplit("/", 1)[0]
+            loc = self.parsed.locs.get(probe)
+        if loc is None:
+            loc = Loc(self.parsed.block.start, self.parsed.block.end)
+        start = loc.member_start if member else loc.start
+        return Span(start, loc.end, pointer)
+
+    def key_span(self, pointer: str) -> Span:
+        """A member's key up to its value (a state's or a step's name): the step's text."""
+        loc = self.parsed.locs.get(pointer)
+        if loc is None or loc.key_start is None:
+            return self.span(pointer, member=False)
+        return Span(loc.key_start, max(loc.key_start, loc.start), pointer)
+
+    def claim(
+        self,
+        kind: ClaimKind,
+        pointer: str,
+        rule: str,
+        steps: tuple[str, ...] | None,
+        *,
+        modality: Modality = "asserted",
+        group: str = "",
+        value: float | None = None,
+    ) -> None:
+        self.claims.append(
+            SchemaClaim(kind, self.span(pointer), rule, steps, modality, group or pointer, value)
+        )
+
+    def issue(self, pointer: str, message: str) -> None:
+        self.issues.append(SchemaIssue(self.span(pointer), message))
+
+    def doc(self, fmt: str) -> SchemaDoc:
+        block = self.parsed.block
+        return SchemaDoc(
+            fmt,
+            block.start,
+            (block.outer_start, block.outer_end),
+            tuple(self.steps),
+            tuple(self.claims),
+            tuple(self.issues),
+        )
+
+
+def pointer(*parts: str | int) -> str:
+    return "".join(f"/{escape(str(p))}" for p in parts)
+
+
+def resolve(value: object, at: str) -> object:
+    """The element of `value` at JSON pointer `at` (None when there is none)."""
+    for token in at.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, dict):
+            value = value.get(token)
+        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            return None
+    return value
+
+
+def walk(value: object, base: str) -> Iterator[tuple[str, str, object]]:
+    """Every (pointer, key or index, value) element under `value`, in document order."""
+    stack = list(reversed(_children(value, base)))
+    seen = 0
+    while stack and seen < 10_000:
+        at, key, item = stack.pop()
+        seen += 1
+        yield at, key, item
+        stack += reversed(_children(item, at))
+
+
+def _children(node: object, here: str) -> list[tuple[str, str, object]]:
+    if isinstance(node, dict):
+        return [(f"{here}/{escape(str(k))}", str(k), v) for k, v in node.items()]
+    if isinstance(node, list):
+        return [(f"{here}/{i}", str(i), v) for i, v in enumerate(node)]
+    return []

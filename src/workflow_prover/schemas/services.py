@@ -1,0 +1,132 @@
+"""Name and categorise the services a schema talks to, with the services lexicon.
+
+A schema names services by identifiers (`dynamodb`, `n8n-nodes-base.googleSheets`, a host name),
+not by prose. An identifier is compared with every lexicon name and alias once both are
+reduced to lower-case letters and digits (`googleSheets` = `Google Sheets`), so a schema's
+services get the same names, categories and vendors as the prose's. What the lexicon does not
+know becomes a generic service (a partner HTTP API unless the caller says otherwise).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from workflow_prover.extract.catalog import ServiceCatalog, ServiceInfo
+from workflow_prover.lexicon.loader import Lexicons
+from workflow_prover.lexicon.schema import ServiceRow
+
+GENERIC_CATEGORY = "hosting_api"
+WEBHOOK_SENDER = "webhook sender"
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Host labels that never name a product on their own.
+_HOST_NOISE = frozenset(
+    {
+        "api",
+        "apis",
+        "www",
+        "app",
+        "apps",
+        "rest",
+        "hooks",
+        "hook",
+        "v1",
+        "v2",
+        "v3",
+        "com",
+        "net",
+        "org",
+        "io",
+        "co",
+        "dev",
+        "cloud",
+        "eu",
+        "us",
+        "uk",
+        "de",
+        "my",
+        "services",
+        "service",
+        "amazonaws",
+        "azurewebsites",
+        "herokuapp",
+        "execute",
+        "prod",
+        "staging",
+        "internal",
+    }
+)
+
+
+def normalise(name: str) -> str:
+    return _NON_ALNUM.sub("", name.lower())
+
+
+class ServiceResolver:
+    """Lexicon lookups for schema identifiers; built once per Analyzer."""
+
+    def __init__(self, lexicons: Lexicons, catalog: ServiceCatalog) -> None:
+        self._catalog = catalog
+        self._categories = frozenset(c.name for c in lexicons.categories)
+        index: dict[str, ServiceRow] = {}
+        for row in lexicons.services:
+            index.setdefault(normalise(row.name), row)
+        for row in lexicons.services:
+            for alias in row.aliases:
+                index.setdefault(normalise(alias), row)
+        self._index = index
+
+    def named(self, identifier: str, rule: str) -> ServiceInfo | None:
+        """The lexicon service an identifier names exactly, if any."""
+        row = self._index.get(normalise(identifier))
+        if row is None:
+            return None
+        return self._catalog.info(row.name, row.category, rule, row.vendor)
+
+    def generic(
+        self,
+        name: str,
+        rule: str,
+        category: str = GENERIC_CATEGORY,
+        vendor: str | None = None,
+    ) -> ServiceInfo:
+        if category not in self._categories:
+            category = GENERIC_CATEGORY
+        return self._catalog.info(name, category, rule, vendor, generic=True)
+
+    def resolve(self, identifier: str, rule: str, category: str | None = None) -> ServiceInfo:
+        """A lexicon service, or a generic one named as the schema names it."""
+        known = self.named(identifier, rule)
+        if known is not None and (category is None or known.category == category):
+            return known
+        return self.generic(identifier, rule, category or GENERIC_CATEGORY)
+
+    def url(self, url: str, rule: str) -> ServiceInfo:
+        """The service behind an HTTP endpoint: a known product by its host, else the host."""
+        host = _host(url)
+        if host is None:
+            return self.generic("HTTP endpoint", rule)
+        labels = [label for label in host.split(".") if label and label not in _HOST_NOISE]
+        for label in labels:
+            known = self.named(label, rule)
+            if known is not None and known.role != "runtime":
+                return known
+        return self.generic(host, rule)
+
+    def webhook_sender(self, rule: str) -> ServiceInfo:
+        """The anonymous sender of an inbound webhook (the graph's `WEBHOOK_SENDER`)."""
+        return ServiceInfo(WEBHOOK_SENDER, "webhook", "api", False, None, True, rule)
+
+
+def _host(url: str) -> str | None:
+    """The host of a literal URL; None for expressions and templates."""
+    url = url.strip()
+    if not url or any(mark in url for mark in ("{{", "{%", "$.", "$$", "${")):
+        return None
+    if "://" not in url:
+        url = "https://" + url
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.lower() if host else None
