@@ -29,7 +29,8 @@ eval: $(STAMP)
 	$(BIN)/python -m workflow_prover.evaluate
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/mypy
 
 bench: $(STAMP)

@@ -16,8 +16,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _texts() -> list[str]:
-    rows = [json.loads(line) for line in (ROOT / "fixtures" / "dev.jsonl").read_text().splitlines()
-            if line.strip()]
+    rows = [
+        json.loads(line)
+        for line in (ROOT / "fixtures" / "dev.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
     return [r["text"] for r in rows if "text" in r]
 
 
@@ -48,9 +51,11 @@ def main() -> None:
         per_text.append(statistics.median(_measure(lambda t=text: analyzer.analyze(t), 7)))
         words.append(len(text.split()))
     total_ms, total_words = sum(per_text), sum(words)
-    print(f"dev set: {len(texts)} texts, median {statistics.median(per_text):.2f} ms, "
-          f"p95 {sorted(per_text)[int(len(per_text) * 0.95)]:.2f} ms, "
-          f"max {max(per_text):.2f} ms, {total_ms / total_words * 150:.2f} ms per 150 words")
+    print(
+        f"dev set: {len(texts)} texts, median {statistics.median(per_text):.2f} ms, "
+        f"p95 {sorted(per_text)[int(len(per_text) * 0.95)]:.2f} ms, "
+        f"max {max(per_text):.2f} ms, {total_ms / total_words * 150:.2f} ms per 150 words"
+    )
     near = [t for t, w in zip(per_text, words, strict=True) if 120 <= w <= 180]
     if near:
         print(f"120-180-word texts: {len(near)}, median {statistics.median(near):.2f} ms")

@@ -13,12 +13,13 @@ def show(analyzer: Analyzer, turns: list[str]) -> None:
     report = analyzer.analyze_turns(turns)
     print("VERDICT", report.verdict.value)
     for s in report.steps:
-        print(f"  step {s.index} {s.action}{' inbound' if s.inbound else ''} {s.services} :: {s.text!r}")
+        inbound = " inbound" if s.inbound else ""
+        print(f"  step {s.index} {s.action}{inbound} {s.services} :: {s.text!r}")
     for c in report.claims:
         ev = c.evidence[0]
         cue = f" cue={ev.cue.text!r}" if ev.cue else ""
-        print(f"  claim {c.kind.value:20} {c.modality:9} {c.scope.target.value}:{c.scope.steps or ''}{c.scope.services or ''} "
-              f":: {ev.text!r} [{ev.rule}]{cue} t{ev.turn}")
+        scope = f"{c.scope.target.value}:{c.scope.steps or ''}{c.scope.services or ''}"
+        print(f"  claim {c.kind.value:20} {c.modality:9} {scope} :: {ev.text!r} [{ev.rule}]{cue}")
     for f in report.findings:
         print(f"  {f.severity:7} {f.code:26} step={f.step} svc={f.service} :: {f.message}")
     print("  MESSAGE:", report.message)
@@ -34,7 +35,8 @@ def main() -> None:
         for line in path.read_text().splitlines():
             row = json.loads(line)
             if row["id"] in ids:
-                print("=" * 20, row["id"], row.get("verdict") or [t["verdict"] for t in row["turns"]])
+                verdict = row.get("verdict") or [t["verdict"] for t in row["turns"]]
+                print("=" * 20, row["id"], verdict)
                 turns = [t["text"] for t in row["turns"]] if "turns" in row else [row["text"]]
                 print(turns[-1][:600])
                 show(analyzer, turns)
