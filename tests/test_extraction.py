@@ -73,6 +73,19 @@ CLAIMS = [
         None,
     ),
     (
+        "We mark orders delivered in Shopify and text customers through MessageBird. The "
+        "Shopify and MessageBird tokens and the Postgres password come from Doppler.",
+        "vault",
+        "asserted",
+        ["MessageBird", "PostgreSQL", "Shopify"],
+    ),
+    (
+        "We post jobs to ServiceNow.\nretry:\n  attempts: 4\n  delay: 2s   # constant",
+        "retry_fixed",
+        "asserted",
+        None,
+    ),
+    (
         "A Lambda posts alerts to Opsgenie. Failures go to the Lambda's SQS on-failure "
         "destination.",
         "terminal_path",
@@ -112,3 +125,19 @@ def test_when_delays_are_listed_then_doubling_is_exponential_and_even_steps_are_
     kinds = {c.kind for c in analyzer.analyze(design).claims if c.modality == "asserted"}
     assert ("backoff_exponential" in kinds) is exponential
     assert ("retry_fixed" in kinds) is not exponential
+
+
+@pytest.mark.parametrize(
+    "secrets",
+    ["secrets: aws-secrets-manager://prod/kits/*", "credentials: azure_key_vault"],
+)
+def test_when_a_vault_is_written_as_a_slug_then_it_is_still_a_vault(
+    analyzer: Analyzer, secrets: str
+) -> None:
+    report = analyzer.analyze("We upload each report to S3.\n" + secrets)
+    assert any(c.kind == "vault" and c.modality == "asserted" for c in report.claims)
+
+
+def test_when_a_service_is_written_as_a_slug_then_the_step_names_it(analyzer: Analyzer) -> None:
+    report = analyzer.analyze("We upload each report to google-cloud-storage.")
+    assert [s.services for s in report.steps] == [["Google Cloud Storage"]]

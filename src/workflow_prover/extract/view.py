@@ -167,6 +167,9 @@ def build_view(
     """Lay out and read one text; `known` carries generic services named in earlier turns."""
     aliases = dict(known or {})
     services = find_services(ann, catalog, aliases)
+    named = {i for s in services for i in range(s.start, s.end)}
+    # "MessageBird", "Cloud Run", "Redis stream": a verb inside a service's name is no verb
+    ann.mentions[Group.VERB] = [m for m in ann.of(Group.VERB) if m.start not in named]
     lay = layout(
         ann, {i for s in services if s.info.role != "runtime" for i in range(s.start, s.end)}
     )

@@ -109,7 +109,7 @@ class LexiconPipeline:
             )
             names = [svc.name, *svc.aliases]
             plain = [a for a in names if a.lower() not in ambiguous]
-            self._phrase(key, plain + [a.lower() for a in plain])
+            self._phrase(key, plain + [a.lower() for a in plain] + _slugs(plain))
             exact = [a for a in names if a.lower() in ambiguous]
             if exact:
                 self._phrase(key + "#exact", exact, exact=True)
@@ -207,6 +207,11 @@ def _cue_rule(cue: CueRow) -> _Rule:
         cue.value_check,
         cue.mechanism_part,
     )
+
+
+def _slugs(names: Iterable[str]) -> list[str]:
+    """'aws-secrets-manager', 'google_cloud_storage': a multi-word name written as a slug."""
+    return [sep.join(name.lower().split()) for name in names if " " in name for sep in ("-", "_")]
 
 
 def verb_forms_of(base: str, irregular: Iterable[str]) -> list[str]:
