@@ -86,6 +86,13 @@ CLAIMS = [
         None,
     ),
     (
+        "We list work orders from ServiceNow and upsert jobs into Salesforce.\n"
+        "rate_limits:\n  servicenow: 20 rps\nsecrets: vault",
+        "throttle_rate",
+        "asserted",
+        ["ServiceNow"],
+    ),
+    (
         "A Lambda posts alerts to Opsgenie. Failures go to the Lambda's SQS on-failure "
         "destination.",
         "terminal_path",

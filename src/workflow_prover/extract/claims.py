@@ -81,6 +81,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
         # "waits 1 s, then 2 s, then 4 s": the sequence, not its first delay, is the policy
         claims = [c for c in claims if not _inside_sequence(c, sequences)]
     claims += sequences
+    claims = _without_block_headers(view, claims)
     claims += routed_failures(view, targets, claims)
     claims += retractions(view, claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
@@ -121,3 +122,42 @@ def _inside_sequence(claim: ClaimDraft, sequences: list[ClaimDraft]) -> bool:
     return claim.kind in _RETRY_POLICY and any(
         q.start < claim.end and claim.start < q.end for q in sequences
     )
+
+
+def _without_block_headers(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'rate_limits:' over '  servicenow: 20 rps': the header names the mechanism, the
+    indented lines under it say where it applies, so the header claims nothing on its own."""
+    text = view.ann.text
+    toks = view.toks
+    drop: set[int] = set()
+    for n, claim in enumerate(claims):
+        if claim.end + 1 >= len(toks) or toks[claim.end].text != ":":
+            continue
+        if "\n" not in text[toks[claim.end].end : toks[claim.end + 1].start]:
+            continue  # "rate_limits: 20 rps" says it on its own line
+        block = _indented_block(text, toks[claim.start].start)
+        if any(
+            other.kind == claim.kind
+            and other is not claim
+            and block[0] <= toks[other.start].start < block[1]
+            for other in claims
+        ):
+            drop.add(n)
+    return [c for n, c in enumerate(claims) if n not in drop] if drop else claims
+
+
+def _indented_block(text: str, at: int) -> tuple[int, int]:
+    """The character span of the lines indented under the line holding `at`."""
+    line_start = text.rfind("\n", 0, at) + 1
+    indent = len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))
+    start = text.find("\n", at)
+    if start < 0:
+        return (len(text), len(text))
+    end = start + 1
+    while end < len(text):
+        nl = text.find("\n", end)
+        line = text[end : nl if nl >= 0 else len(text)]
+        if line.strip() and len(line) - len(line.lstrip(" \t")) <= indent:
+            break
+        end = nl + 1 if nl >= 0 else len(text)
+    return (start + 1, end)
