@@ -24,6 +24,10 @@ STEPS = [
         [("read", ["Stripe"]), ("write", ["Zendesk"])],
     ),
     (
+        "Requests arrive on an SQS queue, one per click on Upgrade, and we update Stripe.",
+        [("read", ["Amazon SQS"]), ("write", ["Stripe"])],
+    ),
+    (
         "We post each invoice to the Xero API. When Xero is down, we park the invoice.",
         [("write", ["Xero"])],
     ),
@@ -91,6 +95,26 @@ CLAIMS = [
         "throttle_rate",
         "asserted",
         ["ServiceNow"],
+    ),
+    (
+        "We update the Stripe subscription, then write the new plan to our accounts database "
+        "with an upsert on account_id.",
+        "idempotency",
+        "asserted",
+        ["accounts database"],
+    ),
+    (
+        "Stripe calls back off exponentially; a job that fails five times is moved to "
+        "upgrades-dlq.",
+        "terminal_path",
+        "asserted",
+        None,
+    ),
+    (
+        "We write each plan to our accounts database. The worker uses RDS IAM auth.",
+        "workload_identity",
+        "asserted",
+        ["Amazon RDS", "accounts database"],
     ),
     (
         "A Lambda posts alerts to Opsgenie. Failures go to the Lambda's SQS on-failure "

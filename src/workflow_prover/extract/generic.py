@@ -136,6 +136,9 @@ def appositions(
 
 
 _PLACE_PREPOSITIONS = frozenset(("in", "into", "to", "through", "via", "from", "on"))
+_UI_ACTIONS = frozenset(
+    ("click", "clicks", "clicked", "clicking", "tap", "taps", "tapped", "press", "presses")
+)
 
 
 def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
@@ -154,8 +157,8 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
     }
     out: list[SvcMention] = []
     for i, tok in enumerate(toks):
-        if tok.norm not in _PLACE_PREPOSITIONS:
-            continue
+        if tok.norm not in _PLACE_PREPOSITIONS or (i > 0 and toks[i - 1].norm in _UI_ACTIONS):
+            continue  # "one message per click on Upgrade": a button, not a system
         j = i + 1
         if j < len(toks) and toks[j].norm in ("the", "our", "their", "its", "a", "an"):
             j += 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from workflow_prover.extract.context import Reading
+from workflow_prover.extract.grammar import AUXILIARIES, PREPOSITIONS
 from workflow_prover.extract.segment import Clause
 from workflow_prover.extract.services import SvcMention
 from workflow_prover.extract.steps import StepDraft
@@ -24,6 +25,8 @@ from workflow_prover.extract.verbs import verb_form
 from workflow_prover.extract.view import TextView
 
 _ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere"))
+# after these "that" is the thing said before: "we dropped that", "all of that"
+_RELATIVE_NOT_AFTER = frozenset(("and", "but", "so", "of", "like", "did", "do", "does", "is"))
 _STAND_IN = frozenset(
     ("it", "that", "this", "they", "them", "those", "these", "its", "their", "which", "one")
 )
@@ -81,7 +84,10 @@ def _resolve(targets: Targets, index: int, credential: bool) -> ScopeDraft:
     quantified = _quantified(view, clause)
     if quantified is not None:
         return quantified
-    services = tuple(dict.fromkeys(m.info.name for m in named(view, clause, credential)))
+    mentions = named(view, clause, credential)
+    services = tuple(dict.fromkeys(m.info.name for m in mentions))
+    if credential:
+        services += _stand_ins(targets, mentions)
     vendors = _vendors(view, clause)
     if services or vendors:
         previous = _previous_clause(view, clause)
@@ -104,6 +110,20 @@ def _resolve(targets: Targets, index: int, credential: bool) -> ScopeDraft:
         if previous is not None:
             return scope_of(targets, previous, credential)
     return GENERAL
+
+
+def _stand_ins(targets: Targets, mentions: list[SvcMention]) -> tuple[str, ...]:
+    """'writes to our accounts database ... RDS IAM auth': a product named only for its
+    credentials is the one unnamed system of its kind the steps use."""
+    used = {info.name: info for step in targets.steps for info in step.services}
+    out: list[str] = []
+    for m in mentions:
+        if m.info.name in used or m.info.generic:
+            continue
+        same = [i.name for i in used.values() if i.generic and i.role == m.info.role]
+        if len(same) == 1 and same[0] not in out:
+            out.append(same[0])
+    return tuple(out)
 
 
 def named(view: TextView, clause: Clause, credential: bool) -> list[SvcMention]:
@@ -276,7 +296,27 @@ def _condition(view: TextView, clause: Clause) -> int | None:
 
 
 def refers_back(view: TextView, clause: Clause) -> bool:
-    return any(view.toks[i].norm in _STAND_IN for i in range(clause.start, clause.end))
+    """Does the clause stand in for something said before ('it', 'we dropped that')?"""
+    return any(
+        view.toks[i].norm in _STAND_IN and not _relative_pronoun(view, clause, i)
+        for i in range(clause.start, clause.end)
+    )
+
+
+def _relative_pronoun(view: TextView, clause: Clause, i: int) -> bool:
+    """'a job that fails', 'the record which failed': 'that' after a noun opens a relative
+    clause about that noun; it points back at nothing."""
+    toks = view.toks
+    if toks[i].norm not in ("that", "which", "who") or i == clause.start:
+        return False
+    prev = toks[i - 1]
+    return (
+        prev.text[:1].isalnum()
+        and prev.norm not in PREPOSITIONS
+        and prev.norm not in AUXILIARIES
+        and prev.norm not in _RELATIVE_NOT_AFTER
+        and i - 1 not in view.verb_starts
+    )
 
 
 def _previous_clause(view: TextView, clause: Clause) -> int | None:
