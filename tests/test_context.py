@@ -64,6 +64,13 @@ CASES = [
     # pseudo-cues cancel
     ("We send no more than 5 requests per second to Stripe.", "throttle_rate", "asserted", None),
     ("A duplicate webhook is a no-op.", "idempotency", "asserted", None),
+    ("The insert is ON CONFLICT DO NOTHING.", "idempotency", "asserted", None),
+    (
+        "Then we write the new plan to our accounts DB with an upsert.",
+        "idempotency",
+        "asserted",
+        None,
+    ),
     # plans and hedges
     ("We'll add a DLQ later.", "terminal_path", "planned", None),
     ("Error handling: TBD.", "error_handling", "planned", "TBD"),

@@ -16,6 +16,7 @@ from workflow_prover.extract.grammar import (
     GENERIC_ADJECTIVES,
     PREPOSITIONS,
     RUNTIME_NOUNS,
+    in_identifier,
 )
 from workflow_prover.extract.types import Annotation, Group, Mention, Tok
 from workflow_prover.extract.verbs import verb_form
@@ -366,6 +367,8 @@ def back_references(
         info = aliases.get(tok.norm)
         if info is None or i in taken or i < first.get(info.name, len(toks)):
             continue
+        if in_identifier(toks, i, i + 1):
+            continue  # "harvest_entry_id" names a field, not the Harvest API
         if i + 1 < len(toks) and toks[i + 1].norm in RUNTIME_NOUNS:
             continue  # "our syndication worker" is the workflow itself
         refs.append(SvcMention(info, i, i + 1))

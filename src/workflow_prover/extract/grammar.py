@@ -264,3 +264,12 @@ def object_starter(tok: Tok) -> bool:
         or tok.text[:1].isdigit()
         or tok.text[:1].isupper()
     )
+
+
+def in_identifier(toks: list[Tok], start: int, end: int) -> bool:
+    """Are tokens [start, end) words of a snake_case identifier ("harvest_entry_id")?"""
+    k = end
+    if k + 1 < len(toks) and toks[k].text == "_" and not toks[k - 1].ws and not toks[k].ws:
+        return toks[k + 1].text[:1].isalnum()
+    k = start - 1
+    return k > 0 and toks[k].text == "_" and not toks[k].ws and not toks[k - 1].ws

@@ -234,6 +234,7 @@ _RATES = frozenset(
         "throttle.rps",
         "throttle.per_second",
         "throttle.n_per_time",
+        "throttle.n_per_n_time",
         "throttle.token_bucket",
     )
 )

@@ -26,7 +26,7 @@ from workflow_prover.extract.generic import (
     name_aliases,
     proper_names,
 )
-from workflow_prover.extract.grammar import DETERMINERS
+from workflow_prover.extract.grammar import DETERMINERS, in_identifier
 from workflow_prover.extract.types import Annotation, Group, Mention, Tok
 
 __all__ = [
@@ -127,6 +127,8 @@ def _inside_compound(toks: list[Tok], m: Mention) -> bool:
         return True  # the camelCase split of "SageMaker" gave "Sage" + "Maker"
     if after is not None and not toks[m.end - 1].ws and after.text[:1].isalpha():
         return True
+    if in_identifier(toks, m.start, m.end):
+        return True  # "harvest_entry_id", "shopify_orders": a field or table of ours
     return (
         before is not None
         and before.text == "-"
