@@ -2,9 +2,9 @@
 
 Only words that are not known (not in any lexicon, not a protected common word) are looked
 up, and only single-edit typos are accepted: an inserted, dropped or swapped letter for short
-words, any single edit from seven letters on. The first letter must match: people rarely
-mistype it, and requiring it keeps "past" from becoming "post". Results are cached per
-instance, so a word is only ever looked up once per process.
+words, any single edit from eight letters on (so "banking" does not become "backing"). The
+first letter must match: people rarely mistype it, and requiring it keeps "past" from becoming
+"post". Results are cached per instance, so a word is only ever looked up once per process.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class FuzzyCorrector:
     def _acceptable(word: str, cand: str) -> bool:
         if word[:-1] == cand:
             return False  # "readings", "consumer", "tickets": an inflection, not a typo
-        if len(word) != len(cand) or len(word) >= 7:
+        if len(word) != len(cand) or len(word) >= 8:
             return True  # an insertion or deletion, or any single edit in a long word
         return _is_transposition(word, cand)
 

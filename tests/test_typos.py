@@ -1,0 +1,39 @@
+"""Typo correction: a misspelt lexicon word is read as meant; an ordinary word is left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from workflow_prover.analyzer import Analyzer
+
+
+def norms(analyzer: Analyzer, text: str) -> dict[str, str]:
+    return {t.text: t.norm for t in analyzer.turn(text).view.toks}
+
+
+@pytest.mark.parametrize(
+    ("word", "meant"),
+    [
+        ("Salesfroce", "salesforce"),  # swapped letters
+        ("shopfiy", "shopify"),
+        ("throtling", "throttling"),  # a dropped letter
+        ("idempotencey", "idempotency"),  # an added letter
+        ("Stirpe", "stripe"),
+    ],
+)
+def test_when_a_lexicon_word_is_misspelt_then_it_is_read_as_meant(
+    analyzer: Analyzer, word: str, meant: str
+) -> None:
+    assert norms(analyzer, f"We use {word} here.")[word] == meant
+
+
+@pytest.mark.parametrize("word", ["banking", "past", "readings", "tickets", "consumer", "bookings"])
+def test_when_a_word_is_ordinary_english_then_it_is_not_corrected(
+    analyzer: Analyzer, word: str
+) -> None:
+    assert norms(analyzer, f"It is about {word} today.")[word] == word
+
+
+def test_when_core_banking_is_mentioned_then_no_backoff_is_read(analyzer: Analyzer) -> None:
+    report = analyzer.analyze("Standing orders (core banking): we pull orders from Stripe.")
+    assert not [c for c in report.claims if c.kind == "backoff_exponential"]
