@@ -28,6 +28,14 @@ STEPS = [
         [("read", ["Amazon SQS"]), ("write", ["Stripe"])],
     ),
     (
+        "We upsert the order into our Supabase Postgres, keyed on the Toast GUID.",
+        [("write", ["Supabase"])],
+    ),
+    (
+        "We submit each transfer to the Stripe API with EndToEndId = instruction ID.",
+        [("write", ["Stripe"])],
+    ),
+    (
         "We post each invoice to the Xero API. When Xero is down, we park the invoice.",
         [("write", ["Xero"])],
     ),
@@ -169,6 +177,7 @@ def test_when_a_mechanism_is_stated_then_its_scope_is_what_the_sentence_covers(
         ("Between attempts the client waits 1 s, then 2 s, then 4 s, then 8 s.", True),
         ("Retries wait 500ms, 1s, 2s, 4s.", True),
         ("Retries wait 1s, 2s, 3s, 4s.", False),
+        ("Retries on both APIs wait 5 s, then 10 s, then 15 s.", False),
     ],
 )
 def test_when_delays_are_listed_then_doubling_is_exponential_and_even_steps_are_not(

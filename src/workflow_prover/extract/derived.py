@@ -173,10 +173,11 @@ def delay_sequences(view: TextView, targets: Targets) -> list[ClaimDraft]:
             ratios = [b / a for a, b in itertools.pairwise(values) if a > 0]
             diffs = [b - a for a, b in itertools.pairwise(values)]
             kind = None
-            if ratios and all(r >= 1.5 for r in ratios) and max(ratios) - min(ratios) < 0.6:
-                kind, rule = "backoff_exponential", "seq.doubling"
-            elif diffs and all(d > 0 for d in diffs) and max(diffs) == min(diffs):
+            # equal steps first: "5 s, 10 s, 15 s" grows by 2 then 1.5, and is still linear
+            if diffs and all(d > 0 for d in diffs) and max(diffs) == min(diffs):
                 kind, rule = "retry_fixed", "seq.linear"
+            elif ratios and all(r >= 1.5 for r in ratios) and max(ratios) - min(ratios) < 0.6:
+                kind, rule = "backoff_exponential", "seq.doubling"
             if kind is not None:
                 clause = view.lay.clause_of[i]
                 mention = Mention(Group.CUE, kind, rule, i, j)

@@ -156,6 +156,7 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
         for m in ann.of(g)
         for i in range(m.start, m.end)
     }
+    ids = {m.start for m in ann.of(Group.TERM) if m.label == "ID_NOUN"}
     out: list[SvcMention] = []
     for i, tok in enumerate(toks):
         if tok.norm not in _PLACE_PREPOSITIONS or (i > 0 and toks[i - 1].norm in _UI_ACTIONS):
@@ -179,12 +180,22 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             continue
         if k in taken or (not toks[k - 1].ws and k < len(toks) and toks[k].text == "_"):
             continue  # "the LIMS Oracle database": a modifier; "Shipment_Ref__c": a field
+        if k - 1 in ids or _glued(toks, j, k):
+            continue  # "keyed on the Toast GUID": an identifier; "EndToEndId": a field name
         name = ann.text[toks[j].start : toks[k - 1].end]
         out.append(
             SvcMention(catalog.info(name, "hosting_api", "generic.proper_name", generic=True), j, k)
         )
         taken.update(range(j, k))
     return out
+
+
+def _glued(toks: list[Tok], start: int, end: int) -> bool:
+    """Are the words written together, as the camelCase split of one identifier?"""
+    return any(
+        not toks[x].ws and x + 1 < len(toks) and toks[x + 1].text[:1].isalnum()
+        for x in range(start, end)
+    )
 
 
 _HEAD_ALIASES = frozenset(
