@@ -47,6 +47,12 @@ CASES = [
         "asserted",
         None,
     ),
+    (
+        "Receive the return from the Loop webhook (payloads we can't process go to intake-dlq).",
+        "terminal_path",
+        "asserted",
+        None,
+    ),
     # double negatives resolve to what they mean
     (
         "We never write to HubSpot without an idempotency key.",

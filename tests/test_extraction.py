@@ -36,6 +36,20 @@ STEPS = [
         [("write", ["Stripe"])],
     ),
     (
+        "Workday calls the Logic App's HTTP trigger when a hire is completed; the app reads "
+        "the worker from the Workday API and creates the user in Okta.",
+        [("read", ["Workday"]), ("read", ["Workday"]), ("write", ["Okta"])],
+    ),
+    (
+        "We publish failures to the export-dlq on SQS, and finance ops get a Slack ping to "
+        "redrive it.",
+        [],
+    ),
+    (
+        "Greenhouse monitoring: we read sensor data from InfluxDB.",
+        [("read", ["InfluxDB"])],
+    ),
+    (
         "We post each invoice to the Xero API. When Xero is down, we park the invoice.",
         [("write", ["Xero"])],
     ),
@@ -130,6 +144,13 @@ CLAIMS = [
         "idempotency",
         "asserted",
         None,
+    ),
+    (
+        "We read pay runs from Gusto and create batches in Modern Treasury. Gusto and Modern "
+        "Treasury credentials are stored in AWS Secrets Manager.",
+        "vault",
+        "asserted",
+        ["Gusto", "Modern Treasury"],
     ),
     (
         "We pull hours from the Harvest API. Harvest requests are held to 100 per 15 seconds.",

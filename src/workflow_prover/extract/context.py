@@ -64,6 +64,8 @@ _FINITE = frozenset(
         "end",
     )
 )
+# negations of the verb that follows ("we can't process"), not of the whole clause
+_VERB_NEGATORS = frozenset(("neg.not", "neg.never", "neg.cannot"))
 _NON_FINITE = frozenset(("to", "without", "by", "before", "after", "of", "for", "first"))
 
 
@@ -136,7 +138,7 @@ class ConText:
             )
             if end is not None:
                 reach = min(reach, end - cue.end)
-        if cue.rule in ("neg.not", "neg.never"):
+        if cue.rule in _VERB_NEGATORS:
             reach = min(reach, self._verb_phrase(cue) - cue.end)
         lo, hi = cue.start, cue.end
         if cue.name in ("FORWARD", "BIDIRECTIONAL"):

@@ -189,6 +189,11 @@ def _addressed_to_us(view: TextView, verb: Mention, candidates: list[SvcMention]
     """'GitHub sends us a webhook', 'Accela sends an event to our intake service'."""
     toks = view.toks
     clause = view.clause(view.lay.clause_of[verb.start])
+    if any(
+        m.info.role == "runtime" and verb.end <= m.start <= verb.end + 2
+        for m in view.clause_services(clause.index)
+    ):
+        return True  # "Workday calls the Logic App's HTTP trigger": where our code runs
     targets = {i for m in candidates for i in range(m.start, m.end)}
     for k in range(verb.end, clause.end):
         if toks[k].norm == "us" and k <= verb.end + 1:

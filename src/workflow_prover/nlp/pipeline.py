@@ -162,14 +162,18 @@ class LexiconPipeline:
         masked = [(m.start(), m.end()) for m in _VERDICT_NAMES.finditer(text)]
         masked += [(m.start(), m.end()) for m in _PLACEHOLDERS.finditer(text)]
         by_group: dict[Group, list[Mention]] = {g: [] for g in Group}
+        initial = {
+            (key, s)
+            for key, s, _ in spans
+            if key.endswith("#exact") and _starts_sentence(toks, s) and toks[s].norm in self._common
+        }
+        # "Greenhouse monitoring:" is capitalised because it starts a line; "Gusto" there is
+        # the product when the text also names it mid-sentence ("pay runs from Gusto")
+        named = {key for key, s, _ in spans if key.endswith("#exact") and (key, s) not in initial}
         for key, s, e in spans:
             rule = self._rules[key]
-            if e <= s or (
-                key.endswith("#exact")
-                and _starts_sentence(toks, s)
-                and toks[s].norm in self._common
-            ):
-                continue  # "Greenhouse monitoring:" -- capitalised because it starts a line
+            if e <= s or ((key, s) in initial and key not in named):
+                continue
             value = _first_number(toks[s:e])
             if rule.value_check and not _value_ok(rule.value_check, value):
                 continue
