@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from workflow_prover.extract.catalog import ServiceInfo
 from workflow_prover.extract.claims import ScopeDraft
+from workflow_prover.extract.grammar import ARROWS
 from workflow_prover.extract.steps import StepDraft
 from workflow_prover.extract.turn import TurnDraft
 from workflow_prover.models import (
@@ -58,6 +59,8 @@ WEBHOOK_SENDER = ServiceNode(
 )
 
 _StepKey = tuple[int, int, str]  # (turn, clause start, action)
+
+_TRAILING = frozenset((".", ",", ";", ":"))
 
 
 def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] = ()) -> ClaimGraph:
@@ -103,7 +106,7 @@ def _node(info: ServiceInfo) -> ServiceNode:
     return ServiceNode(
         name=info.name,
         category=info.category,
-        external=True,
+        external=info.role != "datastore",
         role="datastore" if info.role == "datastore" else "api",
         needs_rate_limit=info.rate_limited,
         vendor=info.vendor,
@@ -157,7 +160,9 @@ def _merge_steps(
 def _step(turn: TurnDraft, draft: StepDraft, index: int) -> StepNode:
     toks = turn.view.toks
     end = draft.end
-    while end - 1 > draft.start and toks[end - 1].text in (".", ",", ";", ":", "->", "→", "=>"):
+    while end - 1 > draft.start and (
+        toks[end - 1].text in _TRAILING or toks[end - 1].text in ARROWS
+    ):
         end -= 1
     evidence = turn.evidence(draft.start, end, draft.rule)
     return StepNode(

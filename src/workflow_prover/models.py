@@ -75,7 +75,7 @@ class Evidence(_Frozen):
 
 
 class ClaimKind(StrEnum):
-    """Every resilience mechanism the analyzer recognises. See `graph.KIND_INFO` for groups."""
+    """Every resilience mechanism the analyzer recognises. Rival kinds: `coverage.GROUPS`."""
 
     # failure_handling
     TERMINAL_PATH = "terminal_path"  # DLQ/DLX, failure queue, parking lot, failed-records table
@@ -137,10 +137,6 @@ class Scope(_Frozen):
     vendors: tuple[str, ...] = ()
     action: ActionKind | None = None
     api_only: bool = False
-
-    @property
-    def is_general(self) -> bool:
-        return self.target is ScopeTarget.ALL
 
 
 class ServiceNode(_Frozen):
