@@ -153,6 +153,14 @@ CLAIMS = [
         ["Gusto", "Modern Treasury"],
     ),
     (
+        "We push leads through the LinkedIn Marketing API. Its access token is in the cron "
+        "host's environment for now.",
+        "env_var",
+        "asserted",
+        ["LinkedIn Marketing API"],
+    ),
+    ("We push leads to HubSpot from the production environment.", "env_var", None, None),
+    (
         "We pull hours from the Harvest API. Harvest requests are held to 100 per 15 seconds.",
         "throttle_rate",
         "asserted",

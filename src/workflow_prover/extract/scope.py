@@ -25,6 +25,8 @@ from workflow_prover.extract.verbs import verb_form
 from workflow_prover.extract.view import TextView
 
 _ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere"))
+# a sentence that opens with these is about what the sentence before was about
+_OPENING = frozenset(("its", "their", "it", "they"))
 # after these "that" is the thing said before: "we dropped that", "all of that"
 _RELATIVE_NOT_AFTER = frozenset(("and", "but", "so", "of", "like", "did", "do", "does", "is"))
 _STAND_IN = frozenset(
@@ -107,6 +109,8 @@ def _resolve(targets: Targets, index: int, credential: bool) -> ScopeDraft:
         return scope_of(targets, condition, credential)  # "If NetSuite errors, we retry..."
     if refers_back(view, clause):
         previous = _previous_clause(view, clause)
+        if previous is None and clause.index > 0 and view.toks[clause.start].norm in _OPENING:
+            previous = clause.index - 1  # "... the LinkedIn API. Its token is in ..."
         if previous is not None:
             return scope_of(targets, previous, credential)
     return GENERAL

@@ -154,6 +154,8 @@ def _required(view: TextView, cue: Mention) -> bool:
                 if lo <= c.start < hi
             )
         )
+    if need == "credential":  # "the token is in the cron host's environment"
+        return view.has_term("CREDENTIAL_NOUN", lo, hi)
     if need == "write":
         return any(v.label == "WRITE" for v in view.ann.of(Group.VERB) if lo <= v.start < hi)
     if need == "datastore":

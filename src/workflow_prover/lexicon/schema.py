@@ -138,8 +138,9 @@ class CueRow(_Row):
     # A mechanism part the checks do not apply to (the DLQ itself, a dedupe table).
     mechanism_part: bool = False
     # The cue only counts when its sentence also has: a failure word ("alarm" alone is not
-    # failure handling), a retry, a key or credential noun, a write verb, or a datastore.
-    requires: Literal["failure", "retry", "key", "write", "datastore"] | None = None
+    # failure handling), a retry, a key or credential noun, a credential noun alone, a write
+    # verb, or a datastore.
+    requires: Literal["failure", "retry", "key", "credential", "write", "datastore"] | None = None
     # The cue names the harm, so only its negation is a claim: "nobody is texted twice",
     # "no duplicates" assert de-duplication; "this creates duplicates" asserts nothing.
     inverted: bool = False
