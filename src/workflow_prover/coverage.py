@@ -10,7 +10,7 @@ DLQ"). Outside groups, a kind holds when its last covering statement asserts it.
 
 from __future__ import annotations
 
-import heapq
+import itertools
 from collections.abc import Iterable
 
 from workflow_prover.models import (
@@ -114,8 +114,9 @@ class Coverage:
     def _covering(
         self, kinds: Iterable[ClaimKind], step: StepNode | None, service: ServiceNode | None
     ) -> list[ClaimNode]:
-        # each kind's list is already in reading order: merge, do not sort again
-        claims = list(heapq.merge(*(self._by_kind.get(k, ()) for k in kinds), key=_order))
+        lists = [self._by_kind[k] for k in kinds if k in self._by_kind]
+        # each kind's list is already in reading order: one needs no sorting, several a merge
+        claims = lists[0] if len(lists) == 1 else sorted(itertools.chain(*lists), key=_order)
         if step is not None:
             return [c for c in claims if self.covers_step(c.scope, step)]
         if service is not None:
