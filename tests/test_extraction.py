@@ -161,6 +161,13 @@ CLAIMS = [
     ),
     ("We push leads to HubSpot from the production environment.", "env_var", None, None),
     (
+        "We create invoices in QuickBooks Online. QBO calls back off exponentially and failures "
+        "go to invoices_dlq on SQS.",
+        "terminal_path",
+        "asserted",
+        None,
+    ),
+    (
         "We pull hours from the Harvest API. Harvest requests are held to 100 per 15 seconds.",
         "throttle_rate",
         "asserted",

@@ -59,6 +59,13 @@ _AFTER_COMMA = frozenset(
         "where",
     ]
 )
+# "... and failures go to X", "... and all calls use backoff": a new subject and its verb
+_PLURAL_SUBJECTS = frozenset(
+    ("failures", "errors", "exceptions", "retries", "calls", "requests", "writes", "tokens")
+)
+_PLURAL_PREDICATES = frozenset(
+    ("go", "are", "were", "get", "land", "end", "use", "back", "retry", "wait", "have", "live")
+)
 _TRIGGERS = frozenset(["when", "whenever", "once"])
 _NOT_TRIGGER_AFTER_ONCE = frozenset(["a", "an", "per", "every", "each", "daily", "more", "again"])
 _ABBREVIATIONS = frozenset(
@@ -408,6 +415,13 @@ def _starts_clause(
     after_and: bool = False,
 ) -> bool:
     tok = toks[j]
+    if (
+        after_and
+        and tok.norm in _PLURAL_SUBJECTS
+        and j + 1 < e
+        and toks[j + 1].norm in _PLURAL_PREDICATES
+    ):
+        return True  # "QBO calls back off and failures go to invoices_dlq"
     if not after_and and tok.norm in _AFTER_COMMA:
         # "Flexport and Coupa tokens, and the Snowflake key pair, are in Vault": a list of
         # subjects, not two clauses; "and"/"or" split only after a predicate
