@@ -50,6 +50,11 @@ STEPS = [
         [("read", ["InfluxDB"])],
     ),
     (
+        "Every night we pull orders from Shopify and upsert each one into our Postgres\n"
+        "warehouse, keyed on the order ID.",
+        [("read", ["Shopify"]), ("write", ["PostgreSQL"])],
+    ),
+    (
         "We post each invoice to the Xero API. When Xero is down, we park the invoice.",
         [("write", ["Xero"])],
     ),

@@ -255,6 +255,8 @@ def _tokens(doc: Doc) -> tuple[list[Tok], list[int]]:
         word = strings[orth]
         if is_space:
             index.append(len(toks) - 1 if toks else 0)
+            if toks and not toks[-1].ws:
+                toks[-1].ws = "\n" if "\n" in word else " "  # "Postgres\nwarehouse": two words
             if "\n" in word or "\n" in text[idx + len(word) : idx + len(word) + spacy_ws]:
                 line += word.count("\n")
                 line_start = True
