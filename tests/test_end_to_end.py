@@ -174,3 +174,14 @@ def test_when_a_general_claim_comes_first_then_it_covers_steps_added_later(
     report = analyzer.analyze_turns(turns)
     assert report.verdict.value == "WORKFLOW_PROVEN"
     assert any("HubSpot" in s.services for s in report.steps)
+
+
+def test_when_a_finding_names_a_service_then_its_message_keeps_the_service_spelling(
+    analyzer: Analyzer,
+) -> None:
+    report = analyzer.analyze(
+        "We pull orders from Shopify, then upsert them into PostgreSQL. If Shopify fails, the "
+        "order is written to a failed_orders table."
+    )
+    messages = [f.message for f in report.findings if f.code == "STEP_WITHOUT_FAILURE_PATH"]
+    assert messages and messages[0].startswith("Step 2 (PostgreSQL) has no terminal failure path")

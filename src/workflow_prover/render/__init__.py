@@ -42,6 +42,10 @@ def quote(text: str) -> str:
     return text if len(text) <= _MAX_QUOTE else text[: _MAX_QUOTE - 1].rstrip() + "…"
 
 
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 class Renderer:
     def __init__(self) -> None:
         self._env = Environment(
@@ -50,6 +54,8 @@ class Renderer:
             autoescape=False,
             keep_trailing_newline=False,
         )
+        # Jinja's `capitalize` lower-cases the rest: "Step 1 (postgresql)"
+        self._env.filters["sentence_case"] = _sentence_case
         self._verdicts: dict[Verdict, Template] = {
             v: self._env.get_template(f"verdicts/{v.value}.j2") for v in Verdict
         }
