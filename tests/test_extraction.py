@@ -55,6 +55,16 @@ STEPS = [
         [("read", ["Shopify"]), ("write", ["PostgreSQL"])],
     ),
     (
+        "A job creates the shipment in ShipHero through its GraphQL API (the BigCommerce order "
+        "ID is the partner_order_id).",
+        [("write", ["ShipHero"])],
+    ),
+    (
+        "ORU messages from Mirth Connect arrive on our RabbitMQ queue; the consumer writes an "
+        "Observation to our FHIR server.",
+        [("read", ["RabbitMQ"]), ("write", ["FHIR server"])],
+    ),
+    (
         "We post each invoice to the Xero API. When Xero is down, we park the invoice.",
         [("write", ["Xero"])],
     ),
@@ -171,6 +181,20 @@ CLAIMS = [
         "terminal_path",
         "asserted",
         None,
+    ),
+    (
+        "We consume from RabbitMQ and post to Slack. credentials: Azure Key Vault via the pod's "
+        "managed identity, RabbitMQ included",
+        "vault",
+        "asserted",
+        None,
+    ),
+    (
+        "We post orders to NetSuite and a summary to Slack. Failures go to orders_parking; the "
+        "Slack post has no fallback of its own.",
+        "no_handling",
+        "asserted",
+        ["Slack"],
     ),
     (
         "We pull hours from the Harvest API. Harvest requests are held to 100 per 15 seconds.",

@@ -123,7 +123,13 @@ def appositions(
         nxt = found[i + 1]
         head = toks[m.end].norm if m.end < len(toks) else ""
         k = m.end + 1 if head in _BRACKET_HEADS else m.end
-        bracketed = k < len(toks) and toks[k].text == "(" and nxt.start <= k + 2
+        bracketed = (
+            k < len(toks)
+            and toks[k].text == "("
+            and nxt.start <= k + 2
+            # the brackets name the product, not something of it ("(the Shopify order ID ...")
+            and any(t.text == ")" for t in toks[nxt.end : nxt.end + 3])
+        )
         # "the SIS replica (Cloud SQL MySQL)": a database of the system, so a datastore
         role = "datastore" if head in _DATABASE_HEADS else m.info.role
         if bracketed and m.info.generic and not nxt.info.generic and nxt.info.role == role:
@@ -172,7 +178,7 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             and toks[k].text[:1].isupper()
             and toks[k].text.isalpha()
             and k not in taken
-            and (k > j or k not in known)
+            and (k > j or k not in known or _camel(toks, k))  # "ShipHero" despite "ship"
             and k - j < 3
         ):
             k += 1
@@ -190,12 +196,21 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
     return out
 
 
-def _glued(toks: list[Tok], start: int, end: int) -> bool:
-    """Are the words written together, as the camelCase split of one identifier?"""
-    return any(
-        not toks[x].ws and x + 1 < len(toks) and toks[x + 1].text[:1].isalnum()
-        for x in range(start, end)
+def _camel(toks: list[Tok], k: int) -> bool:
+    """Is token k the first part of a CamelCase word ("Ship" of "ShipHero")?"""
+    return (
+        not toks[k].ws
+        and k + 1 < len(toks)
+        and toks[k + 1].text[:1].isupper()
+        and toks[k + 1].text.isalpha()
     )
+
+
+def _glued(toks: list[Tok], start: int, end: int) -> bool:
+    """Is the name cut out of a longer camelCase identifier ("EndToEndId")? A product
+    written in one word ("ShipHero", "LeanData") ends where the word ends."""
+    last = toks[end - 1]
+    return not last.ws and end < len(toks) and toks[end].text[:1].isalnum()
 
 
 _HEAD_ALIASES = frozenset(

@@ -86,7 +86,7 @@ def _resolve(targets: Targets, index: int, credential: bool) -> ScopeDraft:
     quantified = _quantified(view, clause)
     if quantified is not None:
         return quantified
-    mentions = named(view, clause, credential)
+    mentions = [m for m in named(view, clause, credential) if not _included(view, m)]
     services = tuple(dict.fromkeys(m.info.name for m in mentions))
     if credential:
         services += _stand_ins(targets, mentions)
@@ -114,6 +114,14 @@ def _resolve(targets: Targets, index: int, credential: bool) -> ScopeDraft:
         if previous is not None:
             return scope_of(targets, previous, credential)
     return GENERAL
+
+
+def _included(view: TextView, m: SvcMention) -> bool:
+    """'..., RabbitMQ included', 'including Stripe': named as one of everything, not alone."""
+    toks = view.toks
+    before = toks[m.start - 1].norm if m.start > 0 else ""
+    after = toks[m.end].norm if m.end < len(toks) else ""
+    return before in ("including", "incl", "incl.", "even") or after in ("included", "too")
 
 
 def _stand_ins(targets: Targets, mentions: list[SvcMention]) -> tuple[str, ...]:

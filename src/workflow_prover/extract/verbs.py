@@ -41,6 +41,9 @@ _PAST_IRREGULAR = frozenset(
 )
 
 
+_ARRIVAL_PREPOSITIONS = frozenset(("on", "in", "at", "into", "through", "via", "to"))
+
+
 def verb_form(text: str) -> str:
     """'base', 'third', 'past' or 'ing' (from spelling; the lexicons list the forms)."""
     low = text.lower()
@@ -74,6 +77,8 @@ def is_verbal(
         return False  # "truck GPS pings arrive": a plural noun, then its verb
     if form == "third" and nxt is not None and nxt.text in ("(", ",", ":", ")"):
         return False  # "Outbound calls (OTM, SendGrid) use backoff": a plural noun
+    if form == "third" and verb.label == "WRITE" and nxt is not None and nxt.norm == "from":
+        return False  # "ORU messages from Mirth Connect arrive": a plural noun
     if (
         form == "past"
         and nxt is not None
@@ -101,6 +106,8 @@ def is_verbal(
                 nxt.norm in DETERMINERS
                 or nxt.norm in ("us", "them", "it")
                 or nxt.text[:1].isdigit()
+                # "messages from Mirth Connect arrive on our queue": a delivery
+                or (verb.label == "RECEIVE" and nxt.norm in _ARRIVAL_PREPOSITIONS)
             )
             if not strong:
                 return False
