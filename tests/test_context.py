@@ -67,6 +67,26 @@ CASES = [
         "No … except",
     ),
     ("We dedupe on the appointment ID so nobody is texted twice.", "idempotency", "asserted", None),
+    (
+        "There's no failure that isn't written to the onboarding_failed table.",
+        "terminal_path",
+        "asserted",
+        None,
+    ),
+    (
+        "No request reaches Stripe or HubSpot without passing the shared token bucket.",
+        "throttle_rate",
+        "asserted",
+        None,
+    ),
+    # coordinated negations do not cancel each other
+    ("No retries, no DLQ, nothing, it's a best-effort nudge.", "terminal_path", "negated", None),
+    (
+        "The Slack post is a plain call with no sleep and no limiter.",
+        "throttle_rate",
+        "negated",
+        "no",
+    ),
     # pseudo-cues cancel
     ("We send no more than 5 requests per second to Stripe.", "throttle_rate", "asserted", None),
     ("A duplicate webhook is a no-op.", "idempotency", "asserted", None),

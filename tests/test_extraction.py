@@ -65,6 +65,19 @@ STEPS = [
         [("read", ["RabbitMQ"]), ("write", ["FHIR server"])],
     ),
     (
+        "Requests submitted on the Drupal webform arrive as messages on our Azure Service Bus "
+        "subscription; a function inserts each into Postgres.",
+        [("read", ["Azure Service Bus"]), ("write", ["PostgreSQL"])],
+    ),
+    (
+        "We open a matter in Civica's hosted records system through its REST API.",
+        [("write", ["Civica"])],
+    ),
+    (
+        "We post a line to Slack; it's a plain chat.postMessage.",
+        [("write", ["Slack"])],
+    ),
+    (
         "We post each invoice to the Xero API. When Xero is down, we park the invoice.",
         [("write", ["Xero"])],
     ),

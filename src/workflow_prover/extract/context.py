@@ -9,13 +9,15 @@ apply to it (the "no" of "no-op" does not negate it).
 
 Two extensions, because users ask "why?" and write double negatives:
 - every result records the cue(s) that decided it, with their lexicon ids and offsets;
-- negations count: an even number cancels ("we never write without a key" asserts the key).
+- two negations cancel ("we never write without a key" asserts the key), unless they are
+  items of one list ("no retries, no DLQ, nothing" negates each).
 Precedence: hypothetical (and text addressed to the analyzer) > question > planned > negated.
 A question mark scopes back over its whole sentence, up to a ';'.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from workflow_prover.extract.segment import Layout
@@ -63,6 +65,11 @@ _FINITE = frozenset(
         "ends",
         "end",
     )
+)
+_COORDINATORS = frozenset((",", ";", "and", "or", "nor"))
+# words that always answer an earlier negation: "never ... without", "no ... except"
+_EXCEPTIVE = frozenset(
+    ("neg.without", "neg.except", "neg.other_than", "neg.apart_from", "neg.outside")
 )
 # negations of the verb that follows ("we can't process"), not of the whole clause
 _VERB_NEGATORS = frozenset(("neg.not", "neg.never", "neg.cannot"))
@@ -207,9 +214,20 @@ class ConText:
             if chosen:
                 return Reading(MODALITY[label], (_nearest(chosen, target),))
         negations = sorted((c for c in hits if c.label == "NEGATED"), key=lambda c: c.start)
-        if len(negations) % 2:
-            return Reading("negated", (_nearest(negations, target),))
-        return Reading("asserted", tuple(negations))
+        # "we never write without a key", "there's no failure that isn't stored" cancel out;
+        # negations in a list do not: "no sleep and no limiter", "no retries, no DLQ, nothing"
+        if self._double_negative(negations):
+            return Reading("asserted", tuple(negations))
+        return Reading("negated", (_nearest(negations, target),))
+
+    def _double_negative(self, negations: list[Mention]) -> bool:
+        toks = self._ann.toks
+        groups = 1
+        for first, second in itertools.pairwise(negations):
+            between = toks[first.end : second.start]
+            if second.rule in _EXCEPTIVE or not any(t.norm in _COORDINATORS for t in between):
+                groups += 1  # "no request reaches A or B without passing the limiter"
+        return groups % 2 == 0
 
 
 def _nearest(cues: list[Mention], target: Mention) -> Mention:

@@ -254,6 +254,8 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
         for m in ann.of(Group.VERB)
         if toks[m.start].text.islower() and verb_form(toks[m.start].text) == "base"
     }
+    # "chat.postMessage" is a method of the API named elsewhere, not a system called "chat"
+    common = {m.start for m in ann.of(Group.TERM) if m.label == "COMMON"}
     out: list[SvcMention] = []
     for i in range(len(toks) - 2):
         tok, dot = toks[i], toks[i + 1]
@@ -265,6 +267,7 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             or dot.ws
             or i + 2 not in verbs
             or tok.norm in GENERIC_ADJECTIVES
+            or i in common
             or len(tok.text) < 3
         ):
             continue

@@ -88,7 +88,26 @@ def find_services(
             aliases.setdefault("".join(t.text[0] for t in toks[m.start : m.end]).lower(), m.info)
     found += proper
     found += back_references(toks, found, taken, aliases)
-    return appositions(toks, sorted(found, key=lambda m: m.start), aliases)
+    found = _owned(toks, sorted(found, key=lambda m: m.start))
+    return appositions(toks, found, aliases)
+
+
+def _owned(toks: list[Tok], found: list[SvcMention]) -> list[SvcMention]:
+    """ "Civica's hosted records system": a generic system named by its owner is the owner."""
+    out: list[SvcMention] = []
+    for m in found:
+        owner = out[-1] if out else None
+        if (
+            owner is not None
+            and m.info.generic
+            and owner.end + 1 == m.start
+            and toks[owner.end].norm in ("'s", "’s")
+            and owner.info.role == m.info.role
+        ):
+            out.append(SvcMention(owner.info, m.start, m.end))
+            continue
+        out.append(m)
+    return out
 
 
 def _longer_name(toks: list[Tok], m: Mention) -> bool:

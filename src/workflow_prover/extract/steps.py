@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflow_prover.extract.grammar import ADVERBS, AUXILIARIES, DETERMINERS
+from workflow_prover.extract.grammar import ADVERBS, AUXILIARIES, DETERMINERS, SUBJECT_PRONOUNS
 from workflow_prover.extract.segment import Clause
 from workflow_prover.extract.services import ServiceInfo, SvcMention, preceded_by
 from workflow_prover.extract.types import Group, Mention
+from workflow_prover.extract.verbs import verb_form
 from workflow_prover.extract.view import TextView
 
 _CHANNEL = frozenset(("through", "via", "using", "over", "with", "w/"))
@@ -169,7 +170,30 @@ def _main_verb(view: TextView, clause: Clause, first_service: int) -> Mention | 
         if any(t.norm in _CHAIN_BREAKS or t.text in _CLAUSE_PUNCT for t in between):
             break
         verb = earlier  # "reads attendance records from ...": 'records' is the object
+    verb = _past_the_participle(view, verb, verbs)
     return verb if view.read(verb).modality == "asserted" else None
+
+
+def _past_the_participle(view: TextView, verb: Mention, verbs: list[Mention]) -> Mention:
+    """'Requests submitted on the webform arrive on our queue': a participle after a noun
+    describes the subject; the finite verb after it is what happens."""
+    toks = view.toks
+    prev = toks[verb.start - 1] if verb.start > 0 else None
+    if (
+        verb_form(toks[verb.start].text) != "past"
+        or prev is None
+        or not prev.text.isalpha()
+        or prev.norm in SUBJECT_PRONOUNS
+        or prev.norm in AUXILIARIES
+        or prev.norm in DETERMINERS
+    ):
+        return verb
+    later = [
+        v
+        for v in verbs
+        if v.start > verb.end and verb_form(toks[v.start].text) in ("base", "third")
+    ]
+    return later[0] if later else verb
 
 
 def _header_end(view: TextView, clause: Clause) -> int:
