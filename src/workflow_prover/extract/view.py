@@ -172,15 +172,13 @@ def build_view(
     named = {i for s in services for i in range(s.start, s.end)}
     # "MessageBird", "Cloud Run", "Redis stream": a verb inside a service's name is no verb
     ann.mentions[Group.VERB] = [m for m in ann.of(Group.VERB) if m.start not in named]
-    lay = layout(
-        ann, {i for s in services if s.info.role != "runtime" for i in range(s.start, s.end)}
-    )
+    acted = {i for s in services if s.info.role != "runtime" for i in range(s.start, s.end)}
+    lay = layout(ann, acted)
     view = TextView(ann, lay, services, catalog.platform_vendors)
+    view.service_toks = named
+    view.acted_toks = acted
     for s in view.services:
         view.svc_by_clause.setdefault(lay.clause_of[s.start], []).append(s)
-        view.service_toks.update(range(s.start, s.end))
-        if s.info.role != "runtime":
-            view.acted_toks.update(range(s.start, s.end))
     for t in ann.of(Group.TERM):
         view.terms_at.setdefault(t.label, set()).add(t.start)
     # a token pattern with gaps must not reach across a sentence ("catch. If it")
