@@ -29,6 +29,7 @@ from workflow_prover.server.app import (
     ServerSettings,
     build_server,
 )
+from workflow_prover.server.logs import RedactingFilter
 from workflow_prover.server.store import MemorySessionStore, SessionStore, SqliteSessionStore
 
 # The rubric's seed conversation (section 6), verbatim.
@@ -435,6 +436,34 @@ async def test_a_secret_never_reaches_the_output_the_store_or_the_logs(
     on_disk = file_bytes(db_path)
     assert b"[REDACTED:" in on_disk
     assert STRIPE_KEY.encode() not in on_disk and PASSWORD.encode() not in on_disk
+
+
+GITHUB_TOKEN = "ghp_" + "NLqiXZ1VCrvsKz8LSvnZmMxSBuN7cZeWClio"
+
+
+@pytest.mark.anyio
+async def test_a_secret_sent_where_an_id_or_argument_goes_is_never_echoed(
+    server: Any, analyzer: Analyzer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client may paste a key anywhere: as the session_id, in a resource URI, as the
+    prompt's argument. Errors, prompts and logs say what is wrong without repeating it.
+
+    The SDK logs a failed resource's URI itself: `serve` puts the redacting filter on its log
+    handler (checked through a real server in test_server_transports), as done here."""
+    caplog.set_level("DEBUG")
+    caplog.handler.addFilter(RedactingFilter(analyzer.redact))
+    async with Client(server) as client:
+        tool_error = await call(client, description=SEED[0], session_id=GITHUB_TOKEN)
+        with pytest.raises(MCPError) as resource_error:
+            await client.read_resource(f"workflow-prover://sessions/{GITHUB_TOKEN}")
+        prompt = await client.get_prompt("design_review", {"workflow": LEAKY})
+    assert tool_error.is_error and "Unknown or expired session_id" in text_of(tool_error)
+    assert "[REDACTED:github_token]" in text_of(tool_error)
+    prompt_text = prompt.messages[0].content.text  # type: ignore[union-attr]
+    assert "Stripe webhooks trigger the flow" in prompt_text
+    for blob in (text_of(tool_error), str(resource_error.value), prompt_text, caplog.text):
+        assert "NLqiXZ1VCrvsKz8LSvnZmMxSBuN7cZeWClio" not in blob
+        assert STRIPE_KEY not in blob and PASSWORD not in blob
 
 
 def test_importing_the_server_package_loads_neither_the_sdk_nor_spacy() -> None:

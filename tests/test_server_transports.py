@@ -22,6 +22,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult, TextContent
 
 from workflow_prover.server.main import (
@@ -103,6 +104,12 @@ async def test_stdio_review_survives_a_server_restart(tmp_path: Path) -> None:
             assert bad.is_error and isinstance(bad.content[0], TextContent)
             assert "'description' is empty" in bad.content[0].text
             leak = structured(await client.call_tool(TOOL, {"description": LEAKY}))
+            # A secret pasted as the session id or into a resource URI is never echoed.
+            echo = await client.call_tool(TOOL, {"description": SEED[0], "session_id": STRIPE_KEY})
+            assert echo.is_error and isinstance(echo.content[0], TextContent)
+            assert "[REDACTED:stripe_key]" in echo.content[0].text
+            with pytest.raises(MCPError):
+                await client.read_resource(f"workflow-prover://sessions/{STRIPE_KEY}")
         # The server is gone with its stdin; a new one continues the same review from the file.
         async with Client(stdio_client(params, errlog=errlog)) as client:
             third = structured(

@@ -301,9 +301,10 @@ class _SessionLocks:
             return lock
 
 
-def _unknown_session(session_id: str) -> ToolError:
+def _unknown_session(shown: str) -> ToolError:
+    """`shown`: the client's session_id as it may be echoed (redacted, see `build_server`)."""
     return ToolError(
-        f"Unknown or expired session_id '{session_id[:128]}': call again without session_id to "
+        f"Unknown or expired session_id '{shown}': call again without session_id to "
         "start a new review, and send the whole design in description."
     )
 
@@ -321,6 +322,10 @@ def build_server(
     """
     settings = settings or ServerSettings()
     session_locks = _SessionLocks()
+
+    def shown(value: str) -> str:
+        """Client input as an error may repeat it: secrets redacted, then cut to 128 chars."""
+        return analyzer.redact(value)[:128]
 
     def review(
         description: Annotated[
@@ -345,7 +350,7 @@ def build_server(
             raise ToolError("'description' is blank: send the workflow to review as text.")
         sid = (session_id or "").strip() or None
         if sid is not None and not _SESSION_ID.fullmatch(sid):
-            raise _unknown_session(sid)
+            raise _unknown_session(shown(sid))
         try:
             text = analyzer.redact(description)
         except Exception as exc:
@@ -368,18 +373,20 @@ def build_server(
             else:
                 session = store.get(sid)
                 if session is None:
-                    raise _unknown_session(sid)
+                    raise _unknown_session(shown(sid))
                 if len(session.turns) >= settings.max_turns:
                     raise ToolError(
-                        f"Session '{sid}' has reached the limit of {settings.max_turns} turns: "
+                        f"Session '{shown(sid)}' has reached the limit of "
+                        f"{settings.max_turns} turns: "
                         "start a new review without session_id and send the whole design, "
                         "consolidated, in one description."
                     )
                 if session.text_chars + len(text) > settings.max_session_chars:
                     raise ToolError(
-                        f"Session '{sid}' would exceed {settings.max_session_chars:,} characters "
-                        "of text: start a new review without session_id and send the whole "
-                        "design, consolidated, in one description."
+                        f"Session '{shown(sid)}' would exceed "
+                        f"{settings.max_session_chars:,} characters of text: start a new review "
+                        "without session_id and send the whole design, consolidated, in one "
+                        "description."
                     )
                 earlier = [t.text for t in session.turns]
                 new_id, number = sid, len(session.turns) + 1
@@ -392,11 +399,12 @@ def build_server(
             except SessionConflict:
                 continue  # another call appended a turn meanwhile: re-read and re-analyse
             except SessionNotFound:
-                raise _unknown_session(new_id) from None
+                raise _unknown_session(shown(new_id)) from None
             break
         else:
             raise ToolError(
-                f"Session '{sid}' is being updated by other calls right now: retry this call."
+                f"Session '{shown(new_id)}' is being updated by other calls right now: "
+                "retry this call."
             )
         blockers = sum(1 for f in report.findings if f.severity == "blocker" and not f.suppressed)
         logger.info(
@@ -483,7 +491,7 @@ def build_server(
             f"4. Call {TOOL_NAME} again with the returned `session_id` and only my new answers.\n"
             "5. Repeat until the verdict is WORKFLOW_PROVEN, then list the warnings that remain.\n"
             "Never send real keys, tokens or passwords to the tool.\n\n"
-            f"<workflow>\n{workflow}\n</workflow>"
+            f"<workflow>\n{analyzer.redact(workflow)}\n</workflow>"
         )
 
     @server.resource(
@@ -517,7 +525,7 @@ def build_server(
     def session_resource(session_id: str) -> str:
         session = store.get(session_id) if _SESSION_ID.fullmatch(session_id) else None
         if session is None:
-            raise ResourceNotFoundError(f"Unknown or expired session: {session_id[:128]}")
+            raise ResourceNotFoundError(f"Unknown or expired session: {shown(session_id)}")
         return json.dumps(session_state(session), indent=2, ensure_ascii=False)
 
     return server

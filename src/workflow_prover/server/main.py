@@ -156,8 +156,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def configure_logging(level: str) -> None:
-    """Everything to stderr. At DEBUG, only this package's own logs go below INFO."""
+def configure_logging(level: str) -> logging.Handler:
+    """Everything to stderr. At DEBUG, only this package's own logs go below INFO.
+
+    Returns the handler, for `serve` to add the redacting filter once the scanner is built.
+    """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
@@ -166,6 +169,7 @@ def configure_logging(level: str) -> None:
     root.addHandler(handler)
     root.setLevel(max(logging.getLevelName(level), logging.INFO))
     logging.getLogger("workflow_prover").setLevel(level)
+    return handler
 
 
 def transport_security(host: str, extra_hosts: Sequence[str]) -> TransportSecuritySettings:
@@ -224,7 +228,7 @@ def run(args: argparse.Namespace) -> int:
     level = args.log_level or environ.get(ENV_LOG_LEVEL, "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         level = "INFO"
-    configure_logging(level)
+    handler = configure_logging(level)
     token = args.token or environ.get(ENV_TOKEN) or None
     db_path = Path(args.db or environ.get(ENV_DB) or default_db_path()).expanduser()
 
@@ -250,6 +254,7 @@ def run(args: argparse.Namespace) -> int:
 
     from workflow_prover.analyzer import Analyzer
     from workflow_prover.server.app import ServerSettings, build_server
+    from workflow_prover.server.logs import RedactingFilter
 
     try:
         logger.info(
@@ -263,6 +268,7 @@ def run(args: argparse.Namespace) -> int:
         # stderr. (While serving, the SDK itself diverts fd 1 to stderr.)
         with contextlib.redirect_stdout(sys.stderr):
             analyzer = Analyzer()
+        handler.addFilter(RedactingFilter(analyzer.redact))  # before any client is served
         settings = ServerSettings(
             max_description_chars=args.max_description_chars, max_turns=args.max_turns
         )
