@@ -62,7 +62,8 @@ def test_when_a_row_has_an_unknown_field_then_loading_names_file_and_line(
 ) -> None:
     folder = _copy(tmp_path)
     path = folder / filename
-    first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = json.loads(next(line for line in lines if line.strip() and not line.startswith("//")))
     first["surprise"] = True
     path.write_text(json.dumps(first) + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(LexiconError, match=rf"{filename}:1"):

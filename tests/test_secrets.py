@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from workflow_prover.lexicon.loader import load_lexicons
 from workflow_prover.lexicon.schema import SecretRow
+from workflow_prover.normalize import Normalizer
 from workflow_prover.secrets import (
     PLACEHOLDER_RULE,
     Redaction,
@@ -743,3 +745,69 @@ def test_when_text_is_adversarial_then_scan_stays_linear(scanner: SecretScanner,
     start = time.perf_counter()
     scanner.redact(text)
     assert time.perf_counter() - start < 0.25
+
+
+# --- secrets by position: a random-looking value in a credential field (secrets/fields.py) ---
+
+HEX64 = "4f8a1c9e2b7d6a3f5e0c8b1d9a7e6f4c2b8d0a1e3f5c7b9d2e4f6a8c0b1d3e5f"
+B62 = "Zk3p9QwXa7LmN2bV5cR8tY1u"
+UUID = "123e4567-e89b-12d3-a456-426614174000"
+
+
+@pytest.fixture(scope="module")
+def full_scanner() -> SecretScanner:
+    """The scanner as the analyzer builds it: rows, credential-field words, normaliser."""
+    lexicons = load_lexicons()
+    return SecretScanner(
+        lexicons.secrets, lexicons.credential_labels, Normalizer(lexicons.confusables)
+    )
+
+
+FIELD_SECRETS = [
+    ("n8n header pair", f'{{"name": "X-Apikey", "value": "{HEX64}"}}', HEX64),
+    ("pretty-printed pair", f'{{\n  "name": "X-Apikey",\n  "value": "{HEX64}"\n}}', HEX64),
+    ("yaml pair", f"- name: x-api-key\n  value: {B62}\n", B62),
+    ("postman key/value", f'{{"key": "access_token", "value": "{B62}", "type": "text"}}', B62),
+    ("query parameter", f"GET https://api.example.com/v1/items?api_key={B62}&limit=5", B62),
+    ("body field", f'{{"token": "{HEX64[:32]}", "amount": 12}}', HEX64[:32]),
+    ("header line", f"X-Apikey: {HEX64}", HEX64),
+    ("prose header", f"the X-Apikey header is set to {HEX64[:40]}", HEX64[:40]),
+    ("uuid as a key", f'"apiKey": "{UUID}"', UUID),
+    ("glued words", f"authtoken={B62}", B62),
+    ("signature", f'"signature": "{B62}"', B62),
+]
+
+FIELD_NOT_SECRETS = [
+    ("named hash", f'"sha256": "{HEX64}"'),
+    ("etag", f'"etag": "{HEX64[:32]}"'),
+    ("commit", f"commit {HEX64[:40]}"),
+    ("uuid in an id field", f'"customer_id": "{UUID}"'),
+    ("idempotency key", f"Idempotency-Key: {UUID}"),
+    ("n8n expression", '{"name": "X-Apikey", "value": "={{ $credentials.vt.apiKey }}"}'),
+    ("github actions secret", '"token": "${{ secrets.SLACK_TOKEN }}"'),
+    ("placeholder", "api_key: <your-key-here-please-replace>"),
+    ("secret name", '"secret_name": "prod/stripe/webhook-signing-key-2024a"'),
+    ("pagination token", f'"pageToken": "{B62}"'),
+    ("a name, not a key", '"token": "payments-service-account-prod"'),
+    ("key without a qualifier", f'"key": "{B62}"'),
+]
+
+
+@pytest.mark.parametrize(
+    ("template", "secret"), [c[1:] for c in FIELD_SECRETS], ids=[c[0] for c in FIELD_SECRETS]
+)
+def test_a_random_value_in_a_credential_field_is_redacted(
+    full_scanner: SecretScanner, template: str, secret: str
+) -> None:
+    redaction = full_scanner.redact(template)
+    assert secret not in redaction.text
+    assert "[REDACTED:" in redaction.text
+
+
+@pytest.mark.parametrize(
+    "text", [c[1] for c in FIELD_NOT_SECRETS], ids=[c[0] for c in FIELD_NOT_SECRETS]
+)
+def test_ids_hashes_and_references_in_fields_are_not_secrets(
+    full_scanner: SecretScanner, text: str
+) -> None:
+    assert full_scanner.redact(text).text == text

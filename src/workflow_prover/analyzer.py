@@ -30,6 +30,7 @@ from workflow_prover.models import (
     StepOut,
 )
 from workflow_prover.nlp.pipeline import build_pipeline
+from workflow_prover.normalize import Normalizer
 from workflow_prover.render import Renderer
 from workflow_prover.schemas import ServiceResolver, Structured, read_structured
 from workflow_prover.secrets import Redaction, SecretScanner
@@ -54,7 +55,10 @@ class Analyzer:
     def __init__(self, lexicons: Path | None = None) -> None:
         self.lexicons = load_lexicons(lexicons)
         self.pipeline = build_pipeline(self.lexicons)
-        self.scanner = SecretScanner(self.lexicons.secrets)
+        self.normalizer = Normalizer(self.lexicons.confusables)
+        self.scanner = SecretScanner(
+            self.lexicons.secrets, self.lexicons.credential_labels, self.normalizer
+        )
         self.catalog = ServiceCatalog(self.lexicons)
         self.resolver = ServiceResolver(self.lexicons, self.catalog)
         self.renderer = Renderer()
@@ -95,14 +99,16 @@ class Analyzer:
         """Read one turn: secrets, structured documents, ignore markers, then the prose.
 
         The prose reader sees the redacted text with the recognised documents and the markers
-        blanked out (spaces of the same length, so every offset stays valid).
+        blanked out (spaces of the same length), normalised (`normalize`): evidence maps back
+        through both to the input.
         """
         redaction = self.scanner.redact(text)
         structured = read_structured(text, self.resolver)
         markers = find_markers(text)
         hidden = [*structured.hidden, *((m.start, m.end) for m in markers)]
-        annotation = self.pipeline.annotate(_blank(redaction, hidden))
-        draft = extract_turn(annotation, redaction, self.catalog, number, known)
+        normal = self.normalizer.normalize(_blank(redaction, hidden))
+        annotation = self.pipeline.annotate(normal.text)
+        draft = extract_turn(annotation, redaction, normal, self.catalog, number, known)
         suppress, marker_notes = resolve_markers(markers, redaction, number)
         notes = [*_schema_notes(structured, redaction, number, text), *marker_notes]
         return TurnReading(draft, structured, suppress, notes)

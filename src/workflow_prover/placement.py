@@ -126,7 +126,7 @@ def claims_in_order(turn: TurnDraft, docs: Sequence[SchemaDoc]) -> list[ClaimDra
                 out.append(Located(claim, doc.format, clause))
 
     for draft in turn.claims:
-        flush(turn.redaction.to_original(toks[draft.start].start))
+        flush(turn.to_original(toks[draft.start].start))
         out.append(draft)
         last_clause = draft.clause
     flush(None)
@@ -171,7 +171,7 @@ def steps_in_order(
     pending = sorted(((d.start, k, d) for k, d in enumerate(docs)), key=lambda d: (d[0], d[1]))
     out: list[StepDraft | tuple[str, SchemaStep]] = []
     for draft in turn.steps:
-        offset = turn.redaction.to_original(toks[draft.start].start)
+        offset = turn.to_original(toks[draft.start].start)
         while pending and pending[0][0] < offset:
             doc = pending.pop(0)[2]
             out += [(doc.format, step) for step in doc.steps]

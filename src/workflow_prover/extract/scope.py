@@ -20,7 +20,7 @@ from workflow_prover.extract.grammar import AUXILIARIES, PREPOSITIONS
 from workflow_prover.extract.segment import Clause
 from workflow_prover.extract.services import SvcMention
 from workflow_prover.extract.steps import StepDraft
-from workflow_prover.extract.types import Mention
+from workflow_prover.extract.types import Mention, small_number
 from workflow_prover.extract.verbs import verb_form
 from workflow_prover.extract.view import TextView
 
@@ -158,11 +158,11 @@ def _step_refs(view: TextView, clause: Clause) -> tuple[int, ...]:
             continue
         j = i + 1
         while j < clause.end and (
-            toks[j].text.isdigit()
+            small_number(toks[j].text) is not None
             or toks[j].norm in (",", "and", "&", "or", "to", "-", "–", "through")
         ):
-            if toks[j].text.isdigit():
-                number = int(toks[j].text)
+            number = small_number(toks[j].text)
+            if number is not None:
                 if refs and toks[j - 1].norm in ("-", "–", "to", "through") and number > refs[-1]:
                     refs.extend(range(refs[-1] + 1, number + 1))  # "steps 2-4"
                 else:

@@ -22,7 +22,7 @@ from workflow_prover.extract.grammar import (
     SENTENCE_END,
     SUBJECT_PRONOUNS,
 )
-from workflow_prover.extract.types import Annotation, Group, Mention, Tok
+from workflow_prover.extract.types import Annotation, Group, Mention, Tok, small_number
 from workflow_prover.extract.verbs import is_verbal, verb_form
 
 _OPENERS = frozenset(
@@ -172,31 +172,26 @@ def _marker(toks: list[Tok], i: int) -> tuple[int, int | None] | None:
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     if t.text in BULLETS and t.ws:
         return 1, None
+    label = small_number(t.text)
     if (
-        t.text.isdigit()
+        label is not None
         and len(t.text) <= 3
         and nxt is not None
         and nxt.text in (".", ")", ":")
         and nxt.line == t.line
         and (nxt.ws or nxt.text == ")")
     ):
-        return 2, int(t.text)
-    if (
-        t.text == "("
-        and nxt is not None
-        and nxt.text.isdigit()
-        and i + 2 < len(toks)
-        and toks[i + 2].text == ")"
-    ):
-        return 3, int(nxt.text)
+        return 2, label
+    label = small_number(nxt.text) if nxt is not None else None
+    if t.text == "(" and label is not None and i + 2 < len(toks) and toks[i + 2].text == ")":
+        return 3, label
     if (
         t.norm == "step"
-        and nxt is not None
-        and nxt.text.isdigit()
+        and label is not None
         and i + 2 < len(toks)
         and toks[i + 2].text in (":", ".", ")", "-")
     ):
-        return 3, int(nxt.text)
+        return 3, label
     if len(t.text) == 1 and t.text.isalpha() and nxt is not None and nxt.text == ")":
         return 2, None
     return None
@@ -217,8 +212,7 @@ def _items(toks: list[Tok]) -> list[Item]:
         elif (
             open_item is not None
             and open_item.label is not None
-            and t.text.isdigit()
-            and t.text == str(open_item.label + 1)
+            and small_number(t.text) == open_item.label + 1
             and i + 1 < len(toks)
             and toks[i + 1].text == ")"
             and toks[i - 1].ws

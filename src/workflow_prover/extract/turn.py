@@ -10,6 +10,7 @@ from workflow_prover.extract.steps import StepDraft, find_steps
 from workflow_prover.extract.types import Annotation
 from workflow_prover.extract.view import TextView, build_view
 from workflow_prover.models import Cue, Evidence
+from workflow_prover.normalize import Normalized
 from workflow_prover.secrets import Redaction
 
 
@@ -17,18 +18,28 @@ from workflow_prover.secrets import Redaction
 class TurnDraft:
     turn: int
     redaction: Redaction
+    normal: Normalized  # the text read: `redaction.text` normalised (see `normalize`)
     view: TextView
     steps: list[StepDraft]
     claims: list[ClaimDraft]
+
+    def to_original(self, offset: int, *, end: bool = False) -> int:
+        """An offset of the text read, in the input as it was given."""
+        return self.redaction.to_original(self.normal.to_source(offset, end=end))
+
+    def shown(self, lo: int, hi: int) -> str:
+        """The input's own (redacted) words for the span [lo, hi) of the text read."""
+        start, end = self.normal.span(lo, hi)
+        return self.redaction.text[start:end]
 
     def evidence(self, start: int, end: int, rule: str, cue: Cue | None = None) -> Evidence:
         """Evidence for tokens [start, end): redacted text, offsets into the original input."""
         toks = self.view.toks
         lo, hi = toks[start].start, toks[end - 1].end
         return Evidence(
-            text=self.view.ann.text[lo:hi],
-            start=self.redaction.to_original(lo),
-            end=self.redaction.to_original(hi),
+            text=self.shown(lo, hi),
+            start=self.to_original(lo),
+            end=self.to_original(hi, end=True),
             rule=rule,
             turn=self.turn,
             cue=cue,
@@ -40,12 +51,12 @@ class TurnDraft:
             return None
         first, last = min(cues, key=lambda c: c.start), max(cues, key=lambda c: c.end)
         toks = self.view.toks
-        text = " … ".join(self.view.text(c.start, c.end) for c in cues)
+        text = " … ".join(self.shown(toks[c.start].start, toks[c.end - 1].end) for c in cues)
         return Cue(
             rule="+".join(c.rule for c in cues),
             text=text,
-            start=self.redaction.to_original(toks[first.start].start),
-            end=self.redaction.to_original(toks[last.end - 1].end),
+            start=self.to_original(toks[first.start].start),
+            end=self.to_original(toks[last.end - 1].end, end=True),
             turn=self.turn,
             modality=claim.reading.modality,
         )
@@ -54,6 +65,7 @@ class TurnDraft:
 def extract_turn(
     ann: Annotation,
     redaction: Redaction,
+    normal: Normalized,
     catalog: ServiceCatalog,
     turn: int,
     known: dict[str, ServiceInfo] | None = None,
@@ -65,4 +77,4 @@ def extract_turn(
     if extra:
         steps = sorted(steps + extra, key=lambda s: (s.start, s.clause))
         claims = find_claims(view, steps)
-    return TurnDraft(turn, redaction, view, steps, claims)
+    return TurnDraft(turn, redaction, normal, view, steps, claims)

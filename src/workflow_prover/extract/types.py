@@ -6,6 +6,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
+def small_number(text: str) -> int | None:
+    """`text` as a step or list number: ASCII digits only, at most 4 of them.
+
+    `str.isdigit` accepts superscripts ("²") that `int` refuses, and `int` refuses numbers
+    over 4,300 digits; a step number is never that long, and a range "steps 2-99999999"
+    must not expand to a hundred million steps.
+    """
+    if 0 < len(text) <= 4 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 class Group(StrEnum):
     SERVICE = "service"
     VERB = "verb"

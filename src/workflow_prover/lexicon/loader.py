@@ -16,7 +16,9 @@ from pydantic import BaseModel, ValidationError
 
 from workflow_prover.lexicon.schema import (
     CategoryRow,
+    ConfusableRow,
     ContextRow,
+    CredentialLabelRow,
     CueRow,
     SecretRow,
     ServiceRow,
@@ -34,6 +36,8 @@ FILES: dict[str, type[BaseModel]] = {
     "context.jsonl": ContextRow,
     "terms.jsonl": TermRow,
     "secrets.jsonl": SecretRow,
+    "credential_labels.jsonl": CredentialLabelRow,
+    "confusables.jsonl": ConfusableRow,
 }
 
 
@@ -85,6 +89,8 @@ class Lexicons:
     context: tuple[ContextRow, ...]
     terms: tuple[TermRow, ...]
     secrets: tuple[SecretRow, ...]
+    credential_labels: tuple[CredentialLabelRow, ...]
+    confusables: tuple[ConfusableRow, ...]
 
 
 def load_lexicons(directory: Path | None = None) -> Lexicons:
@@ -98,6 +104,8 @@ def load_lexicons(directory: Path | None = None) -> Lexicons:
         context=tuple(load_rows(base / "context.jsonl", ContextRow)),
         terms=tuple(load_rows(base / "terms.jsonl", TermRow)),
         secrets=tuple(load_rows(base / "secrets.jsonl", SecretRow)),
+        credential_labels=tuple(load_rows(base / "credential_labels.jsonl", CredentialLabelRow)),
+        confusables=tuple(load_rows(base / "confusables.jsonl", ConfusableRow)),
     )
     known = {row.name for row in lex.categories}
     for service in lex.services:

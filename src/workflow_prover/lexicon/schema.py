@@ -214,6 +214,39 @@ class TermRow(_Row):
     filter: Literal["api", "write", "read", "database", "all"] | None = None  # GENERAL_NOUN
 
 
+class ConfusableRow(_Row):
+    """A letter of another script that looks like an ASCII letter ("о", Cyrillic o)."""
+
+    char: str = Field(min_length=1, max_length=1)
+    ascii: str = Field(pattern=r"^[A-Za-z0-9]$")
+
+    @field_validator("char")
+    @classmethod
+    def _not_ascii(cls, value: str) -> str:
+        if value.isascii():
+            raise ValueError("a confusable is a non-ASCII character")
+        return value
+
+
+class CredentialLabelRow(_Row):
+    """A word of a field or header name, read by the positional secret detector.
+
+    `credential`: the field holds a credential (token, secret, password); `qualified`: it does
+    after a `qualifier` (`key` after api/access/private); `not_credential`: the field holds
+    something else whatever other words it has (id, sha256, etag, idempotency).
+    """
+
+    word: Annotated[str, Field(pattern=r"^[a-z0-9]+$")]
+    role: Literal["credential", "qualified", "qualifier", "not_credential"]
+    kind: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = None  # placeholder kind
+
+    @model_validator(mode="after")
+    def _kind_only_for_credentials(self) -> CredentialLabelRow:
+        if (self.kind is None) == (self.role in ("credential", "qualified")):
+            raise ValueError("credential and qualified words need a kind; other roles take none")
+        return self
+
+
 class SecretRow(_Row):
     """A literal-secret detector. `kind` names the placeholder: `[REDACTED:<kind>]`."""
 

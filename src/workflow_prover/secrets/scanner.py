@@ -37,7 +37,9 @@ from types import MappingProxyType
 
 from pydantic import ValidationError
 
-from workflow_prover.lexicon.schema import SecretRow
+from workflow_prover.lexicon.schema import CredentialLabelRow, SecretRow
+from workflow_prover.normalize import Normalizer
+from workflow_prover.secrets.fields import FIELD_RULE, FieldSecrets
 from workflow_prover.secrets.literals import fold, prefix_literals, required_literals
 from workflow_prover.secrets.redaction import Redaction, SecretMatch, placeholder
 
@@ -111,12 +113,41 @@ def _is_reference(text: str, start: int, end: int) -> bool:
 
 
 class SecretScanner:
-    """Finds and redacts literal secrets with the detectors of `lexicons/secrets.jsonl`."""
+    """Finds and redacts literal secrets.
 
-    __slots__ = ("_always", "_finders", "_rules", "_users")
+    Three sources: the detectors of `lexicons/secrets.jsonl` (vendors' key shapes and labels),
+    random-looking values in credential positions (`secrets.fields`, with the words of
+    `lexicons/credential_labels.jsonl`), and, for text that is not plain ASCII, the same two
+    run again over its normalised form (a key split by a zero-width space or written in
+    fullwidth), mapped back to the text.
+    """
 
-    def __init__(self, rows: Sequence[SecretRow]) -> None:
+    __slots__ = (
+        "_always",
+        "_field_index",
+        "_fields",
+        "_finders",
+        "_kinds",
+        "_normalizer",
+        "_rules",
+        "_users",
+    )
+
+    def __init__(
+        self,
+        rows: Sequence[SecretRow],
+        labels: Sequence[CredentialLabelRow] = (),
+        normalizer: Normalizer | None = None,
+    ) -> None:
         rules = tuple(_compile(row) for row in rows)
+        self._fields = FieldSecrets(labels)
+        self._normalizer = normalizer
+        # (kind, rule id) per detection index: the rows, then one per positional kind
+        field_kinds = sorted({row.kind or "api_key" for row in labels if row.kind})
+        self._kinds = tuple((rule.kind, rule.id) for rule in rules) + tuple(
+            (kind, FIELD_RULE) for kind in field_kinds
+        )
+        self._field_index = {kind: len(rules) + i for i, kind in enumerate(field_kinds)}
         seen: set[str] = set()
         users: dict[str, set[int]] = {}
         always: list[int] = []
@@ -152,10 +183,6 @@ class SecretScanner:
 
     def scan(self, text: str) -> tuple[SecretMatch, ...]:
         """The secrets in `text`, sorted by offset, overlapping detections merged."""
-        occurrences = self._occurrences(fold(text))
-        active = set(self._always)
-        for literal in occurrences:
-            active |= self._users[literal]
         placeholders = (
             [
                 SecretMatch(hit.group(1), PLACEHOLDER_RULE, hit.start(), hit.end())
@@ -165,25 +192,44 @@ class SecretScanner:
             else []
         )
         placeholder_ends = [match.end for match in placeholders]
-        # (start, end, rule index) of every detection outside a placeholder
+        found: list[tuple[int, int, int]] = []
+        for start, end, index in self._detect(text):
+            after = bisect_right(placeholder_ends, start)  # first placeholder ending later
+            if after < len(placeholders) and placeholders[after].start < end:
+                continue  # an existing placeholder stays as it is
+            found.append((start, end, index))
+        if not found:
+            return tuple(placeholders)
+        merged = [
+            SecretMatch(*self._kinds[index], start, end) for start, end, index in _merge(found)
+        ]
+        return tuple(sorted(placeholders + merged, key=lambda match: match.start))
+
+    def _detect(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, detection index) of every secret, in the text and its normal form."""
+        found = self._detect_plain(text)
+        if self._normalizer is not None and not text.isascii():
+            normal = self._normalizer.normalize(text)
+            if normal.text != text:
+                found += [(*normal.span(s, e), i) for s, e, i in self._detect_plain(normal.text)]
+        return found
+
+    def _detect_plain(self, text: str) -> list[tuple[int, int, int]]:
+        occurrences = self._occurrences(fold(text))
+        active = set(self._always)
+        for literal in occurrences:
+            active |= self._users[literal]
         found: list[tuple[int, int, int]] = []
         for index in sorted(active):
             rule = self._rules[index]
             for hit in _hits(rule, text, occurrences):
                 start, end = hit.span(rule.group)
-                if start >= end or _is_reference(text, start, end):
-                    continue
-                after = bisect_right(placeholder_ends, start)  # first placeholder ending later
-                if after < len(placeholders) and placeholders[after].start < end:
-                    continue  # an existing placeholder stays as it is
-                found.append((start, end, index))
-        if not found:
-            return tuple(placeholders)
-        merged = [
-            SecretMatch(self._rules[index].kind, self._rules[index].id, start, end)
-            for start, end, index in _merge(found)
-        ]
-        return tuple(sorted(placeholders + merged, key=lambda match: match.start))
+                if start < end and not _is_reference(text, start, end):
+                    found.append((start, end, index))
+        for field in self._fields.find(text):
+            if not _is_reference(text, field.start, field.end):
+                found.append((field.start, field.end, self._field_index[field.kind]))
+        return found
 
     def redact(self, text: str) -> Redaction:
         """`text` with every secret replaced by `[REDACTED:<kind>]`."""

@@ -1,0 +1,203 @@
+"""Secrets by position: a random-looking value in a field whose name says it holds a credential.
+
+The detectors of `secrets.jsonl` know the shapes of vendors' keys (`ghp_...`, `sk_live_...`)
+and a few labels. Real definitions also carry keys of no known shape: an n8n header
+`{"name": "X-Apikey", "value": "<64 hex>"}`, a query parameter `api_key=...`, a body field
+`"token": "..."`, "the signing secret is ...". This detector finds them in two steps:
+
+1. a candidate value: a run of 20 or more key characters that looks random (hex of 32 or more;
+   otherwise letters and digits mixed, with enough distinct characters), or, for a password
+   only, 8 to 19 characters mixing letters with digits or symbols. Such runs are rare in
+   prose, so the costly look at the context runs only a few times per text;
+2. a credential position right before it: `LABEL: value`, `LABEL=value`, `"LABEL": "value"`,
+   a name/value pair (`"name": "LABEL", "value": "..."`, YAML `name:` / `value:` lines),
+   `Authorization: Bearer value`, prose (`the LABEL is value`), or a clause that names a
+   credential before its colon ("the api token is hardcoded in the notebook: value"). The
+   label is split into
+   words and read with `lexicons/credential_labels.jsonl`: it must hold a credential word
+   (token, secret, password, signature, or `key` with a qualifier such as api/access/private)
+   and no word that says the value is something else (an id, a hash, an etag, a commit, a
+   page or idempotency token).
+
+Placeholders and references (`{{ $credentials.x }}`, `${{ secrets.X }}`, `<your-key>`) are
+filtered by the scanner's shared reference test, as for every other detector.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from workflow_prover.lexicon.schema import CredentialLabelRow
+
+__all__ = ["FieldHit", "FieldSecrets"]
+
+FIELD_RULE = "secret.credential_field"
+
+_VALUE = re.compile(
+    r"(?<![A-Za-z0-9+/_=.~!@#$%^&*-])"
+    r"[A-Za-z0-9+/][A-Za-z0-9+/_=.~!@#$%^&*-]{6,1022}[A-Za-z0-9+/=!#$%&*]"
+    r"(?![A-Za-z0-9+/=])"
+)
+_HEX = re.compile(r"[0-9a-fA-F]{32,}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+_WORDY = re.compile(r"[a-z]+(?:[-_.][a-z0-9]+)*|[A-Z][a-z]+(?:[A-Z][a-z]+)*")
+_LABEL_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+_WINDOW = 320  # characters before a value searched for its label
+_LABEL = r"(?P<label>[A-Za-z][A-Za-z0-9_.-]{0,63})"
+_SCHEME = r"(?:(?:Bearer|Basic|Token|Bot|ApiKey|Digest)[ \t]+)?"
+# Each position ends where the value starts (the patterns are searched in the window before it).
+_POSITIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "pair",  # {"name": "X-Apikey", "value": "..."}; YAML name: / value: lines
+        re.compile(
+            r"""["']?(?:name|key|header|param|parameter|field)["']?[ \t]*[:=][ \t]*["']?"""
+            r"(?P<label>[A-Za-z][A-Za-z0-9 _.-]{0,63}?)"
+            r"""["']?[ \t]*,?\s*(?:["']?[A-Za-z]{1,20}["']?[ \t]*:[ \t]*"""
+            r"""(?:"[^"\n]{0,80}"|[A-Za-z0-9]{1,20})[ \t]*,?\s*){0,3}"""
+            r"""["']?value["']?[ \t]*[:=][ \t]*["'`]?""" + _SCHEME + r"\Z"
+        ),
+    ),
+    (
+        "assignment",  # X-Apikey: v, api_key=v, "token": "v", Authorization: Bearer v
+        re.compile(
+            _LABEL + r"""["'`]?(?:\*\*|__)?[ \t]*(?::=|=>|[:=])[ \t]*["'`]?""" + _SCHEME + r"\Z"
+        ),
+    ),
+    (
+        "prose",  # the signing secret is v; the X-Apikey header is set to v
+        re.compile(
+            r"(?P<label>[A-Za-z][A-Za-z0-9_.-]{0,63}(?:[ \t]+[A-Za-z][A-Za-z0-9_.-]{0,63}){0,2})"
+            + r"(?:[ \t]+(?:header|param|parameter|field|value|variable|string))?"
+            + r"(?:[ \t]+(?:for|of|on|to)[ \t]+[^\s:=]{1,40}(?:[ \t]+[^\s:=]{1,40}){0,2}?)?"
+            + r"[ \t]+(?:is|was|=)(?:[ \t]+set[ \t]+to)?"
+            + r"(?:[ \t]+(?:still|now|currently|literally|just|simply|actually))?"
+            + r"""[ \t]+["'`]?"""
+            + _SCHEME
+            + r"\Z"
+        ),
+    ),
+    (
+        "mention",  # the api token is hardcoded in the notebook: v
+        re.compile(
+            r"(?:\A|[.!?;](?=\s)|\n)[ \t]*(?P<label>(?:[^.!?;\n:=]|[.!?;](?!\s)){1,120}?)"
+            r"""[ \t]*[:=][ \t]*["'`]?""" + _SCHEME + r"\Z"
+        ),
+    ),
+)
+_SHORT_SECRET_KINDS = frozenset({"password"})  # a password may be short: 8+ characters
+
+
+@dataclass(frozen=True, slots=True)
+class FieldHit:
+    kind: str  # placeholder kind: api_key, token, secret, password, signature
+    start: int
+    end: int
+    position: str  # which position matched: pair, assignment, prose
+
+
+class FieldSecrets:
+    """Finds random-looking values in credential positions (see the module docstring)."""
+
+    __slots__ = ("_kinds", "_not", "_qualified", "_qualifiers")
+
+    def __init__(self, rows: Sequence[CredentialLabelRow]) -> None:
+        self._kinds = {r.word: r.kind or "api_key" for r in rows if r.role == "credential"}
+        self._qualified = {r.word: r.kind or "api_key" for r in rows if r.role == "qualified"}
+        self._qualifiers = frozenset(r.word for r in rows if r.role == "qualifier")
+        self._not = frozenset(r.word for r in rows if r.role == "not_credential")
+
+    def find(self, text: str) -> Iterator[FieldHit]:
+        if not self._kinds:
+            return
+        for value in _VALUE.finditer(text):
+            start, end = value.span()
+            short = not looks_random(value.group())
+            if short and not _looks_like_password(value.group()):
+                continue
+            window = text[max(0, start - _WINDOW) : start]
+            for position, pattern in _POSITIONS:
+                found = pattern.search(window)
+                if found is None:
+                    continue
+                label = found.group("label")
+                kind = self.mention_kind(label) if position == "mention" else self.label_kind(label)
+                if kind is not None and (not short or kind in _SHORT_SECRET_KINDS):
+                    yield FieldHit(kind, start, end, position)
+                    break
+
+    def label_kind(self, label: str) -> str | None:
+        """The secret kind a field of this name holds, or None when it holds no credential."""
+        words = [w.lower() for w in _LABEL_WORDS.findall(label)]
+        words = [part for word in words for part in self._split(word)]
+        if not words or any(word in self._not for word in words):
+            return None
+        for index, word in enumerate(words):
+            if word in self._kinds:
+                return self._kinds[word]
+            if word in self._qualified and any(w in self._qualifiers for w in words[:index]):
+                return self._qualified[word]
+        return None
+
+    def mention_kind(self, stretch: str) -> str | None:
+        """The kind of the credential a clause names before its colon ("the api token is
+        hardcoded in the notebook:"): the last credential word, with neither neighbour a word
+        that makes it something else ("the idempotency key:")."""
+        words = [w.lower() for w in _LABEL_WORDS.findall(stretch)]
+        words = [part for word in words for part in self._split(word)]
+        for index in range(len(words) - 1, -1, -1):
+            word = words[index]
+            before = words[index - 1] if index else ""
+            after = words[index + 1] if index + 1 < len(words) else ""
+            if before in self._not or after in self._not:
+                continue
+            if word in self._kinds:
+                return self._kinds[word]
+            if word in self._qualified and before in self._qualifiers:
+                return self._qualified[word]
+        return None
+
+    def _split(self, word: str) -> list[str]:
+        """`apikey` -> api, key; `authtoken` -> auth, token (known words glued together)."""
+        known = self._kinds.keys() | self._qualified.keys() | self._qualifiers | self._not
+        if word in known:
+            return [word]
+        for cut in range(2, len(word) - 1):
+            head, tail = word[:cut], word[cut:]
+            if head in known and tail in known:
+                return [head, tail]
+        return [word]
+
+
+def looks_random(value: str) -> bool:
+    """A key, not a word, path or number: hex of 32+, a UUID, or mixed key characters.
+
+    Mixed means a letter and a digit, not wordy (`my-service-account-2024` is a name), and
+    at least 3.5 bits of entropy per character (a base62 key has about 5.9).
+    """
+    core = value.rstrip("=")
+    if _UUID.fullmatch(core) or (_HEX.fullmatch(core) and not core.isdigit()):
+        return True
+    if len(core) < 20 or _WORDY.fullmatch(core):
+        return False
+    if not (any(c.isdigit() for c in core) and any(c.isalpha() for c in core)):
+        return False
+    return _entropy(core) >= 3.5
+
+
+def _looks_like_password(value: str) -> bool:
+    """8 to 19 characters mixing a letter with a digit or a symbol, and not a wordy name."""
+    if not 8 <= len(value) < 20 or _WORDY.fullmatch(value):
+        return False
+    has_letter = any(c.isalpha() for c in value)
+    return has_letter and any(not c.isalpha() for c in value)
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    size = len(value)
+    return -sum(n / size * math.log2(n / size) for n in counts.values())
