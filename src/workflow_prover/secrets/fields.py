@@ -37,8 +37,11 @@ __all__ = ["FieldHit", "FieldSecrets"]
 
 FIELD_RULE = "secret.credential_field"
 
+# A key or password has a digit or a symbol somewhere; a run of letters, dots, dashes and
+# underscores is a word or an identifier (the look-ahead keeps the candidates few).
 _VALUE = re.compile(
     r"(?<![A-Za-z0-9+/_=.~!@#$%^&*-])"
+    r"(?=[A-Za-z_.~-]{0,1023}[0-9+/=!@#$%^&*])"
     r"[A-Za-z0-9+/][A-Za-z0-9+/_=.~!@#$%^&*-]{6,1022}[A-Za-z0-9+/=!#$%&*]"
     r"(?![A-Za-z0-9+/=])"
 )
@@ -89,6 +92,11 @@ _POSITIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+# Every position ends in an operator or a copula, then maybe a quote and an auth scheme.
+_POSITION_END = re.compile(
+    r"""(?:[:=>]|\b(?:is|was|to))[ \t]*["'`]?[ \t]*"""
+    r"(?:(?:Bearer|Basic|Token|Bot|ApiKey|Digest)[ \t]+)?\Z"
+)
 _SHORT_SECRET_KINDS = frozenset({"password"})  # a password may be short: 8+ characters
 
 
@@ -119,6 +127,8 @@ class FieldSecrets:
             short = not looks_random(value.group())
             if short and not _looks_like_password(value.group()):
                 continue
+            if not _POSITION_END.search(text[max(0, start - 24) : start]):
+                continue  # not right after ':', '=', 'is', 'to' (cheap test first)
             window = text[max(0, start - _WINDOW) : start]
             for position, pattern in _POSITIONS:
                 found = pattern.search(window)
