@@ -261,10 +261,26 @@ def test_when_text_contains_a_secret_then_it_is_redacted(
     assert redaction.text == text[:start] + placeholder(kind) + text[start + len(secret) :]
 
 
+# Detectors whose text holds more than one secret.
+PAIRS = [
+    (f"a static key pair, `{AWS_ID}` / `{AWS_SECRET}`, exported", [AWS_ID, AWS_SECRET]),
+    (f"keys {AWS_ID}, {AWS_SECRET} in the env", [AWS_ID, AWS_SECRET]),
+]
+
+
+@pytest.mark.parametrize(("text", "secrets"), PAIRS)
+def test_when_a_key_id_and_its_secret_are_written_as_a_pair_then_both_are_redacted(
+    scanner: SecretScanner, text: str, secrets: list[str]
+) -> None:
+    redaction = scanner.redact(text)
+    assert [text[m.start : m.end] for m in redaction.matches] == secrets
+
+
 def test_when_the_lexicon_is_loaded_then_every_detector_has_a_redaction_case(
     scanner: SecretScanner,
 ) -> None:
     texts = [template.replace("§", secret) for _, template, secret in SECRETS]
+    texts += [text for text, _ in PAIRS]
     fired = {match.rule for text in texts for match in scanner.scan(text)}
     assert {row.id for row in load_secret_rows(LEXICON)} - fired == set()
 
@@ -747,6 +763,25 @@ def test_when_text_is_adversarial_then_scan_stays_linear(scanner: SecretScanner,
     assert time.perf_counter() - start < 0.25
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        ("token: Zk3p9QwXa7LmN2bV5cR8tY1u " * 2_000),
+        ("the api key is hardcoded in x: 4f8a1c9e2b7d6a3f5e0c8b1d9a7e6f4c. " * 1_000),
+        ('{"name": "X-Apikey", "value": "Zk3p9QwXa7LmN2bV5cR8tY1u"}, ' * 1_000),
+        ("a b c d e f g h i the api key Zk3p9QwXa7LmN2bV5cR8tY1u " * 1_000),
+    ],
+    ids=["assignments", "clauses", "pairs", "bare"],
+)
+def test_when_text_has_thousands_of_field_secrets_then_scan_stays_fast(
+    full_scanner: SecretScanner, text: str
+) -> None:
+    start = time.perf_counter()
+    redaction = full_scanner.redact(text)
+    assert time.perf_counter() - start < 2.0
+    assert "Zk3p9QwXa7" not in redaction.text and "4f8a1c9e" not in redaction.text
+
+
 # --- secrets by position: a random-looking value in a credential field (secrets/fields.py) ---
 
 HEX64 = "4f8a1c9e2b7d6a3f5e0c8b1d9a7e6f4c2b8d0a1e3f5c7b9d2e4f6a8c0b1d3e5f"
@@ -775,6 +810,14 @@ FIELD_SECRETS = [
     ("uuid as a key", f'"apiKey": "{UUID}"', UUID),
     ("glued words", f"authtoken={B62}", B62),
     ("signature", f'"signature": "{B62}"', B62),
+    ("clause before a colon", f"the api token is hardcoded in the notebook: {B62}", B62),
+    ("clause then 'as'", f"Note: the Close key is hardcoded in `close.yml` as `{B62}`.", B62),
+    ("noun right before it", f"I have been using the kitchen-api key {B62}, shh", B62),
+    (
+        "short password",
+        "the password is hard-coded in `job.py` for now: `FHSe7Kx6btWu`.",
+        "FHSe7Kx6btWu",
+    ),
 ]
 
 FIELD_NOT_SECRETS = [
@@ -790,6 +833,10 @@ FIELD_NOT_SECRETS = [
     ("pagination token", f'"pageToken": "{B62}"'),
     ("a name, not a key", '"token": "payments-service-account-prod"'),
     ("key without a qualifier", f'"key": "{B62}"'),
+    ("url after its scheme", "Setup creds: https://docs.n8n.io/integrations/builtin/node-2024"),
+    ("placeholder word", '"url": "https://api.example.com/random?apiKey=APIKEYHERE&n=1"'),
+    ("settings path", "the key is settings.stripe.api_key and config.API_KEY2"),
+    ("short value, not a password", "the api token is: abc12345"),
 ]
 
 

@@ -12,7 +12,8 @@ and a few labels. Real definitions also carry keys of no known shape: an n8n hea
 2. a credential position right before it: `LABEL: value`, `LABEL=value`, `"LABEL": "value"`,
    a name/value pair (`"name": "LABEL", "value": "..."`, YAML `name:` / `value:` lines),
    `Authorization: Bearer value`, prose (`the LABEL is value`), or a clause that names a
-   credential before its colon ("the api token is hardcoded in the notebook: value"). The
+   credential before its colon ("the api token is hardcoded in the notebook: value"), or a
+   credential noun right before a random value ("the kitchen-api key kx_live_8fJ..."). The
    label is split into
    words and read with `lexicons/credential_labels.jsonl`: it must hold a credential word
    (token, secret, password, signature, or `key` with a qualifier such as api/access/private)
@@ -40,9 +41,9 @@ FIELD_RULE = "secret.credential_field"
 # A key or password has a digit or a symbol somewhere; a run of letters, dots, dashes and
 # underscores is a word or an identifier (the look-ahead keeps the candidates few).
 _VALUE = re.compile(
-    r"(?<![A-Za-z0-9+/_=.~!@#$%^&*-])"
-    r"(?=[A-Za-z_.~-]{0,1023}[0-9+/=!@#$%^&*])"
-    r"[A-Za-z0-9+/][A-Za-z0-9+/_=.~!@#$%^&*-]{6,1022}[A-Za-z0-9+/=!#$%&*]"
+    r"(?<![A-Za-z0-9+/_.~!@#$%^&*-])"
+    r"(?=[A-Za-z_.~-]{0,1023}[0-9+/!@#$%^&*])"
+    r"[A-Za-z0-9+/][A-Za-z0-9+/_.~!@#$%^&*-]{6,1022}[A-Za-z0-9+/!#$%&*]={0,2}"
     r"(?![A-Za-z0-9+/=])"
 )
 _HEX = re.compile(r"[0-9a-fA-F]{32,}")
@@ -51,50 +52,70 @@ _WORDY = re.compile(r"[a-z]+(?:[-_.][a-z0-9]+)*|[A-Z][a-z]+(?:[A-Z][a-z]+)*")
 _LABEL_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 _WINDOW = 320  # characters before a value searched for its label
-_LABEL = r"(?P<label>[A-Za-z][A-Za-z0-9_.-]{0,63})"
-_SCHEME = r"(?:(?:Bearer|Basic|Token|Bot|ApiKey|Digest)[ \t]+)?"
-# Each position ends where the value starts (the patterns are searched in the window before it).
+
+# The positions, each ending where the value starts. Python's `re` cannot search backwards, and
+# a search for `...\Z` over the window costs 0.2-0.8 ms per candidate (it tries every start).
+# So each pattern is written reversed and *matched* at the start of the reversed window: the
+# cost is that of one match. The forward form of each is in its comment; `_reverse_label`
+# turns the captured label back.
+_REV_SCHEME = r"(?:[ \t]+(?:reraeB|cisaB|nekoT|toB|yeKipA|tsegiD))?"
+_REV_WORD = r"[A-Za-z0-9_.-]{0,63}[A-Za-z]"
 _POSITIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
-        "pair",  # {"name": "X-Apikey", "value": "..."}; YAML name: / value: lines
+        # {"name": "X-Apikey", "value": "..."}; YAML name: / value: lines.
+        # Forward: ["']?(name|key|header|...)["']? : ["']? LABEL ["']? ,? (other: "field",){0,3}
+        #          ["']?value["']? : ["'`]? (Bearer )?
+        "pair",
         re.compile(
-            r"""["']?(?:name|key|header|param|parameter|field)["']?[ \t]*[:=][ \t]*["']?"""
-            r"(?P<label>[A-Za-z][A-Za-z0-9 _.-]{0,63}?)"
-            r"""["']?[ \t]*,?\s*(?:["']?[A-Za-z]{1,20}["']?[ \t]*:[ \t]*"""
-            r"""(?:"[^"\n]{0,80}"|[A-Za-z0-9]{1,20})[ \t]*,?\s*){0,3}"""
-            r"""["']?value["']?[ \t]*[:=][ \t]*["'`]?""" + _SCHEME + r"\Z"
+            _REV_SCHEME
+            + r"""["'`]?[ \t]*[:=][ \t]*["']?eulav["']?"""
+            + r"""(?:\s*,?[ \t]*(?:"[^"\n]{0,80}"|[A-Za-z0-9]{1,20})[ \t]*:[ \t]*"""
+            + r"""["']?[A-Za-z]{1,20}["']?){0,3}"""
+            + r"""\s*,?[ \t]*["']?(?P<label>[A-Za-z0-9 _.-]{0,63}[A-Za-z])["']?[ \t]*[:=][ \t]*"""
+            + r"""["']?(?:eman|yek|redaeh|marap|retemarap|dleif)["']?"""
         ),
     ),
     (
-        "assignment",  # X-Apikey: v, api_key=v, "token": "v", Authorization: Bearer v
+        # X-Apikey: v, api_key=v, "token": "v", Authorization: Bearer v.
+        # Forward: LABEL ["'`]? (**|__)? (:=|=>|:|=) ["'`]? (Bearer )?
+        "assignment",
         re.compile(
-            _LABEL + r"""["'`]?(?:\*\*|__)?[ \t]*(?::=|=>|[:=])[ \t]*["'`]?""" + _SCHEME + r"\Z"
+            _REV_SCHEME
+            + r"""["'`]?[ \t]*(?:=:|>=|[:=])[ \t]*(?:\*\*|__)?["'`]?(?P<label>"""
+            + _REV_WORD
+            + ")"
         ),
     ),
     (
-        "prose",  # the signing secret is v; the X-Apikey header is set to v
+        # the signing secret is v; the X-Apikey header is set to v; the token for Foo is v.
+        # Forward: LABEL(1-3 words) (header|param|...)? (for|of|on|to X{1,3})? (is|was|=)
+        #          (set to)? (still|now|...)? ["'`]? (Bearer )?
+        "prose",
         re.compile(
-            r"(?P<label>[A-Za-z][A-Za-z0-9_.-]{0,63}(?:[ \t]+[A-Za-z][A-Za-z0-9_.-]{0,63}){0,2})"
-            + r"(?:[ \t]+(?:header|param|parameter|field|value|variable|string))?"
-            + r"(?:[ \t]+(?:for|of|on|to)[ \t]+[^\s:=]{1,40}(?:[ \t]+[^\s:=]{1,40}){0,2}?)?"
-            + r"[ \t]+(?:is|was|=)(?:[ \t]+set[ \t]+to)?"
-            + r"(?:[ \t]+(?:still|now|currently|literally|just|simply|actually))?"
-            + r"""[ \t]+["'`]?"""
-            + _SCHEME
-            + r"\Z"
+            _REV_SCHEME
+            + r"""["'`]?[ \t]+"""
+            + r"(?:(?:llits|won|yltnerruc|yllaretil|tsuj|ylpmis|yllautca)[ \t]+)?"
+            + r"(?:ot[ \t]+tes[ \t]+)?(?:si|saw|=)"
+            + r"(?:(?:[ \t]+[^\s:=]{1,40}){1,3}[ \t]+(?:rof|fo|no|ot))?"
+            + r"(?:[ \t]+(?:redaeh|marap|retemarap|dleif|eulav|elbairav|gnirts))?"
+            + rf"[ \t]+(?P<label>{_REV_WORD}(?:[ \t]+{_REV_WORD}){{0,2}})"
         ),
     ),
     (
-        "mention",  # the api token is hardcoded in the notebook: v
+        # the api token is hardcoded in the notebook: v; the key is in close.yml as v.
+        # Forward: (start | newline | [.!?;] before a space | :) STRETCH (:|=| is| was| as| to)
+        "mention",
         re.compile(
-            r"(?:\A|[.!?;](?=\s)|\n)[ \t]*(?P<label>(?:[^.!?;\n:=]|[.!?;](?!\s)){1,120}?)"
-            r"""[ \t]*[:=][ \t]*["'`]?""" + _SCHEME + r"\Z"
+            _REV_SCHEME
+            + r"""["'`]?[ \t]*(?:[:=]|(?:si|saw|sa|ot)[ \t]+)"""
+            + r"(?P<label>(?:[^.!?;\n:=]|(?<=\S)[.!?;]){1,120})(?:\Z|\n|[.!?;:])"
         ),
     ),
 )
-# Every position ends in an operator or a copula, then maybe a quote and an auth scheme.
+# Every position ends in an operator or a copula, then maybe a quote and an auth scheme; the
+# bare position ends in a word. Tested on the last 24 characters before anything else.
 _POSITION_END = re.compile(
-    r"""(?:[:=>]|\b(?:is|was|to))[ \t]*["'`]?[ \t]*"""
+    r"""(?:[:=>]|\b(?:is|was|as|to)|[A-Za-z])[ \t]*["'`]?[ \t]*"""
     r"(?:(?:Bearer|Basic|Token|Bot|ApiKey|Digest)[ \t]+)?\Z"
 )
 _SHORT_SECRET_KINDS = frozenset({"password"})  # a password may be short: 8+ characters
@@ -105,40 +126,59 @@ class FieldHit:
     kind: str  # placeholder kind: api_key, token, secret, password, signature
     start: int
     end: int
-    position: str  # which position matched: pair, assignment, prose
+    position: str  # which position matched: pair, assignment, prose, mention, bare
 
 
 class FieldSecrets:
     """Finds random-looking values in credential positions (see the module docstring)."""
 
-    __slots__ = ("_kinds", "_not", "_qualified", "_qualifiers")
+    __slots__ = ("_bare", "_kinds", "_not", "_qualified", "_qualifiers")
 
     def __init__(self, rows: Sequence[CredentialLabelRow]) -> None:
         self._kinds = {r.word: r.kind or "api_key" for r in rows if r.role == "credential"}
         self._qualified = {r.word: r.kind or "api_key" for r in rows if r.role == "qualified"}
         self._qualifiers = frozenset(r.word for r in rows if r.role == "qualifier")
         self._not = frozenset(r.word for r in rows if r.role == "not_credential")
+        # "the kitchen-api key kx_live_8fJ2...": a credential noun right before the value.
+        # Forward: (WORD ){0,2} [prefix-]CREDENTIAL_WORD ["'`]? (reversed, as above)
+        words = sorted(self._kinds.keys() | self._qualified.keys(), key=len, reverse=True)
+        alternatives = "|".join(re.escape(word[::-1]) for word in words)
+        self._bare = (
+            re.compile(
+                rf"""["'`]?[ \t]+(?P<label>(?i:{alternatives})(?!\w)[A-Za-z0-9_.-]{{0,40}}"""
+                rf"(?:[ \t]+{_REV_WORD}){{0,2}})"
+            )
+            if words
+            else None
+        )
 
     def find(self, text: str) -> Iterator[FieldHit]:
         if not self._kinds:
             return
         for value in _VALUE.finditer(text):
             start, end = value.span()
+            if value.group().startswith("//"):
+                continue  # the rest of a URL after its scheme's colon
             short = not looks_random(value.group())
             if short and not _looks_like_password(value.group()):
                 continue
             if not _POSITION_END.search(text[max(0, start - 24) : start]):
                 continue  # not right after ':', '=', 'is', 'to' (cheap test first)
-            window = text[max(0, start - _WINDOW) : start]
+            reverse = text[max(0, start - _WINDOW) : start][::-1]
             for position, pattern in _POSITIONS:
-                found = pattern.search(window)
+                found = pattern.match(reverse)
                 if found is None:
                     continue
-                label = found.group("label")
+                label = found.group("label")[::-1]
                 kind = self.mention_kind(label) if position == "mention" else self.label_kind(label)
                 if kind is not None and (not short or kind in _SHORT_SECRET_KINDS):
                     yield FieldHit(kind, start, end, position)
                     break
+            else:
+                bare = None if short or self._bare is None else self._bare.match(reverse)
+                kind = None if bare is None else self.label_kind(bare.group("label")[::-1])
+                if kind is not None:
+                    yield FieldHit(kind, start, end, "bare")
 
     def label_kind(self, label: str) -> str | None:
         """The secret kind a field of this name holds, or None when it holds no credential."""
@@ -156,7 +196,8 @@ class FieldSecrets:
     def mention_kind(self, stretch: str) -> str | None:
         """The kind of the credential a clause names before its colon ("the api token is
         hardcoded in the notebook:"): the last credential word, with neither neighbour a word
-        that makes it something else ("the idempotency key:")."""
+        that makes it something else ("the idempotency key:"). Here `key` needs no qualifier:
+        a clause that names "the Close key" and then a random value is giving the key."""
         words = [w.lower() for w in _LABEL_WORDS.findall(stretch)]
         words = [part for word in words for part in self._split(word)]
         for index in range(len(words) - 1, -1, -1):
@@ -167,7 +208,7 @@ class FieldSecrets:
                 continue
             if word in self._kinds:
                 return self._kinds[word]
-            if word in self._qualified and before in self._qualifiers:
+            if word in self._qualified and before:  # "the Close key ... as": any owner
                 return self._qualified[word]
         return None
 

@@ -60,11 +60,12 @@ _REFERENCE_RE = re.compile(
     | ^[^\s/]{0,100}/\S{0,200}\.(?i:ya?ml|json|env|txt|pem|key|ini|toml|cfg|conf|py|js|ts)$
     | ^[a-z][a-z0-9_.-]*(?:/[a-z0-9_.-]+)+$ | (?:^|/)secrets?/ | ^projects/   # a secret's path
     | ^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$                           # ENV_VAR_NAME
-    | ^[A-Za-z_][A-Za-z0-9_]{0,31}(?:\.[A-Za-z_][A-Za-z0-9_]{0,31})+$   # settings.api_key
+    | ^[A-Za-z_]{1,30}[0-9]{0,2}(?:\.[A-Za-z_]{1,30}[0-9]{0,2})+$   # settings.api_key, no JWT
     | ^[a-z]+(?:[A-Z][a-z]+)+$                                  # camelCaseVariable
     | (?i: process\.env | os\.environ | getenv | \benv[.\[:] | \.env\b | vault: | arn:aws
          | \bssm: | op:// | keyvault | secretsmanager | secretkeyref | valuefrom | ://
-         | your[_-] | _here\b | -here\b | replace[_-]?me | redacted | placeholder
+         | your[_-]? | _here\b | -here\b | (?:key|token|secret|password)_?here\b
+         | replace[_-]?me | redacted | placeholder
          | example | dummy | sample )
     | [xX]{5,} | [*\u2022\u00b7]{3,} | \.\.\. | \u2026               # mask or elision
     """,
