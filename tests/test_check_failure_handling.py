@@ -6,7 +6,7 @@ import pytest
 
 from graphs import claim, graph, step
 from workflow_prover.checks import failure_handling
-from workflow_prover.coverage import Coverage
+from workflow_prover.graph.coverage import Coverage
 from workflow_prover.models import ClaimGraph
 from workflow_prover.models import ClaimKind as K
 

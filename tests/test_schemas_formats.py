@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from workflow_prover.extract.catalog import ServiceCatalog
+from workflow_prover.extract.services.catalog import ServiceCatalog
 from workflow_prover.lexicon.loader import load_lexicons
 from workflow_prover.models import ClaimKind as K
 from workflow_prover.schemas import SchemaDoc, ServiceResolver, prover_json_schema, read_structured

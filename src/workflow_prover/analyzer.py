@@ -14,10 +14,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workflow_prover.annotate.pipeline import build_pipeline
 from workflow_prover.codes import CODES, UNSUPPRESSIBLE
-from workflow_prover.extract.catalog import ServiceCatalog, ServiceInfo
+from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo
 from workflow_prover.extract.turn import TurnDraft, extract_turn
-from workflow_prover.graph import build_graph
+from workflow_prover.graph.merge import build_graph
 from workflow_prover.lexicon.loader import load_lexicons
 from workflow_prover.models import (
     ClaimGraph,
@@ -29,9 +30,8 @@ from workflow_prover.models import (
     ServiceOut,
     StepOut,
 )
-from workflow_prover.nlp.pipeline import build_pipeline
 from workflow_prover.normalize import Normalizer
-from workflow_prover.render import Renderer
+from workflow_prover.report.render import Renderer
 from workflow_prover.schemas import ServiceResolver, Structured, read_structured
 from workflow_prover.secrets import Redaction, SecretScanner
 from workflow_prover.suppress import command_line_reason, find_markers

@@ -278,7 +278,7 @@ def format_json(results: Sequence[Result], style: Style) -> str:
 
 
 def format_sarif(results: Sequence[Result], style: Style) -> str:
-    from workflow_prover.sarif import to_sarif
+    from workflow_prover.report.sarif import to_sarif
 
     return json.dumps(to_sarif(results), indent=2, ensure_ascii=not style.unicode) + "\n"
 

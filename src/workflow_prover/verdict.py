@@ -14,8 +14,8 @@ from workflow_prover.checks import CHECKS
 from workflow_prover.checks.base import finding
 from workflow_prover.checks.credentials import secret_findings
 from workflow_prover.codes import UNSUPPRESSIBLE
-from workflow_prover.coverage import Coverage
-from workflow_prover.graph import WEBHOOK_SENDER
+from workflow_prover.graph.coverage import Coverage
+from workflow_prover.graph.merge import WEBHOOK_SENDER
 from workflow_prover.models import (
     CheckId,
     CheckStatus,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from workflow_prover.codes import CODES
-from workflow_prover.coverage import Coverage
+from workflow_prover.graph.coverage import Coverage
 from workflow_prover.models import CheckId, ClaimGraph, ClaimNode, Evidence, Finding, StepNode
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflow_prover.checks.base import Check, claim_evidence, finding, outbound
-from workflow_prover.coverage import Coverage
+from workflow_prover.graph.coverage import Coverage
 from workflow_prover.models import CheckId, ClaimGraph, ClaimKind, Finding, ServiceNode
 
 K = ClaimKind

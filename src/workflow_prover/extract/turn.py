@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflow_prover.extract.claims import ClaimDraft, find_claims, implicit_steps
-from workflow_prover.extract.services import ServiceCatalog, ServiceInfo
-from workflow_prover.extract.steps import StepDraft, find_steps
-from workflow_prover.extract.types import Annotation
-from workflow_prover.extract.view import TextView, build_view
+from workflow_prover.annotate.types import Annotation
+from workflow_prover.extract.claims.cues import ClaimDraft, find_claims, implicit_steps
+from workflow_prover.extract.reading import TextView, build_view
+from workflow_prover.extract.services.found import ServiceCatalog, ServiceInfo
+from workflow_prover.extract.steps.frames import StepDraft, find_steps
 from workflow_prover.models import Cue, Evidence
 from workflow_prover.normalize import Normalized
 from workflow_prover.secrets import Redaction

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from workflow_prover.extract.catalog import ServiceInfo
+from workflow_prover.extract.services.catalog import ServiceInfo
 from workflow_prover.models import ActionKind, ClaimKind
 from workflow_prover.schemas import common
 from workflow_prover.schemas.detect import Parsed

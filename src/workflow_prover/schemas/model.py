@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from workflow_prover.extract.catalog import ServiceInfo
+from workflow_prover.extract.services.catalog import ServiceInfo
 from workflow_prover.models import ActionKind, ClaimKind, Modality
 from workflow_prover.schemas.detect import Parsed
 from workflow_prover.schemas.locate import Loc, escape

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from workflow_prover.extract.catalog import ServiceCatalog, ServiceInfo
+from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo
 from workflow_prover.lexicon.loader import Lexicons
 from workflow_prover.lexicon.schema import ServiceRow
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from workflow_prover.extract.segment import Layout
-from workflow_prover.extract.types import Annotation, Group, Mention
+from workflow_prover.annotate.types import Annotation, Group, Mention
+from workflow_prover.extract.layout.clauses import Layout
 
 _PRECEDENCE = ("INSTRUCTION", "HYPOTHETICAL", "QUESTION", "PLANNED")
 MODALITY = {

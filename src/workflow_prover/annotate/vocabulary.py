@@ -27,7 +27,7 @@ def _pattern_words(pattern: str | list[dict[str, Any]]) -> Iterable[str]:
 
 
 def verb_forms(lex: Lexicons) -> set[str]:
-    from workflow_prover.nlp.pipeline import verb_forms_of
+    from workflow_prover.annotate.pipeline import verb_forms_of
 
     words: set[str] = set()
     for verb in lex.verbs:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from workflow_prover.extract.claims import ClaimDraft
-from workflow_prover.extract.steps import StepDraft
+from workflow_prover.extract.claims.cues import ClaimDraft
+from workflow_prover.extract.steps.frames import StepDraft
 from workflow_prover.extract.turn import TurnDraft
 from workflow_prover.models import ClaimNode, Evidence, Scope, ScopeTarget, StepNode
 from workflow_prover.schemas.model import SchemaClaim, SchemaDoc, SchemaStep, Span

@@ -14,8 +14,10 @@ token"), or the host of a mechanism ("the SQS DLQ", "Redis for idempotency keys"
 
 from __future__ import annotations
 
-from workflow_prover.extract.catalog import ServiceCatalog, ServiceInfo, SvcMention
-from workflow_prover.extract.generic import (
+from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
+from workflow_prover.extract.layout.grammar import DETERMINERS, in_identifier
+from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo, SvcMention
+from workflow_prover.extract.services.unnamed import (
     STOP,
     appositions,
     back_references,
@@ -26,8 +28,6 @@ from workflow_prover.extract.generic import (
     name_aliases,
     proper_names,
 )
-from workflow_prover.extract.grammar import DETERMINERS, in_identifier
-from workflow_prover.extract.types import Annotation, Group, Mention, Tok
 
 __all__ = [
     "ServiceCatalog",

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from workflow_prover.extract.types import Tok
+from workflow_prover.annotate.types import Tok
 
 Predicate = Callable[[Tok], bool]
 

@@ -25,18 +25,18 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-from workflow_prover.extract.types import Annotation, Group, Mention, Tok, longest_first
-from workflow_prover.lexicon.loader import Lexicons
-from workflow_prover.lexicon.schema import CueRow
-from workflow_prover.nlp.fuzzy import FuzzyCorrector
-from workflow_prover.nlp.tokenizer import customise_tokenizer
-from workflow_prover.nlp.tokenmatch import TokenMatcher
-from workflow_prover.nlp.vocabulary import (
+from workflow_prover.annotate.tokenizer import customise_tokenizer
+from workflow_prover.annotate.tokenmatch import TokenMatcher
+from workflow_prover.annotate.types import Annotation, Group, Mention, Tok, longest_first
+from workflow_prover.annotate.typos import FuzzyCorrector
+from workflow_prover.annotate.vocabulary import (
     ambiguous_aliases,
     fuzzy_vocabulary,
     protected_words,
     verb_forms,
 )
+from workflow_prover.lexicon.loader import Lexicons
+from workflow_prover.lexicon.schema import CueRow
 
 _VERDICT_NAMES = re.compile(
     r"\b(?:WORKFLOW_PROVEN|HAPPY_PATH_BIAS|NON_IDEMPOTENT|MISSING_DLQ|NO_BACKOFF|"

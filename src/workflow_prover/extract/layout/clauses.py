@@ -11,7 +11,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from workflow_prover.extract.grammar import (
+from workflow_prover.annotate.types import Annotation, Group, Mention, Tok, small_number
+from workflow_prover.extract.layout.grammar import (
     ADVERBS,
     ARROWS,
     AUXILIARIES,
@@ -22,8 +23,7 @@ from workflow_prover.extract.grammar import (
     SENTENCE_END,
     SUBJECT_PRONOUNS,
 )
-from workflow_prover.extract.types import Annotation, Group, Mention, Tok, small_number
-from workflow_prover.extract.verbs import is_verbal, verb_form
+from workflow_prover.extract.layout.verbs import is_verbal, verb_form
 
 _OPENERS = frozenset(
     [

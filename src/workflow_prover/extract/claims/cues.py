@@ -6,9 +6,9 @@ off the shape of the text (delay sequences, routed failures, retractions) in `de
 
 from __future__ import annotations
 
-from workflow_prover.extract.context import Reading
-from workflow_prover.extract.derived import delay_sequences, retractions, routed_failures
-from workflow_prover.extract.scope import (
+from workflow_prover.annotate.types import Group, Mention
+from workflow_prover.extract.claims.modality import Reading
+from workflow_prover.extract.claims.scope import (
     GENERAL,
     NOWHERE,
     ClaimDraft,
@@ -19,10 +19,10 @@ from workflow_prover.extract.scope import (
     scope_of,
     unresolved_action,
 )
-from workflow_prover.extract.services import preceded_by
-from workflow_prover.extract.steps import StepDraft
-from workflow_prover.extract.types import Group, Mention
-from workflow_prover.extract.view import TextView
+from workflow_prover.extract.claims.shapes import delay_sequences, retractions, routed_failures
+from workflow_prover.extract.reading import TextView
+from workflow_prover.extract.services.found import preceded_by
+from workflow_prover.extract.steps.frames import StepDraft
 
 __all__ = ["CREDENTIAL_KINDS", "ClaimDraft", "ScopeDraft", "find_claims", "implicit_steps"]
 

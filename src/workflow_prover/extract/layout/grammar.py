@@ -7,7 +7,7 @@ A blank spaCy pipeline has no tagger or parser, so telling "we post to Slack" (a
 
 from __future__ import annotations
 
-from workflow_prover.extract.types import Tok
+from workflow_prover.annotate.types import Tok
 
 DETERMINERS = frozenset(
     [

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from workflow_prover.extract.grammar import (
+from workflow_prover.annotate.types import Mention, Tok
+from workflow_prover.extract.layout.grammar import (
     AUXILIARIES,
     DETERMINERS,
     MARKUP,
     PREPOSITIONS,
     object_starter,
 )
-from workflow_prover.extract.types import Mention, Tok
 
 # "read", "put" and "set" are spelt alike in base and past: they are read as base forms
 _PAST_IRREGULAR = frozenset(

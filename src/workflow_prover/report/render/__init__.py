@@ -49,7 +49,7 @@ def _sentence_case(text: str) -> str:
 class Renderer:
     def __init__(self) -> None:
         self._env = Environment(
-            loader=PackageLoader("workflow_prover", "render/templates"),
+            loader=PackageLoader("workflow_prover.report", "render/templates"),
             undefined=StrictUndefined,
             autoescape=False,
             keep_trailing_newline=False,

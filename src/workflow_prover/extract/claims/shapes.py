@@ -10,10 +10,10 @@ from __future__ import annotations
 import itertools
 import re
 
-from workflow_prover.extract.context import Reading
-from workflow_prover.extract.scope import ClaimDraft, Targets, refers_back, scope_of
-from workflow_prover.extract.types import Group, Mention, Tok
-from workflow_prover.extract.view import TextView
+from workflow_prover.annotate.types import Group, Mention, Tok
+from workflow_prover.extract.claims.modality import Reading
+from workflow_prover.extract.claims.scope import ClaimDraft, Targets, refers_back, scope_of
+from workflow_prover.extract.reading import TextView
 
 _DELAY = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|sec|secs|m|min|mins)?$")
 _UNITS = {

@@ -10,16 +10,16 @@
 
 from __future__ import annotations
 
-from workflow_prover.extract.catalog import ServiceCatalog, ServiceInfo, SvcMention
-from workflow_prover.extract.grammar import (
+from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
+from workflow_prover.extract.layout.grammar import (
     DETERMINERS,
     GENERIC_ADJECTIVES,
     PREPOSITIONS,
     RUNTIME_NOUNS,
     in_identifier,
 )
-from workflow_prover.extract.types import Annotation, Group, Mention, Tok
-from workflow_prover.extract.verbs import verb_form
+from workflow_prover.extract.layout.verbs import verb_form
+from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo, SvcMention
 
 # Words that describe calls or their fate, never part of a system's name.
 _NOT_A_NAME = frozenset(

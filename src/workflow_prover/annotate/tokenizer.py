@@ -14,7 +14,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-from workflow_prover.extract.grammar import ARROWS
+from workflow_prover.extract.layout.grammar import ARROWS
 
 _KEEP_AFTER_DOT = (
     "py|ya?ml|json|js|ts|env|ini|toml|cfg|conf|io|com|net|org|dev|app|ai|co|"

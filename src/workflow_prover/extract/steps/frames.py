@@ -12,12 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflow_prover.extract.grammar import ADVERBS, AUXILIARIES, DETERMINERS, SUBJECT_PRONOUNS
-from workflow_prover.extract.segment import Clause
-from workflow_prover.extract.services import ServiceInfo, SvcMention, preceded_by
-from workflow_prover.extract.types import Group, Mention
-from workflow_prover.extract.verbs import verb_form
-from workflow_prover.extract.view import TextView
+from workflow_prover.annotate.types import Group, Mention
+from workflow_prover.extract.layout.clauses import Clause
+from workflow_prover.extract.layout.grammar import (
+    ADVERBS,
+    AUXILIARIES,
+    DETERMINERS,
+    SUBJECT_PRONOUNS,
+)
+from workflow_prover.extract.layout.verbs import verb_form
+from workflow_prover.extract.reading import TextView
+from workflow_prover.extract.services.found import ServiceInfo, SvcMention, preceded_by
 
 _CHANNEL = frozenset(("through", "via", "using", "over", "with", "w/"))
 _TARGET = frozenset(("to", "into", "onto", "in", "on"))

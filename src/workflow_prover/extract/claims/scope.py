@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workflow_prover.extract.context import Reading
-from workflow_prover.extract.grammar import AUXILIARIES, PREPOSITIONS
-from workflow_prover.extract.segment import Clause
-from workflow_prover.extract.services import SvcMention
-from workflow_prover.extract.steps import StepDraft
-from workflow_prover.extract.types import Mention, small_number
-from workflow_prover.extract.verbs import verb_form
-from workflow_prover.extract.view import TextView
+from workflow_prover.annotate.types import Mention, small_number
+from workflow_prover.extract.claims.modality import Reading
+from workflow_prover.extract.layout.clauses import Clause
+from workflow_prover.extract.layout.grammar import AUXILIARIES, PREPOSITIONS
+from workflow_prover.extract.layout.verbs import verb_form
+from workflow_prover.extract.reading import TextView
+from workflow_prover.extract.services.found import SvcMention
+from workflow_prover.extract.steps.frames import StepDraft
 
 _ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere"))
 # a sentence that opens with these is about what the sentence before was about

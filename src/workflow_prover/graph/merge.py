@@ -17,23 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workflow_prover.extract.catalog import ServiceInfo
-from workflow_prover.extract.claims import ScopeDraft
-from workflow_prover.extract.grammar import ARROWS
-from workflow_prover.extract.steps import StepDraft
+from workflow_prover.extract.claims.cues import ScopeDraft
+from workflow_prover.extract.layout.grammar import ARROWS
+from workflow_prover.extract.services.catalog import ServiceInfo
+from workflow_prover.extract.steps.frames import StepDraft
 from workflow_prover.extract.turn import TurnDraft
-from workflow_prover.models import (
-    ClaimGraph,
-    ClaimKind,
-    ClaimNode,
-    Evidence,
-    Scope,
-    ScopeTarget,
-    SecretNode,
-    ServiceNode,
-    StepNode,
-)
-from workflow_prover.placement import (
+from workflow_prover.graph.documents import (
     CLAUSE_PROSE,
     CLAUSE_TURN,
     Described,
@@ -45,6 +34,17 @@ from workflow_prover.placement import (
     schema_key,
     schema_step_node,
     steps_in_order,
+)
+from workflow_prover.models import (
+    ClaimGraph,
+    ClaimKind,
+    ClaimNode,
+    Evidence,
+    Scope,
+    ScopeTarget,
+    SecretNode,
+    ServiceNode,
+    StepNode,
 )
 from workflow_prover.schemas.model import SchemaDoc
 

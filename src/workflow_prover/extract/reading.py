@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workflow_prover.extract.context import ConText, Reading
-from workflow_prover.extract.segment import Clause, Layout, layout
-from workflow_prover.extract.services import (
+from workflow_prover.annotate.types import Annotation, Group, Mention, Tok, longest_first
+from workflow_prover.extract.claims.modality import ConText, Reading
+from workflow_prover.extract.layout.clauses import Clause, Layout, layout
+from workflow_prover.extract.layout.verbs import is_verbal
+from workflow_prover.extract.services.found import (
     ServiceCatalog,
     ServiceInfo,
     SvcMention,
@@ -14,8 +16,6 @@ from workflow_prover.extract.services import (
     find_services,
     preceded_by,
 )
-from workflow_prover.extract.types import Annotation, Group, Mention, Tok, longest_first
-from workflow_prover.extract.verbs import is_verbal
 
 _HOST_ROLES = frozenset(("datastore",))
 _HOST_CATEGORIES = frozenset(("monitoring",))

@@ -1,0 +1,1 @@
+"""How a text is laid out: list items, sentences, clauses, and the closed-class words used."""

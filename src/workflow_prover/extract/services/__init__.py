@@ -1,0 +1,1 @@
+"""Which systems a text names: lexicon services, unnamed ones, and later references."""

@@ -1,0 +1,1 @@
+"""Stage 4: the turns merged into one claim graph, and which claims cover each step."""

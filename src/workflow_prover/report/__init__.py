@@ -1,0 +1,1 @@
+"""Stage 6: the decision turned into words: messages, questions, SARIF."""
