@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok, longest_first
 from workflow_prover.extract.claims.modality import ConText, Reading
+from workflow_prover.extract.layout.blocks import SectionRoles, read_blocks
 from workflow_prover.extract.layout.clauses import Clause, Layout, layout
+from workflow_prover.extract.layout.frames import Frame, build_frame
 from workflow_prover.extract.layout.verbs import is_verbal
 from workflow_prover.extract.services.found import (
     ServiceCatalog,
@@ -38,6 +40,7 @@ class TextView:
     terms_at: dict[str, set[int]] = field(default_factory=dict)
     service_toks: set[int] = field(default_factory=set)
     _readings: dict[tuple[int, int, str], Reading] = field(default_factory=dict)
+    _frames: dict[int, Frame] = field(default_factory=dict)
 
     @property
     def toks(self) -> list[Tok]:
@@ -64,6 +67,17 @@ class TextView:
         if key not in self._readings:
             self._readings[key] = self.ctx.read(m)
         return self._readings[key]
+
+    def frame(self, clause: int) -> Frame:
+        """The clause's frame (`layout.frames`), built on first use and kept."""
+        frame = self._frames.get(clause)
+        if frame is None:
+            c = self.clause(clause)
+            verbs = [v for v in self.mentions("verb", clause) if self.verbal(v)]
+            verbs = [v for v in verbs if v.start >= _header_end(self.toks, c)]
+            frame = build_frame(self.toks, self.lay, c, verbs, self.clause_services(clause))
+            self._frames[clause] = frame
+        return frame
 
     def text(self, start: int, end: int) -> str:
         toks = self.toks
@@ -130,6 +144,18 @@ class TextView:
         )
 
 
+def _header_end(toks: list[Tok], clause: Clause) -> int:
+    """End of a short title before a colon at the start of the clause ("Returns labels:")."""
+    if not toks[clause.start].text[:1].isupper():
+        return clause.start  # `postgres.insert: rollouts` is a key naming the action
+    for k in range(clause.start, min(clause.start + 6, clause.end)):
+        if toks[k].text == ":":
+            return k + 1
+        if toks[k].norm in ("the", "we", "our", "a", "an", "i"):
+            return clause.start
+    return clause.start
+
+
 def _required(view: TextView, cue: Mention) -> bool:
     """Does the cue's sentence have what the cue needs (a failure word for 'alarm')?"""
     need = cue.extra
@@ -164,7 +190,11 @@ def _required(view: TextView, cue: Mention) -> bool:
 
 
 def build_view(
-    ann: Annotation, catalog: ServiceCatalog, turn: int, known: dict[str, ServiceInfo] | None = None
+    ann: Annotation,
+    catalog: ServiceCatalog,
+    turn: int,
+    known: dict[str, ServiceInfo] | None = None,
+    sections: SectionRoles | None = None,
 ) -> TextView:
     """Lay out and read one text; `known` carries generic services named in earlier turns."""
     aliases = dict(known or {})
@@ -173,7 +203,8 @@ def build_view(
     # "MessageBird", "Cloud Run", "Redis stream": a verb inside a service's name is no verb
     ann.mentions[Group.VERB] = [m for m in ann.of(Group.VERB) if m.start not in named]
     acted = {i for s in services if s.info.role != "runtime" for i in range(s.start, s.end)}
-    lay = layout(ann, acted)
+    blocks = read_blocks(ann.text, sections) if sections is not None else None
+    lay = layout(ann, acted, blocks)
     view = TextView(ann, lay, services, catalog.platform_vendors)
     view.service_toks = named
     view.acted_toks = acted

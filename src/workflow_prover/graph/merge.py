@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from workflow_prover.extract.claims.cues import ScopeDraft
 from workflow_prover.extract.layout.grammar import ARROWS
 from workflow_prover.extract.services.catalog import ServiceInfo
-from workflow_prover.extract.steps.frames import StepDraft
+from workflow_prover.extract.steps.actions import StepDraft
 from workflow_prover.extract.turn import TurnDraft
 from workflow_prover.graph.documents import (
     CLAUSE_PROSE,

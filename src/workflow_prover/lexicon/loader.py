@@ -21,6 +21,7 @@ from workflow_prover.lexicon.schema import (
     CredentialLabelRow,
     CueRow,
     SecretRow,
+    SectionRow,
     ServiceRow,
     TermRow,
     VerbRow,
@@ -38,6 +39,7 @@ FILES: dict[str, type[BaseModel]] = {
     "secrets.jsonl": SecretRow,
     "credential_labels.jsonl": CredentialLabelRow,
     "confusables.jsonl": ConfusableRow,
+    "sections.jsonl": SectionRow,
 }
 
 
@@ -91,6 +93,7 @@ class Lexicons:
     secrets: tuple[SecretRow, ...]
     credential_labels: tuple[CredentialLabelRow, ...]
     confusables: tuple[ConfusableRow, ...]
+    sections: tuple[SectionRow, ...]
 
 
 def load_lexicons(directory: Path | None = None) -> Lexicons:
@@ -106,6 +109,7 @@ def load_lexicons(directory: Path | None = None) -> Lexicons:
         secrets=tuple(load_rows(base / "secrets.jsonl", SecretRow)),
         credential_labels=tuple(load_rows(base / "credential_labels.jsonl", CredentialLabelRow)),
         confusables=tuple(load_rows(base / "confusables.jsonl", ConfusableRow)),
+        sections=tuple(load_rows(base / "sections.jsonl", SectionRow)),
     )
     known = {row.name for row in lex.categories}
     for service in lex.services:

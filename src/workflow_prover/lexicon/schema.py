@@ -188,6 +188,7 @@ TermLabel = Literal[
     "ID_NOUN",  # "the Shopify order ID": the service is named as an attribute, not a target
     "CREDENTIAL_NOUN",  # token, key, password: "the Twilio token"
     "GENERIC_HEAD",  # API, endpoint, DB: "the warehouse API" is a service
+    "SLUG_HEAD",  # svc, api, relay: the last word of an internal service's slug ("billing-svc")
     "CATEGORY_WORD",  # CRM, ERP, LMS: "our CRM" is a service on its own
     "CATEGORY_HINT",  # billing, email, state: "the state licensing API" is a government API
     "MECHANISM_HEAD",  # table, set, list, collection: where a mechanism keeps its state
@@ -212,6 +213,22 @@ class TermRow(_Row):
     pattern: str = Field(min_length=1)
     category: str | None = None  # GENERIC_HEAD / CATEGORY_WORD: category of the service
     filter: Literal["api", "write", "read", "database", "all"] | None = None  # GENERAL_NOUN
+
+
+class SectionRow(_Row):
+    """A heading word and the role it gives its section, or a metadata key ("Status")."""
+
+    pattern: str = Field(min_length=1, max_length=40)
+    role: Literal[
+        "design",
+        "background",
+        "alternatives",
+        "history",
+        "questions",
+        "out_of_scope",
+        "future",
+        "meta",
+    ]
 
 
 class ConfusableRow(_Row):

@@ -192,6 +192,8 @@ class ConText:
             return len(toks)
         for j in range(self._verb_end[k], len(toks)):
             finite = j in self._verbs and not toks[j].norm.endswith("ing")
+            if toks[j - 1].norm in (",", "or", "nor") and j in self._verbs:
+                continue  # "won't close, relabel or comment on": the negation covers the list
             if (finite or toks[j].norm in _FINITE) and toks[j - 1].norm not in _NON_FINITE:
                 return j  # not "without first searching ...": that is the same phrase
         return len(toks)

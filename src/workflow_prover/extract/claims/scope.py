@@ -22,7 +22,7 @@ from workflow_prover.extract.layout.grammar import AUXILIARIES, PREPOSITIONS
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.found import SvcMention
-from workflow_prover.extract.steps.frames import StepDraft
+from workflow_prover.extract.steps.actions import StepDraft
 
 _ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere"))
 # a sentence that opens with these is about what the sentence before was about

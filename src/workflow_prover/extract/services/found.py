@@ -27,6 +27,7 @@ from workflow_prover.extract.services.unnamed import (
     known_generic,
     name_aliases,
     proper_names,
+    slug_services,
 )
 
 __all__ = [
@@ -54,6 +55,7 @@ def find_services(
         if not _inside_compound(toks, m) and not _longer_name(toks, m)
     ]
     taken = {i for m in found for i in range(m.start, m.end)}
+    found += slug_services(ann, taken, catalog)
     terms = ann.of(Group.TERM)
     heads = [t for t in terms if t.label == "GENERIC_HEAD"]
     words = [t for t in terms if t.label == "CATEGORY_WORD"]

@@ -89,6 +89,21 @@ STOP = (  # words that end a name read leftwards from its head
             "via",
             "using",
             "=",
+            "then",
+            "also",
+            "so",
+            "but",
+            "when",
+            "if",
+            "which",
+            "who",
+            "we",
+            "they",
+            "it",
+            "i",
+            "you",
+            "->",
+            "→",
         ]
     )
 )
@@ -244,6 +259,39 @@ def head_aliases(toks: list[Tok], found: list[SvcMention], aliases: dict[str, Se
     for word, infos in named.items():
         if len(infos) == 1:
             aliases.setdefault(word, next(iter(infos)))
+
+
+def slug_services(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
+    """`billing-svc`, `ledger-api`, `contract-relay`, `orders-db`: a service by its shape.
+
+    Words joined by hyphens with no space, the last one a slug head of the terms lexicon
+    (`SLUG_HEAD`: svc, api, relay, gateway...; db, pg for a database), name one internal
+    system, called as written. Inside a URL or a path it is part of an address instead.
+    """
+    toks = ann.toks
+    heads = {m.start: m.name for m in ann.of(Group.TERM) if m.label == "SLUG_HEAD"}
+    out: list[SvcMention] = []
+    i = 0
+    while i < len(toks):
+        j = i
+        while (
+            j + 2 < len(toks)
+            and toks[j + 1].text == "-"
+            and not toks[j].ws
+            and not toks[j + 1].ws
+            and toks[j + 2].text[:1].isalnum()
+        ):
+            j += 2
+        if j > i and j in heads and not any(k in taken for k in range(i, j + 1)):
+            before = toks[i - 1] if i > 0 else None
+            in_address = before is not None and not before.ws and before.text in ("/", ".", ":")
+            if not in_address:
+                name = "".join(t.text for t in toks[i : j + 1])
+                info = catalog.info(name, heads[j], "generic.slug", generic=True)
+                out.append(SvcMention(info, i, j + 1))
+                taken.update(range(i, j + 1))
+        i = j + 1
+    return out
 
 
 def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
