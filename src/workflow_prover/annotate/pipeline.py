@@ -14,6 +14,7 @@ Components, in order:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -55,6 +56,7 @@ class _Rule:
     extra: str = ""
     value_check: str | None = None
     mechanism_part: bool = False
+    weak: bool = False  # a lower-case match of an alias that is also an English word
 
 
 class LexiconPipeline:
@@ -114,6 +116,9 @@ class LexiconPipeline:
             if exact:
                 self._phrase(key + "#exact", exact, exact=True)
                 self._rules[key + "#exact"] = self._rules[key]
+                # "create a transfer in wise": lower case, kept only in a system's place
+                self._phrase(key + "#weak", [a.lower() for a in exact])
+                self._rules[key + "#weak"] = dataclasses.replace(self._rules[key], weak=True)
         for verb in lex.verbs:
             key = self._register(verb.id, _Rule(Group.VERB, verb.label, verb.id))
             self._phrase(key, verb_forms_of(verb.pattern, verb.forms))
@@ -174,6 +179,8 @@ class LexiconPipeline:
             rule = self._rules[key]
             if e <= s or ((key, s) in initial and key not in named):
                 continue
+            if rule.weak and not all(t.text.islower() for t in toks[s:e] if t.text.isalpha()):
+                continue  # "Wise", "UPS" as written are the exact rule's; "wise" may be a word
             value = _first_number(toks[s:e])
             if rule.value_check and not _value_ok(rule.value_check, value):
                 continue
@@ -190,6 +197,7 @@ class LexiconPipeline:
                     rule.extra,
                     value,
                     rule.mechanism_part,
+                    rule.weak,
                 )
             )
         # claim cues are filtered by their requirements first (extract.view), then by length

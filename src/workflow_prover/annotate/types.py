@@ -58,6 +58,7 @@ class Mention:
     extra: str = ""  # services: vendor; context: max_scope; cues: requires
     value: float | None = None  # cues: first number in the match
     mechanism_part: bool = False
+    weak: bool = False  # services: "wise", "square" in lower case (see services.found)
 
     def overlaps(self, other: Mention) -> bool:
         return self.start < other.end and other.start < self.end

@@ -381,14 +381,19 @@ def _soft_wrap(toks: list[Tok], i: int) -> bool:
 
 
 def _depths(toks: list[Tok], sentences: list[tuple[int, int]]) -> list[int]:
+    """Bracket depth of every token; brackets inside inline code (`a[gt]=`) do not count."""
     depth = [0] * len(toks)
     for s, e in sentences:
         level = 0
+        code = False
         for i in range(s, e):
-            if toks[i].text in _CLOSE and level > 0:
+            text = toks[i].text
+            if text == "`" or (text.startswith("`") != text.endswith("`")):
+                code = not code
+            if not code and text in _CLOSE and level > 0:
                 level -= 1
             depth[i] = level
-            if toks[i].text in _OPEN:
+            if not code and text in _OPEN:
                 level += 1
     return depth
 

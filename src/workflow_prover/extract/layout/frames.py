@@ -46,7 +46,6 @@ _TRIGGER_WORDS = frozenset(("when", "whenever", "once", "upon", "after", "if", "
 _TRIGGER_PHRASES = (("as", "soon", "as"), ("every", "time"), ("each", "time"), ("in", "case"))
 _CONDITION_WORDS = frozenset(("if", "unless"))
 _STATE_WORDS = frozenset(("already", "exists", "exist", "present", "missing", "seen", "none"))
-_ON_STARTERS = frozenset(("a", "an", "each", "every", "new", "any", "the", "incoming", "inbound"))
 _SCHEDULE_STARTERS = frozenset(
     ("every", "each", "nightly", "daily", "hourly", "weekly", "monthly", "at", "cron")
 )
@@ -230,6 +229,7 @@ def _noun_compound(toks: list[Tok], i: int) -> bool:
         and before.norm not in _JOINERS
         and (det.norm in DETERMINERS or det.norm in ("'s", "’s"))
         and det.norm not in ("that", "which")
+        and not (i >= 3 and toks[i - 3].norm == "for")  # "for each customer enqueue a job"
     )
 
 
@@ -269,11 +269,7 @@ def _adverbial(
         kind = "condition" if conditional else "trigger"
         via.append(f"frame.adverbial.{norm if phrase is None else '_'.join(phrase)}")
         return Adverbial(start, stop, kind, via[-1])
-    if (
-        norm in ("on", "upon")
-        and start + 1 < end
-        and toks[start + 1].norm in _ON_STARTERS | {"every"}
-    ):
+    if norm in ("on", "upon") and start + 1 < end and toks[start + 1].text[:1].isalnum():
         event_end = _on_event_end(toks, start + 1, end, verbs)
         if event_end is not None:
             via.append("frame.adverbial.on_event")

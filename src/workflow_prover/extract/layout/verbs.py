@@ -102,12 +102,15 @@ def is_verbal(
             before = toks[s - 2] if s - 2 >= clause_start else None
             if before is not None and before.norm in DETERMINERS:
                 return False
-            strong = nxt is not None and (
-                nxt.norm in DETERMINERS
-                or nxt.norm in ("us", "them", "it")
-                or nxt.text[:1].isdigit()
-                # "messages from Mirth Connect arrive on our queue": a delivery
-                or (verb.label == "RECEIVE" and nxt.norm in _ARRIVAL_PREPOSITIONS)
+            strong = form == "third" or (
+                nxt is not None
+                and (
+                    nxt.norm in DETERMINERS
+                    or nxt.norm in ("us", "them", "it")
+                    or nxt.text[:1].isdigit()
+                    # "messages from Mirth Connect arrive on our queue": a delivery
+                    or (verb.label == "RECEIVE" and nxt.norm in _ARRIVAL_PREPOSITIONS)
+                )
             )
             if not strong:
                 return False

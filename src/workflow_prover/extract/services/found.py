@@ -52,7 +52,9 @@ def find_services(
     found = [
         SvcMention(catalog.info(m.name, m.label, m.rule, m.extra or None), m.start, m.end)
         for m in ann.of(Group.SERVICE)
-        if not _inside_compound(toks, m) and not _longer_name(toks, m)
+        if not _inside_compound(toks, m)
+        and not _longer_name(toks, m)
+        and (not m.weak or (toks[m.start].text.islower() and _system_place(toks, m)))
     ]
     taken = {i for m in found for i in range(m.start, m.end)}
     found += slug_services(ann, taken, catalog)
@@ -92,6 +94,61 @@ def find_services(
     found += back_references(toks, found, taken, aliases)
     found = _owned(toks, sorted(found, key=lambda m: m.start))
     return appositions(toks, found, aliases)
+
+
+_SYSTEM_BEFORE = frozenset(
+    ("to", "into", "in", "on", "via", "through", "from", "with", "using", "against", "+", "&")
+)
+_SYSTEM_AFTER = frozenset(
+    (
+        "api",
+        "apis",
+        "client",
+        "clients",
+        "sdk",
+        "account",
+        "key",
+        "keys",
+        "token",
+        "tokens",
+        "secret",
+        "credentials",
+        "creds",
+        "webhook",
+        "webhooks",
+        "integration",
+        "endpoint",
+        "instance",
+        "workspace",
+        "calls",
+        "call",
+        "'s",
+        "’s",
+        "node",
+        "app",
+        "sandbox",
+        "org",
+        "tenant",
+        "cli",
+        "+",
+        "&",
+        "requests",
+        "rate",
+        "rejects",
+    )
+)
+
+
+def _system_place(toks: list[Tok], m: Mention) -> bool:
+    """Is a lower-case English-word vendor ("wise", "square", "close") used as a system here:
+    the target of an action ("create a transfer in wise"), or named with what systems have
+    ("the wise api", "square webhooks", "close + hubspot")? Otherwise it is the word."""
+    k = m.start - 1
+    while k >= 0 and toks[k].norm in ("the", "our", "their", "a", "an", "my"):
+        k -= 1
+    before = toks[k].norm if k >= 0 else ""
+    after = toks[m.end].norm if m.end < len(toks) else ""
+    return before in _SYSTEM_BEFORE or after in _SYSTEM_AFTER
 
 
 def _owned(toks: list[Tok], found: list[SvcMention]) -> list[SvcMention]:

@@ -63,11 +63,12 @@ class _Sentence:
     index: int = -1
     acted: list[SvcMention] = field(default_factory=list)
     senders: list[SvcMention] = field(default_factory=list)
+    sources: list[SvcMention] = field(default_factory=list)  # systems read so far
 
 
 def find_steps(view: TextView) -> list[StepDraft]:
-    """Steps of the design's own sections; a background section's step only where the
-    design elsewhere uses the same system ("## Context" names what the flow replaces)."""
+    """Steps of the design's own sections; a background section's steps only when the design
+    sections have none ("## Context" says where the flow starts from, not what it does)."""
     steps: list[StepDraft] = []
     background: list[StepDraft] = []
     sentence = _Sentence()
@@ -80,11 +81,7 @@ def find_steps(view: TextView) -> list[StepDraft]:
             continue
         found = _clause_steps(view, clause, sentence)
         (background if clause.role == "background" else steps).extend(found)
-    if not steps:
-        return background
-    used = {info.name for step in steps for info in step.services}
-    kept = [b for b in background if all(info.name in used for info in b.services)]
-    return sorted(steps + kept, key=lambda s: (s.start, s.clause))
+    return steps or background
 
 
 def step_services(view: TextView, clause: int) -> list[SvcMention]:
@@ -173,9 +170,12 @@ def _inbound_webhook(view: TextView, clause: Clause, frame: Frame) -> bool:
     """'Stripe webhooks trigger the flow': a webhook cue for a delivery to us (not 'we push
     events to each customer's webhook URL', an outgoing webhook)."""
     sends = [a for a in frame.actions if a.label in ("WRITE", "TRANSFER")]
+    adverbial = frame.adverbial
     for cue in view.mentions("cue", clause.index):
         if cue.label != "webhook" or view.read(cue).modality != "asserted":
             continue
+        if adverbial is not None and adverbial.start <= cue.start < adverbial.end:
+            continue  # "on a Stripe webhook we ...": the trigger already receives it
         if any(s.start <= cue.start < s.end for s in view.clause_services(clause.index)):
             continue
         if view.has_term("CREDENTIAL_NOUN", cue.end, cue.end + 2):
@@ -200,7 +200,8 @@ def _action_steps(
     actions = [a for a in frame.actions if view.read(a.verb).modality == "asserted"]
     merged_write = False
     for n, action in enumerate(actions):
-        if is_mechanism(view, clause, frame.start, action.verb) or _object_negated(view, action):
+        subject_start = _subject_start(view, frame, action)
+        if is_mechanism(view, clause, subject_start, action.verb) or _object_negated(view, action):
             continue
         phrase = [
             m
@@ -239,6 +240,8 @@ def _action_steps(
         steps = _verb_steps(view, clause, action, kind, acted, label, rule)
         out += steps
         sentence.acted += acted
+        if any(s.action == "read" for s in steps):
+            sentence.sources += acted
     return out
 
 
@@ -307,10 +310,26 @@ def _bracket_owner(
     return [m for m in main if k - 2 <= m.end <= k]
 
 
+_SUBJECT_BREAKS = frozenset((",", ";", "and", "then", "or", ":"))
+
+
+def _subject_start(view: TextView, frame: Frame, action: Action) -> int:
+    """Where the action's own subject starts: the frame's start for the first action, after
+    the last ',', 'and', 'then' before the verb for a later one ('..., worker sends it')."""
+    k = action.verb.start
+    while k > frame.start and view.toks[k - 1].norm not in _SUBJECT_BREAKS:
+        k -= 1
+    return k
+
+
 def _object_negated(view: TextView, action: Action) -> bool:
     """'It writes no result tables, opens no tickets': the object's 'no' denies the act."""
     end = action.verb.end
     return end < len(view.toks) and view.toks[end].norm in ("no", "nothing", "none", "zero")
+
+
+def _writes_back(view: TextView, clause: Clause) -> bool:
+    return any(t.norm == "back" for t in view.toks[clause.start : clause.end])
 
 
 def _passive(view: TextView, action: Action) -> bool:
@@ -322,6 +341,9 @@ def _fallback(
     view: TextView, clause: Clause, sentence: _Sentence, kind: str
 ) -> tuple[list[SvcMention], str]:
     """The system an action with no system of its own acts on (see the module docstring)."""
+    if _writes_back(view, clause) and (sentence.senders or sentence.sources):
+        # "then writes the letter id back onto the case": to the system it came from
+        return (sentence.senders or sentence.sources)[:1], "step.fallback.write_back"
     if sentence.acted:
         return sentence.acted[-1:], "step.fallback.sentence_system"
     later = [
