@@ -219,6 +219,11 @@ def build_view(
     ann.mentions[Group.CONTEXT] = [
         m for m in ann.of(Group.CONTEXT) if lay.sentence_of[m.start] == lay.sentence_of[m.end - 1]
     ]
+    # a cue inside a system's name is no mechanism ("the partner's callback URL")
+    inside = [
+        (m.start, m.end) for m in services if m.info.role in ("api", "datastore") and m.info.generic
+    ]
+    within = [c for c in within if not any(s <= c.start and c.end <= e for s, e in inside)]
     view.cues = longest_first([c for c in within if _required(view, c)])
     view.ctx = ConText(ann, lay, view.cues)
     view.verb_starts = frozenset(m.start for m in ann.of(Group.VERB))

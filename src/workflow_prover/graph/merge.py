@@ -241,6 +241,8 @@ def _webhook_trigger(
     """
     if any(step.inbound for step in steps):
         return steps, services, 0
+    if any(services[name].category == "webhook_endpoint" for s in steps for name in s.services):
+        return steps, services, 0  # the workflow sends webhooks; its callbacks are its own
     for turn in turns:
         stepped = {s.clause for s in turn.steps}
         for claim in turn.claims:

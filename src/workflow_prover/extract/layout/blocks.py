@@ -97,12 +97,11 @@ def read_blocks(text: str, roles: SectionRoles) -> Blocks:
             headings[n] = line.strip()
     title = _title(lines, kinds)
     if title is not None:
-        kinds[title] = "heading"
-        headings[title] = lines[title].strip()
+        kinds[title] = "heading"  # a title names the whole text: it opens no section
     section_roles: list[str] = []
     current = "design"
     for n in range(len(lines)):
-        if n in headings:
+        if n in headings and n != title:
             found = roles.role_of(headings[n])
             current = found or "design"  # a new heading ends the previous section
         section_roles.append(current)

@@ -166,7 +166,11 @@ def _actions(toks: list[Tok], verbs: list[Mention], end: int, via: list[str]) ->
         ):
             via.append("frame.verb.plural_noun")
             continue
-        if kept and not any(t.norm in _JOINERS for t in toks[kept[-1].end : verb.start]):
+        if (
+            kept
+            and verb_form(toks[kept[-1].start].text) != "ing"  # "the lambda reading ... sends"
+            and not any(t.norm in _JOINERS for t in toks[kept[-1].end : verb.start])
+        ):
             via.append("frame.verb.object_of_previous")
             continue
         if _noun_compound(toks, verb.start):

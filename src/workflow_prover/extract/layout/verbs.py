@@ -41,6 +41,7 @@ _PAST_IRREGULAR = frozenset(
 )
 
 
+_VERB_PREFIXES = frozenset(("batch", "bulk", "re", "pre", "auto", "mass", "soft", "hard", "co"))
 _ARRIVAL_PREPOSITIONS = frozenset(("on", "in", "at", "into", "through", "via", "to"))
 
 
@@ -88,8 +89,9 @@ def is_verbal(
         and nxt.norm not in ("and", "or", "as", "by", "after", "before", "when", "if")
     ):
         return False  # "read approved pay runs": an adjective
+    prefixed = s > 1 and toks[s - 2].norm in _VERB_PREFIXES  # "batch-upsert", "re-create"
     if (nxt is not None and not toks[e - 1].ws and nxt.text == "-") or (
-        s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_")
+        s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_") and not prefixed
     ):
         return False  # part of a compound: "sign-ups", "retry_exponential_backoff"
     # (a verb that starts an identifier still acts: "create_ticket: Jira", "post_invoice")

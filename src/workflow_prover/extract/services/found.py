@@ -65,7 +65,12 @@ def find_services(
     aliases = {} if aliases is None else aliases
     head_aliases(toks, found, aliases)
     # "token bucket" is a mechanism, not a storage bucket (long gapped cues do not count)
-    cued = {i for c in ann.of(Group.CUE) if c.end - c.start <= 3 for i in range(c.start, c.end)}
+    cued = {
+        i
+        for c in ann.of(Group.CUE)
+        if c.end - c.start <= 3 and c.label != "webhook"  # "each customer's callback URL"
+        for i in range(c.start, c.end)
+    }
     for head in sorted(heads + words, key=lambda t: (t.start, -(t.end - t.start))):
         if any(i in taken or i in cued for i in range(head.start, head.end)):
             continue

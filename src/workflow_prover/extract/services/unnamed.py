@@ -378,8 +378,15 @@ def generic(
         start = i
         i -= 1
     modifiers = [t for t in toks[start : head.start] if t.text[:1].isalnum()]
-    if not modifiers or all(t.norm in GENERIC_ADJECTIVES for t in modifiers):
-        return None
+    head_word = toks[head.end - 1].norm
+    by_role = any(t.norm in _ROLE_MODIFIERS for t in modifiers)  # "partner APIs"
+    vague = not modifiers or all(t.norm in GENERIC_ADJECTIVES for t in modifiers)
+    k = start - 1
+    while k >= 0 and toks[k].norm in ("the", "our", "their", "a", "an", "each"):
+        k -= 1
+    placed = k >= 0 and toks[k].norm in _PLACE_PREPOSITIONS | {"against"}
+    if vague and not by_role and not (head_word in _PROVIDER_HEADS and (modifiers or placed)):
+        return None  # "against the provider" is a system; "some vendor" is not said to be
     category = head.name
     if category == "hosting_api":
         for k in range(start, head.start):
@@ -388,6 +395,30 @@ def generic(
     return SvcMention(
         catalog.info(name, category, f"generic.{head.rule}", generic=True), start, head.end
     )
+
+
+# Whose system it is, when nothing else names it: "partner APIs", "each customer's callback
+# URL", "the merchant's endpoint" are systems the workflow calls.
+_ROLE_MODIFIERS = frozenset(
+    (
+        "partner",
+        "partners",
+        "customer",
+        "customers",
+        "merchant",
+        "merchants",
+        "supplier",
+        "suppliers",
+        "carrier",
+        "client",
+        "clients",
+        "tenant",
+        "tenants",
+        "subscriber",
+    )
+)
+# Heads that name a system by its job even with only a vague modifier: "the email vendor".
+_PROVIDER_HEADS = frozenset(("provider", "providers", "vendor", "vendors", "processor", "psp"))
 
 
 def known_generic(
@@ -429,6 +460,8 @@ def name_aliases(toks: list[Tok], mention: SvcMention, head: Mention) -> list[st
         out.append(mods[-1].norm)
     if head.label == "CATEGORY_WORD":
         out.append(" ".join(t.norm for t in toks[head.start : head.end]))
+    if toks[head.end - 1].norm in _PROVIDER_HEADS:
+        out.append(toks[head.end - 1].norm)  # "the payment provider" ... "the provider"
     return out
 
 

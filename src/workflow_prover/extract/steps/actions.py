@@ -307,6 +307,8 @@ def _bracket_owner(
     k = verb
     while k > frame.start and view.toks[k].text != "(":
         k -= 1
+    if k == 0 or not view.toks[k - 1].ws:
+        return []  # `jira.search(jql="... resolved ...")`: a call's arguments, not a node
     return [m for m in main if k - 2 <= m.end <= k]
 
 
