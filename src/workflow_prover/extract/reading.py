@@ -20,6 +20,8 @@ from workflow_prover.extract.services.found import (
 )
 
 _HOST_ROLES = frozenset(("datastore",))
+_DEDUPE = frozenset(("idempotency", "idempotency_store", "unstable_key"))
+_STORE_WORDS = frozenset(("in", "into", "against", "via", "using", "with", "on"))
 _HOST_CATEGORIES = frozenset(("monitoring",))
 _ALERT_CHANNELS = frozenset(("chat", "incident", "sms", "email", "monitoring"))
 
@@ -112,6 +114,22 @@ class TextView:
         """'the Shopify order ID': named only to say where an identifier comes from."""
         return attributive(m, self.toks, self.term_starts("ID_NOUN"))
 
+    def _guarded_by(self, m: SvcMention, clause: int) -> bool:
+        """A store named after a de-duplication cue of its clause, as where the keys are
+        kept ('deduped on msg_id in a Postgres table'): a mechanism part, not a step. The
+        write verb that is itself the mechanism ('upsert into Postgres') guards nothing."""
+        verbs = {v.start for v in self.mentions("verb", clause)}
+        toks = self.toks
+        introduced = (m.start > 0 and toks[m.start - 1].norm in _STORE_WORDS) or (
+            m.start > 1
+            and toks[m.start - 1].norm in ("a", "an", "the", "our", "its")
+            and toks[m.start - 2].norm in _STORE_WORDS
+        )
+        return introduced and any(
+            c.label in _DEDUPE and c.end <= m.start and c.start not in verbs
+            for c in self.mentions("cue", clause)
+        )
+
     def is_host(self, m: SvcMention) -> bool:
         """Does this mention name where a mechanism lives (the DLQ's queue, the dedupe store)?"""
         clause = self.lay.clause_of[m.start]
@@ -121,6 +139,8 @@ class TextView:
             and self.mentions("cue", clause)
         ):
             return True  # "skipping matches already in the awarded_matches Redis set"
+        if m.info.role in _HOST_ROLES and self._guarded_by(m, clause):
+            return True  # "PATCH the contact, deduped on (id, version) in redis"
         parts = [
             c for c in self.mentions("cue", clause) if c.mechanism_part or c.label == "alerting"
         ]
@@ -158,7 +178,7 @@ def _header_end(toks: list[Tok], clause: Clause) -> int:
 
 def _required(view: TextView, cue: Mention) -> bool:
     """Does the cue's sentence have what the cue needs (a failure word for 'alarm')?"""
-    need = cue.extra
+    need = cue.requires
     if not need:
         return True
     lo, hi = view.lay.sentences[view.lay.sentence_of[cue.start]]

@@ -169,6 +169,9 @@ class ContextRow(_Row):
     pattern: Pattern
     direction: Direction
     max_scope: int | None = Field(default=None, ge=1, le=60)
+    # "clause" (the default) or "sentence": "a DLQ for when Jira is down would be smart"
+    # qualifies the whole sentence, across its clauses
+    reach: Literal["clause", "sentence"] = "clause"
 
     @field_validator("pattern")
     @classmethod

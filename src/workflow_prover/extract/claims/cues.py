@@ -51,7 +51,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
         if where.skipped or where.role in NOT_DESIGN or where.role == "background":
             continue  # a heading, metadata, or a section that is not the current design
         reading = view.read(cue)
-        if cue.name == "inverted":
+        if cue.inverted:
             # "nobody is texted twice": the cue names the harm, its negation the mechanism
             if reading.modality == "asserted":
                 continue

@@ -81,6 +81,11 @@ def _resolve(targets: Targets, index: int, credential: bool) -> ScopeDraft:
     view = targets.view
     clause = view.clause(index)
     refs = _step_refs(view, clause)
+    if not refs and clause.chain is not None and clause.segment > 0:
+        # "failures in steps 1 and 3 → hubspot-dlq": the arrow routes what the first
+        # segment names to the mechanism of the next
+        first = next(c for c in view.lay.clauses if c.chain == clause.chain and c.segment == 0)
+        refs = _step_refs(view, first)
     if refs:
         return ScopeDraft(general=False, step_refs=refs)
     quantified = _quantified(view, clause)
@@ -183,15 +188,15 @@ def _quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
         for j in range(i + 1, min(i + 5, clause.end)):
             if j in nouns:
                 longest = nouns[j]
-                return ScopeDraft(filter=None if longest.extra == "all" else longest.extra)
+                return ScopeDraft(filter=None if longest.filter == "all" else longest.filter)
     return None
 
 
 def _general_noun(view: TextView, clause: Clause) -> str | None:
     """'the database writes', 'API calls': a plural kind of call, without a quantifier."""
     for noun in _general_nouns(view, clause).values():
-        if noun.extra in ("api", "database") and view.toks[noun.end - 1].norm.endswith("s"):
-            return noun.extra
+        if noun.filter in ("api", "database") and view.toks[noun.end - 1].norm.endswith("s"):
+            return noun.filter
     return None
 
 

@@ -50,7 +50,7 @@ def find_services(
     """
     toks = ann.toks
     found = [
-        SvcMention(catalog.info(m.name, m.label, m.rule, m.extra or None), m.start, m.end)
+        SvcMention(catalog.info(m.service, m.label, m.rule, m.vendor or None), m.start, m.end)
         for m in ann.of(Group.SERVICE)
         if not _inside_compound(toks, m)
         and not _longer_name(toks, m)
@@ -61,7 +61,7 @@ def find_services(
     terms = ann.of(Group.TERM)
     heads = [t for t in terms if t.label == "GENERIC_HEAD"]
     words = [t for t in terms if t.label == "CATEGORY_WORD"]
-    hints = {t.start: t.name for t in terms if t.label in ("CATEGORY_HINT", "CATEGORY_WORD")}
+    hints = {t.start: t.category for t in terms if t.label in ("CATEGORY_HINT", "CATEGORY_WORD")}
     aliases = {} if aliases is None else aliases
     head_aliases(toks, found, aliases)
     # "token bucket" is a mechanism, not a storage bucket (long gapped cues do not count)

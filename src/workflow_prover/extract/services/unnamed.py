@@ -269,7 +269,7 @@ def slug_services(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
     system, called as written. Inside a URL or a path it is part of an address instead.
     """
     toks = ann.toks
-    heads = {m.start: m.name for m in ann.of(Group.TERM) if m.label == "SLUG_HEAD"}
+    heads = {m.start: m.category for m in ann.of(Group.TERM) if m.label == "SLUG_HEAD"}
     out: list[SvcMention] = []
     i = 0
     while i < len(toks):
@@ -343,7 +343,7 @@ def generic(
             return None  # the head noun that follows builds the mention
         name = " ".join(t.text for t in toks[head.start : head.end])
         return SvcMention(
-            catalog.info(name, head.name, f"generic.{head.rule}", generic=True),
+            catalog.info(name, head.category, f"generic.{head.rule}", generic=True),
             head.start,
             head.end,
         )
@@ -387,7 +387,7 @@ def generic(
     placed = k >= 0 and toks[k].norm in _PLACE_PREPOSITIONS | {"against"}
     if vague and not by_role and not (head_word in _PROVIDER_HEADS and (modifiers or placed)):
         return None  # "against the provider" is a system; "some vendor" is not said to be
-    category = head.name
+    category = head.category
     if category == "hosting_api":
         for k in range(start, head.start):
             category = hints.get(k, category)
