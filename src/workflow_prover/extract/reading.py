@@ -77,7 +77,14 @@ class TextView:
             c = self.clause(clause)
             verbs = [v for v in self.mentions("verb", clause) if self.verbal(v)]
             verbs = [v for v in verbs if v.start >= _header_end(self.toks, c)]
-            frame = build_frame(self.toks, self.lay, c, verbs, self.clause_services(clause))
+            frame = build_frame(
+                self.toks,
+                self.lay,
+                c,
+                verbs,
+                self.clause_services(clause),
+                self.term_starts("FAILURE_WORD"),
+            )
             self._frames[clause] = frame
         return frame
 

@@ -202,6 +202,11 @@ def _scope(
     count: int,
 ) -> Scope:
     filters = _filters(draft.filter)
+    if draft.excluded or draft.excluded_refs:
+        known = labels.get(turn, {})
+        excluded_steps = [i for ref in draft.excluded_refs for i in known.get(ref, [ref])]
+        filters["excluded_services"] = draft.excluded
+        filters["excluded_steps"] = tuple(excluded_steps)
     if draft.step_refs:
         known = labels.get(turn, {})
         steps: list[int] = []

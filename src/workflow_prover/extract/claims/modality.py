@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from workflow_prover.annotate.types import Annotation, Group, Mention
 from workflow_prover.extract.layout.clauses import Layout
 
-_PRECEDENCE = ("INSTRUCTION", "HYPOTHETICAL", "QUESTION", "PLANNED")
+_PRECEDENCE = ("INSTRUCTION", "HYPOTHETICAL", "HISTORICAL", "QUESTION", "PLANNED")
 MODALITY = {
     "INSTRUCTION": "hypothetical",
     "HYPOTHETICAL": "hypothetical",
+    "HISTORICAL": "historical",
     "QUESTION": "question",
     "PLANNED": "planned",
     "NEGATED": "negated",
@@ -120,6 +121,10 @@ class ConText:
                 hi = cue.start
             elif cue.direction == "FORWARD":
                 lo = cue.end
+            # "earlier drafts said there was no DLQ; that is outdated": up to a terminator
+            clips = [t for t in self._terminators if self._ann.toks[t.start].text not in "()[]:"]
+            lo = max([lo] + [t.end for t in clips if lo <= t.end <= cue.start])
+            hi = min([hi] + [t.start for t in clips if cue.end <= t.start < hi])
             return Scope(cue, lo, hi)
         if cue.label == "INSTRUCTION" or cue.rule == "q.question_mark":
             lo, hi = lay.sentences[lay.sentence_of[cue.start]]

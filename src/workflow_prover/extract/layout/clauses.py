@@ -224,7 +224,7 @@ def _inline_markers(toks: list[Tok]) -> dict[int, tuple[int, int]]:
     found: dict[int, tuple[int, int]] = {}
     by_line: dict[int, list[tuple[int, int, int]]] = {}
     for i, tok in enumerate(toks):
-        if tok.line_start or (i > 0 and not toks[i - 1].ws and toks[i - 1].text not in ":("):
+        if i > 0 and not toks[i - 1].ws and toks[i - 1].text not in ":(":
             continue
         marker = _inline_marker(toks, i)
         if marker is not None:
@@ -243,6 +243,11 @@ def _inline_marker(toks: list[Tok], i: int) -> tuple[int, int] | None:
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     if nxt is None:
         return None
+    if toks[i].norm in ("step", "stage") and i + 2 < len(toks):
+        number = small_number(nxt.text)  # "Step 1 fetches the order, step 2 buys a label"
+        after = toks[i + 2]
+        if number is not None and (after.text[:1].isalpha() or after.text in (":", ")", ".")):
+            return (3, number) if after.text in (":", ")", ".") else (2, number)
     number = small_number(toks[i].text)
     if number is not None and nxt.text == ")":
         return 2, number
@@ -467,6 +472,8 @@ def _split(
             close(j, next_trigger=True)
         elif _negated_verb_list(toks, start, j, verbs, negations):
             continue  # "it won't close, relabel or comment on any ticket": one negation
+        elif tok.norm == "but" and _exceptive_but(toks, start, j, verbs):
+            continue  # "all apis but geo-svc retry": 'but' is 'except', no new clause
         elif (
             (tok.norm in _OPENERS and j > start + 1 and prev.text != ",")
             or (prev.text == "," and _starts_clause(toks, j, e, verbs, services, item_of[j], start))
@@ -480,6 +487,18 @@ def _split(
         ):
             close(j)
     close(e)
+
+
+_QUANTIFIERS = frozenset(("all", "every", "each", "any", "everything", "everywhere", "anything"))
+
+
+def _exceptive_but(toks: list[Tok], start: int, j: int, verbs: dict[int, Mention]) -> bool:
+    """'all apis but X', 'everything but the Slack post': a quantifier shortly before, and no
+    verb between it and 'but'."""
+    for k in range(max(start, j - 4), j):
+        if toks[k].norm in _QUANTIFIERS:
+            return not any(k < v < j for v in verbs)
+    return False
 
 
 def _negated_verb_list(

@@ -129,12 +129,13 @@ def build_frame(
     clause: Clause,
     verbs: list[Mention],
     services: list[SvcMention],
+    failures: frozenset[int] | set[int] = frozenset(),
 ) -> Frame:
     """The frame of one clause. `verbs`: its verb mentions that act as verbs (in order);
     `services`: the services it names (in order)."""
     start = _lead(toks, lay, clause)
     frame = Frame(clause.index, start, clause.end)
-    frame.adverbial = _adverbial(toks, start, clause.end, verbs, frame.via)
+    frame.adverbial = _adverbial(toks, start, clause.end, verbs, frame.via, failures)
     main = frame.adverbial.end if frame.adverbial is not None else start
     acting = [v for v in verbs if v.start >= main]
     key_end = _key_end(toks, start, clause.end)
@@ -255,7 +256,12 @@ def _lead(toks: list[Tok], lay: Layout, clause: Clause) -> int:
 
 
 def _adverbial(
-    toks: list[Tok], start: int, end: int, verbs: list[Mention], via: list[str]
+    toks: list[Tok],
+    start: int,
+    end: int,
+    verbs: list[Mention],
+    via: list[str],
+    failures: frozenset[int] | set[int] = frozenset(),
 ) -> Adverbial | None:
     if start >= end:
         return None
@@ -266,10 +272,12 @@ def _adverbial(
         if norm == "once" and start + 1 < end and toks[start + 1].norm in ("a", "an", "per"):
             return None  # "once a day": a schedule word, handled below
         body = start + (len(phrase) if phrase else 1)
-        stop = _adverbial_end(toks, body, end, verbs)
+        stop = _adverbial_end(toks, body, end, verbs, phrasal=norm in ("after", "upon"))
         conditional = norm in _CONDITION_WORDS or (phrase is not None and phrase[0] == "in")
         if any(t.norm in _STATE_WORDS for t in toks[body:stop]):
             conditional = True  # "when the id is already in the table": a state, no event
+        if any(i in failures for i in range(body, stop)):
+            conditional = True  # "after the third failure", "when Xero is down": no event
         kind = "condition" if conditional else "trigger"
         via.append(f"frame.adverbial.{norm if phrase is None else '_'.join(phrase)}")
         return Adverbial(start, stop, kind, via[-1])
@@ -286,10 +294,14 @@ def _adverbial(
     return None
 
 
-def _adverbial_end(toks: list[Tok], body: int, end: int, verbs: list[Mention]) -> int:
+def _adverbial_end(
+    toks: list[Tok], body: int, end: int, verbs: list[Mention], phrasal: bool = False
+) -> int:
     """Where 'when/if ...' ends: a comma, 'then', a subject pronoun after the adverbial's
-    own verb, or the start of a main clause (a determiner or name followed by a verb)."""
-    own_verb = False
+    own verb, or the start of a main clause (a determiner or name followed by a verb).
+    `phrasal`: 'after the third failure the worker pages ...' has no verb of its own, so
+    its first verb is the main clause's."""
+    own_verb = phrasal
     starts = {v.start for v in verbs}
     for k in range(body, end):
         tok = toks[k]

@@ -98,7 +98,67 @@ def find_services(
     found += proper
     found += back_references(toks, found, taken, aliases)
     found = _owned(toks, sorted(found, key=lambda m: m.start))
-    return appositions(toks, found, aliases)
+    return _one_name_each(appositions(toks, found, aliases), aliases)
+
+
+_NAME_FILLERS = frozenset(
+    (
+        "the",
+        "our",
+        "their",
+        "its",
+        "a",
+        "an",
+        "'s",
+        "’s",
+        "api",
+        "apis",
+        "rest",
+        "http",
+        "service",
+        "services",
+        "endpoint",
+        "endpoints",
+        "platform",
+        "system",
+        "instance",
+        "-",
+    )
+)
+
+
+def _words(name: str) -> frozenset[str]:
+    tokens = name.lower().replace("’", "'").replace("'s", " ").replace("-", " ").split()
+    return frozenset(t for t in tokens if t not in _NAME_FILLERS)
+
+
+def _one_name_each(found: list[SvcMention], aliases: dict[str, ServiceInfo]) -> list[SvcMention]:
+    """One system spelt two ways is one system: 'Quillpay' and 'the Quillpay API', 'the
+    Notify API' and 'GOV.UK Notify', 'the ledger DB' and 'the Northwind ledger DB'.
+
+    A generic name whose words (fillers such as 'API' aside) all occur in another name is
+    that service; the lexicon's name wins, else the longest. Two lexicon services never
+    merge."""
+    infos = list(dict.fromkeys(m.info for m in found))
+    same: dict[str, ServiceInfo] = {}
+    for info in infos:
+        if not info.generic:
+            continue
+        mine = _words(info.name)
+        if not mine:
+            continue
+        wider = [
+            o for o in infos if o is not info and o.role == info.role and mine <= _words(o.name)
+        ]
+        if wider:
+            best = min(wider, key=lambda o: (o.generic, -len(o.name)))
+            same[info.name] = same.get(best.name, best)
+    if not same:
+        return found
+    for word, info in list(aliases.items()):
+        if info.name in same:
+            aliases[word] = same[info.name]
+    return [SvcMention(same.get(m.info.name, m.info), m.start, m.end) for m in found]
 
 
 _SYSTEM_BEFORE = frozenset(
@@ -235,7 +295,7 @@ def attributive(m: SvcMention, toks: list[Tok], id_or_cred: set[int]) -> bool:
             return True
         tok = toks[k]
         if (tok.norm in STOP and tok.norm not in ("'s", "’s")) or not (
-            tok.text[:1].isalnum() or tok.text in ("'s", "’s", "-")
+            tok.text[:1].isalnum() or tok.text in ("'s", "’s", "-", "_")  # "transfer_id"
         ):
             return False
         skipped += 1

@@ -477,6 +477,8 @@ def back_references(
         info = aliases.get(tok.norm)
         if info is None or i in taken or i < first.get(info.name, len(toks)):
             continue
+        if i > 0 and toks[i - 1].norm in ("a", "an", "another", "new"):
+            continue  # "buys a label": an indefinite noun is something new, no reference
         if in_identifier(toks, i, i + 1):
             continue  # "harvest_entry_id" names a field, not the Harvest API
         if i + 1 < len(toks) and toks[i + 1].norm in RUNTIME_NOUNS:

@@ -318,6 +318,8 @@ _SUBJECT_BREAKS = frozenset((",", ";", "and", "then", "or", ":"))
 def _subject_start(view: TextView, frame: Frame, action: Action) -> int:
     """Where the action's own subject starts: the frame's start for the first action, after
     the last ',', 'and', 'then' before the verb for a later one ('..., worker sends it')."""
+    if frame.actions and action is frame.actions[0]:
+        return frame.start  # "Credentials for A, B and the DB are read from Vault"
     k = action.verb.start
     while k > frame.start and view.toks[k - 1].norm not in _SUBJECT_BREAKS:
         k -= 1
