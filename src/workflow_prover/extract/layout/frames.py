@@ -135,7 +135,8 @@ def build_frame(
     `services`: the services it names (in order)."""
     start = _lead(toks, lay, clause)
     frame = Frame(clause.index, start, clause.end)
-    frame.adverbial = _adverbial(toks, start, clause.end, verbs, frame.via, failures)
+    named = {i for m in services for i in range(m.start, m.end)}
+    frame.adverbial = _adverbial(toks, start, clause.end, verbs, frame.via, failures, named)
     main = frame.adverbial.end if frame.adverbial is not None else start
     acting = [v for v in verbs if v.start >= main]
     key_end = _key_end(toks, start, clause.end)
@@ -262,6 +263,7 @@ def _adverbial(
     verbs: list[Mention],
     via: list[str],
     failures: frozenset[int] | set[int] = frozenset(),
+    named: frozenset[int] | set[int] = frozenset(),
 ) -> Adverbial | None:
     if start >= end:
         return None
@@ -276,8 +278,10 @@ def _adverbial(
         conditional = norm in _CONDITION_WORDS or (phrase is not None and phrase[0] == "in")
         if any(t.norm in _STATE_WORDS for t in toks[body:stop]):
             conditional = True  # "when the id is already in the table": a state, no event
-        if any(i in failures for i in range(body, stop)):
-            conditional = True  # "after the third failure", "when Xero is down": no event
+        if any(i in failures for i in range(body, stop)) and not any(
+            body <= i < stop for i in named
+        ):
+            conditional = True  # "after the third failure": no system sends an event
         kind = "condition" if conditional else "trigger"
         via.append(f"frame.adverbial.{norm if phrase is None else '_'.join(phrase)}")
         return Adverbial(start, stop, kind, via[-1])
