@@ -182,6 +182,11 @@ def _argument_error(exc: ValidationError, settings: ServerSettings) -> str:
                     f"{settings.max_description_chars:,}: send a shorter summary of the design, "
                     "or send it in parts in one session (pass the returned session_id back)"
                 )
+            elif kind == "string_unicode":
+                problems.append(
+                    "'description' is not valid Unicode text (it holds a lone surrogate, "
+                    "such as \\ud800): send the workflow as UTF-8 text"
+                )
             elif kind == "string_type":
                 problems.append(
                     f"'description' must be a string, not {_type_name(value)}: send "

@@ -344,6 +344,7 @@ def run(args: argparse.Namespace) -> int:
         with contextlib.redirect_stdout(sys.stderr):
             analyzer = Analyzer()
         handler.addFilter(RedactingFilter(analyzer.redact))  # before any client is served
+        pool.wait_ready()
         if args.transport == "stdio":
             if token:
                 logger.warning("a bearer token only applies to --transport http; ignored")

@@ -123,6 +123,10 @@ def review(analyzer: ReviewAnalyzer, job: Review) -> Reviewed:
 class Runner(Protocol):
     """Runs one job at a time, from one pool thread."""
 
+    def wait_ready(self) -> None:
+        """Block until the runner can take a job."""
+        ...
+
     def run(self, job: Review) -> Reviewed:
         """The job's result; `AnalysisFailed` when the analyzer raised or the runner died."""
         ...
@@ -142,6 +146,9 @@ class ThreadRunner:
 
     def __init__(self, analyzer: ReviewAnalyzer) -> None:
         self._analyzer = analyzer
+
+    def wait_ready(self) -> None:
+        pass
 
     def run(self, job: Review) -> Reviewed:
         try:
@@ -170,6 +177,7 @@ class ProcessRunner:
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
         self._ready = False
+        self._interrupted = False
         self.start()
 
     def start(self) -> None:
@@ -186,13 +194,15 @@ class ProcessRunner:
         child.close()
         with self._lock:
             self._process, self._conn, self._ready = process, parent, False
+            self._interrupted = False
 
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
-    def run(self, job: Review) -> Reviewed:
-        if self._process is None or not self._process.is_alive():
+    def wait_ready(self) -> None:
+        """Block until the worker has loaded its analyzer (`AnalysisFailed` if it cannot)."""
+        if self._interrupted or self._process is None or not self._process.is_alive():
             self._restart()
         conn = self._conn
         assert conn is not None
@@ -200,6 +210,15 @@ class ProcessRunner:
             if not self._ready:
                 self._expect(conn, "ready")
                 self._ready = True
+        except (EOFError, OSError):
+            self._restart()
+            raise AnalysisFailed("WorkerStopped") from None
+
+    def run(self, job: Review) -> Reviewed:
+        self.wait_ready()
+        conn = self._conn
+        assert conn is not None
+        try:
             conn.send(job)
             return Reviewed(*self._expect(conn, "ok"))
         except (EOFError, OSError):
@@ -220,6 +239,7 @@ class ProcessRunner:
     def interrupt(self) -> None:
         with self._lock:
             process = self._process
+            self._interrupted = True
         if process is not None and process.pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(process.pid, signal.SIGKILL)
@@ -368,6 +388,12 @@ class AnalysisPool:
         if future.done() and future.exception() is None:
             return future.result()  # it finished as the budget ran out
         raise AnalysisTimeout(self.budget)
+
+    def wait_ready(self) -> None:
+        """Block until every runner can take a job (workers load their analyzers in parallel,
+        so this takes about as long as one load)."""
+        for runner in self._runners:
+            runner.wait_ready()
 
     def _finished(self, _: Future[Reviewed]) -> None:
         with self._pending_lock:
