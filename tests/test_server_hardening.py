@@ -359,3 +359,33 @@ async def test_whoever_holds_a_session_id_can_read_and_extend_the_session(
     assert json.loads(getattr(state.contents[0], "text", ""))["turns"][0]["text"] == DESIGN
     assert extended["turn"] == 2
     assert len(sid) >= 24  # 18 random bytes: 144 bits, not guessable
+
+
+# --- fault 7: access lines without query strings -----------------------------------------------
+
+ACCESS_LINES = [
+    # (the request target uvicorn logs, what the line keeps)
+    ("/mcp?api_key=plain-value&session_id=abcdefgh123", "/mcp"),
+    ("/mcp?", "/mcp"),
+    ("/mcp", "/mcp"),
+    ("/", "/"),
+]
+
+
+@pytest.mark.parametrize(("target", "kept"), ACCESS_LINES)
+def test_an_access_line_keeps_the_path_and_drops_the_query(target: str, kept: str) -> None:
+    import logging
+
+    from workflow_prover.server.logs import AccessLogFilter
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "POST", target, "1.1", 200),
+        None,
+    )
+    assert AccessLogFilter().filter(record)
+    assert record.getMessage() == f'127.0.0.1:5000 - "POST {kept} HTTP/1.1" 200'

@@ -330,3 +330,30 @@ def test_a_damaged_database_is_unavailable_not_a_crash(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable) as failure:
         store.get("abcdefgh")
     assert failure.value.reason == "damaged"
+
+
+SQLITE_ERRORS = [
+    # (SQLite's error name, free bytes on the disk, the reason a user is told)
+    ("SQLITE_FULL", 10**9, "full"),
+    ("SQLITE_IOERR_SHMSIZE", 0, "full"),  # WAL mode on a full disk: the -shm file cannot grow
+    ("SQLITE_IOERR_WRITE", 4096, "full"),
+    ("SQLITE_IOERR_WRITE", 10**9, "unavailable"),  # an I/O error with space left: not "full"
+    ("SQLITE_READONLY_DBMOVED", 10**9, "read-only"),
+    ("SQLITE_CANTOPEN", 10**9, "read-only"),
+    ("SQLITE_BUSY", 10**9, "busy"),
+    ("SQLITE_NOTADB", 10**9, "damaged"),
+    ("SQLITE_CONSTRAINT_TRIGGER", 10**9, "unavailable"),
+]
+
+
+@pytest.mark.parametrize(("name", "free", "reason"), SQLITE_ERRORS)
+def test_a_sqlite_error_is_told_as_what_it_means(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, free: int, reason: str
+) -> None:
+    from workflow_prover.server import store as store_module
+
+    monkeypatch.setattr(store_module, "_free_bytes", lambda path: free)
+    error = sqlite3.OperationalError("disk I/O error")
+    error.sqlite_errorname = name
+    told = store_module._sqlite_unavailable(error, tmp_path / "sessions.sqlite3")
+    assert told.reason == reason and name in str(told)

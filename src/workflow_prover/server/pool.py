@@ -186,7 +186,7 @@ class ProcessRunner:
         parent, child = context.Pipe(duplex=True)
         process = context.Process(
             target=_worker_main,
-            args=(child, self._factory, self._log_level),
+            args=(child, self._factory, self._log_level, os.getpid()),
             name="workflow-prover-analysis",
             daemon=True,
         )
@@ -260,13 +260,28 @@ class ProcessRunner:
         self._stop()
 
 
-def _worker_main(conn: Connection, factory: AnalyzerFactory, log_level: int) -> None:
+def _die_with_parent(parent: int) -> None:
+    """On Linux, the kernel kills the worker when the server dies, even mid-analysis (without
+    this, the worker notices when it next reads its pipe). The signal is tied to the server's
+    thread that started the worker: the pool's threads live as long as the pool."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the server died before the call above
+        os._exit(0)
+
+
+def _worker_main(conn: Connection, factory: AnalyzerFactory, log_level: int, parent: int) -> None:
     """A worker process: build the analyzer, then answer jobs until the pipe closes."""
     # Under stdio, fd 1 is the protocol: nothing the worker prints may reach it. Ctrl-C reaches
     # the whole process group; the server, not the worker, handles it.
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
     try:
         analyzer = factory()
     except Exception as exc:
@@ -408,7 +423,17 @@ class AnalysisPool:
         finally:
             with slot.lock:
                 slot.runner = None
-            self._idle.put(runner)
+            self._back_to_idle(runner)
+
+    def _back_to_idle(self, runner: Runner) -> None:
+        """A runner is idle again once it can take a job: a worker that was killed or died is
+        replaced here, in the pool's thread, so its start-up (a few seconds) never counts
+        against a call's budget, and no call's interrupt can hit a worker while it loads."""
+        try:
+            runner.wait_ready()
+        except AnalysisFailed as exc:
+            logger.error("an analysis worker could not start: %s", exc.kind)
+        self._idle.put(runner)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -108,8 +108,8 @@ def pool_error(exc: PoolError, pool: AnalysisPool) -> ToolError:
 
 def unstored_note(exc: StoreUnavailable) -> str:
     return (
-        f"This review was not stored (the server's session store is {store_phrase(exc)}), so "
-        f"it cannot be continued: send the whole design again in the next call to {TOOL_NAME}."
+        f"This review was not stored: the server's session store is {store_phrase(exc)}. It "
+        f"cannot be continued; send the whole design again in the next call to {TOOL_NAME}."
     )
 
 
@@ -222,7 +222,7 @@ class Reviewer:
         try:
             session = await anyio.to_thread.run_sync(self._store.get, sid)
         except StoreUnavailable as exc:
-            logger.warning("session store %s: cannot read a session", exc.reason)
+            logger.warning("%s: cannot read a session", exc)
             raise store_error(self._shown(sid), exc) from None
         if session is None:
             raise unknown_session(self._shown(sid))
@@ -251,9 +251,7 @@ class Reviewer:
         except SessionNotFound:
             raise unknown_session(self._shown(turn.session_id)) from None
         except StoreUnavailable as exc:
-            logger.warning(
-                "session store %s: %s", exc.reason, "turn refused" if continuing else "not stored"
-            )
+            logger.warning("%s: %s", exc, "turn refused" if continuing else "review not stored")
             if continuing:
                 raise store_error(self._shown(turn.session_id), exc) from None
             raise

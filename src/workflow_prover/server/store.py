@@ -102,10 +102,25 @@ _SQLITE_REASONS = (
 )
 
 
-def _sqlite_unavailable(exc: sqlite3.Error) -> StoreUnavailable:
+_LOW_SPACE = 1 << 20  # bytes: below this, an I/O error on the store is a full disk
+
+
+def _sqlite_unavailable(exc: sqlite3.Error, path: Path) -> StoreUnavailable:
     name = str(getattr(exc, "sqlite_errorname", "") or "")
     reason = next((r for prefix, r in _SQLITE_REASONS if name.startswith(prefix)), "unavailable")
+    if name.startswith("SQLITE_IOERR") and _free_bytes(path) < _LOW_SPACE:
+        # A full disk in WAL mode is mostly an I/O error (the -shm or -wal file cannot grow,
+        # SQLITE_IOERR_SHMSIZE / _WRITE), seldom SQLITE_FULL.
+        reason = "full"
     return StoreUnavailable(reason, name or type(exc).__name__)
+
+
+def _free_bytes(path: Path) -> int:
+    try:
+        stats = os.statvfs(path.parent)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return _LOW_SPACE
+    return stats.f_bavail * stats.f_frsize
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +278,7 @@ class SqliteSessionStore:
             with self._raw_transaction(write=write) as conn:
                 yield conn
         except sqlite3.Error as exc:
-            raise _sqlite_unavailable(exc) from exc
+            raise _sqlite_unavailable(exc, self.path) from exc
 
     @contextmanager
     def _raw_transaction(self, *, write: bool) -> Iterator[sqlite3.Connection]:
