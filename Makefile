@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE ?= fixtures/examples/stripe_to_crm.md
 
-.PHONY: setup run test eval lint bench serve clean
+.PHONY: setup run test eval lint bench load faults serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,16 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# The HTTP server under 32 concurrent clients and 5,000 calls (prints throughput and p50/p99;
+# fails on any error or a p99 over its bound). A few minutes.
+load: $(STAMP)
+	$(BIN)/python benchmarks/load.py
+
+# SIGKILL during session turns, a full disk and a read-only store (the last two need root to
+# mount a tmpfs, and are skipped otherwise).
+faults: $(STAMP)
+	$(BIN)/python benchmarks/faults.py
 
 serve: $(STAMP)
 	$(BIN)/workflow-prover serve $(SERVE_ARGS)

@@ -16,6 +16,7 @@ from workflow_prover.server.store import (
     SessionNotFound,
     SessionStore,
     SqliteSessionStore,
+    StoreUnavailable,
 )
 
 
@@ -120,7 +121,7 @@ def test_reading_does_not_extend_a_session(make_store: StoreFactory) -> None:
 
 def test_a_zero_ttl_never_expires(make_store: StoreFactory) -> None:
     clock = Clock()
-    store = make_store(ttl=0, clock=clock)
+    store = make_store(ttl=0, one_turn_ttl=0, clock=clock)
     append(store, "abcdefgh", 1)
     clock.now += 10 * 365 * 86400
     session = store.get("abcdefgh")
@@ -189,7 +190,7 @@ def test_sqlite_stores_a_turn_whole_or_not_at_all(tmp_path: Path) -> None:
             "CREATE TRIGGER boom BEFORE UPDATE ON sessions "
             "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
         )
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(StoreUnavailable, match="SQLITE_CONSTRAINT_TRIGGER"):
         append(store, "abcdefgh", 2)
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM turns").fetchone()[0] == 1
@@ -217,3 +218,142 @@ def test_two_stores_on_one_file_see_each_others_turns(tmp_path: Path) -> None:
         append(first, "abcdefgh", 2)
     session = first.get("abcdefgh")
     assert session is not None and len(session.turns) == 2
+
+
+# --- bounds (hardening fault 5) --------------------------------------------------------------
+
+
+def test_a_session_never_continued_expires_sooner(make_store: StoreFactory) -> None:
+    clock = Clock()
+    store = make_store(ttl=7 * 86400, one_turn_ttl=3600, clock=clock)
+    append(store, "one-turn-session", 1)
+    append(store, "continued-session", 1)
+    append(store, "continued-session", 2)
+    session = store.get("one-turn-session")
+    assert session is not None and session.expires_at == clock.now + 3600
+    clock.now += 3601
+    assert store.get("one-turn-session") is None
+    continued = store.get("continued-session")
+    assert continued is not None and continued.expires_at == 1_000_000.0 + 7 * 86400
+    assert store.purge_expired() == 1
+
+
+def test_a_one_turn_ttl_of_zero_or_above_the_ttl_is_the_ttl(make_store: StoreFactory) -> None:
+    clock = Clock()
+    for one_turn_ttl in (0, 10 * 86400):
+        store = make_store(ttl=60.0, one_turn_ttl=one_turn_ttl, clock=clock)
+        append(store, f"session-{one_turn_ttl}", 1)
+        session = store.get(f"session-{one_turn_ttl}")
+        assert session is not None and session.expires_at == clock.now + 60
+
+
+EVICTION_CASES = [
+    # (sessions created in order with their turn counts, cap, the sessions left after one more)
+    ([1, 1, 1], 3, ["s1", "s2", "new"]),  # the oldest goes
+    ([2, 1, 1], 3, ["s0", "s2", "new"]),  # a never-continued session goes before a continued one
+    ([2, 2, 2], 3, ["s1", "s2", "new"]),  # only continued ones: the least recently updated
+    ([1, 1], 3, ["s0", "s1", "new"]),  # under the cap: nothing goes
+]
+
+
+@pytest.mark.parametrize(("turns", "cap", "left"), EVICTION_CASES)
+def test_a_full_store_evicts_the_least_recently_used_sessions_first(
+    make_store: StoreFactory, turns: list[int], cap: int, left: list[str]
+) -> None:
+    clock = Clock()
+    store = make_store(max_sessions=cap, clock=clock)
+    for n, count in enumerate(turns):
+        for number in range(1, count + 1):
+            clock.now += 1
+            append(store, f"s{n}", number)
+    clock.now += 1
+    append(store, "new", 1)
+    kept = [sid for sid in [*(f"s{n}" for n in range(len(turns))), "new"] if store.get(sid)]
+    assert kept == left
+
+
+def test_expired_sessions_make_room_before_any_is_evicted(make_store: StoreFactory) -> None:
+    clock = Clock()
+    store = make_store(ttl=100.0, one_turn_ttl=10.0, max_sessions=2, clock=clock)
+    append(store, "expiring", 1)
+    clock.now += 5
+    append(store, "live-one", 1)
+    append(store, "live-one", 2)
+    clock.now += 20  # "expiring" is past its one-turn TTL, "live-one" is not past its TTL
+    append(store, "new-session", 1)
+    assert store.get("live-one") is not None and store.get("new-session") is not None
+
+
+class _Failing(SqliteSessionStore):
+    """A real SQLite store whose connections cannot grow the file, or cannot write at all."""
+
+    pragma = ""
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = super()._connect()
+        if self.pragma:
+            conn.execute(self.pragma)
+        return conn
+
+
+FAILURES = [
+    # (the connection's restriction, the reason the store gives)
+    ("PRAGMA query_only = ON", "read-only"),
+    ("PRAGMA max_page_count = 1", "full"),
+]
+
+
+@pytest.mark.parametrize(("pragma", "reason"), FAILURES)
+def test_a_store_that_cannot_write_says_why_and_keeps_what_it_had(
+    tmp_path: Path, pragma: str, reason: str
+) -> None:
+    store = _Failing(tmp_path / "sessions.sqlite3")
+    append(store, "abcdefgh", 1, "first")
+    store.pragma = pragma
+    with pytest.raises(StoreUnavailable) as failure:
+        append(store, "abcdefgh", 2, "x" * 100_000)
+    with pytest.raises(StoreUnavailable):
+        append(store, "another-session", 1, "y" * 100_000)
+    assert failure.value.reason == reason
+    store.pragma = ""
+    session = store.get("abcdefgh")
+    assert session is not None and [t.text for t in session.turns] == ["first"]
+    assert store.get("another-session") is None
+
+
+def test_a_damaged_database_is_unavailable_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.sqlite3"
+    store = SqliteSessionStore(path)
+    append(store, "abcdefgh", 1)
+    store.close()
+    path.write_bytes(b"this is not a database" * 1000)
+    with pytest.raises(StoreUnavailable) as failure:
+        store.get("abcdefgh")
+    assert failure.value.reason == "damaged"
+
+
+SQLITE_ERRORS = [
+    # (SQLite's error name, free bytes on the disk, the reason a user is told)
+    ("SQLITE_FULL", 10**9, "full"),
+    ("SQLITE_IOERR_SHMSIZE", 0, "full"),  # WAL mode on a full disk: the -shm file cannot grow
+    ("SQLITE_IOERR_WRITE", 4096, "full"),
+    ("SQLITE_IOERR_WRITE", 10**9, "unavailable"),  # an I/O error with space left: not "full"
+    ("SQLITE_READONLY_DBMOVED", 10**9, "read-only"),
+    ("SQLITE_CANTOPEN", 10**9, "read-only"),
+    ("SQLITE_BUSY", 10**9, "busy"),
+    ("SQLITE_NOTADB", 10**9, "damaged"),
+    ("SQLITE_CONSTRAINT_TRIGGER", 10**9, "unavailable"),
+]
+
+
+@pytest.mark.parametrize(("name", "free", "reason"), SQLITE_ERRORS)
+def test_a_sqlite_error_is_told_as_what_it_means(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, free: int, reason: str
+) -> None:
+    from workflow_prover.server import store as store_module
+
+    monkeypatch.setattr(store_module, "_free_bytes", lambda path: free)
+    error = sqlite3.OperationalError("disk I/O error")
+    error.sqlite_errorname = name
+    told = store_module._sqlite_unavailable(error, tmp_path / "sessions.sqlite3")
+    assert told.reason == reason and name in str(told)

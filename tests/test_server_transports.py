@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
@@ -48,6 +49,7 @@ SEED = [
 STRIPE_KEY = "sk_live_51HqLyjWDarjtT1zdp7dcXYZabcdef0123456789"
 LEAKY = f"Stripe -> CRM. The Stripe key is {STRIPE_KEY}."
 TOKEN = "test-token-0123456789abcdef"
+HTTP_BUDGET = 5  # seconds per call for the HTTP server under test
 INITIALIZE = {
     "jsonrpc": "2.0",
     "id": 1,
@@ -159,6 +161,8 @@ def http_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             str(port),
             "--db",
             str(db),
+            "--analysis-timeout",
+            f"{HTTP_BUDGET}s",
         ],
         env=server_env(tmp, WORKFLOW_PROVER_TOKEN=TOKEN),  # the token from the environment
         stdin=subprocess.DEVNULL,
@@ -256,6 +260,67 @@ async def test_http_runs_the_seed_conversation_with_the_sdk_client(
     assert "bearer token required" in logs and TOKEN not in logs and STRIPE_KEY not in logs
     assert http_server["process"].poll() is None  # still serving
     assert http_server["stdout"].read_text() == ""  # logs go to stderr only
+
+
+def test_http_access_log_has_no_query_strings(http_server: dict[str, Any]) -> None:
+    """Clients put tokens and ids in query strings; the access log keeps the path only."""
+    query = "?api_key=plain-value-41f3&session_id=abcdefgh12345678"
+    good = {"authorization": f"Bearer {TOKEN}"}
+    assert post(http_server["url"] + query, good).status_code == 200
+    assert post(http_server["url"] + query, {}).status_code == 401
+    deadline = time.monotonic() + 10
+    while '"POST /mcp HTTP/1.1" 401' not in http_server["log"].read_text():
+        assert time.monotonic() < deadline, "no access line for the refused request"
+        time.sleep(0.1)
+    logs = http_server["log"].read_text()
+    access = [line for line in logs.splitlines() if "uvicorn.access" in line]
+    assert any('"POST /mcp HTTP/1.1" 200' in line for line in access)
+    assert not any("?" in line for line in access)
+    assert "plain-value-41f3" not in logs and "abcdefgh12345678" not in logs
+
+
+@pytest.mark.anyio
+async def test_http_a_hostile_input_never_stalls_another_client(
+    http_server: dict[str, Any],
+) -> None:
+    """'[' * 10000 + ']' * 10000 held spaCy's tokenizer for minutes (hardening fault 3). In a
+    worker process, it ends at the time budget with one line (or, once the tokenizer bounds its
+    work, in a report) while another client's review is answered meanwhile."""
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    timeout = httpx2.Timeout(30, read=120)
+    hostile: list[CallToolResult] = []
+    order: list[str] = []
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=timeout) as http_a,
+        httpx2.AsyncClient(headers=headers, timeout=timeout) as http_b,
+        Client(streamable_http_client(http_server["url"], http_client=http_a)) as attacker,
+        Client(streamable_http_client(http_server["url"], http_client=http_b)) as user,
+    ):
+
+        async def attack() -> None:
+            result = await attacker.call_tool(TOOL, {"description": "[" * 10000 + "]" * 10000})
+            hostile.append(result)
+            order.append("hostile")
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(attack)
+            await anyio.sleep(0.5)
+            sid = None
+            for text in SEED:
+                args: dict[str, Any] = {"description": text}
+                if sid:
+                    args["session_id"] = sid
+                sid = structured(await user.call_tool(TOOL, args))["session_id"]
+            order.append("user")
+    assert len(hostile) == 1
+    if hostile[0].is_error:
+        assert order == ["user", "hostile"]
+        message = getattr(hostile[0].content[0], "text", "")
+        assert f"longer than the server's limit of {HTTP_BUDGET} s" in message
+        assert "\n" not in message
+    else:
+        assert hostile[0].structured_content is not None
+    assert http_server["process"].poll() is None
 
 
 # --- the command's options -----------------------------------------------------------------

@@ -40,6 +40,7 @@ from workflow_prover.suppress import resolve as resolve_markers
 from workflow_prover.verdict import decide
 
 _NOT_NEWLINE = re.compile(r"[^\n]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str, always a lone one (hardening fault 8)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class Analyzer:
         """
         if isinstance(turns, str) or not all(isinstance(t, str) for t in turns):
             raise TypeError("turns must be a sequence of strings")
+        # No encoder takes a lone surrogate (spaCy hashes UTF-8): U+FFFD instead, one for one,
+        # before anything reads the text, so every offset still points into the input.
+        turns = [_SURROGATE.sub("\ufffd", t) for t in turns]
         suppress = {code: command_line_reason(code) for code in _checked(ignore)}
         readings: list[TurnReading] = []
         known: dict[str, ServiceInfo] = {}

@@ -48,6 +48,10 @@ def decode_input(data: bytes, shown: str) -> str:
     """UTF-8 text out of `data`, or a UsageError saying why it is not a design document."""
     if len(data) > MAX_INPUT_BYTES:
         raise UsageError(f"{shown}: input is larger than the {_size(MAX_INPUT_BYTES)} limit")
+    if _looks_utf16(data):
+        raise UsageError(
+            f"{shown}: UTF-16 text; expected UTF-8 text (convert it: iconv -f UTF-16 -t UTF-8)"
+        )
     if b"\x00" in data:
         raise UsageError(f"{shown}: binary input (contains NUL bytes); expected UTF-8 text")
     try:
@@ -56,6 +60,14 @@ def decode_input(data: bytes, shown: str) -> str:
         raise UsageError(
             f"{shown}: not UTF-8 text (invalid byte at offset {exc.start}); expected UTF-8 text"
         ) from None
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 byte order mark, or a NUL in every other byte (ASCII written as UTF-16)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    half = len(data) // 2
+    return half >= 2 and max(data[0::2].count(0), data[1::2].count(0)) >= half * 0.9
 
 
 def _read_stdin(stream: TextIO | None) -> bytes:

@@ -5,11 +5,12 @@ import time. `workflow_prover.server.main.serve` wires it to a transport.
 
 A call analyses the whole review session (rubric section 5): the earlier turns come from the
 store, the new text is appended, `Analyzer.analyze_turns` sees all of them, and the new turn is
-stored only once the analysis succeeded. Every text is redacted first, and the redacted text is
-what is analysed, stored and logged, so a session replays to the same report after a restart
-and a secret never reaches the disk or the logs. (Evidence offsets therefore refer to the stored
-turn text, shown in the session resource; it differs from what was sent only where a secret
-was replaced by `[REDACTED:<kind>]`.)
+stored only once the analysis succeeded (`review.Reviewer`; the analysis runs in the
+`pool.AnalysisPool`, off the event loop and within a time budget). Every text is redacted
+first, and the redacted text is what is analysed, stored and logged, so a session replays to
+the same report after a restart and a secret never reaches the disk or the logs. (Evidence
+offsets therefore refer to the stored turn text, shown in the session resource; it differs
+from what was sent only where a secret was replaced by `[REDACTED:<kind>]`.)
 """
 
 # No `from __future__ import annotations` here: the SDK reads the tool's annotations at
@@ -17,11 +18,7 @@ was replaced by `[REDACTED:<kind>]`.)
 
 import json
 import logging
-import re
 import secrets
-import threading
-import time
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,28 +28,24 @@ from typing import Annotated, Any, Protocol
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.server.mcpserver.tools import Tool
-from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import AnyHttpUrl, Field, ValidationError, WithJsonSchema
 
 from workflow_prover import __version__
 from workflow_prover.models import Report
 from workflow_prover.schemas import SCHEMA_URI, prover_schema_text
-from workflow_prover.server.store import (
-    SessionConflict,
-    SessionNotFound,
-    SessionStore,
-    StoredSession,
-)
+from workflow_prover.server.pool import AnalysisPool, without_surrogates
+from workflow_prover.server.review import SESSION_ID, TOOL_NAME, Limits, Reviewer
+from workflow_prover.server.store import SessionStore, StoredSession, StoreUnavailable
 
 logger = logging.getLogger("workflow_prover.server")
 
-TOOL_NAME = "validate_workflow_orchestration"
+__all__ = ["RUBRIC_URI", "SESSION_URI_TEMPLATE", "TOOL_NAME", "ServerSettings", "build_server"]
+
 RUBRIC_URI = "workflow-prover://rubric"
 SESSION_URI_TEMPLATE = "workflow-prover://sessions/{session_id}"
-_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,128}")
-_APPEND_ATTEMPTS = 5
 
 
 class ReviewAnalyzer(Protocol):
@@ -71,6 +64,12 @@ class ServerSettings:
     """Most turns one review session may have."""
     max_session_chars: int = 200_000
     """Most text (all turns together) one session may hold: every call re-reads all of it."""
+    analysis_budget: float = 30.0
+    """Seconds one call may take, waiting for a free analyzer included; then a tool error."""
+    analysis_workers: int = 2
+    """Analyses that run at once (the default in-process pool's threads)."""
+    max_waiting: int = 64
+    """Calls that may wait for a free analyzer; one more is told the server is busy."""
 
 
 class ReviewResult(Report):
@@ -80,7 +79,10 @@ class ReviewResult(Report):
     questions, redactions, strict, turns), then `session_id` and `turn`.
     """
 
-    session_id: str = Field(description="Pass this back as `session_id` to continue the review.")
+    session_id: str = Field(
+        description="Pass this back as `session_id` to continue the review (empty when the "
+        "server could not store it: then it cannot be continued)."
+    )
     turn: int = Field(description="The number of this call in the session (1 for a new one).")
 
 
@@ -179,6 +181,11 @@ def _argument_error(exc: ValidationError, settings: ServerSettings) -> str:
                     f"'description' is {size:,} characters, over the limit of "
                     f"{settings.max_description_chars:,}: send a shorter summary of the design, "
                     "or send it in parts in one session (pass the returned session_id back)"
+                )
+            elif kind == "string_unicode":
+                problems.append(
+                    "'description' is not valid Unicode text (it holds a lone surrogate, "
+                    "such as \\ud800): send the workflow as UTF-8 text"
                 )
             elif kind == "string_type":
                 problems.append(
@@ -282,52 +289,36 @@ def rubric_text() -> str:
     return resources.files("workflow_prover.server").joinpath("rubric.md").read_text("utf-8")
 
 
-class _SessionLocks:
-    """One lock per session id, so that concurrent calls on one session take turns in this
-    process (the store's turn-number check still guards against other processes)."""
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._locks: weakref.WeakValueDictionary[str, threading.Lock] = (
-            weakref.WeakValueDictionary()
-        )
-
-    def __call__(self, session_id: str) -> threading.Lock:
-        with self._guard:
-            lock = self._locks.get(session_id)
-            if lock is None:
-                lock = threading.Lock()
-                self._locks[session_id] = lock
-            return lock
-
-
-def _unknown_session(shown: str) -> ToolError:
-    """`shown`: the client's session_id as it may be echoed (redacted, see `build_server`)."""
-    return ToolError(
-        f"Unknown or expired session_id '{shown}': call again without session_id to "
-        "start a new review, and send the whole design in description."
-    )
-
-
 def build_server(
     analyzer: ReviewAnalyzer,
     store: SessionStore,
     settings: ServerSettings | None = None,
     *,
     token: str | None = None,
+    pool: AnalysisPool | None = None,
 ) -> MCPServer[Any]:
     """The MCP server over one analyzer and one session store.
 
     `token`, when set, is the bearer token every HTTP request must carry (stdio ignores it).
+    `pool` runs the analyses (`serve` gives one of worker processes); by default a pool of
+    `settings.analysis_workers` threads over `analyzer`. The caller closes the pool it gave.
     """
     settings = settings or ServerSettings()
-    session_locks = _SessionLocks()
+    if pool is None:
+        pool = AnalysisPool.in_threads(
+            analyzer,
+            workers=settings.analysis_workers,
+            budget=settings.analysis_budget,
+            max_waiting=settings.max_waiting,
+        )
 
     def shown(value: str) -> str:
         """Client input as an error may repeat it: secrets redacted, then cut to 128 chars."""
-        return analyzer.redact(value)[:128]
+        return analyzer.redact(value[:128])[:128]
 
-    def review(
+    reviewer = Reviewer(store, pool, Limits(settings.max_turns, settings.max_session_chars), shown)
+
+    async def review(
         description: Annotated[
             str,
             Field(
@@ -343,91 +334,12 @@ def build_server(
         ] = None,
         strict: Annotated[bool, Field(description=_STRICT_HELP)] = False,
     ) -> Annotated[CallToolResult, ReviewResult]:
-        # A sync tool: the SDK runs it in a worker thread, so the analysis (CPU-bound, up to a
-        # few seconds for a long session) and the SQLite I/O stay off the event loop.
-        started = time.perf_counter()
+        # Async: the analysis runs in the pool and the store in worker threads, so the event
+        # loop only waits (see `review.Reviewer`).
         if not description.strip():
             raise ToolError("'description' is blank: send the workflow to review as text.")
         sid = (session_id or "").strip() or None
-        if sid is not None and not _SESSION_ID.fullmatch(sid):
-            raise _unknown_session(shown(sid))
-        try:
-            text = analyzer.redact(description)
-        except Exception as exc:
-            # The exception may quote the raw text: log its type only.
-            logger.error("secret scan failed: %s", type(exc).__name__)
-            raise ToolError(
-                "The description could not be scanned for secrets (internal "
-                "error). Try again with plain text."
-            ) from None
-        if sid is None:
-            return _review(text, None, strict, started)
-        with session_locks(sid):
-            return _review(text, sid, strict, started)
-
-    def _review(text: str, sid: str | None, strict: bool, started: float) -> CallToolResult:
-        for _ in range(_APPEND_ATTEMPTS):
-            earlier: list[str] = []
-            if sid is None:
-                new_id, number = secrets.token_urlsafe(18), 1
-            else:
-                session = store.get(sid)
-                if session is None:
-                    raise _unknown_session(shown(sid))
-                if len(session.turns) >= settings.max_turns:
-                    raise ToolError(
-                        f"Session '{shown(sid)}' has reached the limit of "
-                        f"{settings.max_turns} turns: "
-                        "start a new review without session_id and send the whole design, "
-                        "consolidated, in one description."
-                    )
-                if session.text_chars + len(text) > settings.max_session_chars:
-                    raise ToolError(
-                        f"Session '{shown(sid)}' would exceed "
-                        f"{settings.max_session_chars:,} characters of text: start a new review "
-                        "without session_id and send the whole design, consolidated, in one "
-                        "description."
-                    )
-                earlier = [t.text for t in session.turns]
-                new_id, number = sid, len(session.turns) + 1
-            report = analyzer.analyze_turns([*earlier, text], strict=strict)
-            payload = report.model_dump(mode="json")
-            try:
-                store.append_turn(
-                    new_id, number, text, strict=strict, verdict=str(report.verdict), report=payload
-                )
-            except SessionConflict:
-                continue  # another call appended a turn meanwhile: re-read and re-analyse
-            except SessionNotFound:
-                raise _unknown_session(shown(new_id)) from None
-            break
-        else:
-            raise ToolError(
-                f"Session '{shown(new_id)}' is being updated by other calls right now: "
-                "retry this call."
-            )
-        blockers = sum(1 for f in report.findings if f.severity == "blocker" and not f.suppressed)
-        logger.info(
-            "review session=%s… turn=%d chars=%d verdict=%s blockers=%d redactions=%d %.0fms",
-            new_id[:6],
-            number,
-            len(text),
-            report.verdict,
-            blockers,
-            report.redactions,
-            (time.perf_counter() - started) * 1000,
-        )
-        logger.debug(
-            "review session=%s… turn=%d text (redacted): %r", new_id[:6], number, text[:2000]
-        )
-        text_out = (
-            f"{report.message}\n\nsession_id: {new_id} (turn {number}). To continue this "
-            f"review, call {TOOL_NAME} again with this session_id and only what changed."
-        )
-        return CallToolResult(
-            content=[TextContent(type="text", text=text_out)],
-            structured_content={"session_id": new_id, "turn": number, **payload},
-        )
+        return await reviewer(without_surrogates(description), sid, strict)
 
     # Annotations, truthfully: the tool never touches the outside world (nothing in the design
     # is executed or contacted: open_world_hint=False), but it is not read-only: every call
@@ -475,7 +387,12 @@ def build_server(
     @server.prompt(name="design_review", title="Design review of a workflow")
     def design_review(
         workflow: Annotated[
-            str, Field(description="The workflow design to review, in any form.", min_length=1)
+            str,
+            Field(
+                description="The workflow design to review, in any form.",
+                min_length=1,
+                max_length=settings.max_description_chars,
+            ),
         ],
     ) -> str:
         """Start an iterative resilience review of a workflow design with the Prover."""
@@ -491,7 +408,7 @@ def build_server(
             f"4. Call {TOOL_NAME} again with the returned `session_id` and only my new answers.\n"
             "5. Repeat until the verdict is WORKFLOW_PROVEN, then list the warnings that remain.\n"
             "Never send real keys, tokens or passwords to the tool.\n\n"
-            f"<workflow>\n{analyzer.redact(workflow)}\n</workflow>"
+            f"<workflow>\n{analyzer.redact(without_surrogates(workflow))}\n</workflow>"
         )
 
     @server.resource(
@@ -523,7 +440,15 @@ def build_server(
         mime_type="application/json",
     )
     def session_resource(session_id: str) -> str:
-        session = store.get(session_id) if _SESSION_ID.fullmatch(session_id) else None
+        if not SESSION_ID.fullmatch(session_id):
+            raise ResourceNotFoundError("Unknown or expired session (not an id this server issues)")
+        try:
+            session = store.get(session_id)
+        except StoreUnavailable as exc:
+            raise ResourceError(
+                f"Session {shown(session_id)} cannot be read now: the server's session store "
+                f"is {exc.reason}."
+            ) from None
         if session is None:
             raise ResourceNotFoundError(f"Unknown or expired session: {shown(session_id)}")
         return json.dumps(session_state(session), indent=2, ensure_ascii=False)

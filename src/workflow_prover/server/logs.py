@@ -1,9 +1,13 @@
-"""Log records with secrets redacted, whoever logs them.
+"""Log records with secrets redacted, whoever logs them, and access lines without queries.
 
 The server's own log lines carry only redacted text, but the SDK logs what clients send too
-(`Resource 'workflow-prover://sessions/<whatever the client sent>' failed`). `serve` puts this
-filter on its stderr handler, so every record, the SDK's and uvicorn's included, passes
-through the secret scanner before it is written.
+(`Resource 'workflow-prover://sessions/<whatever the client sent>' failed`). `serve` puts
+`RedactingFilter` on its stderr handler, so every record, the SDK's and uvicorn's included,
+passes through the secret scanner before it is written.
+
+uvicorn's access log line quotes the request target with its query string, where clients put
+tokens and ids (`/mcp?api_key=...`) that look like no known secret. `AccessLogFilter`, also on
+the handler, cuts the query off: the line keeps the method, path and status (hardening fault 7).
 """
 
 from __future__ import annotations
@@ -11,7 +15,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-__all__ = ["RedactingFilter"]
+__all__ = ["AccessLogFilter", "RedactingFilter"]
+
+ACCESS_LOGGER = "uvicorn.access"
+
+
+class AccessLogFilter(logging.Filter):
+    """Drops the query string from the request targets of uvicorn's access records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == ACCESS_LOGGER and isinstance(record.args, tuple):
+            record.args = tuple(_without_query(arg) for arg in record.args)
+        return True
+
+
+def _without_query(value: object) -> object:
+    if isinstance(value, str) and value.startswith("/") and "?" in value:
+        return value.split("?", 1)[0]
+    return value
 
 
 class RedactingFilter(logging.Filter):

@@ -10,7 +10,12 @@ Settings come from options, then environment variables, then defaults:
     --session-ttl   WORKFLOW_PROVER_SESSION_TTL   7d (idle time before a session expires; 0: never)
     --log-level     WORKFLOW_PROVER_LOG_LEVEL     INFO
 
-Logs go to stderr only: under stdio, stdout carries the protocol.
+and, options only: --one-turn-ttl (24h: a session never continued), --max-sessions (10000),
+--workers (analysis processes: the CPU count, at most 4), --analysis-timeout (30s per call).
+
+Logs go to stderr only: under stdio, stdout carries the protocol. The analyses run in worker
+processes (`pool.ProcessRunner`), so a slow one is stopped at the time limit without stalling
+the other clients.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ ENV_TOKEN = "WORKFLOW_PROVER_TOKEN"
 ENV_SESSION_TTL = "WORKFLOW_PROVER_SESSION_TTL"
 ENV_LOG_LEVEL = "WORKFLOW_PROVER_LOG_LEVEL"
 DEFAULT_SESSION_TTL = "7d"
+DEFAULT_ONE_TURN_TTL = "24h"
+DEFAULT_MAX_SESSIONS = 10_000
+DEFAULT_ANALYSIS_TIMEOUT = "30s"
 _LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 _WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 _TTL = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", re.IGNORECASE)
@@ -72,6 +80,18 @@ def _positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
     return number
+
+
+def default_workers() -> int:
+    """One analysis process per CPU, at most 4 (each holds its own analyzer, ~150 MB)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _duration(value: str) -> float:
+    seconds = parse_ttl(value)
+    if seconds is None:
+        raise argparse.ArgumentTypeError(f"expected a positive duration, got {value!r}")
+    return seconds
 
 
 def _port(value: str) -> int:
@@ -136,6 +156,34 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         f"0 never (or ${ENV_SESSION_TTL}; default {DEFAULT_SESSION_TTL})",
     )
     parser.add_argument(
+        "--one-turn-ttl",
+        default=DEFAULT_ONE_TURN_TTL,
+        metavar="DURATION",
+        help="idle time after which a session that was never continued (one turn: most calls "
+        f"without session_id) expires; 0 as --session-ttl (default {DEFAULT_ONE_TURN_TTL})",
+    )
+    parser.add_argument(
+        "--max-sessions",
+        type=_positive_int,
+        default=DEFAULT_MAX_SESSIONS,
+        help="most sessions the database keeps; one more evicts the least recently used, "
+        f"never-continued ones first (default {DEFAULT_MAX_SESSIONS})",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help=f"analysis processes (default: one per CPU, at most 4; here {default_workers()})",
+    )
+    parser.add_argument(
+        "--analysis-timeout",
+        type=_duration,
+        default=_duration(DEFAULT_ANALYSIS_TIMEOUT),
+        metavar="DURATION",
+        help="time one call may take, waiting for a free worker included; a slower analysis "
+        f"is stopped and the call fails with a tool error (default {DEFAULT_ANALYSIS_TIMEOUT})",
+    )
+    parser.add_argument(
         "--max-description-chars",
         type=_positive_int,
         default=20_000,
@@ -161,8 +209,11 @@ def configure_logging(level: str) -> logging.Handler:
 
     Returns the handler, for `serve` to add the redacting filter once the scanner is built.
     """
+    from workflow_prover.server.logs import AccessLogFilter
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(AccessLogFilter())  # uvicorn's access lines, without query strings
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)
@@ -222,6 +273,7 @@ def run(args: argparse.Namespace) -> int:
     raw_ttl = args.session_ttl or environ.get(ENV_SESSION_TTL) or DEFAULT_SESSION_TTL
     try:
         ttl = parse_ttl(raw_ttl)
+        one_turn_ttl = parse_ttl(args.one_turn_ttl)
     except argparse.ArgumentTypeError as exc:
         print(f"workflow-prover serve: error: session TTL: {exc}", file=sys.stderr)
         return 2
@@ -236,7 +288,9 @@ def run(args: argparse.Namespace) -> int:
     from workflow_prover.server.store import SessionStoreError, SqliteSessionStore
 
     try:
-        store = SqliteSessionStore(db_path, ttl=ttl)
+        store = SqliteSessionStore(
+            db_path, ttl=ttl, one_turn_ttl=one_turn_ttl, max_sessions=args.max_sessions
+        )
         purged = store.purge_expired()
     except (OSError, SessionStoreError, ValueError) as exc:
         print(
@@ -255,34 +309,55 @@ def run(args: argparse.Namespace) -> int:
     from workflow_prover.analyzer import Analyzer
     from workflow_prover.server.app import ServerSettings, build_server
     from workflow_prover.server.logs import RedactingFilter
+    from workflow_prover.server.pool import AnalysisPool
 
+    settings = ServerSettings(
+        max_description_chars=args.max_description_chars,
+        max_turns=args.max_turns,
+        analysis_budget=args.analysis_timeout,
+        analysis_workers=args.workers or default_workers(),
+    )
+    logger.info(
+        "sessions in %s (idle expiry: %s, never continued: %s; at most %d; %d expired removed)",
+        db_path,
+        "never" if ttl is None else f"{ttl:g}s",
+        "never" if store.limits.one_turn_ttl is None else f"{store.limits.one_turn_ttl:g}s",
+        args.max_sessions,
+        purged,
+    )
+    # The workers load their analyzers while this process loads its own (for redaction).
+    pool = AnalysisPool.in_processes(
+        Analyzer,
+        workers=settings.analysis_workers,
+        budget=settings.analysis_budget,
+        max_waiting=settings.max_waiting,
+        log_level=logging.getLogger("workflow_prover").getEffectiveLevel(),
+    )
     try:
         logger.info(
-            "sessions in %s (idle expiry: %s; %d expired removed)",
-            db_path,
-            "never" if ttl is None else f"{ttl:g}s",
-            purged,
+            "loading the analyzer (%d analysis processes, %gs per call)",
+            settings.analysis_workers,
+            settings.analysis_budget,
         )
-        logger.info("loading the analyzer")
         # Under stdio, stdout is the protocol: anything a library prints while loading goes to
         # stderr. (While serving, the SDK itself diverts fd 1 to stderr.)
         with contextlib.redirect_stdout(sys.stderr):
             analyzer = Analyzer()
         handler.addFilter(RedactingFilter(analyzer.redact))  # before any client is served
-        settings = ServerSettings(
-            max_description_chars=args.max_description_chars, max_turns=args.max_turns
-        )
+        pool.wait_ready()
         if args.transport == "stdio":
             if token:
                 logger.warning("a bearer token only applies to --transport http; ignored")
-            server = build_server(analyzer, store, settings)
+            server = build_server(analyzer, store, settings, pool=pool)
             logger.info("serving MCP over stdio")
             server.run("stdio")
         else:
-            _serve_http(build_server(analyzer, store, settings, token=token), args, token)
+            server = build_server(analyzer, store, settings, token=token, pool=pool)
+            _serve_http(server, args, token)
     except KeyboardInterrupt:
         pass
     finally:
+        pool.close()
         store.close()
     return 0
 

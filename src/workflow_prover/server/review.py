@@ -1,0 +1,283 @@
+"""One call of `validate_workflow_orchestration`: read the session, analyse, store the turn.
+
+The analysis runs in the `AnalysisPool` (off the event loop, bounded, within a time budget) and
+the store is read and written in worker threads, so a call never blocks the event loop. Every
+failure the client can act on is a `ToolError` of one line:
+
+- the pool is busy, the analysis ran past its budget, or the analyzer failed: nothing stored;
+- the session store is full, read-only or otherwise unavailable: a call that continues a
+  session fails (its turn cannot be kept, and answering would pretend it was); a call without
+  `session_id` still answers, storing its turn best-effort: when the store cannot take it, the
+  report comes back with an empty `session_id` and a note that it cannot be continued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent
+
+from workflow_prover.server.pool import (
+    AnalysisFailed,
+    AnalysisPool,
+    AnalysisTimeout,
+    PoolBusy,
+    PoolError,
+    Review,
+    Reviewed,
+)
+from workflow_prover.server.store import (
+    SessionConflict,
+    SessionNotFound,
+    SessionStore,
+    StoredSession,
+    StoreUnavailable,
+)
+
+logger = logging.getLogger("workflow_prover.server")
+
+TOOL_NAME = "validate_workflow_orchestration"
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,128}")
+_APPEND_ATTEMPTS = 5
+_STORE_REASONS = {
+    "full": "full (no space left for new turns)",
+    "read-only": "read-only",
+    "busy": "locked by another process",
+    "damaged": "damaged",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_turns: int
+    max_session_chars: int
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+def unknown_session(shown: str | None) -> ToolError:
+    """`shown`: the client's session_id as it may be echoed (redacted), or None not to echo it."""
+    which = f" '{shown}'" if shown is not None else " (not an id this server issues)"
+    return ToolError(
+        f"Unknown or expired session_id{which}: call again without session_id to "
+        "start a new review, and send the whole design in description."
+    )
+
+
+def store_phrase(exc: StoreUnavailable) -> str:
+    return _STORE_REASONS.get(exc.reason, "unavailable")
+
+
+def store_error(shown: str, exc: StoreUnavailable) -> ToolError:
+    return ToolError(
+        f"Session '{shown}' cannot be continued now: the server's session store is "
+        f"{store_phrase(exc)}, so nothing was stored. Retry later, or call without "
+        "session_id and send the whole design to have it reviewed without the session."
+    )
+
+
+def pool_error(exc: PoolError, pool: AnalysisPool) -> ToolError:
+    if isinstance(exc, AnalysisTimeout):
+        return ToolError(
+            f"The analysis took longer than the server's limit of {exc.budget:g} s and was "
+            "stopped; nothing was stored. Send a shorter, plainer description (long runs of "
+            "punctuation or brackets are slow to read)."
+        )
+    if isinstance(exc, PoolBusy):
+        return ToolError(
+            f"The server is busy ({pool.workers} analyses running, more waiting); nothing "
+            "was stored. Retry this call in a few seconds."
+        )
+    kind = exc.kind if isinstance(exc, AnalysisFailed) else type(exc).__name__
+    return ToolError(
+        f"The analysis failed (internal error: {kind}); nothing was stored. Retry once; if it "
+        "fails again, please report it to the server's operator."
+    )
+
+
+def unstored_note(exc: StoreUnavailable) -> str:
+    return (
+        f"This review was not stored: the server's session store is {store_phrase(exc)}. It "
+        f"cannot be continued; send the whole design again in the next call to {TOOL_NAME}."
+    )
+
+
+def result(reviewed: Reviewed, session_id: str, number: int, note: str | None) -> CallToolResult:
+    payload = reviewed.report
+    if note is None:
+        note = (
+            f"session_id: {session_id} (turn {number}). To continue this review, call "
+            f"{TOOL_NAME} again with this session_id and only what changed."
+        )
+    return CallToolResult(
+        content=[TextContent(type="text", text=f"{payload['message']}\n\n{note}")],
+        structured_content={"session_id": session_id, "turn": number, **payload},
+    )
+
+
+# --- the call ---------------------------------------------------------------------------------
+
+
+class SessionLocks:
+    """One lock per session id, so that concurrent calls on one session take turns in this
+    process (the store's turn-number check still guards against other processes)."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def __call__(self, session_id: str) -> asyncio.Lock:
+        lock = self._locks.get(session_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[session_id] = lock
+        return lock
+
+
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    """Where the new turn goes: the session's earlier turns, its id and the turn's number."""
+
+    earlier: tuple[str, ...]
+    session_id: str
+    number: int
+
+
+class Reviewer:
+    """Runs calls of the tool against one store and one analysis pool."""
+
+    def __init__(
+        self,
+        store: SessionStore,
+        pool: AnalysisPool,
+        limits: Limits,
+        shown: Callable[[str], str],
+    ) -> None:
+        self._store = store
+        self._pool = pool
+        self._limits = limits
+        self._shown = shown
+        self._locks = SessionLocks()
+
+    async def __call__(self, text: str, session_id: str | None, strict: bool) -> CallToolResult:
+        started = time.perf_counter()
+        if session_id is not None and not SESSION_ID.fullmatch(session_id):
+            raise unknown_session(None)
+        if session_id is None:
+            return await self._review(text, None, strict, started)
+        async with self._locks(session_id):
+            return await self._review(text, session_id, strict, started)
+
+    async def _review(
+        self, text: str, sid: str | None, strict: bool, started: float
+    ) -> CallToolResult:
+        for _ in range(_APPEND_ATTEMPTS):
+            turn = await self._next_turn(sid, len(text))
+            try:
+                reviewed = await self._pool.review(Review(turn.earlier, text, strict))
+            except PoolError as exc:
+                logger.warning("review not answered: %s", exc)
+                raise pool_error(exc, self._pool) from None
+            try:
+                if not await self._store_turn(turn, reviewed, strict, continuing=sid is not None):
+                    continue  # another call appended a turn meanwhile: re-read and re-analyse
+            except StoreUnavailable as exc:  # a new review: answer it, unstored
+                self._log(turn, reviewed, started, stored=False)
+                return result(reviewed, "", 1, unstored_note(exc))
+            self._log(turn, reviewed, started, stored=True)
+            return result(reviewed, turn.session_id, turn.number, None)
+        shown = self._shown(sid or "")
+        raise ToolError(f"Session '{shown}' is being updated by other calls right now: retry.")
+
+    async def _next_turn(self, sid: str | None, chars: int) -> _Turn:
+        if sid is None:
+            return _Turn((), secrets.token_urlsafe(18), 1)
+        session = await self._read(sid)
+        if len(session.turns) >= self._limits.max_turns:
+            raise ToolError(
+                f"Session '{self._shown(sid)}' has reached the limit of "
+                f"{self._limits.max_turns} turns: start a new review without session_id and "
+                "send the whole design, consolidated, in one description."
+            )
+        if session.text_chars + chars > self._limits.max_session_chars:
+            raise ToolError(
+                f"Session '{self._shown(sid)}' would exceed "
+                f"{self._limits.max_session_chars:,} characters of text: start a new review "
+                "without session_id and send the whole design, consolidated, in one "
+                "description."
+            )
+        return _Turn(tuple(t.text for t in session.turns), sid, len(session.turns) + 1)
+
+    async def _read(self, sid: str) -> StoredSession:
+        try:
+            session = await anyio.to_thread.run_sync(self._store.get, sid)
+        except StoreUnavailable as exc:
+            logger.warning("%s: cannot read a session", exc)
+            raise store_error(self._shown(sid), exc) from None
+        if session is None:
+            raise unknown_session(self._shown(sid))
+        return session
+
+    async def _store_turn(
+        self, turn: _Turn, reviewed: Reviewed, strict: bool, *, continuing: bool
+    ) -> bool:
+        """True: stored; False: a conflict (retry). Raises `StoreUnavailable` for a new review
+        the store cannot take (the call answers without it), a `ToolError` otherwise."""
+
+        def append() -> None:
+            self._store.append_turn(
+                turn.session_id,
+                turn.number,
+                reviewed.text,
+                strict=strict,
+                verdict=str(reviewed.report["verdict"]),
+                report=reviewed.report,
+            )
+
+        try:
+            await anyio.to_thread.run_sync(append)
+        except SessionConflict:
+            return False
+        except SessionNotFound:
+            raise unknown_session(self._shown(turn.session_id)) from None
+        except StoreUnavailable as exc:
+            logger.warning("%s: %s", exc, "turn refused" if continuing else "review not stored")
+            if continuing:
+                raise store_error(self._shown(turn.session_id), exc) from None
+            raise
+        return True
+
+    def _log(self, turn: _Turn, reviewed: Reviewed, started: float, stored: bool) -> None:
+        report: dict[str, Any] = reviewed.report
+        blockers = sum(
+            1
+            for f in report["findings"]
+            if f["severity"] == "blocker" and not f.get("suppressed", False)
+        )
+        logger.info(
+            "review session=%s… turn=%d chars=%d verdict=%s blockers=%d redactions=%d %.0fms%s",
+            turn.session_id[:6],
+            turn.number,
+            len(reviewed.text),
+            report["verdict"],
+            blockers,
+            report["redactions"],
+            (time.perf_counter() - started) * 1000,
+            "" if stored else " (not stored)",
+        )
+        logger.debug(
+            "review session=%s… turn=%d text (redacted): %r",
+            turn.session_id[:6],
+            turn.number,
+            reviewed.text[:2000],
+        )
