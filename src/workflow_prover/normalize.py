@@ -11,11 +11,13 @@ character:
 - look-alikes of ASCII letters from other scripts (`lexicons/confusables.jsonl`) become the
   letter;
 - everything else non-ASCII takes its NFKC form: fullwidth and mathematical letters, superscript
-  and circled digits, ligatures ("ﬁ" is "fi"), the ellipsis ("..."), the no-break space.
+  and circled digits, ligatures ("ﬁ" is "fi"), the ellipsis ("..."), the no-break space;
+- the middle of a very long run is removed (33+ punctuation characters keep 16 at each end,
+  257+ non-space characters 128): the tokenizer is quadratic on them.
 
 Only characters that change are recorded, as edits; `to_source` maps an offset of the
 normalised text back to the text it came from, so evidence is always a slice of the input.
-ASCII text (the usual case) is returned as it is, with no edits and no copy.
+ASCII text with no long run (the usual case) is returned as it is, with no edits and no copy.
 """
 
 from __future__ import annotations
@@ -80,6 +82,20 @@ class Normalized:
         return (lo, lo) if start == end else (lo, self.to_source(end, end=True))
 
 
+_PUNCTUATION_RUN = re.compile(r"[^\w\s]{33,}")
+_WORD_RUN = re.compile(r"\S{257,}")
+
+
+def _long_runs(text: str) -> list[tuple[int, int, str]]:
+    """The middles of very long runs, removed: a run of 33+ punctuation characters keeps its
+    first and last 16, any run of 257+ non-space characters its first and last 128. spaCy's
+    tokenizer is quadratic on such runs ('[' * 10000 + ']' * 10000 took 30 s; hardening
+    fault 3), and no word of a design is that long."""
+    out = [(m.start() + 16, m.end() - 16, "") for m in _PUNCTUATION_RUN.finditer(text)]
+    out += [(m.start() + 128, m.end() - 128, "") for m in _WORD_RUN.finditer(text)]
+    return out
+
+
 class Normalizer:
     """Normalises text for reading; built once from the confusables lexicon."""
 
@@ -90,29 +106,38 @@ class Normalizer:
         self._cache: dict[str, str] = {}
 
     def normalize(self, text: str) -> Normalized:
-        if text.isascii():
+        changes = [*_long_runs(text)]
+        if not text.isascii():
+            changes += self._characters(text)
+        if not changes:
             return Normalized(text, text)
+        changes.sort()
         parts: list[str] = []
         edits: list[_Edit] = []
         position = 0  # next source character not yet copied
         length = 0  # length of the normalised text so far
+        for start, end, replacement in changes:
+            if start < position:
+                continue  # inside a run already shortened
+            parts.append(text[position:start])
+            length += start - position
+            edits.append(_Edit(start, end, length, length + len(replacement)))
+            parts.append(replacement)
+            length += len(replacement)
+            position = end
+        parts.append(text[position:])
+        return Normalized(text, "".join(parts), tuple(edits), tuple(e.norm_start for e in edits))
+
+    def _characters(self, text: str) -> list[tuple[int, int, str]]:
+        out: list[tuple[int, int, str]] = []
         for hit in _NON_ASCII.finditer(text):
             start = hit.start()
             char = hit.group()
             after_letter = start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()
             replacement = self._replace(char, after_letter)
-            if replacement == char:
-                continue
-            parts.append(text[position:start])
-            length += start - position
-            edits.append(_Edit(start, start + 1, length, length + len(replacement)))
-            parts.append(replacement)
-            length += len(replacement)
-            position = start + 1
-        if not edits:
-            return Normalized(text, text)
-        parts.append(text[position:])
-        return Normalized(text, "".join(parts), tuple(edits), tuple(e.norm_start for e in edits))
+            if replacement != char:
+                out.append((start, start + 1, replacement))
+        return out
 
     def _replace(self, char: str, after_letter: bool) -> str:
         category = unicodedata.category(char)

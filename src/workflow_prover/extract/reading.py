@@ -250,7 +250,8 @@ def build_view(
     inside = [
         (m.start, m.end) for m in services if m.info.role in ("api", "datastore") and m.info.generic
     ]
-    within = [c for c in within if not any(s <= c.start and c.end <= e for s, e in inside)]
+    inside_at = {i for s, e in inside for i in range(s, e)}
+    within = [c for c in within if not all(i in inside_at for i in range(c.start, c.end))]
     view.cues = longest_first([c for c in within if _required(view, c)])
     view.ctx = ConText(ann, lay, view.cues)
     view.verb_starts = frozenset(m.start for m in ann.of(Group.VERB))

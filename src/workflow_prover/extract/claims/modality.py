@@ -18,11 +18,13 @@ A question mark scopes back over its whole sentence, up to a ';'.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from workflow_prover.annotate.types import Annotation, Group, Mention
 from workflow_prover.extract.layout.clauses import Layout
 
+_FARTHEST = 80  # tokens between a cue and the farthest target it can modify
 _PRECEDENCE = ("INSTRUCTION", "HYPOTHETICAL", "HISTORICAL", "QUESTION", "PLANNED")
 MODALITY = {
     "INSTRUCTION": "hypothetical",
@@ -89,28 +91,29 @@ class ConText:
         claims = [
             c for c in (ann.of(Group.CUE) if claims is None else claims) if c.end - c.start > 1
         ]
+        pseudo_at = _by_start(pseudo)
+        claims_at = _by_start(claims)
         cues = [
             m
             for m in mentions
             if m.label != "TERMINATOR"
             and m.direction != "PSEUDO"
-            and not any(p.label == m.label and p.contains(m) for p in pseudo)
-            and not any(c.contains(m) for c in claims)
+            and not any(p.label == m.label for p in _containing(pseudo_at, m))
+            and not any(True for _ in _containing(claims_at, m))
         ]
+        cues_at = _by_start(cues)
         cues = [
             m
             for m in cues
             if not any(
-                o is not m
-                and o.label == m.label
-                and o.contains(m)
-                and (o.end - o.start) > (m.end - m.start)
-                for o in cues
+                o is not m and o.label == m.label and (o.end - o.start) > (m.end - m.start)
+                for o in _containing(cues_at, m)
             )
         ]
         self._verbs = {m.start for m in ann.of(Group.VERB)}
         self._verb_end = {m.start: m.end for m in ann.of(Group.VERB)}
-        self.scopes = [self._scope(m) for m in cues]
+        self.scopes = sorted((self._scope(m) for m in cues), key=lambda s: s.cue.start)
+        self._starts = [s.cue.start for s in self.scopes]
 
     def _scope(self, cue: Mention) -> Scope:
         lay = self._lay
@@ -214,7 +217,11 @@ class ConText:
     def read(self, target: Mention) -> Reading:
         """The modality of `target` from every cue whose scope holds it."""
         hits: list[Mention] = []
-        for scope in self.scopes:
+        # a cue further than _FARTHEST tokens from its target never reaches it: reading
+        # stays linear in the text whatever the number of cues (hardening fault 2)
+        lo = bisect_left(self._starts, target.start - _FARTHEST)
+        hi = bisect_right(self._starts, target.end + _FARTHEST)
+        for scope in self.scopes[lo:hi]:
             cue = scope.cue
             inside = scope.lo <= target.start and target.end <= scope.hi
             if cue.label == "INSTRUCTION":
@@ -243,6 +250,26 @@ class ConText:
             if second.rule in _EXCEPTIVE or not any(t.norm in _COORDINATORS for t in between):
                 groups += 1  # "no request reaches A or B without passing the limiter"
         return groups % 2 == 0
+
+
+_LONGEST = 16  # tokens: no lexicon modifier or cue is longer
+
+
+def _by_start(mentions: list[Mention]) -> dict[int, list[Mention]]:
+    out: dict[int, list[Mention]] = {}
+    for m in mentions:
+        out.setdefault(m.start, []).append(m)
+    return out
+
+
+def _containing(at: dict[int, list[Mention]], m: Mention) -> list[Mention]:
+    """The mentions of `at` that contain `m` (found by their start: linear, not quadratic)."""
+    return [
+        o
+        for start in range(max(0, m.end - _LONGEST), m.start + 1)
+        for o in at.get(start, ())
+        if o.contains(m)
+    ]
 
 
 def _nearest(cues: list[Mention], target: Mention) -> Mention:
