@@ -32,7 +32,7 @@ from workflow_prover.models import (
 )
 from workflow_prover.normalize import Normalizer
 from workflow_prover.report.render import Renderer
-from workflow_prover.schemas import ServiceResolver, Structured, read_structured
+from workflow_prover.schemas import FileLoader, ServiceResolver, Structured, read_structured
 from workflow_prover.secrets import Redaction, SecretScanner
 from workflow_prover.suppress import command_line_reason, find_markers
 from workflow_prover.suppress import resolve as resolve_markers
@@ -63,17 +63,40 @@ class Analyzer:
         self.resolver = ServiceResolver(self.lexicons, self.catalog)
         self.renderer = Renderer()
 
-    def analyze(self, text: str, *, strict: bool = False, ignore: Iterable[str] = ()) -> Report:
-        """Analyse one description on its own."""
-        return self.analyze_turns([text], strict=strict, ignore=ignore)
+    def analyze(
+        self,
+        text: str,
+        *,
+        strict: bool = False,
+        ignore: Iterable[str] = (),
+        workflow: str | None = None,
+        files: FileLoader | None = None,
+    ) -> Report:
+        """Analyse one description on its own (`workflow`, `files`: see `analyze_turns`)."""
+        return self.analyze_turns(
+            [text], strict=strict, ignore=ignore, workflow=workflow, files=files
+        )
+
+    def workflows(self, text: str, files: FileLoader | None = None) -> tuple[str, ...]:
+        """The workflows a text defines when it defines several (a template's state machines,
+        by JSON pointer), each to be analysed on its own; () for a text that is one design."""
+        return read_structured(text, self.resolver, files=files).workflows
 
     def analyze_turns(
-        self, turns: Sequence[str], *, strict: bool = False, ignore: Iterable[str] = ()
+        self,
+        turns: Sequence[str],
+        *,
+        strict: bool = False,
+        ignore: Iterable[str] = (),
+        workflow: str | None = None,
+        files: FileLoader | None = None,
     ) -> Report:
         """Analyse a conversation as one design: later statements override earlier ones.
 
         `ignore`: finding codes suppressed by the caller (the CLI's `--ignore`); markers in the
-        text suppress too, and their reason wins over the caller's.
+        text suppress too, and their reason wins over the caller's. `workflow`: which of the
+        `workflows` of a template to analyse (all together when None). `files`: reads a file a
+        template refers to (`DefinitionUri`); without it, none is read.
         """
         if isinstance(turns, str) or not all(isinstance(t, str) for t in turns):
             raise TypeError("turns must be a sequence of strings")
@@ -81,7 +104,7 @@ class Analyzer:
         readings: list[TurnReading] = []
         known: dict[str, ServiceInfo] = {}
         for number, text in enumerate(turns, start=1):
-            readings.append(self.read_turn(text, number, known))
+            readings.append(self.read_turn(text, number, known, workflow=workflow, files=files))
             known = readings[-1].draft.view.aliases
             suppress.update(readings[-1].suppress)
         graph = build_graph([r.draft for r in readings], [r.structured.docs for r in readings])
@@ -94,7 +117,13 @@ class Analyzer:
         return self.read_turn(text, number, known).draft
 
     def read_turn(
-        self, text: str, number: int = 1, known: dict[str, ServiceInfo] | None = None
+        self,
+        text: str,
+        number: int = 1,
+        known: dict[str, ServiceInfo] | None = None,
+        *,
+        workflow: str | None = None,
+        files: FileLoader | None = None,
     ) -> TurnReading:
         """Read one turn: secrets, structured documents, ignore markers, then the prose.
 
@@ -103,7 +132,7 @@ class Analyzer:
         through both to the input.
         """
         redaction = self.scanner.redact(text)
-        structured = read_structured(text, self.resolver)
+        structured = read_structured(text, self.resolver, workflow=workflow, files=files)
         markers = find_markers(text)
         hidden = [*structured.hidden, *((m.start, m.end) for m in markers)]
         normal = self.normalizer.normalize(_blank(redaction, hidden))
@@ -215,7 +244,14 @@ def _schema_notes(structured: Structured, redaction: Redaction, turn: int, text:
                 pointer=issue.span.pointer,
             )
             message = f"{issue.span.pointer or '/'}: {issue.message}."
-            notes.append(Note(code="SCHEMA_VALUE_IGNORED", message=message, evidence=(evidence,)))
+            notes.append(Note(code=issue.code, message=message, evidence=(evidence,)))
+    if structured.workflows:
+        names = ", ".join(structured.workflows[:5])
+        message = (
+            f"This text defines {len(structured.workflows)} workflows ({names}); they were read "
+            "together as one design. The command line reports each on its own."
+        )
+        notes.append(Note(code="SCHEMA_SEVERAL_WORKFLOWS", message=message))
     return notes
 
 

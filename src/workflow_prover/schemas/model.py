@@ -52,6 +52,7 @@ class SchemaIssue:
 
     span: Span
     message: str
+    code: str = "SCHEMA_VALUE_IGNORED"  # the note's code (`codes.NOTES`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,7 @@ class SchemaDoc:
     steps: tuple[SchemaStep, ...]
     claims: tuple[SchemaClaim, ...]
     issues: tuple[SchemaIssue, ...] = ()
+    workflow: str = ""  # which workflow of its block (a template's state machine), by pointer
 
     @property
     def idents(self) -> frozenset[str]:
@@ -112,10 +114,10 @@ class Collector:
             SchemaClaim(kind, self.span(pointer), rule, steps, modality, group or pointer, value)
         )
 
-    def issue(self, pointer: str, message: str) -> None:
-        self.issues.append(SchemaIssue(self.span(pointer), message))
+    def issue(self, pointer: str, message: str, code: str = "SCHEMA_VALUE_IGNORED") -> None:
+        self.issues.append(SchemaIssue(self.span(pointer), message, code))
 
-    def doc(self, fmt: str) -> SchemaDoc:
+    def doc(self, fmt: str, workflow: str = "") -> SchemaDoc:
         block = self.parsed.block
         return SchemaDoc(
             fmt,
@@ -124,6 +126,7 @@ class Collector:
             tuple(self.steps),
             tuple(self.claims),
             tuple(self.issues),
+            workflow,
         )
 
 
