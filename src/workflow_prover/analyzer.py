@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workflow_prover.annotate.pipeline import build_pipeline
 from workflow_prover.codes import CODES, UNSUPPRESSIBLE
+from workflow_prover.extract.claims.cues import find_claims
 from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo
 from workflow_prover.extract.turn import TurnDraft, extract_turn
 from workflow_prover.graph.merge import build_graph
@@ -32,7 +33,13 @@ from workflow_prover.models import (
 )
 from workflow_prover.normalize import Normalizer
 from workflow_prover.report.render import Renderer
-from workflow_prover.schemas import FileLoader, ServiceResolver, Structured, read_structured
+from workflow_prover.schemas import (
+    FileLoader,
+    ServiceResolver,
+    Structured,
+    read_structured,
+    unescape,
+)
 from workflow_prover.secrets import Redaction, SecretScanner
 from workflow_prover.suppress import command_line_reason, find_markers
 from workflow_prover.suppress import resolve as resolve_markers
@@ -135,9 +142,10 @@ class Analyzer:
         structured = read_structured(text, self.resolver, workflow=workflow, files=files)
         markers = find_markers(text)
         hidden = [*structured.hidden, *((m.start, m.end) for m in markers)]
-        normal = self.normalizer.normalize(_blank(redaction, hidden))
+        normal = self.normalizer.normalize(_blank(redaction, hidden, structured.prose))
         annotation = self.pipeline.annotate(normal.text)
         draft = extract_turn(annotation, redaction, normal, self.catalog, number, known)
+        draft = _claims_only(draft, [(start, end) for start, end, _ in structured.prose])
         suppress, marker_notes = resolve_markers(markers, redaction, number)
         notes = [*_schema_notes(structured, redaction, number, text), *marker_notes]
         return TurnReading(draft, structured, suppress, notes)
@@ -205,14 +213,53 @@ def _checked(codes: Iterable[str]) -> list[str]:
     return out
 
 
-def _blank(redaction: Redaction, spans: Sequence[tuple[int, int]]) -> str:
-    """The redacted text with the given spans of the original replaced by spaces."""
+def _blank(
+    redaction: Redaction,
+    spans: Sequence[tuple[int, int]],
+    prose: Sequence[tuple[int, int, bool]] = (),
+) -> str:
+    """The redacted text with the given spans of the original replaced by spaces, and the
+    JSON strings of `prose` (read inside a hidden document) unescaped in place."""
     text = redaction.text
     for start, end in spans:
         lo = len(redaction.redacted_span(0, start))
         hi = len(redaction.redacted_span(0, end))
         text = text[:lo] + _NOT_NEWLINE.sub(" ", text[lo:hi]) + text[hi:]
+    for start, end, json_string in prose:
+        if json_string:
+            lo = len(redaction.redacted_span(0, start))
+            hi = len(redaction.redacted_span(0, end))
+            text = text[:lo] + unescape(text[lo:hi]) + text[hi:]
     return text
+
+
+def _claims_only(draft: TurnDraft, spans: Sequence[tuple[int, int]]) -> TurnDraft:
+    """Prose inside a structured document (a sticky note) says what the design does, but its
+    sentences are not steps: the document's own elements are. A line of it that speaks to the
+    reader ("add your API key", "find your chat id") says how to set the workflow up, not what
+    it does, and claims nothing."""
+    if not spans:
+        return draft
+    toks, text = draft.view.toks, draft.normal.text
+
+    def inside(token: int) -> bool:
+        offset = draft.to_original(toks[token].start)
+        return any(start <= offset < end for start, end in spans)
+
+    def to_reader(token: int) -> bool:
+        at = toks[token].start
+        line = text[text.rfind("\n", 0, at) + 1 : (text.find("\n", at) + 1 or len(text) + 1) - 1]
+        return bool(_SECOND_PERSON.search(line))
+
+    steps = [step for step in draft.steps if not inside(step.start)]
+    claims = draft.claims if len(steps) == len(draft.steps) else find_claims(draft.view, steps)
+    claims = [c for c in claims if not (inside(c.start) and to_reader(c.start))]
+    if len(steps) == len(draft.steps) and len(claims) == len(draft.claims):
+        return draft
+    return replace(draft, steps=steps, claims=claims)
+
+
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
 
 
 def _schema_notes(structured: Structured, redaction: Redaction, turn: int, text: str) -> list[Note]:

@@ -20,6 +20,8 @@ from workflow_prover.lexicon.schema import (
     ContextRow,
     CredentialLabelRow,
     CueRow,
+    NodeDefaultRow,
+    SchemaKeyRow,
     SecretRow,
     ServiceRow,
     TermRow,
@@ -38,6 +40,8 @@ FILES: dict[str, type[BaseModel]] = {
     "secrets.jsonl": SecretRow,
     "credential_labels.jsonl": CredentialLabelRow,
     "confusables.jsonl": ConfusableRow,
+    "schema_keys.jsonl": SchemaKeyRow,
+    "n8n_nodes.jsonl": NodeDefaultRow,
 }
 
 
@@ -91,6 +95,8 @@ class Lexicons:
     secrets: tuple[SecretRow, ...]
     credential_labels: tuple[CredentialLabelRow, ...]
     confusables: tuple[ConfusableRow, ...]
+    schema_keys: tuple[SchemaKeyRow, ...] = ()  # ad-hoc JSON/YAML and code (schemas/lenient)
+    n8n_nodes: tuple[NodeDefaultRow, ...] = ()  # n8n nodes' default resource and operation
 
 
 def load_lexicons(directory: Path | None = None) -> Lexicons:
@@ -106,6 +112,8 @@ def load_lexicons(directory: Path | None = None) -> Lexicons:
         secrets=tuple(load_rows(base / "secrets.jsonl", SecretRow)),
         credential_labels=tuple(load_rows(base / "credential_labels.jsonl", CredentialLabelRow)),
         confusables=tuple(load_rows(base / "confusables.jsonl", ConfusableRow)),
+        schema_keys=tuple(load_rows(base / "schema_keys.jsonl", SchemaKeyRow)),
+        n8n_nodes=tuple(load_rows(base / "n8n_nodes.jsonl", NodeDefaultRow)),
     )
     known = {row.name for row in lex.categories}
     for service in lex.services:

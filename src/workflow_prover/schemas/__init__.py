@@ -28,6 +28,7 @@ from workflow_prover.schemas.detect import (
     parse_block,
 )
 from workflow_prover.schemas.model import SchemaClaim, SchemaDoc, SchemaIssue, SchemaStep, Span
+from workflow_prover.schemas.prose import holes, unescape
 from workflow_prover.schemas.prover import (
     SCHEMA_ID,
     SCHEMA_URI,
@@ -58,6 +59,7 @@ __all__ = [
     "prover_json_schema",
     "prover_schema_text",
     "read_structured",
+    "unescape",
     "whole_text_error",
 ]
 
@@ -74,8 +76,15 @@ class Structured:
 
     @property
     def hidden(self) -> tuple[tuple[int, int], ...]:
-        """Spans the prose reader must not read (the recognised blocks, fences included)."""
-        return tuple(dict.fromkeys(doc.hidden for doc in self.docs))
+        """Spans the prose reader must not read: the recognised blocks (fences included) but
+        the spans inside them it reads for their claims (`prose`)."""
+        blocks = dict.fromkeys(doc.hidden for doc in self.docs)
+        return tuple(holes(list(blocks), [(s, e) for s, e, _ in self.prose]))
+
+    @property
+    def prose(self) -> tuple[tuple[int, int, bool], ...]:
+        """Spans inside the recognised blocks the prose reader reads: (start, end, json)."""
+        return tuple(sorted(dict.fromkeys(p for doc in self.docs for p in doc.prose)))
 
     @property
     def workflows(self) -> tuple[str, ...]:

@@ -64,6 +64,10 @@ class SchemaDoc:
     claims: tuple[SchemaClaim, ...]
     issues: tuple[SchemaIssue, ...] = ()
     workflow: str = ""  # which workflow of its block (a template's state machine), by pointer
+    # Spans inside the block the prose reader reads for what they claim (an n8n sticky note, a
+    # sentence given as a value): `(start, end, json)`, `json` when the span is inside a JSON
+    # string (its escapes are read as the characters they stand for).
+    prose: tuple[tuple[int, int, bool], ...] = ()
 
     @property
     def idents(self) -> frozenset[str]:
@@ -79,6 +83,7 @@ class Collector:
     steps: list[SchemaStep] = field(default_factory=list)
     claims: list[SchemaClaim] = field(default_factory=list)
     issues: list[SchemaIssue] = field(default_factory=list)
+    prose: list[tuple[int, int, bool]] = field(default_factory=list)
 
     def span(self, pointer: str, member: bool = True) -> Span:
         """The element at `pointer` (with its key when `member`), or its nearest ancestor."""
@@ -117,6 +122,18 @@ class Collector:
     def issue(self, pointer: str, message: str, code: str = "SCHEMA_VALUE_IGNORED") -> None:
         self.issues.append(SchemaIssue(self.span(pointer), message, code))
 
+    def read_as_prose(self, pointer: str) -> None:
+        """Let the prose reader read the string at `pointer` (without its quotes)."""
+        loc = self.parsed.locs.get(pointer)
+        if loc is None or loc.end <= loc.start:
+            return
+        text = self.parsed.source
+        quoted = text[loc.start] in "\"'" and text[loc.end - 1] == text[loc.start]
+        json_string = quoted and text[loc.start] == '"' and self.parsed.block.syntax == "json"
+        start, end = (loc.start + 1, loc.end - 1) if quoted else (loc.start, loc.end)
+        if end > start:
+            self.prose.append((start, end, json_string))
+
     def doc(self, fmt: str, workflow: str = "") -> SchemaDoc:
         block = self.parsed.block
         return SchemaDoc(
@@ -127,6 +144,7 @@ class Collector:
             tuple(self.claims),
             tuple(self.issues),
             workflow,
+            tuple(self.prose),
         )
 
 

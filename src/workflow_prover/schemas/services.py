@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo
 from workflow_prover.lexicon.loader import Lexicons
 from workflow_prover.lexicon.schema import ServiceRow
+from workflow_prover.schemas.vocabulary import Vocabulary
 
 GENERIC_CATEGORY = "hosting_api"
 WEBHOOK_SENDER = "webhook sender"
@@ -67,6 +68,7 @@ class ServiceResolver:
 
     def __init__(self, lexicons: Lexicons, catalog: ServiceCatalog) -> None:
         self._catalog = catalog
+        self.vocabulary = Vocabulary(lexicons)
         self._categories = frozenset(c.name for c in lexicons.categories)
         index: dict[str, ServiceRow] = {}
         for row in lexicons.services:
@@ -106,7 +108,11 @@ class ServiceResolver:
         host = _host(url)
         if host is None:
             return self.generic("HTTP endpoint", rule)
+        # `sandbox-quickbooks.api.intuit.com`: the labels, and the words of a hyphenated one
         labels = [label for label in host.split(".") if label and label not in _HOST_NOISE]
+        labels += [
+            w for x in labels if "-" in x for w in x.split("-") if w and w not in _HOST_NOISE
+        ]
         for label in labels:
             known = self.named(label, rule)
             if known is not None and known.role != "runtime":
@@ -118,11 +124,19 @@ class ServiceResolver:
         return ServiceInfo(WEBHOOK_SENDER, "webhook", "api", False, None, True, rule)
 
 
+_MARKS = ("{{", "{%", "$.", "$$", "${")
+
+
 def _host(url: str) -> str | None:
-    """The host of a literal URL; None for expressions and templates."""
+    """The host of a URL, also when an expression fills in its path; None when the host itself
+    is an expression or a template."""
     url = url.strip()
-    if not url or any(mark in url for mark in ("{{", "{%", "$.", "$$", "${")):
-        return None
+    cut = min((url.find(mark) for mark in _MARKS if mark in url), default=-1)
+    if cut >= 0:
+        head = url[:cut]
+        if "://" not in head or "/" not in head.split("://", 1)[1]:
+            return None  # the host is (part of) the expression
+        url = head
     if "://" not in url:
         url = "https://" + url
     try:
