@@ -552,16 +552,12 @@ def test_when_a_prover_value_is_unknown_then_it_is_an_issue_not_a_guess(
 @pytest.mark.parametrize(
     "value",
     [
-        pytest.param(
-            {"steps": [{"read": "postgres.permits"}, {"send": "email via SES"}]}, id="dev-056"
-        ),
-        pytest.param(
-            {"steps": [{"mender.create_deployment": {"idempotency_key": "x"}}]}, id="dev-025"
-        ),
         pytest.param({"config": {"retries": 3}}, id="config"),
+        pytest.param({"services": {"web": {"image": "nginx", "ports": ["80:80"]}}}, id="compose"),
+        pytest.param({"name": "app", "scripts": {"test": "pytest"}}, id="package-json"),
     ],
 )
-def test_when_a_document_matches_no_known_format_then_it_is_left_to_the_prose_reader(
+def test_when_a_document_has_no_known_format_nor_a_step_list_then_prose_reads_it(
     resolver: ServiceResolver, value: object
 ) -> None:
     assert read_structured(json.dumps(value), resolver).docs == ()

@@ -35,6 +35,7 @@ from workflow_prover.normalize import Normalizer
 from workflow_prover.report.render import Renderer
 from workflow_prover.schemas import (
     FileLoader,
+    ProseSpan,
     ServiceResolver,
     Structured,
     read_structured,
@@ -145,7 +146,7 @@ class Analyzer:
         normal = self.normalizer.normalize(_blank(redaction, hidden, structured.prose))
         annotation = self.pipeline.annotate(normal.text)
         draft = extract_turn(annotation, redaction, normal, self.catalog, number, known)
-        draft = _claims_only(draft, [(start, end) for start, end, _ in structured.prose])
+        draft = _claims_only(draft, [(p.start, p.end) for p in structured.prose if not p.steps])
         suppress, marker_notes = resolve_markers(markers, redaction, number)
         notes = [*_schema_notes(structured, redaction, number, text), *marker_notes]
         return TurnReading(draft, structured, suppress, notes)
@@ -216,7 +217,7 @@ def _checked(codes: Iterable[str]) -> list[str]:
 def _blank(
     redaction: Redaction,
     spans: Sequence[tuple[int, int]],
-    prose: Sequence[tuple[int, int, bool]] = (),
+    prose: Sequence[ProseSpan] = (),
 ) -> str:
     """The redacted text with the given spans of the original replaced by spaces, and the
     JSON strings of `prose` (read inside a hidden document) unescaped in place."""
@@ -225,10 +226,10 @@ def _blank(
         lo = len(redaction.redacted_span(0, start))
         hi = len(redaction.redacted_span(0, end))
         text = text[:lo] + _NOT_NEWLINE.sub(" ", text[lo:hi]) + text[hi:]
-    for start, end, json_string in prose:
-        if json_string:
-            lo = len(redaction.redacted_span(0, start))
-            hi = len(redaction.redacted_span(0, end))
+    for span in prose:
+        if span.json:
+            lo = len(redaction.redacted_span(0, span.start))
+            hi = len(redaction.redacted_span(0, span.end))
             text = text[:lo] + unescape(text[lo:hi]) + text[hi:]
     return text
 

@@ -1,5 +1,6 @@
 """Structured inputs: the Prover's own workflow schema, AWS Step Functions (ASL), SAM /
-CloudFormation / Serverless templates, n8n exports.
+CloudFormation / Serverless templates, n8n exports, any JSON/YAML sketch with a step list
+(`lenient`), and Python code (`code`).
 
 Pure Python (json and `yaml.safe_load`'s loader; no spaCy). `read_structured` finds the JSON
 and YAML in a text (the whole text, or fenced blocks inside prose), parses each with the
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from workflow_prover.schemas import asl, n8n, prover, templates
+from workflow_prover.schemas import asl, code, lenient, n8n, prover, templates
 from workflow_prover.schemas.detect import (
     Block,
     Parsed,
@@ -27,7 +28,14 @@ from workflow_prover.schemas.detect import (
     line_column,
     parse_block,
 )
-from workflow_prover.schemas.model import SchemaClaim, SchemaDoc, SchemaIssue, SchemaStep, Span
+from workflow_prover.schemas.model import (
+    ProseSpan,
+    SchemaClaim,
+    SchemaDoc,
+    SchemaIssue,
+    SchemaStep,
+    Span,
+)
 from workflow_prover.schemas.prose import holes, unescape
 from workflow_prover.schemas.prover import (
     SCHEMA_ID,
@@ -45,6 +53,7 @@ __all__ = [
     "FileLoader",
     "ParseError",
     "Parsed",
+    "ProseSpan",
     "SchemaClaim",
     "SchemaDoc",
     "SchemaIssue",
@@ -64,7 +73,7 @@ __all__ = [
 ]
 
 Reader = Callable[[Parsed, ServiceResolver], SchemaDoc | None]
-READERS: tuple[Reader, ...] = (prover.read, asl.read, n8n.read)
+READERS: tuple[Reader, ...] = (prover.read, asl.read, n8n.read, lenient.read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +88,11 @@ class Structured:
         """Spans the prose reader must not read: the recognised blocks (fences included) but
         the spans inside them it reads for their claims (`prose`)."""
         blocks = dict.fromkeys(doc.hidden for doc in self.docs)
-        return tuple(holes(list(blocks), [(s, e) for s, e, _ in self.prose]))
+        return tuple(holes(list(blocks), [(p.start, p.end) for p in self.prose]))
 
     @property
-    def prose(self) -> tuple[tuple[int, int, bool], ...]:
-        """Spans inside the recognised blocks the prose reader reads: (start, end, json)."""
+    def prose(self) -> tuple[ProseSpan, ...]:
+        """Spans inside the recognised blocks the prose reader reads."""
         return tuple(sorted(dict.fromkeys(p for doc in self.docs for p in doc.prose)))
 
     @property
@@ -114,6 +123,10 @@ def read_structured(
                 errors.append(parsed)
             continue
         docs += _read_block(parsed, resolver, files)
+    whole = any(d.hidden == (0, len(text)) for d in docs)
+    for block in [] if whole or hint is not None else code.find_code(text):
+        found = code.read(text, block, resolver)
+        docs += [found] if found is not None else []
     if workflow is not None:
         docs = [doc for doc in docs if doc.workflow in (workflow, "")]
     return Structured(tuple(docs), tuple(errors))

@@ -28,6 +28,7 @@ import yaml
 from workflow_prover.schemas.locate import Loc, json_locations, yaml_document
 
 Syntax = Literal["json", "yaml"]
+BlockSyntax = Literal["json", "yaml", "python"]  # a block's language (code: `schemas.code`)
 
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`{]*)[^\n`]*$")
 _TAGS: dict[str, Syntax] = {"json": "json", "jsonc": "json", "yaml": "yaml", "yml": "yaml"}
@@ -35,7 +36,7 @@ _JSON_START = re.compile(r"\s*(?:\{|\[\s*[\[{\"\]])")
 # Top-level keys of the formats the Prover reads: enough to try a YAML parse of a whole text.
 _YAML_KEYS = re.compile(
     r"^(?:StartAt|States|nodes|connections|steps|Definition|AWSTemplateFormatVersion|Resources"
-    r"|stepFunctions)\s*:",
+    r"|stepFunctions|tasks|jobs|activities|workflow|pipeline)\s*:",
     re.M,
 )
 
@@ -46,7 +47,7 @@ class Block:
 
     start: int  # the content, without its fence lines
     end: int
-    syntax: Syntax
+    syntax: BlockSyntax
     declared: bool
     outer_start: int  # with its fence lines: what is hidden from the prose reader
     outer_end: int

@@ -59,6 +59,17 @@ _HOST_NOISE = frozenset(
 )
 
 
+_TEXT_WORDS = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+# Product names that are also everyday words: a product only when written as a name.
+_COMMON_WORDS = frozenset(
+    {
+        *("box", "front", "square", "segment", "notion", "close", "drift", "buffer", "shift"),
+        *("monday", "basecamp", "twist", "loom", "zoom", "signal", "wave", "ramp", "brex"),
+        *("linear", "height", "pipe", "stream", "cloud", "vault", "keeper"),
+    }
+)
+
+
 def normalise(name: str) -> str:
     return _NON_ALNUM.sub("", name.lower())
 
@@ -77,6 +88,12 @@ class ServiceResolver:
             for alias in row.aliases:
                 index.setdefault(normalise(alias), row)
         self._index = index
+        # `ledger_db`, `orders-queue`: a head word names the kind of an unnamed service
+        self._heads = {
+            normalise(t.pattern): t.category
+            for t in lexicons.terms
+            if t.label == "GENERIC_HEAD" and t.category
+        }
 
     def named(self, identifier: str, rule: str) -> ServiceInfo | None:
         """The lexicon service an identifier names exactly, if any."""
@@ -95,6 +112,13 @@ class ServiceResolver:
         if category not in self._categories:
             category = GENERIC_CATEGORY
         return self._catalog.info(name, category, rule, vendor, generic=True)
+
+    def unnamed(self, identifier: str, rule: str) -> ServiceInfo:
+        """A service the lexicon does not know, of the kind its last head word says
+        (`ledger_db` is a database, `billing-api` an API); an HTTP API otherwise."""
+        words = [normalise(w) for w in re.split(r"[\s_.\-/]+", identifier) if w]
+        category = next((self._heads[w] for w in reversed(words) if w in self._heads), None)
+        return self.generic(identifier, rule, category or GENERIC_CATEGORY)
 
     def resolve(self, identifier: str, rule: str, category: str | None = None) -> ServiceInfo:
         """A lexicon service, or a generic one named as the schema names it."""
@@ -118,6 +142,25 @@ class ServiceResolver:
             if known is not None and known.role != "runtime":
                 return known
         return self.generic(host, rule)
+
+    def mentioned(self, text: str, rule: str) -> ServiceInfo | None:
+        """The first service a short text names (`upsert into postgres.feedback`, `send an SMS
+        via Twilio`), longest name first at each word; a common word that is also a product's
+        name (`box`, `square`) counts only when it is capitalised. Secret stores are not a
+        step's service."""
+        words = _TEXT_WORDS.findall(text)
+        for i in range(len(words)):
+            for n in (3, 2, 1):
+                phrase = words[i : i + n]
+                if len(phrase) < n:
+                    continue
+                known = self.named(" ".join(phrase), rule)
+                if known is None or known.role == "secrets":
+                    continue
+                if n == 1 and phrase[0].lower() in _COMMON_WORDS and not phrase[0][0].isupper():
+                    continue
+                return known
+        return None
 
     def webhook_sender(self, rule: str) -> ServiceInfo:
         """The anonymous sender of an inbound webhook (the graph's `WEBHOOK_SENDER`)."""

@@ -14,6 +14,8 @@ from workflow_prover.lexicon.schema import NodeDefaultRow
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _WORD = re.compile(r"[a-z0-9]+")
+# Value words that name a claim as a whole value, never as one word of a sentence.
+_AMBIGUOUS = frozenset(("no", "n", "na", "pass", "full", "role", "env", "log", "page", "stop"))
 
 
 def reduce(text: str) -> str:
@@ -52,8 +54,13 @@ class Vocabulary:
         whole = self._values.get(reduce(value))
         if whole is not None:
             return whole
-        for word in _WORD.findall(value.lower()):
-            if word in self._values and word not in ("no", "n", "na", "pass", "full"):
+        words = _WORD.findall(value.lower())
+        for i, word in enumerate(words):
+            for n in (3, 2):  # `parking lot`, `secrets manager`, `aws secrets manager`
+                joined = "".join(words[i : i + n])
+                if len(words[i : i + n]) == n and joined in self._values:
+                    return self._values[joined]
+            if word in self._values and word not in _AMBIGUOUS:
                 return self._values[word]
         return None
 
