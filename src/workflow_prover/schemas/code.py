@@ -82,21 +82,24 @@ def read(text: str, block: Block, resolver: ServiceResolver) -> SchemaDoc | None
     reader.read(tree)
     if not collector.steps:
         return None
+    strings = _strings(tree, offsets)
     for match in _COMMENT.finditer(source):
-        if not _in_string(tree, offsets, block.start + match.start()):
-            start = block.start + match.start() + 1
-            collector.prose.append(ProseSpan(start, block.start + match.end()))
+        at = block.start + match.start()
+        if not any(start <= at < end for start, end in strings):
+            collector.prose.append(ProseSpan(at + 1, block.start + match.end()))
     return collector.doc(FORMAT)
 
 
-def _in_string(tree: ast.Module, offsets: _Offsets, at: int) -> bool:
-    """Is the offset inside a string literal (a `#` in a URL or an f-string)?"""
+def _strings(tree: ast.Module, offsets: _Offsets) -> list[tuple[int, int]]:
+    """Where the string literals are (a `#` inside one, in a URL or an f-string, is no comment)."""
+    spans: list[tuple[int, int]] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if isinstance(node, ast.Constant | ast.JoinedStr) and not isinstance(
+            getattr(node, "value", None), int | float | bool | None
+        ):
             loc = offsets.loc(node)
-            if loc.start <= at < loc.end:
-                return True
-    return False
+            spans.append((loc.start, loc.end))
+    return spans
 
 
 class _Offsets:

@@ -61,7 +61,8 @@ def sentence(value: object) -> bool:
 
 
 class KeyReader:
-    """Turns mechanism keys into claims on a collector; `consumed` lists the pointers read."""
+    """Turns mechanism keys into claims on a collector; `prose` lists the members whose value
+    is a sentence, for the prose reader."""
 
     def __init__(
         self, c: Collector, vocabulary: Vocabulary, rule: str, named: Named | None = None
@@ -70,7 +71,6 @@ class KeyReader:
         self.rule = rule  # the rule prefix: schema.lenient, schema.prover.unread, schema.code
         self.vocabulary = vocabulary
         self.named = named or (lambda _: None)
-        self.consumed: list[str] = []
         self.prose: list[str] = []  # members with a sentence, for the prose reader
         self.services: tuple[str, ...] = ()  # while reading a per-service mapping
 
@@ -95,7 +95,6 @@ class KeyReader:
 
     def mechanism(self, kind: str, value: object, at: str, scope: Scope, group: str = "") -> None:
         """The claim(s) a mechanism key of `kind` with `value` makes."""
-        self.consumed.append(at)
         group = group or at
         modality = self.modality(at, value)
         if isinstance(value, dict) and self._by_service(value):

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from workflow_prover.schemas.keys import KeyReader, sentence
-from workflow_prover.schemas.model import Collector, pointer
+from workflow_prover.schemas.model import Collector, SchemaClaim, pointer
 from workflow_prover.schemas.vocabulary import Vocabulary
 
 Scope = tuple[str, ...] | None
@@ -82,10 +82,15 @@ def read_unread(
                 reader.mechanism(kind, item, here, scope)
             elif isinstance(item, dict):
                 reader.mapping(item, here, scope)
-            read = {c.claims[i].kind.value for i in range(before, len(c.claims))}
+            read = {_said(c.claims[i]) for i in range(before, len(c.claims))}
             for prose in reader.prose + ([here] if sentence(item) and not reader.prose else []):
                 c.read_as_prose(prose, member=True)
             c.issue(here, _message(str(key), read), "SCHEMA_KEY_UNREAD")
+
+
+def _said(claim: SchemaClaim) -> str:
+    kind = claim.kind.value
+    return kind if claim.modality == "asserted" else f"{kind} ({claim.modality})"
 
 
 def _message(key: str, read: set[str]) -> str:
