@@ -36,6 +36,9 @@ class Graph:
                 self.nodes.setdefault(str(node["name"]), (i, node))
         connections = workflow.get("connections")
         self.connections = connections if isinstance(connections, dict) else {}
+        self._regular: dict[str, list[str]] = {}
+        self._incoming: dict[str, list[str]] | None = None
+        self._upstream: dict[str, list[str]] = {}
 
     def enabled(self, name: str) -> bool:
         return self.nodes[name][1].get("disabled") is not True
@@ -67,10 +70,12 @@ class Graph:
         return self.node(name).get("onError") == "continueErrorOutput"
 
     def regular(self, name: str) -> list[str]:
-        ports = self.outputs(name)
-        if self.error_output(name) and len(ports) >= 2:
-            ports = ports[:-1]
-        return [t for port in ports for t in port]
+        if name not in self._regular:
+            ports = self.outputs(name)
+            if self.error_output(name) and len(ports) >= 2:
+                ports = ports[:-1]
+            self._regular[name] = [t for port in ports for t in port]
+        return self._regular[name]
 
     def error_targets(self, name: str) -> list[str]:
         ports = self.outputs(name)
@@ -78,13 +83,22 @@ class Graph:
 
     def upstream(self, name: str) -> list[str]:
         """Nodes whose regular outputs lead to `name`, nearest first."""
+        if name not in self._upstream:
+            self._upstream[name] = self._climb(name)
+        return self._upstream[name]
+
+    def _climb(self, name: str) -> list[str]:
+        if self._incoming is None:
+            self._incoming = {n: [] for n in self.nodes}
+            for other in self.nodes:
+                for target in dict.fromkeys(self.regular(other)):
+                    self._incoming[target].append(other)
         order: list[str] = []
         seen = {name}
         queue = deque([name])
         while queue:
-            target = queue.popleft()
-            for other in self.nodes:
-                if other not in seen and target in self.regular(other):
+            for other in self._incoming.get(queue.popleft(), []):
+                if other not in seen:
                     seen.add(other)
                     order.append(other)
                     queue.append(other)

@@ -47,6 +47,7 @@ class Patterns:
         self.c = c
         self.graph = graph
         self.steps = steps
+        self._checks: dict[str, list[tuple[str, str]]] | None = None
 
     def read(self) -> None:
         for name, step in self.steps.items():
@@ -63,30 +64,40 @@ class Patterns:
         if not self._creates(name):
             return
         service = _service(step)
-        upstream = self.graph.upstream(name)
-        for check in (n for n in upstream if suffix(self._type(n)) in _CONDITIONS):
-            tested = self._tested(check)
-            for read in self.graph.upstream(check):
-                looked = self.steps.get(read)
-                if looked is None or looked.action != "read" or looked.inbound:
-                    continue
-                if read not in tested:
-                    continue
+        for check in (n for n in self.graph.upstream(name) if n in self._lookups()):
+            for read, looked in self._lookups()[check]:
                 if not self._same_record(read, name):
                     continue
-                if _service(looked) == service:
+                if looked == service:
                     rule = "schema.n8n.check_before_create"
-                elif self._marked(name, _service(looked)) and _EXISTENCE.search(self._text(check)):
+                elif self._marked(name, looked) and _EXISTENCE.search(self._text(check)):
                     rule = "schema.n8n.check_then_mark"
                 else:
                     continue
                 here = self.graph.here(check)
                 conditions = "conditions" in _params(self.graph.node(check))
                 at = f"{here}/parameters/conditions" if conditions else f"{here}/name"
-                self.c.claim(
-                    K.IDEMPOTENCY, at, rule, (name,), group=f"{self.graph.here(name)}/idempotency"
-                )
+                group = f"{self.graph.here(name)}/idempotency"
+                self.c.claim(K.IDEMPOTENCY, at, rule, (name,), group=group)
                 return
+
+    def _lookups(self) -> dict[str, list[tuple[str, str]]]:
+        """Each IF/Switch/Filter -> the lookups (node, service) above it whose output it tests."""
+        if self._checks is None:
+            self._checks = {}
+            for check in self.graph.nodes:
+                if suffix(self._type(check)) not in _CONDITIONS:
+                    continue
+                tested = self._tested(check)
+                self._checks[check] = [
+                    (read, _service(self.steps[read]))
+                    for read in self.graph.upstream(check)
+                    if read in tested
+                    and read in self.steps
+                    and self.steps[read].action == "read"
+                    and not self.steps[read].inbound
+                ]
+        return self._checks
 
     def _creates(self, name: str) -> bool:
         """Does the write create a record (not update or upsert one)?"""
