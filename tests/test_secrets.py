@@ -735,7 +735,8 @@ def test_when_text_has_no_secret_then_scan_is_fast(scanner: SecretScanner) -> No
         for _ in range(50):
             scanner.scan(text)
         timings.append((time.perf_counter() - start) / 50)
-    assert min(timings) < 0.3e-3, f"{statistics.median(timings) * 1e6:.0f} us per KB"
+    # a hang guard, not a benchmark (make bench prints the figure): 10x the usual cost
+    assert min(timings) < 3e-3, f"{statistics.median(timings) * 1e6:.0f} us per KB"
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from pathlib import Path
 from workflow_prover.annotate.pipeline import build_pipeline
 from workflow_prover.codes import CODES, UNSUPPRESSIBLE
 from workflow_prover.extract.claims.cues import find_claims
+from workflow_prover.extract.layout.blocks import SectionRoles
 from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo
 from workflow_prover.extract.turn import TurnDraft, extract_turn
 from workflow_prover.graph.merge import build_graph
@@ -68,6 +69,7 @@ class Analyzer:
             self.lexicons.secrets, self.lexicons.credential_labels, self.normalizer
         )
         self.catalog = ServiceCatalog(self.lexicons)
+        self.sections = SectionRoles(self.lexicons.sections)
         self.resolver = ServiceResolver(self.lexicons, self.catalog)
         self.renderer = Renderer()
 
@@ -145,7 +147,9 @@ class Analyzer:
         hidden = [*structured.hidden, *((m.start, m.end) for m in markers)]
         normal = self.normalizer.normalize(_blank(redaction, hidden, structured.prose))
         annotation = self.pipeline.annotate(normal.text)
-        draft = extract_turn(annotation, redaction, normal, self.catalog, number, known)
+        draft = extract_turn(
+            annotation, redaction, normal, self.catalog, number, known, self.sections
+        )
         draft = _claims_only(draft, [(p.start, p.end) for p in structured.prose if not p.steps])
         suppress, marker_notes = resolve_markers(markers, redaction, number)
         notes = [*_schema_notes(structured, redaction, number, text), *marker_notes]

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["blocker", "warning"]
 CheckStatus = Literal["pass", "fail", "not_applicable"]
-Modality = Literal["asserted", "negated", "planned", "question", "hypothetical"]
+Modality = Literal["asserted", "negated", "planned", "question", "hypothetical", "historical"]
 ActionKind = Literal["read", "write"]
 
 
@@ -138,6 +138,9 @@ class Scope(_Frozen):
     vendors: tuple[str, ...] = ()
     action: ActionKind | None = None
     api_only: bool = False
+    # "all APIs but Mailgun", "every step except step 3": what the claim leaves out
+    excluded_services: tuple[str, ...] = ()
+    excluded_steps: tuple[int, ...] = ()
 
 
 class ServiceNode(_Frozen):

@@ -14,6 +14,7 @@ Components, in order:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -48,13 +49,14 @@ _NUMBER = re.compile(r"^\d+(?:\.\d+)?")
 
 @dataclass(frozen=True, slots=True)
 class _Rule:
+    """A lexicon row as its mentions need it: `facts` are the Mention's typed fields."""
+
     group: Group
     label: str
     rule: str
-    name: str = ""
-    extra: str = ""
+    facts: tuple[tuple[str, object], ...] = ()
     value_check: str | None = None
-    mechanism_part: bool = False
+    weak: bool = False  # a lower-case match of an alias that is also an English word
 
 
 class LexiconPipeline:
@@ -95,18 +97,12 @@ class LexiconPipeline:
         ambiguous = ambiguous_aliases(lex)
         roles = {c.name: c.role for c in lex.categories}
         for svc in lex.services:
-            key = self._register(
-                svc.id,
-                _Rule(
-                    Group.SERVICE,
-                    svc.category,
-                    svc.id,
-                    svc.name,
-                    svc.vendor or "",
-                    None,
-                    roles[svc.category] != "api",
-                ),
+            facts: tuple[tuple[str, object], ...] = (
+                ("service", svc.name),
+                ("vendor", svc.vendor or ""),
+                ("mechanism_part", roles[svc.category] != "api"),
             )
+            key = self._register(svc.id, _Rule(Group.SERVICE, svc.category, svc.id, facts))
             names = [svc.name, *svc.aliases]
             plain = [a for a in names if a.lower() not in ambiguous]
             self._phrase(key, plain + [a.lower() for a in plain] + _slugs(plain))
@@ -114,22 +110,24 @@ class LexiconPipeline:
             if exact:
                 self._phrase(key + "#exact", exact, exact=True)
                 self._rules[key + "#exact"] = self._rules[key]
+                # "create a transfer in wise": lower case, kept only in a system's place
+                self._phrase(key + "#weak", [a.lower() for a in exact])
+                self._rules[key + "#weak"] = dataclasses.replace(self._rules[key], weak=True)
         for verb in lex.verbs:
             key = self._register(verb.id, _Rule(Group.VERB, verb.label, verb.id))
             self._phrase(key, verb_forms_of(verb.pattern, verb.forms))
         for cue in lex.cues:
             self._add_pattern(cue.id, cue.pattern, _cue_rule(cue))
         for ctx in lex.context:
-            self._add_pattern(
-                ctx.id,
-                ctx.pattern,
-                _Rule(Group.CONTEXT, ctx.label, ctx.id, ctx.direction, str(ctx.max_scope or "")),
+            facts = (
+                ("direction", ctx.direction),
+                ("max_scope", ctx.max_scope),
+                ("reach", ctx.reach),
             )
+            self._add_pattern(ctx.id, ctx.pattern, _Rule(Group.CONTEXT, ctx.label, ctx.id, facts))
         for term in lex.terms:
-            key = self._register(
-                term.id,
-                _Rule(Group.TERM, term.label, term.id, term.category or "", term.filter or ""),
-            )
+            facts = (("category", term.category or ""), ("filter", term.filter or ""))
+            key = self._register(term.id, _Rule(Group.TERM, term.label, term.id, facts))
             self._phrase(key, [term.pattern])
 
     def _add_pattern(self, key: str, pattern: str | list[dict[str, Any]], rule: _Rule) -> None:
@@ -174,6 +172,8 @@ class LexiconPipeline:
             rule = self._rules[key]
             if e <= s or ((key, s) in initial and key not in named):
                 continue
+            if rule.weak and not all(t.text.islower() for t in toks[s:e] if t.text.isalpha()):
+                continue  # "Wise", "UPS" as written are the exact rule's; "wise" may be a word
             value = _first_number(toks[s:e])
             if rule.value_check and not _value_ok(rule.value_check, value):
                 continue
@@ -186,10 +186,9 @@ class LexiconPipeline:
                     rule.rule,
                     s,
                     e,
-                    rule.name,
-                    rule.extra,
-                    value,
-                    rule.mechanism_part,
+                    value=value,
+                    weak=rule.weak,
+                    **dict(rule.facts),  # type: ignore[arg-type]
                 )
             )
         # claim cues are filtered by their requirements first (extract.view), then by length
@@ -202,15 +201,12 @@ class LexiconPipeline:
 
 
 def _cue_rule(cue: CueRow) -> _Rule:
-    return _Rule(
-        Group.CUE,
-        cue.label,
-        cue.id,
-        "inverted" if cue.inverted else "",
-        cue.requires or "",
-        cue.value_check,
-        cue.mechanism_part,
+    facts = (
+        ("inverted", cue.inverted),
+        ("requires", cue.requires or ""),
+        ("mechanism_part", cue.mechanism_part),
     )
+    return _Rule(Group.CUE, cue.label, cue.id, facts, cue.value_check)
 
 
 def _slugs(names: Iterable[str]) -> list[str]:

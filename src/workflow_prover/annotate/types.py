@@ -47,17 +47,30 @@ class Tok:
 
 @dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
 class Mention:
-    """A lexicon match over tokens [start, end)."""
+    """A lexicon match over tokens [start, end), with the facts of the row that matched.
+
+    Each group fills its own fields: services `service` and `vendor`; terms `category` and
+    `filter`; ConText modifiers `direction`, `max_scope` and `reach`; claim cues `requires`,
+    `inverted`, `value` and `mechanism_part`.
+    """
 
     group: Group
     label: str  # verb label, claim kind, context label, term label, or service category
     rule: str  # the lexicon row id
     start: int
     end: int
-    name: str = ""  # services: canonical name; context: direction
-    extra: str = ""  # services: vendor; context: max_scope; cues: requires
+    service: str = ""  # services: the canonical name
+    vendor: str = ""  # services: the vendor, when one sells several products
+    category: str = ""  # terms: the category a generic head or hint gives a service
+    filter: str = ""  # terms (GENERAL_NOUN): api | write | read | database | all
+    direction: str = ""  # context: FORWARD | BACKWARD | BIDIRECTIONAL | PSEUDO
+    max_scope: int | None = None  # context: the scope's length in tokens
+    reach: str = "clause"  # context: clause, or sentence ("a DLQ ... would be smart")
+    requires: str = ""  # cues: what the sentence must also have (see CueRow.requires)
+    inverted: bool = False  # cues: the cue names the harm ("nobody is texted twice")
     value: float | None = None  # cues: first number in the match
     mechanism_part: bool = False
+    weak: bool = False  # services: "wise", "square" in lower case (see services.found)
 
     def overlaps(self, other: Mention) -> bool:
         return self.start < other.end and other.start < self.end

@@ -22,9 +22,12 @@ class FuzzyCorrector:
     def __init__(
         self, vocabulary: Iterable[str], protected: Iterable[str], verbs: Iterable[str] = ()
     ) -> None:
-        vocab = {w for w in vocabulary if w.isalpha() and len(w) >= 4}
+        words = {w for w in vocabulary if w.isalpha()}
+        vocab = {w for w in words if len(w) >= 4}
         verb_words = frozenset(verbs)
-        self._known = frozenset(vocab) | frozenset(protected) | verb_words
+        # every lexicon word is known, short ones too: "Bus" of "Azure Service Bus" is no
+        # typo of the verb form "buys"
+        self._known = frozenset(words) | frozenset(protected) | verb_words
         self._by_letter: dict[str, list[str]] = {}
         for word in sorted(vocab):
             self._by_letter.setdefault(word[0], []).append(word)

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok, longest_first
 from workflow_prover.extract.claims.modality import ConText, Reading
+from workflow_prover.extract.layout.blocks import SectionRoles, read_blocks
 from workflow_prover.extract.layout.clauses import Clause, Layout, layout
+from workflow_prover.extract.layout.frames import Frame, build_frame
 from workflow_prover.extract.layout.verbs import is_verbal
 from workflow_prover.extract.services.found import (
     ServiceCatalog,
@@ -18,6 +20,8 @@ from workflow_prover.extract.services.found import (
 )
 
 _HOST_ROLES = frozenset(("datastore",))
+_DEDUPE = frozenset(("idempotency", "idempotency_store", "unstable_key"))
+_STORE_WORDS = frozenset(("in", "into", "against", "via", "using", "with", "on"))
 _HOST_CATEGORIES = frozenset(("monitoring",))
 _ALERT_CHANNELS = frozenset(("chat", "incident", "sms", "email", "monitoring"))
 
@@ -38,6 +42,7 @@ class TextView:
     terms_at: dict[str, set[int]] = field(default_factory=dict)
     service_toks: set[int] = field(default_factory=set)
     _readings: dict[tuple[int, int, str], Reading] = field(default_factory=dict)
+    _frames: dict[int, Frame] = field(default_factory=dict)
 
     @property
     def toks(self) -> list[Tok]:
@@ -64,6 +69,24 @@ class TextView:
         if key not in self._readings:
             self._readings[key] = self.ctx.read(m)
         return self._readings[key]
+
+    def frame(self, clause: int) -> Frame:
+        """The clause's frame (`layout.frames`), built on first use and kept."""
+        frame = self._frames.get(clause)
+        if frame is None:
+            c = self.clause(clause)
+            verbs = [v for v in self.mentions("verb", clause) if self.verbal(v)]
+            verbs = [v for v in verbs if v.start >= _header_end(self.toks, c)]
+            frame = build_frame(
+                self.toks,
+                self.lay,
+                c,
+                verbs,
+                self.clause_services(clause),
+                self.term_starts("FAILURE_WORD"),
+            )
+            self._frames[clause] = frame
+        return frame
 
     def text(self, start: int, end: int) -> str:
         toks = self.toks
@@ -98,6 +121,22 @@ class TextView:
         """'the Shopify order ID': named only to say where an identifier comes from."""
         return attributive(m, self.toks, self.term_starts("ID_NOUN"))
 
+    def _guarded_by(self, m: SvcMention, clause: int) -> bool:
+        """A store named after a de-duplication cue of its clause, as where the keys are
+        kept ('deduped on msg_id in a Postgres table'): a mechanism part, not a step. The
+        write verb that is itself the mechanism ('upsert into Postgres') guards nothing."""
+        verbs = {v.start for v in self.mentions("verb", clause)}
+        toks = self.toks
+        introduced = (m.start > 0 and toks[m.start - 1].norm in _STORE_WORDS) or (
+            m.start > 1
+            and toks[m.start - 1].norm in ("a", "an", "the", "our", "its")
+            and toks[m.start - 2].norm in _STORE_WORDS
+        )
+        return introduced and any(
+            c.label in _DEDUPE and c.end <= m.start and c.start not in verbs
+            for c in self.mentions("cue", clause)
+        )
+
     def is_host(self, m: SvcMention) -> bool:
         """Does this mention name where a mechanism lives (the DLQ's queue, the dedupe store)?"""
         clause = self.lay.clause_of[m.start]
@@ -107,6 +146,8 @@ class TextView:
             and self.mentions("cue", clause)
         ):
             return True  # "skipping matches already in the awarded_matches Redis set"
+        if m.info.role in _HOST_ROLES and self._guarded_by(m, clause):
+            return True  # "PATCH the contact, deduped on (id, version) in redis"
         parts = [
             c for c in self.mentions("cue", clause) if c.mechanism_part or c.label == "alerting"
         ]
@@ -130,9 +171,21 @@ class TextView:
         )
 
 
+def _header_end(toks: list[Tok], clause: Clause) -> int:
+    """End of a short title before a colon at the start of the clause ("Returns labels:")."""
+    if not toks[clause.start].text[:1].isupper():
+        return clause.start  # `postgres.insert: rollouts` is a key naming the action
+    for k in range(clause.start, min(clause.start + 6, clause.end)):
+        if toks[k].text == ":":
+            return k + 1
+        if toks[k].norm in ("the", "we", "our", "a", "an", "i"):
+            return clause.start
+    return clause.start
+
+
 def _required(view: TextView, cue: Mention) -> bool:
     """Does the cue's sentence have what the cue needs (a failure word for 'alarm')?"""
-    need = cue.extra
+    need = cue.requires
     if not need:
         return True
     lo, hi = view.lay.sentences[view.lay.sentence_of[cue.start]]
@@ -164,7 +217,11 @@ def _required(view: TextView, cue: Mention) -> bool:
 
 
 def build_view(
-    ann: Annotation, catalog: ServiceCatalog, turn: int, known: dict[str, ServiceInfo] | None = None
+    ann: Annotation,
+    catalog: ServiceCatalog,
+    turn: int,
+    known: dict[str, ServiceInfo] | None = None,
+    sections: SectionRoles | None = None,
 ) -> TextView:
     """Lay out and read one text; `known` carries generic services named in earlier turns."""
     aliases = dict(known or {})
@@ -173,7 +230,8 @@ def build_view(
     # "MessageBird", "Cloud Run", "Redis stream": a verb inside a service's name is no verb
     ann.mentions[Group.VERB] = [m for m in ann.of(Group.VERB) if m.start not in named]
     acted = {i for s in services if s.info.role != "runtime" for i in range(s.start, s.end)}
-    lay = layout(ann, acted)
+    blocks = read_blocks(ann.text, sections) if sections is not None else None
+    lay = layout(ann, acted, blocks)
     view = TextView(ann, lay, services, catalog.platform_vendors)
     view.service_toks = named
     view.acted_toks = acted
@@ -188,6 +246,11 @@ def build_view(
     ann.mentions[Group.CONTEXT] = [
         m for m in ann.of(Group.CONTEXT) if lay.sentence_of[m.start] == lay.sentence_of[m.end - 1]
     ]
+    # a cue inside a system's name is no mechanism ("the partner's callback URL")
+    inside = [
+        (m.start, m.end) for m in services if m.info.role in ("api", "datastore") and m.info.generic
+    ]
+    within = [c for c in within if not any(s <= c.start and c.end <= e for s, e in inside)]
     view.cues = longest_first([c for c in within if _required(view, c)])
     view.ctx = ConText(ann, lay, view.cues)
     view.verb_starts = frozenset(m.start for m in ann.of(Group.VERB))

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from workflow_prover.annotate.types import Annotation
 from workflow_prover.extract.claims.cues import ClaimDraft, find_claims, implicit_steps
+from workflow_prover.extract.layout.blocks import SectionRoles
 from workflow_prover.extract.reading import TextView, build_view
 from workflow_prover.extract.services.found import ServiceCatalog, ServiceInfo
-from workflow_prover.extract.steps.frames import StepDraft, find_steps
+from workflow_prover.extract.steps.actions import StepDraft, find_steps
 from workflow_prover.models import Cue, Evidence
 from workflow_prover.normalize import Normalized
 from workflow_prover.secrets import Redaction
@@ -69,8 +70,9 @@ def extract_turn(
     catalog: ServiceCatalog,
     turn: int,
     known: dict[str, ServiceInfo] | None = None,
+    sections: SectionRoles | None = None,
 ) -> TurnDraft:
-    view = build_view(ann, catalog, turn, known)
+    view = build_view(ann, catalog, turn, known, sections)
     steps = find_steps(view)
     claims = find_claims(view, steps)
     extra = implicit_steps(view, claims, steps)

@@ -81,6 +81,10 @@ class Coverage:
 
     def covers_step(self, scope: Scope, step: StepNode) -> bool:
         services = self._step_services(step)
+        if step.index in scope.excluded_steps or any(
+            s.name in scope.excluded_services for s in services
+        ):
+            return False
         if scope.action is not None and step.action != scope.action:
             return False
         if scope.api_only and not any(s.role == "api" for s in services):
@@ -94,6 +98,8 @@ class Coverage:
         return any(self._names(scope, s) for s in services)
 
     def covers_service(self, scope: Scope, service: ServiceNode) -> bool:
+        if service.name in scope.excluded_services:
+            return False
         if scope.api_only and service.role != "api":
             return False
         if scope.categories and service.category not in scope.categories:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workflow_prover.extract.claims.cues import ClaimDraft
-from workflow_prover.extract.steps.frames import StepDraft
+from workflow_prover.extract.steps.actions import StepDraft
 from workflow_prover.extract.turn import TurnDraft
 from workflow_prover.models import ClaimNode, Evidence, Scope, ScopeTarget, StepNode
 from workflow_prover.schemas.model import SchemaClaim, SchemaDoc, SchemaStep, Span

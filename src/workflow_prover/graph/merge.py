@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from workflow_prover.extract.claims.cues import ScopeDraft
 from workflow_prover.extract.layout.grammar import ARROWS
 from workflow_prover.extract.services.catalog import ServiceInfo
-from workflow_prover.extract.steps.frames import StepDraft
+from workflow_prover.extract.steps.actions import StepDraft
 from workflow_prover.extract.turn import TurnDraft
 from workflow_prover.graph.documents import (
     CLAUSE_PROSE,
@@ -202,6 +202,11 @@ def _scope(
     count: int,
 ) -> Scope:
     filters = _filters(draft.filter)
+    if draft.excluded or draft.excluded_refs:
+        known = labels.get(turn, {})
+        excluded_steps = [i for ref in draft.excluded_refs for i in known.get(ref, [ref])]
+        filters["excluded_services"] = draft.excluded
+        filters["excluded_steps"] = tuple(excluded_steps)
     if draft.step_refs:
         known = labels.get(turn, {})
         steps: list[int] = []
@@ -241,6 +246,8 @@ def _webhook_trigger(
     """
     if any(step.inbound for step in steps):
         return steps, services, 0
+    if any(services[name].category == "webhook_endpoint" for s in steps for name in s.services):
+        return steps, services, 0  # the workflow sends webhooks; its callbacks are its own
     for turn in turns:
         stepped = {s.clause for s in turn.steps}
         for claim in turn.claims:

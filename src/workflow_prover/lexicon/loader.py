@@ -23,6 +23,7 @@ from workflow_prover.lexicon.schema import (
     NodeDefaultRow,
     SchemaKeyRow,
     SecretRow,
+    SectionRow,
     ServiceRow,
     TermRow,
     VerbRow,
@@ -42,6 +43,7 @@ FILES: dict[str, type[BaseModel]] = {
     "confusables.jsonl": ConfusableRow,
     "schema_keys.jsonl": SchemaKeyRow,
     "n8n_nodes.jsonl": NodeDefaultRow,
+    "sections.jsonl": SectionRow,
 }
 
 
@@ -95,6 +97,7 @@ class Lexicons:
     secrets: tuple[SecretRow, ...]
     credential_labels: tuple[CredentialLabelRow, ...]
     confusables: tuple[ConfusableRow, ...]
+    sections: tuple[SectionRow, ...]
     schema_keys: tuple[SchemaKeyRow, ...] = ()  # ad-hoc JSON/YAML and code (schemas/lenient)
     n8n_nodes: tuple[NodeDefaultRow, ...] = ()  # n8n nodes' default resource and operation
 
@@ -114,6 +117,7 @@ def load_lexicons(directory: Path | None = None) -> Lexicons:
         confusables=tuple(load_rows(base / "confusables.jsonl", ConfusableRow)),
         schema_keys=tuple(load_rows(base / "schema_keys.jsonl", SchemaKeyRow)),
         n8n_nodes=tuple(load_rows(base / "n8n_nodes.jsonl", NodeDefaultRow)),
+        sections=tuple(load_rows(base / "sections.jsonl", SectionRow)),
     )
     known = {row.name for row in lex.categories}
     for service in lex.services:

@@ -152,7 +152,7 @@ class CueRow(_Row):
 
 
 ContextLabel = Literal[
-    "NEGATED", "PLANNED", "QUESTION", "HYPOTHETICAL", "INSTRUCTION", "TERMINATOR"
+    "NEGATED", "PLANNED", "QUESTION", "HYPOTHETICAL", "HISTORICAL", "INSTRUCTION", "TERMINATOR"
 ]
 Direction = Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "PSEUDO"]
 
@@ -169,6 +169,9 @@ class ContextRow(_Row):
     pattern: Pattern
     direction: Direction
     max_scope: int | None = Field(default=None, ge=1, le=60)
+    # "clause" (the default) or "sentence": "a DLQ for when Jira is down would be smart"
+    # qualifies the whole sentence, across its clauses
+    reach: Literal["clause", "sentence"] = "clause"
 
     @field_validator("pattern")
     @classmethod
@@ -188,6 +191,7 @@ TermLabel = Literal[
     "ID_NOUN",  # "the Shopify order ID": the service is named as an attribute, not a target
     "CREDENTIAL_NOUN",  # token, key, password: "the Twilio token"
     "GENERIC_HEAD",  # API, endpoint, DB: "the warehouse API" is a service
+    "SLUG_HEAD",  # svc, api, relay: the last word of an internal service's slug ("billing-svc")
     "CATEGORY_WORD",  # CRM, ERP, LMS: "our CRM" is a service on its own
     "CATEGORY_HINT",  # billing, email, state: "the state licensing API" is a government API
     "MECHANISM_HEAD",  # table, set, list, collection: where a mechanism keeps its state
@@ -212,6 +216,22 @@ class TermRow(_Row):
     pattern: str = Field(min_length=1)
     category: str | None = None  # GENERIC_HEAD / CATEGORY_WORD: category of the service
     filter: Literal["api", "write", "read", "database", "all"] | None = None  # GENERAL_NOUN
+
+
+class SectionRow(_Row):
+    """A heading word and the role it gives its section, or a metadata key ("Status")."""
+
+    pattern: str = Field(min_length=1, max_length=40)
+    role: Literal[
+        "design",
+        "background",
+        "alternatives",
+        "history",
+        "questions",
+        "out_of_scope",
+        "future",
+        "meta",
+    ]
 
 
 class ConfusableRow(_Row):

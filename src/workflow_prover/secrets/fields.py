@@ -47,6 +47,10 @@ _VALUE = re.compile(
     r"[A-Za-z0-9+/][A-Za-z0-9+/_.~!@#$%^&*-]{6,1022}[A-Za-z0-9+/!#$%&*]={0,2}"
     r"(?![A-Za-z0-9+/=])"
 )
+_ANCHOR = re.compile(r"[0-9+/!@#$%^&*]")
+_VALUE_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_.~!@#$%^&*-="
+)
 _HEX = re.compile(r"[0-9a-fA-F]{32,}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _WORDY = re.compile(r"[a-z]+(?:[-_.][a-z0-9]+)*|[A-Z][a-z]+(?:[A-Z][a-z]+)*")
@@ -159,7 +163,7 @@ class FieldSecrets:
     def find(self, text: str) -> Iterator[FieldHit]:
         if not self._kinds:
             return
-        for value in _VALUE.finditer(text):
+        for value in self._candidates(text):
             start, end = value.span()
             if value.group().startswith("//"):
                 continue  # the rest of a URL after its scheme's colon
@@ -185,6 +189,23 @@ class FieldSecrets:
                 kind = None if bare is None else self.label_kind(bare.group("label")[::-1])
                 if kind is not None:
                     yield FieldHit(kind, start, end, "bare")
+
+    def _candidates(self, text: str) -> Iterator[re.Match[str]]:
+        """Candidate values: runs of key characters around a digit or symbol (a key or
+        password has one). `re` finds those characters fast; the run is then matched where
+        it starts, so the cost follows the digits of a text, not its length."""
+        covered = 0
+        for anchor in _ANCHOR.finditer(text):
+            position = anchor.start()
+            if position < covered:
+                continue
+            lo = position
+            while lo > 0 and position - lo < 1024 and text[lo - 1] in _VALUE_CHARS:
+                lo -= 1
+            found = _VALUE.match(text, lo)
+            covered = found.end() if found is not None else position + 1
+            if found is not None:
+                yield found
 
     def label_kind(self, label: str) -> str | None:
         """The secret kind a field of this name holds, or None when it holds no credential."""

@@ -22,7 +22,7 @@ from workflow_prover.extract.claims.scope import (
 from workflow_prover.extract.claims.shapes import delay_sequences, retractions, routed_failures
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.found import preceded_by
-from workflow_prover.extract.steps.frames import StepDraft
+from workflow_prover.extract.steps.actions import NOT_DESIGN, StepDraft
 
 __all__ = ["CREDENTIAL_KINDS", "ClaimDraft", "ScopeDraft", "find_claims", "implicit_steps"]
 
@@ -47,8 +47,11 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     targets = Targets(view, steps)
     claims: list[ClaimDraft] = []
     for cue in view.cues:
+        where = view.clause(view.lay.clause_of[cue.start])
+        if where.skipped or where.role in NOT_DESIGN or where.role == "background":
+            continue  # a heading, metadata, or a section that is not the current design
         reading = view.read(cue)
-        if cue.name == "inverted":
+        if cue.inverted:
             # "nobody is texted twice": the cue names the harm, its negation the mechanism
             if reading.modality == "asserted":
                 continue

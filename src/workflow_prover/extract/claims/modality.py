@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from workflow_prover.annotate.types import Annotation, Group, Mention
 from workflow_prover.extract.layout.clauses import Layout
 
-_PRECEDENCE = ("INSTRUCTION", "HYPOTHETICAL", "QUESTION", "PLANNED")
+_PRECEDENCE = ("INSTRUCTION", "HYPOTHETICAL", "HISTORICAL", "QUESTION", "PLANNED")
 MODALITY = {
     "INSTRUCTION": "hypothetical",
     "HYPOTHETICAL": "hypothetical",
+    "HISTORICAL": "historical",
     "QUESTION": "question",
     "PLANNED": "planned",
     "NEGATED": "negated",
@@ -81,7 +82,7 @@ class ConText:
         self._ann = ann
         self._lay = lay
         mentions = ann.of(Group.CONTEXT)
-        pseudo = [m for m in mentions if m.name == "PSEUDO"]
+        pseudo = [m for m in mentions if m.direction == "PSEUDO"]
         self._terminators = [m for m in mentions if m.label == "TERMINATOR"]
         # a negation that is part of a mechanism's own words ("no sleep", "no static keys",
         # "never fails") belongs to that mechanism and modifies nothing else
@@ -92,7 +93,7 @@ class ConText:
             m
             for m in mentions
             if m.label != "TERMINATOR"
-            and m.name != "PSEUDO"
+            and m.direction != "PSEUDO"
             and not any(p.label == m.label and p.contains(m) for p in pseudo)
             and not any(c.contains(m) for c in claims)
         ]
@@ -113,6 +114,18 @@ class ConText:
 
     def _scope(self, cue: Mention) -> Scope:
         lay = self._lay
+        if cue.reach == "sentence":
+            # "a DLQ for when Jira is down would probably be smart": the whole sentence
+            lo, hi = lay.sentences[lay.sentence_of[cue.start]]
+            if cue.direction == "BACKWARD":
+                hi = cue.start
+            elif cue.direction == "FORWARD":
+                lo = cue.end
+            # "earlier drafts said there was no DLQ; that is outdated": up to a terminator
+            clips = [t for t in self._terminators if self._ann.toks[t.start].text not in "()[]:"]
+            lo = max([lo] + [t.end for t in clips if lo <= t.end <= cue.start])
+            hi = min([hi] + [t.start for t in clips if cue.end <= t.start < hi])
+            return Scope(cue, lo, hi)
         if cue.label == "INSTRUCTION" or cue.rule == "q.question_mark":
             lo, hi = lay.sentences[lay.sentence_of[cue.start]]
             if cue.rule == "q.question_mark":
@@ -127,7 +140,7 @@ class ConText:
                 hi = cue.start
             return Scope(cue, lo, hi)
         clause = lay.clauses[lay.clause_of[cue.start]]
-        reach = int(cue.extra) if cue.extra else 10_000
+        reach = cue.max_scope or 10_000
         toks = self._ann.toks
         if cue.label == "NEGATED" and self._relative(cue):
             # "any ASN that can't be processed, at either step, ends up in asn_parking", "a
@@ -148,22 +161,22 @@ class ConText:
         if cue.rule in _VERB_NEGATORS:
             reach = min(reach, self._verb_phrase(cue) - cue.end)
         lo, hi = cue.start, cue.end
-        if cue.name in ("FORWARD", "BIDIRECTIONAL"):
+        if cue.direction in ("FORWARD", "BIDIRECTIONAL"):
             hi = min(
                 [clause.end, cue.end + reach]
                 + [
                     t.start
                     for t in self._terminators
-                    if t.start >= cue.end and t.name in ("FORWARD", "BIDIRECTIONAL")
+                    if t.start >= cue.end and t.direction in ("FORWARD", "BIDIRECTIONAL")
                 ]
             )
-        if cue.name in ("BACKWARD", "BIDIRECTIONAL"):
+        if cue.direction in ("BACKWARD", "BIDIRECTIONAL"):
             lo = max(
                 [clause.start, cue.start - reach]
                 + [
                     t.end
                     for t in self._terminators
-                    if t.end <= cue.start and t.name in ("BACKWARD", "BIDIRECTIONAL")
+                    if t.end <= cue.start and t.direction in ("BACKWARD", "BIDIRECTIONAL")
                 ]
             )
         return Scope(cue, lo, hi)
@@ -192,6 +205,8 @@ class ConText:
             return len(toks)
         for j in range(self._verb_end[k], len(toks)):
             finite = j in self._verbs and not toks[j].norm.endswith("ing")
+            if toks[j - 1].norm in (",", "or", "nor") and j in self._verbs:
+                continue  # "won't close, relabel or comment on": the negation covers the list
             if (finite or toks[j].norm in _FINITE) and toks[j - 1].norm not in _NON_FINITE:
                 return j  # not "without first searching ...": that is the same phrase
         return len(toks)

@@ -22,7 +22,7 @@ from workflow_prover.extract.layout.grammar import AUXILIARIES, PREPOSITIONS
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.found import SvcMention
-from workflow_prover.extract.steps.frames import StepDraft
+from workflow_prover.extract.steps.actions import StepDraft
 
 _ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere"))
 # a sentence that opens with these is about what the sentence before was about
@@ -42,6 +42,8 @@ class ScopeDraft:
     steps: tuple[int, ...] = ()  # StepDraft.start of steps in this turn
     services: tuple[str, ...] = ()
     vendors: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()  # services left out: "all APIs but Mailgun"
+    excluded_refs: tuple[int, ...] = ()  # the user's step numbers left out
 
 
 GENERAL = ScopeDraft()
@@ -80,7 +82,61 @@ def scope_of(targets: Targets, clause_index: int, credential: bool) -> ScopeDraf
 def _resolve(targets: Targets, index: int, credential: bool) -> ScopeDraft:
     view = targets.view
     clause = view.clause(index)
+    exception = _exception(view, clause, credential)
+    if exception is not None:
+        return exception
+    return _resolve_plain(targets, clause, credential)
+
+
+def _exception(view: TextView, clause: Clause, credential: bool) -> ScopeDraft | None:
+    """'all APIs but Mailgun', 'every step except the Slack post', 'all secrets apart from the
+    FTP login': the quantified (or general) claim, minus what the exception names."""
+    toks = view.toks
+    marker = next(
+        (
+            i
+            for i in range(clause.start, clause.end)
+            if toks[i].norm in _EXCEPT
+            or (toks[i].norm == "but" and _after_quantifier(view, clause, i))
+            or (
+                toks[i].norm in ("apart", "other")
+                and i + 1 < clause.end
+                and toks[i + 1].norm in ("from", "than")
+            )
+        ),
+        None,
+    )
+    if marker is None:
+        return None
+    excepted = [m for m in named(view, clause, credential) if m.start > marker]
+    refs = _step_refs(view, Clause(clause.index, marker, clause.end, clause.sentence))
+    if not excepted and not refs:
+        return None
+    base = _quantified(view, clause) or ScopeDraft()
+    return ScopeDraft(
+        filter=base.filter,
+        excluded=tuple(dict.fromkeys(m.info.name for m in excepted)),
+        excluded_refs=refs,
+    )
+
+
+_EXCEPT = frozenset(("except", "excluding", "excl"))
+
+
+def _after_quantifier(view: TextView, clause: Clause, i: int) -> bool:
+    """'all apis but geo-svc', 'everything but the Slack post': 'but' as 'except'."""
+    quants = view.term_starts("QUANTIFIER")
+    return any(k in quants for k in range(max(clause.start, i - 4), i))
+
+
+def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeDraft:
+    view = targets.view
     refs = _step_refs(view, clause)
+    if not refs and clause.chain is not None and clause.segment > 0:
+        # "failures in steps 1 and 3 → hubspot-dlq": the arrow routes what the first
+        # segment names to the mechanism of the next
+        first = next(c for c in view.lay.clauses if c.chain == clause.chain and c.segment == 0)
+        refs = _step_refs(view, first)
     if refs:
         return ScopeDraft(general=False, step_refs=refs)
     quantified = _quantified(view, clause)
@@ -183,15 +239,15 @@ def _quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
         for j in range(i + 1, min(i + 5, clause.end)):
             if j in nouns:
                 longest = nouns[j]
-                return ScopeDraft(filter=None if longest.extra == "all" else longest.extra)
+                return ScopeDraft(filter=None if longest.filter == "all" else longest.filter)
     return None
 
 
 def _general_noun(view: TextView, clause: Clause) -> str | None:
     """'the database writes', 'API calls': a plural kind of call, without a quantifier."""
     for noun in _general_nouns(view, clause).values():
-        if noun.extra in ("api", "database") and view.toks[noun.end - 1].norm.endswith("s"):
-            return noun.extra
+        if noun.filter in ("api", "database") and view.toks[noun.end - 1].norm.endswith("s"):
+            return noun.filter
     return None
 
 

@@ -12,6 +12,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok, small_number
+from workflow_prover.extract.layout.blocks import Blocks
 from workflow_prover.extract.layout.grammar import (
     ADVERBS,
     ARROWS,
@@ -38,6 +39,10 @@ _OPENERS = frozenset(
         "then",
         "unless",
         "otherwise",
+        "finally",
+        "afterwards",
+        "afterward",
+        "lastly",
     ]
 )
 _AFTER_COMMA = frozenset(
@@ -67,6 +72,8 @@ _PLURAL_PREDICATES = frozenset(
     ("go", "are", "were", "get", "land", "end", "use", "back", "retry", "wait", "have", "live")
 )
 _TRIGGERS = frozenset(["when", "whenever", "once"])
+# "skipped when the id is already in the table", "only when": a condition of the verb before
+_CONDITION_INTRODUCERS = frozenset(("skipped", "skip", "skips", "only", "except", "unless", "not"))
 _NOT_TRIGGER_AFTER_ONCE = frozenset(["a", "an", "per", "every", "each", "daily", "more", "again"])
 _ABBREVIATIONS = frozenset(
     (
@@ -121,6 +128,8 @@ class Clause:
     segment: int = 0  # position in the arrow chain
     trigger: bool = False  # "when an order arrives from Shopify": an event, not an action
     after_colon: int | None = None  # the clause before a ':' that this one elaborates
+    role: str = "design"  # the role of its section (see `blocks`)
+    skipped: bool = False  # a heading, metadata or a table header: no statement at all
 
 
 @dataclass(slots=True)
@@ -131,18 +140,23 @@ class Layout:
     clause_of: list[int] = field(default_factory=list)
     sentence_of: list[int] = field(default_factory=list)
     depth: list[int] = field(default_factory=list)
+    blocks: Blocks | None = None
 
 
-def layout(ann: Annotation, services: set[int] | None = None) -> Layout:
+def layout(
+    ann: Annotation, services: set[int] | None = None, blocks: Blocks | None = None
+) -> Layout:
     """Split a text into items, sentences and clauses; `services` are the tokens of services
-    a verb can act on (not where the workflow runs: "a Lambda reads" has a verb)."""
+    a verb can act on (not where the workflow runs: "a Lambda reads" has a verb); `blocks`
+    says which lines are headings or metadata and which section each line is in."""
     toks = ann.toks
     items = _items(toks)
-    sentences = _sentences(toks, items)
+    sentences = _sentences(toks, items, blocks)
     depth = _depths(toks, sentences)
     if services is None:
         services = {i for m in ann.of(Group.SERVICE) for i in range(m.start, m.end)}
     verbs = {m.start: m for m in ann.of(Group.VERB)}
+    negations = {m.start for m in ann.of(Group.CONTEXT) if m.label == "NEGATED"}
     item_of: list[int | None] = [None] * len(toks)
     for item in items:
         for i in range(item.start, item.end):
@@ -155,12 +169,16 @@ def layout(ann: Annotation, services: set[int] | None = None) -> Layout:
         chain = (
             s_index if any(toks[i].text in ARROWS and depth[i] == 0 for i in range(s, e)) else None
         )
-        _split(toks, s, e, s_index, depth, verbs, services, item_of, chain, clauses)
+        _split(toks, s, e, s_index, depth, verbs, services, item_of, chain, clauses, negations)
     clause_of = [0] * len(toks)
     for clause in clauses:
         for i in range(clause.start, clause.end):
             clause_of[i] = clause.index
-    return Layout(sentences, clauses, items, clause_of, sentence_of, depth)
+        if blocks is not None:
+            line = toks[clause.start].line
+            clause.role = blocks.role(line)
+            clause.skipped = blocks.skipped(line)
+    return Layout(sentences, clauses, items, clause_of, sentence_of, depth, blocks)
 
 
 # ---- list items ---------------------------------------------------------------------------
@@ -197,7 +215,52 @@ def _marker(toks: list[Tok], i: int) -> tuple[int, int | None] | None:
     return None
 
 
+def _inline_markers(toks: list[Tok]) -> dict[int, tuple[int, int]]:
+    """'nightly: 1) GET orders 2) POST each 3) PUT the number': numbered items inside a line.
+
+    Token index -> (marker length, number) for every marker of a run numbered 1, 2, 3...
+    ("1)", "(1)", or "1." before a word) that has at least two markers on one line.
+    """
+    found: dict[int, tuple[int, int]] = {}
+    by_line: dict[int, list[tuple[int, int, int]]] = {}
+    for i, tok in enumerate(toks):
+        if i > 0 and not toks[i - 1].ws and toks[i - 1].text not in ":(":
+            continue
+        marker = _inline_marker(toks, i)
+        if marker is not None:
+            by_line.setdefault(tok.line, []).append((i, *marker))
+    for markers in by_line.values():
+        run: list[tuple[int, int, int]] = []
+        for i, size, number in markers:
+            if number == (run[-1][2] + 1 if run else 1):
+                run.append((i, size, number))
+        if len(run) >= 2:
+            found.update({i: (size, number) for i, size, number in run})
+    return found
+
+
+def _inline_marker(toks: list[Tok], i: int) -> tuple[int, int] | None:
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if nxt is None:
+        return None
+    if toks[i].norm in ("step", "stage") and i + 2 < len(toks):
+        number = small_number(nxt.text)  # "Step 1 fetches the order, step 2 buys a label"
+        after = toks[i + 2]
+        if number is not None and (after.text[:1].isalpha() or after.text in (":", ")", ".")):
+            return (3, number) if after.text in (":", ")", ".") else (2, number)
+    number = small_number(toks[i].text)
+    if number is not None and nxt.text == ")":
+        return 2, number
+    if number is not None and nxt.text == "." and nxt.ws and i + 2 < len(toks):
+        return (2, number) if toks[i + 2].text[:1].isalpha() else None
+    if toks[i].text == "(" and i + 2 < len(toks) and toks[i + 2].text == ")":
+        number = small_number(nxt.text)
+        return None if number is None else (3, number)
+    return None
+
+
 def _items(toks: list[Tok]) -> list[Item]:
+    inline_at = _inline_markers(toks)
     items: list[Item] = []
     open_item: Item | None = None
     open_indent = 0
@@ -209,6 +272,9 @@ def _items(toks: list[Tok]) -> list[Item]:
             if open_item is not None and marker is None and t.indent <= open_indent:
                 open_item.end = i
                 open_item = None
+        elif i in inline_at:
+            marker = inline_at[i]
+            inline = True
         elif (
             open_item is not None
             and open_item.label is not None
@@ -251,7 +317,9 @@ def _is_key_line(toks: list[Tok], i: int) -> bool:
     return False
 
 
-def _sentences(toks: list[Tok], items: list[Item]) -> list[tuple[int, int]]:
+def _sentences(
+    toks: list[Tok], items: list[Item], blocks: Blocks | None = None
+) -> list[tuple[int, int]]:
     starts = {it.start for it in items} | {it.end for it in items}
     bodies = {it.body for it in items}
     bounds = [0]
@@ -259,7 +327,9 @@ def _sentences(toks: list[Tok], items: list[Item]) -> list[tuple[int, int]]:
         prev, cur = toks[i - 1], toks[i]
         if i in bodies:
             continue  # "1. Receive...": the marker's full stop ends nothing
-        if i in starts or (prev.text in SENTENCE_END and (prev.ws or cur.line != prev.line)):
+        if blocks is not None and cur.line != prev.line and _block_edge(blocks, prev, cur):
+            bounds.append(i)  # a heading, a metadata line, a table row stands alone
+        elif i in starts or (prev.text in SENTENCE_END and (prev.ws or cur.line != prev.line)):
             bounds.append(i)
         elif (
             prev.text.endswith(".")
@@ -276,6 +346,15 @@ def _sentences(toks: list[Tok], items: list[Item]) -> list[tuple[int, int]]:
     bounds.append(len(toks))
     spans = sorted(set(bounds))
     return [(a, b) for a, b in itertools.pairwise(spans) if b > a]
+
+
+def _block_edge(blocks: Blocks, prev: Tok, cur: Tok) -> bool:
+    kinds = blocks.kinds
+    return any(
+        kinds[line] in ("heading", "meta", "table_header", "table_sep", "table_row")
+        for line in (prev.line, cur.line)
+        if 0 <= line < len(kinds)
+    )
 
 
 def _closes_sentence(toks: list[Tok], k: int) -> bool:
@@ -307,14 +386,19 @@ def _soft_wrap(toks: list[Tok], i: int) -> bool:
 
 
 def _depths(toks: list[Tok], sentences: list[tuple[int, int]]) -> list[int]:
+    """Bracket depth of every token; brackets inside inline code (`a[gt]=`) do not count."""
     depth = [0] * len(toks)
     for s, e in sentences:
         level = 0
+        code = False
         for i in range(s, e):
-            if toks[i].text in _CLOSE and level > 0:
+            text = toks[i].text
+            if text == "`" or (text.startswith("`") != text.endswith("`")):
+                code = not code
+            if not code and text in _CLOSE and level > 0:
                 level -= 1
             depth[i] = level
-            if toks[i].text in _OPEN:
+            if not code and text in _OPEN:
                 level += 1
     return depth
 
@@ -333,6 +417,7 @@ def _split(
     item_of: list[int | None],
     chain: int | None,
     out: list[Clause],
+    negations: frozenset[int] | set[int] = frozenset(),
 ) -> None:
     start = s
     segment = 0
@@ -366,6 +451,8 @@ def _split(
         prev, tok = toks[j - 1], toks[j]
         if prev.text in ARROWS:
             close(j, new_segment=True)
+        elif prev.text == "|":
+            close(j)  # a table cell
         elif prev.text in (";", "—", "–") or (
             prev.text == "-" and prev.ws and j >= 2 and toks[j - 2].ws
         ):
@@ -376,8 +463,17 @@ def _split(
             colon_parent = parent
         elif trigger and (tok.text == "," or tok.norm in ("we", "i", "they")) and j - start > 2:
             close(j + 1 if tok.text == "," else j)
-        elif tok.norm in _TRIGGERS and j > start and not _once_adverb(toks, j):
+        elif (
+            tok.norm in _TRIGGERS
+            and j > start
+            and not _once_adverb(toks, j)
+            and prev.norm not in _CONDITION_INTRODUCERS
+        ):
             close(j, next_trigger=True)
+        elif _negated_verb_list(toks, start, j, verbs, negations):
+            continue  # "it won't close, relabel or comment on any ticket": one negation
+        elif tok.norm == "but" and _exceptive_but(toks, start, j, verbs):
+            continue  # "all apis but geo-svc retry": 'but' is 'except', no new clause
         elif (
             (tok.norm in _OPENERS and j > start + 1 and prev.text != ",")
             or (prev.text == "," and _starts_clause(toks, j, e, verbs, services, item_of[j], start))
@@ -391,6 +487,35 @@ def _split(
         ):
             close(j)
     close(e)
+
+
+_QUANTIFIERS = frozenset(("all", "every", "each", "any", "everything", "everywhere", "anything"))
+
+
+def _exceptive_but(toks: list[Tok], start: int, j: int, verbs: dict[int, Mention]) -> bool:
+    """'all apis but X', 'everything but the Slack post': a quantifier shortly before, and no
+    verb between it and 'but'."""
+    for k in range(max(start, j - 4), j):
+        if toks[k].norm in _QUANTIFIERS:
+            return not any(k < v < j for v in verbs)
+    return False
+
+
+def _negated_verb_list(
+    toks: list[Tok],
+    start: int,
+    j: int,
+    verbs: dict[int, Mention],
+    negations: set[int] | frozenset[int],
+) -> bool:
+    """At ', relabel' / 'or comment': the clause so far negates a verb, and this continues
+    the list of verbs that negation governs."""
+    prev = toks[j - 1]
+    k = j + 1 if toks[j].norm in ("or", "nor", "and") else j
+    if not (prev.text == "," or toks[j].norm in ("or", "nor", "and")) or k not in verbs:
+        return False
+    negation = next((n for n in range(start, j) if n in negations), None)
+    return negation is not None and any(negation < v < j for v in verbs)
 
 
 def _once_adverb(toks: list[Tok], i: int) -> bool:

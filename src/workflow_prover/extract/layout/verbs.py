@@ -41,6 +41,7 @@ _PAST_IRREGULAR = frozenset(
 )
 
 
+_VERB_PREFIXES = frozenset(("batch", "bulk", "re", "pre", "auto", "mass", "soft", "hard", "co"))
 _ARRIVAL_PREPOSITIONS = frozenset(("on", "in", "at", "into", "through", "via", "to"))
 
 
@@ -71,6 +72,8 @@ def is_verbal(
     while lead < s and toks[lead].text in MARKUP | {"#", ">", "-", "•"}:
         lead += 1  # "**Calls to the LMS.**": the clause starts after its markup
     prev = toks[s - 1] if s > lead else None
+    if prev is not None and s > 1 and prev.text.isdigit() and toks[s - 2].norm in ("step", "stage"):
+        prev = None  # "step 2 buys a label": the step's number, then its verb
     nxt = toks[e] if e < len(toks) else None
     form = verb_form(toks[s].text)
     if e in verb_starts and form == "third" and not _adjective_follows(toks, e):
@@ -88,8 +91,9 @@ def is_verbal(
         and nxt.norm not in ("and", "or", "as", "by", "after", "before", "when", "if")
     ):
         return False  # "read approved pay runs": an adjective
+    prefixed = s > 1 and toks[s - 2].norm in _VERB_PREFIXES  # "batch-upsert", "re-create"
     if (nxt is not None and not toks[e - 1].ws and nxt.text == "-") or (
-        s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_")
+        s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_") and not prefixed
     ):
         return False  # part of a compound: "sign-ups", "retry_exponential_backoff"
     # (a verb that starts an identifier still acts: "create_ticket: Jira", "post_invoice")
@@ -102,12 +106,15 @@ def is_verbal(
             before = toks[s - 2] if s - 2 >= clause_start else None
             if before is not None and before.norm in DETERMINERS:
                 return False
-            strong = nxt is not None and (
-                nxt.norm in DETERMINERS
-                or nxt.norm in ("us", "them", "it")
-                or nxt.text[:1].isdigit()
-                # "messages from Mirth Connect arrive on our queue": a delivery
-                or (verb.label == "RECEIVE" and nxt.norm in _ARRIVAL_PREPOSITIONS)
+            strong = form == "third" or (
+                nxt is not None
+                and (
+                    nxt.norm in DETERMINERS
+                    or nxt.norm in ("us", "them", "it")
+                    or nxt.text[:1].isdigit()
+                    # "messages from Mirth Connect arrive on our queue": a delivery
+                    or (verb.label == "RECEIVE" and nxt.norm in _ARRIVAL_PREPOSITIONS)
+                )
             )
             if not strong:
                 return False

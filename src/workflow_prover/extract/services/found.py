@@ -27,6 +27,7 @@ from workflow_prover.extract.services.unnamed import (
     known_generic,
     name_aliases,
     proper_names,
+    slug_services,
 )
 
 __all__ = [
@@ -49,19 +50,27 @@ def find_services(
     """
     toks = ann.toks
     found = [
-        SvcMention(catalog.info(m.name, m.label, m.rule, m.extra or None), m.start, m.end)
+        SvcMention(catalog.info(m.service, m.label, m.rule, m.vendor or None), m.start, m.end)
         for m in ann.of(Group.SERVICE)
-        if not _inside_compound(toks, m) and not _longer_name(toks, m)
+        if not _inside_compound(toks, m)
+        and not _longer_name(toks, m)
+        and (not m.weak or (toks[m.start].text.islower() and _system_place(toks, m)))
     ]
     taken = {i for m in found for i in range(m.start, m.end)}
+    found += slug_services(ann, taken, catalog)
     terms = ann.of(Group.TERM)
     heads = [t for t in terms if t.label == "GENERIC_HEAD"]
     words = [t for t in terms if t.label == "CATEGORY_WORD"]
-    hints = {t.start: t.name for t in terms if t.label in ("CATEGORY_HINT", "CATEGORY_WORD")}
+    hints = {t.start: t.category for t in terms if t.label in ("CATEGORY_HINT", "CATEGORY_WORD")}
     aliases = {} if aliases is None else aliases
     head_aliases(toks, found, aliases)
     # "token bucket" is a mechanism, not a storage bucket (long gapped cues do not count)
-    cued = {i for c in ann.of(Group.CUE) if c.end - c.start <= 3 for i in range(c.start, c.end)}
+    cued = {
+        i
+        for c in ann.of(Group.CUE)
+        if c.end - c.start <= 3 and c.label != "webhook"  # "each customer's callback URL"
+        for i in range(c.start, c.end)
+    }
     for head in sorted(heads + words, key=lambda t: (t.start, -(t.end - t.start))):
         if any(i in taken or i in cued for i in range(head.start, head.end)):
             continue
@@ -89,7 +98,122 @@ def find_services(
     found += proper
     found += back_references(toks, found, taken, aliases)
     found = _owned(toks, sorted(found, key=lambda m: m.start))
-    return appositions(toks, found, aliases)
+    return _one_name_each(appositions(toks, found, aliases), aliases)
+
+
+_NAME_FILLERS = frozenset(
+    (
+        "the",
+        "our",
+        "their",
+        "its",
+        "a",
+        "an",
+        "'s",
+        "’s",
+        "api",
+        "apis",
+        "rest",
+        "http",
+        "service",
+        "services",
+        "endpoint",
+        "endpoints",
+        "platform",
+        "system",
+        "instance",
+        "-",
+    )
+)
+
+
+def _words(name: str) -> frozenset[str]:
+    tokens = name.lower().replace("’", "'").replace("'s", " ").replace("-", " ").split()
+    return frozenset(t for t in tokens if t not in _NAME_FILLERS)
+
+
+def _one_name_each(found: list[SvcMention], aliases: dict[str, ServiceInfo]) -> list[SvcMention]:
+    """One system spelt two ways is one system: 'Quillpay' and 'the Quillpay API', 'the
+    Notify API' and 'GOV.UK Notify', 'the ledger DB' and 'the Northwind ledger DB'.
+
+    A generic name whose words (fillers such as 'API' aside) all occur in another name is
+    that service; the lexicon's name wins, else the longest. Two lexicon services never
+    merge."""
+    infos = list(dict.fromkeys(m.info for m in found))
+    same: dict[str, ServiceInfo] = {}
+    for info in infos:
+        if not info.generic:
+            continue
+        mine = _words(info.name)
+        if not mine:
+            continue
+        wider = [
+            o for o in infos if o is not info and o.role == info.role and mine <= _words(o.name)
+        ]
+        if wider:
+            best = min(wider, key=lambda o: (o.generic, -len(o.name)))
+            same[info.name] = same.get(best.name, best)
+    if not same:
+        return found
+    for word, info in list(aliases.items()):
+        if info.name in same:
+            aliases[word] = same[info.name]
+    return [SvcMention(same.get(m.info.name, m.info), m.start, m.end) for m in found]
+
+
+_SYSTEM_BEFORE = frozenset(
+    ("to", "into", "in", "on", "via", "through", "from", "with", "using", "against", "+", "&")
+)
+_SYSTEM_AFTER = frozenset(
+    (
+        "api",
+        "apis",
+        "client",
+        "clients",
+        "sdk",
+        "account",
+        "key",
+        "keys",
+        "token",
+        "tokens",
+        "secret",
+        "credentials",
+        "creds",
+        "webhook",
+        "webhooks",
+        "integration",
+        "endpoint",
+        "instance",
+        "workspace",
+        "calls",
+        "call",
+        "'s",
+        "’s",
+        "node",
+        "app",
+        "sandbox",
+        "org",
+        "tenant",
+        "cli",
+        "+",
+        "&",
+        "requests",
+        "rate",
+        "rejects",
+    )
+)
+
+
+def _system_place(toks: list[Tok], m: Mention) -> bool:
+    """Is a lower-case English-word vendor ("wise", "square", "close") used as a system here:
+    the target of an action ("create a transfer in wise"), or named with what systems have
+    ("the wise api", "square webhooks", "close + hubspot")? Otherwise it is the word."""
+    k = m.start - 1
+    while k >= 0 and toks[k].norm in ("the", "our", "their", "a", "an", "my"):
+        k -= 1
+    before = toks[k].norm if k >= 0 else ""
+    after = toks[m.end].norm if m.end < len(toks) else ""
+    return before in _SYSTEM_BEFORE or after in _SYSTEM_AFTER
 
 
 def _owned(toks: list[Tok], found: list[SvcMention]) -> list[SvcMention]:
@@ -171,7 +295,7 @@ def attributive(m: SvcMention, toks: list[Tok], id_or_cred: set[int]) -> bool:
             return True
         tok = toks[k]
         if (tok.norm in STOP and tok.norm not in ("'s", "’s")) or not (
-            tok.text[:1].isalnum() or tok.text in ("'s", "’s", "-")
+            tok.text[:1].isalnum() or tok.text in ("'s", "’s", "-", "_")  # "transfer_id"
         ):
             return False
         skipped += 1

@@ -89,6 +89,21 @@ STOP = (  # words that end a name read leftwards from its head
             "via",
             "using",
             "=",
+            "then",
+            "also",
+            "so",
+            "but",
+            "when",
+            "if",
+            "which",
+            "who",
+            "we",
+            "they",
+            "it",
+            "i",
+            "you",
+            "->",
+            "→",
         ]
     )
 )
@@ -246,6 +261,39 @@ def head_aliases(toks: list[Tok], found: list[SvcMention], aliases: dict[str, Se
             aliases.setdefault(word, next(iter(infos)))
 
 
+def slug_services(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
+    """`billing-svc`, `ledger-api`, `contract-relay`, `orders-db`: a service by its shape.
+
+    Words joined by hyphens with no space, the last one a slug head of the terms lexicon
+    (`SLUG_HEAD`: svc, api, relay, gateway...; db, pg for a database), name one internal
+    system, called as written. Inside a URL or a path it is part of an address instead.
+    """
+    toks = ann.toks
+    heads = {m.start: m.category for m in ann.of(Group.TERM) if m.label == "SLUG_HEAD"}
+    out: list[SvcMention] = []
+    i = 0
+    while i < len(toks):
+        j = i
+        while (
+            j + 2 < len(toks)
+            and toks[j + 1].text == "-"
+            and not toks[j].ws
+            and not toks[j + 1].ws
+            and toks[j + 2].text[:1].isalnum()
+        ):
+            j += 2
+        if j > i and j in heads and not any(k in taken for k in range(i, j + 1)):
+            before = toks[i - 1] if i > 0 else None
+            in_address = before is not None and not before.ws and before.text in ("/", ".", ":")
+            if not in_address:
+                name = "".join(t.text for t in toks[i : j + 1])
+                info = catalog.info(name, heads[j], "generic.slug", generic=True)
+                out.append(SvcMention(info, i, j + 1))
+                taken.update(range(i, j + 1))
+        i = j + 1
+    return out
+
+
 def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
     """`mender.create_deployment`, `erp.post_invoice`: schema keys name the service called."""
     toks = ann.toks
@@ -295,7 +343,7 @@ def generic(
             return None  # the head noun that follows builds the mention
         name = " ".join(t.text for t in toks[head.start : head.end])
         return SvcMention(
-            catalog.info(name, head.name, f"generic.{head.rule}", generic=True),
+            catalog.info(name, head.category, f"generic.{head.rule}", generic=True),
             head.start,
             head.end,
         )
@@ -330,9 +378,16 @@ def generic(
         start = i
         i -= 1
     modifiers = [t for t in toks[start : head.start] if t.text[:1].isalnum()]
-    if not modifiers or all(t.norm in GENERIC_ADJECTIVES for t in modifiers):
-        return None
-    category = head.name
+    head_word = toks[head.end - 1].norm
+    by_role = any(t.norm in _ROLE_MODIFIERS for t in modifiers)  # "partner APIs"
+    vague = not modifiers or all(t.norm in GENERIC_ADJECTIVES for t in modifiers)
+    k = start - 1
+    while k >= 0 and toks[k].norm in ("the", "our", "their", "a", "an", "each"):
+        k -= 1
+    placed = k >= 0 and toks[k].norm in _PLACE_PREPOSITIONS | {"against"}
+    if vague and not by_role and not (head_word in _PROVIDER_HEADS and (modifiers or placed)):
+        return None  # "against the provider" is a system; "some vendor" is not said to be
+    category = head.category
     if category == "hosting_api":
         for k in range(start, head.start):
             category = hints.get(k, category)
@@ -340,6 +395,30 @@ def generic(
     return SvcMention(
         catalog.info(name, category, f"generic.{head.rule}", generic=True), start, head.end
     )
+
+
+# Whose system it is, when nothing else names it: "partner APIs", "each customer's callback
+# URL", "the merchant's endpoint" are systems the workflow calls.
+_ROLE_MODIFIERS = frozenset(
+    (
+        "partner",
+        "partners",
+        "customer",
+        "customers",
+        "merchant",
+        "merchants",
+        "supplier",
+        "suppliers",
+        "carrier",
+        "client",
+        "clients",
+        "tenant",
+        "tenants",
+        "subscriber",
+    )
+)
+# Heads that name a system by its job even with only a vague modifier: "the email vendor".
+_PROVIDER_HEADS = frozenset(("provider", "providers", "vendor", "vendors", "processor", "psp"))
 
 
 def known_generic(
@@ -381,6 +460,8 @@ def name_aliases(toks: list[Tok], mention: SvcMention, head: Mention) -> list[st
         out.append(mods[-1].norm)
     if head.label == "CATEGORY_WORD":
         out.append(" ".join(t.norm for t in toks[head.start : head.end]))
+    if toks[head.end - 1].norm in _PROVIDER_HEADS:
+        out.append(toks[head.end - 1].norm)  # "the payment provider" ... "the provider"
     return out
 
 
@@ -396,6 +477,8 @@ def back_references(
         info = aliases.get(tok.norm)
         if info is None or i in taken or i < first.get(info.name, len(toks)):
             continue
+        if i > 0 and toks[i - 1].norm in ("a", "an", "another", "new"):
+            continue  # "buys a label": an indefinite noun is something new, no reference
         if in_identifier(toks, i, i + 1):
             continue  # "harvest_entry_id" names a field, not the Harvest API
         if i + 1 < len(toks) and toks[i + 1].norm in RUNTIME_NOUNS:

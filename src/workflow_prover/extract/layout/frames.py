@@ -1,0 +1,500 @@
+"""The clause frame: under which trigger or condition, who does what, to which system.
+
+No parser is available (a blank spaCy pipeline has no tagger), so the frame is read off the
+clause's words with the lexicons' verbs and services and a few closed word classes. It is
+built once per clause (`TextView.frames`) and read by steps, scope and claims alike:
+
+- `lead`: where the clause's content starts, after list markers, bullets, markup and
+  connectives ("then", "and", "first", "finally");
+- `adverbial`: a leading trigger ("on a Paddle `subscription.created` webhook", "when a form
+  submission arrives", "as soon as the file lands") or condition ("if the query fails",
+  "when Xero answers 429"), or a schedule ("every night", "at 02:00"), with its span;
+- `actions`: the verbs used as verbs, in order, each with its phrase: from the verb to the
+  next action (so "pull invoices from Chargebee and create them in Xero" has two), and how
+  it is joined to the one before ("and", "or", ",");
+- `roles`: each service's role in the clause: `trigger` (inside the adverbial), `subject`
+  (before the first action), `target` (after to/into/in/on/at/against), `channel`
+  (via/through/using/over/with), `source` (from/off/out of), `object` (right after a verb),
+  or `bracket` (inside a parenthesis that is not the name of the service before it).
+
+Every decision that is not a lexicon match is recorded as a named id in `via`, which the
+trace command shows ("frame.adverbial.on_event", "frame.role.channel").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from workflow_prover.annotate.types import Mention, Tok
+from workflow_prover.extract.layout.clauses import Clause, Layout
+from workflow_prover.extract.layout.grammar import (
+    AUXILIARIES,
+    BULLETS,
+    DETERMINERS,
+    MARKUP,
+    SUBJECT_PRONOUNS,
+)
+from workflow_prover.extract.layout.verbs import verb_form
+from workflow_prover.extract.services.catalog import SvcMention
+
+__all__ = ["Action", "Adverbial", "Frame", "Role", "build_frame"]
+
+_CONNECTIVES = frozenset(
+    ("then", "and", "first", "firstly", "finally", "next", "also", "so", "afterwards", "lastly")
+)
+_TRIGGER_WORDS = frozenset(("when", "whenever", "once", "upon", "after", "if", "unless"))
+_TRIGGER_PHRASES = (("as", "soon", "as"), ("every", "time"), ("each", "time"), ("in", "case"))
+_CONDITION_WORDS = frozenset(("if", "unless"))
+_STATE_WORDS = frozenset(("already", "exists", "exist", "present", "missing", "seen", "none"))
+_SCHEDULE_STARTERS = frozenset(
+    ("every", "each", "nightly", "daily", "hourly", "weekly", "monthly", "at", "cron")
+)
+_SCHEDULE_UNITS = frozenset(
+    (
+        "night",
+        "nights",
+        "day",
+        "days",
+        "hour",
+        "hours",
+        "minute",
+        "minutes",
+        "min",
+        "mins",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "morning",
+        "evening",
+        "weekday",
+        "weekdays",
+        "monday",
+        "sunday",
+        "m",
+        "h",
+        "d",
+    )
+)
+_TARGET = frozenset(("to", "into", "onto", "in", "on", "at", "against", "inside", "within"))
+_CHANNEL = frozenset(("via", "through", "using", "over", "with", "w/", "thru"))
+_SOURCE = frozenset(("from", "off", "out"))
+_SKIP_LEFT = DETERMINERS | frozenset(("'s", "’s", "our", "their", "its", "the", "`", '"', "'"))
+
+
+@dataclass(slots=True)
+class Adverbial:
+    start: int
+    end: int
+    kind: str  # trigger | condition | schedule
+    rule: str
+
+
+@dataclass(slots=True)
+class Action:
+    verb: Mention
+    label: str  # READ | WRITE | TRANSFER | RECEIVE
+    start: int  # the phrase: from the verb to the next action
+    end: int
+    joined: str | None  # how it follows the action before: "and", "or", ",", None
+
+
+@dataclass(slots=True)
+class Role:
+    mention: SvcMention
+    role: str  # trigger | subject | target | channel | source | object | bracket
+    word: str = ""  # the preposition that decided it
+
+
+@dataclass(slots=True)
+class Frame:
+    clause: int
+    start: int  # after the lead
+    end: int
+    adverbial: Adverbial | None = None
+    actions: list[Action] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)
+    via: list[str] = field(default_factory=list)
+
+    def role_of(self, mention: SvcMention) -> str | None:
+        return next((r.role for r in self.roles if r.mention is mention), None)
+
+    def in_phrase(self, action: Action) -> list[Role]:
+        return [r for r in self.roles if action.start <= r.mention.start < action.end]
+
+
+def build_frame(
+    toks: list[Tok],
+    lay: Layout,
+    clause: Clause,
+    verbs: list[Mention],
+    services: list[SvcMention],
+    failures: frozenset[int] | set[int] = frozenset(),
+) -> Frame:
+    """The frame of one clause. `verbs`: its verb mentions that act as verbs (in order);
+    `services`: the services it names (in order)."""
+    start = _lead(toks, lay, clause)
+    frame = Frame(clause.index, start, clause.end)
+    named = {i for m in services for i in range(m.start, m.end)}
+    frame.adverbial = _adverbial(toks, start, clause.end, verbs, frame.via, failures, named)
+    main = frame.adverbial.end if frame.adverbial is not None else start
+    acting = [v for v in verbs if v.start >= main]
+    key_end = _key_end(toks, start, clause.end)
+    if key_end is not None and any(v.start >= key_end for v in acting):
+        # "notify: push a message via Braze": the key names the step, its value acts
+        acting = [v for v in acting if v.start >= key_end]
+        frame.via.append("frame.key_value")
+    acting = _actions(toks, acting, clause.end, frame.via)
+    for n, verb in enumerate(acting):
+        end = acting[n + 1].start if n + 1 < len(acting) else clause.end
+        joined = _joined(toks, acting[n - 1].end, verb.start) if n else None
+        frame.actions.append(Action(verb, verb.label, verb.start, end, joined))
+    first = frame.actions[0].start if frame.actions else clause.end
+    for mention in services:
+        frame.roles.append(_role(toks, lay, frame, mention, main, first))
+    return frame
+
+
+def _actions(toks: list[Tok], verbs: list[Mention], end: int, via: list[str]) -> list[Mention]:
+    """The verbs that act, not the nouns spelt like verbs: 'send alerts to Slack' has one
+    action ('alerts' is its object: nothing joins the two), 'the temperature registers.' none
+    (a plural at the end of its phrase)."""
+    kept: list[Mention] = []
+    verbs = _past_participles(toks, verbs, via)
+    for verb in verbs:
+        nxt = toks[verb.end] if verb.end < end else None
+        if verb_form(toks[verb.start].text) == "third" and (
+            nxt is None or nxt.text in (".", ",", ";", ")", ":")
+        ):
+            via.append("frame.verb.plural_noun")
+            continue
+        if (
+            kept
+            and verb_form(toks[kept[-1].start].text) != "ing"  # "the lambda reading ... sends"
+            and not any(t.norm in _JOINERS for t in toks[kept[-1].end : verb.start])
+        ):
+            via.append("frame.verb.object_of_previous")
+            continue
+        if _noun_compound(toks, verb.start):
+            via.append("frame.verb.noun_compound")
+            continue
+        kept.append(verb)
+    return kept
+
+
+_JOINERS = frozenset(
+    (",", ";", "and", "or", "then", "to", "nor", "but", "which", "that", "who", "(", ")")
+)
+
+
+def _past_participles(toks: list[Tok], verbs: list[Mention], via: list[str]) -> list[Mention]:
+    """'Requests submitted on the webform arrive on our queue': a participle after a noun
+    describes the subject; the finite verb after it is what happens."""
+    out: list[Mention] = []
+    for n, verb in enumerate(verbs):
+        prev = toks[verb.start - 1] if verb.start > 0 else None
+        participle = (
+            verb_form(toks[verb.start].text) == "past"
+            and prev is not None
+            and prev.text.isalpha()
+            and prev.norm not in SUBJECT_PRONOUNS
+            and prev.norm not in AUXILIARIES
+            and prev.norm not in DETERMINERS
+            and prev.norm not in _JOINERS
+        )
+        later = any(verb_form(toks[v.start].text) in ("base", "third") for v in verbs[n + 1 :])
+        if participle and later:
+            via.append("frame.verb.participle")
+            continue
+        out.append(verb)
+    return out
+
+
+def _key_end(toks: list[Tok], start: int, end: int) -> int | None:
+    """After 'enrich:', 'create_case:', '**trigger**:' at the clause start: where the value
+    of a `key: value` line begins (the key has at most three words and no space-separated
+    sentence in it)."""
+    for k in range(start, min(start + 6, end)):
+        if toks[k].text == ":" and k > start:
+            return k + 1
+        if toks[k].norm in ("we", "the", "a", "an", "our", "i", "they"):
+            return None
+    return None
+
+
+def _noun_compound(toks: list[Tok], i: int) -> bool:
+    """'the bell schedule', 'our lead sync': a determiner, a noun, then a base-form word
+    (a third-person form there is the noun's verb: 'a channel creates a record')."""
+    if i < 2 or verb_form(toks[i].text) != "base":
+        return False
+    before, det = toks[i - 1], toks[i - 2]
+    return (
+        before.text.isalpha()
+        and before.norm not in AUXILIARIES
+        and before.norm not in SUBJECT_PRONOUNS
+        and before.norm not in _JOINERS
+        and (det.norm in DETERMINERS or det.norm in ("'s", "’s"))
+        and det.norm not in ("that", "which")
+        and not (i >= 3 and toks[i - 3].norm == "for")  # "for each customer enqueue a job"
+    )
+
+
+def _lead(toks: list[Tok], lay: Layout, clause: Clause) -> int:
+    """First token of the clause's content: past markers, bullets, markup, connectives."""
+    i = clause.start
+    if clause.item is not None:
+        body = lay.items[clause.item].body
+        if lay.items[clause.item].start == clause.start:
+            i = max(i, body)
+    while i < clause.end and (
+        toks[i].text in BULLETS
+        or toks[i].text in MARKUP
+        or toks[i].text in ("#", ">", "|", ",", ":", ";")
+        or toks[i].norm in _CONNECTIVES
+    ):
+        i += 1
+    return min(i, clause.end)
+
+
+def _adverbial(
+    toks: list[Tok],
+    start: int,
+    end: int,
+    verbs: list[Mention],
+    via: list[str],
+    failures: frozenset[int] | set[int] = frozenset(),
+    named: frozenset[int] | set[int] = frozenset(),
+) -> Adverbial | None:
+    if start >= end:
+        return None
+    norm = toks[start].norm
+    words = tuple(t.norm for t in toks[start : start + 3])
+    phrase = next((p for p in _TRIGGER_PHRASES if words[: len(p)] == p), None)
+    if norm in _TRIGGER_WORDS or phrase is not None:
+        if norm == "once" and start + 1 < end and toks[start + 1].norm in ("a", "an", "per"):
+            return None  # "once a day": a schedule word, handled below
+        body = start + (len(phrase) if phrase else 1)
+        stop = _adverbial_end(toks, body, end, verbs, phrasal=norm in ("after", "upon"))
+        conditional = norm in _CONDITION_WORDS or (phrase is not None and phrase[0] == "in")
+        if any(t.norm in _STATE_WORDS for t in toks[body:stop]):
+            conditional = True  # "when the id is already in the table": a state, no event
+        if any(i in failures for i in range(body, stop)) and not any(
+            body <= i < stop for i in named
+        ):
+            conditional = True  # "after the third failure": no system sends an event
+        kind = "condition" if conditional else "trigger"
+        via.append(f"frame.adverbial.{norm if phrase is None else '_'.join(phrase)}")
+        return Adverbial(start, stop, kind, via[-1])
+    if norm in ("on", "upon") and start + 1 < end and toks[start + 1].text[:1].isalnum():
+        event_end = _on_event_end(toks, start + 1, end, verbs)
+        if event_end is not None:
+            via.append("frame.adverbial.on_event")
+            return Adverbial(start, event_end, "trigger", via[-1])
+    if norm in _SCHEDULE_STARTERS:
+        schedule_end = _schedule_end(toks, start, end)
+        if schedule_end is not None:
+            via.append("frame.adverbial.schedule")
+            return Adverbial(start, schedule_end, "schedule", via[-1])
+    return None
+
+
+def _adverbial_end(
+    toks: list[Tok], body: int, end: int, verbs: list[Mention], phrasal: bool = False
+) -> int:
+    """Where 'when/if ...' ends: a comma, 'then', a subject pronoun after the adverbial's
+    own verb, or the start of a main clause (a determiner or name followed by a verb).
+    `phrasal`: 'after the third failure the worker pages ...' has no verb of its own, so
+    its first verb is the main clause's."""
+    own_verb = phrasal
+    starts = {v.start for v in verbs}
+    for k in range(body, end):
+        tok = toks[k]
+        if tok.text in (",", ";", ":") or tok.norm == "then":
+            return k
+        if k > body and tok.norm in ("we", "i", "they", "you") and (own_verb or k > body + 1):
+            return k
+        if k in starts:
+            main = (
+                own_verb
+                and k > body + 1
+                and toks[k - 1].norm not in ("and", "or", "to")
+                and toks[k - 1].norm not in AUXILIARIES
+                and verb_form(toks[k].text) in ("base", "third")
+            )
+            if main:
+                return _subject_start(toks, body, k)
+            own_verb = True
+        elif _finite_like(tok) and k > body:
+            own_verb = True
+    return end
+
+
+def _subject_start(toks: list[Tok], lo: int, verb: int) -> int:
+    """The start of the subject of the verb at `verb` (a short noun phrase before it)."""
+    k = verb
+    while k - 1 > lo and verb - k < 4 and toks[k - 1].text[:1].isalnum():
+        if toks[k - 1].norm in DETERMINERS:
+            return k - 1
+        k -= 1
+    return k
+
+
+def _finite_like(tok: Tok) -> bool:
+    """A verb the lexicon does not list, by its shape: 'lands', 'arrives', 'is', 'fires'."""
+    return tok.norm in ("is", "are", "was", "were", "lands", "arrives", "fires", "comes", "hits")
+
+
+def _on_event_end(toks: list[Tok], body: int, end: int, verbs: list[Mention]) -> int | None:
+    """'on a Paddle `subscription.created` webhook we ...': up to the event noun, or to a
+    subject pronoun or comma; None when the words after 'on' are no event."""
+    starts = {v.start for v in verbs}
+    for k in range(body, min(end, body + 12)):
+        tok = toks[k]
+        if tok.text in (",", ";", ":") or tok.norm in ("we", "i", "they", "you"):
+            return k if k > body + 1 else None
+        if tok.norm in _EVENT_NOUNS:
+            return k + 1
+        if k in starts and k > body:
+            return None
+    return None
+
+
+_EVENT_NOUNS = frozenset(
+    (
+        "webhook",
+        "webhooks",
+        "event",
+        "events",
+        "message",
+        "messages",
+        "notification",
+        "notifications",
+        "callback",
+        "callbacks",
+        "delivery",
+        "push",
+        "ping",
+        "trigger",
+        "submission",
+        "signup",
+        "sign-up",
+        "booking",
+        "request",
+        "hook",
+    )
+)
+
+
+def _schedule_end(toks: list[Tok], start: int, end: int) -> int | None:
+    """'every night', 'nightly', 'at 02:00 UTC', 'every 15 minutes': a schedule phrase."""
+    norm = toks[start].norm
+    if norm in ("nightly", "daily", "hourly", "weekly", "monthly"):
+        k = start + 1
+    elif norm in ("every", "each"):
+        k = start + 1
+        while k < end and (toks[k].text[:1].isdigit() or toks[k].norm in ("other", "few")):
+            k += 1
+        if k >= end or toks[k].norm not in _SCHEDULE_UNITS:
+            return None
+        k += 1
+    elif norm == "at" and start + 1 < end and toks[start + 1].text[:1].isdigit():
+        k = start + 2
+    elif norm == "cron":
+        k = start + 1
+    else:
+        return None
+    while k < end and toks[k].text in (",", ":"):
+        k += 1
+    return k
+
+
+def _joined(toks: list[Tok], lo: int, hi: int) -> str | None:
+    between = [t.norm for t in toks[lo:hi]]
+    for word in ("or", "and", ","):
+        if word in between:
+            return word
+    return None
+
+
+def _role(toks: list[Tok], lay: Layout, frame: Frame, m: SvcMention, main: int, first: int) -> Role:
+    adverbial = frame.adverbial
+    if adverbial is not None and adverbial.start <= m.start < adverbial.end:
+        return Role(m, "trigger")
+    if lay.depth[m.start] > lay.depth[frame.start] and not _shares_bracket(toks, lay, m, frame):
+        owner = _bracket_owner(toks, lay, m, frame)
+        if owner is not None:
+            # "our users database (Postgres on RDS)": the bracket says what the system is
+            return Role(m, owner.role, owner.word)
+        return Role(m, "bracket")
+    if _called_as_api(toks, m, first):
+        return Role(m, "target", ".")  # `mender.create_deployment`, `stripe.charges.create`
+    word = _introduced_by(toks, m, frame.start)
+    if word in _TARGET:
+        return Role(m, "target", word)
+    if word in _CHANNEL:
+        return Role(m, "channel", word)
+    if word in _SOURCE:
+        return Role(m, "source", word)
+    if m.start < first:
+        return Role(m, "subject")
+    return Role(m, "object")
+
+
+def _shares_bracket(toks: list[Tok], lay: Layout, m: SvcMention, frame: Frame) -> bool:
+    """Is there an action in the same bracket as the mention? Then the bracket is no aside
+    but the node's own description: 'HTTP Request (fetch stories from the AP Media API)'."""
+    depth = lay.depth[m.start]
+    lo = m.start
+    while lo > frame.start and not (toks[lo - 1].text == "(" and lay.depth[lo - 1] < depth):
+        lo -= 1
+    hi = m.end
+    while hi < frame.end and lay.depth[hi] >= depth:
+        hi += 1
+    outside = [a for a in frame.actions if not lo <= a.start < hi]
+    if any(lay.depth[a.start] <= lay.depth[frame.start] for a in outside):
+        return False  # the clause acts outside the bracket: the bracket is an aside
+    return any(lo <= a.start < hi for a in frame.actions)
+
+
+def _called_as_api(toks: list[Tok], m: SvcMention, first: int) -> bool:
+    """A service written as the object of a method call: `slack.post`, `erp.post_invoice`."""
+    if m.end >= len(toks) or toks[m.end].text != "." or toks[m.end - 1].ws or toks[m.end].ws:
+        return False
+    return m.end < first <= m.end + 3
+
+
+def _introduced_by(toks: list[Tok], m: SvcMention, lo: int, reach: int = 4) -> str:
+    """The preposition that introduces a mention ('into our Postgres', 'via the Notify API')."""
+    k = m.start - 1
+    while k >= lo and m.start - k <= reach:
+        norm = toks[k].norm
+        if norm in _TARGET or norm in _CHANNEL or norm in _SOURCE:
+            return norm
+        if norm in _SKIP_LEFT or (toks[k].text[:1].isupper() and norm not in SUBJECT_PRONOUNS):
+            k -= 1
+            continue
+        if toks[k].text[:1].isalpha() and toks[k].text.islower() and m.start - k <= 2:
+            k -= 1  # "to the shopify admin api": one modifier word
+            continue
+        return ""
+    return ""
+
+
+def _bracket_owner(toks: list[Tok], lay: Layout, m: SvcMention, frame: Frame) -> Role | None:
+    """The role of the service a bracket follows, when the bracket names what it is: 'our
+    ledger database (Postgres)', 'the SIS replica (Cloud SQL MySQL)', '(Postgres on RDS)'."""
+    depth = lay.depth[m.start]
+    k = m.start - 1
+    while k > frame.start and not (toks[k].text == "(" and lay.depth[k] < depth):
+        if not (toks[k].text[:1].isalnum() or toks[k].text in ("`", '"', "-", "/")):
+            return None  # "(we dedupe on ...; key stored in Redis)": an aside
+        k -= 1
+    return next(
+        (
+            r
+            for r in reversed(frame.roles)
+            if k - 2 <= r.mention.end <= k
+            and all(t.text[:1].isalnum() for t in toks[r.mention.end : k])
+        ),
+        None,
+    )

@@ -1,0 +1,451 @@
+"""Steps: the actions of the workflow, read off each clause's frame (`layout.frames`).
+
+- A trigger adverbial naming a system is a receive from it: "On a Paddle webhook we create
+  the customer in Pipedrive" is a receive from Paddle, then a write to Pipedrive. A condition
+  ("if the query fails") or a schedule ("every night") is no step.
+- Every action (a verb used as a verb, asserted) is a step on the systems of its phrase, by
+  role: a write goes to its target, channel or object ("insert into the CRM", "text them via
+  Twilio"); a read comes from its source or object; a transfer reads its source and writes
+  its target ("sync Stripe payments into Salesforce"). Coordinated actions are separate steps
+  ("pull invoices from Chargebee and create them in Xero"); "look up or create the customer"
+  is one write.
+- An action that names no system acts on the one the sentence is about: a system acted on
+  earlier in the sentence ("read the order from Shopify and update it"), else the sender of
+  the trigger ("on a Shopify webhook we patch the order": the sender's API).
+- A segment of an arrow chain that has no action of its own is a read in first place and a
+  write after it ("Stripe -> CRM").
+- Not steps: headings and metadata, sections that are not the design, statements about a
+  mechanism ("failures are sent to the DLQ", "the key is read from Vault"), what people do
+  ("applicants submit the form"), and deliveries to us ("GitHub sends us a webhook", which is
+  a receive).
+
+Each step records the rule that made it (the verb's lexicon id, or a named reading such as
+`step.fallback.trigger_sender`), shown as its evidence's rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from workflow_prover.annotate.types import Group, Mention
+from workflow_prover.extract.layout.clauses import Clause
+from workflow_prover.extract.layout.frames import Action, Frame
+from workflow_prover.extract.reading import TextView
+from workflow_prover.extract.services.catalog import ServiceInfo, SvcMention
+from workflow_prover.extract.services.found import preceded_by
+from workflow_prover.extract.steps.mechanism import is_mechanism, states_mechanism
+from workflow_prover.extract.steps.senders import actor_event, addressed_to_us, failure_condition
+
+__all__ = ["NOT_DESIGN", "StepDraft", "find_steps", "step_services"]
+
+NOT_DESIGN = frozenset(("alternatives", "history", "questions", "out_of_scope", "future"))
+_STEP_ROLES = frozenset(("api", "datastore"))
+_PASSIVE = frozenset(("is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"))
+_ACTED_ROLES = frozenset(("target", "channel", "object", "source"))
+
+
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
+class StepDraft:
+    start: int  # first token of the clause (also the step's identity within its turn)
+    end: int
+    clause: int
+    action: str  # read | write
+    inbound: bool
+    services: tuple[ServiceInfo, ...]
+    label: int | None
+    rule: str  # the verb (or arrow/trigger) rule that made it a step
+
+
+@dataclass
+class _Sentence:
+    """What the sentence so far is about, for actions that name no system."""
+
+    index: int = -1
+    acted: list[SvcMention] = field(default_factory=list)
+    senders: list[SvcMention] = field(default_factory=list)
+    sources: list[SvcMention] = field(default_factory=list)  # systems read so far
+
+
+def find_steps(view: TextView) -> list[StepDraft]:
+    """Steps of the design's own sections; a background section's steps only when the design
+    sections have none ("## Context" says where the flow starts from, not what it does)."""
+    steps: list[StepDraft] = []
+    background: list[StepDraft] = []
+    sentence = _Sentence()
+    previous_senders: list[SvcMention] = []
+    for clause in view.lay.clauses:
+        if clause.sentence != sentence.index:
+            previous_senders = sentence.senders or previous_senders
+            sentence = _Sentence(clause.sentence, [], list(previous_senders))
+        if clause.skipped or clause.role in NOT_DESIGN:
+            continue
+        found = _clause_steps(view, clause, sentence)
+        (background if clause.role == "background" else steps).extend(found)
+    return steps or background
+
+
+def step_services(view: TextView, clause: int) -> list[SvcMention]:
+    """The services a clause could act on: not hosts of a mechanism, not attributes.
+
+    "the telemetry Kafka topic on MSK": Kafka runs on MSK, which is the service reached.
+    """
+    found = [
+        m
+        for m in view.clause_services(clause)
+        if m.info.role in _STEP_ROLES and not view.is_host(m) and not view.is_attributive(m)
+    ]
+    found = [m for m in found if not (m.info.generic and _named_in_brackets(view, m))]
+    lexical = {m.info.name for m in found if not m.info.generic and m.info.role == "api"}
+    if len(lexical) == 1:
+        # "Shopify's refund API", "after querying the Table API": an API of the one system
+        # (a database has no such API: "from our Postgres to the state registry's REST API")
+        found = [m for m in found if not (m.info.generic and _api_like(view, m))]
+    hosted: set[str] = set()
+    for i, m in enumerate(found):
+        if preceded_by(m, view.toks, frozenset(("on",)), reach=2):
+            hosted.update(
+                o.info.name
+                for o in found[:i]
+                if o.info.role == m.info.role and m.start - o.end <= 4
+            )
+    return [m for m in found if m.info.name not in hosted]
+
+
+def _api_like(view: TextView, m: SvcMention) -> bool:
+    return view.toks[m.end - 1].norm in ("api", "apis", "endpoint", "endpoints")
+
+
+def _named_in_brackets(view: TextView, m: SvcMention) -> bool:
+    """'the SIS replica (Cloud SQL MySQL)': the brackets name the generic system;
+    'our intake service (an Azure Function)': the brackets say it is where we run."""
+    toks = view.toks
+    if m.end >= len(toks) or toks[m.end].text != "(":
+        return False
+    return any(
+        o is not m and not o.info.generic and m.end < o.start <= m.end + 3
+        for o in view.clause_services(view.lay.clause_of[m.start])
+    )
+
+
+def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[StepDraft]:
+    if clause.after_colon is not None and states_mechanism(view, clause.after_colon):
+        return []  # "every write is keyed: the Slack post is skipped ..."
+    frame = view.frame(clause.index)
+    candidates = [
+        m
+        for m in step_services(view, clause.index)
+        if view.read(_as_mention(m)).modality == "asserted"
+    ]
+    label = _label(view, clause)
+    out: list[StepDraft] = []
+    trigger = [m for m in candidates if frame.role_of(m) == "trigger"]
+    adverbial = frame.adverbial
+    if (
+        trigger
+        and adverbial is not None
+        and adverbial.kind == "trigger"
+        and not failure_condition(view, adverbial.start, adverbial.end, trigger[0])
+    ):
+        out.append(_make(clause, "read", _inbound(trigger), trigger, label, adverbial.rule))
+        sentence.senders = trigger
+    main = [m for m in candidates if frame.role_of(m) != "trigger"]
+    if clause.trigger and not frame.actions and main and not out:
+        # "when an order arrives from Shopify": an event clause of the old layout
+        out.append(_make(clause, "read", _inbound(main), main, label, "frame.trigger_clause"))
+        sentence.senders = main
+        return out
+    if main and _inbound_webhook(view, clause, frame):
+        out.append(_make(clause, "read", _inbound(main), main, label, "step.webhook"))
+        sentence.senders = main
+        return out
+    out += _action_steps(view, clause, frame, main, label, sentence)
+    if not out and main and clause.chain is not None:
+        # "Stripe -> CRM": data flows out of the first system and into the others
+        action = "read" if clause.segment == 0 else "write"
+        out.append(_make(clause, action, False, main[:1], label, "arrow"))
+    return out
+
+
+def _inbound_webhook(view: TextView, clause: Clause, frame: Frame) -> bool:
+    """'Stripe webhooks trigger the flow': a webhook cue for a delivery to us (not 'we push
+    events to each customer's webhook URL', an outgoing webhook)."""
+    sends = [a for a in frame.actions if a.label in ("WRITE", "TRANSFER")]
+    adverbial = frame.adverbial
+    for cue in view.mentions("cue", clause.index):
+        if cue.label != "webhook" or view.read(cue).modality != "asserted":
+            continue
+        if adverbial is not None and adverbial.start <= cue.start < adverbial.end:
+            continue  # "on a Stripe webhook we ...": the trigger already receives it
+        if any(s.start <= cue.start < s.end for s in view.clause_services(clause.index)):
+            continue
+        if view.has_term("CREDENTIAL_NOUN", cue.end, cue.end + 2):
+            continue  # "webhook secret"
+        if view.has_term("ID_NOUN", cue.end, cue.end + 3):
+            continue  # "the webhook's event id"
+        if any(a.start < cue.start and a.verb.rule != "verb.trigger" for a in sends):
+            continue  # "we deliver webhooks to partner endpoints": we send them
+        return True
+    return False
+
+
+def _action_steps(
+    view: TextView,
+    clause: Clause,
+    frame: Frame,
+    main: list[SvcMention],
+    label: int | None,
+    sentence: _Sentence,
+) -> list[StepDraft]:
+    out: list[StepDraft] = []
+    actions = [a for a in frame.actions if view.read(a.verb).modality == "asserted"]
+    merged_write = False
+    for n, action in enumerate(actions):
+        subject_start = _subject_start(view, frame, action)
+        if is_mechanism(view, clause, subject_start, action.verb) or _object_negated(view, action):
+            continue
+        phrase = [
+            m
+            for m in main
+            if action.start <= m.start < action.end
+            or (_call_word(frame, m) and m.end < action.start <= m.end + 3)
+        ]
+        subject = [m for m in main if m.start < frame.actions[0].start]
+        if addressed_to_us(view, clause, action.verb, main) or actor_event(
+            view, clause, action.verb
+        ):
+            senders = subject or phrase or main
+            if senders:
+                out.append(_make(clause, "read", _inbound(senders), senders, label, "inbound"))
+                sentence.senders = senders
+            continue
+        nxt = actions[n + 1] if n + 1 < len(actions) else None
+        acted = [m for m in phrase if frame.role_of(m) in _ACTED_ROLES]
+        if not acted and _passive(view, action):
+            acted = subject  # "the order is created in NetSuite" names it in its phrase
+        if not acted:
+            acted = _bracket_owner(view, frame, action, main)  # "GitHub API (list open PRs)"
+        if not acted and nxt is not None and nxt.joined in ("or", "and"):
+            # "look up or create the customer in NetSuite": one step on the next phrase
+            merged_write = merged_write or action.label in ("WRITE", "TRANSFER")
+            continue
+        kind = "WRITE" if merged_write and action.label == "READ" else action.label
+        merged_write = False
+        rule = action.verb.rule
+        bracketed = view.lay.depth[action.start] > view.lay.depth[frame.start]
+        if not acted and not bracketed and _acts_alone(view, frame, action):
+            # no system named: "and patches the invoice", "PUT a label on /tickets/{id}"
+            acted, rule = _fallback(view, clause, sentence, kind)
+        if not acted:
+            continue
+        steps = _verb_steps(view, clause, action, kind, acted, label, rule)
+        out += steps
+        sentence.acted += acted
+        if any(s.action == "read" for s in steps):
+            sentence.sources += acted
+    return out
+
+
+_ACTOR_NOUNS = frozenset(
+    (
+        "worker",
+        "job",
+        "service",
+        "handler",
+        "consumer",
+        "lambda",
+        "function",
+        "script",
+        "bot",
+        "app",
+        "it",
+        "we",
+        "i",
+        "they",
+        "you",
+        "then",
+        "and",
+        "also",
+        "just",
+        "first",
+        "finally",
+        "next",
+        "always",
+    )
+)
+
+
+def _acts_alone(view: TextView, frame: Frame, action: Action) -> bool:
+    """Is this plainly an action, though it names no system? A verb that opens the clause or
+    follows its actor ('we', 'the worker', 'then'), with an object after it ('the order',
+    'it', 'a label'): not a noun spelt like a verb ('Payroll export, runs on the 25th')."""
+    toks = view.toks
+    i = action.verb.start
+    before = toks[i - 1] if i > frame.start else None
+    if before is not None and before.norm not in _ACTOR_NOUNS and not before.norm.endswith("er"):
+        return False
+    nxt = toks[action.verb.end] if action.verb.end < frame.end else None
+    return nxt is not None and (
+        nxt.norm in ("the", "a", "an", "it", "them", "each", "every", "this", "that", "its")
+        or nxt.text.startswith("/")
+    )
+
+
+def _call_word(frame: Frame, m: SvcMention) -> bool:
+    """`slack.post`: the service is the object of the method call after it."""
+    return any(r.mention is m and r.word == "." for r in frame.roles)
+
+
+def _bracket_owner(
+    view: TextView, frame: Frame, action: Action, main: list[SvcMention]
+) -> list[SvcMention]:
+    """The service a bracket follows, for an action inside it: 'GitHub API (list open PRs
+    older than 14 days) -> Jira API (get the status ...)'."""
+    depth = view.lay.depth
+    verb = action.verb.start
+    if depth[verb] <= depth[frame.start]:
+        return []
+    k = verb
+    while k > frame.start and view.toks[k].text != "(":
+        k -= 1
+    if k == 0 or not view.toks[k - 1].ws:
+        return []  # `jira.search(jql="... resolved ...")`: a call's arguments, not a node
+    return [m for m in main if k - 2 <= m.end <= k]
+
+
+_SUBJECT_BREAKS = frozenset((",", ";", "and", "then", "or", ":"))
+
+
+def _subject_start(view: TextView, frame: Frame, action: Action) -> int:
+    """Where the action's own subject starts: the frame's start for the first action, after
+    the last ',', 'and', 'then' before the verb for a later one ('..., worker sends it')."""
+    if frame.actions and action is frame.actions[0]:
+        return frame.start  # "Credentials for A, B and the DB are read from Vault"
+    k = action.verb.start
+    while k > frame.start and view.toks[k - 1].norm not in _SUBJECT_BREAKS:
+        k -= 1
+    return k
+
+
+def _object_negated(view: TextView, action: Action) -> bool:
+    """'It writes no result tables, opens no tickets': the object's 'no' denies the act."""
+    end = action.verb.end
+    return end < len(view.toks) and view.toks[end].norm in ("no", "nothing", "none", "zero")
+
+
+def _writes_back(view: TextView, clause: Clause) -> bool:
+    return any(t.norm == "back" for t in view.toks[clause.start : clause.end])
+
+
+def _passive(view: TextView, action: Action) -> bool:
+    start = action.verb.start
+    return start > 0 and view.toks[start - 1].norm in _PASSIVE
+
+
+def _fallback(
+    view: TextView, clause: Clause, sentence: _Sentence, kind: str
+) -> tuple[list[SvcMention], str]:
+    """The system an action with no system of its own acts on (see the module docstring)."""
+    if _writes_back(view, clause) and (sentence.senders or sentence.sources):
+        # "then writes the letter id back onto the case": to the system it came from
+        return (sentence.senders or sentence.sources)[:1], "step.fallback.write_back"
+    if sentence.acted:
+        return sentence.acted[-1:], "step.fallback.sentence_system"
+    later = [
+        m
+        for c in view.lay.clauses[clause.index + 1 :]
+        if c.sentence == clause.sentence
+        for m in step_services(view, c.index)
+        if view.frame(c.index).role_of(m) in _ACTED_ROLES
+    ]
+    if later and kind in ("WRITE", "TRANSFER"):
+        return later[:1], "step.fallback.sentence_system"
+    api_senders = [m for m in sentence.senders if m.info.role == "api"]
+    if api_senders:
+        return api_senders[:1], "step.fallback.trigger_sender"
+    if kind == "READ":
+        # "... against five BigQuery tables. It queries the tables": the system just named
+        earlier = [
+            m
+            for c in reversed(view.lay.clauses[: clause.index])
+            if c.sentence == clause.sentence - 1
+            for m in reversed(step_services(view, c.index))
+            if view.frame(c.index).role_of(m) in _ACTED_ROLES
+        ]
+        if earlier:
+            return earlier[:1], "step.fallback.previous_sentence"
+    return [], ""
+
+
+def _verb_steps(
+    view: TextView,
+    clause: Clause,
+    action: Action,
+    kind: str,
+    candidates: list[SvcMention],
+    label: int | None,
+    rule: str,
+) -> list[StepDraft]:
+    toks = view.toks
+    frame = view.frame(clause.index)
+    channel = [m for m in candidates if frame.role_of(m) == "channel"]
+    owned = [
+        m
+        for m in channel
+        if m.info.generic and m.start > 0 and toks[m.start - 1].norm in ("its", "their")
+    ]
+    if owned and len(candidates) > len(owned):
+        candidates = [m for m in candidates if m not in owned]  # "ClaimCenter through its API"
+        channel = [m for m in channel if m not in owned]
+    if channel:
+        lexical = [m for m in candidates if m not in channel and not m.info.generic]
+        if all(m.info.generic for m in channel) and len({m.info.name for m in lexical}) == 1:
+            candidates = lexical
+        elif kind != "TRANSFER":
+            candidates = channel
+    if kind in ("WRITE", "TRANSFER"):
+        into = [m for m in candidates if frame.role_of(m) == "target"]
+        sources = [m for m in candidates if frame.role_of(m) == "source"]
+        written = {m.info.name for m in into}
+        rest = [m for m in candidates if m not in into and m.info.name not in written]
+        if kind == "TRANSFER" and sources:
+            targets = [m for m in candidates if m not in sources]
+            out = [_make(clause, "read", False, sources, label, rule)]
+            if targets:
+                out.append(_make(clause, "write", False, targets, label, rule))
+            return out
+        if into and rest and all(frame.role_of(m) == "object" for m in rest):
+            # "sync new Stripe payments into Salesforce": Stripe is read, Salesforce written
+            return [
+                _make(clause, "read", False, rest, label, rule),
+                _make(clause, "write", False, into, label, rule),
+            ]
+        return [_make(clause, "write", False, into or candidates, label, rule)]
+    if kind == "RECEIVE":
+        return [_make(clause, "read", _inbound(candidates), candidates, label, rule)]
+    return [_make(clause, "read", False, candidates, label, rule)]
+
+
+def _inbound(mentions: list[SvcMention]) -> bool:
+    return any(m.info.role == "api" for m in mentions)
+
+
+def _make(
+    clause: Clause,
+    action: str,
+    inbound: bool,
+    mentions: list[SvcMention],
+    label: int | None,
+    rule: str,
+) -> StepDraft:
+    infos = tuple(dict.fromkeys(m.info for m in mentions))
+    return StepDraft(clause.start, clause.end, clause.index, action, inbound, infos, label, rule)
+
+
+def _label(view: TextView, clause: Clause) -> int | None:
+    if clause.item is None:
+        return None
+    return view.lay.items[clause.item].label
+
+
+def _as_mention(m: SvcMention) -> Mention:
+    return Mention(Group.SERVICE, m.info.category, m.info.rule, m.start, m.end)

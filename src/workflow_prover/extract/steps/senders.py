@@ -1,0 +1,76 @@
+"""Deliveries to us and events of people: what starts the workflow, not what it does.
+
+"GitHub sends us a webhook", "Accela sends an event to our intake service", "Workday calls
+the Logic App's HTTP trigger": the system delivers to us, which is a receive (rubric
+section 1: a step that receives makes no outbound call to the sender). "Applicants submit
+through the portal": people act, the workflow is started. "When the registry answers 429"
+is a condition on a call, not an event the registry sends.
+"""
+
+from __future__ import annotations
+
+from workflow_prover.annotate.types import Mention
+from workflow_prover.extract.layout.clauses import Clause
+from workflow_prover.extract.layout.grammar import ADVERBS, AUXILIARIES, DETERMINERS
+from workflow_prover.extract.reading import TextView
+from workflow_prover.extract.services.catalog import SvcMention
+
+_RESPONDS = frozenset(("answers", "responds", "returns", "replies", "throws", "gives", "sends"))
+
+
+def failure_condition(view: TextView, start: int, end: int, first: SvcMention) -> bool:
+    """'When the registry answers 429', 'when NetSuite is down': the service the adverbial
+    starts with fails; 'when a Stripe payment fails' is an event Stripe sends."""
+    toks = view.toks
+    k = start + 1
+    while k < first.start and toks[k].norm in DETERMINERS:
+        k += 1
+    if k != first.start:
+        return False
+    failures = view.term_starts("FAILURE_WORD")
+    nxt = first.end
+    if nxt >= end or not (
+        nxt in failures or toks[nxt].norm in AUXILIARIES or toks[nxt].norm in _RESPONDS
+    ):
+        return False  # "a Stripe payment fails": the payment fails, not Stripe
+    return any(i in failures for i in range(nxt, min(nxt + 4, end)))
+
+
+def addressed_to_us(
+    view: TextView, clause: Clause, verb: Mention, candidates: list[SvcMention]
+) -> bool:
+    """'GitHub sends us a webhook', 'Accela sends an event to our intake service'."""
+    toks = view.toks
+    if any(
+        m.info.role == "runtime" and verb.end <= m.start <= verb.end + 2
+        for m in view.clause_services(clause.index)
+    ):
+        return True  # "Workday calls the Logic App's HTTP trigger": where our code runs
+    targets = {i for m in candidates for i in range(m.start, m.end)}
+    for k in range(verb.end, clause.end):
+        if toks[k].norm == "us" and k <= verb.end + 1:
+            return True
+        if (
+            toks[k].norm in ("to", "into")
+            and k + 1 < clause.end
+            and toks[k + 1].norm in ("us", "our")
+            and not any(i in targets for i in range(k + 2, min(k + 5, clause.end)))
+        ):
+            return True
+    return False
+
+
+def actor_event(view: TextView, clause: Clause, verb: Mention) -> bool:
+    """'Applicants submit through the portal': what people do starts the workflow.
+
+    The actor must be the verb's subject: the word right before it (adverbs aside).
+    """
+    toks = view.toks
+    k = verb.start - 1
+    while k >= clause.start and toks[k].norm in ADVERBS:
+        k -= 1
+    return (
+        k >= clause.start
+        and k in view.term_starts("ACTOR")
+        and not (k > 0 and toks[k - 1].text in ("#", "@"))
+    )
