@@ -238,3 +238,30 @@ def test_when_airflow_default_args_retry_then_they_cover_every_task(
     found = by_step(report)["push"]
     assert found & {"NON_EXPONENTIAL_RETRY", "NO_RATE_LIMIT_HANDLING"} == expected
     assert "NO_VAULT_REFERENCE" in {f.code for f in report.findings}  # an Airflow connection
+
+
+def test_when_a_task_decorator_sets_retries_by_keyword_then_they_cover_its_calls(
+    analyzer: Analyzer,
+) -> None:
+    text = python(
+        """\
+        from prefect import flow, task
+        from prefect.tasks import exponential_backoff
+        import twilio
+
+        @task(retries=5, retry_delay_seconds=exponential_backoff(backoff_factor=3))
+        def send_sms(r):
+            twilio.messages.create(to=r.phone, body=r.text)
+
+        @flow
+        def reminders(rows):
+            for r in rows:
+                send_sms.submit(r)
+        """
+    )
+    report = analyzer.analyze(text)
+    assert [s.text for s in report.steps] == ["twilio.messages.create"]  # not send_sms.submit
+    assert not by_step(report)["twilio.messages.create"] & {
+        "NO_RATE_LIMIT_HANDLING",
+        "NON_EXPONENTIAL_RETRY",
+    }

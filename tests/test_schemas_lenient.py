@@ -233,3 +233,20 @@ def test_when_the_provers_schema_has_keys_it_does_not_define_then_each_is_report
     by_step = {f.code: f.step for f in report.findings if f.severity == "blocker"}
     assert by_step == {"STEP_WITHOUT_FAILURE_PATH": 1}  # its DLQ is only planned ('# later')
     assert "NO_VAULT_REFERENCE" not in codes(report)
+
+
+def test_when_an_item_is_a_sentence_about_a_known_service_then_it_is_a_step_and_prose_claims(
+    analyzer: Analyzer,
+) -> None:
+    text = yaml_doc(
+        """\
+        steps:
+          - consume: sqs fault-events
+          - create_ticket: Jira Service Management, JQL search on fault_id before creating
+        retry: exponential, 5 attempts
+        """
+    )
+    report = analyzer.analyze(text)
+    [ticket] = [s for s in report.steps if s.services == ["Jira Service Management"]]
+    assert ticket.action == "write"
+    assert "WRITE_WITHOUT_IDEMPOTENCY" not in {f.code for f in report.findings}

@@ -62,6 +62,7 @@ class CodeReader:
         self.resolver = resolver
         self.locate = locate
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.classes: set[str] = set()
         self.steps_in: dict[str, list[str]] = {}
         self.count = 0
 
@@ -71,6 +72,8 @@ class CodeReader:
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.functions.setdefault(node.name, node)
+            elif isinstance(node, ast.ClassDef):
+                self.classes.add(node.name)
         self.block(tree.body, "module")
         Frameworks(self).read(tree)
 
@@ -137,6 +140,8 @@ class CodeReader:
         verb = (common.words(method) or [""])[0]
         if not receiver or receiver[0].lower() in _LOCAL:
             return None
+        if receiver[0] in self.functions or receiver[0] in self.classes:
+            return None  # `send_sms.submit(r)`: the workflow's own code, not a service
         if receiver[0].lower() in _HTTP_CLIENTS and method in _HTTP_METHODS:
             return self.http(call, method)
         if not (verb in common.READ_VERBS or verb in _WRITES) or _container_method(call, verb):

@@ -42,7 +42,7 @@ class Frameworks:
     def __init__(self, reader: CodeReader) -> None:
         self.r = reader
         self.c = reader.c
-        self.keys = KeyReader(reader.c, reader.resolver.vocabulary, "schema.code.airflow")
+        self.keys = KeyReader(reader.c, reader.resolver.vocabulary, "schema.code.keys")
 
     def read(self, tree: ast.Module) -> None:
         defaults: dict[str, ast.Dict] = {}
@@ -64,6 +64,20 @@ class Frameworks:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and chain(node.func)[-1:] == ["DAG"]:
                 self.dag_defaults(node, defaults, tasks)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.decorator_options(node)
+
+    def decorator_options(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """`@task(retries=5, retry_delay_seconds=exponential_backoff(...), on_failure=[...])`
+        (Prefect, Celery, Dagster...): keyword arguments read by key name, on its steps."""
+        steps = self.r.steps_in.get(function.name) or []
+        for decorator in function.decorator_list:
+            if not steps or not isinstance(decorator, ast.Call) or not decorator.keywords:
+                continue
+            self.r.count += 1
+            at = self.r.at(f"/{function.name}/options/{self.r.count}", decorator)
+            options = {k.arg: k.value for k in decorator.keywords if k.arg}
+            self.mapping(options, at, tuple(steps))
 
     # ---- Temporal -----------------------------------------------------------------------
 

@@ -82,7 +82,9 @@ class KeyReader:
         for key, item in value.items():
             here = f"{at}/{pointer(str(key))[1:]}"
             kind = self.vocabulary.mechanism(str(key))
-            if kind == "delay":
+            if kind == "delay" and self._kind(item) is K.BACKOFF_EXPONENTIAL:
+                self.mechanism("strategy", item, here, scope, group=at)  # exponential_backoff()
+            elif kind == "delay":
                 delays.append(here)
             elif kind is not None:
                 self.mechanism(kind, item, here, scope, group=at)
