@@ -1,9 +1,10 @@
-"""Copy each schema fixture's document into `fixtures/schemas.jsonl`.
+"""Copy each fixture document into its labelled cases: `fixtures/schemas.jsonl` and
+`fixtures/real/labels.jsonl`.
 
-The labelled cases of `fixtures/schemas.jsonl` are in the dev set's format, so `make eval`
-measures them; their `text` is the content of the file named by `source` (relative to
-`fixtures/`), for a case or for each turn of a conversation. Edit the documents under
-`fixtures/schemas/`, then run `python scripts/sync_schema_cases.py` (a test checks they agree).
+These labelled cases are in the dev set's format, so `make eval` measures them; their `text` is
+the content of the file named by `source` (relative to `fixtures/`), for a case or for each turn
+of a conversation. Edit the documents under `fixtures/schemas/` or `fixtures/real/files/`, then
+run `python scripts/sync_schema_cases.py` (a test checks they agree).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-CASES = FIXTURES / "schemas.jsonl"
+CASES = (FIXTURES / "schemas.jsonl", FIXTURES / "real" / "labels.jsonl")
 
 
 def synced(row: dict[str, object]) -> dict[str, object]:
@@ -24,10 +25,11 @@ def synced(row: dict[str, object]) -> dict[str, object]:
 
 
 def main() -> int:
-    rows = [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines() if line]
-    lines = [json.dumps(synced(row), ensure_ascii=False) for row in rows]
-    CASES.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{CASES.relative_to(FIXTURES.parent)}: {len(rows)} cases synced", file=sys.stderr)
+    for path in CASES:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+        lines = [json.dumps(synced(row), ensure_ascii=False) for row in rows]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"{path.relative_to(FIXTURES.parent)}: {len(rows)} cases synced", file=sys.stderr)
     return 0
 
 

@@ -62,13 +62,20 @@ def test_when_prose_describes_a_schema_step_then_it_is_that_step(analyzer: Analy
 
 
 @pytest.mark.parametrize("case_id", ["dev-025", "dev-039", "dev-056"])
-def test_when_a_schema_like_text_has_an_unknown_shape_then_it_is_read_as_prose(
+def test_when_an_ad_hoc_sketch_has_a_step_list_then_keys_and_prose_count_together(
     analyzer: Analyzer, case_id: str
 ) -> None:
     row = next(r for r in fixture_cases("dev.jsonl") if r["id"] == case_id)
     report = analyzer.analyze(str(row["text"]))
     assert report.verdict.value == row["verdict"]
-    assert report.steps and all(e.pointer is None for f in report.findings for e in f.evidence)
+    assert report.steps
+    assert any(e.pointer for c in report.claims for e in c.evidence)  # read by key name
+
+
+def test_when_a_yaml_block_has_no_step_list_then_it_is_read_as_prose(analyzer: Analyzer) -> None:
+    text = "```yaml\nsync: Stripe payments into the CRM\nretries: none yet\n```\n"
+    report = analyzer.analyze(text)
+    assert report.steps and all(e.pointer is None for c in report.claims for e in c.evidence)
 
 
 def test_when_a_fenced_block_does_not_parse_then_a_note_says_where_and_prose_still_counts(

@@ -356,8 +356,9 @@ def test_when_an_n8n_node_calls_a_service_then_it_is_a_step(
     parameters: dict[str, object],
     expected: tuple[str, tuple[str, ...], bool],
 ) -> None:
-    doc = read(n8n(node("N", kind, parameters=parameters)), resolver, "n8n")
-    assert steps(doc) == [("N", *expected)]
+    nodes = (node("N", kind, parameters=parameters), node("Next", "slack"))
+    doc = read(n8n(*nodes, connections=link("N", "Next")), resolver, "n8n")
+    assert steps(doc)[0] == ("N", *expected)
 
 
 @pytest.mark.parametrize(
@@ -412,13 +413,13 @@ def test_when_nodes_are_connected_then_steps_follow_the_connections(
         ),
         pytest.param(
             {"credentials": {"slackOAuth2Api": {"id": "1", "name": "Slack"}}},
-            {("vault", "/nodes/0/credentials"), ("rotation", "/nodes/0/credentials")},
-            id="oauth2-credential",
+            {("rotation", "/nodes/0/credentials")},
+            id="oauth2-credential-refreshes",
         ),
         pytest.param(
             {"credentials": {"slackApi": {"id": "1", "name": "Slack"}}},
-            {("vault", "/nodes/0/credentials")},
-            id="stored-credential-without-rotation",
+            set(),
+            id="n8n-credential-store-is-not-a-vault",
         ),
         pytest.param(
             {"parameters": {"operation": "upsert"}},
@@ -551,16 +552,12 @@ def test_when_a_prover_value_is_unknown_then_it_is_an_issue_not_a_guess(
 @pytest.mark.parametrize(
     "value",
     [
-        pytest.param(
-            {"steps": [{"read": "postgres.permits"}, {"send": "email via SES"}]}, id="dev-056"
-        ),
-        pytest.param(
-            {"steps": [{"mender.create_deployment": {"idempotency_key": "x"}}]}, id="dev-025"
-        ),
         pytest.param({"config": {"retries": 3}}, id="config"),
+        pytest.param({"services": {"web": {"image": "nginx", "ports": ["80:80"]}}}, id="compose"),
+        pytest.param({"name": "app", "scripts": {"test": "pytest"}}, id="package-json"),
     ],
 )
-def test_when_a_document_matches_no_known_format_then_it_is_left_to_the_prose_reader(
+def test_when_a_document_has_no_known_format_nor_a_step_list_then_prose_reads_it(
     resolver: ServiceResolver, value: object
 ) -> None:
     assert read_structured(json.dumps(value), resolver).docs == ()

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workflow_prover.annotate.pipeline import build_pipeline
 from workflow_prover.codes import CODES, UNSUPPRESSIBLE
+from workflow_prover.extract.claims.cues import find_claims
 from workflow_prover.extract.layout.blocks import SectionRoles
 from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo
 from workflow_prover.extract.turn import TurnDraft, extract_turn
@@ -33,7 +34,14 @@ from workflow_prover.models import (
 )
 from workflow_prover.normalize import Normalizer
 from workflow_prover.report.render import Renderer
-from workflow_prover.schemas import ServiceResolver, Structured, read_structured
+from workflow_prover.schemas import (
+    FileLoader,
+    ProseSpan,
+    ServiceResolver,
+    Structured,
+    read_structured,
+    unescape,
+)
 from workflow_prover.secrets import Redaction, SecretScanner
 from workflow_prover.suppress import command_line_reason, find_markers
 from workflow_prover.suppress import resolve as resolve_markers
@@ -66,17 +74,40 @@ class Analyzer:
         self.resolver = ServiceResolver(self.lexicons, self.catalog)
         self.renderer = Renderer()
 
-    def analyze(self, text: str, *, strict: bool = False, ignore: Iterable[str] = ()) -> Report:
-        """Analyse one description on its own."""
-        return self.analyze_turns([text], strict=strict, ignore=ignore)
+    def analyze(
+        self,
+        text: str,
+        *,
+        strict: bool = False,
+        ignore: Iterable[str] = (),
+        workflow: str | None = None,
+        files: FileLoader | None = None,
+    ) -> Report:
+        """Analyse one description on its own (`workflow`, `files`: see `analyze_turns`)."""
+        return self.analyze_turns(
+            [text], strict=strict, ignore=ignore, workflow=workflow, files=files
+        )
+
+    def workflows(self, text: str, files: FileLoader | None = None) -> tuple[str, ...]:
+        """The workflows a text defines when it defines several (a template's state machines,
+        by JSON pointer), each to be analysed on its own; () for a text that is one design."""
+        return read_structured(text, self.resolver, files=files).workflows
 
     def analyze_turns(
-        self, turns: Sequence[str], *, strict: bool = False, ignore: Iterable[str] = ()
+        self,
+        turns: Sequence[str],
+        *,
+        strict: bool = False,
+        ignore: Iterable[str] = (),
+        workflow: str | None = None,
+        files: FileLoader | None = None,
     ) -> Report:
         """Analyse a conversation as one design: later statements override earlier ones.
 
         `ignore`: finding codes suppressed by the caller (the CLI's `--ignore`); markers in the
-        text suppress too, and their reason wins over the caller's.
+        text suppress too, and their reason wins over the caller's. `workflow`: which of the
+        `workflows` of a template to analyse (all together when None). `files`: reads a file a
+        template refers to (`DefinitionUri`); without it, none is read.
         """
         if isinstance(turns, str) or not all(isinstance(t, str) for t in turns):
             raise TypeError("turns must be a sequence of strings")
@@ -87,7 +118,7 @@ class Analyzer:
         readings: list[TurnReading] = []
         known: dict[str, ServiceInfo] = {}
         for number, text in enumerate(turns, start=1):
-            readings.append(self.read_turn(text, number, known))
+            readings.append(self.read_turn(text, number, known, workflow=workflow, files=files))
             known = readings[-1].draft.view.aliases
             suppress.update(readings[-1].suppress)
         graph = build_graph([r.draft for r in readings], [r.structured.docs for r in readings])
@@ -100,7 +131,13 @@ class Analyzer:
         return self.read_turn(text, number, known).draft
 
     def read_turn(
-        self, text: str, number: int = 1, known: dict[str, ServiceInfo] | None = None
+        self,
+        text: str,
+        number: int = 1,
+        known: dict[str, ServiceInfo] | None = None,
+        *,
+        workflow: str | None = None,
+        files: FileLoader | None = None,
     ) -> TurnReading:
         """Read one turn: secrets, structured documents, ignore markers, then the prose.
 
@@ -109,14 +146,15 @@ class Analyzer:
         through both to the input.
         """
         redaction = self.scanner.redact(text)
-        structured = read_structured(text, self.resolver)
+        structured = read_structured(text, self.resolver, workflow=workflow, files=files)
         markers = find_markers(text)
         hidden = [*structured.hidden, *((m.start, m.end) for m in markers)]
-        normal = self.normalizer.normalize(_blank(redaction, hidden))
+        normal = self.normalizer.normalize(_blank(redaction, hidden, structured.prose))
         annotation = self.pipeline.annotate(normal.text)
         draft = extract_turn(
             annotation, redaction, normal, self.catalog, number, known, self.sections
         )
+        draft = _claims_only(draft, [(p.start, p.end) for p in structured.prose if not p.steps])
         suppress, marker_notes = resolve_markers(markers, redaction, number)
         notes = [*_schema_notes(structured, redaction, number, text), *marker_notes]
         return TurnReading(draft, structured, suppress, notes)
@@ -184,14 +222,53 @@ def _checked(codes: Iterable[str]) -> list[str]:
     return out
 
 
-def _blank(redaction: Redaction, spans: Sequence[tuple[int, int]]) -> str:
-    """The redacted text with the given spans of the original replaced by spaces."""
+def _blank(
+    redaction: Redaction,
+    spans: Sequence[tuple[int, int]],
+    prose: Sequence[ProseSpan] = (),
+) -> str:
+    """The redacted text with the given spans of the original replaced by spaces, and the
+    JSON strings of `prose` (read inside a hidden document) unescaped in place."""
     text = redaction.text
     for start, end in spans:
         lo = len(redaction.redacted_span(0, start))
         hi = len(redaction.redacted_span(0, end))
         text = text[:lo] + _NOT_NEWLINE.sub(" ", text[lo:hi]) + text[hi:]
+    for span in prose:
+        if span.json:
+            lo = len(redaction.redacted_span(0, span.start))
+            hi = len(redaction.redacted_span(0, span.end))
+            text = text[:lo] + unescape(text[lo:hi]) + text[hi:]
     return text
+
+
+def _claims_only(draft: TurnDraft, spans: Sequence[tuple[int, int]]) -> TurnDraft:
+    """Prose inside a structured document (a sticky note) says what the design does, but its
+    sentences are not steps: the document's own elements are. A line of it that speaks to the
+    reader ("add your API key", "find your chat id") says how to set the workflow up, not what
+    it does, and claims nothing."""
+    if not spans:
+        return draft
+    toks, text = draft.view.toks, draft.normal.text
+
+    def inside(token: int) -> bool:
+        offset = draft.to_original(toks[token].start)
+        return any(start <= offset < end for start, end in spans)
+
+    def to_reader(token: int) -> bool:
+        at = toks[token].start
+        line = text[text.rfind("\n", 0, at) + 1 : (text.find("\n", at) + 1 or len(text) + 1) - 1]
+        return bool(_SECOND_PERSON.search(line))
+
+    steps = [step for step in draft.steps if not inside(step.start)]
+    claims = draft.claims if len(steps) == len(draft.steps) else find_claims(draft.view, steps)
+    claims = [c for c in claims if not (inside(c.start) and to_reader(c.start))]
+    if len(steps) == len(draft.steps) and len(claims) == len(draft.claims):
+        return draft
+    return replace(draft, steps=steps, claims=claims)
+
+
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
 
 
 def _schema_notes(structured: Structured, redaction: Redaction, turn: int, text: str) -> list[Note]:
@@ -223,7 +300,14 @@ def _schema_notes(structured: Structured, redaction: Redaction, turn: int, text:
                 pointer=issue.span.pointer,
             )
             message = f"{issue.span.pointer or '/'}: {issue.message}."
-            notes.append(Note(code="SCHEMA_VALUE_IGNORED", message=message, evidence=(evidence,)))
+            notes.append(Note(code=issue.code, message=message, evidence=(evidence,)))
+    if structured.workflows:
+        names = ", ".join(structured.workflows[:5])
+        message = (
+            f"This text defines {len(structured.workflows)} workflows ({names}); they were read "
+            "together as one design. The command line reports each on its own."
+        )
+        notes.append(Note(code="SCHEMA_SEVERAL_WORKFLOWS", message=message))
     return notes
 
 

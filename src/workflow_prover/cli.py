@@ -8,7 +8,8 @@ Layout, for whoever extends it:
 - an output format is one `format_<name>(results, style) -> str` function in `cli_output`,
   listed in its `FORMATS` (`--format` takes its choices from there);
 - input is read and validated (`read_source`, in `cli_input`) before the analyzer is built, so
-  a usage or input error costs nothing and never reaches the analyzer.
+  an input error never reaches the analyzer; in a batch, each unreadable file is reported on
+  one line, the others are analysed and printed, and the exit code is 2.
 
 This module imports `cli_input` and `cli_output`, never the reverse.
 
@@ -31,7 +32,7 @@ from workflow_prover import __version__
 from workflow_prover.cli_input import MAX_INPUT_BYTES as MAX_INPUT_BYTES
 from workflow_prover.cli_input import PROG as PROG
 from workflow_prover.cli_input import UsageError as UsageError
-from workflow_prover.cli_input import _isatty, _size, display_name, read_sources
+from workflow_prover.cli_input import _isatty, _size, display_name, local_files, read_batch
 from workflow_prover.cli_input import decode_input as decode_input
 from workflow_prover.cli_output import (
     FORMATS,
@@ -47,7 +48,7 @@ from workflow_prover.cli_output import render_text as render_text
 
 EXIT_OK = 0  # every verdict is WORKFLOW_PROVEN or NOT_APPLICABLE
 EXIT_FINDINGS = 1  # any other verdict
-EXIT_USAGE = 2  # usage or input error: nothing was analysed
+EXIT_USAGE = 2  # usage or input error: an input could not be read (the others were analysed)
 EXIT_INTERNAL = 3  # the analyzer itself failed (a bug: please report it)
 
 
@@ -164,7 +165,11 @@ def exit_code(verdicts: Iterable[str]) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    sources = read_sources(args.files, sys.stdin)
+    sources, problems = read_batch(args.files, sys.stdin)
+    for problem in problems:  # one line each; the other files are still analysed
+        error(str(problem))
+    if not sources:
+        return EXIT_USAGE
     from workflow_prover.analyzer import default_analyzer  # lazy: spaCy loads here
 
     analyzer = default_analyzer()
@@ -172,8 +177,14 @@ def run_check(args: argparse.Namespace) -> int:
     results: list[Result] = []
     for source in sources:
         progress.show(display_name(source.name))
-        report = analyzer.analyze(source.text, strict=args.strict, ignore=args.ignore)
-        results.append(Result(source.name, report, line_starts(source.text)))
+        files = local_files(source.name)
+        starts = line_starts(source.text)
+        # a template with several state machines: each is a workflow of its own
+        for workflow in analyzer.workflows(source.text, files) or (None,):
+            report = analyzer.analyze(
+                source.text, strict=args.strict, ignore=args.ignore, workflow=workflow, files=files
+            )
+            results.append(Result(source.name, report, starts, workflow))
     progress.done()
     out = sys.stdout
     style = Style.for_stream(out)
@@ -187,6 +198,8 @@ def run_check(args: argparse.Namespace) -> int:
     if len(results) > 1 and args.format != "text" and _isatty(sys.stderr):
         err_style = Style.for_stream(sys.stderr)
         write(sys.stderr, summary_table(results, err_style), err_style)
+    if problems:
+        return EXIT_USAGE
     return exit_code(r.report.verdict.value for r in results)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TextIO
 
@@ -150,7 +150,16 @@ def expand(names: Sequence[str]) -> list[str]:
 
 
 def read_sources(names: Sequence[str], stdin: TextIO | None) -> list[Source]:
-    """Every input, read and validated before anything is analysed."""
+    """Every input, read and validated before anything is analysed; the first problem raises."""
+    sources, problems = read_batch(names, stdin)
+    if problems:
+        raise problems[0]
+    return sources
+
+
+def read_batch(names: Sequence[str], stdin: TextIO | None) -> tuple[list[Source], list[UsageError]]:
+    """Every input that can be read, and why each other one cannot (a bad file in a batch
+    does not stop the others). A bad command line (no input, '-' twice) still raises."""
     if not names:
         if stdin is None or _isatty(stdin):
             raise UsageError(
@@ -159,7 +168,50 @@ def read_sources(names: Sequence[str], stdin: TextIO | None) -> list[Source]:
         names = [STDIN]
     if list(names).count(STDIN) > 1:
         raise UsageError("'-' (stdin) can be given only once")
-    return [read_source(name, stdin) for name in expand(names)]
+    sources: list[Source] = []
+    problems: list[UsageError] = []
+    for item in _expand_each(names):
+        if isinstance(item, UsageError):
+            problems.append(item)
+            continue
+        try:
+            sources.append(read_source(item, stdin))
+        except UsageError as problem:
+            problems.append(problem)
+    return sources, problems
+
+
+def _expand_each(names: Sequence[str]) -> list[str | UsageError]:
+    """`expand`, with a glob that matches nothing kept in its place as its error."""
+    out: list[str | UsageError] = []
+    for name in names:
+        try:
+            out += [n for n in expand([name]) if n not in out]
+        except UsageError as problem:
+            out.append(problem)
+    return out
+
+
+def local_files(name: str) -> Callable[[str], str | None] | None:
+    """Reads the files a template refers to (`DefinitionUri`), next to it: a relative path
+    inside the template's folder, within the input limits; never an absolute path, a path out
+    of the folder, a URL, or stdin's neighbours."""
+    if name == STDIN:
+        return None
+    folder = os.path.realpath(os.path.dirname(name) or ".")
+
+    def read(uri: str) -> str | None:
+        if os.path.isabs(uri) or "://" in uri or not uri.strip():
+            return None
+        path = os.path.realpath(os.path.join(folder, uri))
+        if os.path.commonpath([folder, path]) != folder or not os.path.isfile(path):
+            return None
+        try:
+            return decode_input(_read_file(path), display_name(uri))
+        except UsageError:
+            return None
+
+    return read
 
 
 def _isatty(stream: Any) -> bool:

@@ -28,11 +28,19 @@ _QUOTE_CHARS = 80
 
 @dataclass(frozen=True)
 class Result:
-    """One analysed input: its name, its report, where its lines start (for evidence)."""
+    """One analysed input: its name, its report, where its lines start (for evidence), and
+    which workflow of it the report is about when it defines several (a JSON pointer)."""
 
     name: str
     report: Report
     line_starts: tuple[int, ...] = (0,)
+    workflow: str | None = None
+
+    @property
+    def title(self) -> str:
+        """The input's printable name, with the workflow when it is one of several."""
+        shown = display_name(self.name)
+        return f"{shown} {self.workflow}" if self.workflow else shown
 
     def line_of(self, offset: int) -> int:
         return bisect_right(self.line_starts, offset)
@@ -83,7 +91,7 @@ def summary_table(results: Sequence[Result], style: Style) -> str:
         failed += verdict not in PASSING_VERDICTS
         rows.append(
             (
-                display_name(result.name),
+                result.title,
                 verdict,
                 str(sum(f.severity == "blocker" for f in active)),
                 str(sum(f.severity == "warning" for f in active)),
@@ -100,7 +108,8 @@ def summary_table(results: Sequence[Result], style: Style) -> str:
             line = line.replace(row[1], paint(row[1], style, "red"), 1)
         lines.append(line)
     passed = len(results) - failed
-    lines.append(f"{_plural(len(results), 'file')}: {passed} passed, {failed} failed")
+    noun = "report" if any(r.workflow for r in results) else "file"  # a template's workflows
+    lines.append(f"{_plural(len(results), noun)}: {passed} passed, {failed} failed")
     return "\n".join(lines) + "\n"
 
 
@@ -214,7 +223,9 @@ def render_finding(finding: Finding, style: Style, result: Result | None = None)
 def render_text(
     report: Report, path: str = STDIN, *, style: Style | None = None, result: Result | None = None
 ) -> str:
-    """A report for a terminal: verdict, message, blockers, warnings, questions."""
+    """A report for a terminal: verdict, message, blockers, warnings, questions.
+
+    The heading names `path`, or with a `result` its title (the name and the workflow)."""
     style = style or Style()
     active = [f for f in report.findings if not f.suppressed]
     blockers = [f for f in active if f.severity == "blocker"]
@@ -225,7 +236,8 @@ def render_text(
     if report.strict:
         counts += ", strict"
     colored = paint(verdict, style, "bold", _VERDICT_COLOR.get(verdict, "red"))
-    lines = [f"{display_name(path)}: {colored} ({counts})", ""]
+    title = result.title if result is not None else display_name(path)
+    lines = [f"{title}: {colored} ({counts})", ""]
     lines += _wrap(report.message, "", style)
     if report.redactions:
         lines += ["", f"{_plural(report.redactions, 'secret')} redacted from this report."]
@@ -264,13 +276,19 @@ def report_json(report: Report) -> dict[str, Any]:
 
 
 def render_json(results: Sequence[Result], *, ascii_only: bool = False) -> str:
-    """One input: the report object. Several: a list of {"file": name, "report": {...}}."""
-    payload: Any
-    if len(results) == 1:
-        payload = report_json(results[0].report)
-    else:
-        payload = [{"file": r.name, "report": report_json(r.report)} for r in results]
+    """One input: the report object. Several (or a template's several workflows): a list of
+    {"file": name, "workflow": pointer (when the file defines several), "report": {...}}."""
+    single = len(results) == 1
+    payload: Any = report_json(results[0].report) if single else [_entry(r) for r in results]
     return json.dumps(payload, indent=2, ensure_ascii=ascii_only) + "\n"
+
+
+def _entry(result: Result) -> dict[str, Any]:
+    entry: dict[str, Any] = {"file": result.name}
+    if result.workflow:
+        entry["workflow"] = result.workflow
+    entry["report"] = report_json(result.report)
+    return entry
 
 
 def format_json(results: Sequence[Result], style: Style) -> str:

@@ -218,6 +218,30 @@ NOTES: dict[str, NoteCode] = {
             "format); the element was read as if it were absent.",
         ),
         NoteCode(
+            "SCHEMA_KEY_UNREAD",
+            "warning",
+            "A key of the document is not part of its format",
+            "The Prover's schema does not consume this key. What its name says (a retry, an "
+            "error path, a key, a secret) was read leniently where it could be; state it with "
+            "the schema's own fields (`workflow-prover schema`) to have it read exactly.",
+        ),
+        NoteCode(
+            "SCHEMA_GRAPH_INCOMPLETE",
+            "note",
+            "The workflow's connections are empty or broken",
+            "The export's connections are empty or name nodes that do not exist, so the order "
+            "of the steps and what follows what are not known: the nodes were read as steps in "
+            "the order they are listed, and no relation between them was assumed.",
+        ),
+        NoteCode(
+            "SCHEMA_SEVERAL_WORKFLOWS",
+            "note",
+            "The text defines several workflows",
+            "A template with several state machines defines several workflows; analysed in one "
+            "call they are read together. Check the template with the command line to have "
+            "each reported on its own.",
+        ),
+        NoteCode(
             "IGNORE_WITHOUT_REASON",
             "warning",
             "An ignore marker gives no reason",

@@ -112,6 +112,7 @@ class ClaimKind(StrEnum):
     ENV_VAR = "env_var"
     ROTATION = "rotation"
     REVOKED = "revoked"  # the leaked credential was revoked or rotated
+    NO_CREDENTIAL = "no_credential"  # the call needs none: a public, unauthenticated read
     # structure
     WEBHOOK = "webhook"  # "the workflow uses webhooks": an inbound trigger
 

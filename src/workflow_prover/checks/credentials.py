@@ -36,6 +36,8 @@ def evaluate(graph: ClaimGraph, cov: Coverage) -> list[Finding]:
         state = cov.state("credential_source", service=service)
         steps = [s for s in graph.steps if service.name in s.services]
         evidence = [steps[0].evidence] if steps else []
+        if state is not None and state.kind is K.NO_CREDENTIAL:
+            continue  # a public, unauthenticated call: there is no secret to keep
         if state is not None and state.kind in _SECURE:
             rotated = state.kind is K.WORKLOAD_IDENTITY or cov.holds(K.ROTATION, service=service)
             if not rotated:

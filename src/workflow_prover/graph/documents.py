@@ -85,7 +85,9 @@ def schema_claim_node(
     turn: TurnDraft, item: Located, ident_of: dict[Ident, int]
 ) -> ClaimNode | None:
     claim = item.claim
-    if claim.steps is None:
+    if claim.steps is None and claim.services:
+        scope = Scope(target=ScopeTarget.SERVICES, services=claim.services)
+    elif claim.steps is None:
         scope = Scope(target=ScopeTarget.ALL)
     else:
         indices = [

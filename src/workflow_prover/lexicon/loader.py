@@ -20,6 +20,8 @@ from workflow_prover.lexicon.schema import (
     ContextRow,
     CredentialLabelRow,
     CueRow,
+    NodeDefaultRow,
+    SchemaKeyRow,
     SecretRow,
     SectionRow,
     ServiceRow,
@@ -39,6 +41,8 @@ FILES: dict[str, type[BaseModel]] = {
     "secrets.jsonl": SecretRow,
     "credential_labels.jsonl": CredentialLabelRow,
     "confusables.jsonl": ConfusableRow,
+    "schema_keys.jsonl": SchemaKeyRow,
+    "n8n_nodes.jsonl": NodeDefaultRow,
     "sections.jsonl": SectionRow,
 }
 
@@ -94,6 +98,8 @@ class Lexicons:
     credential_labels: tuple[CredentialLabelRow, ...]
     confusables: tuple[ConfusableRow, ...]
     sections: tuple[SectionRow, ...]
+    schema_keys: tuple[SchemaKeyRow, ...] = ()  # ad-hoc JSON/YAML and code (schemas/lenient)
+    n8n_nodes: tuple[NodeDefaultRow, ...] = ()  # n8n nodes' default resource and operation
 
 
 def load_lexicons(directory: Path | None = None) -> Lexicons:
@@ -109,6 +115,8 @@ def load_lexicons(directory: Path | None = None) -> Lexicons:
         secrets=tuple(load_rows(base / "secrets.jsonl", SecretRow)),
         credential_labels=tuple(load_rows(base / "credential_labels.jsonl", CredentialLabelRow)),
         confusables=tuple(load_rows(base / "confusables.jsonl", ConfusableRow)),
+        schema_keys=tuple(load_rows(base / "schema_keys.jsonl", SchemaKeyRow)),
+        n8n_nodes=tuple(load_rows(base / "n8n_nodes.jsonl", NodeDefaultRow)),
         sections=tuple(load_rows(base / "sections.jsonl", SectionRow)),
     )
     known = {row.name for row in lex.categories}

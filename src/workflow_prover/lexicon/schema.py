@@ -280,3 +280,76 @@ class SecretRow(_Row):
     def _compiles(cls, value: str) -> str:
         re.compile(value)
         return value
+
+
+Word = Annotated[str, Field(pattern=r"^[a-z0-9]+$")]  # a key or word reduced to [a-z0-9]
+KeyRole = Literal[
+    "step_list", "service", "action", "name", "trigger", "mechanism", "value", "comment"
+]
+MechanismKey = Literal[
+    "retry",
+    "strategy",
+    "coefficient",
+    "attempts",
+    "delay",
+    "jitter",
+    "exponential_flag",
+    "failure_path",
+    "dlq",
+    "alerting",
+    "replay",
+    "idempotency",
+    "credentials",
+    "rotation",
+    "timeout",
+    "rate",
+    "concurrency",
+]
+
+
+class SchemaKeyRow(_Row):
+    """What a key of ad-hoc JSON/YAML (or a keyword argument in code) says, by its name.
+
+    `words` are key names (or, for `value` rows, value words; for `comment` rows, words of a
+    trailing comment) reduced to lower-case letters and digits (`maxAttempts` = `max_attempts`
+    = `maxattempts`). `step_list` keys hold the workflow's steps (`steps`, `tasks`, `jobs`...);
+    a step's `service`, `action` and `name` keys say what it calls and does; `mechanism` keys
+    state a resilience mechanism (`kind` says which); a `value` row maps a value word
+    (`exponential`, `dlq`, `vault`) onto the claim it names (`claim`); a `comment` row marks a
+    value as planned or absent (`# TODO`, `# later`).
+    """
+
+    role: KeyRole
+    words: list[Word] = Field(min_length=1)
+    kind: MechanismKey | None = None  # mechanism rows
+    claim: ClaimLabel | Literal["no_handling", "negated"] | None = None  # value rows
+    modality: Literal["planned", "negated"] | None = None  # comment rows
+
+    @model_validator(mode="after")
+    def _fields_for_role(self) -> SchemaKeyRow:
+        wanted = {"mechanism": "kind", "value": "claim", "comment": "modality"}.get(self.role)
+        for name in ("kind", "claim", "modality"):
+            if (getattr(self, name) is not None) != (name == wanted):
+                raise ValueError(
+                    f"a {self.role} row {'needs' if name == wanted else 'takes no'} {name}"
+                )
+        return self
+
+
+class NodeDefaultRow(_Row):
+    """An n8n node's defaults: the resource and operation an export omits when they are unset.
+
+    `node` is the last part of the node type (`n8n-nodes-base.hubspot` -> `hubspot`); `since`
+    the first `typeVersion` these defaults hold for (the row with the highest `since` not above
+    the node's version applies); `operations` maps a resource to its default operation (the key
+    `""` for a node without resources); `inbound`: the node is a trigger its type does not name
+    (`emailReadImap` polls a mailbox), receiving from `service`. Taken from the node's source in
+    n8n-io/n8n.
+    """
+
+    node: Annotated[str, Field(pattern=r"^[A-Za-z0-9]+$")]
+    since: float = Field(default=1.0, ge=1.0)
+    resource: str | None = None
+    operations: dict[str, str] = Field(default_factory=dict)
+    inbound: bool = False
+    service: str | None = None

@@ -60,6 +60,8 @@ class Analysed(Protocol):
     def report(self) -> Report: ...
     @property
     def line_starts(self) -> tuple[int, ...]: ...
+    @property
+    def workflow(self) -> str | None: ...  # which of the file's workflows (a JSON pointer)
 
 
 def rule_ids() -> list[str]:
@@ -114,18 +116,23 @@ def to_sarif(results: Sequence[Analysed]) -> dict[str, Any]:
                     }
                 },
                 "invocations": [{"executionSuccessful": True}],
-                "artifacts": [{"location": {"uri": artifact_uri(r.name)}} for r in results],
+                "artifacts": [
+                    {"location": {"uri": uri}}
+                    for uri in dict.fromkeys(artifact_uri(r.name) for r in results)
+                ],
                 "columnKind": "unicodeCodePoints",
                 "results": sarif_results,
-                "properties": {
-                    "verdicts": [
-                        {"file": artifact_uri(r.name), "verdict": r.report.verdict.value}
-                        for r in results
-                    ]
-                },
+                "properties": {"verdicts": [_verdict(r) for r in results]},
             }
         ],
     }
+
+
+def _verdict(result: Analysed) -> dict[str, str]:
+    entry = {"file": artifact_uri(result.name), "verdict": result.report.verdict.value}
+    if result.workflow:
+        entry["workflow"] = result.workflow
+    return entry
 
 
 def artifact_uri(name: str) -> str:
@@ -152,7 +159,7 @@ def _finding(
         "message": {"text": finding.message or CODES[finding.code].title},
         "locations": [_location(result, uri, evidence[0] if evidence else None)],
         "partialFingerprints": {
-            FINGERPRINT: _fingerprint(uri, finding.code, about, evidence, seen)
+            FINGERPRINT: _fingerprint(_scoped(uri, result), finding.code, about, evidence, seen)
         },
         "properties": {
             "check": finding.check.value,
@@ -186,7 +193,9 @@ def _note(
         "level": NOTES[note.code].level,
         "message": {"text": note.message},
         "locations": [_location(result, uri, note.evidence[0] if note.evidence else None)],
-        "partialFingerprints": {FINGERPRINT: _fingerprint(uri, note.code, "", note.evidence, seen)},
+        "partialFingerprints": {
+            FINGERPRINT: _fingerprint(_scoped(uri, result), note.code, "", note.evidence, seen)
+        },
     }
 
 
@@ -229,6 +238,11 @@ def _line_column(line_starts: tuple[int, ...], offset: int) -> tuple[int, int]:
             hi = mid
     line = max(lo, 1)
     return line, offset - line_starts[line - 1] + 1
+
+
+def _scoped(uri: str, result: Analysed) -> str:
+    """The file, and the workflow of it when it defines several (a fingerprint's scope)."""
+    return f"{uri}#{result.workflow}" if result.workflow else uri
 
 
 def _fingerprint(

@@ -5,44 +5,39 @@ Reading a state machine the way a reviewer does:
 - Task states are steps; Map and Parallel states contain steps (their item processor or
   branches), and their own Retry/Catch/MaxConcurrency cover those steps. Pass, Choice, Wait,
   Succeed and Fail do no work. States reached only through a `Catch` are the failure path: the
-  parts of a mechanism, not steps.
+  parts of a mechanism, not steps. So are Task states named for the idempotency mechanism
+  ("Create and lock idempotency record", "Check dedupe table"): they are the guard, and it
+  covers the steps after them.
 - The service: an HTTP Task's `ApiEndpoint` host; an AWS integration's service
   (`arn:aws:states:::sqs:sendMessage` is Amazon SQS, `aws-sdk:dynamodb:getItem` DynamoDB); a
-  Lambda function by name. The API action (or the HTTP method) says read or write.
-- `Retry`: every retrier is a retry; `BackoffRate` above 1 (the default is 2.0) is exponential,
-  1 is a fixed interval; `MaxAttempts` (default 3) bounds it; `JitterStrategy: FULL` is jitter.
-  All the retriers of a state read as one statement, so a fixed-interval retrier is not hidden
-  by an exponential one.
-- `Catch`: where its `Next` leads. A path that persists the failed input (an SQS send, a table
-  or bucket write, a state named for a DLQ) is a terminal path; compensating tasks (`Cancel...`,
-  `Refund...`) are a compensation; a path that only reaches `Fail` is try/catch (not terminal);
-  one that reaches `Succeed` or rejoins the workflow without persisting swallows the error.
-- Idempotency: `Idempotency-Key` headers, client tokens and de-duplication ids in `Parameters`
-  or `Arguments` (unstable when built from `States.UUID()` or a clock), conditional writes
-  (`attribute_not_exists`), an HTTP PUT/PATCH, and a DynamoDB update that only sets attributes
-  (no `ADD`, no arithmetic). An unconditional `putItem` is not: its key may not be stable.
+  Lambda function by name (a call to an API that throttles: it needs backoff like any other);
+  a placeholder Resource (`${DDBUpdateItem}`) by the state's parameters (`asl_calls`). The API
+  action (or the HTTP method) says read or write.
+- Failures: `asl_failure` (Retry, Catch, a Choice on the outcome of a call).
+- Parameters: `asl_params` (idempotency keys, conditional and overwriting writes, connections).
 - Credentials: AWS integrations run under the state machine's execution role (workload
   identity); an HTTP Task's EventBridge connection keeps its credentials in Secrets Manager (a
-  vault); a credential written into the parameters is hard-coded.
+  vault); a `secretsmanager`/`ssm` get task is the vault itself, not a step.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+import json
 
 from workflow_prover.extract.services.catalog import ServiceInfo
 from workflow_prover.models import ActionKind, ClaimKind
-from workflow_prover.schemas import common
-from workflow_prover.schemas.detect import Parsed
-from workflow_prover.schemas.model import (
-    Collector,
-    SchemaDoc,
-    SchemaStep,
-    pointer,
-    resolve,
-    walk,
+from workflow_prover.schemas import asl_params, common
+from workflow_prover.schemas.asl_calls import Call, integration
+from workflow_prover.schemas.asl_failure import FailurePaths
+from workflow_prover.schemas.asl_graph import (
+    States,
+    catch_targets,
+    failure_branches,
+    predecessors,
+    reach,
 )
+from workflow_prover.schemas.detect import Parsed
+from workflow_prover.schemas.model import Collector, SchemaDoc, SchemaStep, pointer, resolve
 from workflow_prover.schemas.services import ServiceResolver
 
 K = ClaimKind
@@ -50,6 +45,7 @@ FORMAT = "asl"
 _AWS_NAMES = {
     "events": "EventBridge",
     "states": "Step Functions",
+    "sfn": "Step Functions",
     "apigateway": "API Gateway",
     "ecs": "Amazon ECS",
     "batch": "AWS Batch",
@@ -57,32 +53,32 @@ _AWS_NAMES = {
     "secretsmanager": "Secrets Manager",
     "rdsdata": "Amazon RDS",
 }
-_RUNTIME_SERVICES = frozenset(("ecs", "batch", "glue", "states", "codebuild", "emr", "eks"))
+_RUNTIME_SERVICES = frozenset(("ecs", "batch", "glue", "states", "sfn", "codebuild", "emr", "eks"))
 _SECRET_READS = frozenset(("secretsmanager", "ssm"))
 _NOT_PERSISTING = frozenset(("sns", "events"))  # a notification or an event, not a stored item
 _ALERT_CATEGORIES = frozenset(("chat", "email", "sms", "incident"))
 _READ_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
-# An update that counts (ADD, arithmetic, appending) is not safe to repeat; one that sets is.
-_COUNTING = re.compile(r"\bADD\b|[+-]\s*:|list_append", re.IGNORECASE)
 # API actions that store an item: a message sent, an item put, a record appended.
 _STORE_VERBS = (
     *("send", "put", "batchwrite", "transactwrite", "update", "insert", "append"),
     *("create", "upload", "executestatement", "write"),
 )
+_GUARD_WORDS = frozenset(("idempotency", "idempotent", "dedupe", "dedup", "deduplication"))
+FUNCTION_CATEGORY = "function"  # a function the workflow invokes: an API call that throttles
 
 
 def recognise(value: object) -> str | None:
     """The pointer of the state machine in a parsed document, or None."""
-    if _is_machine(value):
+    if is_machine(value):
         return ""
     if isinstance(value, dict):
         for key in ("Definition", "definition", "DefinitionBody"):
-            if _is_machine(value.get(key)):
+            if is_machine(value.get(key)):
                 return pointer(key)
     return None
 
 
-def _is_machine(value: object) -> bool:
+def is_machine(value: object) -> bool:
     return (
         isinstance(value, dict)
         and isinstance(value.get("States"), dict)
@@ -94,79 +90,21 @@ def read(parsed: Parsed, resolver: ServiceResolver) -> SchemaDoc | None:
     root = recognise(parsed.value)
     if root is None:
         return None
-    machine = resolve(parsed.value, root)
     collector = Collector(parsed, root)
-    _Reader(collector, resolver).machine(machine, root)
+    read_into(collector, resolver, resolve(parsed.value, root), root)
     return collector.doc(FORMAT)
 
 
-class _Integration:
-    """What a Task's Resource calls."""
-
-    def __init__(self, kind: str, service: str, action: str, function: str | None = None):
-        self.kind = kind  # http | aws | lambda | activity | other
-        self.service = service  # sqs, dynamodb, lambda, http...
-        self.action = action  # sendMessage, putItem, invoke, ...
-        self.function = function
-
-
-def integration(resource: str) -> _Integration:
-    if resource.startswith("arn:aws:states:::"):
-        parts = resource[len("arn:aws:states:::") :].split(":")
-        if parts[0] == "aws-sdk" and len(parts) >= 3:
-            return _Integration("aws", parts[1].lower(), parts[2].split(".")[0])
-        action = parts[1].split(".")[0] if len(parts) > 1 else ""
-        if parts[0] == "http":
-            return _Integration("http", "http", action)
-        return _Integration("aws", parts[0].lower(), action)
-    if resource.startswith("arn:aws:lambda:") and ":function:" in resource:
-        name = resource.split(":function:", 1)[1].split(":")[0]
-        return _Integration("lambda", "lambda", "invoke", name)
-    if resource.startswith("arn:aws:states:") and ":activity:" in resource:
-        return _Integration("activity", "activity", "", resource.rsplit(":", 1)[-1])
-    return _Integration("other", "", "")
-
-
-def _successors(state: dict[str, object]) -> list[str]:
-    out: list[str] = []
-    choices = state.get("Choices")
-    if isinstance(choices, list):
-        out += [
-            c["Next"] for c in choices if isinstance(c, dict) and isinstance(c.get("Next"), str)
-        ]
-    for key in ("Next", "Default"):
-        target = state.get(key)
-        if isinstance(target, str):
-            out.append(target)
-    return out
-
-
-def _catch_targets(state: dict[str, object]) -> list[str]:
-    catch = state.get("Catch")
-    if not isinstance(catch, list):
-        return []
-    return [c["Next"] for c in catch if isinstance(c, dict) and isinstance(c.get("Next"), str)]
-
-
-def _reach(states: dict[str, dict[str, object]], roots: Iterable[str], stop: set[str]) -> list[str]:
-    """States reached from `roots` through Next/Choices/Default, in depth-first order."""
-    order: list[str] = []
-    seen = set(stop)
-    stack = list(reversed(list(roots)))
-    while stack:
-        name = stack.pop()
-        if name in seen or name not in states:
-            continue
-        seen.add(name)
-        order.append(name)
-        stack += reversed(_successors(states[name]))
-    return order
+def read_into(collector: Collector, resolver: ServiceResolver, machine: object, root: str) -> None:
+    """Read the state machine `machine`, found at pointer `root`, into `collector`."""
+    _Reader(collector, resolver).machine(machine, root)
 
 
 class _Reader:
     def __init__(self, collector: Collector, resolver: ServiceResolver) -> None:
         self.c = collector
         self.resolver = resolver
+        self.failures = FailurePaths(collector, self.persists, self.alerts)
 
     # ---- structure ----------------------------------------------------------------------
 
@@ -176,22 +114,26 @@ class _Reader:
             return []
         states = {k: v for k, v in machine["States"].items() if isinstance(v, dict)}
         start = machine.get("StartAt")
-        main = _reach(states, [start] if isinstance(start, str) else [], set())
+        main = reach(states, [start] if isinstance(start, str) else [], set())
         rest = [name for name in states if name not in main]
-        handlers = _reach(states, (t for n in main for t in _catch_targets(states[n])), set(main))
+        handlers = reach(states, (t for n in main for t in catch_targets(states[n])), set(main))
         unreached = [name for name in rest if name not in handlers]
         if unreached:  # a fragment of a machine: its loose states still do work
-            main += _reach(states, unreached, set(main) | set(handlers))
+            main += reach(states, unreached, set(main) | set(handlers))
         main_set = set(main)
-        idents: list[str] = []
+        guards = [n for n in main if _is_guard(n, states[n])]
+        idents: dict[str, list[str]] = {}
         for name in main:
             state = states[name]
             here = f"{base}/States/{common_escape(name)}"
-            inner = self.state(state, here)
+            inner = [] if name in guards else self.state(state, here)
             if inner:
-                self.resilience(state, here, tuple(inner), states, main_set)
-            idents += inner
-        return idents
+                self.resilience(name, state, here, tuple(inner), states, main_set)
+            idents[name] = inner
+        self.outcome_choices(states, main, idents, base)
+        for name in guards:
+            self.guard(name, states, idents, base)
+        return [ident for name in main for ident in idents[name]]
 
     def state(self, state: dict[str, object], here: str) -> list[str]:
         kind = state.get("Type")
@@ -216,18 +158,12 @@ class _Reader:
         reader = state.get("ItemReader")
         if isinstance(reader, dict) and isinstance(reader.get("Resource"), str):
             call = integration(str(reader["Resource"]))
-            info = self.aws_service(call.service or "s3", f"{here}/ItemReader")
             at = f"{here}/ItemReader"
-            self.c.steps.append(
-                SchemaStep(
-                    at,
-                    "read",
-                    (info,),
-                    self.c.span(at),
-                    self.c.key_span(here),
-                    "step.asl.item_reader",
-                )
+            info = self.aws_service(call.service or "s3")
+            step = SchemaStep(
+                at, "read", (info,), self.c.span(at), self.c.key_span(here), "step.asl.item_reader"
             )
+            self.c.steps.append(step)
             self.c.claim(K.WORKLOAD_IDENTITY, f"{at}/Resource", "schema.asl.execution_role", (at,))
             idents.append(at)
         for key in ("ItemProcessor", "Iterator"):
@@ -235,75 +171,59 @@ class _Reader:
                 idents += self.machine(state[key], f"{here}/{key}")
                 break
         inner = tuple(i for i in idents if not i.endswith("/ItemReader")) or tuple(idents)
-        limit = state.get("MaxConcurrency")
-        if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 and inner:
-            self.c.claim(
-                K.THROTTLE_CONCURRENCY,
-                f"{here}/MaxConcurrency",
-                "schema.asl.map.max_concurrency",
-                inner,
-                value=float(limit),
-            )
-        tolerated = any(
-            isinstance(state.get(k), int | float) and state.get(k)
-            for k in ("ToleratedFailurePercentage", "ToleratedFailureCount")
-        )
-        if tolerated and inner:
-            key = next(
-                k for k in ("ToleratedFailurePercentage", "ToleratedFailureCount") if state.get(k)
-            )
-            if isinstance(state.get("ResultWriter"), dict):
-                self.c.claim(
-                    K.TERMINAL_PATH, f"{here}/ResultWriter", "schema.asl.map.result_writer", inner
-                )
-            else:
-                self.c.claim(K.SWALLOW, f"{here}/{key}", "schema.asl.map.tolerated_failures", inner)
+        if inner:
+            self.map_limits(state, here, inner)
         return idents
+
+    def map_limits(self, state: dict[str, object], here: str, inner: tuple[str, ...]) -> None:
+        limit = state.get("MaxConcurrency")
+        if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+            at, rule = f"{here}/MaxConcurrency", "schema.asl.map.max_concurrency"
+            self.c.claim(K.THROTTLE_CONCURRENCY, at, rule, inner, value=float(limit))
+        keys = ("ToleratedFailurePercentage", "ToleratedFailureCount")
+        tolerated = next(
+            (k for k in keys if isinstance(state.get(k), int | float) and state[k]), None
+        )
+        if tolerated is None:
+            return
+        if isinstance(state.get("ResultWriter"), dict):
+            at, rule = f"{here}/ResultWriter", "schema.asl.map.result_writer"
+            self.c.claim(K.TERMINAL_PATH, at, rule, inner)
+        else:
+            at, rule = f"{here}/{tolerated}", "schema.asl.map.tolerated_failures"
+            self.c.claim(K.SWALLOW, at, rule, inner)
 
     # ---- a Task -------------------------------------------------------------------------
 
     def task(self, state: dict[str, object], here: str) -> str | None:
-        resource = state.get("Resource")
-        if not isinstance(resource, str):
-            self.c.issue(here, "a Task state without a Resource is not a step")
-            return None
-        call = integration(resource)
         args_key = "Arguments" if isinstance(state.get("Arguments"), dict) else "Parameters"
         raw = state.get(args_key)
         params: dict[str, object] = raw if isinstance(raw, dict) else {}
-        at_args = f"{here}/{args_key}"
+        resource = _resource_text(state.get("Resource"))
+        if resource is None:
+            self.c.issue(here, "a Task state without a Resource is not a step")
+            return None
+        call = integration(resource, params)
         name = here.rsplit("/", 1)[-1]
         if (
             call.kind == "aws"
             and call.service in _SECRET_READS
-            and call.action.lower().startswith("get")
+            and call.action.lower()[:3] == "get"
         ):
             self.c.claim(K.VAULT, f"{here}/Resource", "schema.asl.secret_read", None)
             return None  # reading a secret is the vault mechanism, not a step of the workflow
-        info, action = self.call(call, params, name, f"{here}/Resource")
+        info, action = self.call(call, params, name)
         rule = f"step.asl.{call.kind}"
-        self.c.steps.append(
-            SchemaStep(here, action, (info,), self.c.span(here), self.c.key_span(here), rule)
-        )
+        step = SchemaStep(here, action, (info,), self.c.span(here), self.c.key_span(here), rule)
+        self.c.steps.append(step)
         scope = (here,)
-        self.keys(params, at_args, scope, here)
-        self.naturally_idempotent(call, params, at_args, scope, here)
+        asl_params.read(self.c, call, params, f"{here}/{args_key}", here)
         if call.kind in ("aws", "lambda"):
-            self.c.claim(
-                K.WORKLOAD_IDENTITY, f"{here}/Resource", "schema.asl.execution_role", scope
-            )
+            at = f"{here}/Resource"
+            self.c.claim(K.WORKLOAD_IDENTITY, at, "schema.asl.execution_role", scope)
         if isinstance(state.get("Credentials"), dict):
-            self.c.claim(
-                K.WORKLOAD_IDENTITY, f"{here}/Credentials", "schema.asl.assumed_role", scope
-            )
-        auth = params.get("Authentication")
-        if call.kind == "http" and isinstance(auth, dict) and auth.get("ConnectionArn"):
-            self.c.claim(
-                K.VAULT,
-                f"{at_args}/Authentication/ConnectionArn",
-                "schema.asl.eventbridge_connection",
-                scope,
-            )
+            at = f"{here}/Credentials"
+            self.c.claim(K.WORKLOAD_IDENTITY, at, "schema.asl.assumed_role", scope)
         for key in ("TimeoutSeconds", "TimeoutSecondsPath"):
             if key in state:
                 self.c.claim(K.TIMEOUT, f"{here}/{key}", "schema.asl.timeout", scope)
@@ -311,32 +231,32 @@ class _Reader:
         return here
 
     def call(
-        self, call: _Integration, params: dict[str, object], name: str, at: str
+        self, call: Call, params: dict[str, object], name: str
     ) -> tuple[ServiceInfo, ActionKind]:
         """The service a Task calls and whether it reads or writes."""
         if call.kind == "http":
             endpoint = params.get("ApiEndpoint")
-            info = self.resolver.url(
-                endpoint if isinstance(endpoint, str) else "", "schema.asl.http"
-            )
+            url = endpoint if isinstance(endpoint, str) else ""
             method = params.get("Method")
             reads = isinstance(method, str) and method.upper() in _READ_METHODS
-            return info, "read" if reads else "write"
-        if call.kind in ("lambda",) or (call.kind == "aws" and call.service == "lambda"):
+            return self.resolver.url(url, "schema.asl.http"), "read" if reads else "write"
+        if call.kind == "lambda" or (call.kind == "aws" and call.service == "lambda"):
             function = call.function or params.get("FunctionName")
             info = self.lambda_service(function if isinstance(function, str) else None)
             return info, "read" if common.reads(name) else "write"
         if call.kind == "aws":
-            info = self.aws_service(call.service, at)
+            info = self.aws_service(call.service)
             if call.service in _RUNTIME_SERVICES:
                 return info, "read" if common.reads(name) else "write"
+            if call.service == "apigateway":
+                method = str(params.get("Method", "GET")).upper()
+                return info, "read" if method in _READ_METHODS else "write"
             return info, "read" if common.reads(call.action) else "write"
         label = f"activity {call.function}" if call.function else "task worker"
-        return self.resolver.generic(label, "schema.asl.activity", "compute"), (
-            "read" if common.reads(name) else "write"
-        )
+        info = self.resolver.generic(label, "schema.asl.activity", "compute")
+        return info, "read" if common.reads(name) else "write"
 
-    def aws_service(self, service: str, at: str) -> ServiceInfo:
+    def aws_service(self, service: str) -> ServiceInfo:
         rule = "schema.asl.aws_service"
         for name in (_AWS_NAMES.get(service, service), service):
             known = self.resolver.named(name, rule)
@@ -346,156 +266,57 @@ class _Reader:
 
     def lambda_service(self, function: str | None) -> ServiceInfo:
         rule = "schema.asl.lambda"
-        if function and not function.startswith("$"):
-            short = function.split(":function:", 1)[-1].split(":")[0]
-            return self.resolver.generic(f"Lambda {short}", rule, "compute", "aws")
-        return self.resolver.named("AWS Lambda", rule) or self.resolver.generic(
-            "AWS Lambda", rule, "compute", "aws"
-        )
+        short = _function_name(function)
+        name = f"Lambda {short}" if short else "AWS Lambda"
+        return self.resolver.generic(name, rule, FUNCTION_CATEGORY, "aws")
 
-    def naturally_idempotent(
-        self,
-        call: _Integration,
-        params: dict[str, object],
-        at: str,
-        scope: tuple[str, ...],
-        here: str,
-    ) -> None:
-        """A PUT/PATCH on an HTTP resource, or a DynamoDB update that only sets attributes."""
-        group = f"{here}/idempotency"
-        method = params.get("Method")
-        if call.kind == "http" and isinstance(method, str) and method.upper() in ("PUT", "PATCH"):
-            self.c.claim(K.IDEMPOTENCY, f"{at}/Method", "schema.asl.http_put", scope, group=group)
-        update = params.get("UpdateExpression")
-        if (
-            call.service == "dynamodb"
-            and call.action.lower() == "updateitem"
-            and isinstance(update, str)
-            and not _COUNTING.search(update)
-        ):
-            at_update = f"{at}/UpdateExpression"
-            self.c.claim(K.IDEMPOTENCY, at_update, "schema.asl.set_update", scope, group=group)
-
-    def keys(self, params: dict[str, object], at: str, scope: tuple[str, ...], here: str) -> None:
-        """Idempotency keys, conditional writes and literal credentials in the parameters."""
-        group = f"{here}/idempotency"
-        for ptr, key, value in walk(params, at):
-            name = common.key_name(key)
-            if name in common.IDEMPOTENCY_KEYS and not isinstance(value, dict | list):
-                kind = K.UNSTABLE_KEY if common.unstable(value) else K.IDEMPOTENCY
-                rule = (
-                    "schema.asl.unstable_key"
-                    if kind is K.UNSTABLE_KEY
-                    else "schema.asl.idempotency_key"
-                )
-                self.c.claim(kind, ptr, rule, scope, group=group)
-            elif name == "conditionexpression" and "attribute_not_exists" in str(value):
-                self.c.claim(K.IDEMPOTENCY, ptr, "schema.asl.conditional_write", scope, group=group)
-            elif (
-                name in common.SECRET_KEYS
-                and not key.endswith(".$")
-                and common.literal_secret(value)
-            ):
-                self.c.claim(K.HARDCODED, ptr, "schema.asl.literal_credential", scope)
-
-    # ---- Retry and Catch ----------------------------------------------------------------
+    # ---- failures -----------------------------------------------------------------------
 
     def resilience(
         self,
+        name: str,
         state: dict[str, object],
         here: str,
         scope: tuple[str, ...],
-        states: dict[str, dict[str, object]],
+        states: States,
         main: set[str],
     ) -> None:
         retry = state.get("Retry")
-        if isinstance(retry, list):
-            for i, retrier in enumerate(retry):
-                if isinstance(retrier, dict):
-                    self.retrier(retrier, f"{here}/Retry/{i}", scope, f"{here}/Retry")
+        for i, retrier in enumerate(retry if isinstance(retry, list) else []):
+            if isinstance(retrier, dict):
+                self.failures.retrier(retrier, f"{here}/Retry/{i}", scope, f"{here}/Retry")
         catch = state.get("Catch")
-        if isinstance(catch, list):
-            for i, catcher in enumerate(catch):
-                if isinstance(catcher, dict):
-                    self.catcher(catcher, f"{here}/Catch/{i}", scope, states, main, f"{here}/Catch")
+        for i, catcher in enumerate(catch if isinstance(catch, list) else []):
+            if isinstance(catcher, dict):
+                at = f"{here}/Catch/{i}"
+                self.failures.catcher(name, catcher.get("Next"), at, scope, states, main)
 
-    def retrier(
-        self, retrier: dict[str, object], at: str, scope: tuple[str, ...], group: str
+    def outcome_choices(
+        self, states: States, main: list[str], idents: dict[str, list[str]], base: str
     ) -> None:
-        attempts = _number(retrier.get("MaxAttempts"), 3.0)
-        if attempts <= 0:
-            return  # MaxAttempts 0: these errors are not retried
-        self.c.claim(K.RETRY, at, "schema.asl.retry", scope, group=group, value=attempts)
-        rate = _number(retrier.get("BackoffRate"), 2.0)
-        rate_at = f"{at}/BackoffRate" if "BackoffRate" in retrier else at
-        if rate > 1:
-            rule = (
-                "schema.asl.retry.backoff"
-                if "BackoffRate" in retrier
-                else "schema.asl.retry.default_backoff"
-            )
-            self.c.claim(K.BACKOFF_EXPONENTIAL, rate_at, rule, scope, group=group, value=rate)
-        else:
-            interval = _number(retrier.get("IntervalSeconds"), 1.0)
-            self.c.claim(
-                K.RETRY_FIXED, rate_at, "schema.asl.retry.fixed", scope, group=group, value=interval
-            )
-        attempts_at = f"{at}/MaxAttempts" if "MaxAttempts" in retrier else at
-        self.c.claim(
-            K.MAX_ATTEMPTS,
-            attempts_at,
-            "schema.asl.retry.max_attempts",
-            scope,
-            group=group,
-            value=attempts,
-        )
-        if str(retrier.get("JitterStrategy", "")).upper() == "FULL":
-            self.c.claim(
-                K.JITTER, f"{at}/JitterStrategy", "schema.asl.retry.jitter", scope, group=group
-            )
-
-    def catcher(
-        self,
-        catcher: dict[str, object],
-        at: str,
-        scope: tuple[str, ...],
-        states: dict[str, dict[str, object]],
-        main: set[str],
-        group: str,
-    ) -> None:
-        target = catcher.get("Next")
-        path = _reach(states, [target] if isinstance(target, str) else [], set())
-        rejoins = any(name in main for name in path)
-        path = [name for name in path if name not in main]
-        persists = compensates = alerts = False
-        ends: set[str] = set()
-        for name in path:
+        """A Choice on the outcome of the tasks before it covers those tasks' steps."""
+        for name in main:
             state = states[name]
-            kind = state.get("Type")
-            if kind in ("Fail", "Succeed"):
-                ends.add(str(kind))
-            elif state.get("End") is True:
-                ends.add("Succeed")
-            if kind != "Task" or not isinstance(state.get("Resource"), str):
+            branches = failure_branches(state) if state.get("Type") == "Choice" else None
+            if not branches:
                 continue
-            call = integration(str(state["Resource"]))
-            persists |= self.persists(call, name)
-            compensates |= common.mentions(name, common.COMPENSATION_WORDS)
-            alerts |= self.alerts(call, name)
-        if rejoins:
-            ends.add("Succeed")
-        if persists:
-            self.c.claim(K.TERMINAL_PATH, at, "schema.asl.catch.persist", scope, group=group)
-        elif compensates:
-            self.c.claim(K.COMPENSATION, at, "schema.asl.catch.compensate", scope, group=group)
-        elif ends and ends <= {"Fail"}:
-            self.c.claim(K.TRY_CATCH, at, "schema.asl.catch.fail", scope, group=group)
-        else:
-            self.c.claim(K.SWALLOW, at, "schema.asl.catch.continue", scope, group=group)
-        if alerts:
-            self.c.claim(K.ALERTING, at, "schema.asl.catch.alert", scope, group=group)
+            tested = tuple(i for p in predecessors(states, name) for i in idents.get(p, []))
+            if tested:
+                at = f"{base}/States/{common_escape(name)}"
+                self.failures.choice(at, branches, tested, states)
 
-    def persists(self, call: _Integration, name: str) -> bool:
+    def guard(self, name: str, states: States, idents: dict[str, list[str]], base: str) -> None:
+        """A state of the idempotency mechanism guards the steps reached after it."""
+        after = reach(states, _next(states[name]), {name})
+        covered = tuple(i for n in after for i in idents.get(n, []))
+        if not covered:
+            return
+        at = f"{base}/States/{common_escape(name)}"
+        self.c.claim(K.IDEMPOTENCY_STORE, at, "schema.asl.idempotency_guard", covered)
+        if "ttl" in common.words(json.dumps(states[name])):  # the record expires: retention
+            self.c.claim(K.KEY_RETENTION, at, "schema.asl.idempotency_ttl", covered)
+
+    def persists(self, call: Call, name: str) -> bool:
         """Does this failure-path task store the failed item (not undo, not notify)?"""
         if common.mentions(name, common.COMPENSATION_WORDS) or common.reads(name):
             return False
@@ -505,21 +326,50 @@ class _Reader:
             return False
         if not any(call.action.lower().startswith(verb) for verb in _STORE_VERBS):
             return False
-        info = self.aws_service(call.service, "")
+        info = self.aws_service(call.service)
         return info.role == "datastore" or info.category == "storage"
 
-    def alerts(self, call: _Integration, name: str) -> bool:
-        if call.service in ("sns",) or common.mentions(name, common.ALERT_WORDS):
+    def alerts(self, call: Call, name: str) -> bool:
+        if call.service == "sns" or common.mentions(name, common.ALERT_WORDS):
             return True
         if call.kind == "aws":
-            return self.aws_service(call.service, "").category in _ALERT_CATEGORIES
+            return self.aws_service(call.service).category in _ALERT_CATEGORIES
         return False
 
 
-def _number(value: object, default: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return default
-    return float(value)
+def _is_guard(name: str, state: dict[str, object]) -> bool:
+    """A Task named for the idempotency mechanism: part of the mechanism, not a step."""
+    return state.get("Type") == "Task" and common.mentions(name, _GUARD_WORDS)
+
+
+def _next(state: dict[str, object]) -> list[str]:
+    target = state.get("Next")
+    return [target] if isinstance(target, str) else []
+
+
+def _resource_text(resource: object) -> str | None:
+    """A Resource ARN; a reference left unresolved (`{"Fn::GetAtt": [X, Arn]}`) as `${X}`."""
+    if isinstance(resource, str):
+        return resource
+    if isinstance(resource, dict) and len(resource) == 1:
+        (_, argument), *_ = resource.items()
+        target = argument[0] if isinstance(argument, list) and argument else argument
+        if isinstance(target, str):
+            return "${" + target.split(".", 1)[0] + "}"
+    return None
+
+
+def _function_name(function: str | None) -> str:
+    """`arn:...:function:charge-card:$LATEST` -> `charge-card`; `${ChargeFunctionArn}` ->
+    `ChargeFunction`; a JSONPath reference names no function."""
+    if not function:
+        return ""
+    if function.startswith("${") and function.endswith("}"):
+        inner = function[2:-1]
+        return inner[:-3] if inner.endswith("Arn") else inner
+    if function.startswith("$") or function.startswith("{%"):
+        return ""
+    return function.split(":function:", 1)[-1].split(":")[0]
 
 
 def common_escape(name: str) -> str:

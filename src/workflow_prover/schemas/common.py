@@ -36,6 +36,8 @@ READ_VERBS = frozenset(
         "batchget",
         "retrieve",
         "look",
+        "enrich",  # enrichment APIs look a record up (Clearbit, Hunter, ExactBuyer)
+        "verify",
     }
 )
 COMPENSATION_WORDS = frozenset(
@@ -121,6 +123,8 @@ UNSTABLE_KEY = re.compile(
 )
 _EXPRESSION = re.compile(r"\{\{|\{%|\$\{|^\s*=|^\s*\$|^\s*<[^>]*>\s*$|^arn:", re.IGNORECASE)
 _SCHEME = re.compile(r"^(?:bearer|basic|token|apikey|key)\s+", re.IGNORECASE)
+# A blank to fill in: `{your_personal_access_token}`, `<your-key>`.
+_BLANK = re.compile(r"[{<]\s*your[_ -]?[a-z_ -]*[}>]", re.IGNORECASE)
 
 
 def words(identifier: str) -> list[str]:
@@ -156,6 +160,17 @@ def literal_secret(value: object) -> bool:
     if len(text) < 8 or " " in text or _EXPRESSION.search(value):
         return False
     return not text.lower().startswith(("your", "xxx", "changeme", "placeholder", "redacted"))
+
+
+def written_in(value: object) -> bool:
+    """A credential typed into the definition, or a blank left for one ('Bearer {your_token}',
+    'APIKEYHERE'): a literal where a reference to a credential store belongs. The design keeps
+    the credential in plain text either way (a placeholder is not a leak, but it is hard-coded)."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    if value.startswith("=") and "{{" in value:
+        return False  # an n8n expression: the value comes from elsewhere
+    return not _EXPRESSION.search(value) or bool(_BLANK.search(value))
 
 
 def unstable(value: object) -> bool:

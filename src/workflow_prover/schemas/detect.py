@@ -28,12 +28,17 @@ import yaml
 from workflow_prover.schemas.locate import Loc, json_locations, yaml_document
 
 Syntax = Literal["json", "yaml"]
+BlockSyntax = Literal["json", "yaml", "python"]  # a block's language (code: `schemas.code`)
 
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`{]*)[^\n`]*$")
 _TAGS: dict[str, Syntax] = {"json": "json", "jsonc": "json", "yaml": "yaml", "yml": "yaml"}
 _JSON_START = re.compile(r"\s*(?:\{|\[\s*[\[{\"\]])")
 # Top-level keys of the formats the Prover reads: enough to try a YAML parse of a whole text.
-_YAML_KEYS = re.compile(r"^(?:StartAt|States|nodes|connections|steps|Definition)\s*:", re.M)
+_YAML_KEYS = re.compile(
+    r"^(?:StartAt|States|nodes|connections|steps|Definition|AWSTemplateFormatVersion|Resources"
+    r"|stepFunctions|tasks|jobs|activities|workflow|pipeline)\s*:",
+    re.M,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +47,7 @@ class Block:
 
     start: int  # the content, without its fence lines
     end: int
-    syntax: Syntax
+    syntax: BlockSyntax
     declared: bool
     outer_start: int  # with its fence lines: what is hidden from the prose reader
     outer_end: int
@@ -57,6 +62,7 @@ class Parsed:
     block: Block
     value: object
     locs: dict[str, Loc]  # JSON pointer -> location
+    source: str = ""  # the whole text the block is in (locations are offsets into it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +155,7 @@ def parse_block(text: str, block: Block) -> Parsed | ParseError:
         return _error(text, block, block.start + _yaml_offset(exc), _yaml_message(exc))
     except RecursionError:
         return _error(text, block, block.start, "the document is nested too deeply")
-    return Parsed(block, value, locs)
+    return Parsed(block, value, locs, text)
 
 
 def _error(text: str, block: Block, offset: int, message: str) -> ParseError:

@@ -7,6 +7,11 @@ value is constructed from the same tree, so the text is parsed once.
 
 A `Loc` holds the value's span and, for an object member, where its key starts: evidence for
 `"BackoffRate": 1` quotes the key and the value.
+
+YAML's local tags (CloudFormation's short forms `!Ref X`, `!GetAtt A.B`, `!Sub "..."`, and any
+other `!Name`) are read as opaque values in their long form (`{"Ref": "X"}`,
+`{"Fn::GetAtt": "A.B"}`, `{"Fn::Sub": "..."}`), so a SAM template parses like its JSON twin.
+Global tags outside YAML's core schema (`!!python/object`) are still refused.
 """
 
 from __future__ import annotations
@@ -86,9 +91,29 @@ def json_locations(text: str, base: int = 0) -> dict[str, Loc]:
     return locs
 
 
+class _TagLoader(yaml.SafeLoader):
+    """`yaml.SafeLoader` that reads a local tag (`!Ref`, `!Sub`...) as its long form."""
+
+
+def _long_form(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, object]:
+    value: object
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        assert isinstance(node, yaml.MappingNode)
+        value = loader.construct_mapping(node, deep=True)
+    name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
+    return {name: value}
+
+
+_TagLoader.add_multi_constructor("!", _long_form)
+
+
 def yaml_document(text: str, base: int = 0) -> tuple[object, dict[str, Loc]]:
     """The value of a single-document YAML text and the spans of its elements."""
-    loader = yaml.SafeLoader(text)
+    loader = _TagLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:

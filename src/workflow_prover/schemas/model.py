@@ -6,6 +6,7 @@ step identities into step numbers, and makes evidence (redacted text) out of the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -44,6 +45,7 @@ class SchemaClaim:
     modality: Modality = "asserted"
     group: str = ""  # claims of one group read as one clause (rivals decided by priority)
     value: float | None = None
+    services: tuple[str, ...] = ()  # about the steps on these services (with `steps` None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,21 @@ class SchemaIssue:
 
     span: Span
     message: str
+    code: str = "SCHEMA_VALUE_IGNORED"  # the note's code (`codes.NOTES`)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ProseSpan:
+    """A span inside a recognised block that the prose reader reads: an n8n sticky note, a
+    sentence given as a value. `json`: it is inside a JSON string (its escapes are read as the
+    characters they stand for). `steps`: its steps count too (an item of a step list left to
+    the prose reader); otherwise only its claims do (a note is about the workflow, its
+    sentences are not steps)."""
+
+    start: int
+    end: int
+    json: bool = False
+    steps: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +79,8 @@ class SchemaDoc:
     steps: tuple[SchemaStep, ...]
     claims: tuple[SchemaClaim, ...]
     issues: tuple[SchemaIssue, ...] = ()
+    workflow: str = ""  # which workflow of its block (a template's state machine), by pointer
+    prose: tuple[ProseSpan, ...] = ()  # spans inside the block the prose reader reads
 
     @property
     def idents(self) -> frozenset[str]:
@@ -77,6 +96,7 @@ class Collector:
     steps: list[SchemaStep] = field(default_factory=list)
     claims: list[SchemaClaim] = field(default_factory=list)
     issues: list[SchemaIssue] = field(default_factory=list)
+    prose: list[ProseSpan] = field(default_factory=list)
 
     def span(self, pointer: str, member: bool = True) -> Span:
         """The element at `pointer` (with its key when `member`), or its nearest ancestor."""
@@ -107,15 +127,64 @@ class Collector:
         modality: Modality = "asserted",
         group: str = "",
         value: float | None = None,
+        services: tuple[str, ...] = (),
     ) -> None:
         self.claims.append(
-            SchemaClaim(kind, self.span(pointer), rule, steps, modality, group or pointer, value)
+            SchemaClaim(
+                kind, self.span(pointer), rule, steps, modality, group or pointer, value, services
+            )
         )
 
-    def issue(self, pointer: str, message: str) -> None:
-        self.issues.append(SchemaIssue(self.span(pointer), message))
+    def issue(self, pointer: str, message: str, code: str = "SCHEMA_VALUE_IGNORED") -> None:
+        self.issues.append(SchemaIssue(self.span(pointer), message, code))
 
-    def doc(self, fmt: str) -> SchemaDoc:
+    def line_span(self, pointer: str) -> Span:
+        """A member from its key to the end of its first line (a short step title)."""
+        span = self.span(pointer)
+        line_end = self.parsed.source.find("\n", span.start, span.end)
+        return Span(span.start, line_end if line_end >= 0 else span.end, pointer)
+
+    def comment(self, pointer: str) -> str:
+        """The YAML comment that ends the line of the element at `pointer` (its key's line, or
+        its value's last line): `# TODO`, `# later`. '' when there is none (and in JSON); in
+        Python code the same."""
+        loc = self.parsed.locs.get(pointer)
+        if loc is None or self.parsed.block.syntax == "json":
+            return ""
+        text = self.parsed.source
+        for at in dict.fromkeys((loc.member_start, max(loc.end - 1, loc.start))):
+            line_end = text.find("\n", at)
+            line = text[at : line_end if line_end >= 0 else len(text)]
+            hash_at = line.find(" #") if not line.startswith("#") else 0
+            if hash_at >= 0:
+                return line[hash_at:].lstrip(" #")
+        return ""
+
+    def read_as_prose(self, pointer: str, *, steps: bool = False, member: bool = False) -> None:
+        """Let the prose reader read the element at `pointer`: a string without its quotes, or
+        with `member` its key too, to the end of its line (its comment). With `steps`, its steps
+        count too, and the line's list marker (`- `, `2:`) is read with it."""
+        loc = self.parsed.locs.get(pointer)
+        if loc is None or loc.end <= loc.start:
+            return
+        text = self.parsed.source
+        if member or steps:
+            start, end = loc.member_start if member else loc.start, loc.end
+            if self.parsed.block.syntax == "yaml":  # with the list marker and the comment
+                line_start = text.rfind("\n", 0, start) + 1
+                if steps and _LIST_MARKER.fullmatch(text[line_start:start]):
+                    start = line_start
+                line_end = text.find("\n", loc.end)
+                end = min(line_end if line_end >= 0 else len(text), self.parsed.block.end)
+            self.prose.append(ProseSpan(start, max(end, loc.end), False, steps))
+            return
+        quoted = text[loc.start] in "\"'" and text[loc.end - 1] == text[loc.start]
+        json_string = quoted and text[loc.start] == '"' and self.parsed.block.syntax == "json"
+        start, end = (loc.start + 1, loc.end - 1) if quoted else (loc.start, loc.end)
+        if end > start:
+            self.prose.append(ProseSpan(start, end, json_string, steps))
+
+    def doc(self, fmt: str, workflow: str = "") -> SchemaDoc:
         block = self.parsed.block
         return SchemaDoc(
             fmt,
@@ -124,7 +193,12 @@ class Collector:
             tuple(self.steps),
             tuple(self.claims),
             tuple(self.issues),
+            workflow,
+            tuple(self.prose),
         )
+
+
+_LIST_MARKER = re.compile(r"[ \t]*(?:[-*][ \t]+|\d+[.):][ \t]*)*")
 
 
 def pointer(*parts: str | int) -> str:

@@ -6,7 +6,7 @@ prose would give: `retry.strategy: exponential` is exponential backoff, `error_p
 a terminal path, `credentials.source: env` an environment variable, `idempotency_key: null`
 says there is none. `defaults` cover every step (the design-wide statement); a step's own
 setting is read after them and wins. Values the schema does not allow become notes, not
-guesses.
+guesses; keys it does not define are reported and read by their name (`prover_unread`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from workflow_prover.models import ActionKind, ClaimKind
 from workflow_prover.schemas import common
 from workflow_prover.schemas.detect import Parsed
 from workflow_prover.schemas.model import Collector, SchemaDoc, SchemaStep, pointer
+from workflow_prover.schemas.prover_unread import read_unread
 from workflow_prover.schemas.services import ServiceResolver
 
 K = ClaimKind
@@ -125,6 +126,8 @@ class _Reader:
         defaults = doc.get("defaults")
         if isinstance(defaults, dict):
             self.mechanisms(defaults, "/defaults", None)
+        located = {here: ident for ident, here, _ in idents}
+        read_unread(self.c, self.resolver.vocabulary, doc, located)
         for ident, here, step in idents:
             self.mechanisms(step, here, (ident,))
             if isinstance(step.get("compensation"), str) and step["compensation"].strip():

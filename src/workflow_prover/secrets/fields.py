@@ -7,7 +7,8 @@ and a few labels. Real definitions also carry keys of no known shape: an n8n hea
 
 1. a candidate value: a run of 20 or more key characters that looks random (hex of 32 or more;
    otherwise letters and digits mixed, with enough distinct characters), or, for a password
-   only, 8 to 19 characters mixing letters with digits or symbols. Such runs are rare in
+   (or any credential named in a name/value pair, a field rather than prose), 8 to 19
+   characters mixing letters with digits or symbols. Such runs are rare in
    prose, so the costly look at the context runs only a few times per text;
 2. a credential position right before it: `LABEL: value`, `LABEL=value`, `"LABEL": "value"`,
    a name/value pair (`"name": "LABEL", "value": "..."`, YAML `name:` / `value:` lines),
@@ -123,6 +124,9 @@ _POSITION_END = re.compile(
     r"(?:(?:Bearer|Basic|Token|Bot|ApiKey|Digest)[ \t]+)?\Z"
 )
 _SHORT_SECRET_KINDS = frozenset({"password"})  # a password may be short: 8+ characters
+# A name/value pair is a field, not prose: any credential it names may be short (an n8n Set node's
+# `{"name": "apiKey", "value": "n8n-secret-keey"}` is a key however short it is).
+_SHORT_SECRET_POSITIONS = frozenset({"pair"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +179,9 @@ class FieldSecrets:
                     continue
                 label = found.group("label")[::-1]
                 kind = self.mention_kind(label) if position == "mention" else self.label_kind(label)
-                if kind is not None and (not short or kind in _SHORT_SECRET_KINDS):
+                if kind is not None and (
+                    not short or kind in _SHORT_SECRET_KINDS or position in _SHORT_SECRET_POSITIONS
+                ):
                     yield FieldHit(kind, start, end, position)
                     break
             else:

@@ -1,0 +1,267 @@
+"""Python code as a design: calls are steps; except, retry loops, decorators, Temporal, Airflow."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from workflow_prover.analyzer import Analyzer
+from workflow_prover.extract.services.catalog import ServiceCatalog
+from workflow_prover.lexicon.loader import load_lexicons
+from workflow_prover.models import Report
+from workflow_prover.schemas import ServiceResolver, read_structured
+
+
+@pytest.fixture(scope="module")
+def resolver() -> ServiceResolver:
+    lexicons = load_lexicons()
+    return ServiceResolver(lexicons, ServiceCatalog(lexicons))
+
+
+def python(code: str, fenced: bool = False) -> str:
+    body = textwrap.dedent(code)
+    return f"The job:\n\n```python\n{body}```\n" if fenced else body
+
+
+def by_step(report: Report) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for f in report.findings:
+        if f.step is not None:
+            text = report.steps[f.step - 1].text
+            out.setdefault(text, set()).add(f.code)
+    return out
+
+
+LOOP = """\
+import logging
+
+def sync(a, b):
+    for x in a.list():
+        try:
+            b.create(x)
+        except Exception:
+            logging.exception("skip")
+            continue
+"""
+
+
+@pytest.mark.parametrize("fenced", [False, True], ids=["whole-file", "fenced-block"])
+def test_when_code_lists_writes_and_logs_failures_then_it_reads_writes_and_swallows(
+    analyzer: Analyzer, fenced: bool
+) -> None:
+    report = analyzer.analyze(python(LOOP, fenced))
+    assert [(s.text, s.action) for s in report.steps] == [("a.list", "read"), ("b.create", "write")]
+    assert "ERRORS_SWALLOWED" in by_step(report)["b.create"]
+    assert all(e.pointer for c in report.claims for e in c.evidence)
+
+
+def test_when_a_text_is_prose_then_it_is_no_code(resolver: ServiceResolver) -> None:
+    text = "We import orders from Shopify, then class them by region and send them to the CRM."
+    assert read_structured(text, resolver).docs == ()
+
+
+HANDLERS = [
+    pytest.param("raise", {"STEP_WITHOUT_FAILURE_PATH"}, id="reraise-is-try-catch"),
+    pytest.param(
+        "dlq.send_message(MessageBody=str(order))", set(), id="store-in-a-dlq-is-terminal"
+    ),
+    pytest.param("failed_orders.insert_one(order)", set(), id="failed-records-table"),
+    pytest.param(
+        "crm.orders.create(order)",
+        {"NON_EXPONENTIAL_RETRY", "STEP_WITHOUT_FAILURE_PATH"},  # and when that fails too?
+        id="call-it-again",
+    ),
+    pytest.param("pass", {"ERRORS_SWALLOWED"}, id="pass-swallows"),
+]
+
+
+@pytest.mark.parametrize(("handler", "expected"), HANDLERS)
+def test_when_an_except_handles_a_failure_then_what_it_does_decides_the_finding(
+    analyzer: Analyzer, handler: str, expected: set[str]
+) -> None:
+    text = python(
+        f"""\
+        import crm
+
+        def push(order):
+            try:
+                crm.orders.create(order)
+            except Exception:
+                {handler}
+        """
+    )
+    found = by_step(analyzer.analyze(text)).get("crm.orders.create", set())
+    handling = {"STEP_WITHOUT_FAILURE_PATH", "ERRORS_SWALLOWED", "NON_EXPONENTIAL_RETRY"}
+    assert found & handling == expected
+
+
+DECORATORS = [
+    pytest.param(
+        "@retry(wait=wait_exponential(multiplier=1, max=60), stop=stop_after_attempt(5))",
+        set(),
+        id="tenacity-exponential",
+    ),
+    pytest.param(
+        "@backoff.on_exception(backoff.expo, Exception, max_tries=5)", set(), id="backoff-expo"
+    ),
+    pytest.param(
+        "@retry(wait=wait_fixed(2), stop=stop_after_attempt(3))",
+        {"NON_EXPONENTIAL_RETRY"},
+        id="tenacity-fixed",
+    ),
+    pytest.param("@retry", {"NON_EXPONENTIAL_RETRY"}, id="bare-retry-is-immediate"),
+]
+
+
+@pytest.mark.parametrize(("decorator", "expected"), DECORATORS)
+def test_when_a_retry_decorator_wraps_a_call_then_it_is_that_calls_retry_policy(
+    analyzer: Analyzer, decorator: str, expected: set[str]
+) -> None:
+    text = python(
+        f"""\
+        import requests
+        from tenacity import retry, stop_after_attempt, wait_exponential, wait_fixed
+
+        {decorator}
+        def charge(order):
+            requests.post("https://api.stripe.com/v1/charges", data=order)
+        """
+    )
+    found = by_step(analyzer.analyze(text))["requests.post"]
+    pacing = {"NON_EXPONENTIAL_RETRY", "NO_RATE_LIMIT_HANDLING", "UNBOUNDED_RETRIES"}
+    assert found & pacing == expected
+
+
+LOOPS = [
+    pytest.param("time.sleep(2 ** attempt)", set(), id="doubling"),
+    pytest.param("time.sleep(delay)\n" + " " * 20 + "delay *= 2", set(), id="delay-doubled"),
+    pytest.param("time.sleep(5)", {"NON_EXPONENTIAL_RETRY"}, id="fixed-interval"),
+    pytest.param("pass", {"NON_EXPONENTIAL_RETRY"}, id="no-wait"),
+]
+
+
+@pytest.mark.parametrize(("pause", "expected"), LOOPS)
+def test_when_a_loop_retries_a_call_then_its_sleep_decides_the_backoff(
+    analyzer: Analyzer, pause: str, expected: set[str]
+) -> None:
+    text = python(
+        f"""\
+        import time
+        import requests
+
+        def send(body):
+            delay = 1
+            for attempt in range(5):
+                try:
+                    requests.post("https://hooks.slack.com/services/T0/B0", json=body)
+                    break
+                except requests.RequestException:
+                    {pause}
+            else:
+                raise RuntimeError("gave up")
+        """
+    )
+    found = by_step(analyzer.analyze(text))["requests.post"]
+    assert found & {"NON_EXPONENTIAL_RETRY", "NO_RATE_LIMIT_HANDLING"} == expected
+
+
+TEMPORAL = """\
+from datetime import timedelta
+from temporalio import activity, workflow
+from temporalio.common import RetryPolicy
+import requests
+
+@activity.defn
+def report_usage(usage):
+    requests.post("https://api.stripe.com/v1/usage_records", data=usage)
+
+@activity.defn
+def notify(message):
+    requests.post("https://hooks.slack.com/services/T0/B0", json=message)
+
+@workflow.defn
+class Billing:
+    @workflow.run
+    async def run(self, usage):
+        await workflow.execute_activity(
+            report_usage, usage,
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=RetryPolicy(backoff_coefficient=1.0, maximum_attempts=5),
+        )
+        await workflow.execute_activity(notify, "done", start_to_close_timeout=timedelta(seconds=5))
+"""
+
+
+def test_when_temporal_attaches_a_retry_policy_then_it_covers_that_activity_only(
+    analyzer: Analyzer,
+) -> None:
+    report = analyzer.analyze(TEMPORAL)
+    stripe, slack = (report.steps[0].index, report.steps[1].index)
+    codes = {(f.code, f.step) for f in report.findings}
+    assert ("NON_EXPONENTIAL_RETRY", stripe) in codes  # backoff_coefficient=1.0: fixed
+    assert ("UNBOUNDED_RETRIES", slack) in codes  # Temporal's default policy: no maximum
+    assert ("NON_EXPONENTIAL_RETRY", slack) not in codes  # the default backs off
+    assert not {c for c, s in codes if c == "NO_TIMEOUT"}
+
+
+AIRFLOW = """\
+from datetime import timedelta
+from airflow import DAG
+from airflow.providers.http.operators.http import SimpleHttpOperator
+
+default_args = {
+    "retries": 3,
+    "retry_delay": timedelta(minutes=5),
+    %s
+}
+
+dag = DAG("sync", default_args=default_args)
+
+push = SimpleHttpOperator(task_id="push", http_conn_id="crm", endpoint="contacts", dag=dag)
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("", {"NON_EXPONENTIAL_RETRY"}),
+        ('"retry_exponential_backoff": True,', set()),
+    ],
+    ids=["fixed-delay", "exponential-backoff"],
+)
+def test_when_airflow_default_args_retry_then_they_cover_every_task(
+    analyzer: Analyzer, extra: str, expected: set[str]
+) -> None:
+    report = analyzer.analyze(AIRFLOW % extra)
+    assert [(s.text, s.action) for s in report.steps] == [("push", "write")]
+    found = by_step(report)["push"]
+    assert found & {"NON_EXPONENTIAL_RETRY", "NO_RATE_LIMIT_HANDLING"} == expected
+    assert "NO_VAULT_REFERENCE" in {f.code for f in report.findings}  # an Airflow connection
+
+
+def test_when_a_task_decorator_sets_retries_by_keyword_then_they_cover_its_calls(
+    analyzer: Analyzer,
+) -> None:
+    text = python(
+        """\
+        from prefect import flow, task
+        from prefect.tasks import exponential_backoff
+        import twilio
+
+        @task(retries=5, retry_delay_seconds=exponential_backoff(backoff_factor=3))
+        def send_sms(r):
+            twilio.messages.create(to=r.phone, body=r.text)
+
+        @flow
+        def reminders(rows):
+            for r in rows:
+                send_sms.submit(r)
+        """
+    )
+    report = analyzer.analyze(text)
+    assert [s.text for s in report.steps] == ["twilio.messages.create"]  # not send_sms.submit
+    assert not by_step(report)["twilio.messages.create"] & {
+        "NO_RATE_LIMIT_HANDLING",
+        "NON_EXPONENTIAL_RETRY",
+    }

@@ -1,0 +1,252 @@
+"""Ad-hoc JSON/YAML sketches: steps from their step lists, claims by key name, the rest prose."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from workflow_prover.analyzer import Analyzer
+from workflow_prover.extract.services.catalog import ServiceCatalog
+from workflow_prover.lexicon.loader import load_lexicons
+from workflow_prover.models import Report
+from workflow_prover.schemas import SchemaDoc, ServiceResolver, read_structured
+
+
+@pytest.fixture(scope="module")
+def resolver() -> ServiceResolver:
+    lexicons = load_lexicons()
+    return ServiceResolver(lexicons, ServiceCatalog(lexicons))
+
+
+def yaml_doc(text: str) -> str:
+    return "```yaml\n" + textwrap.dedent(text) + "```\n"
+
+
+def lenient(text: str, resolver: ServiceResolver) -> SchemaDoc:
+    [doc] = read_structured(text, resolver).docs
+    assert doc.format == "lenient"
+    return doc
+
+
+def codes(report: Report) -> set[str]:
+    return {f.code for f in report.findings}
+
+
+@pytest.mark.parametrize("key", ["steps", "tasks", "activities", "jobs", "nodes", "stages"])
+def test_when_a_mapping_has_a_step_list_then_its_items_are_steps(
+    resolver: ServiceResolver, key: str
+) -> None:
+    doc = lenient(yaml_doc(f"{key}:\n  - target: Stripe\n    op: list\n"), resolver)
+    assert [(s.action, s.services[0].name) for s in doc.steps] == [("read", "Stripe")]
+
+
+ITEMS = [
+    pytest.param("get: stripe.charges.list(created > last_run)", ("read", "Stripe"), id="verb-key"),
+    pytest.param("insert: ledger_db.payments", ("write", "ledger_db"), id="verb-key-database"),
+    pytest.param("postgres.insert: rollouts", ("write", "PostgreSQL"), id="dotted-key"),
+    pytest.param("call: easypost.shipments.create", ("write", "EasyPost"), id="dotted-call"),
+    pytest.param("{system: HubSpot, op: search}", ("read", "HubSpot"), id="service-and-action"),
+    pytest.param("{target: Twilio}", ("write", "Twilio"), id="unsaid-action-writes"),
+    pytest.param(
+        "run: curl https://api.example.com/hooks -X POST", ("write", "api.example.com"), id="curl"
+    ),
+]
+
+
+@pytest.mark.parametrize(("item", "expected"), ITEMS)
+def test_when_an_item_names_a_service_then_it_is_a_step_with_its_action(
+    resolver: ServiceResolver, item: str, expected: tuple[str, str]
+) -> None:
+    doc = lenient(yaml_doc(f"steps:\n  - {item}\n"), resolver)
+    assert [(s.action, s.services[0].name) for s in doc.steps] == [expected]
+
+
+def test_when_a_database_is_named_by_its_head_word_then_it_is_a_database(
+    analyzer: Analyzer,
+) -> None:
+    report = analyzer.analyze(yaml_doc("steps:\n  - insert: ledger_db.payments\n"))
+    assert {(s.name, s.category) for s in report.services} == {("ledger_db", "database")}
+
+
+CLAIMS = [
+    pytest.param("retry: 3", {("retry", "asserted"), ("max_attempts", "asserted")}, id="count"),
+    pytest.param("retries: 0", {("retry", "negated")}, id="zero-retries"),
+    pytest.param(
+        "retry: {backoff: exponential, max_attempts: 5}",
+        {("retry", "asserted"), ("backoff_exponential", "asserted"), ("max_attempts", "asserted")},
+        id="policy",
+    ),
+    pytest.param(
+        "retry: {backoffCoefficient: 2.0, maximumAttempts: 4}",
+        {("retry", "asserted"), ("backoff_exponential", "asserted"), ("max_attempts", "asserted")},
+        id="temporal-camel-case",
+    ),
+    pytest.param(
+        "retry: {backoff_coefficient: 1.0}",
+        {("retry", "asserted"), ("retry_fixed", "asserted")},
+        id="coefficient-one-is-fixed",
+    ),
+    pytest.param(
+        "retry: {attempts: 4, delay: 2s}",
+        {("retry", "asserted"), ("max_attempts", "asserted"), ("retry_fixed", "asserted")},
+        id="delay-without-backoff-is-fixed",
+    ),
+    pytest.param("on_failure: dead_letter", {("terminal_path", "asserted")}, id="dlq-word"),
+    pytest.param("on_error: log", {("swallow", "asserted")}, id="log-and-skip"),
+    pytest.param("on_error: fail the run", {("no_handling", "asserted")}, id="crash"),
+    pytest.param(
+        "on_failure: null",
+        {("terminal_path", "negated"), ("compensation", "negated")},
+        id="null-is-none",
+    ),
+    pytest.param("dead_letter: ~", {("terminal_path", "negated")}, id="tilde-is-none"),
+    pytest.param("dlq: orders-dlq  # TODO", {("terminal_path", "planned")}, id="todo-is-planned"),
+    pytest.param("dlq: orders-dlq  # later", {("terminal_path", "planned")}, id="later"),
+    pytest.param(
+        "dlq: orders-dlq  # not designed yet", {("terminal_path", "planned")}, id="not-designed"
+    ),
+    pytest.param("idempotency_key: order.id", {("idempotency", "asserted")}, id="stable-key"),
+    pytest.param("dedupe_key: uuid4()", {("unstable_key", "asserted")}, id="fresh-uuid"),
+    pytest.param("dedupe: false", {("idempotency", "negated")}, id="false-is-none"),
+    pytest.param("secrets: vault", {("vault", "asserted")}, id="vault"),
+    pytest.param("credentials: AWS Secrets Manager", {("vault", "asserted")}, id="secrets-manager"),
+    pytest.param("auth: env", {("env_var", "asserted")}, id="env-var"),
+    pytest.param("timeout: 30s", {("timeout", "asserted")}, id="timeout"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), CLAIMS)
+def test_when_a_key_states_a_mechanism_then_its_name_and_value_make_the_claim(
+    resolver: ServiceResolver, line: str, expected: set[tuple[str, str]]
+) -> None:
+    doc = lenient(yaml_doc(f"steps:\n  - create: stripe.charges\n{line}\n"), resolver)
+    assert {(c.kind.value, c.modality) for c in doc.claims} == expected
+    assert all(c.steps is None for c in doc.claims)  # at the top: every step
+
+
+def test_when_a_mechanism_is_in_an_item_then_it_is_about_that_step(
+    resolver: ServiceResolver,
+) -> None:
+    text = yaml_doc(
+        """\
+        steps:
+          - get: stripe.charges.list()
+          - upsert: salesforce.opportunities
+            idempotency_key: stripe_charge_id
+        """
+    )
+    doc = lenient(text, resolver)
+    [claim] = doc.claims
+    assert claim.steps == (doc.steps[1].ident,)
+    assert claim.span.pointer == "/steps/1/idempotency_key"
+    assert text[claim.span.start : claim.span.end] == "idempotency_key: stripe_charge_id"
+
+
+def test_when_a_mechanism_is_keyed_by_service_then_it_covers_that_service_only(
+    analyzer: Analyzer,
+) -> None:
+    text = yaml_doc(
+        """\
+        steps:
+          - {target: ServiceNow, op: list}
+          - {target: Salesforce, op: upsert, idempotency_key: wo_id}
+        rate_limits:
+          servicenow: 20 rps
+        """
+    )
+    report = analyzer.analyze(text)
+    limited = {f.service for f in report.findings if f.code == "NO_RATE_LIMIT_HANDLING"}
+    assert limited == {"Salesforce"}
+
+
+def test_when_a_value_is_a_sentence_then_the_prose_reader_reads_it_for_its_claims(
+    analyzer: Analyzer,
+) -> None:
+    text = yaml_doc(
+        """\
+        steps:
+          - {target: Stripe, op: list}
+        on_exhausted: insert the charge into charges_failed, replayed nightly by ops
+        """
+    )
+    report = analyzer.analyze(text)
+    kinds = {c.kind.value for c in report.claims}
+    assert {"error_handling", "terminal_path", "replay"} <= kinds
+    assert [s.text for s in report.steps] == ["Stripe"]
+
+
+def test_when_an_item_is_a_sentence_then_the_prose_reader_makes_its_step(
+    analyzer: Analyzer,
+) -> None:
+    text = yaml_doc("steps:\n  - fetch new payments from Stripe\n  - target: HubSpot\n")
+    report = analyzer.analyze(text)
+    assert {s.services[0] for s in report.steps} == {"Stripe", "HubSpot"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Release notes. Before we merge:\nsteps: stripe, then the CRM\nopen question: retry?\n",
+        "notes: nothing here\n",
+    ],
+)
+def test_when_a_text_only_parses_as_yaml_by_accident_then_it_stays_prose(
+    resolver: ServiceResolver, text: str
+) -> None:
+    assert not [d for d in read_structured(text, resolver).docs if d.format == "lenient"]
+
+
+PROVER = """\
+$schema: urn:workflow-prover:schema:workflow:v1
+steps:
+  - id: charge
+    service: Stripe
+    action: create
+    idempotency_key: order.id
+    on_failure: dlq   # later
+    retry_policy: {backoff: exponential, max_attempts: 5}
+  - id: record
+    service: Postgres
+    action: insert
+    idempotency_key: order.id
+    dead_letter: failed_payments
+secrets: all credentials live in HashiCorp Vault
+x-owner: payments team
+"""
+
+
+def test_when_the_provers_schema_has_keys_it_does_not_define_then_each_is_reported_and_read(
+    analyzer: Analyzer,
+) -> None:
+    report = analyzer.analyze(PROVER)
+    unread = {
+        n.evidence[0].pointer: n.message for n in report.notes if n.code == "SCHEMA_KEY_UNREAD"
+    }
+    assert set(unread) == {
+        "/steps/0/on_failure",
+        "/steps/0/retry_policy",
+        "/steps/1/dead_letter",
+        "/secrets",
+    }
+    assert "terminal_path" in unread["/steps/1/dead_letter"]
+    by_step = {f.code: f.step for f in report.findings if f.severity == "blocker"}
+    assert by_step == {"STEP_WITHOUT_FAILURE_PATH": 1}  # its DLQ is only planned ('# later')
+    assert "NO_VAULT_REFERENCE" not in codes(report)
+
+
+def test_when_an_item_is_a_sentence_about_a_known_service_then_it_is_a_step_and_prose_claims(
+    analyzer: Analyzer,
+) -> None:
+    text = yaml_doc(
+        """\
+        steps:
+          - consume: sqs fault-events
+          - create_ticket: Jira Service Management, JQL search on fault_id before creating
+        retry: exponential, 5 attempts
+        """
+    )
+    report = analyzer.analyze(text)
+    [ticket] = [s for s in report.steps if s.services == ["Jira Service Management"]]
+    assert ticket.action == "write"
+    assert "WRITE_WITHOUT_IDEMPOTENCY" not in {f.code for f in report.findings}
