@@ -211,6 +211,7 @@ class Analyzer:
             strict=strict,
             turns=graph.turns,
             notes=list(notes),
+            unread=list(graph.unread),
         )
 
 

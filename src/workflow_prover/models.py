@@ -180,6 +180,16 @@ class SecretNode(_Frozen):
     evidence: Evidence
 
 
+class Unread(_Frozen):
+    """A sentence that names a system or an action, but yielded no step and no claim."""
+
+    text: str
+    start: int
+    end: int
+    turn: int = 1
+    reason: Literal["names_service", "has_action"]
+
+
 class ClaimGraph(_Frozen):
     """Steps, services and claims of one design (one text, or a whole session)."""
 
@@ -188,6 +198,7 @@ class ClaimGraph(_Frozen):
     claims: tuple[ClaimNode, ...] = ()
     secrets: tuple[SecretNode, ...] = ()
     turns: int = 1
+    unread: tuple[Unread, ...] = ()
 
     def service(self, name: str) -> ServiceNode | None:
         return next((s for s in self.services if s.name == name), None)
@@ -261,3 +272,5 @@ class Report(_Frozen):
     strict: bool = False
     turns: int = 1
     notes: list[Note] = Field(default_factory=list)
+    # sentences that name a system or an action but were not understood (see extract.unread)
+    unread: list[Unread] = Field(default_factory=list)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workflow_prover.annotate.types import Annotation
 from workflow_prover.extract.claims.cues import ClaimDraft, find_claims, implicit_steps
@@ -10,6 +10,7 @@ from workflow_prover.extract.layout.blocks import SectionRoles
 from workflow_prover.extract.reading import TextView, build_view
 from workflow_prover.extract.services.found import ServiceCatalog, ServiceInfo
 from workflow_prover.extract.steps.actions import StepDraft, find_steps
+from workflow_prover.extract.unread import UnreadSpan, unread_sentences
 from workflow_prover.models import Cue, Evidence
 from workflow_prover.normalize import Normalized
 from workflow_prover.secrets import Redaction
@@ -23,6 +24,7 @@ class TurnDraft:
     view: TextView
     steps: list[StepDraft]
     claims: list[ClaimDraft]
+    unread: list[UnreadSpan] = field(default_factory=list)
 
     def to_original(self, offset: int, *, end: bool = False) -> int:
         """An offset of the text read, in the input as it was given."""
@@ -79,4 +81,5 @@ def extract_turn(
     if extra:
         steps = sorted(steps + extra, key=lambda s: (s.start, s.clause))
         claims = find_claims(view, steps)
-    return TurnDraft(turn, redaction, normal, view, steps, claims)
+    unread = unread_sentences(view, steps, claims)
+    return TurnDraft(turn, redaction, normal, view, steps, claims, unread)

@@ -45,6 +45,7 @@ from workflow_prover.models import (
     SecretNode,
     ServiceNode,
     StepNode,
+    Unread,
 )
 from workflow_prover.schemas.model import SchemaDoc
 
@@ -99,7 +100,25 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
         claims=tuple(claims),
         secrets=tuple(_secrets(turns)),
         turns=len(turns),
+        unread=tuple(_unread(turns)),
     )
+
+
+def _unread(turns: list[TurnDraft]) -> list[Unread]:
+    out: list[Unread] = []
+    for turn in turns:
+        for span in turn.unread:
+            evidence = turn.evidence(span.start, span.end, "unread")
+            out.append(
+                Unread(
+                    text=evidence.text.strip(),
+                    start=evidence.start,
+                    end=evidence.end,
+                    turn=turn.turn,
+                    reason=span.reason,
+                )
+            )
+    return out
 
 
 def _node(info: ServiceInfo) -> ServiceNode:

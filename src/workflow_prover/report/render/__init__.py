@@ -61,6 +61,7 @@ class Renderer:
         }
         self._finding = self._env.get_template("findings.j2")
         self._question = self._env.get_template("questions.j2")
+        self._unread = self._env.get_template("unread.j2")
 
     def _render(self, template: Template, **context: object) -> str:
         return " ".join(template.render(**context).split())
@@ -85,6 +86,10 @@ class Renderer:
             )
             if text not in out:
                 out.append(text)
+        if not graph.steps:  # nothing was read as a step: ask about what was not understood
+            for unread in graph.unread[:3]:
+                quoted = f"'{quote(unread.text)}'"
+                out.append(self._render(self._unread, part="question", quoted=quoted))
         return out
 
     # ---- the message -----------------------------------------------------------------------
@@ -107,7 +112,12 @@ class Renderer:
                 next((f for f in blockers if f.code == "SECRET_IN_TEXT"), None), graph
             ),
         }
-        return self._render(self._verdicts[verdict], **context)
+        message = self._render(self._verdicts[verdict], **context)
+        if not graph.steps and graph.unread:
+            quoted = ", ".join(f"'{quote(u.text)}'" for u in graph.unread[:3])
+            count = len(graph.unread)
+            message += " " + self._render(self._unread, part="message", quoted=quoted, count=count)
+        return message
 
 
 def _lead(verdict: Verdict, blockers: list[Finding]) -> Finding | None:
