@@ -52,6 +52,7 @@ REPORT_KEYS = {
     "strict",
     "turns",
     "notes",
+    "unread",
 }
 FINDING_KEYS = {
     "code",
