@@ -74,6 +74,21 @@ ROWS = [
         "asserted",
         ALL,
     ),
+    (
+        "a negation before a list negates every mechanism listed",
+        "we post the order to netsuite. we haven't set up retries, alerting or error handling yet.",
+        "retry",
+        "negated",
+        ALL,
+    ),
+    (
+        "the parts of a template key are words: uuid4() in an f-string is unstable",
+        "we post payments to netsuite with the payment id as the idempotency key. The key is "
+        'built as f"{payment_id}-{uuid4()}".',
+        "unstable_key",
+        "asserted",
+        ALL,
+    ),
 ]
 
 

@@ -87,6 +87,21 @@ ROWS = [
         "get a slack alert.",
         [("write", ["NetSuite"])],
     ),
+    (
+        "a 'service: VERB' line acts on the service its key names",
+        "quickbooks: GET /v3/company/invoices and write each to postgres.",
+        [("read", ["QuickBooks Online"]), ("write", ["PostgreSQL"])],
+    ),
+    (
+        "a generic head glued to a word by a hyphen names no service",
+        "we post the lead to hubspot and record API-call counts in redis.",
+        [("write", ["HubSpot"]), ("write", ["Redis"])],
+    ),
+    (
+        "a category word inside a snake_case identifier names no service",
+        "we read orders from shopify and write each into the warehouse_crm_sync table in postgres.",
+        [("read", ["Shopify"]), ("write", ["PostgreSQL"])],
+    ),
 ]
 
 

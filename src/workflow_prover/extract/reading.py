@@ -135,13 +135,17 @@ class TextView:
             and toks[m.start - 2].norm in _STORE_WORDS
         )
         depth = self.lay.depth
+        bracket = _bracket_span(toks, depth, m.start)
         return any(
             c.label in _DEDUPE
-            and c.end <= m.start
             and c.start not in verbs
-            and (introduced or depth[m.start] > depth[c.start])
+            and (
+                (c.end <= m.start and (introduced or depth[m.start] > depth[c.start]))
+                or (bracket is not None and bracket[0] <= c.start < bracket[1])
+            )
             for c in self.mentions("cue", clause)
-        )  # or in brackets after it: 'dedupe on the event id (pg processed_events, unique)'
+        )  # or in brackets after it ('dedupe on the event id (pg processed_events, unique)'),
+        # or in the same bracket ('(webhook event id recorded in redis, skip if seen)')
 
     def is_host(self, m: SvcMention) -> bool:
         """Does this mention name where a mechanism lives (the DLQ's queue, the dedupe store)?"""
@@ -177,6 +181,20 @@ class TextView:
         )
 
 
+def _bracket_span(toks: list[Tok], depth: list[int], i: int) -> tuple[int, int] | None:
+    """The tokens of the innermost bracket holding token i, or None at depth 0."""
+    level = depth[i]
+    if level == 0:
+        return None
+    lo = i
+    while lo > 0 and depth[lo - 1] >= level:
+        lo -= 1
+    hi = i
+    while hi < len(toks) and depth[hi] >= level:
+        hi += 1
+    return lo, hi
+
+
 def _header_end(toks: list[Tok], clause: Clause) -> int:
     """End of a short title before a colon at the start of the clause ("Returns labels:")."""
     if not toks[clause.start].text[:1].isupper():
@@ -204,16 +222,9 @@ def _required(view: TextView, cue: Mention) -> bool:
         return any(
             lo <= i < hi and not cue.start <= i < cue.end for i in view.term_starts("RETRY_WORD")
         )
-    if need == "key":
-        return (
-            view.has_term("CREDENTIAL_NOUN", lo, hi)
-            or view.has_term("ID_NOUN", lo, hi)
-            or any(
-                c.label in ("idempotency", "idempotency_store")
-                for c in view.ann.of(Group.CUE)
-                if lo <= c.start < hi
-            )
-        )
+    if need == "key":  # in the sentence, or the one before ('... on `transaction_id`. We
+        # build it as f"{id}-{datetime.utcnow()}"')
+        return _about_key(view, lo, hi) or _about_key(view, *_previous(view, lo))
     if need == "credential":  # "the token is in the cron host's environment"
         return view.has_term("CREDENTIAL_NOUN", lo, hi)
     if need == "write":
@@ -226,6 +237,18 @@ def _required(view: TextView, cue: Mention) -> bool:
 def _about_failure(view: TextView, lo: int, hi: int) -> bool:
     return view.has_term("FAILURE_WORD", lo, hi) or any(
         c.label == "terminal_path" for c in view.ann.of(Group.CUE) if lo <= c.start < hi
+    )
+
+
+def _about_key(view: TextView, lo: int, hi: int) -> bool:
+    return (
+        view.has_term("CREDENTIAL_NOUN", lo, hi)
+        or view.has_term("ID_NOUN", lo, hi)
+        or any(
+            c.label in ("idempotency", "idempotency_store")
+            for c in view.ann.of(Group.CUE)
+            if lo <= c.start < hi
+        )
     )
 
 

@@ -6,6 +6,8 @@ off the shape of the text (delay sequences, routed failures, retractions) in `de
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from workflow_prover.annotate.types import Group, Mention
 from workflow_prover.extract.claims.modality import Reading
 from workflow_prover.extract.claims.scope import (
@@ -15,6 +17,8 @@ from workflow_prover.extract.claims.scope import (
     ScopeDraft,
     Targets,
     named,
+    paragraph_before,
+    refers_back,
     schedule_only,
     scope_of,
     unresolved_action,
@@ -87,7 +91,31 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims = _without_block_headers(view, claims)
     claims += routed_failures(view, targets, claims)
     claims += retractions(view, claims)
+    claims = _keys_described(view, claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
+
+
+def _keys_described(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'Metronome deduplicates on `transaction_id`. We build it as f"{id}-{now()}"': a key
+    built unstably, said of 'it', is the key of the idempotency statement just before (same
+    paragraph), so it has that statement's scope."""
+    out: list[ClaimDraft] = []
+    for claim in claims:
+        if claim.kind == "unstable_key" and claim.scope == GENERAL:
+            clause = view.clause(claim.clause)
+            before = paragraph_before(view, clause) if refers_back(view, clause) else None
+            keyed = [
+                c
+                for c in claims
+                if before is not None
+                and c.kind == "idempotency"
+                and view.lay.sentence_of[c.start] == view.clause(before).sentence
+                and c.reading.modality == "asserted"
+            ]
+            if keyed:
+                claim = replace(claim, scope=keyed[-1].scope)
+        out.append(claim)
+    return out
 
 
 def implicit_steps(

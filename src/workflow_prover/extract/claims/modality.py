@@ -235,7 +235,9 @@ class ConText:
             chosen = [c for c in hits if c.label == label]
             if chosen:
                 return Reading(MODALITY[label], (_nearest(chosen, target),))
-        negations = sorted((c for c in hits if c.label == "NEGATED"), key=lambda c: c.start)
+        negations = _one_per_span(
+            sorted((c for c in hits if c.label == "NEGATED"), key=lambda c: (c.start, -c.end))
+        )
         # "we never write without a key", "there's no failure that isn't stored" cancel out;
         # negations in a list do not: "no sleep and no limiter", "no retries, no DLQ, nothing"
         if self._double_negative(negations):
@@ -250,6 +252,19 @@ class ConText:
             if second.rule in _EXCEPTIVE or not any(t.norm in _COORDINATORS for t in between):
                 groups += 1  # "no request reaches A or B without passing the limiter"
         return groups % 2 == 0
+
+
+def _one_per_span(negations: list[Mention]) -> list[Mention]:
+    """Cues that share words are one negation: "haven't set up retries" fires both "n't" and
+    "n't set up", which would otherwise cancel as a double negative."""
+    out: list[Mention] = []
+    for cue in negations:
+        if out and cue.start < out[-1].end:
+            if cue.end - cue.start > out[-1].end - out[-1].start:
+                out[-1] = cue
+            continue
+        out.append(cue)
+    return out
 
 
 _LONGEST = 16  # tokens: no lexicon modifier or cue is longer

@@ -172,6 +172,20 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
     return GENERAL
 
 
+def paragraph_before(view: TextView, clause: Clause) -> int | None:
+    """The last clause of the sentence before, when this sentence opens its own clause list
+    and goes on the same paragraph (no blank line, no new list item)."""
+    if clause.index == 0:
+        return None
+    prev = view.clause(clause.index - 1)
+    if prev.sentence != clause.sentence - 1 or prev.item != clause.item:
+        return None
+    toks = view.toks
+    if toks[clause.start].line - toks[prev.end - 1].line > 1:
+        return None
+    return prev.index
+
+
 def _included(view: TextView, m: SvcMention) -> bool:
     """'..., RabbitMQ included', 'including Stripe': named as one of everything, not alone."""
     toks = view.toks
@@ -339,9 +353,11 @@ def unresolved_action(view: TextView, clause_index: int) -> bool:
     clause = view.clause(clause_index)
     if _quantified(view, clause) is not None:
         return False
+    toks = view.toks
     return any(
         v.label in ("WRITE", "TRANSFER")
-        and verb_form(view.toks[v.start].text) in ("base", "third")  # not "duplicate processing"
+        and verb_form(toks[v.start].text) in ("base", "third")  # not "duplicate processing"
+        and not (v.end < len(toks) and toks[v.end].norm in ("it", "them", "this", "that"))
         and view.verbal(v)
         and view.read(v).modality == "asserted"
         for v in view.mentions("verb", clause_index)

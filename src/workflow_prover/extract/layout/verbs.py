@@ -107,6 +107,8 @@ def is_verbal(
     if prev is not None:
         if prev.norm in DETERMINERS and prev.norm not in ("that", "which"):
             return False
+        if prev.norm in PREPOSITIONS and nxt is not None and nxt.norm in _TIME_NOUNS:
+            return False  # "built at send time": a noun compound
         if prev.norm in NOUN_MODIFIERS and prev.text.islower():
             return False  # "salesforce outbound message (webhook)": a noun
         if (
@@ -159,6 +161,7 @@ def _capitalised(tok: Tok | None) -> bool:
     return tok is not None and tok.text[:1].isupper() and tok.text[1:2].islower()
 
 
+_TIME_NOUNS = frozenset(("time", "times", "date", "timestamp", "window"))
 _EVENT_NOUNS = frozenset(
     ("event", "events", "webhook", "webhooks", "hook", "hooks", "topic", "message", "messages")
 )

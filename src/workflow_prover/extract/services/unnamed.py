@@ -353,6 +353,8 @@ def _first_segment(toks: list[Tok], i: int) -> int:
 def generic(
     toks: list[Tok], head: Mention, taken: set[int], hints: dict[int, str], catalog: ServiceCatalog
 ) -> SvcMention | None:
+    if in_identifier(toks, head.start, head.end):
+        return None  # "the crm_exports table", "`erp_sync`": part of a name, no system
     if head.label == "CATEGORY_WORD":
         nxt = toks[head.end] if head.end < len(toks) else None
         if nxt is not None and nxt.norm in ("api", "endpoint", "db", "database"):
@@ -363,6 +365,14 @@ def generic(
             head.start,
             head.end,
         )
+    if (
+        head.end < len(toks)
+        and not toks[head.end - 1].ws
+        and toks[head.end].text == "-"
+        and head.end + 1 < len(toks)
+        and toks[head.end + 1].text[:1].isalpha()
+    ):
+        return None  # "the previous hour's API-call counts": a compound noun, no system
     start = head.start
     i = head.start - 1
     while i >= 0 and head.start - i <= 9:
@@ -476,6 +486,9 @@ def name_aliases(toks: list[Tok], mention: SvcMention, head: Mention) -> list[st
         out.append(mods[-1].norm)
     if head.label == "CATEGORY_WORD":
         out.append(" ".join(t.norm for t in toks[head.start : head.end]))
+    first = toks[head.start]
+    if head.end - head.start > 1 and first.text.isupper() and len(first.text) >= 3:
+        out.append(first.norm)  # "the partner's SFTP server" ... "the SFTP private key"
     if toks[head.end - 1].norm in _PROVIDER_HEADS:
         out.append(toks[head.end - 1].norm)  # "the payment provider" ... "the provider"
     return out
@@ -497,6 +510,8 @@ def back_references(
             continue  # "buys a label": an indefinite noun is something new, no reference
         if in_identifier(toks, i, i + 1):
             continue  # "harvest_entry_id" names a field, not the Harvest API
+        if i > 0 and toks[i - 1].text in ("#", "@") and not toks[i - 1].ws:
+            continue  # "#auth-oncall" is a channel, "@billing" a handle
         if i + 1 < len(toks) and toks[i + 1].norm in RUNTIME_NOUNS:
             continue  # "our syndication worker" is the workflow itself
         refs.append(SvcMention(info, i, i + 1))

@@ -232,6 +232,8 @@ def _action_steps(
         acted = [m for m in phrase if frame.role_of(m) in _ACTED_ROLES]
         if not acted and _passive(view, action):
             acted = subject  # "the order is created in NetSuite" names it in its phrase
+        if not acted and "frame.key_value" in frame.via:
+            acted = _key_service(view, frame, subject)  # "quickbooks: GET /v3/..."
         if not acted:
             acted = _bracket_owner(view, frame, action, main)  # "GitHub API (list open PRs)"
         if not acted and nxt is not None and nxt.joined in ("or", "and"):
@@ -242,7 +244,12 @@ def _action_steps(
         merged_write = False
         rule = action.verb.rule
         bracketed = view.lay.depth[action.start] > view.lay.depth[frame.start]
-        if not acted and not bracketed and _acts_alone(view, frame, action):
+        if (
+            not acted
+            and not bracketed
+            and not _verb_is_mechanism(view, clause, action)
+            and _acts_alone(view, frame, action)
+        ):
             # no system named: "and patches the invoice", "PUT a label on /tickets/{id}"
             acted, rule = _fallback(view, clause, sentence, kind)
         if not acted:
@@ -282,6 +289,26 @@ _ACTOR_NOUNS = frozenset(
         "always",
     )
 )
+
+
+def _key_service(view: TextView, frame: Frame, subject: list[SvcMention]) -> list[SvcMention]:
+    """The service a `key: value` line's key is ('postgres:   SELECT ...'), not a key that
+    only names one ('Nightly Jenkins job: pulls ...')."""
+    toks = view.toks
+    for m in subject:
+        if m.start == frame.start and m.end < frame.end and toks[m.end].text == ":":
+            return [m]
+    return []
+
+
+def _verb_is_mechanism(view: TextView, clause: Clause, action: Action) -> bool:
+    """'... the dead-letter exchange, which alerts #auth-oncall': the verb is itself a
+    mechanism cue (an alert, a retry, a dead-letter), so naming no system it is no step."""
+    verb = action.verb
+    return any(
+        c.start <= verb.start < c.end and c.label not in ("webhook", "idempotency")
+        for c in view.mentions("cue", clause.index)
+    )
 
 
 def _acts_alone(view: TextView, frame: Frame, action: Action) -> bool:
