@@ -52,6 +52,8 @@ REPORT_KEYS = {
     "strict",
     "turns",
     "notes",
+    "unread",
+    "assist",
 }
 FINDING_KEYS = {
     "code",
@@ -64,7 +66,7 @@ FINDING_KEYS = {
     "suppressed",
     "suppression_reason",
 }
-EVIDENCE_KEYS = {"text", "start", "end", "rule", "turn", "cue", "pointer"}
+EVIDENCE_KEYS = {"text", "start", "end", "rule", "turn", "cue", "pointer", "reader"}
 
 
 # --- helpers ------------------------------------------------------------------------------
