@@ -357,17 +357,33 @@ class Grounding:
         spelled = self._spelled(name)
         if spelled is None:
             raise Rejected("its service is not named in the text")
-        return Named(self.index.unread(spelled))
+        where, at = spelled
+        part = self._mechanism(where, at)
+        if part is not None:
+            raise Rejected(
+                f"{where.text[at.start : at.end]} is part of a mechanism ({part}), not a system "
+                "a step acts on"
+            )
+        return Named(self.index.unread(where.text[at.start : at.end]))
 
-    def _spelled(self, name: str) -> str | None:
-        """The text's own spelling of `name`, where it occurs as whole words."""
+    def _spelled(self, name: str) -> tuple[TurnText, At] | None:
+        """Where the text spells `name` as whole words (first place)."""
         for text in self.turns:
             for at in text.occurrences(name):
                 before = text.text[at.start - 1 : at.start]
                 after = text.text[at.end : at.end + 1]
                 if not before.isalnum() and not after.isalnum():
-                    return text.text[at.start : at.end]
+                    return text, at
         return None
+
+    @staticmethod
+    def _mechanism(text: TurnText, at: At) -> str | None:
+        """The kind of the rules' mechanism cue the name is part of ("DLQ"), if any."""
+        span = text.tokens(at)
+        if span is None:
+            return None
+        lo, hi = span
+        return next((c.label for c in text.draft.view.cues if c.start < hi and lo < c.end), None)
 
 
 def _agrees(

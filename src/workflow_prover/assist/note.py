@@ -21,28 +21,38 @@ _MAX_NAMED = 3
 
 def with_note(report: Report) -> Report:
     """The report, its message followed by the note (unchanged when nothing is assisted)."""
-    findings = _findings(report.findings)
+    assisted = [
+        f
+        for f in report.findings
+        if not f.suppressed and any(e.reader == "assist" for e in f.evidence)
+    ]
+    places = _places(assisted)
     claims = [
         f"'{_quote(c.evidence[0].text)}'"
         for c in report.claims
         if c.modality == "asserted" and any(e.reader == "assist" for e in c.evidence)
     ][:_MAX_NAMED]
-    if not findings and not claims:
+    if not places and not claims:
         return report
-    note = " ".join(_template().render(findings=findings, claims=claims).split())
+    text = _template().render(places=places, many=len(assisted) > 1, claims=claims)
+    note = " ".join(text.split())
     return report.model_copy(update={"message": f"{report.message} {note}"})
 
 
-def _findings(findings: list[Finding]) -> list[str]:
+def _places(assisted: list[Finding]) -> list[str]:
+    """Where the findings resting on the assisted reading are: 'step 2 (NetSuite)', or a
+    service named by no such step."""
     places: list[str] = []
-    for f in findings:
-        if f.suppressed or not any(e.reader == "assist" for e in f.evidence):
-            continue
-        place = f"step {f.step}" if f.step is not None else (f.service or "the design")
-        if f.step is not None and f.service:
-            place += f" ({f.service})"
-        if place not in places:
-            places.append(place)
+    named: set[str] = set()
+    for f in assisted:
+        if f.step is not None:
+            place = f"step {f.step}" + (f" ({f.service})" if f.service else "")
+            named.add(f.service or "")
+            places += [] if place in places else [place]
+    for f in assisted:
+        if f.step is None:
+            place = f.service or "the design"
+            places += [] if place in places or place in named else [place]
     return places[:_MAX_NAMED]
 
 
