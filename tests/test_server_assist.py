@@ -9,6 +9,7 @@ Every test that asks runs on both ways a request can travel: a round trip throug
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -324,3 +325,53 @@ async def test_each_call_makes_at_most_one_request(server: Any) -> None:
         await client.call_tool(TOOL_NAME, {"description": "Afterwards Postmark emails them."})
     assert len(model.requests) == 2  # the first and the third are uncertain, the second is not
     assert build_request([MISSED]).user == model.requests[0].messages[0].content.text  # type: ignore[union-attr]
+
+
+_SCHEMA_1 = """
+CREATE TABLE sessions (id TEXT PRIMARY KEY, created_at REAL NOT NULL, updated_at REAL NOT NULL,
+    turn_count INTEGER NOT NULL DEFAULT 0, text_chars INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE turns (session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    turn INTEGER NOT NULL, created_at REAL NOT NULL, text TEXT NOT NULL, strict INTEGER NOT NULL,
+    verdict TEXT NOT NULL, report TEXT NOT NULL, PRIMARY KEY (session_id, turn));
+"""
+
+
+def test_a_session_file_of_the_previous_schema_keeps_its_turns_and_takes_readings(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    now = time.time()
+    conn = sqlite3.connect(path)
+    conn.executescript(_SCHEMA_1)
+    conn.execute("INSERT INTO sessions VALUES ('old-session', ?, ?, 1, 4)", (now, now))
+    conn.execute("INSERT INTO turns VALUES ('old-session', 1, ?, 'text', 0, 'X', '{}')", (now,))
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    store = SqliteSessionStore(path)
+    before = store.get("old-session")
+    assert before is not None and before.turns[0].assist is None
+    store.append_turn(
+        "old-session",
+        2,
+        "more",
+        strict=False,
+        verdict="X",
+        report={},
+        assist={"model": "m", "steps": [], "claims": []},
+    )
+    after = SqliteSessionStore(path).get("old-session")
+    assert after is not None
+    assert [t.assist for t in after.turns] == [None, {"model": "m", "steps": [], "claims": []}]
+
+
+@pytest.mark.anyio
+async def test_the_session_resource_shows_each_turns_accepted_reading(server: Any) -> None:
+    async with Client(server, sampling_callback=FakeModel()) as client:
+        result = await client.call_tool(TOOL_NAME, {"description": MISSED})
+        sid = result.structured_content["session_id"] if result.structured_content else ""
+        state = await client.read_resource(f"workflow-prover://sessions/{sid}")
+    turns = json.loads(getattr(state.contents[0], "text", ""))["turns"]
+    reading = turns[0]["assist"]
+    assert reading["model"] == "fake-model"
+    assert reading["steps"] == [{**NETSUITE, "at": {"turn": 1, "start": 44, "end": 74}}]
