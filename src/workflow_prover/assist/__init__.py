@@ -13,6 +13,7 @@ Prover, not the model, decides what counts:
 - `merge`: accepted items join the rules' reading of their turn, where the scope logic, the
   checks and the verdict treat them as their own;
 - `reading`: the accepted items, located, as a session stores them with their turn;
+- `note`: the sentence the message adds when a finding rests on the assisted reading;
 - `session`: one analysis with an assisted reading (what a pool worker runs);
 - `replay`: recorded answers (`--assist-answers FILE.jsonl`);
 - `sampling`: the MCP side, in the server process only.

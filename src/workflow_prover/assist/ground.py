@@ -24,7 +24,7 @@ with one reason that names the item by its number, never by the model's words.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from workflow_prover.assist.answer import AnswerClaim, AnswerStep, ParsedAnswer
@@ -129,30 +129,6 @@ class Grounding:
             accepted = self._attempt(f"claim {n}", self._new_claim, new)
             claims += [accepted] if accepted is not None else []
         return AssistedReading(model=model, steps=tuple(steps), claims=tuple(claims))
-
-    def drafts(self) -> list[TurnDraft]:
-        """Each turn's draft with its accepted items; unread sentences they read are read."""
-        out: list[TurnDraft] = []
-        for text in self.turns:
-            draft, turn = text.draft, text.draft.turn
-            steps, claims = self.new_steps.get(turn, []), self.new_claims.get(turn, [])
-            if not steps and not claims:
-                out.append(draft)
-                continue
-            spans = [(s.start, s.end) for s in steps] + [(c.start, c.end) for c in claims]
-            out.append(
-                replace(
-                    draft,
-                    steps=sorted([*draft.steps, *steps], key=lambda s: (s.start, s.clause)),
-                    claims=sorted([*draft.claims, *claims], key=lambda c: (c.start, c.kind)),
-                    unread=[
-                        u
-                        for u in draft.unread
-                        if not any(s < u.end and u.start < e for s, e in spans)
-                    ],
-                )
-            )
-        return out
 
     def _attempt(self, label: str, ground: Callable[[_A], _T], item: _A) -> _T | None:
         try:

@@ -27,6 +27,7 @@ from workflow_prover.assist.answer import (
     parse_answer_object,
 )
 from workflow_prover.assist.ground import Grounding
+from workflow_prover.assist.merge import merged_drafts
 from workflow_prover.assist.note import with_note
 from workflow_prover.assist.reading import AssistedReading
 from workflow_prover.assist.request import DEFAULT_MAX_TOKENS, AssistRequest, build_request
@@ -96,7 +97,7 @@ def analyze_assisted(
     parsed, failure = _answer(job, redacted)
     model = _model_name(analyzer, job, stored)
     reading = grounding.ground(stored, parsed, model)
-    drafts = grounding.drafts()
+    drafts = merged_drafts(grounding)
     request = None
     if parsed is None and failure is None and job.can_ask and _uncertain(job.mode, drafts, session):
         request = build_request(redacted, job.max_tokens)
