@@ -118,8 +118,10 @@ class TextView:
         )
 
     def names_an_id(self, m: SvcMention) -> bool:
-        """'the Shopify order ID': named only to say where an identifier comes from."""
-        return attributive(m, self.toks, self.term_starts("ID_NOUN"))
+        """'the Shopify order ID': named only to say where an identifier comes from ('each
+        Jira issue key', where the name's last word starts the identifier, too)."""
+        ids = self.term_starts("ID_NOUN")
+        return attributive(m, self.toks, ids) or any(m.start < i < m.end for i in ids)
 
     def _guarded_by(self, m: SvcMention, clause: int) -> bool:
         """A store named after a de-duplication cue of its clause, as where the keys are
@@ -132,10 +134,14 @@ class TextView:
             and toks[m.start - 1].norm in ("a", "an", "the", "our", "its")
             and toks[m.start - 2].norm in _STORE_WORDS
         )
-        return introduced and any(
-            c.label in _DEDUPE and c.end <= m.start and c.start not in verbs
+        depth = self.lay.depth
+        return any(
+            c.label in _DEDUPE
+            and c.end <= m.start
+            and c.start not in verbs
+            and (introduced or depth[m.start] > depth[c.start])
             for c in self.mentions("cue", clause)
-        )
+        )  # or in brackets after it: 'dedupe on the event id (pg processed_events, unique)'
 
     def is_host(self, m: SvcMention) -> bool:
         """Does this mention name where a mechanism lives (the DLQ's queue, the dedupe store)?"""
@@ -158,8 +164,8 @@ class TextView:
         if any(
             abs(c.start - m.end) <= 3 or abs(m.start - c.end) <= 3
             for c in parts
-            if c.mechanism_part
-        ):
+            if c.mechanism_part and (c.label != "idempotency_store" or m.info.role in _HOST_ROLES)
+        ):  # a dedupe table lives in a database: 'via Postmark (sent_welcomes table)' sends
             return True
         if m.info.role not in _HOST_ROLES and m.info.category not in _HOST_CATEGORIES:
             return False
@@ -190,8 +196,9 @@ def _required(view: TextView, cue: Mention) -> bool:
         return True
     lo, hi = view.lay.sentences[view.lay.sentence_of[cue.start]]
     if need == "failure":
-        return view.has_term("FAILURE_WORD", lo, hi) or any(
-            c.label == "terminal_path" for c in view.ann.of(Group.CUE) if lo <= c.start < hi
+        lo_p, hi_p = _previous(view, lo)
+        return _about_failure(view, lo, hi) or any(
+            c.label == "terminal_path" for c in view.ann.of(Group.CUE) if lo_p <= c.start < hi_p
         )
     if need == "retry":  # another retry word than the cue's own
         return any(
@@ -214,6 +221,25 @@ def _required(view: TextView, cue: Mention) -> bool:
     if need == "datastore":
         return any(m.info.role == "datastore" for m in view.services if lo <= m.start < hi)
     return True
+
+
+def _about_failure(view: TextView, lo: int, hi: int) -> bool:
+    return view.has_term("FAILURE_WORD", lo, hi) or any(
+        c.label == "terminal_path" for c in view.ann.of(Group.CUE) if lo <= c.start < hi
+    )
+
+
+def _previous(view: TextView, lo: int) -> tuple[int, int]:
+    """The sentence before, when the paragraph goes on ('... lands in failed_jobs. Ops get a
+    Slack alert.': the alert is about the failures just routed); else an empty span."""
+    index = view.lay.sentence_of[lo]
+    if index == 0:
+        return lo, lo
+    start, end = view.lay.sentences[index - 1]
+    toks = view.toks
+    if end <= start or toks[lo].line - toks[end - 1].line > 1:
+        return lo, lo
+    return start, end
 
 
 def build_view(

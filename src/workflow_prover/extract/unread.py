@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from workflow_prover.extract.claims.scope import ClaimDraft
+from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.steps.actions import NOT_DESIGN, StepDraft
 
@@ -31,9 +32,12 @@ def unread_sentences(
     view: TextView, steps: list[StepDraft], claims: list[ClaimDraft]
 ) -> list[UnreadSpan]:
     used = {s.clause for s in steps} | {c.clause for c in claims}
+    by_sentence: dict[int, list[Clause]] = {}
+    for c in view.lay.clauses:
+        by_sentence.setdefault(c.sentence, []).append(c)
     out: list[UnreadSpan] = []
     for index, (lo, hi) in enumerate(view.lay.sentences):
-        clauses = [c for c in view.lay.clauses if c.sentence == index]
+        clauses = by_sentence.get(index, [])
         if not clauses or any(c.index in used for c in clauses):
             continue
         if any(c.skipped or c.role in NOT_DESIGN or c.role == "background" for c in clauses):

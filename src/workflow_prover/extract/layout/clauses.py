@@ -385,6 +385,20 @@ def _soft_wrap(toks: list[Tok], i: int) -> bool:
     )
 
 
+def _inline_code(toks: list[Tok], s: int, e: int) -> list[bool]:
+    """Per token of the sentence: is it inside `inline code` (after its opening backtick)?"""
+    out = [False] * (e - s)
+    code = False
+    for i in range(s, e):
+        text = toks[i].text
+        out[i - s] = code
+        if text == "`" or (text.startswith("`") != text.endswith("`")):
+            code = not code
+    if code:  # an unclosed backtick opens no code span
+        return [False] * (e - s)
+    return out
+
+
 def _depths(toks: list[Tok], sentences: list[tuple[int, int]]) -> list[int]:
     """Bracket depth of every token; brackets inside inline code (`a[gt]=`) do not count."""
     depth = [0] * len(toks)
@@ -445,9 +459,10 @@ def _split(
         if new_segment:
             segment += 1
 
+    code = _inline_code(toks, s, e)
     for j in range(s + 1, e):
-        if depth[j] > 0 or depth[j - 1] > 0:
-            continue
+        if depth[j] > 0 or depth[j - 1] > 0 or code[j - s]:
+            continue  # ("with `Idempotency-Key: booking_id`": no clause ends in code)
         prev, tok = toks[j - 1], toks[j]
         if prev.text in ARROWS:
             close(j, new_segment=True)

@@ -144,18 +144,41 @@ def build_frame(
         # "notify: push a message via Braze": the key names the step, its value acts
         acting = [v for v in acting if v.start >= key_end]
         frame.via.append("frame.key_value")
-    acting = _actions(toks, acting, clause.end, frame.via)
+    acting = _actions(toks, lay, acting, clause.end, frame.via)
     for n, verb in enumerate(acting):
         end = acting[n + 1].start if n + 1 < len(acting) else clause.end
         joined = _joined(toks, acting[n - 1].end, verb.start) if n else None
         frame.actions.append(Action(verb, verb.label, verb.start, end, joined))
     first = frame.actions[0].start if frame.actions else clause.end
     for mention in services:
-        frame.roles.append(_role(toks, lay, frame, mention, main, first))
+        role = _role(toks, lay, frame, mention, main, first)
+        if role.role in ("object", "subject") and frame.roles:
+            role = _listed_with(toks, frame.roles[-1], role)
+        frame.roles.append(role)
     return frame
 
 
-def _actions(toks: list[Tok], verbs: list[Mention], end: int, via: list[str]) -> list[Mention]:
+def _listed_with(toks: list[Tok], previous: Role, role: Role) -> Role:
+    """'in github (org invite), notion (scim) and jira': a name listed after a target is a
+    target too (the preposition is not repeated)."""
+    if previous.role not in ("target", "channel", "source"):
+        return role
+    depth, words = 0, []
+    for t in toks[previous.mention.end : role.mention.start]:
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth -= 1
+        elif depth == 0:
+            words.append(t.norm)
+    if depth == 0 and 1 <= len(words) <= 2 and all(w in (",", "and", "or", "&") for w in words):
+        return Role(role.mention, previous.role, previous.word)
+    return role
+
+
+def _actions(
+    toks: list[Tok], lay: Layout, verbs: list[Mention], end: int, via: list[str]
+) -> list[Mention]:
     """The verbs that act, not the nouns spelt like verbs: 'send alerts to Slack' has one
     action ('alerts' is its object: nothing joins the two), 'the temperature registers.' none
     (a plural at the end of its phrase)."""
@@ -178,6 +201,9 @@ def _actions(toks: list[Tok], verbs: list[Mention], end: int, via: list[str]) ->
         if _noun_compound(toks, verb.start):
             via.append("frame.verb.noun_compound")
             continue
+        if _bracket_noun(toks, lay, verb):
+            via.append("frame.verb.bracket_noun")
+            continue
         kept.append(verb)
     return kept
 
@@ -185,6 +211,20 @@ def _actions(toks: list[Tok], verbs: list[Mention], end: int, via: list[str]) ->
 _JOINERS = frozenset(
     (",", ";", "and", "or", "then", "to", "nor", "but", "which", "that", "who", "(", ")")
 )
+
+
+def _bracket_noun(toks: list[Tok], lay: Layout, verb: Mention) -> bool:
+    """'github (org invite)': inside brackets a verb-shaped word after a noun is a noun; an
+    action there opens the note ('(list open PRs)') or is an HTTP call ('(scim POST /Users)')."""
+    s = verb.start
+    if s == 0 or lay.depth[s] == 0:
+        return False
+    prev = toks[s - 1]
+    if prev.text in ("(", ",", ";", ":", "[") or not prev.text[:1].isalpha():
+        return False
+    if toks[s].text.isupper() and verb.end < len(toks) and toks[verb.end].text[:1] in "/{":
+        return False
+    return prev.norm not in _JOINERS and prev.norm not in SUBJECT_PRONOUNS
 
 
 def _past_participles(toks: list[Tok], verbs: list[Mention], via: list[str]) -> list[Mention]:
@@ -229,13 +269,15 @@ def _noun_compound(toks: list[Tok], i: int) -> bool:
         return False
     before, det = toks[i - 1], toks[i - 2]
     return (
-        before.text.isalpha()
+        before.ws != "\n"  # "load each row\nINSERT INTO ...": the next line is a statement
+        and before.text.isalpha()
         and before.norm not in AUXILIARIES
         and before.norm not in SUBJECT_PRONOUNS
         and before.norm not in _JOINERS
         and (det.norm in DETERMINERS or det.norm in ("'s", "’s"))
         and det.norm not in ("that", "which")
         and not (i >= 3 and toks[i - 3].norm == "for")  # "for each customer enqueue a job"
+        and before.norm not in _SCHEDULE_UNITS  # "every night pull closed tickets"
     )
 
 
@@ -353,6 +395,8 @@ def _on_event_end(toks: list[Tok], body: int, end: int, verbs: list[Mention]) ->
         if tok.text in (",", ";", ":") or tok.norm in ("we", "i", "they", "you"):
             return k if k > body + 1 else None
         if tok.norm in _EVENT_NOUNS:
+            while k + 1 < end and toks[k + 1].norm in _EVENT_NOUNS:
+                k += 1  # "on an okta ... event hook"
             return k + 1
         if k in starts and k > body:
             return None

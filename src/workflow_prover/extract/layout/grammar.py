@@ -216,6 +216,26 @@ GENERIC_ADJECTIVES = frozenset(
         "same",
     ]
 )
+# Adjectives before a noun: the verb-shaped word after them is that noun ("an outbound
+# message", "the nightly export", "a new charge").
+NOUN_MODIFIERS = frozenset(
+    [
+        "outbound",
+        "inbound",
+        "incoming",
+        "outgoing",
+        "new",
+        "internal",
+        "external",
+        "nightly",
+        "hourly",
+        "daily",
+        "weekly",
+        "monthly",
+        "failed",
+        "pending",
+    ]
+)
 # What runs the workflow, not what it talks to ("our syndication worker").
 RUNTIME_NOUNS = frozenset(
     [

@@ -13,6 +13,7 @@ from workflow_prover.extract.layout.grammar import (
     AUXILIARIES,
     DETERMINERS,
     MARKUP,
+    NOUN_MODIFIERS,
     PREPOSITIONS,
     object_starter,
 )
@@ -96,10 +97,24 @@ def is_verbal(
         s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_") and not prefixed
     ):
         return False  # part of a compound: "sign-ups", "retry_exponential_backoff"
-    # (a verb that starts an identifier still acts: "create_ticket: Jira", "post_invoice")
+    if _event_name_part(toks, s, e, form):
+        return False  # "the user.lifecycle.activate event hook", "order.placed", "orders/paid"
+    # (a verb that starts an identifier still acts: "create_ticket: Jira", "post_invoice");
+    # a participle there names a table: "sent_welcomes", "processed_events", "failed_syncs"
+    glued = nxt is not None and not toks[e - 1].ws and nxt.text in ("_", ".")
+    if glued and (form != "base" or not _names_an_action(toks, s, e, lead)):
+        return False  # "`order_id`", "the send_log table": an identifier
     if prev is not None:
         if prev.norm in DETERMINERS and prev.norm not in ("that", "which"):
             return False
+        if prev.norm in NOUN_MODIFIERS and prev.text.islower():
+            return False  # "salesforce outbound message (webhook)": a noun
+        if (
+            toks[s].text[:1].isupper()
+            and (prev.text[:1].isalpha() or prev.text == "=")
+            and _capitalised(nxt)
+        ):
+            return False  # "on opp stage = Closed Won": a name in title case
         if prev.text[:1].isdigit() or prev.norm in ("'s", "’s"):
             return False
         if s - 1 in service_toks:
@@ -138,3 +153,53 @@ def _adjective_follows(toks: list[Tok], e: int) -> bool:
         and toks[k].text.islower()
         and toks[k].norm not in PREPOSITIONS | DETERMINERS | AUXILIARIES
     )
+
+
+def _capitalised(tok: Tok | None) -> bool:
+    return tok is not None and tok.text[:1].isupper() and tok.text[1:2].islower()
+
+
+_EVENT_NOUNS = frozenset(
+    ("event", "events", "webhook", "webhooks", "hook", "hooks", "topic", "message", "messages")
+)
+
+
+def _event_name_part(toks: list[Tok], s: int, e: int, form: str) -> bool:
+    """A verb inside a dotted or slashed name: an event or a path, not an action. A method
+    call keeps its verb (`erp.post_invoice`, `slack.post(...)`): two segments, base form."""
+    nxt = toks[e] if e < len(toks) else None
+    if (
+        nxt is not None
+        and not toks[e - 1].ws
+        and not nxt.ws
+        and nxt.text == "/"
+        and e + 1 < len(toks)
+        and toks[e + 1].text[:1].isalnum()
+    ):
+        return True  # "on shopify orders/paid": the first part of a topic or path
+    if s < 2 or toks[s - 1].ws or toks[s - 2].ws or toks[s - 1].text not in (".", "/"):
+        return False
+    if not toks[s - 2].text[:1].isalnum():
+        return False
+    if nxt is not None and nxt.text == "(":
+        return False
+    return (
+        form == "past"
+        or toks[s - 1].text == "/"
+        or (nxt is not None and not toks[e - 1].ws and nxt.text in (".", "/"))
+        or (nxt is not None and nxt.norm in _EVENT_NOUNS)
+    )
+
+
+def _names_an_action(toks: list[Tok], s: int, e: int, lead: int) -> bool:
+    """'create_ticket: Jira', '- post_invoice', '`erp.post_invoice(...)`': an identifier that
+    starts with a verb names an action when it is a key, a call or the clause's first word."""
+    k = e
+    while k + 1 < len(toks) and not toks[k - 1].ws and toks[k].text in ("_", ".", "-"):
+        k += 2  # past "_ticket", ".post"
+    after = toks[k] if k < len(toks) and not toks[k - 1].ws else None
+    if after is not None and after.text in (":", "(", "`:"):
+        return True
+    if k < len(toks) and toks[k].text == ":":
+        return True
+    return s <= lead or (s > 0 and toks[s - 1].text in ("-", "*", "•"))

@@ -49,12 +49,17 @@ def find_services(
     earlier turns into this one, and this turn's into the next.
     """
     toks = ann.toks
+    plain = [m for m in ann.of(Group.SERVICE) if not _inside_compound(toks, m)]
+    plain = [m for m in plain if not _longer_name(toks, m)]
+    strong = [m for m in plain if not m.weak]
     found = [
         SvcMention(catalog.info(m.service, m.label, m.rule, m.vendor or None), m.start, m.end)
-        for m in ann.of(Group.SERVICE)
-        if not _inside_compound(toks, m)
-        and not _longer_name(toks, m)
-        and (not m.weak or (toks[m.start].text.islower() and _system_place(toks, m)))
+        for m in plain
+        if not m.weak
+        or (
+            toks[m.start].text.islower()
+            and (_system_place(toks, m) or _coordinated(toks, m, strong))
+        )
     ]
     taken = {i for m in found for i in range(m.start, m.end)}
     found += slug_services(ann, taken, catalog)
@@ -214,6 +219,37 @@ def _system_place(toks: list[Tok], m: Mention) -> bool:
     before = toks[k].norm if k >= 0 else ""
     after = toks[m.end].norm if m.end < len(toks) else ""
     return before in _SYSTEM_BEFORE or after in _SYSTEM_AFTER
+
+
+def _coordinated(toks: list[Tok], m: Mention, strong: list[Mention]) -> bool:
+    """'in github (org invite), notion (scim) and jira': a word listed with products is one."""
+    for o in strong:
+        if o.end <= m.start:
+            top = _top_level(toks, o.end, m.start)
+        elif o.start >= m.end:
+            top = _top_level(toks, m.end, o.start)
+        else:
+            continue
+        if top is not None and 1 <= len(top) <= 2 and all(t in _JOINERS for t in top):
+            return True
+    return False
+
+
+_JOINERS = frozenset((",", "and", "or", "+", "&", "/"))
+
+
+def _top_level(toks: list[Tok], lo: int, hi: int) -> list[str] | None:
+    """The words between two names outside one bracketed note ('(org invite)'), or None."""
+    depth, brackets, out = 0, 0, []
+    for t in toks[lo:hi]:
+        if t.text == "(":
+            depth += 1
+            brackets += 1
+        elif t.text == ")":
+            depth -= 1
+        elif depth == 0:
+            out.append(t.norm)
+    return out if depth == 0 and brackets <= 1 else None
 
 
 def _owned(toks: list[Tok], found: list[SvcMention]) -> list[SvcMention]:

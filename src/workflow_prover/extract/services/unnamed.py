@@ -319,12 +319,19 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             or len(tok.text) < 3
         ):
             continue
+        if i + 3 < len(toks) and toks[i + 3].norm in _EVENT_NOUNS:
+            continue  # "the user.lifecycle.activate event": an event's name, no call
+        first = _first_segment(toks, i)  # `acme.invoices.create`: acme is called
+        if first in taken or not toks[first].text.isalpha() or len(toks[first].text) < 3:
+            continue
         out.append(
             SvcMention(
-                catalog.info(tok.text, "hosting_api", "generic.dotted_call", generic=True), i, i + 1
+                catalog.info(toks[first].text, "hosting_api", "generic.dotted_call", generic=True),
+                first,
+                first + 1,
             )
         )
-        taken.add(i)
+        taken.add(first)
     names = {m.info.name.lower(): m.info for m in out}
     out += [
         SvcMention(names[t.norm], k, k + 1)
@@ -332,6 +339,15 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
         if t.norm in names and k not in taken
     ]
     return out
+
+
+_EVENT_NOUNS = frozenset(("event", "events", "webhook", "webhooks", "hook", "topic"))
+
+
+def _first_segment(toks: list[Tok], i: int) -> int:
+    while i >= 2 and toks[i - 1].text == "." and not toks[i - 1].ws and not toks[i - 2].ws:
+        i -= 2
+    return i
 
 
 def generic(

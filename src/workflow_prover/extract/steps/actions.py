@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from workflow_prover.annotate.types import Group, Mention
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.frames import Action, Frame
+from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.catalog import ServiceInfo, SvcMention
 from workflow_prover.extract.services.found import preceded_by
@@ -154,10 +155,19 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
         out.append(_make(clause, "read", _inbound(main), main, label, "frame.trigger_clause"))
         sentence.senders = main
         return out
-    if main and _inbound_webhook(view, clause, frame):
-        out.append(_make(clause, "read", _inbound(main), main, label, "step.webhook"))
-        sentence.senders = main
-        return out
+    cue = _inbound_webhook(view, clause, frame) if main else None
+    if cue is not None:
+        # "Stripe webhooks trigger the flow": the systems named before the actions send it;
+        # "the Bookwise webhook triggers charging via Paylo": Paylo is acted on (an unnamed
+        # sender is the graph's "webhook sender")
+        first = frame.actions[0].start if frame.actions else clause.end
+        senders = [m for m in main if m.start < max(first, cue.end)]
+        if senders:
+            out.append(_make(clause, "read", _inbound(senders), senders, label, "step.webhook"))
+            sentence.senders = senders
+        main = [m for m in main if m not in senders]
+        if not main:
+            return out
     out += _action_steps(view, clause, frame, main, label, sentence)
     if not out and main and clause.chain is not None:
         # "Stripe -> CRM": data flows out of the first system and into the others
@@ -166,7 +176,7 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
     return out
 
 
-def _inbound_webhook(view: TextView, clause: Clause, frame: Frame) -> bool:
+def _inbound_webhook(view: TextView, clause: Clause, frame: Frame) -> Mention | None:
     """'Stripe webhooks trigger the flow': a webhook cue for a delivery to us (not 'we push
     events to each customer's webhook URL', an outgoing webhook)."""
     sends = [a for a in frame.actions if a.label in ("WRITE", "TRANSFER")]
@@ -184,8 +194,8 @@ def _inbound_webhook(view: TextView, clause: Clause, frame: Frame) -> bool:
             continue  # "the webhook's event id"
         if any(a.start < cue.start and a.verb.rule != "verb.trigger" for a in sends):
             continue  # "we deliver webhooks to partner endpoints": we send them
-        return True
-    return False
+        return cue
+    return None
 
 
 def _action_steps(
@@ -309,6 +319,13 @@ def _bracket_owner(
         k -= 1
     if k == 0 or not view.toks[k - 1].ws:
         return []  # `jira.search(jql="... resolved ...")`: a call's arguments, not a node
+    if verb_form(view.toks[verb].text) == "past":
+        return []  # "postmark (sent_welcomes table, checked in the same activity)": a remark
+    opening = view.toks[verb - 1].text in ("(", ",", ";") or (
+        view.toks[verb].text.isupper() and view.toks[action.verb.end].text.startswith("/")
+    )
+    if not opening:
+        return []  # "github (org invite)": a noun; "(list open PRs)", "(scim POST /Users)" act
     return [m for m in main if k - 2 <= m.end <= k]
 
 
@@ -359,6 +376,10 @@ def _fallback(
     ]
     if later and kind in ("WRITE", "TRANSFER"):
         return later[:1], "step.fallback.sentence_system"
+    owners = _named_owners(view, clause)
+    if owners:
+        # "for each Jira issue key in the body, transition the issue": the issue is Jira's
+        return owners[-1:], "step.fallback.named_owner"
     api_senders = [m for m in sentence.senders if m.info.role == "api"]
     if api_senders:
         return api_senders[:1], "step.fallback.trigger_sender"
@@ -374,6 +395,22 @@ def _fallback(
         if earlier:
             return earlier[:1], "step.fallback.previous_sentence"
     return [], ""
+
+
+def _named_owners(view: TextView, clause: Clause) -> list[SvcMention]:
+    """Systems the sentence so far names only as the owner of an identifier ('each Jira
+    issue key')."""
+    return [
+        m
+        for c in view.lay.clauses[: clause.index + 1]
+        if c.sentence == clause.sentence
+        for m in view.clause_services(c.index)
+        if m.info.role in _STEP_ROLES
+        and not m.info.generic
+        and not view.is_host(m)
+        and view.names_an_id(m)
+        and view.read(_as_mention(m)).modality == "asserted"
+    ]
 
 
 def _verb_steps(

@@ -1,0 +1,98 @@
+"""The reading of steps, one behaviour per row: the text, then the steps a reviewer reads.
+
+Each row is named for the mechanism it pins (an identifier is no verb, a listed name shares
+its preposition, ...), not for the case it came from.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workflow_prover.analyzer import Analyzer
+
+# (behaviour, text, steps as (action, services) in order)
+ROWS = [
+    (
+        "a participle starting an identifier is no verb",
+        "3. send the welcome email via postmark (sent_welcomes table, unique on tenant id).",
+        [("write", ["Postmark"])],
+    ),
+    (
+        "a dedupe table names no database next to an API",
+        "send the receipt via postmark (receipts_sent table).",
+        [("write", ["Postmark"])],
+    ),
+    (
+        "a participle remark in brackets is no step",
+        "send the welcome email via postmark (welcomes table, checked in the same activity).",
+        [("write", ["Postmark"])],
+    ),
+    (
+        "a noun inside brackets is no action",
+        "we provision the user in github (org invite).",
+        [("write", ["GitHub"])],
+    ),
+    (
+        "a verb in a dotted event name is no action",
+        "on okta user.lifecycle.activate event hook we provision the user in github.",
+        [("read", ["Okta"]), ("write", ["GitHub"])],
+    ),
+    (
+        "a slashed topic is the trigger's event",
+        "on shopify orders/paid we create the invoice in xero.",
+        [("read", ["Shopify"]), ("write", ["Xero"])],
+    ),
+    (
+        "names listed after a target share its preposition",
+        "we provision the user in github, notion and jira.",
+        [("write", ["GitHub", "Notion", "Jira"])],
+    ),
+    (
+        "an English-word vendor listed with products is the product",
+        "we create the page in confluence (space ops), notion and jira.",
+        [("write", ["Confluence", "Notion", "Jira"])],
+    ),
+    (
+        "a noun after an adjective is no verb",
+        "a salesforce outbound message (webhook) starts the flow; we create the tenant in "
+        "tenant-svc.",
+        [("read", ["Salesforce"]), ("write", ["tenant-svc"])],
+    ),
+    (
+        "the webhook's subject sends it and the actions after it still act",
+        "the Bookwise `booking.created` webhook triggers (a) charging the deposit via Paylo "
+        "with `Idempotency-Key: booking_id` and (b) creating the event in Calendo.",
+        [("write", ["Paylo"]), ("write", ["Calendo"])],
+    ),
+    (
+        "an action on an identifier's owner acts on that system",
+        "Trigger: GitHub `release.published` webhook.\n"
+        "2. For each Jira issue key in the release body, transition the issue to Released.",
+        [("read", ["GitHub"]), ("write", ["Jira"])],
+    ),
+    (
+        "a schedule before a verb is no noun compound",
+        "every night pull closed tickets from the Freshdesk API and email each requester a "
+        "survey through SendGrid.",
+        [("read", ["Freshdesk"]), ("write", ["SendGrid"])],
+    ),
+    (
+        "a statement on the next line is no noun compound",
+        "-- 2. load each row\nINSERT INTO ledger.entries (psp_ref, amount) VALUES (:a, :b);",
+        [("write", ["ledger"])],
+    ),
+    (
+        "an alert after a failure path is where alerts go",
+        "we post the order to netsuite. failures land in failed_orders for manual replay. ops "
+        "get a slack alert.",
+        [("write", ["NetSuite"])],
+    ),
+]
+
+
+@pytest.mark.parametrize(("behaviour", "text", "expected"), ROWS, ids=[r[0] for r in ROWS])
+def test_steps_are_read_by_mechanism(
+    analyzer: Analyzer, behaviour: str, text: str, expected: list[tuple[str, list[str]]]
+) -> None:
+    steps = analyzer.analyze(text).steps
+    assert [(s.action, s.services) for s in steps] == expected, behaviour
