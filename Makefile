@@ -25,8 +25,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# ASSIST_ANSWERS=FILE.jsonl: read each case with a model's recorded answers (README: assisted reading)
 eval: $(STAMP)
-	$(BIN)/python -m workflow_prover.evaluate
+	$(BIN)/python -m workflow_prover.evaluate $(if $(ASSIST_ANSWERS),--assist-answers $(ASSIST_ANSWERS))
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts benchmarks

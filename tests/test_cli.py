@@ -53,6 +53,7 @@ REPORT_KEYS = {
     "turns",
     "notes",
     "unread",
+    "assist",
 }
 FINDING_KEYS = {
     "code",
@@ -65,7 +66,7 @@ FINDING_KEYS = {
     "suppressed",
     "suppression_reason",
 }
-EVIDENCE_KEYS = {"text", "start", "end", "rule", "turn", "cue", "pointer"}
+EVIDENCE_KEYS = {"text", "start", "end", "rule", "turn", "cue", "pointer", "reader"}
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -107,7 +107,7 @@ async def test_the_tool_is_listed_with_plain_schemas_and_truthful_annotations(se
     assert schema["type"] == "object"
     assert schema["required"] == ["description"]
     props = schema["properties"]
-    assert set(props) == {"description", "session_id", "strict"}
+    assert set(props) == {"description", "session_id", "strict", "assist"}
     assert props["description"]["type"] == "string"
     assert props["description"]["minLength"] == 1
     assert props["description"]["maxLength"] == 20_000
@@ -118,6 +118,8 @@ async def test_the_tool_is_listed_with_plain_schemas_and_truthful_annotations(se
         "title": "Strict",
         "type": "boolean",
     }
+    assert props["assist"]["enum"] == ["auto", "always", "never"]
+    assert props["assist"]["default"] == "auto"
     assert all(p.get("description") for p in props.values())
 
     out = tool.output_schema

@@ -1,7 +1,8 @@
 """The MCP server as clients meet it: a real `serve` subprocess over stdio and streamable HTTP.
 
-Each spawn loads the analyzer (a few seconds), so there are three: stdio twice (a restart in the
-middle of a review) and HTTP once. Plus unit tests of the `serve` command's option handling.
+Each spawn loads the analyzer (a few seconds), so there are four: stdio twice (a restart in the
+middle of a review), stdio once more for the assisted reading over the back-channel, and HTTP
+once. Plus unit tests of the `serve` command's option handling.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult, CreateMessageRequestParams, CreateMessageResult, TextContent
 
 from workflow_prover.server.main import (
     add_serve_arguments,
@@ -132,6 +133,50 @@ async def test_stdio_review_survives_a_server_restart(tmp_path: Path) -> None:
     assert "[REDACTED:stripe_key]" in logs  # the debug log shows the redacted text ...
     assert STRIPE_KEY not in logs  # ... and never the secret
     assert STRIPE_KEY.encode() not in on_disk(db) and b"[REDACTED:stripe_key]" in on_disk(db)
+
+
+MISSED = (
+    "We pull new orders from Shopify every hour. Each order ends up in NetSuite as a sales "
+    "order. Errors go to a DLQ."
+)
+NETSUITE = {"quote": "Each order ends up in NetSuite", "action": "write", "service": "NetSuite"}
+
+
+class Model:
+    """A client's model for the assisted reading: it proposes the step the rules miss."""
+
+    def __init__(self) -> None:
+        self.requests: list[CreateMessageRequestParams] = []
+
+    async def __call__(self, context: Any, params: CreateMessageRequestParams) -> Any:
+        self.requests.append(params)
+        text = json.dumps({"steps": [NETSUITE], "claims": []})
+        content = TextContent(type="text", text=text)
+        return CreateMessageResult(role="assistant", content=content, model="transport-model")
+
+
+def assisted_step(report: dict[str, Any]) -> dict[str, Any]:
+    assert report["assist"]["used"] is True, report["assist"]
+    return next(s for s in report["steps"] if s["services"] == ["NetSuite"])
+
+
+@pytest.mark.anyio
+async def test_stdio_assisted_reading_over_the_back_channel_in_a_worker_process(
+    tmp_path: Path,
+) -> None:
+    params = StdioServerParameters(
+        command=SERVE_COMMAND[0],
+        args=[*SERVE_COMMAND[1:], "--db", str(tmp_path / "s.sqlite3"), "--workers", "1"],
+        env=server_env(tmp_path),
+    )
+    model = Model()
+    with (tmp_path / "stderr.log").open("w") as errlog:
+        async with Client(
+            stdio_client(params, errlog=errlog), sampling_callback=model, mode="legacy"
+        ) as client:
+            report = structured(await client.call_tool(TOOL, {"description": MISSED}))
+    assert assisted_step(report)["text"] == NETSUITE["quote"]
+    assert report["verdict"] == "NON_IDEMPOTENT" and len(model.requests) == 1
 
 
 # --- streamable HTTP -----------------------------------------------------------------------
@@ -260,6 +305,23 @@ async def test_http_runs_the_seed_conversation_with_the_sdk_client(
     assert "bearer token required" in logs and TOKEN not in logs and STRIPE_KEY not in logs
     assert http_server["process"].poll() is None  # still serving
     assert http_server["stdout"].read_text() == ""  # logs go to stderr only
+
+
+@pytest.mark.anyio
+async def test_http_assisted_reading_round_trips_through_the_client(
+    http_server: dict[str, Any],
+) -> None:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    model = Model()
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=300)) as http,
+        Client(
+            streamable_http_client(http_server["url"], http_client=http), sampling_callback=model
+        ) as client,
+    ):
+        report = structured(await client.call_tool(TOOL, {"description": MISSED}))
+    assert assisted_step(report)["text"] == NETSUITE["quote"]
+    assert len(model.requests) == 1 and report["assist"]["model"] == "transport-model"
 
 
 def test_http_access_log_has_no_query_strings(http_server: dict[str, Any]) -> None:

@@ -61,6 +61,15 @@ class TurnReading:
     notes: list[Note] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SessionReading:
+    """Every turn of a conversation read, with the suppressions and notes of all of them."""
+
+    readings: tuple[TurnReading, ...]
+    suppress: dict[str, str] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+
+
 class Analyzer:
     def __init__(self, lexicons: Path | None = None) -> None:
         self.lexicons = load_lexicons(lexicons)
@@ -109,6 +118,19 @@ class Analyzer:
         `workflows` of a template to analyse (all together when None). `files`: reads a file a
         template refers to (`DefinitionUri`); without it, none is read.
         """
+        session = self.read_session(turns, ignore=ignore, workflow=workflow, files=files)
+        return self.report_session(session, strict=strict)
+
+    def read_session(
+        self,
+        turns: Sequence[str],
+        *,
+        ignore: Iterable[str] = (),
+        workflow: str | None = None,
+        files: FileLoader | None = None,
+    ) -> SessionReading:
+        """Read every turn of a conversation, before the turns are merged (`analyze_turns`
+        is this, then `report_session`; the assisted reading adds its items in between)."""
         if isinstance(turns, str) or not all(isinstance(t, str) for t in turns):
             raise TypeError("turns must be a sequence of strings")
         # No encoder takes a lone surrogate (spaCy hashes UTF-8): U+FFFD instead, one for one,
@@ -121,9 +143,14 @@ class Analyzer:
             readings.append(self.read_turn(text, number, known, workflow=workflow, files=files))
             known = readings[-1].draft.view.aliases
             suppress.update(readings[-1].suppress)
-        graph = build_graph([r.draft for r in readings], [r.structured.docs for r in readings])
         notes = [note for r in readings for note in r.notes]
-        return self.report(graph, strict=strict, suppress=suppress, notes=notes)
+        return SessionReading(tuple(readings), suppress, notes)
+
+    def report_session(self, session: SessionReading, *, strict: bool = False) -> Report:
+        """Merge the turns of a read session into one design and report on it."""
+        readings = session.readings
+        graph = build_graph([r.draft for r in readings], [r.structured.docs for r in readings])
+        return self.report(graph, strict=strict, suppress=session.suppress, notes=session.notes)
 
     def turn(
         self, text: str, number: int = 1, known: dict[str, ServiceInfo] | None = None

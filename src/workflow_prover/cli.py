@@ -1,5 +1,6 @@
 """The command line: `workflow-prover check [FILE|GLOB ...|-] [--format text|json|sarif]
-[--strict] [--ignore CODE]...` and `workflow-prover schema`.
+[--strict] [--ignore CODE]... [--assist-answers FILE.jsonl [--assist MODE]]`, `workflow-prover
+schema`, `workflow-prover assist-prompt [FILE|-]` and `workflow-prover serve`.
 
 Layout, for whoever extends it:
 
@@ -23,6 +24,7 @@ the file and the problem, never its content.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -64,6 +66,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 if TYPE_CHECKING:
+    from workflow_prover.analyzer import Analyzer
+    from workflow_prover.assist.replay import AnswerBook
+    from workflow_prover.models import Report
+    from workflow_prover.schemas import FileLoader
+
     SubParsers: TypeAlias = argparse._SubParsersAction[_Parser]
 
 
@@ -116,6 +123,21 @@ def add_check_command(subparsers: SubParsers) -> None:
         "the output, marked, and do not affect the verdict. In a document: "
         "<!-- prover: ignore CODE -- reason -->",
     )
+    parser.add_argument(
+        "--assist-answers",
+        default=None,
+        metavar="FILE.jsonl",
+        help="replay recorded answers of a model (one JSON line per text: "
+        '{"sha256": ..., "answer": {...}}, see assist-prompt) through the same grounding '
+        "and merge as the server's assisted reading",
+    )
+    parser.add_argument(
+        "--assist",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="with --assist-answers: when the recorded answer stands in for the model's: auto "
+        "(default) when the rules' reading is uncertain, always, or never",
+    )
     parser.set_defaults(handler=run_check)
 
 
@@ -128,6 +150,54 @@ def _ignorable(code: str) -> str:
     if code not in CODES:
         raise argparse.ArgumentTypeError(f"unknown finding code {code[:60]!r}")
     return code
+
+
+def add_assist_prompt_command(subparsers: SubParsers) -> None:
+    parser = subparsers.add_parser(
+        "assist-prompt",
+        help="print the sampling request the server sends the client's model for a text",
+        description="Print, as JSON, the exact MCP sampling request the server sends the "
+        "client's model when it asks for help reading FILE ('-' or none: stdin): the system "
+        "prompt, the messages (the redacted text, never a secret), max_tokens, temperature "
+        "and include_context, and the sha256 under which an answers file records the answer.",
+    )
+    parser.add_argument("file", nargs="?", default="-", metavar="FILE", help="design document")
+    parser.add_argument(
+        "--max-tokens",
+        type=_positive_int,
+        default=None,
+        help="the token bound of the request (default: the server's, 4096)",
+    )
+    parser.set_defaults(handler=run_assist_prompt)
+
+
+def _positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value[:20]!r}")
+    return int(value)
+
+
+def run_assist_prompt(args: argparse.Namespace) -> int:
+    from workflow_prover.cli_input import read_source
+
+    if args.file == "-" and _isatty(sys.stdin):
+        raise UsageError(
+            f"no input: give a FILE, or pipe the text (see '{PROG} assist-prompt --help')"
+        )
+    source = read_source(args.file, sys.stdin)
+    from workflow_prover.analyzer import default_analyzer  # lazy: spaCy loads here
+    from workflow_prover.assist.request import DEFAULT_MAX_TOKENS, build_request
+
+    text = default_analyzer().redact(source.text)
+    request = build_request([text], args.max_tokens or DEFAULT_MAX_TOKENS)
+    out = sys.stdout
+    style = Style.for_stream(out)
+    text = json.dumps(request.to_json(), indent=2, ensure_ascii=not style.unicode) + "\n"
+    try:
+        write(out, text, style)
+    except BrokenPipeError:
+        _silence_stdout()
+    return EXIT_OK
 
 
 def add_schema_command(subparsers: SubParsers) -> None:
@@ -170,6 +240,7 @@ def run_check(args: argparse.Namespace) -> int:
         error(str(problem))
     if not sources:
         return EXIT_USAGE
+    book = _answer_book(args.assist_answers)
     from workflow_prover.analyzer import default_analyzer  # lazy: spaCy loads here
 
     analyzer = default_analyzer()
@@ -181,9 +252,16 @@ def run_check(args: argparse.Namespace) -> int:
         starts = line_starts(source.text)
         # a template with several state machines: each is a workflow of its own
         for workflow in analyzer.workflows(source.text, files) or (None,):
-            report = analyzer.analyze(
-                source.text, strict=args.strict, ignore=args.ignore, workflow=workflow, files=files
-            )
+            if book is None:
+                report = analyzer.analyze(
+                    source.text,
+                    strict=args.strict,
+                    ignore=args.ignore,
+                    workflow=workflow,
+                    files=files,
+                )
+            else:
+                report = _replayed(analyzer, source.text, book, args, workflow, files)
             results.append(Result(source.name, report, starts, workflow))
     progress.done()
     out = sys.stdout
@@ -201,6 +279,45 @@ def run_check(args: argparse.Namespace) -> int:
     if problems:
         return EXIT_USAGE
     return exit_code(r.report.verdict.value for r in results)
+
+
+def _replayed(
+    analyzer: Analyzer,
+    text: str,
+    book: AnswerBook,
+    args: argparse.Namespace,
+    workflow: str | None,
+    files: FileLoader | None,
+) -> Report:
+    from workflow_prover.assist.replay import replay_report
+
+    return replay_report(
+        analyzer,
+        [text],
+        book,
+        args.assist,
+        strict=args.strict,
+        ignore=args.ignore,
+        workflow=workflow,
+        files=files,
+    )
+
+
+def _answer_book(path: str | None) -> AnswerBook | None:
+    """The recorded answers of `--assist-answers`, read before anything is analysed."""
+    if path is None:
+        return None
+    from workflow_prover.assist.replay import AnswerBook, AnswersFileError
+
+    shown = display_name(path)
+    try:
+        return AnswerBook.load(path)
+    except FileNotFoundError:
+        raise UsageError(f"{shown}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{shown}: cannot read: {type(exc).__name__}") from None
+    except AnswersFileError as exc:
+        raise UsageError(f"{shown}: {exc}") from None
 
 
 def _silence_stdout() -> None:
@@ -231,6 +348,7 @@ def add_serve_command(subparsers: SubParsers) -> None:
 COMMANDS: list[Callable[[SubParsers], None]] = [
     add_check_command,
     add_schema_command,
+    add_assist_prompt_command,
     add_serve_command,
 ]
 

@@ -241,6 +241,8 @@ def render_text(
     lines += _wrap(report.message, "", style)
     if report.redactions:
         lines += ["", f"{_plural(report.redactions, 'secret')} redacted from this report."]
+    if report.assist is not None:
+        lines += ["", *_wrap(_assist_line(report), "", style, hanging="  ")]
     checks = ", ".join(f"{check} {status}" for check, status in report.checks.items())
     lines += ["", *_wrap(f"Checks: {checks}", "", style, hanging="  ")]
     for title, group in (
@@ -264,6 +266,18 @@ def render_text(
         for question in report.questions:
             lines += _wrap(question, "  - ", style, hanging="    ")
     return "\n".join(lines) + "\n"
+
+
+def _assist_line(report: Report) -> str:
+    """'Assisted reading (fake-model): 1 item accepted, 1 rejected: step 2: ...'."""
+    assist = report.assist
+    assert assist is not None
+    who = f" ({assist.model})" if assist.model else ""
+    line = (
+        f"Assisted reading{who}: {_plural(assist.accepted, 'item')} accepted, "
+        f"{assist.rejected} rejected"
+    )
+    return line + (": " + "; ".join(assist.reasons[:5]) if assist.reasons else "") + "."
 
 
 def format_text(results: Sequence[Result], style: Style) -> str:

@@ -3,6 +3,11 @@
 `python -m workflow_prover.evaluate [FILE ...]` prints, per file and overall: verdict
 accuracy, per-check precision / recall / F1 on `failing`, how many flawed designs were called
 WORKFLOW_PROVEN, and every case it gets wrong. Conversation cases count once per turn.
+
+`--assist-answers FILE.jsonl` (`make eval ASSIST_ANSWERS=FILE`) reads each case with a model's
+recorded answers, as the server's assisted reading would (`workflow_prover.assist.replay`): a
+conversation case is one request over all its turns so far, keyed by the SHA-256 of its
+redacted turns.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workflow_prover.analyzer import Analyzer
+from workflow_prover.assist.replay import AnswerBook, replay_report
 from workflow_prover.models import CheckId, Report
 
 CHECKS = [c.value for c in CheckId]
@@ -87,13 +93,18 @@ def cases(path: Path) -> Iterator[Case]:
             )
 
 
-def evaluate(paths: Sequence[Path], analyzer: Analyzer) -> dict[str, Tally]:
+def evaluate(
+    paths: Sequence[Path], analyzer: Analyzer, answers: AnswerBook | None = None
+) -> dict[str, Tally]:
     tallies: dict[str, Tally] = {}
     overall = Tally()
     for path in paths:
         tally = tallies.setdefault(str(path), Tally())
         for case in cases(path):
-            report = analyzer.analyze_turns(list(case.turns))
+            if answers is None:
+                report = analyzer.analyze_turns(list(case.turns))
+            else:
+                report = replay_report(analyzer, list(case.turns), answers)
             tally.add(case, report)
             overall.add(case, report)
     tallies["ALL"] = overall
@@ -125,12 +136,20 @@ def print_tally(name: str, t: Tally, show_wrong: bool = True) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument(
+        "--assist-answers",
+        type=Path,
+        default=None,
+        metavar="FILE.jsonl",
+        help="read each case with these recorded answers of a model (see README, assisted reading)",
+    )
     args = parser.parse_args(argv)
     files = args.files or sorted(Path("fixtures").rglob("*.jsonl"))
     if not files:
         print("no fixture files found", file=sys.stderr)
         return 2
-    tallies = evaluate(files, Analyzer())
+    answers = AnswerBook.load(args.assist_answers) if args.assist_answers else None
+    tallies = evaluate(files, Analyzer(), answers)
     for name, tally in tallies.items():
         print_tally(name, tally, show_wrong=name != "ALL")
     return 0

@@ -16,6 +16,10 @@ Severity = Literal["blocker", "warning"]
 CheckStatus = Literal["pass", "fail", "not_applicable"]
 Modality = Literal["asserted", "negated", "planned", "question", "hypothetical", "historical"]
 ActionKind = Literal["read", "write"]
+Reader = Literal["rules", "assist"]
+AssistMode = Literal["never", "auto", "always"]
+# the rule of every step and claim the client's model proposed (`assist.step`, `assist.vault`)
+ASSIST_RULE = "assist."
 
 
 class CheckId(StrEnum):
@@ -60,6 +64,8 @@ class Evidence(_Frozen):
     `start`/`end` are character offsets into the original input of turn `turn` (1-based);
     `text` is the redacted text of that span, so it never carries a secret. `pointer` is the
     JSON pointer of the element when the span is inside a JSON/YAML schema (`/States/Charge`).
+    `reader` says who read it: the rules, or the client's model (`assist`), whose items are
+    kept only once the rules have checked their quote against the text.
     """
 
     text: str
@@ -69,6 +75,7 @@ class Evidence(_Frozen):
     turn: int = 1
     cue: Cue | None = None
     pointer: str | None = None
+    reader: Reader = "rules"
 
 
 # --- claim graph (internal, built by the NLP layer, read by the checks) -------------------
@@ -257,6 +264,25 @@ class ClaimOut(_Frozen):
     evidence: list[Evidence]
 
 
+class AssistInfo(_Frozen):
+    """How the client's model took part in a report (see `workflow_prover.assist`).
+
+    `used`: the report includes items of an assisted reading (this call's answer, or one stored
+    with an earlier turn of the session). `accepted` / `rejected`: the items that passed the
+    Prover's grounding and those it refused; `reasons`: why each was refused, why the model was
+    not asked or its answer not used (a fallback), and which stored readings were replayed.
+    `ms`: how long the model took to answer (0 for a stored or recorded answer).
+    """
+
+    used: bool
+    mode: AssistMode
+    model: str | None = None
+    accepted: int = 0
+    rejected: int = 0
+    reasons: list[str] = Field(default_factory=list)
+    ms: int = 0
+
+
 class Report(_Frozen):
     """The Prover's answer. Its JSON shape is stable and documented in the README."""
 
@@ -274,3 +300,5 @@ class Report(_Frozen):
     notes: list[Note] = Field(default_factory=list)
     # sentences that name a system or an action but were not understood (see extract.unread)
     unread: list[Unread] = Field(default_factory=list)
+    # how the client's model took part, or None when it was not asked (see `AssistInfo`)
+    assist: AssistInfo | None = None

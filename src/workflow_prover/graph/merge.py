@@ -36,6 +36,7 @@ from workflow_prover.graph.documents import (
     steps_in_order,
 )
 from workflow_prover.models import (
+    ASSIST_RULE,
     ClaimGraph,
     ClaimKind,
     ClaimNode,
@@ -87,7 +88,9 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
                     kind=ClaimKind(draft.kind),
                     modality=draft.reading.modality,
                     scope=scope,
-                    evidence=turn.evidence(draft.start, draft.end, draft.rule, turn.cue(draft)),
+                    evidence=_read_by(
+                        turn.evidence(draft.start, draft.end, draft.rule, turn.cue(draft))
+                    ),
                     turn=turn.turn,
                     clause=turn.turn * CLAUSE_TURN + draft.clause * CLAUSE_PROSE,
                     value=draft.value,
@@ -119,6 +122,13 @@ def _unread(turns: list[TurnDraft]) -> list[Unread]:
                 )
             )
     return out
+
+
+def _read_by(evidence: Evidence) -> Evidence:
+    """Evidence of an item the client's model proposed (and the rules grounded) says so."""
+    if evidence.rule.startswith(ASSIST_RULE):
+        return evidence.model_copy(update={"reader": "assist"})
+    return evidence
 
 
 def _node(info: ServiceInfo) -> ServiceNode:
@@ -183,7 +193,7 @@ def _step(turn: TurnDraft, draft: StepDraft, index: int) -> StepNode:
         toks[end - 1].text in _TRAILING or toks[end - 1].text in ARROWS
     ):
         end -= 1
-    evidence = turn.evidence(draft.start, end, draft.rule)
+    evidence = _read_by(turn.evidence(draft.start, end, draft.rule))
     return StepNode(
         index=index,
         text=evidence.text,
@@ -283,7 +293,7 @@ def _webhook_trigger(
             ):
                 steps[0] = steps[0].model_copy(update={"inbound": True})
                 return steps, services, 0
-            evidence = turn.evidence(claim.start, claim.end, claim.rule)
+            evidence = _read_by(turn.evidence(claim.start, claim.end, claim.rule))
             receive = StepNode(
                 index=0,
                 text=evidence.text,

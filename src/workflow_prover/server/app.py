@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
@@ -34,10 +34,12 @@ from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import AnyHttpUrl, Field, ValidationError, WithJsonSchema
 
 from workflow_prover import __version__
-from workflow_prover.models import Report
+from workflow_prover.assist.request import DEFAULT_MAX_TOKENS
+from workflow_prover.assist.sampling import Sampler
+from workflow_prover.models import AssistMode, Report
 from workflow_prover.schemas import SCHEMA_URI, prover_schema_text
 from workflow_prover.server.pool import AnalysisPool, without_surrogates
-from workflow_prover.server.review import SESSION_ID, TOOL_NAME, Limits, Reviewer
+from workflow_prover.server.review import SESSION_ID, TOOL_NAME, AssistCall, Limits, Reviewer
 from workflow_prover.server.store import SessionStore, StoredSession, StoreUnavailable
 
 logger = logging.getLogger("workflow_prover.server")
@@ -70,6 +72,20 @@ class ServerSettings:
     """Analyses that run at once (the default in-process pool's threads)."""
     max_waiting: int = 64
     """Calls that may wait for a free analyzer; one more is told the server is busy."""
+    assist: AssistMode = "auto"
+    """The default of the tool's `assist`, and its ceiling (never < auto < always)."""
+    assist_timeout: float = 30.0
+    """Seconds the client's model has to answer; then the rules' report, with the reason."""
+    assist_max_tokens: int = DEFAULT_MAX_TOKENS
+    """The token bound of the request to the client's model."""
+
+
+_ASSIST_ORDER: tuple[AssistMode, ...] = ("never", "auto", "always")
+
+
+def assist_mode(requested: AssistMode, ceiling: AssistMode) -> AssistMode:
+    """The mode a call gets: what it asked for, at most the server's ceiling."""
+    return min(requested, ceiling, key=_ASSIST_ORDER.index)
 
 
 class ReviewResult(Report):
@@ -122,6 +138,13 @@ TOOL_DESCRIPTION = _paragraphs(
     sending it; do not invent mechanisms. Repeat until the verdict is WORKFLOW_PROVEN (warnings
     may remain). Omit `session_id` to review a new, unrelated design. `strict: true` treats
     every warning as a blocker.""",
+    """Assisted reading: when the Prover's rules cannot read part of the design (sentences
+    left unread, or no step found in a text that names a service), it may ask your model, once,
+    through MCP sampling, to list the steps and resilience statements with exact quotes; your
+    client may ask the user to approve that request. Only the redacted text is sent. The Prover
+    keeps an item only when its quote is in the text and the rules read it the same way; the
+    report's `assist` says what was accepted and rejected, and each evidence's `reader` says
+    who read it. `assist`: "auto" (default), "always" or "never".""",
 )
 
 _DESCRIPTION_HELP = (
@@ -135,6 +158,11 @@ _SESSION_HELP = (
     "send an empty string) to start a new review."
 )
 _STRICT_HELP = "Treat every warning as a blocker. Default false."
+_ASSIST_HELP = (
+    "Whether the Prover may ask your model (MCP sampling) to help read the design: 'auto' "
+    "(when the rules' reading is uncertain), 'always', or 'never'. The server's setting is "
+    "the default and the most a call can ask for."
+)
 
 INSTRUCTIONS = (
     "The Workflow Orchestrator Prover reviews automation workflow designs (no code is run) for "
@@ -196,6 +224,8 @@ def _argument_error(exc: ValidationError, settings: ServerSettings) -> str:
                 problems.append(f"invalid 'description': {err['msg']}")
         elif field == "strict":
             problems.append(f"'strict' must be true or false, not {_type_name(value)}")
+        elif field == "assist":
+            problems.append('\'assist\' must be one of "auto", "always" or "never"')
         elif field == "session_id":
             problems.append(
                 f"'session_id' must be a string returned by an earlier call, not "
@@ -273,6 +303,7 @@ def session_state(session: StoredSession) -> dict[str, Any]:
                 "strict": t.strict,
                 "verdict": t.verdict,
                 "created_at": _iso(t.created_at),
+                "assist": t.assist,
             }
             for t in session.turns
         ],
@@ -319,6 +350,7 @@ def build_server(
     reviewer = Reviewer(store, pool, Limits(settings.max_turns, settings.max_session_chars), shown)
 
     async def review(
+        ctx: Context,
         description: Annotated[
             str,
             Field(
@@ -333,13 +365,23 @@ def build_server(
             WithJsonSchema({"type": "string", "description": _SESSION_HELP}),
         ] = None,
         strict: Annotated[bool, Field(description=_STRICT_HELP)] = False,
+        assist: Annotated[
+            Literal["auto", "always", "never"], Field(description=_ASSIST_HELP)
+        ] = settings.assist,
     ) -> Annotated[CallToolResult, ReviewResult]:
         # Async: the analysis runs in the pool and the store in worker threads, so the event
         # loop only waits (see `review.Reviewer`).
         if not description.strip():
             raise ToolError("'description' is blank: send the workflow to review as text.")
         sid = (session_id or "").strip() or None
-        return await reviewer(without_surrogates(description), sid, strict)
+        mode = assist_mode(assist, settings.assist)
+        sampler = None
+        if mode != "never":
+            sampler = Sampler.for_call(ctx, settings.assist_timeout, shown)
+        call = AssistCall(mode, sampler, settings.assist_max_tokens)
+        outcome = await reviewer(without_surrogates(description), sid, strict, call)
+        # A round trip to the client's model (protocol 2026-07-28): the SDK sends it as is.
+        return outcome  # type: ignore[return-value]
 
     # Annotations, truthfully: the tool never touches the outside world (nothing in the design
     # is executed or contacted: open_world_hint=False), but it is not read-only: every call

@@ -11,7 +11,9 @@ Settings come from options, then environment variables, then defaults:
     --log-level     WORKFLOW_PROVER_LOG_LEVEL     INFO
 
 and, options only: --one-turn-ttl (24h: a session never continued), --max-sessions (10000),
---workers (analysis processes: the CPU count, at most 4), --analysis-timeout (30s per call).
+--workers (analysis processes: the CPU count, at most 4), --analysis-timeout (30s per call),
+--assist (auto: the tool's default and ceiling for asking the client's model), --assist-timeout
+(30s for the model to answer), --assist-max-tokens (4096).
 
 Logs go to stderr only: under stdio, stdout carries the protocol. The analyses run in worker
 processes (`pool.ProcessRunner`), so a slow one is stopped at the time limit without stalling
@@ -45,6 +47,8 @@ DEFAULT_SESSION_TTL = "7d"
 DEFAULT_ONE_TURN_TTL = "24h"
 DEFAULT_MAX_SESSIONS = 10_000
 DEFAULT_ANALYSIS_TIMEOUT = "30s"
+DEFAULT_ASSIST_TIMEOUT = "30s"
+DEFAULT_ASSIST_MAX_TOKENS = 4096
 _LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 _WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 _TTL = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", re.IGNORECASE)
@@ -184,6 +188,29 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         f"is stopped and the call fails with a tool error (default {DEFAULT_ANALYSIS_TIMEOUT})",
     )
     parser.add_argument(
+        "--assist",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="when the server may ask the client's model (MCP sampling) to help read a design: "
+        "auto (default: when the rules' reading is uncertain), always or never; the tool's "
+        "default and the most a call can ask for",
+    )
+    parser.add_argument(
+        "--assist-timeout",
+        type=_duration,
+        default=_duration(DEFAULT_ASSIST_TIMEOUT),
+        metavar="DURATION",
+        help="time the client's model has to answer; then the rules' report, with the reason "
+        f"(default {DEFAULT_ASSIST_TIMEOUT})",
+    )
+    parser.add_argument(
+        "--assist-max-tokens",
+        type=_positive_int,
+        default=DEFAULT_ASSIST_MAX_TOKENS,
+        help=f"token bound of the request to the client's model (default "
+        f"{DEFAULT_ASSIST_MAX_TOKENS})",
+    )
+    parser.add_argument(
         "--max-description-chars",
         type=_positive_int,
         default=20_000,
@@ -316,6 +343,9 @@ def run(args: argparse.Namespace) -> int:
         max_turns=args.max_turns,
         analysis_budget=args.analysis_timeout,
         analysis_workers=args.workers or default_workers(),
+        assist=args.assist,
+        assist_timeout=args.assist_timeout,
+        assist_max_tokens=args.assist_max_tokens,
     )
     logger.info(
         "sessions in %s (idle expiry: %s, never continued: %s; at most %d; %d expired removed)",

@@ -17,7 +17,10 @@ could not be stopped. So a call hands its `Review` to an `AnalysisPool`:
   the budget and the pool still bounds how many run at once.
 
 A runner redacts the new text and analyses the session in one go; only the redacted text and the
-report's JSON come back, so the parent never handles the raw text after it is sent.
+report's JSON come back, so the parent never handles the raw text after it is sent. A job with
+an `assist` part runs the assisted analysis (`workflow_prover.assist.session`) instead: it
+grounds the readings stored with the earlier turns and the model's answer, if one came, and
+says whether the model should be asked (`Reviewed.request`), and which reading to store.
 """
 
 from __future__ import annotations
@@ -37,9 +40,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import anyio
+
+if TYPE_CHECKING:
+    from workflow_prover.analyzer import Analyzer
+    from workflow_prover.assist.request import AssistRequest
+    from workflow_prover.assist.session import AssistJob
 
 logger = logging.getLogger("workflow_prover.server")
 
@@ -70,14 +78,19 @@ class Review:
     earlier: tuple[str, ...]
     text: str
     strict: bool
+    assist: AssistJob | None = None  # None: the rules' reading only
 
 
 @dataclass(frozen=True, slots=True)
 class Reviewed:
-    """The new turn's redacted text and the session's report as JSON."""
+    """The new turn's redacted text and the session's report as JSON; with an assisted job,
+    the request to send the client's model (when it should be asked) and the new turn's
+    accepted assisted reading (to store with it)."""
 
     text: str
     report: dict[str, Any]
+    request: AssistRequest | None = None
+    reading: dict[str, Any] | None = None
 
 
 class PoolError(Exception):
@@ -116,8 +129,15 @@ def without_surrogates(text: str) -> str:
 def review(analyzer: ReviewAnalyzer, job: Review) -> Reviewed:
     """What every runner does with a job."""
     text = analyzer.redact(without_surrogates(job.text))
-    report = analyzer.analyze_turns([*job.earlier, text], strict=job.strict)
-    return Reviewed(text, report.model_dump(mode="json"))
+    if job.assist is None:
+        report = analyzer.analyze_turns([*job.earlier, text], strict=job.strict)
+        return Reviewed(text, report.model_dump(mode="json"))
+    from workflow_prover.assist.session import analyze_assisted
+
+    turns = [*job.earlier, text]
+    outcome = analyze_assisted(cast("Analyzer", analyzer), turns, job.assist, strict=job.strict)
+    reading = outcome.reading.to_json() if outcome.reading is not None else None
+    return Reviewed(text, outcome.report.model_dump(mode="json"), outcome.request, reading)
 
 
 class Runner(Protocol):
@@ -296,7 +316,10 @@ def _worker_main(conn: Connection, factory: AnalyzerFactory, log_level: int, par
             return  # the server went away
         try:
             result = review(analyzer, job)
-            reply: tuple[str, Any] = ("ok", (result.text, result.report))
+            reply: tuple[str, Any] = (
+                "ok",
+                (result.text, result.report, result.request, result.reading),
+            )
         except Exception as exc:  # its text may quote the input: send the type only
             reply = ("error", type(exc).__name__)
         try:

@@ -9,6 +9,13 @@ failure the client can act on is a `ToolError` of one line:
   session fails (its turn cannot be kept, and answering would pretend it was); a call without
   `session_id` still answers, storing its turn best-effort: when the store cannot take it, the
   report comes back with an empty `session_id` and a note that it cannot be continued.
+
+With the assisted reading (`AssistCall`, issue 10) a call may take three steps: the rules'
+analysis (with the readings stored with earlier turns), which says whether the client's model
+should be asked; the request (`assist.sampling`, within its time bound, or a round trip through
+the client on newer protocols, in which case nothing is stored until the client comes back with
+the answer); and the analysis with the answer. Whatever happens to the request, the call answers
+with a report: a failure is a reason in its `assist`, never a tool error.
 """
 
 from __future__ import annotations
@@ -25,8 +32,12 @@ from typing import Any
 
 import anyio.to_thread
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult, InputRequiredResult, TextContent
 
+from workflow_prover.assist.request import DEFAULT_MAX_TOKENS
+from workflow_prover.assist.sampling import Sampler
+from workflow_prover.assist.session import AssistJob
+from workflow_prover.models import AssistMode
 from workflow_prover.server.pool import (
     AnalysisFailed,
     AnalysisPool,
@@ -145,12 +156,24 @@ class SessionLocks:
 
 
 @dataclass(frozen=True, slots=True)
+class AssistCall:
+    """How this call may use the client's model: the mode (the client's, within the server's
+    ceiling), and a sampler when the client declared sampling."""
+
+    mode: AssistMode
+    sampler: Sampler | None = None
+    max_tokens: int = DEFAULT_MAX_TOKENS
+
+
+@dataclass(frozen=True, slots=True)
 class _Turn:
-    """Where the new turn goes: the session's earlier turns, its id and the turn's number."""
+    """Where the new turn goes: the session's earlier turns (and their assisted readings), its
+    id and the turn's number."""
 
     earlier: tuple[str, ...]
     session_id: str
     number: int
+    readings: tuple[dict[str, Any] | None, ...] = ()
 
 
 class Reviewer:
@@ -169,25 +192,26 @@ class Reviewer:
         self._shown = shown
         self._locks = SessionLocks()
 
-    async def __call__(self, text: str, session_id: str | None, strict: bool) -> CallToolResult:
+    async def __call__(
+        self, text: str, session_id: str | None, strict: bool, assist: AssistCall | None = None
+    ) -> CallToolResult | InputRequiredResult:
         started = time.perf_counter()
+        assist = assist or AssistCall("never")
         if session_id is not None and not SESSION_ID.fullmatch(session_id):
             raise unknown_session(None)
         if session_id is None:
-            return await self._review(text, None, strict, started)
+            return await self._review(text, None, strict, assist, started)
         async with self._locks(session_id):
-            return await self._review(text, session_id, strict, started)
+            return await self._review(text, session_id, strict, assist, started)
 
     async def _review(
-        self, text: str, sid: str | None, strict: bool, started: float
-    ) -> CallToolResult:
+        self, text: str, sid: str | None, strict: bool, assist: AssistCall, started: float
+    ) -> CallToolResult | InputRequiredResult:
         for _ in range(_APPEND_ATTEMPTS):
             turn = await self._next_turn(sid, len(text))
-            try:
-                reviewed = await self._pool.review(Review(turn.earlier, text, strict))
-            except PoolError as exc:
-                logger.warning("review not answered: %s", exc)
-                raise pool_error(exc, self._pool) from None
+            reviewed = await self._analyse(turn, text, strict, assist)
+            if isinstance(reviewed, InputRequiredResult):
+                return reviewed  # the client's model answers first; nothing is stored yet
             try:
                 if not await self._store_turn(turn, reviewed, strict, continuing=sid is not None):
                     continue  # another call appended a turn meanwhile: re-read and re-analyse
@@ -198,6 +222,38 @@ class Reviewer:
             return result(reviewed, turn.session_id, turn.number, None)
         shown = self._shown(sid or "")
         raise ToolError(f"Session '{shown}' is being updated by other calls right now: retry.")
+
+    async def _analyse(
+        self, turn: _Turn, text: str, strict: bool, assist: AssistCall
+    ) -> Reviewed | InputRequiredResult:
+        """The rules' analysis, or the assisted one: asking the model when it says so."""
+        sampler, stored = assist.sampler, turn.readings
+        if assist.mode == "never" or (sampler is None and not any(stored)):
+            return await self._run(Review(turn.earlier, text, strict))
+
+        def job(**fields: Any) -> Review:
+            part = AssistJob(assist.mode, stored, max_tokens=assist.max_tokens, **fields)
+            return Review(turn.earlier, text, strict, part)
+
+        answered = sampler.answered() if sampler is not None else None
+        if answered is not None:  # the round that brings the model's answer
+            return await self._run(
+                job(answer=answered.answer, failure=answered.failure, digest=answered.digest)
+            )
+        first = await self._run(job(can_ask=sampler is not None))
+        if first.request is None or sampler is None:
+            return first
+        asked = await sampler.ask(first.request)
+        if asked.pending is not None:
+            return asked.pending
+        return await self._run(job(answer=asked.answer, failure=asked.failure))
+
+    async def _run(self, job: Review) -> Reviewed:
+        try:
+            return await self._pool.review(job)
+        except PoolError as exc:
+            logger.warning("review not answered: %s", exc)
+            raise pool_error(exc, self._pool) from None
 
     async def _next_turn(self, sid: str | None, chars: int) -> _Turn:
         if sid is None:
@@ -216,7 +272,12 @@ class Reviewer:
                 "without session_id and send the whole design, consolidated, in one "
                 "description."
             )
-        return _Turn(tuple(t.text for t in session.turns), sid, len(session.turns) + 1)
+        return _Turn(
+            tuple(t.text for t in session.turns),
+            sid,
+            len(session.turns) + 1,
+            tuple(t.assist for t in session.turns),
+        )
 
     async def _read(self, sid: str) -> StoredSession:
         try:
@@ -242,6 +303,7 @@ class Reviewer:
                 strict=strict,
                 verdict=str(reviewed.report["verdict"]),
                 report=reviewed.report,
+                assist=reviewed.reading,
             )
 
         try:
@@ -264,14 +326,17 @@ class Reviewer:
             for f in report["findings"]
             if f["severity"] == "blocker" and not f.get("suppressed", False)
         )
+        assisted = report.get("assist")
         logger.info(
-            "review session=%s… turn=%d chars=%d verdict=%s blockers=%d redactions=%d %.0fms%s",
+            "review session=%s… turn=%d chars=%d verdict=%s blockers=%d redactions=%d "
+            "assist=%s %.0fms%s",
             turn.session_id[:6],
             turn.number,
             len(reviewed.text),
             report["verdict"],
             blockers,
             report["redactions"],
+            "-" if not assisted else f"{assisted['accepted']}/{assisted['rejected']}",
             (time.perf_counter() - started) * 1000,
             "" if stored else " (not stored)",
         )

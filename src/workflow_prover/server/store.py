@@ -1,9 +1,10 @@
 """Where iterative review sessions live between calls (rubric section 5).
 
 A session is an ordered list of turns; a turn is the *redacted* text of one call plus the report
-that call returned. The tool reads a session's earlier turns, analyses them with the new one, and
-appends the new turn only if nobody else appended one in between (optimistic concurrency: the
-caller says which turn number it expects to write).
+that call returned (and, when the client's model helped read it, the accepted assisted reading,
+so that the session replays without asking the model again). The tool reads a session's earlier
+turns, analyses them with the new one, and appends the new turn only if nobody else appended one
+in between (optimistic concurrency: the caller says which turn number it expects to write).
 
 `SessionStore` is the whole interface the server uses, so another backend (Redis, Postgres) can
 be added without touching the tool. Two implementations ship:
@@ -42,7 +43,7 @@ from typing import Any, Protocol, runtime_checkable
 
 Clock = Callable[[], float]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: turns.assist, the accepted assisted reading of the turn
 DEFAULT_TTL = 7 * 24 * 3600.0
 DEFAULT_ONE_TURN_TTL = 24 * 3600.0
 DEFAULT_MAX_SESSIONS = 10_000
@@ -64,6 +65,7 @@ CREATE TABLE IF NOT EXISTS turns (
     strict      INTEGER NOT NULL,
     verdict     TEXT NOT NULL,
     report      TEXT NOT NULL,
+    assist      TEXT,
     PRIMARY KEY (session_id, turn)
 );
 """
@@ -167,6 +169,9 @@ class StoredTurn:
     verdict: str
     report: dict[str, Any]  # the Report the call returned, as JSON (built from redacted text)
     created_at: float  # seconds since the epoch
+    # the accepted assisted reading of the turn (`assist.reading`), replayed with the session
+    # instead of asking the model again; its quotes are words of the redacted text
+    assist: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +215,9 @@ class SessionStore(Protocol):
         strict: bool,
         verdict: str,
         report: dict[str, Any],
+        assist: dict[str, Any] | None = None,
     ) -> StoredTurn:
-        """Store turn `number` of the session, atomically.
+        """Store turn `number` of the session, atomically (with its assisted reading, if any).
 
         `number == 1` creates the session (evicting others beyond the store's cap). Raises
         `SessionNotFound` when `number > 1` and the session is unknown or expired,
@@ -320,6 +326,9 @@ class SqliteSessionStore:
             conn.execute("BEGIN IMMEDIATE")
             for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
                 conn.execute(statement)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(turns)")}
+            if "assist" not in columns:  # a schema 1 file: its turns have no assisted reading
+                conn.execute("ALTER TABLE turns ADD COLUMN assist TEXT")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         finally:
@@ -337,7 +346,7 @@ class SqliteSessionStore:
             if row is None or self.limits.expired(row[1], row[2], now):
                 return None
             turns = conn.execute(
-                "SELECT turn, text, strict, verdict, report, created_at FROM turns "
+                "SELECT turn, text, strict, verdict, report, created_at, assist FROM turns "
                 "WHERE session_id = ? ORDER BY turn",
                 (session_id,),
             ).fetchall()
@@ -354,6 +363,7 @@ class SqliteSessionStore:
                     verdict=t[3],
                     report=json.loads(t[4]),
                     created_at=t[5],
+                    assist=json.loads(t[6]) if t[6] else None,
                 )
                 for t in turns
             ),
@@ -368,11 +378,13 @@ class SqliteSessionStore:
         strict: bool,
         verdict: str,
         report: dict[str, Any],
+        assist: dict[str, Any] | None = None,
     ) -> StoredTurn:
         if number < 1:
             raise ValueError("turn numbers start at 1")
         now = self._clock()
         payload = json.dumps(report, ensure_ascii=False, separators=(",", ":"))
+        reading = None if assist is None else json.dumps(assist, ensure_ascii=False)
         with self._transaction(write=True) as conn:
             row = conn.execute(
                 "SELECT updated_at, turn_count FROM sessions WHERE id = ?", (session_id,)
@@ -396,9 +408,9 @@ class SqliteSessionStore:
             elif row[1] != number - 1:
                 raise SessionConflict(f"session {session_id} has {row[1]} turns, not {number - 1}")
             conn.execute(
-                "INSERT INTO turns (session_id, turn, created_at, text, strict, verdict, report) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (session_id, number, now, text, int(strict), verdict, payload),
+                "INSERT INTO turns (session_id, turn, created_at, text, strict, verdict, report, "
+                "assist) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, number, now, text, int(strict), verdict, payload, reading),
             )
             conn.execute(
                 "UPDATE sessions SET updated_at = ?, turn_count = ?, "
@@ -407,7 +419,13 @@ class SqliteSessionStore:
             )
         self._maybe_purge(now)
         return StoredTurn(
-            number=number, text=text, strict=strict, verdict=verdict, report=report, created_at=now
+            number=number,
+            text=text,
+            strict=strict,
+            verdict=verdict,
+            report=report,
+            created_at=now,
+            assist=assist,
         )
 
     @staticmethod
@@ -521,6 +539,7 @@ class MemorySessionStore:
         strict: bool,
         verdict: str,
         report: dict[str, Any],
+        assist: dict[str, Any] | None = None,
     ) -> StoredTurn:
         if number < 1:
             raise ValueError("turn numbers start at 1")
@@ -532,6 +551,7 @@ class MemorySessionStore:
             verdict=verdict,
             report=json.loads(json.dumps(report)),
             created_at=now,
+            assist=None if assist is None else json.loads(json.dumps(assist)),
         )
         with self._lock:
             entry = self._sessions.get(session_id)
