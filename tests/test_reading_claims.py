@@ -89,6 +89,64 @@ ROWS = [
         "asserted",
         ALL,
     ),
+    (
+        "a bullet dash is no separator of an identifier",
+        "we post the order to netsuite.\n- Failures in steps 1–3 park the envelope ID.",
+        "terminal_path",
+        None,
+        ALL,
+    ),
+    (
+        "a question mark inside quotes questions only the quote",
+        "2. welcome_email: {call: mailgun.messages.send, retry: {backoff: exponential, base: "
+        '1s}, on_error: "dlq?"}',
+        "backoff_exponential",
+        "asserted",
+        ["Mailgun"],
+    ),
+    (
+        "an anecdote dated in the past is history",
+        "we post to netsuite. I replayed a message from that dlq yesterday, works fine.",
+        "terminal_path",
+        "historical",
+        ALL,
+    ),
+    (
+        "a change in force 'since last week' is the design now",
+        "we post to netsuite. since last week every failed order goes to the orders_failed table.",
+        "terminal_path",
+        "asserted",
+        ALL,
+    ),
+    (
+        "'only when ... not yet' guards a write by its record",
+        "we post the link in Slack only when the mapping row has no slack_ts yet.",
+        "idempotency",
+        "asserted",
+        ["Slack"],
+    ),
+    (
+        "a bracket that ends in 'unique' marks the record unique",
+        "we send the welcome email via mailgun (checked against sent_emails, unique).",
+        "idempotency",
+        "asserted",
+        ["Mailgun"],
+    ),
+    (
+        "a clause after a comma that opens with its verb has the subject before it",
+        "source: Adyen settlement report API\nsink: Postgres, upsert on psp_reference",
+        "idempotency",
+        "asserted",
+        ["PostgreSQL"],
+    ),
+    (
+        "a paragraph labelled as background adds no claim",
+        "Motivation: a rolled-back order once left live gift cards.\nFlow: we issue the card "
+        "via the Cardvault API.",
+        "compensation",
+        None,
+        ALL,
+    ),
 ]
 
 
@@ -113,3 +171,93 @@ def test_claims_are_read_by_mechanism(
         assert all(c.scope.target == "all" for c in claims), claims
     else:
         assert sorted({s for c in claims for s in c.scope.services}) == sorted(services)
+
+
+# (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
+FINDING_ROWS = [
+    (
+        "a step range written as one token covers each step in it",
+        "1. List envelopes from DocuSign.\n2. Create the customer in NetSuite.\n3. Create the "
+        "project in Asana.\n4. Post a message in Slack.\n\nFailures in steps 1–3 park the "
+        "envelope ID in `deals_failed` for replay.",
+        "STEP_WITHOUT_FAILURE_PATH",
+        [4],
+    ),
+    (
+        "a clause after a colon has the scope of the clause it spells out",
+        "1. Pull new orders from the WooCommerce API\n2. create each order in NetSuite\n3. post "
+        "a run summary to Slack\nAll but the Slack step have a failure path: failed orders are "
+        "written to erp_failed_orders for replay.",
+        "STEP_WITHOUT_FAILURE_PATH",
+        [3],
+    ),
+    (
+        "a noun made from a step's verb names that step",
+        "We issue the card via the Cardvault API and email the code via Postlane. Orders whose "
+        "issuance fails for good are parked in giftcard_parking.",
+        "STEP_WITHOUT_FAILURE_PATH",
+        [2],
+    ),
+    (
+        "'every step except X' leaves X out and negates nothing",
+        "we create the bill in Tallybook, then schedule the payment in Paymesh. every step "
+        "except the Paymesh call dead-letters to approvals-dlq.",
+        "STEP_WITHOUT_FAILURE_PATH",
+        [2],
+    ),
+    (
+        "a phrasal verb of removal retracts the mechanism",
+        "we post contacts to hubspot through a token bucket limiter at 8 req/s. Update: we're "
+        "taking the limiter out.",
+        "NO_RATE_LIMIT_HANDLING",
+        [1],
+    ),
+    (
+        "moving data out of a system retracts nothing",
+        "we pull orders out of shopify and post them to hubspot with exponential backoff.",
+        "NO_RATE_LIMIT_HANDLING",
+        [],
+    ),
+    (
+        "a removal without a subject retracts the mechanism",
+        "we post to netsuite; failures go to a dead-letter topic. Removed the dead-letter "
+        "topic, nobody ever looked at it.",
+        "NO_FAILURE_HANDLING",
+        [None],
+    ),
+    (
+        "a removal dated in the past is in force now",
+        "we post to netsuite; failures go to the DLX. We tore out the DLX last week.",
+        "NO_FAILURE_HANDLING",
+        [None],
+    ),
+    (
+        "the purpose of an unstable key asserts no dedupe of its own",
+        "for each order we call ClearLedger.create_invoice(). Each attempt sends "
+        "Idempotency-Key: str(uuid.uuid4()) so ClearLedger can dedupe.",
+        "UNSTABLE_IDEMPOTENCY_KEY",
+        [1],
+    ),
+    (
+        "a uuid library's constructor makes a new key per call",
+        "we call Braintree Transaction.Refund(txnID), passing uuid.New() as its idempotency token.",
+        "UNSTABLE_IDEMPOTENCY_KEY",
+        [1],
+    ),
+    (
+        "a verb-shaped word after 'per' is a noun, not an action of its own",
+        "we post the order to netsuite; the idempotency key is a fresh UUID generated per request.",
+        "UNSTABLE_IDEMPOTENCY_KEY",
+        [1],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "text", "code", "steps"), FINDING_ROWS, ids=[r[0] for r in FINDING_ROWS]
+)
+def test_findings_fire_where_the_words_leave_steps_uncovered(
+    analyzer: Analyzer, behaviour: str, text: str, code: str, steps: list[int | None]
+) -> None:
+    findings = [f for f in analyzer.analyze(text).findings if f.code == code]
+    assert sorted((f.step for f in findings), key=lambda n: n or 0) == steps, behaviour

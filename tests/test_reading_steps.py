@@ -102,6 +102,38 @@ ROWS = [
         "we read orders from shopify and write each into the warehouse_crm_sync table in postgres.",
         [("read", ["Shopify"]), ("write", ["PostgreSQL"])],
     ),
+    (
+        "a phrase cue that owns a noun leaves the action asserted",
+        "we create the issue in Jira, then post the link in the incident's Slack channel.",
+        [("write", ["Jira"]), ("write", ["Slack"])],
+    ),
+    (
+        "a CamelCase type name is no service",
+        "we create the refund in Stripe. on ActivityFailure after the last attempt the "
+        "workflow writes the input to refund_failures.",
+        [("write", ["Stripe"])],
+    ),
+    (
+        "a config line reads from its source key and writes to its sink key",
+        "source: Adyen settlement report API\nsink: Postgres, upsert on psp_reference",
+        [("read", ["Adyen"]), ("write", ["PostgreSQL"])],
+    ),
+    (
+        "the value of a system key is what the step acts on",
+        '1. check_signup: {db: postgres, query: "SELECT id FROM users"}',
+        [("read", ["PostgreSQL"])],
+    ),
+    (
+        "a semicolon ends the reach of an arrow chain",
+        "github calls back off exponentially; any error → triage_dlq for replay. we label the "
+        "issue in github.",
+        [("write", ["GitHub"])],
+    ),
+    (
+        "a '#channel' belongs to the one chat service the text names",
+        "we read deals from salesforce and post one digest to #wins. Slack calls use backoff.",
+        [("read", ["Salesforce"]), ("write", ["Slack"])],
+    ),
 ]
 
 

@@ -5,7 +5,7 @@ pattern, which cost ~35 ms per 200-word text with the lexicons' ~150 list patter
 pattern is compiled once, and only started where its first token can match (an index from
 norm to patterns), which brings matching well under a millisecond. The supported subset is
 the one the lexicons use: NORM/LOWER/ORTH/TEXT (a string, `{"IN": [...]}` or `{"REGEX": ...}`),
-LIKE_NUM, IS_DIGIT, IS_PUNCT, IS_ALPHA, IS_UPPER, IS_TITLE, LENGTH, and OP `?`, `*`, `+`,
+LIKE_NUM, IS_DIGIT, IS_PUNCT, IS_ALPHA, IS_UPPER, IS_TITLE, SPACY, LENGTH, and OP `?`, `*`, `+`,
 `{,n}`, `{n,m}`, `!`. Matching is greedy: for each start, the longest match is returned.
 """
 
@@ -93,6 +93,7 @@ _FLAGS: dict[str, Predicate] = {
     "IS_ALPHA": lambda t: t.text.isalpha(),
     "IS_UPPER": lambda t: t.text.isupper(),
     "IS_TITLE": lambda t: t.text.istitle(),
+    "SPACY": lambda t: bool(t.ws),  # followed by whitespace; identifier parts are glued
 }
 
 

@@ -32,6 +32,7 @@ _TOKEN_KEYS = {
     "LENGTH",
     "IS_UPPER",
     "IS_TITLE",
+    "SPACY",  # the token is followed by whitespace: glued identifier parts have none
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from workflow_prover.annotate.types import Group, Mention
-from workflow_prover.extract.claims.modality import Reading
+from workflow_prover.extract.claims.modality import RETRACTIONS, Reading
 from workflow_prover.extract.claims.scope import (
     GENERAL,
     NOWHERE,
@@ -92,7 +92,56 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims += routed_failures(view, targets, claims)
     claims += retractions(view, claims)
     claims = _keys_described(view, claims)
+    claims = _without_defeated_purposes(view, claims)
+    claims = _retracted_where_said(claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
+
+
+def _retracted_where_said(claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'... through a limiter on HubSpot. Update: we're taking the limiter out': a removal
+    that names no system takes away the mechanism where it was said to be (the scope of the
+    last assertion of that kind before it), not a general claim a specific one outranks."""
+    out: list[ClaimDraft] = []
+    for claim in claims:
+        removal = claim.reading.modality == "negated" and any(
+            c.rule in RETRACTIONS for c in claim.reading.cues
+        )
+        if removal and claim.scope == GENERAL:
+            said = [
+                c
+                for c in claims
+                if c.kind == claim.kind
+                and c.start < claim.start
+                and c.reading.modality == "asserted"
+            ]
+            if said:
+                claim = replace(claim, scope=said[-1].scope)
+        out.append(claim)
+    return out
+
+
+def _without_defeated_purposes(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'Each attempt sends `Idempotency-Key: uuid4()` so ClearLedger can dedupe': the dedupe
+    is what the key is for, and the key changes on every attempt, so the purpose clause
+    asserts no idempotency of its own."""
+    unstable = {
+        view.lay.sentence_of[c.start]: c.clause
+        for c in claims
+        if c.kind == "unstable_key" and c.reading.modality == "asserted"
+    }
+    toks = view.toks
+    return [
+        c
+        for c in claims
+        if not (
+            c.kind in ("idempotency", "idempotency_store")
+            and unstable.get(view.lay.sentence_of[c.start], c.clause) < c.clause
+            and toks[view.clause(c.clause).start].norm in _PURPOSE
+        )
+    ]
+
+
+_PURPOSE = frozenset(("so", "to", "in"))  # "so X can dedupe", "to let X dedupe", "in order to"
 
 
 def _keys_described(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:

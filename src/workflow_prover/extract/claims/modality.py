@@ -21,7 +21,7 @@ import itertools
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from workflow_prover.annotate.types import Annotation, Group, Mention
+from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
 from workflow_prover.extract.layout.clauses import Layout
 
 _FARTHEST = 80  # tokens between a cue and the farthest target it can modify
@@ -76,6 +76,25 @@ _EXCEPTIVE = frozenset(
 )
 # negations of the verb that follows ("we can't process"), not of the whole clause
 _VERB_NEGATORS = frozenset(("neg.not", "neg.never", "neg.cannot"))
+# retractions ("we removed the DLQ", "it's gone"): a date in the past does not make them
+# history ("we tore out the DLX last week"), and one that points back ("we dropped that")
+# negates what the sentence before asserted (`shapes.retractions`)
+RETRACTIONS = frozenset(
+    (
+        "neg.we_removed",
+        "neg.taking_out",
+        "neg.removed_the",
+        "neg.turned_off",
+        "neg.got_rid_of",
+        "neg.stopped_using",
+        "neg_back.removed",
+        "neg_back.disabled",
+        "neg_back.is_gone",
+        "neg_back.are_gone",
+        "neg_back.off",
+    )
+)
+_QUOTES = frozenset(('"', "`", "“"))  # marks that open a quote (a closing one is ”)
 _NON_FINITE = frozenset(("to", "without", "by", "before", "after", "of", "for", "first"))
 
 
@@ -93,6 +112,7 @@ class ConText:
         ]
         pseudo_at = _by_start(pseudo)
         claims_at = _by_start(claims)
+        quantifiers = [t.start for t in ann.of(Group.TERM) if t.label == "QUANTIFIER"]
         cues = [
             m
             for m in mentions
@@ -100,6 +120,8 @@ class ConText:
             and m.direction != "PSEUDO"
             and not any(p.label == m.label for p in _containing(pseudo_at, m))
             and not any(True for _ in _containing(claims_at, m))
+            and not _possessive(ann.toks, m)
+            and not (m.rule in _EXCEPTIVE and _after_quantifier(m, quantifiers))
         ]
         cues_at = _by_start(cues)
         cues = [
@@ -141,6 +163,7 @@ class ConText:
                     ]
                 )
                 hi = cue.start
+                lo = max(lo, self._enclosure(lo, cue.start))
             return Scope(cue, lo, hi)
         clause = lay.clauses[lay.clause_of[cue.start]]
         reach = cue.max_scope or 10_000
@@ -183,6 +206,18 @@ class ConText:
                 ]
             )
         return Scope(cue, lo, hi)
+
+    def _enclosure(self, lo: int, at: int) -> int:
+        """Where the quote or bracket around token `at` opens (`lo` if none): 'on_error:
+        "dlq?"' and '(is that right?)' question only what they enclose."""
+        toks, depth = self._ann.toks, self._lay.depth
+        for k in range(at - 1, lo - 1, -1):
+            if depth[k] < depth[at]:
+                return k + 1  # the bracket opens at k
+            mark = toks[k].text
+            if mark in _QUOTES and sum(toks[j].text == mark for j in range(lo, k + 1)) % 2:
+                return k + 1
+        return lo
 
     def _relative(self, cue: Mention) -> bool:
         """Is the cue inside a relative clause ('that still hasn't', 'which we can't')?"""
@@ -231,6 +266,9 @@ class ConText:
                 hits.append(cue)
         if not hits:
             return ASSERTED
+        if any(c.rule in RETRACTIONS for c in hits):
+            # "we tore out the DLX last week": the removal is dated, the mechanism is gone now
+            hits = [c for c in hits if not c.rule.startswith("hist.when.")]
         for label in _PRECEDENCE:
             chosen = [c for c in hits if c.label == label]
             if chosen:
@@ -252,6 +290,19 @@ class ConText:
             if second.rule in _EXCEPTIVE or not any(t.norm in _COORDINATORS for t in between):
                 groups += 1  # "no request reaches A or B without passing the limiter"
         return groups % 2 == 0
+
+
+def _after_quantifier(cue: Mention, quantifiers: list[int]) -> bool:
+    """'every step except the paymesh call dead-letters': after 'every', 'all', 'each' an
+    exceptive word leaves something out of the claim's scope (see `scope`), it negates nothing."""
+    return any(cue.start - 4 <= q < cue.start for q in quantifiers)
+
+
+def _possessive(toks: list[Tok], cue: Mention) -> bool:
+    """'in the incident's Slack channel', 'yesterday's pageviews': a cue whose last word owns
+    what follows is a modifier of that noun, not a statement about the clause (a pseudo-cue
+    by shape)."""
+    return cue.end < len(toks) and toks[cue.end].norm in ("'s", "’s")
 
 
 def _one_per_span(negations: list[Mention]) -> list[Mention]:

@@ -13,6 +13,7 @@ Most specific evidence first, clause by clause:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from workflow_prover.annotate.types import Mention, small_number
@@ -108,7 +109,13 @@ def _exception(view: TextView, clause: Clause, credential: bool) -> ScopeDraft |
     )
     if marker is None:
         return None
-    excepted = [m for m in named(view, clause, credential) if m.start > marker]
+    # "every step except the Paymesh call dead-letters ...": what is left out is named even
+    # where the name reads as the mechanism's host
+    excepted = [
+        m
+        for m in view.clause_services(clause.index)
+        if m.start > marker and m.info.role in ("api", "datastore")
+    ]
     refs = _step_refs(view, Clause(clause.index, marker, clause.end, clause.sentence))
     if not excepted and not refs:
         return None
@@ -157,12 +164,17 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
     kind = _general_noun(view, clause)
     if kind is not None:
         return ScopeDraft(filter=kind)
-    own = _own_steps(targets, clause)
+    own = _own_steps(targets, clause) or _nominalised(targets, clause)
     if own:
         return ScopeDraft(general=False, steps=own)
     condition = _condition(view, clause)
     if condition is not None:
         return scope_of(targets, condition, credential)  # "If NetSuite errors, we retry..."
+    colon = _elaborated(view, clause) or _elliptical(view, clause)
+    if colon is not None:
+        earlier = scope_of(targets, colon, credential)
+        if not earlier.general or colon == _elaborated(view, clause):
+            return earlier
     if refers_back(view, clause):
         previous = _previous_clause(view, clause)
         if previous is None and clause.index > 0 and view.toks[clause.start].norm in _OPENING:
@@ -170,6 +182,31 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
         if previous is not None:
             return scope_of(targets, previous, credential)
     return GENERAL
+
+
+def _elaborated(view: TextView, clause: Clause) -> int | None:
+    """'All but the Slack step have a failure path: failed orders go to erp_failed': a clause
+    after a colon that names nothing spells out the one before it, so it has that scope."""
+    toks = view.toks
+    if clause.index == 0 or clause.start < 2 or toks[clause.start - 1].text != ":":
+        return None
+    if not toks[clause.start - 2].text[-1:].isalnum():
+        return None  # '"on_failure": "..."': a key of a pasted document, not a sentence
+    prev = view.clause(clause.index - 1)
+    same_line = toks[prev.start].line == toks[clause.start].line
+    return prev.index if prev.sentence == clause.sentence and same_line else None
+
+
+def _elliptical(view: TextView, clause: Clause) -> int | None:
+    """'sink: Postgres, upsert on psp_reference': a clause after a comma that opens with its
+    verb has the subject of the clause before; a claim there is about what that one names."""
+    toks = view.toks
+    if clause.index == 0 or clause.start == 0 or toks[clause.start - 1].text != ",":
+        return None
+    if not any(v.start == clause.start for v in view.mentions("verb", clause.index)):
+        return None
+    prev = view.clause(clause.index - 1)
+    return prev.index if prev.sentence == clause.sentence else None
 
 
 def paragraph_before(view: TextView, clause: Clause) -> int | None:
@@ -228,17 +265,32 @@ def _step_refs(view: TextView, clause: Clause) -> tuple[int, ...]:
             continue
         j = i + 1
         while j < clause.end and (
-            small_number(toks[j].text) is not None
+            _glued_range(toks[j].text)
+            or small_number(toks[j].text) is not None
             or toks[j].norm in (",", "and", "&", "or", "to", "-", "–", "through")
         ):
             number = small_number(toks[j].text)
-            if number is not None:
+            if _glued_range(toks[j].text):
+                refs.extend(_glued_range(toks[j].text))  # "steps 1–3" as one token
+            elif number is not None:
                 if refs and toks[j - 1].norm in ("-", "–", "to", "through") and number > refs[-1]:
                     refs.extend(range(refs[-1] + 1, number + 1))  # "steps 2-4"
                 else:
                     refs.append(number)
             j += 1
     return tuple(dict.fromkeys(refs))
+
+
+_GLUED_RANGE = re.compile(r"^(\d{1,4})[-–—](\d{1,4})$", re.ASCII)
+
+
+def _glued_range(text: str) -> tuple[int, ...]:
+    """'1–3' (one token: spaCy splits a hyphen only between letters) as steps 1, 2 and 3."""
+    found = _GLUED_RANGE.match(text)
+    if found is None:
+        return ()
+    low, high = int(found.group(1)), int(found.group(2))
+    return tuple(range(low, high + 1)) if 0 < low < high else ()
 
 
 def _quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
@@ -308,6 +360,33 @@ def _own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
             and lay.clauses[s.clause].segment == clause.segment
         ]
     return tuple(same)
+
+
+def _nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    """'Orders whose issuance fails for good are parked ...': a noun made from a step's verb
+    (issuance, creation, payment, submission) names the steps of that verb."""
+    toks = targets.view.toks
+    nouns = [
+        toks[i].norm
+        for i in range(clause.start, clause.end)
+        if len(toks[i].norm) >= 6 and toks[i].norm.endswith(_NOUN_SUFFIXES)
+    ]
+    if not nouns:
+        return ()
+    found = []
+    for step in targets.steps:
+        verb = step.rule.removeprefix("verb.")
+        if step.rule.startswith("verb.") and any(_derived(n, verb) for n in nouns):
+            found.append(step.start)
+    return tuple(found)
+
+
+_NOUN_SUFFIXES = ("ance", "ence", "ation", "ition", "ment", "ssion", "sion", "al", "ery")
+
+
+def _derived(noun: str, verb: str) -> bool:
+    stem = verb[: max(4, len(verb) - 1)] if len(verb) > 4 else verb
+    return noun != verb and len(verb) >= 3 and noun.startswith(stem)
 
 
 _RATES = frozenset(

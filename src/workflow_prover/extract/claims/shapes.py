@@ -11,7 +11,7 @@ import itertools
 import re
 
 from workflow_prover.annotate.types import Group, Mention, Tok
-from workflow_prover.extract.claims.modality import Reading
+from workflow_prover.extract.claims.modality import RETRACTIONS, Reading
 from workflow_prover.extract.claims.scope import ClaimDraft, Targets, refers_back, scope_of
 from workflow_prover.extract.reading import TextView
 
@@ -64,21 +64,6 @@ _ROUTES = frozenset(
 _CONTAINERS = frozenset(("datastore",))
 
 
-_RETRACTIONS = frozenset(
-    (
-        "neg.we_removed",
-        "neg.turned_off",
-        "neg.got_rid_of",
-        "neg.stopped_using",
-        "neg_back.removed",
-        "neg_back.disabled",
-        "neg_back.is_gone",
-        "neg_back.are_gone",
-        "neg_back.off",
-    )
-)
-
-
 def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
     """'...was deduped on the order ID, but we dropped that': a retraction that points back.
 
@@ -87,7 +72,7 @@ def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
     """
     out: list[ClaimDraft] = []
     for cue in view.ann.of(Group.CONTEXT):
-        if cue.rule not in _RETRACTIONS:
+        if cue.rule not in RETRACTIONS:
             continue
         index = view.lay.clause_of[cue.start]
         if any(c.clause == index for c in claims) or not refers_back(view, view.clause(index)):

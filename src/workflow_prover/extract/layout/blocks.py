@@ -105,7 +105,26 @@ def read_blocks(text: str, roles: SectionRoles) -> Blocks:
             found = roles.role_of(headings[n])
             current = found or "design"  # a new heading ends the previous section
         section_roles.append(current)
+    _label_paragraphs(lines, kinds, section_roles, roles)
     return Blocks(kinds, section_roles, headings)
+
+
+def _label_paragraphs(
+    lines: list[str], kinds: list[str], section_roles: list[str], roles: SectionRoles
+) -> None:
+    """'Motivation: the holiday incident, where ...' then 'Flow: (1) ...': a paragraph led
+    by a section word and a colon is a section of its own, up to a blank line or the next
+    label; only a role other than the design's changes how it reads."""
+    role: str | None = None
+    for n, line in enumerate(lines):
+        label = _META.match(line) if kinds[n] == "text" else None
+        if not line.strip() or kinds[n] == "heading":
+            role = None
+        elif label is not None:
+            found = roles.role_of(label.group("key"))
+            role = found if found not in (None, "design", "meta") else None
+        if role is not None:
+            section_roles[n] = role
 
 
 def _mark_code(lines: list[str], kinds: list[str]) -> None:

@@ -437,6 +437,8 @@ def _split(
     segment = 0
     colon_parent: int | None = None
     trigger = toks[s].norm in _TRIGGERS and not _once_adverb(toks, s)
+    first = len(out)  # the sentence's first clause
+    chained = chain  # the chain the next clause belongs to
 
     def close(end: int, next_trigger: bool = False, new_segment: bool = False) -> None:
         nonlocal start, segment, trigger
@@ -448,7 +450,7 @@ def _split(
                     end,
                     sentence,
                     item_of[start],
-                    chain,
+                    chained,
                     segment,
                     trigger,
                     colon_parent,
@@ -458,6 +460,19 @@ def _split(
         trigger = next_trigger
         if new_segment:
             segment += 1
+
+    def end_part() -> None:
+        """'github calls back off; any error → triage_dlq': a semicolon ends a part of the
+        sentence, and an arrow chains only the clauses of its own part."""
+        nonlocal chained, first
+        if chain is None:
+            return
+        if segment == 0:
+            for k in range(first, len(out)):
+                out[k].chain = None
+        else:
+            chained = None
+        first = len(out)
 
     code = _inline_code(toks, s, e)
     for j in range(s + 1, e):
@@ -472,6 +487,8 @@ def _split(
             prev.text == "-" and prev.ws and j >= 2 and toks[j - 2].ws
         ):
             close(j)
+            if prev.text == ";":
+                end_part()
         elif prev.text == ":" and sum(t.text[:1].isalnum() for t in toks[start:j]) >= 5:
             parent = len(out)
             close(j)

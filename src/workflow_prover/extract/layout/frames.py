@@ -268,6 +268,8 @@ def _noun_compound(toks: list[Tok], i: int) -> bool:
     if i < 2 or verb_form(toks[i].text) != "base":
         return False
     before, det = toks[i - 1], toks[i - 2]
+    if _before_system_head(toks, i):
+        return True
     return (
         before.ws != "\n"  # "load each row\nINSERT INTO ...": the next line is a statement
         and before.text.isalpha()
@@ -279,6 +281,29 @@ def _noun_compound(toks: list[Tok], i: int) -> bool:
         and not (i >= 3 and toks[i - 3].norm == "for")  # "for each customer enqueue a job"
         and before.norm not in _SCHEDULE_UNITS  # "every night pull closed tickets"
     )
+
+
+def _before_system_head(toks: list[Tok], i: int) -> bool:
+    """'Adyen settlement report API', 'the nightly sync job': between a noun and the head
+    noun of a system, a base-form word is a noun of the compound."""
+    before = toks[i - 1]
+    return (
+        i + 1 < len(toks)
+        and toks[i + 1].norm in _SYSTEM_HEADS
+        and not toks[i].ws.strip(" ")  # same line
+        and before.text.isalpha()
+        and before.ws == " "
+        and before.norm not in AUXILIARIES
+        and before.norm not in SUBJECT_PRONOUNS
+        and before.norm not in _JOINERS
+        and before.norm not in DETERMINERS
+        and before.norm not in _CONNECTIVES
+    )
+
+
+_SYSTEM_HEADS = frozenset(
+    ("api", "apis", "service", "endpoint", "job", "worker", "table", "queue", "bucket", "feed")
+)
 
 
 def _lead(toks: list[Tok], lay: Layout, clause: Clause) -> int:
@@ -472,6 +497,9 @@ def _role(toks: list[Tok], lay: Layout, frame: Frame, m: SvcMention, main: int, 
         return Role(m, "bracket")
     if _called_as_api(toks, m, first):
         return Role(m, "target", ".")  # `mender.create_deployment`, `stripe.charges.create`
+    if _keyed_system(toks, m, frame.start):
+        key = toks[m.start - 2].norm  # "{db: postgres, query: ...}", "source: Adyen API"
+        return Role(m, "source" if key in SOURCE_KEYS else "target", key)
     word = _introduced_by(toks, m, frame.start)
     if word in _TARGET:
         return Role(m, "target", word)
@@ -482,6 +510,43 @@ def _role(toks: list[Tok], lay: Layout, frame: Frame, m: SvcMention, main: int, 
     if m.start < first:
         return Role(m, "subject")
     return Role(m, "object")
+
+
+def _keyed_system(toks: list[Tok], m: SvcMention, start: int) -> bool:
+    """A service given as the value of a key that names the system a step acts on:
+    '{db: postgres, query: ...}', 'target=salesforce'."""
+    return (
+        m.start - 2 >= start
+        and toks[m.start - 1].text in (":", "=")
+        and toks[m.start - 2].norm in SYSTEM_KEYS
+    )
+
+
+SYSTEM_KEYS = frozenset(
+    [
+        "db",
+        "database",
+        "datastore",
+        "store",
+        "target",
+        "service",
+        "system",
+        "api",
+        "endpoint",
+        "host",
+        "destination",
+        "dest",
+        "sink",
+        "source",
+        "provider",
+        "vendor",
+        "integration",
+        "input",
+        "output",
+    ]
+)
+SOURCE_KEYS = frozenset(("source", "input"))
+SINK_KEYS = frozenset(("sink", "destination", "dest", "target", "output"))
 
 
 def _shares_bracket(toks: list[Tok], lay: Layout, m: SvcMention, frame: Frame) -> bool:

@@ -107,6 +107,8 @@ def is_verbal(
     if prev is not None:
         if prev.norm in DETERMINERS and prev.norm not in ("that", "which"):
             return False
+        if prev.norm in ("per", "each", "every"):
+            return False  # "a fresh UUID per request", "every call": a noun
         if prev.norm in PREPOSITIONS and nxt is not None and nxt.norm in _TIME_NOUNS:
             return False  # "built at send time": a noun compound
         if prev.norm in NOUN_MODIFIERS and prev.text.islower():

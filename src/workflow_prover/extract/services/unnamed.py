@@ -201,7 +201,7 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             continue
         if k in taken or (not toks[k - 1].ws and k < len(toks) and toks[k].text == "_"):
             continue  # "the LIMS Oracle database": a modifier; "Shipment_Ref__c": a field
-        if k - 1 in ids or _glued(toks, j, k):
+        if k - 1 in ids or _glued(toks, j, k) or _type_name(toks, j, k):
             continue  # "keyed on the Toast GUID": an identifier; "EndToEndId": a field name
         name = ann.text[toks[j].start : toks[k - 1].end]
         out.append(
@@ -209,6 +209,35 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
         )
         taken.update(range(j, k))
     return out
+
+
+def _type_name(toks: list[Tok], start: int, end: int) -> bool:
+    """'on ActivityFailure', 'catch PaymentDeclinedError': one CamelCase word ending in a
+    word for an error, event or message is a type in code, not a product."""
+    glued = end - start >= 2 and all(not toks[i].ws for i in range(start, end - 1))
+    return glued and toks[end - 1].norm in _TYPE_SUFFIXES
+
+
+_TYPE_SUFFIXES = frozenset(
+    [
+        "failure",
+        "error",
+        "exception",
+        "event",
+        "timeout",
+        "request",
+        "response",
+        "result",
+        "input",
+        "output",
+        "message",
+        "payload",
+        "handler",
+        "created",
+        "updated",
+        "deleted",
+    ]
+)
 
 
 def _camel(toks: list[Tok], k: int) -> bool:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from workflow_prover.annotate.types import Group, Mention
 from workflow_prover.extract.layout.clauses import Clause
-from workflow_prover.extract.layout.frames import Action, Frame
+from workflow_prover.extract.layout.frames import SINK_KEYS, SOURCE_KEYS, SYSTEM_KEYS, Action, Frame
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.catalog import ServiceInfo, SvcMention
@@ -173,7 +173,24 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
         # "Stripe -> CRM": data flows out of the first system and into the others
         action = "read" if clause.segment == 0 else "write"
         out.append(_make(clause, action, False, main[:1], label, "arrow"))
+    if not out and not frame.actions:
+        out += _keyed_steps(view, clause, frame, main, label)
     return out
+
+
+def _keyed_steps(
+    view: TextView, clause: Clause, frame: Frame, main: list[SvcMention], label: int | None
+) -> list[StepDraft]:
+    """'source: Adyen settlement report API', 'sink: Postgres, upsert on psp_reference': a
+    config line whose key says which way the data flows is a read or a write on its value."""
+    for role in frame.roles:
+        if role.mention not in main or not _keyed(view, role.mention):
+            continue
+        if role.word in SOURCE_KEYS:
+            return [_make(clause, "read", False, [role.mention], label, "frame.keyed_source")]
+        if role.word in SINK_KEYS:
+            return [_make(clause, "write", False, [role.mention], label, "frame.keyed_sink")]
+    return []
 
 
 def _inbound_webhook(view: TextView, clause: Clause, frame: Frame) -> Mention | None:
@@ -236,6 +253,8 @@ def _action_steps(
             acted = _key_service(view, frame, subject)  # "quickbooks: GET /v3/..."
         if not acted:
             acted = _bracket_owner(view, frame, action, main)  # "GitHub API (list open PRs)"
+        if not acted:
+            acted = _channel_owner(view, action)  # "posts one digest to #wins"
         if not acted and nxt is not None and nxt.joined in ("or", "and"):
             # "look up or create the customer in NetSuite": one step on the next phrase
             merged_write = merged_write or action.label in ("WRITE", "TRANSFER")
@@ -291,14 +310,34 @@ _ACTOR_NOUNS = frozenset(
 )
 
 
+def _channel_owner(view: TextView, action: Action) -> list[SvcMention]:
+    """'posts one digest to #wins': a '#channel' is a channel of the one chat service the
+    text names (none, or several: no guess)."""
+    toks = view.toks
+    channel = any(
+        toks[i].text == "#" and not toks[i].ws and i + 1 < action.end
+        for i in range(action.start, action.end)
+    )
+    if not channel or any(action.start <= m.start < action.end for m in view.services):
+        return []  # the phrase names its system, kept out of the steps for a reason
+    chats = [m for m in view.services if m.info.category == "chat"]
+    return chats[:1] if len({m.info.name for m in chats}) == 1 else []
+
+
+def _keyed(view: TextView, m: SvcMention) -> bool:
+    """Is the mention the value of a `key:` or `key=` ('sink: Postgres')?"""
+    return m.start > 0 and view.toks[m.start - 1].text in (":", "=")
+
+
 def _key_service(view: TextView, frame: Frame, subject: list[SvcMention]) -> list[SvcMention]:
     """The service a `key: value` line's key is ('postgres:   SELECT ...'), not a key that
-    only names one ('Nightly Jenkins job: pulls ...')."""
+    only names one ('Nightly Jenkins job: pulls ...'), or the value of a system key."""
     toks = view.toks
     for m in subject:
         if m.start == frame.start and m.end < frame.end and toks[m.end].text == ":":
             return [m]
-    return []
+    # "check_signup: {db: postgres, query: ...}": the value of a key naming the system
+    return [r.mention for r in frame.roles if r.role == "target" and r.word in SYSTEM_KEYS][:1]
 
 
 def _verb_is_mechanism(view: TextView, clause: Clause, action: Action) -> bool:
