@@ -11,6 +11,7 @@ over the file (`settings`).
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,7 +90,8 @@ def find(explicit: str | None, isolated: bool, cwd: Path) -> Config | None:
             raise UsageError(f"{display_name(explicit)}: no such configuration file")
         return load(path)
     found = discover(cwd)
-    return load(found) if found is not None else None
+    # named relative to the working directory, as a FILE is (`../pyproject.toml`)
+    return load(Path(os.path.relpath(found, cwd))) if found is not None else None
 
 
 def _is_pyproject(path: Path) -> bool:

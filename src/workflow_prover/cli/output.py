@@ -256,6 +256,8 @@ def render_text(
     suppressed = [f for f in report.findings if f.suppressed]
     verdict = report.verdict.value
     counts = f"{_plural(len(blockers), 'blocker')}, {_plural(len(warnings), 'warning')}"
+    if baselined:
+        counts += f", {baselined} baselined"
     if report.strict:
         counts += ", strict"
     colored = paint(verdict, style, "bold", _VERDICT_COLOR.get(verdict, "red"))
