@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
@@ -99,6 +100,8 @@ def _analysed(
             report = _report(analyzer, source.text, settings, book, mode, workflow, files)
             results.append(Result(name, report, starts, workflow))
     progress.done()
+    if len(results) > 1:
+        results = [replace(r, batch=True) for r in results]
     return results
 
 

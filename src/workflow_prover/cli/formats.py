@@ -33,8 +33,9 @@ def report_json(report: Report) -> dict[str, Any]:
 
 def render_json(results: Sequence[Result], *, ascii_only: bool = False) -> str:
     """One input: the report object. Several (or a template's several workflows): a list of
-    {"file": name, "workflow": pointer (when the file defines several), "report": {...}}."""
-    single = len(results) == 1
+    {"file": name, "workflow": pointer (when the file defines several), "report": {...}}, also
+    when `--quiet` leaves only one of several to print."""
+    single = len(results) == 1 and not results[0].batch
     payload: Any = report_json(results[0].report) if single else [_entry(r) for r in results]
     return json.dumps(payload, indent=2, ensure_ascii=ascii_only) + "\n"
 

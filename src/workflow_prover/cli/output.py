@@ -36,6 +36,7 @@ class Result:
     report: Report
     line_starts: tuple[int, ...] = (0,)
     workflow: str | None = None
+    batch: bool = False  # one of several reports of the run (JSON lists them, named)
 
     @property
     def title(self) -> str:
