@@ -374,3 +374,16 @@ def test_when_a_comma_list_holds_an_unknown_code_then_it_is_a_usage_error(
 ) -> None:
     code, _, err = run(capsys, "check", "--ignore", "NO_TIMEOUT,NOPE", "x.md")
     assert code == 2 and "unknown finding code 'NOPE'" in err
+
+
+def test_the_readme_configuration_example_is_valid_and_sets_every_key() -> None:
+    import tomllib
+
+    from workflow_prover.cli.config import FileConfig
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("```toml\n[tool.workflow-prover]")
+    block = text[start + len("```toml\n") : text.index("```", start + 7)]
+    table = tomllib.loads(block)["tool"]["workflow-prover"]
+    FileConfig.model_validate(table)
+    assert set(table) == {f.alias or name for name, f in FileConfig.model_fields.items()}
