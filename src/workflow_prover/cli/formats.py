@@ -146,8 +146,8 @@ def _escape(value: str, *, prop: bool = False) -> str:
 Formatter = Callable[[Sequence[Result], Style], str]
 FORMATS: dict[str, Formatter] = {
     "text": format_text,
-    "json": format_json,
-    "sarif": format_sarif,
     "concise": format_concise,
     "github": format_github,
+    "json": format_json,
+    "sarif": format_sarif,
 }
