@@ -54,6 +54,8 @@ REPORT_KEYS = {
     "notes",
     "unread",
     "assist",
+    "version",
+    "schema_version",
 }
 FINDING_KEYS = {
     "code",
@@ -65,8 +67,22 @@ FINDING_KEYS = {
     "evidence",
     "suppressed",
     "suppression_reason",
+    "baseline_state",
 }
-EVIDENCE_KEYS = {"text", "start", "end", "rule", "turn", "cue", "pointer", "reader"}
+EVIDENCE_KEYS = {
+    "text",
+    "start",
+    "end",
+    "rule",
+    "turn",
+    "cue",
+    "pointer",
+    "reader",
+    "line",
+    "column",
+    "end_line",
+    "end_column",
+}
 
 
 # --- helpers ------------------------------------------------------------------------------

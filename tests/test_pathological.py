@@ -29,7 +29,7 @@ from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
 from workflow_prover.analyzer import Analyzer
-from workflow_prover.cli_input import MAX_INPUT_BYTES
+from workflow_prover.cli.inputs import MAX_INPUT_BYTES
 from workflow_prover.server.app import TOOL_NAME, build_server
 from workflow_prover.server.store import MemorySessionStore
 

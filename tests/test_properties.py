@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from workflow_prover.analyzer import Analyzer
-from workflow_prover.cli_output import FORMATS, Result, Style, line_starts
+from workflow_prover.cli.formats import FORMATS
+from workflow_prover.cli.output import Result, Style, line_starts
 from workflow_prover.models import Report
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from workflow_prover.analyzer import Analyzer
-from workflow_prover.cli_input import local_files
+from workflow_prover.cli.inputs import local_files
 from workflow_prover.extract.services.catalog import ServiceCatalog
 from workflow_prover.lexicon.loader import load_lexicons
 from workflow_prover.models import ClaimKind as K

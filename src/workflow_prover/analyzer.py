@@ -33,6 +33,7 @@ from workflow_prover.models import (
     StepOut,
 )
 from workflow_prover.normalize import Normalizer
+from workflow_prover.report.positions import with_positions
 from workflow_prover.report.render import Renderer
 from workflow_prover.schemas import (
     FileLoader,
@@ -150,7 +151,8 @@ class Analyzer:
         """Merge the turns of a read session into one design and report on it."""
         readings = session.readings
         graph = build_graph([r.draft for r in readings], [r.structured.docs for r in readings])
-        return self.report(graph, strict=strict, suppress=session.suppress, notes=session.notes)
+        report = self.report(graph, strict=strict, suppress=session.suppress, notes=session.notes)
+        return with_positions(report, [r.draft.redaction.original for r in readings])
 
     def turn(
         self, text: str, number: int = 1, known: dict[str, ServiceInfo] | None = None

@@ -12,12 +12,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from workflow_prover import __version__
+
 Severity = Literal["blocker", "warning"]
 CheckStatus = Literal["pass", "fail", "not_applicable"]
 Modality = Literal["asserted", "negated", "planned", "question", "hypothetical", "historical"]
 ActionKind = Literal["read", "write"]
 Reader = Literal["rules", "assist"]
 AssistMode = Literal["never", "auto", "always"]
+BaselineState = Literal["new", "unchanged"]
+# The version of the Report's JSON shape: bumped when a field changes meaning or goes away.
+REPORT_SCHEMA_VERSION = "1"
 # the rule of every step and claim the client's model proposed (`assist.step`, `assist.vault`)
 ASSIST_RULE = "assist."
 
@@ -76,6 +81,11 @@ class Evidence(_Frozen):
     cue: Cue | None = None
     pointer: str | None = None
     reader: Reader = "rules"
+    # 1-based, in code points; the end is the character after the span (see report.positions)
+    line: int | None = Field(default=None, ge=1)
+    column: int | None = Field(default=None, ge=1)
+    end_line: int | None = Field(default=None, ge=1)
+    end_column: int | None = Field(default=None, ge=1)
 
 
 # --- claim graph (internal, built by the NLP layer, read by the checks) -------------------
@@ -224,6 +234,9 @@ class Finding(_Frozen):
     evidence: tuple[Evidence, ...] = ()
     suppressed: bool = False
     suppression_reason: str | None = None
+    # with the CLI's `--baseline`: "unchanged" (recorded in the baseline: it does not fail) or
+    # "new"; None when no baseline was given
+    baseline_state: BaselineState | None = None
 
 
 class Note(_Frozen):
@@ -302,3 +315,7 @@ class Report(_Frozen):
     unread: list[Unread] = Field(default_factory=list)
     # how the client's model took part, or None when it was not asked (see `AssistInfo`)
     assist: AssistInfo | None = None
+    version: str = Field(default=__version__, description="The Prover's version.")
+    schema_version: str = Field(
+        default=REPORT_SCHEMA_VERSION, description="The version of this JSON shape."
+    )

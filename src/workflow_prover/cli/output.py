@@ -1,27 +1,28 @@
-"""The command line's output: one `format_<name>(results, style) -> str` per `--format` (listed
-in `FORMATS`), the multi-file summary table, the progress line, and the `Style` (colour, width,
-non-ASCII) that fits the stream they are written to.
+"""The command line's output for people: the text report, the multi-file summary table, the
+progress line, and the `Style` (colour, width, non-ASCII) that fits the stream they are written
+to. The `--format` renderers are in `formats`.
 
 Reports arrive already redacted by the analyzer; nothing here sees or prints the raw input.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import textwrap
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
-from workflow_prover.cli_input import STDIN, _isatty, display_name
+from workflow_prover.cli.gate import PASSING_VERDICTS, FailOn, counted, fails
+from workflow_prover.cli.inputs import STDIN, _isatty, display_name
 
 if TYPE_CHECKING:
     from workflow_prover.models import Evidence, Finding, Report
 
-PASSING_VERDICTS = frozenset({"WORKFLOW_PROVEN", "NOT_APPLICABLE"})
+ColorMode = Literal["auto", "always", "never"]
+COLOR_MODES: tuple[ColorMode, ...] = ("auto", "always", "never")
 
 _QUOTE_CHARS = 80
 
@@ -35,6 +36,7 @@ class Result:
     report: Report
     line_starts: tuple[int, ...] = (0,)
     workflow: str | None = None
+    batch: bool = False  # one of several reports of the run (JSON lists them, named)
 
     @property
     def title(self) -> str:
@@ -44,6 +46,11 @@ class Result:
 
     def line_of(self, offset: int) -> int:
         return bisect_right(self.line_starts, offset)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of a character offset."""
+        line = max(self.line_of(offset), 1)
+        return line, offset - self.line_starts[line - 1] + 1
 
 
 def line_starts(text: str) -> tuple[int, ...]:
@@ -80,22 +87,22 @@ class Progress:
             self.enabled = False
 
 
-def summary_table(results: Sequence[Result], style: Style) -> str:
+def summary_table(results: Sequence[Result], style: Style, fail_on: FailOn = "blocker") -> str:
     """One row per file (verdict, blockers, warnings, suppressed), then the totals."""
     rows = [("file", "verdict", "blockers", "warnings", "suppressed")]
     failed = 0
     for result in results:
         findings = result.report.findings
-        active = [f for f in findings if not f.suppressed]
+        active = counted(result.report)
         verdict = result.report.verdict.value
-        failed += verdict not in PASSING_VERDICTS
+        failed += fails(result.report, fail_on)
         rows.append(
             (
                 result.title,
                 verdict,
                 str(sum(f.severity == "blocker" for f in active)),
                 str(sum(f.severity == "warning" for f in active)),
-                str(len(findings) - len(active)),
+                str(sum(f.suppressed for f in findings)),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
@@ -122,11 +129,27 @@ class Style:
     unicode: bool = True
 
     @classmethod
-    def for_stream(cls, stream: TextIO) -> Style:
+    def for_stream(cls, stream: TextIO, mode: ColorMode = "auto") -> Style:
         tty = _isatty(stream)
-        color = tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
         width = shutil.get_terminal_size((100, 24)).columns if tty else 100
-        return cls(color=color, width=max(40, min(width, 100)), unicode=_takes_unicode(stream))
+        return cls(
+            color=wants_color(mode, tty),
+            width=max(40, min(width, 100)),
+            unicode=_takes_unicode(stream),
+        )
+
+
+def wants_color(mode: ColorMode, tty: bool) -> bool:
+    """`--color` wins; then no-color.org (`NO_COLOR` set and not empty: no colour), then
+    `FORCE_COLOR` (set and not empty: colour, even into a pipe); else a terminal that is not
+    `TERM=dumb` gets colour."""
+    if mode != "auto":
+        return mode == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return tty and os.environ.get("TERM") != "dumb"
 
 
 def _takes_unicode(stream: TextIO) -> bool:
@@ -227,12 +250,15 @@ def render_text(
 
     The heading names `path`, or with a `result` its title (the name and the workflow)."""
     style = style or Style()
-    active = [f for f in report.findings if not f.suppressed]
+    active = counted(report)
+    baselined = sum(f.baseline_state == "unchanged" for f in report.findings)
     blockers = [f for f in active if f.severity == "blocker"]
     warnings = [f for f in active if f.severity == "warning"]
     suppressed = [f for f in report.findings if f.suppressed]
     verdict = report.verdict.value
     counts = f"{_plural(len(blockers), 'blocker')}, {_plural(len(warnings), 'warning')}"
+    if baselined:
+        counts += f", {baselined} baselined"
     if report.strict:
         counts += ", strict"
     colored = paint(verdict, style, "bold", _VERDICT_COLOR.get(verdict, "red"))
@@ -254,6 +280,8 @@ def render_text(
             lines += ["", f"{title}:"]
             for finding in group:
                 lines += render_finding(finding, style, result)
+    if baselined:
+        lines += ["", f"{_plural(baselined, 'finding')} in the baseline, not shown."]
     if report.notes:
         lines += ["", "Notes:"]
         for note in report.notes:
@@ -278,42 +306,3 @@ def _assist_line(report: Report) -> str:
         f"{assist.rejected} rejected"
     )
     return line + (": " + "; ".join(assist.reasons[:5]) if assist.reasons else "") + "."
-
-
-def format_text(results: Sequence[Result], style: Style) -> str:
-    return "\n".join(render_text(r.report, r.name, style=style, result=r) for r in results)
-
-
-def report_json(report: Report) -> dict[str, Any]:
-    data: dict[str, Any] = report.model_dump(mode="json")
-    return data
-
-
-def render_json(results: Sequence[Result], *, ascii_only: bool = False) -> str:
-    """One input: the report object. Several (or a template's several workflows): a list of
-    {"file": name, "workflow": pointer (when the file defines several), "report": {...}}."""
-    single = len(results) == 1
-    payload: Any = report_json(results[0].report) if single else [_entry(r) for r in results]
-    return json.dumps(payload, indent=2, ensure_ascii=ascii_only) + "\n"
-
-
-def _entry(result: Result) -> dict[str, Any]:
-    entry: dict[str, Any] = {"file": result.name}
-    if result.workflow:
-        entry["workflow"] = result.workflow
-    entry["report"] = report_json(result.report)
-    return entry
-
-
-def format_json(results: Sequence[Result], style: Style) -> str:
-    return render_json(results, ascii_only=not style.unicode)
-
-
-def format_sarif(results: Sequence[Result], style: Style) -> str:
-    from workflow_prover.report.sarif import to_sarif
-
-    return json.dumps(to_sarif(results), indent=2, ensure_ascii=not style.unicode) + "\n"
-
-
-Formatter = Callable[[Sequence[Result], Style], str]
-FORMATS: dict[str, Formatter] = {"text": format_text, "json": format_json, "sarif": format_sarif}

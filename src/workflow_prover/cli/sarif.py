@@ -7,7 +7,8 @@ pointer (a logical location). `level` follows the severity: a blocker is an `err
 warning a `warning`. A suppressed finding keeps its result with a `suppressions` entry: `inSource`
 for an ignore marker in the document, `external` for `--ignore`. Fingerprints hash what the
 finding is about (file, code, step and service, the element's pointer or the quoted words),
-never offsets, so they survive edits elsewhere in the file.
+never offsets, so they survive edits elsewhere in the file; with `--baseline`, each finding's
+result has `baselineState` (`unchanged`: its fingerprint is in the baseline; `new`).
 
 Everything quoted (`snippet`, messages) is the report's redacted text.
 """
@@ -149,9 +150,7 @@ def _finding(
     finding: Finding, result: Analysed, uri: str, index: dict[str, int], seen: Counter[str]
 ) -> dict[str, Any]:
     about = f"step {finding.step}|{finding.service}"
-    evidence = list(finding.evidence)
-    if finding.code in _AT_MECHANISM and len(evidence) > 1:
-        evidence = [evidence[-1], *evidence[:-1]]
+    evidence = _ordered(finding)
     out: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
@@ -171,6 +170,8 @@ def _finding(
     related = [_location(result, uri, e, i) for i, e in enumerate(finding.evidence[1:6], start=1)]
     if related:
         out["relatedLocations"] = related
+    if finding.baseline_state is not None:
+        out["baselineState"] = finding.baseline_state
     if finding.suppressed:
         reason = finding.suppression_reason or ""
         external = reason == command_line_reason(finding.code)
@@ -182,6 +183,31 @@ def _finding(
             }
         ]
     return out
+
+
+def _ordered(finding: Finding) -> list[Evidence]:
+    """The evidence, the place to fix first (see `_AT_MECHANISM`)."""
+    evidence = list(finding.evidence)
+    if finding.code in _AT_MECHANISM and len(evidence) > 1:
+        evidence = [evidence[-1], *evidence[:-1]]
+    return evidence
+
+
+def primary_evidence(finding: Finding) -> Evidence | None:
+    """The evidence a finding is located at (SARIF's location, the concise line)."""
+    evidence = _ordered(finding)
+    return evidence[0] if evidence else None
+
+
+def finding_fingerprints(result: Analysed) -> list[str]:
+    """The fingerprint of each of the result's findings, in order: the same as its SARIF
+    result's `partialFingerprints` (a baseline records them)."""
+    uri = artifact_uri(result.name)
+    seen: Counter[str] = Counter()
+    return [
+        _fingerprint(_scoped(uri, result), f.code, f"step {f.step}|{f.service}", _ordered(f), seen)
+        for f in result.report.findings
+    ]
 
 
 def _note(

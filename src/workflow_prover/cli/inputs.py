@@ -113,6 +113,8 @@ _SYNTAX_BY_SUFFIX: dict[str, Literal["json", "yaml"]] = {
 
 def read_source(name: str, stdin: TextIO | None) -> Source:
     data = _read_stdin(stdin) if name == STDIN else _read_file(name)
+    if name == STDIN and not data:
+        raise UsageError(f"{STDIN_NAME}: empty input: pipe the design, or give a FILE")
     text = decode_input(data, display_name(name))
     check_syntax(name, text)
     return Source(name, text)
@@ -157,9 +159,14 @@ def read_sources(names: Sequence[str], stdin: TextIO | None) -> list[Source]:
     return sources
 
 
-def read_batch(names: Sequence[str], stdin: TextIO | None) -> tuple[list[Source], list[UsageError]]:
+def read_batch(
+    names: Sequence[str],
+    stdin: TextIO | None,
+    skip: Callable[[str], bool] | None = None,
+) -> tuple[list[Source], list[UsageError]]:
     """Every input that can be read, and why each other one cannot (a bad file in a batch
-    does not stop the others). A bad command line (no input, '-' twice) still raises."""
+    does not stop the others). A bad command line (no input, '-' twice) still raises.
+    `skip`: files left out (a configuration's `exclude`), named or matched by a glob."""
     if not names:
         if stdin is None or _isatty(stdin):
             raise UsageError(
@@ -173,6 +180,8 @@ def read_batch(names: Sequence[str], stdin: TextIO | None) -> tuple[list[Source]
     for item in _expand_each(names):
         if isinstance(item, UsageError):
             problems.append(item)
+            continue
+        if skip is not None and item != STDIN and skip(item):
             continue
         try:
             sources.append(read_source(item, stdin))

@@ -1,0 +1,74 @@
+"""Line and column on every evidence, so a reader (or an editor) can jump to the words.
+
+Evidence carries character offsets into its turn's input; people and editors count lines and
+columns. Both are 1-based and count Unicode code points. `line`/`column` is the first character
+of the span; `end_line`/`end_column` is the character just after it (exclusive, as SARIF's
+`endColumn`), so an empty span has its end equal to its start. Only the positions of line
+breaks are kept from the input, never its words.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from workflow_prover.models import ClaimOut, Evidence, Finding, Note, Report
+
+__all__ = ["Lines", "with_positions"]
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Where each line of one text starts (character offsets)."""
+
+    starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Lines:
+        return cls((0, *(i + 1 for i, c in enumerate(text) if c == "\n")))
+
+    def at(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of a character offset."""
+        line = max(bisect_right(self.starts, max(offset, 0)), 1)
+        return line, offset - self.starts[line - 1] + 1
+
+
+def with_positions(report: Report, texts: Sequence[str]) -> Report:
+    """The report with `line`, `column`, `end_line`, `end_column` on every evidence (findings,
+    notes and claims); `texts` are the turns' inputs, the first one turn 1."""
+    lines = [Lines.of(text) for text in texts]
+    return report.model_copy(
+        update={
+            "findings": [_finding(f, lines) for f in report.findings],
+            "notes": [_note(n, lines) for n in report.notes],
+            "claims": [_claim(c, lines) for c in report.claims],
+        }
+    )
+
+
+def _placed(evidence: Evidence, lines: Sequence[Lines]) -> Evidence:
+    if not 1 <= evidence.turn <= len(lines):
+        return evidence  # a turn this report was not given: no position rather than a wrong one
+    turn = lines[evidence.turn - 1]
+    line, column = turn.at(evidence.start)
+    end_line, end_column = turn.at(max(evidence.end, evidence.start))
+    return evidence.model_copy(
+        update={"line": line, "column": column, "end_line": end_line, "end_column": end_column}
+    )
+
+
+def _all(evidence: Sequence[Evidence], lines: Sequence[Lines]) -> list[Evidence]:
+    return [_placed(e, lines) for e in evidence]
+
+
+def _finding(finding: Finding, lines: Sequence[Lines]) -> Finding:
+    return finding.model_copy(update={"evidence": tuple(_all(finding.evidence, lines))})
+
+
+def _note(note: Note, lines: Sequence[Lines]) -> Note:
+    return note.model_copy(update={"evidence": tuple(_all(note.evidence, lines))})
+
+
+def _claim(claim: ClaimOut, lines: Sequence[Lines]) -> ClaimOut:
+    return claim.model_copy(update={"evidence": _all(claim.evidence, lines)})
