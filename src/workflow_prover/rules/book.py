@@ -66,9 +66,10 @@ def load_rule_book() -> RuleBook:
         rows = list(parse_rows(name, _read("workflow_prover.checks", name), RuleRow))
         _unique(name, [r.code for r in rows], seen)
         codes.update({r.code: Code(check=check, **r.model_dump()) for r in rows})
-    rows_n = list(parse_rows("notes.jsonl", _read("workflow_prover.rules", "notes.jsonl"), NoteCode))
-    _unique("notes.jsonl", [n.code for n in rows_n], seen)
-    return RuleBook(codes=codes, notes={n.code: n for n in rows_n})
+    text = _read("workflow_prover.rules", "notes.jsonl")
+    notes = list(parse_rows("notes.jsonl", text, NoteCode))
+    _unique("notes.jsonl", [n.code for n in notes], seen)
+    return RuleBook(codes=codes, notes={n.code: n for n in notes})
 
 
 @cache
