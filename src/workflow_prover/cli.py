@@ -1,6 +1,7 @@
 """The command line: `workflow-prover check [FILE|GLOB ...|-] [--format text|json|sarif]
 [--strict] [--ignore CODE]... [--assist-answers FILE.jsonl [--assist MODE]]`, `workflow-prover
-schema`, `workflow-prover assist-prompt [FILE|-]` and `workflow-prover serve`.
+schema`, `workflow-prover assist-prompt [FILE|-]`, `workflow-prover serve`, and `workflow-prover
+rules` / `explain CODE` (in `rules.command`).
 
 Layout, for whoever extends it:
 
@@ -47,6 +48,7 @@ from workflow_prover.cli_output import (
     write,
 )
 from workflow_prover.cli_output import render_text as render_text
+from workflow_prover.rules.command import add_explain_command, add_rules_command
 
 EXIT_OK = 0  # every verdict is WORKFLOW_PROVEN or NOT_APPLICABLE
 EXIT_FINDINGS = 1  # any other verdict
@@ -350,6 +352,8 @@ COMMANDS: list[Callable[[SubParsers], None]] = [
     add_schema_command,
     add_assist_prompt_command,
     add_serve_command,
+    add_rules_command,
+    add_explain_command,
 ]
 
 
