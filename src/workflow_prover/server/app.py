@@ -398,7 +398,15 @@ def build_server(
         session_id: Annotated[
             str | None,
             Field(description=_SESSION_HELP),
-            WithJsonSchema({"type": ["string", "null"], "description": _SESSION_HELP}),
+            # string | null as anyOf branches of one type each: a `type` list is legal JSON
+            # Schema, but clients that map schemas onto a single-type dialect reject it
+            WithJsonSchema(
+                {
+                    "anyOf": [{"type": "string"}, {"type": "null"}],
+                    "default": None,
+                    "description": _SESSION_HELP,
+                }
+            ),
         ] = None,
         strict: Annotated[bool, Field(description=_STRICT_HELP, strict=True)] = False,
         assist: Annotated[
