@@ -12,10 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mcp import Client
 
 from workflow_prover import __version__
+from workflow_prover.analyzer import Analyzer
 from workflow_prover.cli import main
 from workflow_prover.rules.links import REPOSITORY
+from workflow_prover.server.app import TOOL_NAME, build_server
+from workflow_prover.server.store import MemorySessionStore
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -67,3 +71,36 @@ def test_when_the_readme_runs_the_inspector_then_every_command_pins_one_version(
     (pinned,) = set(runs)
     assert re.fullmatch(r"@modelcontextprotocol/inspector@\d+\.\d+\.\d+", pinned)
     assert f"Inspector {pinned.rsplit('@', 1)[1]}" in text
+
+
+# --- the tool's structured content ------------------------------------------------------------
+
+SEED = [
+    "I need a script that takes all new Stripe payments and inserts them into our CRM table "
+    "via API.",
+    "I defined a try/catch. If it fails, I just call the function that syncs the customer to the "
+    "CRM again.",
+]
+SHOWN_SESSION_ID = "22EqDkabGfWlUNfqP8pZSAXF"
+REVIEW_BEGIN, REVIEW_END = "<!-- review-json:begin -->\n", "<!-- review-json:end -->\n"
+
+
+@pytest.mark.anyio
+async def test_when_the_readme_shows_the_tools_structured_content_then_it_is_a_real_calls(
+    analyzer: Analyzer,
+) -> None:
+    server = build_server(analyzer, MemorySessionStore())
+    async with Client(server) as client:
+        first = await client.call_tool(TOOL_NAME, {"description": SEED[0]})
+        sid = (first.structured_content or {})["session_id"]
+        second = await client.call_tool(TOOL_NAME, {"description": SEED[1], "session_id": sid})
+    data = dict(second.structured_content or {})
+    data = trimmed(data) | {"session_id": SHOWN_SESSION_ID, "questions": data["questions"][:1]}
+    expected = "```json\n" + json.dumps(data, indent=2, ensure_ascii=False) + "\n```\n"
+    text = README.read_text(encoding="utf-8")
+    start = text.index(REVIEW_BEGIN) + len(REVIEW_BEGIN)
+    end = text.index(REVIEW_END, start)
+    if os.environ.get("UPDATE_README"):
+        README.write_text(text[:start] + expected + text[end:], encoding="utf-8")
+        return
+    assert text[start:end] == expected, "stale: run UPDATE_README=1 pytest tests/test_readme.py"
