@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from workflow_prover import __version__
 from workflow_prover.analyzer import Analyzer
 from workflow_prover.cli import main
 from workflow_prover.codes import CODES, NOTES, UNSUPPRESSIBLE
 from workflow_prover.models import ClaimGraph, Evidence, Finding
 from workflow_prover.report.render import Renderer
 from workflow_prover.report.sarif import rules as sarif_rules
+from workflow_prover.report.sarif import to_sarif
 from workflow_prover.rules.book import RuleTableError, parse_rows, rule_book
 from workflow_prover.rules.docs import DOCS_DIR, doc_files
 from workflow_prover.rules.links import REPOSITORY, help_uri
@@ -177,6 +179,11 @@ def test_when_sarif_rules_are_built_then_each_links_to_its_page_and_the_page_exi
     for rule in sarif_rules():
         assert rule["helpUri"] == help_uri(rule["id"])
         assert (ROOT / DOCS_DIR / f"{rule['id']}.md").is_file()
+
+
+def test_when_a_sarif_log_is_written_then_the_driver_names_the_repository_and_version() -> None:
+    driver = to_sarif([])["runs"][0]["tool"]["driver"]
+    assert (driver["informationUri"], driver["version"]) == (REPOSITORY, __version__)
 
 
 def test_when_the_repository_is_named_then_pyproject_and_the_links_agree() -> None:
