@@ -111,7 +111,7 @@ async def test_the_tool_is_listed_with_plain_schemas_and_truthful_annotations(se
     assert props["description"]["type"] == "string"
     assert props["description"]["minLength"] == 1
     assert props["description"]["maxLength"] == 20_000
-    assert props["session_id"]["type"] == "string"  # no anyOf/null: a plain optional string
+    assert props["session_id"]["anyOf"] == [{"type": "string"}, {"type": "null"}]
     assert props["strict"] == {
         "default": False,
         "description": props["strict"]["description"],
@@ -146,7 +146,7 @@ async def test_the_tool_is_listed_with_plain_schemas_and_truthful_annotations(se
         notes.destructive_hint,
         notes.idempotent_hint,
         notes.open_world_hint,
-    ) == (False, False, False, False)
+    ) == (True, False, False, False)
 
 
 @pytest.mark.anyio

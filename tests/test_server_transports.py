@@ -281,7 +281,7 @@ async def test_http_runs_the_seed_conversation_with_the_sdk_client(
         tools = (await client.list_tools()).tools
         assert [t.name for t in tools] == [TOOL]
         assert tools[0].annotations is not None
-        assert tools[0].annotations.read_only_hint is False
+        assert tools[0].annotations.read_only_hint is True  # the session is the Prover's own state
         sid = None
         verdicts = []
         for text in SEED:

@@ -92,7 +92,8 @@ class Evidence(_Frozen):
 
 
 class ClaimKind(StrEnum):
-    """Every resilience mechanism the analyzer recognises. Rival kinds: `coverage.GROUPS`."""
+    """Every resilience mechanism the analyzer recognises, by name; what each is (its check,
+    rival group, priority, meaning) is its row in `graph/kinds.jsonl`."""
 
     # failure_handling
     TERMINAL_PATH = "terminal_path"  # DLQ/DLX, failure queue, parking lot, failed-records table

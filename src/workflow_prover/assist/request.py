@@ -14,10 +14,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from workflow_prover.graph.kinds import kind_table
 
 __all__ = ["DEFAULT_MAX_TOKENS", "AssistRequest", "answer_key", "build_request", "kinds"]
 
@@ -71,13 +72,10 @@ def build_request(turns: Sequence[str], max_tokens: int = DEFAULT_MAX_TOKENS) ->
     return AssistRequest(system, user, max_tokens, answer_key(turns))
 
 
-@cache
 def kinds() -> dict[str, str]:
-    """Every claim kind the model may name, with the meaning the prompt gives it (data:
-    `kinds.json`, which a test keeps equal to the Report's `ClaimKind`)."""
-    text = resources.files("workflow_prover.assist").joinpath("kinds.json").read_text("utf-8")
-    data: dict[str, str] = json.loads(text)
-    return data
+    """Every claim kind the model may name, with the meaning the prompt gives it (the claim
+    kinds' table, `graph/kinds.jsonl`, which has one row per `ClaimKind`)."""
+    return kind_table().meanings()
 
 
 @cache

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from workflow_prover.checks.base import Check, claim_evidence, finding, outbound
-from workflow_prover.graph.coverage import FAILURE_HANDLING, Coverage
+from workflow_prover.graph.coverage import Coverage
+from workflow_prover.graph.kinds import kind_table
 from workflow_prover.models import CheckId, ClaimGraph, ClaimKind, Finding
 
 K = ClaimKind
@@ -14,7 +15,7 @@ def evaluate(graph: ClaimGraph, cov: Coverage) -> list[Finding]:
     steps = [s for s in graph.steps if s.services]
     if not steps:
         return []
-    if not cov.anywhere(FAILURE_HANDLING):
+    if not cov.anywhere(kind_table().failure_handling):
         admitted = cov.admissions((K.ERROR_HANDLING, K.TERMINAL_PATH, K.RETRY, K.TRY_CATCH))
         admitted += cov.anywhere((K.NO_HANDLING,))
         evidence = claim_evidence(*admitted) or [s.evidence for s in steps]

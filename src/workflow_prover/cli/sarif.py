@@ -1,7 +1,8 @@
 """SARIF 2.1.0 output, for CI: GitHub code scanning and any other SARIF viewer.
 
-One run; one rule per finding code and per note code (its title, help text and default
-level); one result per finding and per note, located by line and column in its file (columns
+One run; one rule per finding code and per note code (its title, help text, default level
+and `helpUri`, the code's page in `docs/rules/`; the driver's `informationUri` is the
+repository); one result per finding and per note, located by line and column in its file (columns
 count Unicode code points, as `columnKind` says) and, inside a schema, by the element's JSON
 pointer (a logical location). `level` follows the severity: a blocker is an `error`, a
 warning a `warning`. A suppressed finding keeps its result with a `suppressions` entry: `inSource`
@@ -25,6 +26,7 @@ from urllib.parse import quote
 from workflow_prover import __version__
 from workflow_prover.codes import CODES, NOTES
 from workflow_prover.models import Evidence, Finding, Note, Report
+from workflow_prover.rules.links import REPOSITORY, help_uri
 from workflow_prover.suppress import command_line_reason
 
 SARIF_VERSION = "2.1.0"
@@ -87,6 +89,7 @@ def _rule(code: str, title: str, help_text: str, level: str, tags: list[str]) ->
         "shortDescription": {"text": title},
         "fullDescription": {"text": f"{title}. {help_text}"},
         "help": {"text": help_text},
+        "helpUri": help_uri(code),
         "defaultConfiguration": {"level": level},
         "properties": {"tags": ["resilience", *tags]},
     }
@@ -111,6 +114,7 @@ def to_sarif(results: Sequence[Analysed]) -> dict[str, Any]:
                 "tool": {
                     "driver": {
                         "name": TOOL,
+                        "informationUri": REPOSITORY,
                         "version": __version__,
                         "semanticVersion": __version__,
                         "rules": rules(),

@@ -19,7 +19,7 @@ from what was sent only where a secret was replaced by `[REDACTED:<kind>]`.)
 import json
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -28,7 +28,12 @@ from typing import Annotated, Any, Literal, Protocol
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.server.mcpserver.exceptions import (
+    ResourceError,
+    ResourceNotFoundError,
+    ToolError,
+    UnexpectedToolError,
+)
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import AnyHttpUrl, Field, ValidationError, WithJsonSchema
@@ -37,8 +42,11 @@ from workflow_prover import __version__
 from workflow_prover.assist.request import DEFAULT_MAX_TOKENS
 from workflow_prover.assist.sampling import Sampler
 from workflow_prover.models import AssistMode, Report
+from workflow_prover.rules.links import REPOSITORY
 from workflow_prover.schemas import SCHEMA_URI, prover_schema_text
+from workflow_prover.server.icon import server_icon
 from workflow_prover.server.pool import AnalysisPool, without_surrogates
+from workflow_prover.server.prompt import design_review_prompt
 from workflow_prover.server.review import SESSION_ID, TOOL_NAME, AssistCall, Limits, Reviewer
 from workflow_prover.server.store import SessionStore, StoredSession, StoreUnavailable
 
@@ -189,10 +197,18 @@ def _type_name(value: object) -> str:
     }.get(type(value), "a value")
 
 
-def _argument_error(exc: ValidationError, settings: ServerSettings) -> str:
+def _unknown_arguments(names: Sequence[str], known: Sequence[str]) -> str:
+    listed = ", ".join(f"'{n}'" for n in names)
+    word = "argument" if len(names) == 1 else "arguments"
+    return f"unknown {word} {listed}: the arguments are {', '.join(known)}"
+
+
+def _argument_error(
+    exc: ValidationError | None, settings: ServerSettings, unknown: str | None = None
+) -> str:
     """One line per problem, joined: what is wrong with which argument and what to send."""
-    problems: list[str] = []
-    for err in exc.errors():
+    problems: list[str] = [unknown] if unknown else []
+    for err in exc.errors() if exc is not None else []:
         field = str(err["loc"][0]) if err["loc"] else "arguments"
         kind = err["type"]
         value = err.get("input")
@@ -236,12 +252,17 @@ def _argument_error(exc: ValidationError, settings: ServerSettings) -> str:
     return "Invalid arguments: " + "; ".join(problems) + "."
 
 
-def _review_tool(fn: Any, settings: ServerSettings, **kwargs: Any) -> Tool:
+def _review_tool(
+    fn: Any, settings: ServerSettings, shown: Callable[[str], str], **kwargs: Any
+) -> Tool:
     """The tool, with schema violations reported as one actionable line.
 
     The SDK reports a schema violation with pydantic's multi-line text, which also echoes the
-    rejected value back; this subclass validates first and raises a `ToolError` with a short
-    reason instead (the SDK still logs only the field names).
+    rejected value back, silently drops arguments it does not know, and prefixes the tool's own
+    errors with "Error executing tool <name>: "; this subclass validates first and raises a
+    `ToolError` with a short reason instead, naming unknown arguments (redacted and cut by
+    `shown`: they are client input), and passes the tool's own reasons on unprefixed. The SDK
+    still logs only field names.
     """
 
     class ReviewTool(Tool):
@@ -251,11 +272,26 @@ def _review_tool(fn: Any, settings: ServerSettings, **kwargs: Any) -> Tool:
             context: Context[Any, Any],
             convert_result: bool = False,
         ) -> Any:
+            known = list(self.parameters.get("properties", {}))
+            extra = sorted(shown(str(k))[:40] for k in arguments if k not in known)
+            unknown = _unknown_arguments(extra[:5], known) if extra else None
             try:
                 self.fn_metadata.validate_arguments(arguments)
             except ValidationError as exc:
-                raise ToolError(_argument_error(exc, settings)) from exc
-            return await super().run(arguments, context, convert_result=convert_result)
+                raise ToolError(_argument_error(exc, settings, unknown)) from exc
+            if unknown:
+                raise ToolError(_argument_error(None, settings, unknown))
+            try:
+                return await super().run(arguments, context, convert_result=convert_result)
+            except UnexpectedToolError:
+                raise  # a crash: the SDK's generic line, the reason stays on the server
+            except ToolError as exc:
+                # The SDK prefixes "Error executing tool <name>: ": one style for every
+                # error means the agent gets the reason itself, as argument errors do.
+                reason = exc.__cause__
+                if isinstance(reason, ToolError) and not isinstance(reason, UnexpectedToolError):
+                    raise ToolError(str(reason)) from reason
+                raise
 
     return ReviewTool.from_function(fn, **kwargs)
 
@@ -362,9 +398,17 @@ def build_server(
         session_id: Annotated[
             str | None,
             Field(description=_SESSION_HELP),
-            WithJsonSchema({"type": "string", "description": _SESSION_HELP}),
+            # string | null as anyOf branches of one type each: a `type` list is legal JSON
+            # Schema, but clients that map schemas onto a single-type dialect reject it
+            WithJsonSchema(
+                {
+                    "anyOf": [{"type": "string"}, {"type": "null"}],
+                    "default": None,
+                    "description": _SESSION_HELP,
+                }
+            ),
         ] = None,
-        strict: Annotated[bool, Field(description=_STRICT_HELP)] = False,
+        strict: Annotated[bool, Field(description=_STRICT_HELP, strict=True)] = False,
         assist: Annotated[
             Literal["auto", "always", "never"], Field(description=_ASSIST_HELP)
         ] = settings.assist,
@@ -372,7 +416,9 @@ def build_server(
         # Async: the analysis runs in the pool and the store in worker threads, so the event
         # loop only waits (see `review.Reviewer`).
         if not description.strip():
-            raise ToolError("'description' is blank: send the workflow to review as text.")
+            raise ToolError(
+                "Invalid arguments: 'description' is blank: send the workflow to review as text."
+            )
         sid = (session_id or "").strip() or None
         mode = assist_mode(assist, settings.assist)
         sampler = None
@@ -383,21 +429,22 @@ def build_server(
         # A round trip to the client's model (protocol 2026-07-28): the SDK sends it as is.
         return outcome  # type: ignore[return-value]
 
-    # Annotations, truthfully: the tool never touches the outside world (nothing in the design
-    # is executed or contacted: open_world_hint=False), but it is not read-only: every call
-    # writes a turn to the server's session store, which later calls and the session resource
-    # read back. It never deletes or rewrites stored turns (destructive_hint=False), and
-    # repeating a call is not a no-op (idempotent_hint=False): with a session_id the same text
-    # is appended again as a new turn, without one a new session is created.
+    # Annotations say what the tool does to the client's world: nothing (read_only_hint=True).
+    # It reads the design and executes or contacts nothing (open_world_hint=False). A call
+    # does append a turn to the review session, but the session is the Prover's own state,
+    # not the user's environment: nothing the user owns is modified, so clients may run it
+    # without asking for confirmation. It never deletes or rewrites stored turns
+    # (destructive_hint=False); repeating a call appends another turn (idempotent_hint=False).
     tool = _review_tool(
         review,
         settings,
+        shown,
         name=TOOL_NAME,
         title="Validate workflow orchestration",
         description=TOOL_DESCRIPTION,
         annotations=ToolAnnotations(
             title="Validate workflow orchestration",
-            read_only_hint=False,
+            read_only_hint=True,
             destructive_hint=False,
             idempotent_hint=False,
             open_world_hint=False,
@@ -421,37 +468,16 @@ def build_server(
         title="Workflow Orchestrator Prover",
         description="Proves or refutes the resilience of automation workflow designs.",
         instructions=INSTRUCTIONS,
+        website_url=REPOSITORY,
+        icons=[server_icon()],
         version=__version__,
         tools=[tool],
         **auth,
     )
 
-    @server.prompt(name="design_review", title="Design review of a workflow")
-    def design_review(
-        workflow: Annotated[
-            str,
-            Field(
-                description="The workflow design to review, in any form.",
-                min_length=1,
-                max_length=settings.max_description_chars,
-            ),
-        ],
-    ) -> str:
-        """Start an iterative resilience review of a workflow design with the Prover."""
-        return (
-            f"Review the resilience of the automation workflow below with the {TOOL_NAME} "
-            "tool, iteratively:\n"
-            f"1. Call {TOOL_NAME} with the workflow as `description`.\n"
-            "2. Tell me the verdict and each blocker in plain words, quoting the findings' "
-            "evidence, and what to fix first.\n"
-            "3. Ask me how each blocker is handled (use the report's `questions`), or propose a "
-            "concrete fix and ask me to confirm it. Do not assume mechanisms I have not "
-            "confirmed.\n"
-            f"4. Call {TOOL_NAME} again with the returned `session_id` and only my new answers.\n"
-            "5. Repeat until the verdict is WORKFLOW_PROVEN, then list the warnings that remain.\n"
-            "Never send real keys, tokens or passwords to the tool.\n\n"
-            f"<workflow>\n{analyzer.redact(without_surrogates(workflow))}\n</workflow>"
-        )
+    server.add_prompt(
+        design_review_prompt(TOOL_NAME, analyzer.redact, settings.max_description_chars, shown)
+    )
 
     @server.resource(
         RUBRIC_URI,

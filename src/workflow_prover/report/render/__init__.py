@@ -1,5 +1,8 @@
 """Messages, finding lines and follow-up questions, all rendered from Jinja2 templates.
 
+A finding's message and question are the templates of its code's row in its check's table
+(`checks/<check>.jsonl`); a code without them fails to load, so there is no fallback wording.
+
 The environment is built once per Renderer (templates compiled on first use and cached by
 Jinja2); rendering reads only pydantic models. Quotes are the evidence texts, which are
 already redacted, so a message never repeats a secret.
@@ -11,7 +14,7 @@ from collections.abc import Sequence
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
-from workflow_prover.codes import SHORT
+from workflow_prover.codes import CODES, SHORT
 from workflow_prover.models import ClaimGraph, ClaimKind, Finding, Verdict
 
 _MAX_QUOTE = 90
@@ -42,6 +45,13 @@ def quote(text: str) -> str:
     return text if len(text) <= _MAX_QUOTE else text[: _MAX_QUOTE - 1].rstrip() + "…"
 
 
+def where(f: Finding) -> str:
+    """Where a finding is, in words: "step 2 (Stripe)", "Stripe" or "the design"."""
+    if f.step:
+        return f"step {f.step} ({f.service})" if f.service else f"step {f.step}"
+    return f.service or "the design"
+
+
 def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -59,8 +69,9 @@ class Renderer:
         self._verdicts: dict[Verdict, Template] = {
             v: self._env.get_template(f"verdicts/{v.value}.j2") for v in Verdict
         }
-        self._finding = self._env.get_template("findings.j2")
-        self._question = self._env.get_template("questions.j2")
+        self._env.globals["where"] = where
+        self._messages = {c: self._env.from_string(r.message) for c, r in CODES.items()}
+        self._questions = {c: self._env.from_string(r.question) for c, r in CODES.items()}
         self._unread = self._env.get_template("unread.j2")
 
     def _render(self, template: Template, **context: object) -> str:
@@ -71,7 +82,9 @@ class Renderer:
     def with_messages(self, findings: Sequence[Finding]) -> list[Finding]:
         return [
             f.model_copy(
-                update={"message": self._render(self._finding, f=f, quote=_finding_quote(f))}
+                update={
+                    "message": self._render(self._messages[f.code], f=f, quote=_finding_quote(f))
+                }
             )
             for f in findings
         ]
@@ -82,7 +95,12 @@ class Renderer:
             if f.severity != "blocker" or f.suppressed:
                 continue
             text = self._render(
-                self._question, f=f, services=_services(graph), kind=_secret_kind(f, graph)
+                self._questions[f.code],
+                f=f,
+                services=_services(graph),
+                kind=_secret_kind(f, graph),
+                svc=f.service or "the service",
+                at=f" in step {f.step}" if f.step else "",
             )
             if text not in out:
                 out.append(text)
