@@ -11,11 +11,11 @@ import pytest
 from workflow_prover import __version__
 from workflow_prover.analyzer import Analyzer
 from workflow_prover.cli import main
+from workflow_prover.cli.sarif import rules as sarif_rules
+from workflow_prover.cli.sarif import to_sarif
 from workflow_prover.codes import CODES, NOTES, UNSUPPRESSIBLE
 from workflow_prover.models import ClaimGraph, Evidence, Finding
 from workflow_prover.report.render import Renderer
-from workflow_prover.cli.sarif import rules as sarif_rules
-from workflow_prover.cli.sarif import to_sarif
 from workflow_prover.rules.book import RuleTableError, parse_rows, rule_book
 from workflow_prover.rules.docs import DOCS_DIR, doc_files
 from workflow_prover.rules.links import REPOSITORY, help_uri
