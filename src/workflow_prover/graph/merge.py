@@ -35,6 +35,7 @@ from workflow_prover.graph.documents import (
     schema_step_node,
     steps_in_order,
 )
+from workflow_prover.graph.followup import FollowUps
 from workflow_prover.models import (
     ASSIST_RULE,
     ClaimGraph,
@@ -151,9 +152,11 @@ def _merge_steps(
     index_of: dict[_StepKey, int] = {}
     ident_of: dict[Ident, int] = {}
     services: dict[str, ServiceNode] = {}
+    dropped: set[str] = set()  # services of steps a correction replaced
     for turn in turns:
         turn_docs = docs.get(turn.turn, ())
         described = Described(turn.turn, turn_docs)
+        follow = FollowUps(turn, steps)
         later: dict[_StepKey, Ident] = {}
         for item in steps_in_order(turn, turn_docs):
             if isinstance(item, tuple):
@@ -175,6 +178,17 @@ def _merge_steps(
             if target is not None:
                 later[where] = target
                 continue
+            attached = follow.attach(draft)
+            if attached is not None:
+                index_of[where] = attached.index
+                if attached.how == "replace":
+                    dropped.update(steps[attached.index - 1].services)
+                    steps[attached.index - 1] = _replaced(turn, draft, steps[attached.index - 1])
+                    for info in draft.services:
+                        services.setdefault(info.name, _node(info))
+                continue
+            if follow.takes_no_service(draft):
+                continue  # "it is retried": no step of its own, and none it is about
             index = len(steps) + 1
             seen[key] = index
             index_of[where] = index
@@ -183,6 +197,8 @@ def _merge_steps(
             steps.append(_step(turn, draft, index))
         for where, ident in later.items():
             index_of[where] = ident_of[ident]
+    used = {name for step in steps for name in step.services}
+    services = {k: v for k, v in services.items() if k in used or k not in dropped}
     return steps, index_of, ident_of, services
 
 
@@ -206,6 +222,16 @@ def _step(turn: TurnDraft, draft: StepDraft, index: int) -> StepNode:
     )
 
 
+def _replaced(turn: TurnDraft, draft: StepDraft, old: StepNode) -> StepNode:
+    """'One correction: step 4 posts to ...': the new reading, at the old step's place and label
+    (its services stay when the correction names none)."""
+    new = _step(turn, draft, old.index)
+    update: dict[str, object] = {"label": old.label}
+    if not new.services:
+        update["services"] = old.services
+    return new.model_copy(update=update)
+
+
 def _labels(
     turns: list[TurnDraft], index_of: dict[_StepKey, int]
 ) -> dict[int, dict[int, list[int]]]:
@@ -214,8 +240,8 @@ def _labels(
     running: dict[int, list[int]] = {}
     for turn in turns:
         for draft in turn.steps:
-            if draft.label is not None:
-                index = index_of[(turn.turn, draft.start, draft.action)]
+            index = index_of.get((turn.turn, draft.start, draft.action))
+            if draft.label is not None and index is not None:
                 running.setdefault(draft.label, [])
                 if index not in running[draft.label]:
                     running[draft.label].append(index)
