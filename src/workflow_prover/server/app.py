@@ -36,7 +36,7 @@ from pydantic import AnyHttpUrl, Field, ValidationError, WithJsonSchema
 from workflow_prover import __version__
 from workflow_prover.assist.request import DEFAULT_MAX_TOKENS
 from workflow_prover.assist.sampling import Sampler
-from workflow_prover.models import AssistMode, Report
+from workflow_prover.models import Acceptance, AssistMode, Report
 from workflow_prover.schemas import SCHEMA_URI, prover_schema_text
 from workflow_prover.server.pool import AnalysisPool, without_surrogates
 from workflow_prover.server.review import SESSION_ID, TOOL_NAME, AssistCall, Limits, Reviewer
@@ -100,6 +100,20 @@ class ReviewResult(Report):
         "server could not store it: then it cannot be continued)."
     )
     turn: int = Field(description="The number of this call in the session (1 for a new one).")
+    changes: dict[str, Any] | None = Field(
+        default=None,
+        description="What this turn changed: findings_resolved, findings_new, claims_added, "
+        "claims_retracted, claims_overridden, each with the turn and the words that did it.",
+    )
+    answer: list[str] = Field(
+        default_factory=list, description="The answer to a turn that only asks a question."
+    )
+    already_reviewed: int | None = Field(
+        default=None, description="The turn this identical text was already reviewed as."
+    )
+    accepted: list[Acceptance] = Field(
+        default_factory=list, description="The risks accepted in this session (`accept`)."
+    )
 
 
 # --- the tool's text for the agent --------------------------------------------------------------
@@ -158,6 +172,27 @@ _SESSION_HELP = (
     "send an empty string) to start a new review."
 )
 _STRICT_HELP = "Treat every warning as a blocker. Default false."
+_ACCEPT_HELP = (
+    "Risks the user accepts, explicitly: a list of {code, step or service, reason}. Matching "
+    "findings stay in the report as accepted with the reason, do not count for the verdict, "
+    "and stay accepted for the rest of the session. SECRET_IN_TEXT cannot be accepted; prose "
+    "in the description never accepts a risk."
+)
+_ACCEPT_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": _ACCEPT_HELP,
+    "items": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "description": "The finding code, e.g. NO_TIMEOUT."},
+            "step": {"type": "integer", "minimum": 1, "description": "The step's number."},
+            "service": {"type": "string", "description": "The service, e.g. Slack."},
+            "reason": {"type": "string", "minLength": 1, "description": "Why it is accepted."},
+        },
+        "required": ["code", "reason"],
+        "additionalProperties": False,
+    },
+}
 _ASSIST_HELP = (
     "Whether the Prover may ask your model (MCP sampling) to help read the design: 'auto' "
     "(when the rules' reading is uncertain), 'always', or 'never'. The server's setting is "
@@ -226,6 +261,11 @@ def _argument_error(exc: ValidationError, settings: ServerSettings) -> str:
             problems.append(f"'strict' must be true or false, not {_type_name(value)}")
         elif field == "assist":
             problems.append('\'assist\' must be one of "auto", "always" or "never"')
+        elif field == "accept":
+            problems.append(
+                "'accept' must be a list of {code, step or service, reason} objects "
+                "(reason required)"
+            )
         elif field == "session_id":
             problems.append(
                 f"'session_id' must be a string returned by an earlier call, not "
@@ -368,6 +408,11 @@ def build_server(
         assist: Annotated[
             Literal["auto", "always", "never"], Field(description=_ASSIST_HELP)
         ] = settings.assist,
+        accept: Annotated[
+            list[Acceptance] | None,
+            Field(description=_ACCEPT_HELP),
+            WithJsonSchema(_ACCEPT_SCHEMA),
+        ] = None,
     ) -> Annotated[CallToolResult, ReviewResult]:
         # Async: the analysis runs in the pool and the store in worker threads, so the event
         # loop only waits (see `review.Reviewer`).
@@ -379,7 +424,8 @@ def build_server(
         if mode != "never":
             sampler = Sampler.for_call(ctx, settings.assist_timeout, shown)
         call = AssistCall(mode, sampler, settings.assist_max_tokens)
-        outcome = await reviewer(without_surrogates(description), sid, strict, call)
+        risks = tuple(accept or ())
+        outcome = await reviewer(without_surrogates(description), sid, strict, call, risks)
         # A round trip to the client's model (protocol 2026-07-28): the SDK sends it as is.
         return outcome  # type: ignore[return-value]
 
