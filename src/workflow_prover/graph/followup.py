@@ -106,6 +106,30 @@ class FollowUps:
                 return self._last[earlier]
         return None
 
+    def topic(self, clause: int) -> int | None:
+        """The existing step the clause's sentence is about (its label, the one step on all
+        the services it names, or the step its actions or the sentence before were about):
+        for a claim that names no step of its own ("... and records the id to skip repeats",
+        "it retries 5 times")."""
+        if not self._earlier:
+            return None
+        lay = self._turn.view.lay
+        sentence = lay.clauses[clause].sentence
+        spans = [(c.start, c.end) for c in lay.clauses if c.sentence == sentence]
+        start, end = min(s for s, _ in spans), max(e for _, e in spans)
+        named = {
+            m.info.name
+            for c in lay.clauses
+            if c.sentence == sentence
+            for m in self._turn.view.clause_services(c.index)
+        }
+        on = [s.index for s in self._earlier if named and named <= set(s.services)]
+        by_service = on[0] if len(on) == 1 else None
+        found = self._by_label(start, end) or by_service or self._by_topic(sentence)
+        if found is not None:
+            self._last.setdefault(sentence, found)
+        return found
+
     def takes_no_service(self, draft: StepDraft) -> bool:
         """An action with no service in a later turn, about no step found: not a step."""
         return bool(self._earlier) and not draft.services

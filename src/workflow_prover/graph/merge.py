@@ -68,11 +68,15 @@ _TRAILING = frozenset((".", ",", ";", ":"))
 
 def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] = ()) -> ClaimGraph:
     docs = current_docs(turns, schemas)
-    steps, index_of, ident_of, services = _merge_steps(turns, docs)
+    steps, index_of, ident_of, services, follow = _merge_steps(turns, docs)
     steps, services, inserted = _webhook_trigger(turns, steps, services)
+
+    def shifted(i: int) -> int:
+        return i + 1 if inserted and i >= inserted else i
+
     if inserted:
-        index_of = {k: i + 1 if i >= inserted else i for k, i in index_of.items()}
-        ident_of = {k: i + 1 if i >= inserted else i for k, i in ident_of.items()}
+        index_of = {k: shifted(i) for k, i in index_of.items()}
+        ident_of = {k: shifted(i) for k, i in ident_of.items()}
     labels = _labels(turns, index_of)
     claims: list[ClaimNode] = []
     position = 0
@@ -85,6 +89,9 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
             else:
                 draft = item
                 scope = _scope(draft.scope, turn.turn, index_of, labels, len(steps))
+                topic = follow[turn.turn].topic(draft.clause) if _unscoped(scope) else None
+                if topic is not None:  # a later turn's claim about the step its sentence names
+                    scope = Scope(target=ScopeTarget.STEPS, steps=(shifted(topic),))
                 claim = ClaimNode(
                     kind=ClaimKind(draft.kind),
                     modality=draft.reading.modality,
@@ -144,19 +151,31 @@ def _node(info: ServiceInfo) -> ServiceNode:
     )
 
 
+def _unscoped(scope: Scope) -> bool:
+    """A claim the reading tied to no step and no service: it would cover nothing."""
+    return scope.target is ScopeTarget.STEPS and not scope.steps
+
+
 def _merge_steps(
     turns: list[TurnDraft], docs: dict[int, tuple[SchemaDoc, ...]]
-) -> tuple[list[StepNode], dict[_StepKey, int], dict[Ident, int], dict[str, ServiceNode]]:
+) -> tuple[
+    list[StepNode],
+    dict[_StepKey, int],
+    dict[Ident, int],
+    dict[str, ServiceNode],
+    dict[int, FollowUps],
+]:
     steps: list[StepNode] = []
     seen: dict[tuple[str, bool, tuple[str, ...]], int] = {}
     index_of: dict[_StepKey, int] = {}
     ident_of: dict[Ident, int] = {}
     services: dict[str, ServiceNode] = {}
     dropped: set[str] = set()  # services of steps a correction replaced
+    followups: dict[int, FollowUps] = {}
     for turn in turns:
         turn_docs = docs.get(turn.turn, ())
         described = Described(turn.turn, turn_docs)
-        follow = FollowUps(turn, steps)
+        follow = followups[turn.turn] = FollowUps(turn, steps)
         later: dict[_StepKey, Ident] = {}
         for item in steps_in_order(turn, turn_docs):
             if isinstance(item, tuple):
@@ -199,7 +218,7 @@ def _merge_steps(
             index_of[where] = ident_of[ident]
     used = {name for step in steps for name in step.services}
     services = {k: v for k, v in services.items() if k in used or k not in dropped}
-    return steps, index_of, ident_of, services
+    return steps, index_of, ident_of, services, followups
 
 
 def _step(turn: TurnDraft, draft: StepDraft, index: int) -> StepNode:
@@ -310,6 +329,8 @@ def _webhook_trigger(
                 claim.kind != "webhook"
                 or claim.reading.modality != "asserted"
                 or claim.clause in stepped
+                # a later turn's "step 3 / the Teams post goes to a webhook": that step's
+                or (turn.turn > 1 and (claim.scope.step_refs or claim.scope.services))
             ):
                 continue
             if (

@@ -91,7 +91,7 @@ def _turn_of(claim: Item) -> int:
 
 
 _END = re.compile(r"[.!?](?=\s|$)|\n")  # "billing.usage_failures" goes on
-_MAX_WORDS = 140
+_MAX_WORDS = 240
 
 
 def _words(claim: Item, text: str = "") -> str:
