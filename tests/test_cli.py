@@ -65,6 +65,7 @@ FINDING_KEYS = {
     "evidence",
     "suppressed",
     "suppression_reason",
+    "accepted",
 }
 EVIDENCE_KEYS = {"text", "start", "end", "rule", "turn", "cue", "pointer", "reader"}
 

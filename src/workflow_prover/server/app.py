@@ -140,18 +140,25 @@ TOOL_DESCRIPTION = _paragraphs(
     """What comes back: `verdict`, the first that applies of INSECURE_CREDENTIALS (a secret in
     the text), UNDERSPECIFIED (no workflow found), NOT_APPLICABLE (nothing is written),
     HAPPY_PATH_BIAS, NON_IDEMPOTENT, MISSING_DLQ, NO_BACKOFF, INSECURE_CREDENTIALS,
-    WORKFLOW_PROVEN; `message` (also the text content: the verdict and the one thing to fix
-    first); `findings` (code, check, severity blocker|warning, step, service, evidence quoting
-    the user's words); `checks` (pass|fail|not_applicable per check); the `steps`, `services`
-    and `claims` read from the text; `questions` to ask the user; and `session_id` and
-    `turn`.""",
+    WORKFLOW_PROVEN; `message` (the verdict and the one thing to fix first); `findings` (code,
+    check, severity blocker|warning, step, service, evidence quoting the user's words);
+    `checks` (pass|fail|not_applicable per check); the `steps` (with the text's own `label`),
+    `services` and `claims` read from the text; `questions` to ask the user; `changes` (what
+    this turn resolved or opened, with the words that did it); and `session_id` and `turn`.
+    The text content carries the same answer in short: what changed, the verdict, the steps
+    as read, each check, the blockers and warnings, the questions and the session_id.""",
     """How to iterate: call again with the returned `session_id` and only what is new or
     changed ("Errors go to a DLQ; we retry with exponential backoff"). Earlier turns stay part of
     the design, claims accumulate, and a later statement about the same mechanism replaces an
     earlier one ("we removed the DLQ" retracts it). Confirm each fix with the user before
-    sending it; do not invent mechanisms. Repeat until the verdict is WORKFLOW_PROVEN (warnings
-    may remain). Omit `session_id` to review a new, unrelated design. `strict: true` treats
-    every warning as a blocker.""",
+    sending it; do not invent mechanisms. A sentence about a step already read ("step 2 ...",
+    "the Slack post ...", "it ...") adds to that step; say "add a step" for a new one. A turn
+    that only asks ("why is step 2 still flagged?") is answered and changes nothing; the same
+    text sent again is not stored twice. `accept` ({code, step or service, reason}) marks a
+    risk the user accepts: it stays listed, no longer counts, and stays accepted in the
+    session. Repeat until the verdict is WORKFLOW_PROVEN (warnings may remain). Omit
+    `session_id` to review a new, unrelated design. `strict: true` treats every warning as a
+    blocker.""",
     """Assisted reading: when the Prover's rules cannot read part of the design (sentences
     left unread, or no step found in a text that names a service), it may ask your model, once,
     through MCP sampling, to list the steps and resilience statements with exact quotes; your
