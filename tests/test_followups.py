@@ -71,6 +71,12 @@ STEP_COUNT = {
         "One correction: step 3 sends an email through SendGrid instead.",
         (("read", ("PostgreSQL",)), ("write", ("HubSpot",)), ("write", ("SendGrid",))),
     ),
+    "an action on a known service named with another adds no step": Case(
+        ORDERS,
+        "The job connects to Xero and the Amazon RDS replica with IAM roles, so no static "
+        "password exists.",
+        (("read", ("Shopify",)), ("write", ("Xero",))),
+    ),
     "a failure path described for a step is no step": Case(
         ORDERS,
         "If the Xero create still fails after retries, we write the order to an S3 bucket of "

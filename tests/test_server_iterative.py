@@ -228,3 +228,34 @@ async def test_prose_alone_never_accepts_a_risk(server: Any) -> None:
     last = data_of((await converse(server, turns))[-1])
     assert all(f["accepted"] is None for f in last["findings"])
     assert last["accepted"] == []
+
+
+@pytest.mark.anyio
+async def test_a_turn_that_asks_and_states_is_design_and_its_question_is_answered(
+    server: Any,
+) -> None:
+    mixed = (
+        "Why is the Teams post flagged? The Microsoft Teams post records each summary date in a "
+        "posted_summaries table and skips a repeat."
+    )
+    results = await converse(server, [BILLING[0], BILLING[1], mixed])
+    data = data_of(results[2])
+    assert data["turn"] == 3 and data["answer"]
+    words = resolved(data)[("WRITE_WITHOUT_IDEMPOTENCY", 4, "Microsoft Teams")]
+    assert "posted_summaries table" in words
+    assert text_of(results[2]).startswith("Answer to your question (the rest of the turn")
+
+
+@pytest.mark.anyio
+async def test_a_question_about_a_step_that_passes_names_the_words_that_cover_it(
+    server: Any,
+) -> None:
+    results = await converse(
+        server, [BILLING[0], BILLING[1], "Why is step 2 no longer flagged for idempotency?"]
+    )
+    answer = data_of(results[2])["answer"]
+    assert answer == [
+        "Step 2 (Chargebee) has no open idempotency finding: it is covered by turn 2: 'The "
+        "Chargebee usage report carries an idempotency key made of the customer id and the "
+        "date'."
+    ]

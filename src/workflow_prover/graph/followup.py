@@ -3,8 +3,8 @@
 In a review session the user answers the Prover about the steps it read: "step 2 uses the order
 id as the external id", "the Slack post goes to an incoming webhook", "it retries 5 times". Such
 a sentence adds its claims to that step; it is not a step of its own. A step is found by the
-text's own label ("step 4"), by service (the services of the sentence's action are all in the
-design already), or, for an action that names no service, by the step the sentence before it
+text's own label ("step 4"), by service (the sentence's action is on a service the design
+has), or, for an action that names no service, by the step the sentence before it
 was about. Only an action on a service the flow does not have yet, or an explicit "add a step",
 adds a step; "one correction: step 4 posts to ..." replaces step 4's reading.
 """
@@ -87,14 +87,15 @@ class FollowUps:
         return None
 
     def _by_service(self, draft: StepDraft) -> int | None:
-        """Every service of the action is in the design: the step on them, the same action
-        first ('the Stripe report' is the write to Stripe)."""
+        """The action is on a service the design has: the step on most of its services, the
+        same action first ('the Stripe report' is the write to Stripe; 'connects to the
+        Postgres DB (RDS)' is the Postgres step, the RDS alias adding nothing)."""
         names = {info.name for info in draft.services}
-        if not names:
-            return None
-        on = [s for s in self._earlier if names <= set(s.services)]
+        on = [s for s in self._earlier if names & set(s.services)]
         if not on:
             return None
+        best = max(len(names & set(s.services)) for s in on)
+        on = [s for s in on if len(names & set(s.services)) == best]
         same = [s for s in on if s.action == draft.action and s.inbound == draft.inbound]
         return (same or on)[0].index
 

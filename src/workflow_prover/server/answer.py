@@ -46,6 +46,7 @@ class AnswerText:
         changes: Item | None = None,
         answer: list[str] | None = None,
         resend: int | None = None,
+        question_only: bool = False,
     ) -> str:
         labels = {s["index"]: s.get("label") or s["index"] for s in report.get("steps", [])}
         findings = [_labelled(f, labels) for f in report.get("findings", [])]
@@ -56,6 +57,7 @@ class AnswerText:
             changes=changes,
             worse=_worse(changes),
             answer=answer or [],
+            question_only=question_only,
             resend=resend is not None,
             turn=resend or 0,
             blockers=[f for f in shown if f["severity"] == "blocker" and not f.get("accepted")],

@@ -91,10 +91,11 @@ def _turn_of(claim: Item) -> int:
 
 
 _END = re.compile(r"[.!?](?=\s|$)|\n")  # "billing.usage_failures" goes on
+_CLAUSE = re.compile(r"[.!?;:](?=\s|$)|\n")
 _MAX_WORDS = 240
 
 
-def _words(claim: Item, text: str = "") -> str:
+def words_of(claim: Item, text: str = "") -> str:
     """The sentence of this turn the claim was read in (its evidence alone where the text is
     not at hand), so that "turn 3: '...'" quotes what the user said."""
     if not claim.get("evidence"):
@@ -103,13 +104,14 @@ def _words(claim: Item, text: str = "") -> str:
     start, end = int(evidence.get("start", 0)), int(evidence.get("end", 0))
     if not text or not 0 <= start < end <= len(text):
         return str(evidence["text"])
-    before = [m.end() for m in _END.finditer(text, 0, start)]
-    after = _END.search(text, end)
-    lo, hi = (before[-1] if before else 0), (after.start() + 1 if after else len(text))
-    sentence = " ".join(text[lo:hi].split()).rstrip(".")
-    if len(sentence) > _MAX_WORDS:
-        return str(evidence["text"])
-    return sentence
+    for bound in (_END, _CLAUSE):  # the sentence, or in a long one the clause
+        before = [m.end() for m in bound.finditer(text, 0, start)]
+        after = bound.search(text, end)
+        lo, hi = (before[-1] if before else 0), (after.start() + 1 if after else len(text))
+        words = " ".join(text[lo:hi].split()).rstrip(".;:")
+        if len(words) <= _MAX_WORDS:
+            return words
+    return str(evidence["text"])
 
 
 def _labels(report: Item) -> dict[int, int]:
@@ -121,7 +123,7 @@ def _why(f: Item, claims: list[Item], turn: int, text: str) -> Item:
     kinds = CHECK_KINDS.get(str(f["check"]), frozenset())
     step, service = f.get("step"), f.get("service")
     said = [c for c in claims if c["kind"] in kinds and covers(c, step, service)]
-    words = _words(said[0], text) if said else ""
+    words = words_of(said[0], text) if said else ""
     if not words:
         words = next((e["text"] for e in f.get("evidence", []) if e.get("turn") == turn), "")
     return {
@@ -138,7 +140,7 @@ def _claim_item(claim: Item, turn: int, text: str = "") -> Item:
     return {
         "kind": claim["kind"],
         "turn": turn,
-        "words": _words(claim, text),
+        "words": words_of(claim, text),
         "scope": claim["scope"],
     }
 

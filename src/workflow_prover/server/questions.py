@@ -4,13 +4,15 @@
 turn is a question, not a design change. It is answered from the previous turn's report and
 from the rule documentation (`codes.CODES`, through `rule_help`), with advice for the step's
 kind of service (`answers.jsonl`), and the design stays as it was. A turn that mixes questions
-with statements is design text: its statements count.
+with statements is design text: its statements count, and its questions are answered from the
+report they give.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
@@ -18,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from workflow_prover.codes import CODES
-from workflow_prover.server.changes import CHECK_KINDS, counted, covers
+from workflow_prover.server.changes import CHECK_KINDS, counted, covers, words_of
 
 Item = dict[str, Any]
 _SENTENCE = re.compile(r"(?<=[.?!])\s+|\n+")
@@ -65,14 +67,19 @@ class Answers:
             {(r.code or "", r.category or ""): r.text or "" for r in rows if r.kind == "advice"},
         )
 
+    def asked(self, text: str) -> str:
+        """The turn's questions (its sentences that end with '?'), joined; '' for none."""
+        return " ".join(s.strip() for s in _SENTENCE.split(text) if s.strip().endswith("?"))
+
     def is_question(self, text: str) -> bool:
         """Every sentence of the turn asks (ends with '?'): "What happens on failure: it goes to
         a DLQ." opens like a question and is a statement, so the opening word does not count."""
         sentences = [s.strip() for s in _SENTENCE.split(text) if s.strip()]
         return bool(sentences) and all(s.endswith("?") for s in sentences)
 
-    def answer(self, text: str, report: Item) -> list[str]:
-        """Lines answering the question from the report it is about."""
+    def answer(self, text: str, report: Item, turns: Sequence[str] = ()) -> list[str]:
+        """Lines answering the question from the report it is about (`turns`: the session's
+        redacted texts, to quote the sentences that cover a step)."""
         checks = self._checks(text)
         steps = _steps(text, report)
         services = _services(text, report) | {
@@ -87,7 +94,7 @@ class Answers:
         ]
         if about:
             return [self._explain(f, report) for f in about[:_MAX_LINES]]
-        return _passes(checks, steps, services, report)
+        return _passes(checks, steps, services, report, turns)
 
     def _checks(self, text: str) -> set[str]:
         low = text.lower()
@@ -102,7 +109,9 @@ class Answers:
         return f"{line} For {where}: {advice}" if advice else line
 
 
-def _passes(checks: set[str], steps: set[int], services: set[str], report: Item) -> list[str]:
+def _passes(
+    checks: set[str], steps: set[int], services: set[str], report: Item, turns: Sequence[str]
+) -> list[str]:
     """No finding matches: say which check passes there, and on whose words."""
     if not steps and not services:
         return ["No open finding matches the question; the findings below are the open ones."]
@@ -122,14 +131,17 @@ def _passes(checks: set[str], steps: set[int], services: set[str], report: Item)
                 and any(covers(c, step["index"], name) for name in step["services"] or [None])
             ]
             if said:
-                quoted = "; ".join(
-                    f"turn {c['evidence'][0].get('turn', 1)}: '{c['evidence'][0]['text']}'"
-                    for c in said[:3]
-                )
+                quoted = "; ".join(_quoted(c, turns) for c in said[:3])
                 lines.append(f"{where} has no open {check} finding: it is covered by {quoted}.")
             else:
                 lines.append(f"{where} has no open {check} finding.")
     return lines[:_MAX_LINES] or ["No step of the design matches the question."]
+
+
+def _quoted(claim: Item, turns: Sequence[str]) -> str:
+    turn = int(claim["evidence"][0].get("turn", 1))
+    text = turns[turn - 1] if 0 < turn <= len(turns) else ""
+    return f"turn {turn}: '{words_of(claim, text)}'"
 
 
 def _steps(text: str, report: Item) -> set[int]:

@@ -148,6 +148,7 @@ class Answer:
     changes: dict[str, Any] | None = None
     answer: tuple[str, ...] = ()
     resend: int | None = None
+    question_only: bool = False  # the turn only asked: the design is as it was
 
 
 def result(
@@ -163,7 +164,12 @@ def result(
     extra = extra or Answer()
     note = note if note is not None else session_note(session_id, number)
     shown = text.render(
-        payload, note, changes=extra.changes, answer=list(extra.answer), resend=extra.resend
+        payload,
+        note,
+        changes=extra.changes,
+        answer=list(extra.answer),
+        resend=extra.resend,
+        question_only=extra.question_only,
     )
     structured = {
         "session_id": session_id,
@@ -321,8 +327,14 @@ class Reviewer:
                 self._log(turn, reviewed, call.started, stored=False)
                 return result(reviewed.report, "", 1, unstored_note(exc), self._text)
             self._log(turn, reviewed, call.started, stored=True)
+            asked = self._answers.asked(call.text)  # a design turn that also asks
             moved = Answer(
-                changes=changes(turn.previous, reviewed.report, turn.number, reviewed.text)
+                changes=changes(turn.previous, reviewed.report, turn.number, reviewed.text),
+                answer=tuple(
+                    self._answers.answer(asked, reviewed.report, (*turn.earlier, reviewed.text))
+                )
+                if asked
+                else (),
             )
             return result(reviewed.report, turn.session_id, turn.number, None, self._text, moved)
         shown = self._shown(sid or "")
@@ -331,14 +343,15 @@ class Reviewer:
     def _question(self, turn: _Turn, text: str) -> CallToolResult:
         """A turn that only asks: answered from the last turn's report, and not stored."""
         report = turn.previous or {}
-        lines = tuple(self._answers.answer(text, report))
+        lines = tuple(self._answers.answer(text, report, turn.earlier))
         number = turn.number - 1
         note = (
             f"session_id: {turn.session_id} (still turn {number}: a question is answered, not "
             f"stored as a design change). Call {TOOL_NAME} again with this session_id and "
             "what changed."
         )
-        return result(report, turn.session_id, number, note, self._text, Answer(answer=lines))
+        asked = Answer(answer=lines, question_only=True)
+        return result(report, turn.session_id, number, note, self._text, asked)
 
     def _resend(self, turn: _Turn) -> CallToolResult:
         """The same text as the last turn: already reviewed, not stored again."""
