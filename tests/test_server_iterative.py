@@ -8,6 +8,7 @@ step count, what its `changes` name, and what its text content shows are checked
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -259,3 +260,18 @@ async def test_a_question_about_a_step_that_passes_names_the_words_that_cover_it
         "Chargebee usage report carries an idempotency key made of the customer id and the "
         "date'."
     ]
+
+
+@pytest.mark.anyio
+async def test_a_secret_in_an_accepted_risks_reason_is_redacted_everywhere(
+    server: Any, store: SessionStore
+) -> None:
+    secret = "sk_live_51HqLyjWDarjtT1zdp7dcXYZabcdef0123456789"
+    risk = {**TEAMS_RISK, "reason": f"harmless, the key {secret} is only for tests"}
+    results = await converse(server, [BILLING[0], {"description": BILLING[1], "accept": [risk]}])
+    data = data_of(results[1])
+    session = store.get(data["session_id"])
+    assert session is not None
+    stored = json.dumps([t.report for t in session.turns])
+    for blob in (text_of(results[1]), json.dumps(data), stored):
+        assert secret not in blob and "[REDACTED:" in blob

@@ -394,7 +394,8 @@ def build_server(
         """Client input as an error may repeat it: secrets redacted, then cut to 128 chars."""
         return analyzer.redact(value[:128])[:128]
 
-    reviewer = Reviewer(store, pool, Limits(settings.max_turns, settings.max_session_chars), shown)
+    limits = Limits(settings.max_turns, settings.max_session_chars)
+    reviewer = Reviewer(store, pool, limits, shown, redact=analyzer.redact)
 
     async def review(
         ctx: Context,

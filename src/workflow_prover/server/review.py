@@ -265,7 +265,11 @@ class Reviewer:
         pool: AnalysisPool,
         limits: Limits,
         shown: Callable[[str], str],
+        redact: Callable[[str], str] | None = None,
     ) -> None:
+        """`shown`: client input as an error may repeat it; `redact`: the secret scanner, for
+        the text a call stores and echoes besides its description (an accepted risk's reason)."""
+        self._redact = redact or shown
         self._store = store
         self._pool = pool
         self._limits = limits
@@ -296,6 +300,7 @@ class Reviewer:
             )
         if session_id is not None and not SESSION_ID.fullmatch(session_id):
             raise unknown_session(None)
+        accept = tuple(self._redacted(a) for a in accept)
         call = _Call(text, strict, assist, accept, started)
         if session_id is None:
             return await self._review(call, None)
@@ -339,6 +344,11 @@ class Reviewer:
             return result(reviewed.report, turn.session_id, turn.number, None, self._text, moved)
         shown = self._shown(sid or "")
         raise ToolError(f"Session '{shown}' is being updated by other calls right now: retry.")
+
+    def _redacted(self, risk: Acceptance) -> Acceptance:
+        """The risk as stored and shown: its reason and service with any secret redacted."""
+        service = self._redact(risk.service) if risk.service is not None else None
+        return risk.model_copy(update={"reason": self._redact(risk.reason), "service": service})
 
     def _question(self, turn: _Turn, text: str) -> CallToolResult:
         """A turn that only asks: answered from the last turn's report, and not stored."""
