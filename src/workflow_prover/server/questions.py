@@ -150,8 +150,10 @@ def _steps(text: str, report: Item) -> set[int]:
 
 
 def _services(text: str, report: Item) -> set[str]:
+    """The services the question names ('the Google Sheet step' names Google Sheets)."""
     low = text.lower()
-    return {s["name"] for s in report.get("services", []) if s["name"].lower() in low}
+    names = {s["name"]: s["name"].lower() for s in report.get("services", [])}
+    return {name for name, n in names.items() if n in low or n.removesuffix("s") in low}
 
 
 def _category(report: Item, service: str | None) -> str:
