@@ -275,3 +275,19 @@ async def test_a_secret_in_an_accepted_risks_reason_is_redacted_everywhere(
     stored = json.dumps([t.report for t in session.turns])
     for blob in (text_of(results[1]), json.dumps(data), stored):
         assert secret not in blob and "[REDACTED:" in blob
+
+
+@pytest.mark.anyio
+async def test_a_verdict_that_gets_worse_names_the_sentence_that_did_it(server: Any) -> None:
+    removed = "We removed the SQS dead-letter queue: a failed order is now logged and skipped."
+    results = await converse(server, [*ORDERS, removed])
+    data = data_of(results[-1])
+    assert data["verdict"] == "MISSING_DLQ" and data["changes"]["verdict_before"] == (
+        "WORKFLOW_PROVEN"
+    )
+    assert "terminal_path" in {c["kind"] for c in data["changes"]["claims_retracted"]}
+    assert (
+        "The verdict got worse (WORKFLOW_PROVEN -> MISSING_DLQ) because of turn 6: "
+        "'We removed the SQS dead-letter queue: a failed order is now logged and skipped'."
+    ) in text_of(results[-1])
+    assert len(data["steps"]) == 4
