@@ -291,3 +291,22 @@ async def test_a_verdict_that_gets_worse_names_the_sentence_that_did_it(server: 
         "'We removed the SQS dead-letter queue: a failed order is now logged and skipped'."
     ) in text_of(results[-1])
     assert len(data["steps"]) == 4
+
+
+@pytest.mark.anyio
+async def test_the_same_text_with_another_strict_is_a_new_turn(server: Any) -> None:
+    turns: list[Any] = [BILLING[0], {"description": BILLING[0], "strict": True}]
+    again = data_of((await converse(server, turns))[-1])
+    assert again["turn"] == 2 and again["already_reviewed"] is None and again["strict"]
+
+
+@pytest.mark.anyio
+async def test_the_session_resource_lists_the_accepted_risks(server: Any) -> None:
+    results = await converse(
+        server, [BILLING[0], {"description": BILLING[1], "accept": [TEAMS_RISK]}]
+    )
+    sid = data_of(results[-1])["session_id"]
+    async with Client(server) as client:
+        state = await client.read_resource(f"workflow-prover://sessions/{sid}")
+    body = json.loads(getattr(state.contents[0], "text", ""))
+    assert body["accepted"] == [{**TEAMS_RISK, "service": None}]

@@ -360,6 +360,7 @@ def session_state(session: StoredSession) -> dict[str, Any]:
         "findings": latest.get("findings", []),
         "checks": latest.get("checks", {}),
         "questions": latest.get("questions", []),
+        "accepted": latest.get("accepted", []),
     }
 
 

@@ -252,8 +252,10 @@ def with_accepted(reviewed: Reviewed, accept: tuple[Acceptance, ...]) -> Reviewe
 
 
 def _resent(turn: _Turn, reviewed: Reviewed, accept: tuple[Acceptance, ...]) -> bool:
-    """The last turn's text again, with nothing new to accept."""
-    return not accept and bool(turn.earlier) and reviewed.text.strip() == turn.earlier[-1].strip()
+    """The last turn's text again, with nothing new to accept and the same `strict`."""
+    same = bool(turn.earlier) and reviewed.text.strip() == turn.earlier[-1].strip()
+    strict = reviewed.report.get("strict") == (turn.previous or {}).get("strict")
+    return same and strict and not accept
 
 
 class Reviewer:
