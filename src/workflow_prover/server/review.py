@@ -51,6 +51,7 @@ from workflow_prover.server.pool import (
     Reviewed,
 )
 from workflow_prover.server.questions import Answers
+from workflow_prover.server.risks import accepted, with_accepted
 from workflow_prover.server.store import (
     SessionConflict,
     SessionNotFound,
@@ -233,22 +234,6 @@ class _Call:
     assist: AssistCall
     accept: tuple[Acceptance, ...]
     started: float
-
-
-def accepted(
-    previous: dict[str, Any] | None, new: tuple[Acceptance, ...]
-) -> tuple[Acceptance, ...]:
-    """The session's accepted risks: those stored with the last turn, then this call's (a new
-    one for the same code and target replaces the old, with its reason)."""
-    stored = [Acceptance.model_validate(a) for a in (previous or {}).get("accepted", [])]
-    out = {(a.code, a.step, a.service): a for a in [*stored, *new]}
-    return tuple(out.values())
-
-
-def with_accepted(reviewed: Reviewed, accept: tuple[Acceptance, ...]) -> Reviewed:
-    """The report stores the session's accepted risks, so the next turn applies them too."""
-    report = {**reviewed.report, "accepted": [a.model_dump(mode="json") for a in accept]}
-    return Reviewed(reviewed.text, report, reviewed.request, reviewed.reading)
 
 
 def _resent(turn: _Turn, reviewed: Reviewed, accept: tuple[Acceptance, ...]) -> bool:
