@@ -68,6 +68,7 @@ FINDING_KEYS = {
     "suppressed",
     "suppression_reason",
     "baseline_state",
+    "accepted",
 }
 EVIDENCE_KEYS = {
     "text",

@@ -30,6 +30,7 @@ from workflow_prover.server.app import (
     build_server,
 )
 from workflow_prover.server.logs import RedactingFilter
+from workflow_prover.server.review import SESSION_FIELDS
 from workflow_prover.server.store import MemorySessionStore, SessionStore, SqliteSessionStore
 
 # The rubric's seed conversation (section 6), verbatim.
@@ -107,7 +108,9 @@ async def test_the_tool_is_listed_with_plain_schemas_and_truthful_annotations(se
     assert schema["type"] == "object"
     assert schema["required"] == ["description"]
     props = schema["properties"]
-    assert set(props) == {"description", "session_id", "strict", "assist"}
+    assert set(props) == {"description", "session_id", "strict", "assist", "accept"}
+    assert props["accept"]["type"] == "array"  # no anyOf/null: a plain optional list
+    assert props["accept"]["items"]["required"] == ["code", "reason"]
     assert props["description"]["type"] == "string"
     assert props["description"]["minLength"] == 1
     assert props["description"]["maxLength"] == 20_000
@@ -217,7 +220,7 @@ async def test_a_call_returns_the_report_as_structured_content_and_the_message_a
     data = structured(result)
     jsonschema.validate(data, tool.output_schema or {})
     expected = analyzer.analyze(SEED[0]).model_dump(mode="json")
-    assert {k: v for k, v in data.items() if k not in ("session_id", "turn")} == expected
+    assert {k: v for k, v in data.items() if k not in SESSION_FIELDS} == expected
     assert data["turn"] == 1 and len(data["session_id"]) >= 20
     text = text_of(result)
     assert text.startswith(expected["message"])

@@ -30,6 +30,7 @@ from workflow_prover import cli
 from workflow_prover.analyzer import Analyzer
 from workflow_prover.assist.request import answer_key, build_request
 from workflow_prover.server.app import TOOL_NAME, ServerSettings, build_server
+from workflow_prover.server.review import SESSION_FIELDS
 from workflow_prover.server.store import MemorySessionStore, SqliteSessionStore
 
 MISSED = (
@@ -80,8 +81,7 @@ def report_of(result: CallToolResult) -> dict[str, Any]:
     assert not result.is_error, result.content
     assert result.structured_content is not None
     data = dict(result.structured_content)
-    data.pop("session_id"), data.pop("turn")
-    return data
+    return {k: v for k, v in data.items() if k not in SESSION_FIELDS}
 
 
 def without_ms(report: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from workflow_prover.extract.turn import TurnDraft, extract_turn
 from workflow_prover.graph.merge import build_graph
 from workflow_prover.lexicon.loader import load_lexicons
 from workflow_prover.models import (
+    Acceptance,
     ClaimGraph,
     ClaimOut,
     Evidence,
@@ -34,7 +35,7 @@ from workflow_prover.models import (
 )
 from workflow_prover.normalize import Normalizer
 from workflow_prover.report.positions import with_positions
-from workflow_prover.report.render import Renderer
+from workflow_prover.report.render import Renderer, step_labels
 from workflow_prover.schemas import (
     FileLoader,
     ProseSpan,
@@ -111,6 +112,7 @@ class Analyzer:
         ignore: Iterable[str] = (),
         workflow: str | None = None,
         files: FileLoader | None = None,
+        accept: Sequence[Acceptance] = (),
     ) -> Report:
         """Analyse a conversation as one design: later statements override earlier ones.
 
@@ -120,7 +122,7 @@ class Analyzer:
         template refers to (`DefinitionUri`); without it, none is read.
         """
         session = self.read_session(turns, ignore=ignore, workflow=workflow, files=files)
-        return self.report_session(session, strict=strict)
+        return self.report_session(session, strict=strict, accept=accept)
 
     def read_session(
         self,
@@ -147,11 +149,16 @@ class Analyzer:
         notes = [note for r in readings for note in r.notes]
         return SessionReading(tuple(readings), suppress, notes)
 
-    def report_session(self, session: SessionReading, *, strict: bool = False) -> Report:
-        """Merge the turns of a read session into one design and report on it."""
+    def report_session(
+        self, session: SessionReading, *, strict: bool = False, accept: Sequence[Acceptance] = ()
+    ) -> Report:
+        """Merge the turns of a read session into one design and report on it (`accept`: risks
+        the user accepts, see `verdict.decide`)."""
         readings = session.readings
         graph = build_graph([r.draft for r in readings], [r.structured.docs for r in readings])
-        report = self.report(graph, strict=strict, suppress=session.suppress, notes=session.notes)
+        report = self.report(
+            graph, strict=strict, suppress=session.suppress, notes=session.notes, accept=accept
+        )
         return with_positions(report, [r.draft.redaction.original for r in readings])
 
     def turn(
@@ -199,9 +206,10 @@ class Analyzer:
         strict: bool = False,
         suppress: Mapping[str, str] | None = None,
         notes: Sequence[Note] = (),
+        accept: Sequence[Acceptance] = (),
     ) -> Report:
-        decision = decide(graph, strict=strict, suppress=suppress)
-        findings = self.renderer.with_messages(decision.findings)
+        decision = decide(graph, strict=strict, suppress=suppress, accept=accept)
+        findings = self.renderer.with_messages(decision.findings, step_labels(graph))
         return Report(
             verdict=decision.verdict,
             message=self.renderer.message(decision.verdict, findings, graph),
@@ -215,6 +223,7 @@ class Analyzer:
                     services=list(s.services),
                     inbound=s.inbound,
                     turn=s.turn,
+                    label=s.label,
                 )
                 for s in graph.steps
             ],

@@ -238,6 +238,17 @@ class Finding(_Frozen):
     # with the CLI's `--baseline`: "unchanged" (recorded in the baseline: it does not fail) or
     # "new"; None when no baseline was given
     baseline_state: BaselineState | None = None
+    accepted: str | None = None  # the user's reason for accepting the risk (the `accept` argument)
+
+
+class Acceptance(_Frozen):
+    """A risk the user accepts (the tool's `accept`): findings of `code` on that step (the
+    text's own number for it) or service stay in the report, marked, and do not count."""
+
+    code: str = Field(min_length=1, max_length=64)
+    step: int | None = Field(default=None, ge=1, le=10_000)
+    service: str | None = Field(default=None, min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class Note(_Frozen):
@@ -257,6 +268,7 @@ class StepOut(_Frozen):
     services: list[str]
     inbound: bool = False
     turn: int = 1
+    label: int | None = None  # the text's own number for the step ("4." in a numbered list)
 
 
 class ServiceOut(_Frozen):

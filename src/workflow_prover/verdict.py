@@ -7,7 +7,7 @@ nor towards their check's status.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from workflow_prover.checks import CHECKS
@@ -17,6 +17,7 @@ from workflow_prover.codes import UNSUPPRESSIBLE
 from workflow_prover.graph.coverage import Coverage
 from workflow_prover.graph.merge import WEBHOOK_SENDER
 from workflow_prover.models import (
+    Acceptance,
     CheckId,
     CheckStatus,
     ClaimGraph,
@@ -42,8 +43,14 @@ class Decision:
 
 
 def decide(
-    graph: ClaimGraph, *, strict: bool = False, suppress: Mapping[str, str] | None = None
+    graph: ClaimGraph,
+    *,
+    strict: bool = False,
+    suppress: Mapping[str, str] | None = None,
+    accept: Sequence[Acceptance] = (),
 ) -> Decision:
+    """`accept`: risks the user accepts; their findings are marked and, like suppressed ones,
+    count neither towards the verdict nor towards their check's status."""
     suppress = suppress or {}
     real = [s for s in graph.steps if any(n != WEBHOOK_SENDER.name for n in s.services)]
     if not real or all(s.action == "read" for s in real):
@@ -53,12 +60,12 @@ def decide(
     findings: list[Finding] = []
     statuses: dict[CheckId, CheckStatus] = {}
     for check in CHECKS:
-        found = _suppressed(check.evaluate(graph, cov), suppress)
+        found = _accepted(_suppressed(check.evaluate(graph, cov), suppress), graph, accept)
         if strict:
             found = [f.model_copy(update={"severity": "blocker"}) for f in found]
         findings += found
         statuses[check.id] = _status(found, applies=_applies(graph, check.id))
-    blockers = [f for f in findings if f.severity == "blocker" and not f.suppressed]
+    blockers = [f for f in findings if f.severity == "blocker" and not _set_aside(f)]
     if any(f.code == "SECRET_IN_TEXT" for f in blockers):
         return Decision(Verdict.INSECURE_CREDENTIALS, findings, statuses)
     for verdict, check_id, codes in _ORDER:
@@ -90,8 +97,37 @@ def _suppressed(found: list[Finding], suppress: Mapping[str, str]) -> list[Findi
     ]
 
 
+def _set_aside(f: Finding) -> bool:
+    return f.suppressed or f.accepted is not None
+
+
+def _accepted(
+    found: list[Finding], graph: ClaimGraph, accept: Sequence[Acceptance]
+) -> list[Finding]:
+    """Findings a risk the user accepts matches: by code, and by the step's own number (or its
+    index where the text numbers none) or the service. A leaked secret is never accepted."""
+    if not accept:
+        return found
+    index = {s.label if s.label is not None else s.index: s.index for s in graph.steps}
+    out: list[Finding] = []
+    for f in found:
+        reason = next((a.reason for a in accept if _matches(a, f, index)), None)
+        if reason is not None and f.code not in UNSUPPRESSIBLE:
+            f = f.model_copy(update={"accepted": reason})
+        out.append(f)
+    return out
+
+
+def _matches(a: Acceptance, f: Finding, index: Mapping[int, int]) -> bool:
+    if a.code != f.code:
+        return False
+    if a.step is not None and index.get(a.step) != f.step:
+        return False
+    return a.service is None or (f.service or "").lower() == a.service.lower()
+
+
 def _status(found: list[Finding], applies: bool) -> CheckStatus:
-    found = [f for f in found if not f.suppressed]
+    found = [f for f in found if not _set_aside(f)]
     if any(f.severity == "blocker" for f in found):
         return "fail"
     return "pass" if applies or found else "not_applicable"

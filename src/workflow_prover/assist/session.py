@@ -33,7 +33,7 @@ from workflow_prover.assist.reading import AssistedReading
 from workflow_prover.assist.request import DEFAULT_MAX_TOKENS, AssistRequest, build_request
 from workflow_prover.assist.services import ServiceIndex
 from workflow_prover.extract.turn import TurnDraft
-from workflow_prover.models import AssistInfo, AssistMode, Report
+from workflow_prover.models import Acceptance, AssistInfo, AssistMode, Report
 
 if TYPE_CHECKING:
     from workflow_prover.analyzer import Analyzer, SessionReading
@@ -84,10 +84,11 @@ def analyze_assisted(
     ignore: Iterable[str] = (),
     workflow: str | None = None,
     files: FileLoader | None = None,
+    accept: Sequence[Acceptance] = (),
 ) -> AssistOutcome:
     if job.mode == "never":
         report = analyzer.analyze_turns(
-            turns, strict=strict, ignore=ignore, workflow=workflow, files=files
+            turns, strict=strict, ignore=ignore, workflow=workflow, files=files, accept=accept
         )
         return AssistOutcome(report)
     session = analyzer.read_session(turns, ignore=ignore, workflow=workflow, files=files)
@@ -105,7 +106,7 @@ def analyze_assisted(
         session,
         readings=tuple(replace(r, draft=d) for r, d in zip(session.readings, drafts, strict=True)),
     )
-    report = analyzer.report_session(merged, strict=strict)
+    report = analyzer.report_session(merged, strict=strict, accept=accept)
     if not stored and job.answer is None and failure is None:
         return AssistOutcome(report, request)  # not asked (yet): the rules' report
     info = AssistInfo(

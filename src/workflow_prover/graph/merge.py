@@ -35,6 +35,7 @@ from workflow_prover.graph.documents import (
     schema_step_node,
     steps_in_order,
 )
+from workflow_prover.graph.followup import FollowUps
 from workflow_prover.models import (
     ASSIST_RULE,
     ClaimGraph,
@@ -67,11 +68,15 @@ _TRAILING = frozenset((".", ",", ";", ":"))
 
 def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] = ()) -> ClaimGraph:
     docs = current_docs(turns, schemas)
-    steps, index_of, ident_of, services = _merge_steps(turns, docs)
+    steps, index_of, ident_of, services, follow = _merge_steps(turns, docs)
     steps, services, inserted = _webhook_trigger(turns, steps, services)
+
+    def shifted(i: int) -> int:
+        return i + 1 if inserted and i >= inserted else i
+
     if inserted:
-        index_of = {k: i + 1 if i >= inserted else i for k, i in index_of.items()}
-        ident_of = {k: i + 1 if i >= inserted else i for k, i in ident_of.items()}
+        index_of = {k: shifted(i) for k, i in index_of.items()}
+        ident_of = {k: shifted(i) for k, i in ident_of.items()}
     labels = _labels(turns, index_of)
     claims: list[ClaimNode] = []
     position = 0
@@ -84,6 +89,9 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
             else:
                 draft = item
                 scope = _scope(draft.scope, turn.turn, index_of, labels, len(steps))
+                topic = follow[turn.turn].topic(draft.clause) if _unscoped(scope) else None
+                if topic is not None:  # a later turn's claim about the step its sentence names
+                    scope = Scope(target=ScopeTarget.STEPS, steps=(shifted(topic),))
                 claim = ClaimNode(
                     kind=ClaimKind(draft.kind),
                     modality=draft.reading.modality,
@@ -143,17 +151,31 @@ def _node(info: ServiceInfo) -> ServiceNode:
     )
 
 
+def _unscoped(scope: Scope) -> bool:
+    """A claim the reading tied to no step and no service: it would cover nothing."""
+    return scope.target is ScopeTarget.STEPS and not scope.steps
+
+
 def _merge_steps(
     turns: list[TurnDraft], docs: dict[int, tuple[SchemaDoc, ...]]
-) -> tuple[list[StepNode], dict[_StepKey, int], dict[Ident, int], dict[str, ServiceNode]]:
+) -> tuple[
+    list[StepNode],
+    dict[_StepKey, int],
+    dict[Ident, int],
+    dict[str, ServiceNode],
+    dict[int, FollowUps],
+]:
     steps: list[StepNode] = []
     seen: dict[tuple[str, bool, tuple[str, ...]], int] = {}
     index_of: dict[_StepKey, int] = {}
     ident_of: dict[Ident, int] = {}
     services: dict[str, ServiceNode] = {}
+    dropped: set[str] = set()  # services of steps a correction replaced
+    followups: dict[int, FollowUps] = {}
     for turn in turns:
         turn_docs = docs.get(turn.turn, ())
         described = Described(turn.turn, turn_docs)
+        follow = followups[turn.turn] = FollowUps(turn, steps)
         later: dict[_StepKey, Ident] = {}
         for item in steps_in_order(turn, turn_docs):
             if isinstance(item, tuple):
@@ -175,6 +197,17 @@ def _merge_steps(
             if target is not None:
                 later[where] = target
                 continue
+            attached = follow.attach(draft)
+            if attached is not None:
+                index_of[where] = attached.index
+                if attached.how == "replace":
+                    dropped.update(steps[attached.index - 1].services)
+                    steps[attached.index - 1] = _replaced(turn, draft, steps[attached.index - 1])
+                    for info in draft.services:
+                        services.setdefault(info.name, _node(info))
+                continue
+            if follow.takes_no_service(draft):
+                continue  # "it is retried": no step of its own, and none it is about
             index = len(steps) + 1
             seen[key] = index
             index_of[where] = index
@@ -183,7 +216,9 @@ def _merge_steps(
             steps.append(_step(turn, draft, index))
         for where, ident in later.items():
             index_of[where] = ident_of[ident]
-    return steps, index_of, ident_of, services
+    used = {name for step in steps for name in step.services}
+    services = {k: v for k, v in services.items() if k in used or k not in dropped}
+    return steps, index_of, ident_of, services, followups
 
 
 def _step(turn: TurnDraft, draft: StepDraft, index: int) -> StepNode:
@@ -206,6 +241,16 @@ def _step(turn: TurnDraft, draft: StepDraft, index: int) -> StepNode:
     )
 
 
+def _replaced(turn: TurnDraft, draft: StepDraft, old: StepNode) -> StepNode:
+    """'One correction: step 4 posts to ...': the new reading, at the old step's place and label
+    (its services stay when the correction names none)."""
+    new = _step(turn, draft, old.index)
+    update: dict[str, object] = {"label": old.label}
+    if not new.services:
+        update["services"] = old.services
+    return new.model_copy(update=update)
+
+
 def _labels(
     turns: list[TurnDraft], index_of: dict[_StepKey, int]
 ) -> dict[int, dict[int, list[int]]]:
@@ -214,8 +259,8 @@ def _labels(
     running: dict[int, list[int]] = {}
     for turn in turns:
         for draft in turn.steps:
-            if draft.label is not None:
-                index = index_of[(turn.turn, draft.start, draft.action)]
+            index = index_of.get((turn.turn, draft.start, draft.action))
+            if draft.label is not None and index is not None:
                 running.setdefault(draft.label, [])
                 if index not in running[draft.label]:
                     running[draft.label].append(index)
@@ -284,6 +329,8 @@ def _webhook_trigger(
                 claim.kind != "webhook"
                 or claim.reading.modality != "asserted"
                 or claim.clause in stepped
+                # a later turn's "step 3 / the Teams post goes to a webhook": that step's
+                or (turn.turn > 1 and (claim.scope.step_refs or claim.scope.services))
             ):
                 continue
             if (

@@ -207,6 +207,8 @@ TermLabel = Literal[
     "SOURCE",  # from: the service a transfer verb reads
     "FAILURE_WORD",  # fails, error, exception: the context alerting and logging need
     "RETRY_WORD",  # retry, again, attempts: the context "right away" needs
+    "NEW_STEP",  # "add a step", "another step": a later turn's action is a step of its own
+    "CORRECTION",  # correction, instead: a later turn's "step 4 posts ..." replaces step 4
 ]
 
 

@@ -41,7 +41,7 @@ from pydantic import AnyHttpUrl, Field, ValidationError, WithJsonSchema
 from workflow_prover import __version__
 from workflow_prover.assist.request import DEFAULT_MAX_TOKENS
 from workflow_prover.assist.sampling import Sampler
-from workflow_prover.models import AssistMode, Report
+from workflow_prover.models import Acceptance, AssistMode, Report
 from workflow_prover.rules.links import REPOSITORY
 from workflow_prover.schemas import SCHEMA_URI, prover_schema_text
 from workflow_prover.server.icon import server_icon
@@ -108,6 +108,20 @@ class ReviewResult(Report):
         "server could not store it: then it cannot be continued)."
     )
     turn: int = Field(description="The number of this call in the session (1 for a new one).")
+    changes: dict[str, Any] | None = Field(
+        default=None,
+        description="What this turn changed: findings_resolved, findings_new, claims_added, "
+        "claims_retracted, claims_overridden, each with the turn and the words that did it.",
+    )
+    answer: list[str] = Field(
+        default_factory=list, description="The answer to a turn that only asks a question."
+    )
+    already_reviewed: int | None = Field(
+        default=None, description="The turn this identical text was already reviewed as."
+    )
+    accepted: list[Acceptance] = Field(
+        default_factory=list, description="The risks accepted in this session (`accept`)."
+    )
 
 
 # --- the tool's text for the agent --------------------------------------------------------------
@@ -134,18 +148,25 @@ TOOL_DESCRIPTION = _paragraphs(
     """What comes back: `verdict`, the first that applies of INSECURE_CREDENTIALS (a secret in
     the text), UNDERSPECIFIED (no workflow found), NOT_APPLICABLE (nothing is written),
     HAPPY_PATH_BIAS, NON_IDEMPOTENT, MISSING_DLQ, NO_BACKOFF, INSECURE_CREDENTIALS,
-    WORKFLOW_PROVEN; `message` (also the text content: the verdict and the one thing to fix
-    first); `findings` (code, check, severity blocker|warning, step, service, evidence quoting
-    the user's words); `checks` (pass|fail|not_applicable per check); the `steps`, `services`
-    and `claims` read from the text; `questions` to ask the user; and `session_id` and
-    `turn`.""",
+    WORKFLOW_PROVEN; `message` (the verdict and the one thing to fix first); `findings` (code,
+    check, severity blocker|warning, step, service, evidence quoting the user's words);
+    `checks` (pass|fail|not_applicable per check); the `steps` (with the text's own `label`),
+    `services` and `claims` read from the text; `questions` to ask the user; `changes` (what
+    this turn resolved or opened, with the words that did it); and `session_id` and `turn`.
+    The text content carries the same answer in short: what changed, the verdict, the steps
+    as read, each check, the blockers and warnings, the questions and the session_id.""",
     """How to iterate: call again with the returned `session_id` and only what is new or
     changed ("Errors go to a DLQ; we retry with exponential backoff"). Earlier turns stay part of
     the design, claims accumulate, and a later statement about the same mechanism replaces an
     earlier one ("we removed the DLQ" retracts it). Confirm each fix with the user before
-    sending it; do not invent mechanisms. Repeat until the verdict is WORKFLOW_PROVEN (warnings
-    may remain). Omit `session_id` to review a new, unrelated design. `strict: true` treats
-    every warning as a blocker.""",
+    sending it; do not invent mechanisms. A sentence about a step already read ("step 2 ...",
+    "the Slack post ...", "it ...") adds to that step; say "add a step" for a new one. A turn
+    that only asks ("why is step 2 still flagged?") is answered and changes nothing; the same
+    text sent again is not stored twice. `accept` ({code, step or service, reason}) marks a
+    risk the user accepts: it stays listed, no longer counts, and stays accepted in the
+    session. Repeat until the verdict is WORKFLOW_PROVEN (warnings may remain). Omit
+    `session_id` to review a new, unrelated design. `strict: true` treats every warning as a
+    blocker.""",
     """Assisted reading: when the Prover's rules cannot read part of the design (sentences
     left unread, or no step found in a text that names a service), it may ask your model, once,
     through MCP sampling, to list the steps and resilience statements with exact quotes; your
@@ -166,6 +187,27 @@ _SESSION_HELP = (
     "send an empty string) to start a new review."
 )
 _STRICT_HELP = "Treat every warning as a blocker. Default false."
+_ACCEPT_HELP = (
+    "Risks the user accepts, explicitly: a list of {code, step or service, reason}. Matching "
+    "findings stay in the report as accepted with the reason, do not count for the verdict, "
+    "and stay accepted for the rest of the session. SECRET_IN_TEXT cannot be accepted; prose "
+    "in the description never accepts a risk."
+)
+_ACCEPT_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": _ACCEPT_HELP,
+    "items": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "description": "The finding code, e.g. NO_TIMEOUT."},
+            "step": {"type": "integer", "minimum": 1, "description": "The step's number."},
+            "service": {"type": "string", "description": "The service, e.g. Slack."},
+            "reason": {"type": "string", "minLength": 1, "description": "Why it is accepted."},
+        },
+        "required": ["code", "reason"],
+        "additionalProperties": False,
+    },
+}
 _ASSIST_HELP = (
     "Whether the Prover may ask your model (MCP sampling) to help read the design: 'auto' "
     "(when the rules' reading is uncertain), 'always', or 'never'. The server's setting is "
@@ -242,6 +284,11 @@ def _argument_error(
             problems.append(f"'strict' must be true or false, not {_type_name(value)}")
         elif field == "assist":
             problems.append('\'assist\' must be one of "auto", "always" or "never"')
+        elif field == "accept":
+            problems.append(
+                "'accept' must be a list of {code, step or service, reason} objects "
+                "(reason required)"
+            )
         elif field == "session_id":
             problems.append(
                 f"'session_id' must be a string returned by an earlier call, not "
@@ -349,6 +396,7 @@ def session_state(session: StoredSession) -> dict[str, Any]:
         "findings": latest.get("findings", []),
         "checks": latest.get("checks", {}),
         "questions": latest.get("questions", []),
+        "accepted": latest.get("accepted", []),
     }
 
 
@@ -383,7 +431,8 @@ def build_server(
         """Client input as an error may repeat it: secrets redacted, then cut to 128 chars."""
         return analyzer.redact(value[:128])[:128]
 
-    reviewer = Reviewer(store, pool, Limits(settings.max_turns, settings.max_session_chars), shown)
+    limits = Limits(settings.max_turns, settings.max_session_chars)
+    reviewer = Reviewer(store, pool, limits, shown, redact=analyzer.redact)
 
     async def review(
         ctx: Context,
@@ -412,6 +461,11 @@ def build_server(
         assist: Annotated[
             Literal["auto", "always", "never"], Field(description=_ASSIST_HELP)
         ] = settings.assist,
+        accept: Annotated[
+            list[Acceptance] | None,
+            Field(description=_ACCEPT_HELP),
+            WithJsonSchema(_ACCEPT_SCHEMA),
+        ] = None,
     ) -> Annotated[CallToolResult, ReviewResult]:
         # Async: the analysis runs in the pool and the store in worker threads, so the event
         # loop only waits (see `review.Reviewer`).
@@ -425,7 +479,8 @@ def build_server(
         if mode != "never":
             sampler = Sampler.for_call(ctx, settings.assist_timeout, shown)
         call = AssistCall(mode, sampler, settings.assist_max_tokens)
-        outcome = await reviewer(without_surrogates(description), sid, strict, call)
+        risks = tuple(accept or ())
+        outcome = await reviewer(without_surrogates(description), sid, strict, call, risks)
         # A round trip to the client's model (protocol 2026-07-28): the SDK sends it as is.
         return outcome  # type: ignore[return-value]
 

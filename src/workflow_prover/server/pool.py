@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from workflow_prover.analyzer import Analyzer
     from workflow_prover.assist.request import AssistRequest
     from workflow_prover.assist.session import AssistJob
+    from workflow_prover.models import Acceptance
 
 logger = logging.getLogger("workflow_prover.server")
 
@@ -79,6 +80,7 @@ class Review:
     text: str
     strict: bool
     assist: AssistJob | None = None  # None: the rules' reading only
+    accept: tuple[Acceptance, ...] = ()  # risks the user accepts (the tool's `accept`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +132,15 @@ def review(analyzer: ReviewAnalyzer, job: Review) -> Reviewed:
     """What every runner does with a job."""
     text = analyzer.redact(without_surrogates(job.text))
     if job.assist is None:
-        report = analyzer.analyze_turns([*job.earlier, text], strict=job.strict)
+        accept = {"accept": job.accept} if job.accept else {}  # analyzers that take none work
+        report = analyzer.analyze_turns([*job.earlier, text], strict=job.strict, **accept)
         return Reviewed(text, report.model_dump(mode="json"))
     from workflow_prover.assist.session import analyze_assisted
 
     turns = [*job.earlier, text]
-    outcome = analyze_assisted(cast("Analyzer", analyzer), turns, job.assist, strict=job.strict)
+    outcome = analyze_assisted(
+        cast("Analyzer", analyzer), turns, job.assist, strict=job.strict, accept=job.accept
+    )
     reading = outcome.reading.to_json() if outcome.reading is not None else None
     return Reviewed(text, outcome.report.model_dump(mode="json"), outcome.request, reading)
 

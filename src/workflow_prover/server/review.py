@@ -37,7 +37,10 @@ from mcp.types import CallToolResult, InputRequiredResult, TextContent
 from workflow_prover.assist.request import DEFAULT_MAX_TOKENS
 from workflow_prover.assist.sampling import Sampler
 from workflow_prover.assist.session import AssistJob
-from workflow_prover.models import AssistMode
+from workflow_prover.codes import UNSUPPRESSIBLE
+from workflow_prover.models import Acceptance, AssistMode
+from workflow_prover.server.answer import AnswerText
+from workflow_prover.server.changes import changes
 from workflow_prover.server.pool import (
     AnalysisFailed,
     AnalysisPool,
@@ -47,6 +50,8 @@ from workflow_prover.server.pool import (
     Review,
     Reviewed,
 )
+from workflow_prover.server.questions import Answers
+from workflow_prover.server.risks import accepted, with_accepted
 from workflow_prover.server.store import (
     SessionConflict,
     SessionNotFound,
@@ -124,16 +129,59 @@ def unstored_note(exc: StoreUnavailable) -> str:
     )
 
 
-def result(reviewed: Reviewed, session_id: str, number: int, note: str | None) -> CallToolResult:
-    payload = reviewed.report
-    if note is None:
-        note = (
-            f"session_id: {session_id} (turn {number}). To continue this review, call "
-            f"{TOOL_NAME} again with this session_id and only what changed."
-        )
+# What the structured content has besides the report: where the review stands and this call's
+# answer (`result`).
+SESSION_FIELDS = ("session_id", "turn", "changes", "answer", "already_reviewed", "accepted")
+
+
+def session_note(session_id: str, number: int) -> str:
+    return (
+        f"session_id: {session_id} (turn {number}). To continue this review, call "
+        f"{TOOL_NAME} again with this session_id and only what changed."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What one call answers besides the report: what changed, an answer to a question, a
+    resend of turn `resend`."""
+
+    changes: dict[str, Any] | None = None
+    answer: tuple[str, ...] = ()
+    resend: int | None = None
+    question_only: bool = False  # the turn only asked: the design is as it was
+
+
+def result(
+    payload: dict[str, Any],
+    session_id: str,
+    number: int,
+    note: str | None,
+    text: AnswerText,
+    extra: Answer | None = None,
+) -> CallToolResult:
+    """The call's result: the whole answer as text (`answer.AnswerText`) and as structured
+    content (the report, `session_id`, `turn`, `changes`, `answer`)."""
+    extra = extra or Answer()
+    note = note if note is not None else session_note(session_id, number)
+    shown = text.render(
+        payload,
+        note,
+        changes=extra.changes,
+        answer=list(extra.answer),
+        resend=extra.resend,
+        question_only=extra.question_only,
+    )
+    structured = {
+        "session_id": session_id,
+        "turn": number,
+        **payload,
+        "changes": extra.changes,
+        "answer": list(extra.answer),
+        "already_reviewed": extra.resend,
+    }
     return CallToolResult(
-        content=[TextContent(type="text", text=f"{payload['message']}\n\n{note}")],
-        structured_content={"session_id": session_id, "turn": number, **payload},
+        content=[TextContent(type="text", text=shown)], structured_content=structured
     )
 
 
@@ -174,6 +222,25 @@ class _Turn:
     session_id: str
     number: int
     readings: tuple[dict[str, Any] | None, ...] = ()
+    previous: dict[str, Any] | None = None  # the last stored turn's report
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One call's arguments, as the reviewer uses them."""
+
+    text: str
+    strict: bool
+    assist: AssistCall
+    accept: tuple[Acceptance, ...]
+    started: float
+
+
+def _resent(turn: _Turn, reviewed: Reviewed, accept: tuple[Acceptance, ...]) -> bool:
+    """The last turn's text again, with nothing new to accept and the same `strict`."""
+    same = bool(turn.earlier) and reviewed.text.strip() == turn.earlier[-1].strip()
+    strict = reviewed.report.get("strict") == (turn.previous or {}).get("strict")
+    return same and strict and not accept
 
 
 class Reviewer:
@@ -185,55 +252,126 @@ class Reviewer:
         pool: AnalysisPool,
         limits: Limits,
         shown: Callable[[str], str],
+        redact: Callable[[str], str] | None = None,
     ) -> None:
+        """`shown`: client input as an error may repeat it; `redact`: the secret scanner, for
+        the text a call stores and echoes besides its description (an accepted risk's reason)."""
+        self._redact = redact or shown
         self._store = store
         self._pool = pool
         self._limits = limits
         self._shown = shown
         self._locks = SessionLocks()
+        self._text = AnswerText()
+        self._answers = Answers.load()
 
     async def __call__(
-        self, text: str, session_id: str | None, strict: bool, assist: AssistCall | None = None
+        self,
+        text: str,
+        session_id: str | None,
+        strict: bool,
+        assist: AssistCall | None = None,
+        accept: tuple[Acceptance, ...] = (),
     ) -> CallToolResult | InputRequiredResult:
         started = time.perf_counter()
         assist = assist or AssistCall("never")
+        if any(a.code in UNSUPPRESSIBLE for a in accept):
+            raise ToolError(
+                "'accept' cannot accept SECRET_IN_TEXT: remove the secret from the design and "
+                "revoke or rotate it."
+            )
+        if any(a.step is None and a.service is None for a in accept):
+            raise ToolError(
+                "Each 'accept' item names the step (its number) or the service it accepts the "
+                "risk for, with the code and the reason."
+            )
         if session_id is not None and not SESSION_ID.fullmatch(session_id):
             raise unknown_session(None)
+        accept = tuple(self._redacted(a) for a in accept)
+        call = _Call(text, strict, assist, accept, started)
         if session_id is None:
-            return await self._review(text, None, strict, assist, started)
+            return await self._review(call, None)
         async with self._locks(session_id):
-            return await self._review(text, session_id, strict, assist, started)
+            return await self._review(call, session_id)
 
-    async def _review(
-        self, text: str, sid: str | None, strict: bool, assist: AssistCall, started: float
-    ) -> CallToolResult | InputRequiredResult:
+    async def _review(self, call: _Call, sid: str | None) -> CallToolResult | InputRequiredResult:
         for _ in range(_APPEND_ATTEMPTS):
-            turn = await self._next_turn(sid, len(text))
-            reviewed = await self._analyse(turn, text, strict, assist)
+            turn = await self._next_turn(sid, len(call.text))
+            accept = accepted(turn.previous, call.accept)
+            if (
+                turn.previous is not None
+                and not call.accept
+                and self._answers.is_question(call.text)
+            ):
+                return self._question(turn, call.text)
+            reviewed = await self._analyse(turn, call.text, call.strict, call.assist, accept)
             if isinstance(reviewed, InputRequiredResult):
                 return reviewed  # the client's model answers first; nothing is stored yet
+            if turn.previous is not None and _resent(turn, reviewed, call.accept):
+                return self._resend(turn)
+            reviewed = with_accepted(reviewed, accept)
             try:
-                if not await self._store_turn(turn, reviewed, strict, continuing=sid is not None):
+                if not await self._store_turn(
+                    turn, reviewed, call.strict, continuing=sid is not None
+                ):
                     continue  # another call appended a turn meanwhile: re-read and re-analyse
             except StoreUnavailable as exc:  # a new review: answer it, unstored
-                self._log(turn, reviewed, started, stored=False)
-                return result(reviewed, "", 1, unstored_note(exc))
-            self._log(turn, reviewed, started, stored=True)
-            return result(reviewed, turn.session_id, turn.number, None)
+                self._log(turn, reviewed, call.started, stored=False)
+                return result(reviewed.report, "", 1, unstored_note(exc), self._text)
+            self._log(turn, reviewed, call.started, stored=True)
+            asked = self._answers.asked(call.text)  # a design turn that also asks
+            moved = Answer(
+                changes=changes(turn.previous, reviewed.report, turn.number, reviewed.text),
+                answer=tuple(
+                    self._answers.answer(asked, reviewed.report, (*turn.earlier, reviewed.text))
+                )
+                if asked
+                else (),
+            )
+            return result(reviewed.report, turn.session_id, turn.number, None, self._text, moved)
         shown = self._shown(sid or "")
         raise ToolError(f"Session '{shown}' is being updated by other calls right now: retry.")
 
+    def _redacted(self, risk: Acceptance) -> Acceptance:
+        """The risk as stored and shown: its reason and service with any secret redacted."""
+        service = self._redact(risk.service) if risk.service is not None else None
+        return risk.model_copy(update={"reason": self._redact(risk.reason), "service": service})
+
+    def _question(self, turn: _Turn, text: str) -> CallToolResult:
+        """A turn that only asks: answered from the last turn's report, and not stored."""
+        report = turn.previous or {}
+        lines = tuple(self._answers.answer(text, report, turn.earlier))
+        number = turn.number - 1
+        note = (
+            f"session_id: {turn.session_id} (still turn {number}: a question is answered, not "
+            f"stored as a design change). Call {TOOL_NAME} again with this session_id and "
+            "what changed."
+        )
+        asked = Answer(answer=lines, question_only=True)
+        return result(report, turn.session_id, number, note, self._text, asked)
+
+    def _resend(self, turn: _Turn) -> CallToolResult:
+        """The same text as the last turn: already reviewed, not stored again."""
+        number = turn.number - 1
+        report = turn.previous or {}
+        return result(report, turn.session_id, number, None, self._text, Answer(resend=number))
+
     async def _analyse(
-        self, turn: _Turn, text: str, strict: bool, assist: AssistCall
+        self,
+        turn: _Turn,
+        text: str,
+        strict: bool,
+        assist: AssistCall,
+        accept: tuple[Acceptance, ...] = (),
     ) -> Reviewed | InputRequiredResult:
         """The rules' analysis, or the assisted one: asking the model when it says so."""
         sampler, stored = assist.sampler, turn.readings
         if assist.mode == "never" or (sampler is None and not any(stored)):
-            return await self._run(Review(turn.earlier, text, strict))
+            return await self._run(Review(turn.earlier, text, strict, accept=accept))
 
         def job(**fields: Any) -> Review:
             part = AssistJob(assist.mode, stored, max_tokens=assist.max_tokens, **fields)
-            return Review(turn.earlier, text, strict, part)
+            return Review(turn.earlier, text, strict, part, accept)
 
         answered = sampler.answered() if sampler is not None else None
         if answered is not None:  # the round that brings the model's answer
@@ -277,6 +415,7 @@ class Reviewer:
             sid,
             len(session.turns) + 1,
             tuple(t.assist for t in session.turns),
+            session.latest.report if session.latest else None,
         )
 
     async def _read(self, sid: str) -> StoredSession:

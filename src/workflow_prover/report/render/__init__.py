@@ -10,7 +10,7 @@ already redacted, so a message never repeats a secret.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
@@ -79,29 +79,38 @@ class Renderer:
 
     # ---- findings and questions -----------------------------------------------------------
 
-    def with_messages(self, findings: Sequence[Finding]) -> list[Finding]:
+    def with_messages(
+        self, findings: Sequence[Finding], labels: Mapping[int, int] | None = None
+    ) -> list[Finding]:
+        """Each finding's line; `labels` (step index -> the text's own number, where the text
+        numbers its steps) names a step as the user does: their "Step 4" is the Prover's."""
+        labels = labels or {}
         return [
             f.model_copy(
                 update={
-                    "message": self._render(self._messages[f.code], f=f, quote=_finding_quote(f))
+                    "message": self._render(
+                        self._messages[f.code], f=_as_said(f, labels), quote=_finding_quote(f)
+                    )
                 }
             )
             for f in findings
         ]
 
     def questions(self, findings: Sequence[Finding], graph: ClaimGraph) -> list[str]:
+        labels = step_labels(graph)
         out: list[str] = []
         for f in findings:
-            if f.severity != "blocker" or f.suppressed:
+            if f.severity != "blocker" or f.suppressed or f.accepted is not None:
                 continue
             text = self._render(
                 self._questions[f.code],
-                f=f,
+                f=_as_said(f, labels),
                 services=_services(graph),
                 kind=_secret_kind(f, graph),
                 svc=f.service or "the service",
-                at=f" in step {f.step}" if f.step else "",
+                at=f" in step {_label(f, labels)}" if f.step else "",
             )
+
             if text not in out:
                 out.append(text)
         if not graph.steps:  # nothing was read as a step: ask about what was not understood
@@ -113,11 +122,11 @@ class Renderer:
     # ---- the message -----------------------------------------------------------------------
 
     def message(self, verdict: Verdict, findings: Sequence[Finding], graph: ClaimGraph) -> str:
-        blockers = [f for f in findings if f.severity == "blocker" and not f.suppressed]
+        blockers = [f for f in findings if f.severity == "blocker" and _counts(f)]
         lead = _lead(verdict, blockers)
         others = [f for f in blockers if f is not lead]
         if verdict is Verdict.WORKFLOW_PROVEN:
-            others = [f for f in findings if f.severity == "warning" and not f.suppressed]
+            others = [f for f in findings if f.severity == "warning" and _counts(f)]
         context = {
             "lead": lead.message if lead else "",
             "others": _summary(others),
@@ -136,6 +145,24 @@ class Renderer:
             count = len(graph.unread)
             message += " " + self._render(self._unread, part="message", quoted=quoted, count=count)
         return message
+
+
+def _counts(f: Finding) -> bool:
+    return not f.suppressed and f.accepted is None
+
+
+def step_labels(graph: ClaimGraph) -> dict[int, int]:
+    """Step index -> the text's own number for it, where the text numbers its steps."""
+    return {s.index: s.label for s in graph.steps if s.label is not None}
+
+
+def _label(f: Finding, labels: Mapping[int, int]) -> int | None:
+    return labels.get(f.step, f.step) if f.step is not None else None
+
+
+def _as_said(f: Finding, labels: Mapping[int, int]) -> Finding:
+    """The finding as its templates name it: its step by the text's own number."""
+    return f.model_copy(update={"step": _label(f, labels)}) if f.step is not None else f
 
 
 def _lead(verdict: Verdict, blockers: list[Finding]) -> Finding | None:
@@ -160,7 +187,7 @@ def _summary(findings: list[Finding], limit: int = 4) -> str:
         if f.code == "SECRET_IN_TEXT":
             continue
         names = where.setdefault(f.code, [])
-        place = f.service or (f"step {f.step}" if f.step else "")
+        place = f.service or (f"step {f.step}" if f.step else "")  # labels: see `summary_for`
         if place and place not in names:
             names.append(place)
     parts = [

@@ -1,0 +1,136 @@
+"""A later turn's sentence about a step the design already has (issue 9).
+
+In a review session the user answers the Prover about the steps it read: "step 2 uses the order
+id as the external id", "the Slack post goes to an incoming webhook", "it retries 5 times". Such
+a sentence adds its claims to that step; it is not a step of its own. A step is found by the
+text's own label ("step 4"), by service (the sentence's action is on a service the design
+has), or, for an action that names no service, by the step the sentence before it
+was about. Only an action on a service the flow does not have yet, or an explicit "add a step",
+adds a step; "one correction: step 4 posts to ..." replaces step 4's reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from workflow_prover.annotate.types import small_number
+from workflow_prover.extract.steps.actions import StepDraft
+from workflow_prover.extract.turn import TurnDraft
+from workflow_prover.models import StepNode
+
+_JOINERS = frozenset((",", "and", "&", "or"))
+
+
+@dataclass(frozen=True, slots=True)
+class Attached:
+    """Where a later turn's step draft goes: onto step `index` (`same`), or in its place
+    (`replace`: the sentence corrects that step's reading)."""
+
+    index: int
+    how: Literal["same", "replace"]
+
+
+class FollowUps:
+    """Decides, for one later turn, which drafts describe steps the design already has."""
+
+    def __init__(self, turn: TurnDraft, earlier: Sequence[StepNode]) -> None:
+        self._turn = turn
+        self._earlier = [s for s in earlier if s.turn < turn.turn]
+        self._last: dict[int, int] = {}  # sentence -> the step its last action attached to
+
+    def attach(self, draft: StepDraft) -> Attached | None:
+        """The existing step `draft` speaks about, or None: it is a new step."""
+        if not self._earlier:
+            return None
+        start, end, sentence = self._sentence(draft)
+        view = self._turn.view
+        if view.has_term("NEW_STEP", start, end):
+            return None
+        found = self._by_label(start, end) or self._by_service(draft) or self._by_topic(sentence)
+        if found is None:
+            return None
+        self._last[sentence] = found
+        if view.has_term("CORRECTION", start, end) and self._by_label(start, end):
+            return Attached(found, "replace")
+        return Attached(found, "same")
+
+    def _sentence(self, draft: StepDraft) -> tuple[int, int, int]:
+        lay = self._turn.view.lay
+        sentence = lay.clauses[draft.clause].sentence
+        spans = [(c.start, c.end) for c in lay.clauses if c.sentence == sentence]
+        return min(s for s, _ in spans), max(e for _, e in spans), sentence
+
+    def _by_label(self, start: int, end: int) -> int | None:
+        """'step 4', 'in step 2': the step with that label (or at that place, unlabelled)."""
+        view = self._turn.view
+        toks = view.toks
+        refs = view.term_starts("STEP_REF")
+        for i in range(start, end):
+            if i not in refs:
+                continue
+            j = i + 1
+            while j < end and toks[j].norm in _JOINERS:
+                j += 1
+            number = small_number(toks[j].text) if j < end else None
+            if number is not None:
+                return self._labelled(number)
+        return None
+
+    def _labelled(self, number: int) -> int | None:
+        labelled = [s.index for s in self._earlier if s.label == number]
+        if labelled:
+            return labelled[0]
+        if not any(s.label is not None for s in self._earlier):
+            return next((s.index for s in self._earlier if s.index == number), None)
+        return None
+
+    def _by_service(self, draft: StepDraft) -> int | None:
+        """The action is on a service the design has: the step on most of its services, the
+        same action first ('the Stripe report' is the write to Stripe; 'connects to the
+        Postgres DB (RDS)' is the Postgres step, the RDS alias adding nothing)."""
+        names = {info.name for info in draft.services}
+        on = [s for s in self._earlier if names & set(s.services)]
+        if not on:
+            return None
+        best = max(len(names & set(s.services)) for s in on)
+        on = [s for s in on if len(names & set(s.services)) == best]
+        same = [s for s in on if s.action == draft.action and s.inbound == draft.inbound]
+        return (same or on)[0].index
+
+    def _by_topic(self, sentence: int) -> int | None:
+        """An action that names no service ('it retries'): the step its sentence, or the one
+        before it, was about."""
+        for earlier in (sentence, sentence - 1):
+            if earlier in self._last:
+                return self._last[earlier]
+        return None
+
+    def topic(self, clause: int) -> int | None:
+        """The existing step the clause's sentence is about (its label, the one step on all
+        the services it names, or the step its actions or the sentence before were about):
+        for a claim that names no step of its own ("... and records the id to skip repeats",
+        "it retries 5 times")."""
+        if not self._earlier:
+            return None
+        lay = self._turn.view.lay
+        sentence = lay.clauses[clause].sentence
+        spans = [(c.start, c.end) for c in lay.clauses if c.sentence == sentence]
+        start, end = min(s for s, _ in spans), max(e for _, e in spans)
+        named = {
+            m.info.name
+            for c in lay.clauses
+            if c.sentence == sentence
+            for m in self._turn.view.clause_services(c.index)
+        }
+        on = [s.index for s in self._earlier if named and named <= set(s.services)]
+        by_service = on[0] if len(on) == 1 else None
+        found = self._by_label(start, end) or by_service or self._by_topic(sentence)
+        if found is not None:
+            self._last.setdefault(sentence, found)
+        return found
+
+    def takes_no_service(self, draft: StepDraft) -> bool:
+        """An action with no service in a later turn, about no step found: not a step."""
+        return bool(self._earlier) and not draft.services

@@ -1,0 +1,149 @@
+"""Issue 9: in a session, a later sentence about a step the design has adds its claims to that
+step; only an action on a new service, or an explicit "add a step", adds one; a correction
+replaces the step's reading; a failure path described for a step is a claim, not a step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from workflow_prover.analyzer import Analyzer
+from workflow_prover.models import Report
+
+NUMBERED = (
+    "Signup sync:\n"
+    "1. Read new signups from Postgres.\n"
+    "2. Create the contact in HubSpot.\n"
+    "3. Post a message to Slack."
+)
+NIGHTLY = (
+    "Every night a job reads usage events from Kafka, reports each customer's usage to Stripe, "
+    "and posts a summary to Slack."
+)
+ORDERS = "We read orders from Shopify and create invoices in Xero."
+
+
+@dataclass(frozen=True)
+class Case:
+    first: str
+    then: str
+    steps: tuple[tuple[str, tuple[str, ...]], ...]  # (action, services) per step, in order
+
+
+def shape(report: Report) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple((s.action, tuple(s.services)) for s in report.steps)
+
+
+KAFKA_STRIPE_SLACK = (
+    ("read", ("Apache Kafka",)),
+    ("write", ("Stripe",)),
+    ("write", ("Slack",)),
+)
+PG_HUBSPOT_SLACK = (("read", ("PostgreSQL",)), ("write", ("HubSpot",)), ("write", ("Slack",)))
+
+STEP_COUNT = {
+    "a sentence about a step by its service and action adds no step": Case(
+        NIGHTLY, "The Slack post goes to an incoming webhook.", KAFKA_STRIPE_SLACK
+    ),
+    "a sentence about a step by its label adds no step": Case(
+        NUMBERED,
+        "Step 3 posts to an incoming webhook and records the message id to skip repeats.",
+        PG_HUBSPOT_SLACK,
+    ),
+    "a pronoun's action is the step its sentence is about": Case(
+        NUMBERED,
+        "The HubSpot create is an upsert keyed on the email. It then writes the contact id back.",
+        PG_HUBSPOT_SLACK,
+    ),
+    "an action on a service the flow lacks adds a step": Case(
+        NIGHTLY,
+        "We now also write the totals to Snowflake.",
+        (*KAFKA_STRIPE_SLACK, ("write", ("Snowflake",))),
+    ),
+    "an explicit 'add a step' adds one on a known service": Case(
+        ORDERS,
+        "Add a step that reads the invoice back from Xero to confirm it.",
+        (("read", ("Shopify",)), ("write", ("Xero",)), ("read", ("Xero",))),
+    ),
+    "a correction replaces the numbered step's reading": Case(
+        NUMBERED,
+        "One correction: step 3 sends an email through SendGrid instead.",
+        (("read", ("PostgreSQL",)), ("write", ("HubSpot",)), ("write", ("SendGrid",))),
+    ),
+    "an action on a known service named with another adds no step": Case(
+        ORDERS,
+        "The job connects to Xero and the Amazon RDS replica with IAM roles, so no static "
+        "password exists.",
+        (("read", ("Shopify",)), ("write", ("Xero",))),
+    ),
+    "a failure path described for a step is no step": Case(
+        ORDERS,
+        "If the Xero create still fails after retries, we write the order to an S3 bucket of "
+        "failed orders.",
+        (("read", ("Shopify",)), ("write", ("Xero",))),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", STEP_COUNT.values(), ids=STEP_COUNT.keys())
+def test_a_follow_up_keeps_the_real_steps(analyzer: Analyzer, case: Case) -> None:
+    assert shape(analyzer.analyze_turns([case.first, case.then])) == case.steps
+
+
+def test_a_correction_drops_the_replaced_service(analyzer: Analyzer) -> None:
+    report = analyzer.analyze_turns(
+        [NUMBERED, "One correction: step 3 sends an email through SendGrid instead."]
+    )
+    assert "Slack" not in {s.name for s in report.services}
+    assert report.steps[2].label == 3 and report.steps[2].turn == 2
+
+
+@dataclass(frozen=True)
+class Scoped:
+    first: str
+    then: str
+    kind: str
+    step: int  # the step the follow-up's claim must cover (and only that one)
+
+
+SCOPES = {
+    "a claim said of a step by service covers that step only": Scoped(
+        NIGHTLY,
+        "The Stripe report carries an idempotency key made of the customer id and the date.",
+        "idempotency",
+        2,
+    ),
+    "a claim in a sentence about a labelled step covers that step": Scoped(
+        NUMBERED,
+        "Step 3 posts to an incoming webhook and records the message id to skip repeats.",
+        "idempotency",
+        3,
+    ),
+    "a claim after a pronoun covers the step the sentence before was about": Scoped(
+        NIGHTLY,
+        "The Slack post goes to an incoming webhook. It records the posted summary id in a "
+        "table to skip repeats.",
+        "idempotency",
+        3,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SCOPES.values(), ids=SCOPES.keys())
+def test_a_follow_up_claim_covers_the_step_it_is_about(analyzer: Analyzer, case: Scoped) -> None:
+    report = analyzer.analyze_turns([case.first, case.then])
+    idempotency = {
+        f.step for f in report.findings if f.code == "WRITE_WITHOUT_IDEMPOTENCY" and f.step
+    }
+    writes = {s.index for s in report.steps if s.action == "write"}
+    assert case.step not in idempotency
+    assert idempotency == writes - {case.step}  # the other writes stay flagged
+
+
+def test_findings_name_the_step_by_the_texts_own_number(analyzer: Analyzer) -> None:
+    text = "Our flow:\n3. Read new signups from Postgres.\n4. Create the contact in HubSpot."
+    report = analyzer.analyze(text)
+    hubspot = next(f for f in report.findings if f.code == "WRITE_WITHOUT_IDEMPOTENCY")
+    assert hubspot.step == 2 and report.steps[1].label == 4
+    assert "step 4 (HubSpot)" in hubspot.message
