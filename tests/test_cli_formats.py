@@ -318,12 +318,15 @@ def test_the_report_schema_is_the_one_the_mcp_tool_advertises(
         assert schema is not None
         return schema
 
+    from workflow_prover.server.review import SESSION_FIELDS
+
     out = anyio.run(advertised)
     _, text, _ = run(capsys, "schema", "--report")
     report = json.loads(text)
     assert {k: out["properties"][k] for k in report["properties"]} == report["properties"]
     assert {k: out["$defs"][k] for k in report["$defs"]} == report["$defs"]
-    assert set(out["properties"]) - set(report["properties"]) == {"session_id", "turn"}
+    # the review's own fields: the session and what the turn changed (server/review.py)
+    assert set(out["properties"]) - set(report["properties"]) == set(SESSION_FIELDS)
 
 
 # --- stdin and the entry points -----------------------------------------------------------
