@@ -1,8 +1,8 @@
 """Properties of the analyzer on generated text (hypothesis), with a bounded example count.
 
 - `analyze` never raises, and its Report survives a JSON round trip through the model;
-- every evidence span lies inside its turn's input, and its text is that slice of the input or
-  the slice's redacted form;
+- every evidence span (and every negation, hedge or question cue) lies inside its turn's input,
+  and its text is that slice of the input or the slice's redacted form;
 - a secret drawn from generators of realistic formats (Stripe, AWS, GitHub, Slack, JWT, PEM,
   a URL with a password, long hex in a header) never appears in the JSON, text or SARIF output.
 
@@ -48,6 +48,9 @@ FRAGMENTS = [
     "Salesforce -> HubSpot",
     "errors go to a DLQ",
     "no DLQ",
+    "no no DLQ",
+    "neither retries nor a DLQ",
+    '{"failure_handling": "none", "dlq": false}',
     "we retry with exponential backoff",
     "we don't retry",
     "idempotency keys in Redis",
@@ -82,9 +85,9 @@ DESIGNS = st.lists(st.one_of(st.sampled_from(FRAGMENTS), NOISE), max_size=25).ma
 
 
 def evidences(node: Any) -> Iterator[dict[str, Any]]:
-    """Every Evidence in a dumped Report (not the cues inside them: see test_pathological)."""
+    """Every Evidence in a dumped Report, and every Cue inside one (a cue is quoted too)."""
     if isinstance(node, dict):
-        if {"text", "start", "end", "rule"} <= node.keys() and "modality" not in node:
+        if {"text", "start", "end", "rule"} <= node.keys():
             yield node
         for value in node.values():
             yield from evidences(value)

@@ -206,6 +206,7 @@ TermLabel = Literal[
     "SOURCE",  # from: the service a transfer verb reads
     "FAILURE_WORD",  # fails, error, exception: the context alerting and logging need
     "RETRY_WORD",  # retry, again, attempts: the context "right away" needs
+    "OFF_VALUE",  # false, none, null, off: a key's value that says the mechanism is absent
 ]
 
 
