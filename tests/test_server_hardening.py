@@ -367,6 +367,8 @@ ACCESS_LINES = [
     # (the request target uvicorn logs, what the line keeps)
     ("/mcp?api_key=plain-value&session_id=abcdefgh123", "/mcp"),
     ("/mcp?", "/mcp"),
+    ("http%3A//127.0.0.1%3A8000/mcp?session_id=abcdefgh123", "http%3A//127.0.0.1%3A8000/mcp"),
+    ("mcp?api_key=plain-value", "mcp"),
     ("/mcp", "/mcp"),
     ("/", "/"),
 ]
