@@ -38,6 +38,7 @@ from workflow_prover.assist.request import DEFAULT_MAX_TOKENS
 from workflow_prover.assist.sampling import Sampler
 from workflow_prover.models import AssistMode, Report
 from workflow_prover.schemas import SCHEMA_URI, prover_schema_text
+from workflow_prover.server.echo import NoEcho
 from workflow_prover.server.pool import AnalysisPool, without_surrogates
 from workflow_prover.server.review import SESSION_ID, TOOL_NAME, AssistCall, Limits, Reviewer
 from workflow_prover.server.store import SessionStore, StoredSession, StoreUnavailable
@@ -423,6 +424,7 @@ def build_server(
         instructions=INSTRUCTIONS,
         version=__version__,
         tools=[tool],
+        middleware=[NoEcho(analyzer.redact)],  # the SDK's own errors repeat client input
         **auth,
     )
 

@@ -35,8 +35,9 @@ class AccessLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name == ACCESS_LOGGER and isinstance(record.args, tuple):
             args = list(record.args)
-            if len(args) > _TARGET and isinstance(args[_TARGET], str):
-                args[_TARGET] = args[_TARGET].split("?", 1)[0]
+            target = args[_TARGET] if len(args) > _TARGET else None
+            if isinstance(target, str):
+                args[_TARGET] = target.split("?", 1)[0]
             record.args = tuple(args)
         return True
 
