@@ -242,3 +242,39 @@ def test_a_secret_in_a_realistic_format_is_never_written(analyzer: Analyzer, kin
             assert core(secret) not in out, (kind, name, text)
 
     check()
+
+
+def fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def disguised(core_text: str, how: str, at: int) -> str:
+    """The secret's core as an attacker or a copy-paste may write it (hardening fault 4)."""
+    if how == "fullwidth":
+        return fullwidth(core_text)
+    cut = 1 + at % (len(core_text) - 1)
+    invisible = {"zero-width": "\u200b", "word-joiner": "\u2060"}[how]
+    return core_text[:cut] + invisible + core_text[cut:]
+
+
+@pytest.mark.parametrize("kind", sorted(SECRET_FORMATS))
+def test_a_secret_split_by_an_invisible_character_or_in_fullwidth_is_never_written(
+    analyzer: Analyzer, kind: str
+) -> None:
+    @settings(BOUNDED, max_examples=_examples(6))
+    @given(
+        secret=SECRET_FORMATS[kind],
+        context=CONTEXTS,
+        how=st.sampled_from(["zero-width", "word-joiner", "fullwidth"]),
+        at=st.integers(min_value=0, max_value=200),
+    )
+    def check(secret: str, context: str, how: str, at: int) -> None:
+        plain = core(secret)
+        written = secret.replace(plain, disguised(plain, how, at))
+        text = context.replace("§", written)
+        report = analyzer.analyze(text)
+        assert report.verdict == "INSECURE_CREDENTIALS", (kind, how, text)
+        for name, out in outputs(report, text).items():
+            assert plain not in out and disguised(plain, how, at) not in out, (kind, how, name)
+
+    check()
