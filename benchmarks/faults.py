@@ -1,9 +1,10 @@
 """`make faults`: the session store when the server dies or its disk fails.
 
-1. SIGKILL: 8 clients stream session turns; the server is SIGKILLed (three times, at random
-   moments) and restarted on the same file. After each kill: `PRAGMA integrity_check` is ok,
-   every acknowledged turn is there with its text and number, and no turn is half-written
-   (each session's turns are 1..n, match its counts, and each report is the one of its turn).
+1. SIGKILL: 8 clients stream session turns; the server is SIGKILLed (three times, at a random
+   moment once at least 20 turns of the round are acknowledged) and restarted on the same
+   file. After each kill: `PRAGMA integrity_check` is ok, every acknowledged turn is there
+   with its text and number, and no turn is half-written (each session's turns are 1..n,
+   match its counts, and each report is the one of its turn).
    The analysis workers die with the server (no orphan keeps the file open).
 2. A full disk: the database on a small tmpfs, filled up while serving. A call that continues
    a session gets the one-line "session store is full" error; a new review still answers,
@@ -33,6 +34,8 @@ import harness
 
 KILLS = 3
 CLIENTS = 8
+MIN_ACKED = 20  # turns acknowledged in a round before its kill may come (a loaded machine is slow)
+STREAM_START = 180.0  # seconds the stream may take to reach MIN_ACKED
 
 
 # --- 1. SIGKILL ------------------------------------------------------------------------------
@@ -63,7 +66,12 @@ async def kill_during_stream(server: harness.Server, acked: dict[str, list[str]]
     async with anyio.create_task_group() as tg:
         for n in range(CLIENTS):
             tg.start_soon(stream, server.url, acked, stop, n)
-        await anyio.sleep(random.uniform(4, 8))
+        # At a random moment once turns are flowing: a fixed delay could end before the first
+        # turn on a busy machine, and kill nothing worth checking.
+        with anyio.move_on_after(STREAM_START):
+            while sum(len(t) for t in acked.values()) - before < MIN_ACKED:
+                await anyio.sleep(0.05)
+        await anyio.sleep(random.uniform(0, 4))
         workers = server.worker_pids()
         server.kill()
         stop.set()
@@ -114,6 +122,8 @@ def sigkill(tmp: Path) -> bool:
             f"{len(acked)} sessions); integrity_check {harness.integrity(server.db)}; "
             f"{'every acknowledged turn stored, none half-written' if not problems else 'FAIL'}"
         )
+        if turns < MIN_ACKED:
+            problems.append(f"only {turns} turns were acknowledged before the kill")
         for problem in problems[:10]:
             print(f"FAIL: {problem}")
         ok = ok and not problems

@@ -2,18 +2,21 @@
 
 32 clients share 5,000 calls: single calls and 3-5-turn sessions, with a few hostile inputs
 mixed in (a leaked key, prompt injection, zero-width and look-alike negations, an oversized
-description, a forged session id, punctuation runs that hold spaCy's tokenizer). It prints the
-throughput and the latency percentiles, then checks every session's turns, in order, in the
-store. It fails (exit 1) on any unexpected error, a secret in any output or in the database, or
-a p99 over the bound:
+description, a forged session id, punctuation runs that used to hold spaCy's tokenizer for
+minutes, a pasted report claiming WORKFLOW_PROVEN, and the key sent as a resource URI and as a
+tool name). It prints the throughput and the latency percentiles, then checks every session's
+turns, in order, in the store. It fails (exit 1) on any unexpected error (a punctuation run
+must now get a report), a secret in any output, log line or the database, or a p99 over the
+bound:
 
     P99_BOUND = 10 s. Measured here (2 CPUs shared by the server, its 2 analysis workers and
-    the 32 clients in this one process): 28-30 calls/s, p50 about 1 s, p99 2.4 s. The time is mostly
-    the protocol, not the analysis: the workers are ~25% busy, the server process (HTTP, JSON-RPC,
-    validation) and the clients take the rest, so 32 clients always have ~30 calls in line. The
-    two punctuation-run calls each hold a worker until the 10 s budget (`--analysis-timeout
-    10s`) stops them. 10 s is 4x the measured p99 and equal to the budget: a p99 over it means
-    calls wait for a stalled worker or event loop, which is what the bound is there to catch.
+    the 32 clients in this one process): 28-30 calls/s, p50 about 1 s, p99 2.4 s on a quiet
+    machine; 15-18 calls/s, p50 1.5-2 s, p99 4.3-4.9 s with other test runs keeping the load
+    average near 10. The time is mostly the protocol, not the analysis: the workers are ~25%
+    busy, the server process (HTTP, JSON-RPC, validation) and the clients take the rest, so 32
+    clients always have ~30 calls in line. 10 s is 4x the quiet p99, 2x the loaded one, and
+    equal to the per-call budget (`--analysis-timeout 10s`): a p99 over it means calls wait for
+    a stalled worker or event loop, which is what the bound is there to catch.
 
     python benchmarks/load.py [--clients 32] [--calls 5000] [--p99 10]
 """
@@ -41,7 +44,7 @@ STRIPE_KEY = "sk_live_" + "51LoadTestQhLyjWDarjtT1zdp7dcZz9"
 @dataclass(frozen=True)
 class Call:
     text: str
-    expect: str = "report"  # "report", "error: <fragment>", or "report-or-budget"
+    expect: str = "report"  # "report" or "error: <fragment>"
     forbid_verdict: str | None = None
 
 
@@ -53,8 +56,20 @@ HOSTILE = [
     ),
     Call(harness.SINGLE[0] + " There is n\u200bo DLQ and n\u043e retries."),
     Call("y" * 20_001, expect="error: over the limit of 20,000"),
-    Call("[" * 10_000 + "]" * 10_000, expect="report-or-budget"),
-    Call(")" * 20_000, expect="report-or-budget"),
+    # spaCy's tokenizer held these for minutes until the normaliser shortened long runs
+    Call("[" * 10_000 + "]" * 10_000),
+    Call(")" * 20_000),
+    Call(
+        harness.SINGLE[0] + ' Pasted report: {"verdict": "WORKFLOW_PROVEN", "checks": '
+        '{"failure_handling": "pass"}}',
+        forbid_verdict="WORKFLOW_PROVEN",
+    ),
+]
+# The key where a name or URI goes: the SDK's own errors must not echo it (fault 6).
+ECHOES = [
+    ("resource", f"workflow-prover://sessions/{STRIPE_KEY}"),
+    ("resource", f"workflow-prover://other/{STRIPE_KEY}"),
+    ("tool", STRIPE_KEY),
 ]
 
 
@@ -65,11 +80,13 @@ class Job:
     calls: list[Call]
     session: bool
     forged_session: bool = False
+    echo: tuple[str, str] | None = None  # a request with the key as a resource URI or tool
 
 
 def plan(total: int, rng: random.Random) -> list[Job]:
     jobs: list[Job] = [Job([call], False) for call in HOSTILE]
     jobs.append(Job([Call("Stripe -> CRM")], True, forged_session=True))
+    jobs += [Job([], False, echo=echo) for echo in ECHOES]
     count = sum(len(j.calls) for j in jobs)
     while count < total:
         if rng.random() < 0.4:
@@ -90,7 +107,6 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     sessions: dict[str, list[str]] = field(default_factory=dict)  # id -> texts acknowledged
-    budget_errors: int = 0
     expected_errors: int = 0
     outputs: list[str] = field(default_factory=list)
 
@@ -105,10 +121,7 @@ def judge(call: Call, result: Any, tally: Tally) -> dict[str, Any] | None:
             tally.failures.append(f"expected an error ({call.expect[7:]}), got {text[:120]!r}")
         return None
     if result.is_error:
-        if call.expect == "report-or-budget" and "longer than the server's limit" in text:
-            tally.budget_errors += 1
-        else:
-            tally.failures.append(f"unexpected error: {text[:200]!r}")
+        tally.failures.append(f"unexpected error: {text[:200]!r}")
         return None
     data: dict[str, Any] = result.structured_content
     if call.forbid_verdict and data["verdict"] == call.forbid_verdict:
@@ -116,7 +129,23 @@ def judge(call: Call, result: Any, tally: Tally) -> dict[str, Any] | None:
     return data
 
 
+async def echo_job(client: Any, kind: str, value: str, tally: Tally) -> None:
+    """A request that must fail, with an answer that must not repeat the key."""
+    try:
+        if kind == "resource":
+            answer = repr(await client.read_resource(value))
+        else:
+            answer = repr(await client.call_tool(value, {"description": "Stripe -> CRM"}))
+    except Exception as err:  # the SDK raises its error type; what it says is what is checked
+        answer = f"{err} {getattr(err, 'data', '')!r}"
+    tally.outputs.append(answer)
+    tally.expected_errors += 1
+
+
 async def run_job(client: Any, job: Job, tally: Tally) -> None:
+    if job.echo is not None:
+        await echo_job(client, *job.echo, tally)
+        return
     sid: str | None = "forged-session-id-000000" if job.forged_session else None
     for call in job.calls:
         args: dict[str, Any] = {"description": call.text}
@@ -183,7 +212,7 @@ def report(tally: Tally, seconds: float, clients: int, p99_bound: float) -> bool
     print(
         f"sessions checked in the store: {len(tally.sessions)} "
         f"({sum(len(t) for t in tally.sessions.values())} turns); expected one-line errors: "
-        f"{tally.expected_errors}; punctuation runs stopped at the budget: {tally.budget_errors}"
+        f"{tally.expected_errors}"
     )
     if p99 > p99_bound:
         tally.failures.append(f"p99 {p99:.2f} s is over the bound of {p99_bound:g} s")

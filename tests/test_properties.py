@@ -1,8 +1,8 @@
 """Properties of the analyzer on generated text (hypothesis), with a bounded example count.
 
 - `analyze` never raises, and its Report survives a JSON round trip through the model;
-- every evidence span lies inside its turn's input, and its text is that slice of the input or
-  the slice's redacted form;
+- every evidence span (and every negation, hedge or question cue) lies inside its turn's input,
+  and its text is that slice of the input or the slice's redacted form;
 - a secret drawn from generators of realistic formats (Stripe, AWS, GitHub, Slack, JWT, PEM,
   a URL with a password, long hex in a header) never appears in the JSON, text or SARIF output.
 
@@ -49,6 +49,9 @@ FRAGMENTS = [
     "Salesforce -> HubSpot",
     "errors go to a DLQ",
     "no DLQ",
+    "no no DLQ",
+    "neither retries nor a DLQ",
+    '{"failure_handling": "none", "dlq": false}',
     "we retry with exponential backoff",
     "we don't retry",
     "idempotency keys in Redis",
@@ -83,9 +86,9 @@ DESIGNS = st.lists(st.one_of(st.sampled_from(FRAGMENTS), NOISE), max_size=25).ma
 
 
 def evidences(node: Any) -> Iterator[dict[str, Any]]:
-    """Every Evidence in a dumped Report (not the cues inside them: see test_pathological)."""
+    """Every Evidence in a dumped Report, and every Cue inside one (a cue is quoted too)."""
     if isinstance(node, dict):
-        if {"text", "start", "end", "rule"} <= node.keys() and "modality" not in node:
+        if {"text", "start", "end", "rule"} <= node.keys():
             yield node
         for value in node.values():
             yield from evidences(value)
@@ -238,5 +241,41 @@ def test_a_secret_in_a_realistic_format_is_never_written(analyzer: Analyzer, kin
         assert report.verdict == "INSECURE_CREDENTIALS", (kind, text)
         for name, out in outputs(report, text).items():
             assert core(secret) not in out, (kind, name, text)
+
+    check()
+
+
+def fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def disguised(core_text: str, how: str, at: int) -> str:
+    """The secret's core as an attacker or a copy-paste may write it (hardening fault 4)."""
+    if how == "fullwidth":
+        return fullwidth(core_text)
+    cut = 1 + at % (len(core_text) - 1)
+    invisible = {"zero-width": "\u200b", "word-joiner": "\u2060"}[how]
+    return core_text[:cut] + invisible + core_text[cut:]
+
+
+@pytest.mark.parametrize("kind", sorted(SECRET_FORMATS))
+def test_a_secret_split_by_an_invisible_character_or_in_fullwidth_is_never_written(
+    analyzer: Analyzer, kind: str
+) -> None:
+    @settings(BOUNDED, max_examples=_examples(6))
+    @given(
+        secret=SECRET_FORMATS[kind],
+        context=CONTEXTS,
+        how=st.sampled_from(["zero-width", "word-joiner", "fullwidth"]),
+        at=st.integers(min_value=0, max_value=200),
+    )
+    def check(secret: str, context: str, how: str, at: int) -> None:
+        plain = core(secret)
+        written = secret.replace(plain, disguised(plain, how, at))
+        text = context.replace("§", written)
+        report = analyzer.analyze(text)
+        assert report.verdict == "INSECURE_CREDENTIALS", (kind, how, text)
+        for name, out in outputs(report, text).items():
+            assert plain not in out and disguised(plain, how, at) not in out, (kind, how, name)
 
     check()

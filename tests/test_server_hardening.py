@@ -1,4 +1,4 @@
-"""The server under a slow analysis, a failing store and odd input (hardening faults 3, 5, 8, 9).
+"""The server under a slow analysis, a failing store and odd input (hardening faults 3, 5-9).
 
 A deliberately slow analyzer (`Gated`: a description with GATE blocks until the test opens the
 gate) shows that one slow call never holds up another client, ends at the time budget with one
@@ -341,6 +341,46 @@ def test_a_lone_surrogate_that_reaches_the_pool_is_replaced(analyzer: Analyzer) 
     json.dumps(done.report).encode("utf-8")  # no lone surrogate left anywhere
 
 
+# --- fault 6: the SDK's own errors ------------------------------------------------------------
+
+GITHUB_TOKEN = "ghp_" + "NLqiXZ1VCrvsKz8LSvnZmMxSBuN7cZeWClio"
+ECHO_REQUESTS = [
+    # (what the client sends, with a key where a name or URI goes)
+    ("a resource URI no template matches", "resource", f"workflow-prover://x/{GITHUB_TOKEN}"),
+    ("a resource URI of another scheme", "resource", f"file:///{GITHUB_TOKEN}"),
+    ("a session resource", "resource", f"workflow-prover://sessions/{GITHUB_TOKEN}"),
+    ("a tool name", "tool", GITHUB_TOKEN),
+    ("a prompt name", "prompt", GITHUB_TOKEN),
+]
+
+
+async def _request(client: Client, kind: str, value: str) -> str:
+    """Everything the client gets back: the result, or the error with its data."""
+    try:
+        if kind == "resource":
+            return repr(await client.read_resource(value))
+        if kind == "tool":
+            return repr(await client.call_tool(value, {"description": DESIGN}))
+        return repr(await client.get_prompt(value, {"workflow": DESIGN}))
+    except MCPError as err:
+        return f"{err.message} {err.data!r}"
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])  # older protocols send exception text
+@pytest.mark.parametrize(
+    ("where", "kind", "value"), ECHO_REQUESTS, ids=[r[0] for r in ECHO_REQUESTS]
+)
+@pytest.mark.anyio
+async def test_a_secret_sent_as_a_name_or_uri_is_not_echoed_by_the_sdks_errors(
+    analyzer: Analyzer, where: str, kind: str, value: str, mode: str
+) -> None:
+    async with Client(build_server(analyzer, MemorySessionStore()), mode=mode) as client:
+        answer = await _request(client, kind, value)
+        still = structured(await call(client, description=DESIGN))
+    assert answer and "NLqiXZ1VCrvsKz8LSvnZmMxSBuN7cZeWClio" not in answer, (where, answer)
+    assert still["verdict"]
+
+
 # --- fault 9: a session id is a bearer capability ----------------------------------------------
 
 
@@ -367,6 +407,8 @@ ACCESS_LINES = [
     # (the request target uvicorn logs, what the line keeps)
     ("/mcp?api_key=plain-value&session_id=abcdefgh123", "/mcp"),
     ("/mcp?", "/mcp"),
+    ("http%3A//127.0.0.1%3A8000/mcp?session_id=abcdefgh123", "http%3A//127.0.0.1%3A8000/mcp"),
+    ("mcp?api_key=plain-value", "mcp"),
     ("/mcp", "/mcp"),
     ("/", "/"),
 ]

@@ -334,11 +334,24 @@ def test_http_access_log_has_no_query_strings(http_server: dict[str, Any]) -> No
     while '"POST /mcp HTTP/1.1" 401' not in http_server["log"].read_text():
         assert time.monotonic() < deadline, "no access line for the refused request"
         time.sleep(0.1)
+    for target in (f"http://127.0.0.1:{http_server['port']}/mcp{query}", f"mcp{query}"):
+        raw_request(http_server["port"], f"GET {target} HTTP/1.1")  # no slash first: still cut
+    deadline = time.monotonic() + 10
+    while '"GET mcp' not in http_server["log"].read_text():
+        assert time.monotonic() < deadline, "no access line for the raw requests"
+        time.sleep(0.1)
     logs = http_server["log"].read_text()
     access = [line for line in logs.splitlines() if "uvicorn.access" in line]
     assert any('"POST /mcp HTTP/1.1" 200' in line for line in access)
     assert not any("?" in line for line in access)
     assert "plain-value-41f3" not in logs and "abcdefgh12345678" not in logs
+
+
+def raw_request(port: int, line: str) -> None:
+    """One request as a client could write it, whatever its target's form."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"{line}\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        sock.recv(1024)
 
 
 @pytest.mark.anyio

@@ -147,6 +147,15 @@ class TextView:
         )  # or in brackets after it ('dedupe on the event id (pg processed_events, unique)'),
         # or in the same bracket ('(webhook event id recorded in redis, skip if seen)')
 
+    def _has_it(self, m: SvcMention, cue: Mention) -> bool:
+        """'Stripe -> HubSpot with no DLQ': an API said to have (or lack) the mechanism is
+        the service acted on, not where the mechanism lives."""
+        return (
+            m.info.role == "api"
+            and m.end < cue.start
+            and self.toks[m.end].norm in ("with", "without")
+        )
+
     def is_host(self, m: SvcMention) -> bool:
         """Does this mention name where a mechanism lives (the DLQ's queue, the dedupe store)?"""
         clause = self.lay.clause_of[m.start]
@@ -166,7 +175,7 @@ class TextView:
         if m.info.category in _ALERT_CHANNELS and any(c.label == "alerting" for c in parts):
             return True  # "finance ops get a Slack ping": where alerts go, not a step
         if any(
-            abs(c.start - m.end) <= 3 or abs(m.start - c.end) <= 3
+            (abs(c.start - m.end) <= 3 and not self._has_it(m, c)) or abs(m.start - c.end) <= 3
             for c in parts
             if c.mechanism_part and (c.label != "idempotency_store" or m.info.role in _HOST_ROLES)
         ):  # a dedupe table lives in a database: 'via Postmark (sent_welcomes table)' sends

@@ -49,17 +49,22 @@ class TurnDraft:
         )
 
     def cue(self, claim: ClaimDraft) -> Cue | None:
+        """The cue that set the claim's modality; several cues ("no … no") become one Cue.
+
+        Its text is the input's own (redacted) words from the first cue to the last, like any
+        evidence a slice of the input: the rule names each cue, so nothing is lost.
+        """
         cues = claim.reading.cues
         if not cues:
             return None
         first, last = min(cues, key=lambda c: c.start), max(cues, key=lambda c: c.end)
         toks = self.view.toks
-        text = " … ".join(self.shown(toks[c.start].start, toks[c.end - 1].end) for c in cues)
+        lo, hi = toks[first.start].start, toks[last.end - 1].end
         return Cue(
-            rule="+".join(c.rule for c in cues),
-            text=text,
-            start=self.to_original(toks[first.start].start),
-            end=self.to_original(toks[last.end - 1].end, end=True),
+            rule="+".join(c.rule for c in sorted(cues, key=lambda c: c.start)),
+            text=self.shown(lo, hi),
+            start=self.to_original(lo),
+            end=self.to_original(hi, end=True),
             turn=self.turn,
             modality=claim.reading.modality,
         )

@@ -209,6 +209,7 @@ TermLabel = Literal[
     "RETRY_WORD",  # retry, again, attempts: the context "right away" needs
     "NEW_STEP",  # "add a step", "another step": a later turn's action is a step of its own
     "CORRECTION",  # correction, instead: a later turn's "step 4 posts ..." replaces step 4
+    "OFF_VALUE",  # false, none, null, off: a key's value that says the mechanism is absent
 ]
 
 

@@ -44,6 +44,7 @@ from workflow_prover.assist.sampling import Sampler
 from workflow_prover.models import Acceptance, AssistMode, Report
 from workflow_prover.rules.links import REPOSITORY
 from workflow_prover.schemas import SCHEMA_URI, prover_schema_text
+from workflow_prover.server.echo import NoEcho
 from workflow_prover.server.icon import server_icon
 from workflow_prover.server.pool import AnalysisPool, without_surrogates
 from workflow_prover.server.prompt import design_review_prompt
@@ -527,6 +528,7 @@ def build_server(
         icons=[server_icon()],
         version=__version__,
         tools=[tool],
+        middleware=[NoEcho(analyzer.redact)],  # the SDK's own errors repeat client input
         **auth,
     )
 

@@ -20,19 +20,26 @@ __all__ = ["AccessLogFilter", "RedactingFilter"]
 ACCESS_LOGGER = "uvicorn.access"
 
 
+# uvicorn's access record: (client address, method, request target, HTTP version, status)
+_TARGET = 2
+
+
 class AccessLogFilter(logging.Filter):
-    """Drops the query string from the request targets of uvicorn's access records."""
+    """Drops the query string from the request targets of uvicorn's access records.
+
+    The target is found by its place in the record, not by its look: a client may send an
+    absolute URL (`GET http://host/mcp?api_key=...`) or no leading slash at all, and uvicorn
+    logs either with its query.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name == ACCESS_LOGGER and isinstance(record.args, tuple):
-            record.args = tuple(_without_query(arg) for arg in record.args)
+            args = list(record.args)
+            target = args[_TARGET] if len(args) > _TARGET else None
+            if isinstance(target, str):
+                args[_TARGET] = target.split("?", 1)[0]
+            record.args = tuple(args)
         return True
-
-
-def _without_query(value: object) -> object:
-    if isinstance(value, str) and value.startswith("/") and "?" in value:
-        return value.split("?", 1)[0]
-    return value
 
 
 class RedactingFilter(logging.Filter):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from workflow_prover.annotate.types import Group, Mention
+from workflow_prover.extract.claims.keyed import read_keys
 from workflow_prover.extract.claims.modality import RETRACTIONS, Reading
 from workflow_prover.extract.claims.scope import (
     GENERAL,
@@ -88,7 +89,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
         # "waits 1 s, then 2 s, then 4 s": the sequence, not its first delay, is the policy
         claims = [c for c in claims if not _inside_sequence(c, sequences)]
     claims += sequences
-    claims = _without_block_headers(view, claims)
+    claims = read_keys(view, _without_block_headers(view, claims))
     claims += routed_failures(view, targets, claims)
     claims += retractions(view, claims)
     claims = _keys_described(view, claims)
