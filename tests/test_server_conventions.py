@@ -55,14 +55,16 @@ TOOL_ERRORS = [
     ),
     pytest.param(
         {"description": STRIPE, "strictt": True},
-        "unknown argument 'strictt': the arguments are description, session_id, strict, assist",
-        "unknown argument 'strictt': the arguments are description, session_id, strict, assist",
+        "unknown argument 'strictt': the arguments are description, session_id, strict, "
+        "assist, accept",
+        "unknown argument 'strictt': the arguments are description, session_id, strict, "
+        "assist, accept",
         id="unknown",
     ),
     pytest.param(
         {"workflow": STRIPE},
         "unknown argument 'workflow': the arguments are description, session_id, strict, "
-        "assist; missing required argument 'description'",
+        "assist, accept; missing required argument 'description'",
         "a misnamed `description`, such as `workflow`, also gives the missing-argument reason",
         id="unknown-and-missing",
     ),
