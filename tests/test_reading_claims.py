@@ -140,6 +140,13 @@ ROWS = [
         ["PostgreSQL"],
     ),
     (
+        "an evaluation of what the design lacks is hypothetical",
+        "we post to netsuite. A DLQ there would be the proper fix.",
+        "terminal_path",
+        "hypothetical",
+        ALL,
+    ),
+    (
         "a paragraph labelled as background adds no claim",
         "Motivation: a rolled-back order once left live gift cards.\nFlow: we issue the card "
         "via the Cardvault API.",
@@ -217,6 +224,20 @@ FINDING_ROWS = [
         "we pull orders out of shopify and post them to hubspot with exponential backoff.",
         "NO_RATE_LIMIT_HANDLING",
         [],
+    ),
+    (
+        "a verb-shaped noun before the sentence's verb is no action of its own",
+        "we post a credit note to the zentrix billing api. the zentrix post carries the refund "
+        "id as its idempotency key.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
+        "a removal in the progressive ('we're dropping') retracts the mechanism",
+        "we post to netsuite; failures go to warranty.dlq. Update: we're dropping "
+        "warranty.dlq, the platform team doesn't want another queue.",
+        "NO_FAILURE_HANDLING",
+        [None],
     ),
     (
         "a removal without a subject retracts the mechanism",

@@ -134,6 +134,49 @@ ROWS = [
         "we read deals from salesforce and post one digest to #wins. Slack calls use backoff.",
         [("read", ["Salesforce"]), ("write", ["Slack"])],
     ),
+    (
+        "a verb of reversal is a write on its target",
+        "2. Reverse the affiliate commission in our partner-payouts API.",
+        [("write", ["partner-payouts API"])],
+    ),
+    (
+        "'to our channel' is no delivery to us when the text names the system it is in",
+        "post a short summary to our #customer-voice channel in microsoft teams.",
+        [("write", ["Microsoft Teams"])],
+    ),
+    (
+        "an English-word vendor after an article is the word",
+        "we read tickets from zendesk and create cards in trello with the ticket id as the "
+        "idempotency key. the keys are plain env vars on the box.",
+        [("read", ["Zendesk"]), ("write", ["Trello"])],
+    ),
+    (
+        "two actions on one system in one sentence are two steps",
+        "typeform webhook -> create the contact in intercom -> add a tag to that contact -> "
+        "post a summary to microsoft teams",
+        [
+            ("read", ["Typeform"]),
+            ("write", ["Intercom"]),
+            ("write", ["Intercom"]),
+            ("write", ["Microsoft Teams"]),
+        ],
+    ),
+    (
+        "an abbreviation that is also a word names its product where it is a system",
+        "2) index them into es, doc id = file path.",
+        [("write", ["Elasticsearch"])],
+    ),
+    (
+        "a quoted slug before 'service' names an internal service",
+        "3) request a review in our `docs-review` service for any page flagged stale.",
+        [("write", ["docs-review"])],
+    ),
+    (
+        "an action on 'it' acts on what was said before, not on the system named next",
+        "we look up the refund id in the dynamo table, else we put it with "
+        "attribute_not_exists(refund_id), then post a credit note to the zentrix billing api.",
+        [("write", ["zentrix billing api"])],
+    ),
 ]
 
 
@@ -143,3 +186,27 @@ def test_steps_are_read_by_mechanism(
 ) -> None:
     steps = analyzer.analyze(text).steps
     assert [(s.action, s.services) for s in steps] == expected, behaviour
+
+
+# (behaviour, text, whether each step is a delivery to us)
+INBOUND_ROWS = [
+    (
+        "an arrow chain that starts with a webhook starts with a delivery to us",
+        "typeform webhook (new survey response) -> create the contact in intercom",
+        [True, False],
+    ),
+    (
+        "an arrow chain that starts with a system read starts with a read by us",
+        "stripe payouts -> create the bill in xero",
+        [False, False],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "text", "inbound"), INBOUND_ROWS, ids=[r[0] for r in INBOUND_ROWS]
+)
+def test_deliveries_to_us_are_told_from_calls(
+    analyzer: Analyzer, behaviour: str, text: str, inbound: list[bool]
+) -> None:
+    assert [s.inbound for s in analyzer.analyze(text).steps] == inbound, behaviour

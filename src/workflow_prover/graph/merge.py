@@ -172,6 +172,7 @@ def _merge_steps(
     services: dict[str, ServiceNode] = {}
     dropped: set[str] = set()  # services of steps a correction replaced
     followups: dict[int, FollowUps] = {}
+    said: dict[tuple[str, bool, tuple[str, ...]], _Place] = {}  # where a prose step was said
     for turn in turns:
         turn_docs = docs.get(turn.turn, ())
         described = Described(turn.turn, turn_docs)
@@ -190,7 +191,8 @@ def _merge_steps(
             draft = item
             key = (draft.action, draft.inbound, tuple(sorted(info.name for info in draft.services)))
             where = (turn.turn, draft.start, draft.action)
-            if key in seen:
+            place = _place(turn, draft)
+            if key in seen and not _another_step(said.get(key), place):
                 index_of[where] = seen[key]
                 continue
             target = described.step(draft.inbound, {info.name for info in draft.services})
@@ -210,6 +212,7 @@ def _merge_steps(
                 continue  # "it is retried": no step of its own, and none it is about
             index = len(steps) + 1
             seen[key] = index
+            said[key] = place
             index_of[where] = index
             for info in draft.services:
                 services.setdefault(info.name, _node(info))
@@ -219,6 +222,24 @@ def _merge_steps(
     used = {name for step in steps for name in step.services}
     services = {k: v for k, v in services.items() if k in used or k not in dropped}
     return steps, index_of, ident_of, services, followups
+
+
+_Place = tuple[int, int, int | None]  # turn, sentence, the text's own step number
+
+
+def _place(turn: TurnDraft, draft: StepDraft) -> _Place:
+    return (turn.turn, turn.view.lay.clauses[draft.clause].sentence, draft.label)
+
+
+def _another_step(first: _Place | None, again: _Place) -> bool:
+    """Is a step with the same action and services a step of its own? Said again in another
+    turn or sentence it is a restatement; in one sentence ('create the contact in Intercom ->
+    add a tag to that contact') or under another number of the text's own, it is another step."""
+    if first is None or first[0] != again[0]:
+        return False
+    return first[1] == again[1] or (
+        first[2] is not None and again[2] is not None and first[2] != again[2]
+    )
 
 
 def _step(turn: TurnDraft, draft: StepDraft, index: int) -> StepNode:

@@ -15,8 +15,12 @@ from workflow_prover.extract.layout.grammar import (
     MARKUP,
     NOUN_MODIFIERS,
     PREPOSITIONS,
+    SUBJECT_PRONOUNS,
     object_starter,
 )
+
+# words before a verb that are not the noun of a compound ("then post updates the ...")
+_NOT_NOUNS = frozenset(("then", "and", "or", "to", "also", "just", "always", "never", "first"))
 
 # "read", "put" and "set" are spelt alike in base and past: they are read as base forms
 _PAST_IRREGULAR = frozenset(
@@ -79,6 +83,19 @@ def is_verbal(
     form = verb_form(toks[s].text)
     if e in verb_starts and form == "third" and not _adjective_follows(toks, e):
         return False  # "truck GPS pings arrive": a plural noun, then its verb
+    if (
+        form == "base"
+        and nxt is not None
+        and verb_form(nxt.text) == "third"
+        and e + 1 < len(toks)
+        and toks[e + 1].norm in DETERMINERS
+        and prev is not None
+        and prev.text[:1].isalpha()
+        and prev.norm not in SUBJECT_PRONOUNS
+        and prev.norm not in AUXILIARIES
+        and prev.norm not in _NOT_NOUNS
+    ):
+        return False  # "the zentrix post carries the key": a noun, then its verb
     if form == "third" and nxt is not None and nxt.text in ("(", ",", ":", ")"):
         return False  # "Outbound calls (OTM, SendGrid) use backoff": a plural noun
     if form == "third" and verb.label == "WRITE" and nxt is not None and nxt.norm == "from":

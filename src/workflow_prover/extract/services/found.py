@@ -214,11 +214,15 @@ def _system_place(toks: list[Tok], m: Mention) -> bool:
     the target of an action ("create a transfer in wise"), or named with what systems have
     ("the wise api", "square webhooks", "close + hubspot")? Otherwise it is the word."""
     k = m.start - 1
+    article = False
     while k >= 0 and toks[k].norm in ("the", "our", "their", "a", "an", "my"):
+        article = article or toks[k].norm in ("the", "a", "an")
         k -= 1
     before = toks[k].norm if k >= 0 else ""
     after = toks[m.end].norm if m.end < len(toks) else ""
-    return before in _SYSTEM_BEFORE or after in _SYSTEM_AFTER
+    # "env vars on the box": with an article the word is the noun, unless it is named with
+    # what systems have ("the square api"); "in our notion", "create it in wise" are products
+    return (before in _SYSTEM_BEFORE and not article) or after in _SYSTEM_AFTER
 
 
 def _coordinated(toks: list[Tok], m: Mention, strong: list[Mention]) -> bool:

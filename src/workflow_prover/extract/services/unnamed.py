@@ -290,6 +290,17 @@ def head_aliases(toks: list[Tok], found: list[SvcMention], aliases: dict[str, Se
             aliases.setdefault(word, next(iter(infos)))
 
 
+def _named_by_next(toks: list[Tok], j: int, heads: dict[int, str]) -> str | None:
+    """ "our `docs-review` service": a quoted slug whose next word is a slug head is that
+    system's name, whatever its own last part."""
+    k = j + 1
+    if k < len(toks) and toks[k].text == "`" and not toks[j].ws:
+        k += 1
+    if k == j + 1 or k >= len(toks) or toks[k].norm not in ("service", "svc", "api", "app"):
+        return None  # "`docs-dlq` redis stream": a store's name, read by the store's rules
+    return heads.get(k)
+
+
 def slug_services(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
     """`billing-svc`, `ledger-api`, `contract-relay`, `orders-db`: a service by its shape.
 
@@ -311,12 +322,13 @@ def slug_services(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
             and toks[j + 2].text[:1].isalnum()
         ):
             j += 2
-        if j > i and j in heads and not any(k in taken for k in range(i, j + 1)):
+        category = heads.get(j) or _named_by_next(toks, j, heads)
+        if j > i and category and not any(k in taken for k in range(i, j + 1)):
             before = toks[i - 1] if i > 0 else None
             in_address = before is not None and not before.ws and before.text in ("/", ".", ":")
             if not in_address:
                 name = "".join(t.text for t in toks[i : j + 1])
-                info = catalog.info(name, heads[j], "generic.slug", generic=True)
+                info = catalog.info(name, category, "generic.slug", generic=True)
                 out.append(SvcMention(info, i, j + 1))
                 taken.update(range(i, j + 1))
         i = j + 1

@@ -172,7 +172,11 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
     if not out and main and clause.chain is not None:
         # "Stripe -> CRM": data flows out of the first system and into the others
         action = "read" if clause.segment == 0 else "write"
-        out.append(_make(clause, action, False, main[:1], label, "arrow"))
+        # "typeform webhook (new survey response) -> ...": the chain starts with a delivery
+        hook = clause.segment == 0 and any(
+            c.label == "webhook" for c in view.mentions("cue", clause.index)
+        )
+        out.append(_make(clause, action, hook, main[:1], label, "arrow"))
     if not out and not frame.actions:
         out += _keyed_steps(view, clause, frame, main, label)
     return out
@@ -440,7 +444,7 @@ def _fallback(
         for m in step_services(view, c.index)
         if view.frame(c.index).role_of(m) in _ACTED_ROLES
     ]
-    if later and kind in ("WRITE", "TRANSFER"):
+    if later and kind in ("WRITE", "TRANSFER") and not _refers_back(view, clause):
         return later[:1], "step.fallback.sentence_system"
     owners = _named_owners(view, clause)
     if owners:
@@ -461,6 +465,16 @@ def _fallback(
         if earlier:
             return earlier[:1], "step.fallback.previous_sentence"
     return [], ""
+
+
+def _refers_back(view: TextView, clause: Clause) -> bool:
+    """'... in the dynamo table, else we put it with attribute_not_exists(...) -> then post to
+    zentrix': an object pronoun is something said before, not the system named next."""
+    frame = view.frame(clause.index)
+    toks = view.toks
+    return any(
+        a.verb.end < len(toks) and toks[a.verb.end].norm in ("it", "them") for a in frame.actions
+    )
 
 
 def _named_owners(view: TextView, clause: Clause) -> list[SvcMention]:
