@@ -20,6 +20,7 @@ from workflow_prover.cli.check import add_check_command
 from workflow_prover.cli.inputs import PROG, UsageError
 from workflow_prover.cli.schema import add_schema_command
 from workflow_prover.cli.serve import add_serve_command
+from workflow_prover.cli.trace import add_trace_command
 
 if TYPE_CHECKING:
     from workflow_prover.cli.base import SubParsers
@@ -30,6 +31,7 @@ COMMANDS: list[Callable[[SubParsers], None]] = [
     add_schema_command,
     add_assist_prompt_command,
     add_serve_command,
+    add_trace_command,
 ]
 
 
