@@ -78,6 +78,7 @@ EVIDENCE_KEYS = {
     "cue",
     "pointer",
     "reader",
+    "via",
     "line",
     "column",
     "end_line",
