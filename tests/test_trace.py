@@ -74,6 +74,13 @@ SHOWN = [
         "WRITE_WITHOUT_IDEMPOTENCY (blocker) step 1 Xero  [verb.create]",
     ),
     (
+        "a step of a pasted document says where in it it is",
+        '```json\n{"StartAt": "Charge", "States": {"Charge": {"Type": "Task", "Resource": '
+        '"arn:aws:states:::http:invoke", "Parameters": {"ApiEndpoint": '
+        '"https://api.stripe.com/v1/charges", "Method": "POST"}, "End": true}}}\n```',
+        "at /States/Charge  [step.asl.http]",
+    ),
+    (
         "a heading is a block of its section",
         "## Context\nWe pull orders from Shopify.",
         'line 1: heading, section background  "Context"',

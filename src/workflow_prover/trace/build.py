@@ -167,6 +167,7 @@ def _step(step: StepNode) -> StepTrace:
         label=step.label,
         rule=step.evidence.rule,
         via=list(step.evidence.via),
+        pointer=step.evidence.pointer,
     )
 
 
@@ -184,6 +185,7 @@ def _claim(claim: ClaimNode) -> ClaimTrace:
             services=list(scope.services),
             via=list(evidence.via),
         ),
+        pointer=evidence.pointer,
     )
 
 

@@ -80,6 +80,7 @@ class StepTrace(_Out):
     label: int | None
     rule: str
     via: list[str] = Field(default_factory=list)
+    pointer: str | None = None  # the element's JSON pointer, for a step of a document
 
 
 class ScopeTrace(_Out):
@@ -96,6 +97,7 @@ class ClaimTrace(_Out):
     rule: str
     cue: CueTrace | None = None
     scope: ScopeTrace
+    pointer: str | None = None  # the element's JSON pointer, for a claim of a document
 
 
 class FindingTrace(_Out):
