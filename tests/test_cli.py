@@ -79,6 +79,7 @@ EVIDENCE_KEYS = {
     "cue",
     "pointer",
     "reader",
+    "via",
     "line",
     "column",
     "end_line",

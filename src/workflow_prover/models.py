@@ -81,6 +81,9 @@ class Evidence(_Frozen):
     cue: Cue | None = None
     pointer: str | None = None
     reader: Reader = "rules"
+    # the named heuristics that decided, beyond `rule` (presidio's analysis explanation): a
+    # step's clause frame ("frame.verb.noun_compound"), a claim's scope ("scope.services")
+    via: tuple[str, ...] = ()  # a tuple: evidence is hashed (findings dedupe on it)
     # 1-based, in code points; the end is the character after the span (see report.positions)
     line: int | None = Field(default=None, ge=1)
     column: int | None = Field(default=None, ge=1)

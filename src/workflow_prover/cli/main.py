@@ -20,6 +20,7 @@ from workflow_prover.cli.check import add_check_command
 from workflow_prover.cli.inputs import PROG, UsageError
 from workflow_prover.cli.schema import add_schema_command
 from workflow_prover.cli.serve import add_serve_command
+from workflow_prover.cli.trace import add_trace_command
 from workflow_prover.rules.command import add_explain_command, add_rules_command
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ COMMANDS: list[Callable[[SubParsers], None]] = [
     add_serve_command,
     add_rules_command,
     add_explain_command,
+    add_trace_command,
 ]
 
 

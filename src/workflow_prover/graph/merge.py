@@ -98,7 +98,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
                     scope=scope,
                     evidence=_read_by(
                         turn.evidence(draft.start, draft.end, draft.rule, turn.cue(draft))
-                    ),
+                    ).model_copy(update={"via": draft.scope.via}),
                     turn=turn.turn,
                     clause=turn.turn * CLAUSE_TURN + draft.clause * CLAUSE_PROSE,
                     value=draft.value,
@@ -250,6 +250,8 @@ def _step(turn: TurnDraft, draft: StepDraft, index: int) -> StepNode:
     ):
         end -= 1
     evidence = _read_by(turn.evidence(draft.start, end, draft.rule))
+    via = tuple(dict.fromkeys(turn.view.frame(draft.clause).via))
+    evidence = evidence.model_copy(update={"via": via})
     return StepNode(
         index=index,
         text=evidence.text,

@@ -14,7 +14,7 @@ Most specific evidence first, clause by clause:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from workflow_prover.annotate.types import Mention, small_number
 from workflow_prover.extract.claims.modality import Reading
@@ -45,10 +45,15 @@ class ScopeDraft:
     vendors: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()  # services left out: "all APIs but Mailgun"
     excluded_refs: tuple[int, ...] = ()  # the user's step numbers left out
+    # how it was decided ("scope.services", then what an inherited scope was decided by);
+    # shown by the report and `trace`, never compared: it changes no decision
+    via: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
 
-GENERAL = ScopeDraft()
-NOWHERE = ScopeDraft(general=False)  # about an action the text does not tie to a service
+GENERAL = ScopeDraft(via=("scope.general",))
+NOWHERE = ScopeDraft(
+    general=False, via=("scope.unresolved_action",)
+)  # about an action the text does not tie to a service
 
 
 @dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
@@ -124,6 +129,7 @@ def _exception(view: TextView, clause: Clause, credential: bool) -> ScopeDraft |
         filter=base.filter,
         excluded=tuple(dict.fromkeys(m.info.name for m in excepted)),
         excluded_refs=refs,
+        via=("scope.exception",),
     )
 
 
@@ -145,10 +151,10 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
         first = next(c for c in view.lay.clauses if c.chain == clause.chain and c.segment == 0)
         refs = _step_refs(view, first)
     if refs:
-        return ScopeDraft(general=False, step_refs=refs)
+        return ScopeDraft(general=False, step_refs=refs, via=("scope.step_refs",))
     quantified = _quantified(view, clause)
     if quantified is not None:
-        return quantified
+        return _via(quantified, "scope.quantified")
     mentions = [m for m in named(view, clause, credential) if not _included(view, m)]
     services = tuple(dict.fromkeys(m.info.name for m in mentions))
     if credential:
@@ -160,28 +166,40 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
             # "a new key, which now lives in Secrets Manager along with the Freshdesk key"
             earlier = scope_of(targets, previous, credential)
             services = tuple(dict.fromkeys((*earlier.services, *services)))
-        return ScopeDraft(general=False, services=services, vendors=vendors)
+        return ScopeDraft(
+            general=False, services=services, vendors=vendors, via=("scope.services",)
+        )
     kind = _general_noun(view, clause)
     if kind is not None:
-        return ScopeDraft(filter=kind)
-    own = _own_steps(targets, clause) or _nominalised(targets, clause)
+        return ScopeDraft(filter=kind, via=("scope.general_noun",))
+    own = _own_steps(targets, clause)
     if own:
-        return ScopeDraft(general=False, steps=own)
+        return ScopeDraft(general=False, steps=own, via=("scope.own_steps",))
+    own = _nominalised(targets, clause)
+    if own:
+        return ScopeDraft(general=False, steps=own, via=("scope.nominalised",))
     condition = _condition(view, clause)
-    if condition is not None:
-        return scope_of(targets, condition, credential)  # "If NetSuite errors, we retry..."
+    if condition is not None:  # "If NetSuite errors, we retry..."
+        return _via(scope_of(targets, condition, credential), "scope.condition")
     colon = _elaborated(view, clause) or _elliptical(view, clause)
     if colon is not None:
         earlier = scope_of(targets, colon, credential)
         if not earlier.general or colon == _elaborated(view, clause):
-            return earlier
+            elaborated = colon == _elaborated(view, clause)
+            return _via(earlier, "scope.elaborated" if elaborated else "scope.elliptical")
     if refers_back(view, clause):
         previous = _previous_clause(view, clause)
         if previous is None and clause.index > 0 and view.toks[clause.start].norm in _OPENING:
             previous = clause.index - 1  # "... the LinkedIn API. Its token is in ..."
         if previous is not None:
-            return scope_of(targets, previous, credential)
+            return _via(scope_of(targets, previous, credential), "scope.refers_back")
     return GENERAL
+
+
+def _via(scope: ScopeDraft, rule: str) -> ScopeDraft:
+    """The same scope, saying it was decided by `rule` (then by what decided the one it
+    inherits)."""
+    return replace(scope, via=(rule, *scope.via))
 
 
 def _elaborated(view: TextView, clause: Clause) -> int | None:

@@ -1,0 +1,245 @@
+"""The layout stages on their own: blocks (what each line is), clauses (where a statement
+ends) and the clause frame (each service's role). One behaviour per row."""
+
+from __future__ import annotations
+
+import pytest
+
+from workflow_prover.analyzer import Analyzer
+from workflow_prover.extract.layout.blocks import read_blocks
+
+# (behaviour, text, per line: (kind, section role))
+BLOCKS = [
+    (
+        "a markdown heading is no statement and opens a design section",
+        "## Flow\nPull invoices from Chargebee.",
+        [("heading", "design"), ("text", "design")],
+    ),
+    (
+        "a line underlined with === is a heading",
+        "Flow\n====\nPull invoices.",
+        [("heading", "design"), ("heading", "design"), ("text", "design")],
+    ),
+    (
+        "a whole line in bold is a heading",
+        "**Resilience**\nWe retry.",
+        [("heading", "design"), ("text", "design")],
+    ),
+    (
+        "a # line that reads like a sentence is a comment, not a heading",
+        "# we retry, then fail.\nPull invoices.",
+        [("text", "design"), ("text", "design")],
+    ),
+    (
+        "a short first line before a blank line is a title",
+        "HubSpot to Salesforce sync\n\nWe pull contacts from HubSpot.",
+        [("heading", "design"), ("text", "design"), ("text", "design")],
+    ),
+    (
+        "a short first line with no blank line after it is prose",
+        "HubSpot to Salesforce sync\nWe pull contacts from HubSpot.",
+        [("text", "design"), ("text", "design")],
+    ),
+    (
+        "metadata lines are no statements",
+        "Status: accepted\nOwner: @ana\nWe pull contacts.",
+        [("meta", "design"), ("meta", "design"), ("text", "design")],
+    ),
+    (
+        "a table has a header, a separator and rows",
+        "| step | system |\n|---|---|\n| pull | HubSpot |",
+        [("table_header", "design"), ("table_sep", "design"), ("table_row", "design")],
+    ),
+    (
+        "a Context heading makes its section background, up to the next heading",
+        "## Context\nToday we export by hand.\n## Flow\nPull invoices.",
+        [
+            ("heading", "background"),
+            ("text", "background"),
+            ("heading", "design"),
+            ("text", "design"),
+        ],
+    ),
+    (
+        "an alternatives heading takes its section out of the design",
+        "## Alternatives considered\nRetry every 30 s.",
+        [("heading", "alternatives"), ("text", "alternatives")],
+    ),
+    (
+        "a paragraph labelled with a section word is a section of its own",
+        "Motivation: the holiday incident.\nFlow: pull invoices from Chargebee.",
+        [("text", "background"), ("text", "design")],
+    ),
+    (
+        "a fenced block is code, fences included",
+        "```\nretry: 3\n```\nWe pull.",
+        [("code", "design"), ("code", "design"), ("code", "design"), ("text", "design")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"), [pytest.param(t, lines, id=b) for b, t, lines in BLOCKS]
+)
+def test_each_line_is_read_as_its_kind_in_its_section(
+    analyzer: Analyzer, text: str, lines: list[tuple[str, str]]
+) -> None:
+    blocks = read_blocks(text, analyzer.sections)
+    assert list(zip(blocks.kinds, blocks.roles, strict=True)) == lines
+
+
+# (behaviour, text, the clauses' texts)
+CLAUSES = [
+    (
+        "'and' before a new verb splits two actions",
+        "Pull invoices from Chargebee and create them in Xero.",
+        ["Pull invoices from Chargebee", "and create them in Xero."],
+    ),
+    (
+        "each numbered item is its own clause",
+        "1. Pull invoices from Chargebee.\n2. Create them in Xero.",
+        ["1. Pull invoices from Chargebee.", "2. Create them in Xero."],
+    ),
+    (
+        "an arrow ends a segment of its chain",
+        "Stripe -> CRM -> Slack",
+        ["Stripe ->", "CRM ->", "Slack"],
+    ),
+    (
+        "a semicolon ends a clause",
+        "We dedupe on the ID; the Twilio token comes from Vault.",
+        ["We dedupe on the ID;", "the Twilio token comes from Vault."],
+    ),
+    (
+        "', and' before a new subject and verb ends a clause",
+        "We dedupe on the ID, and the Twilio token comes from Vault.",
+        ["We dedupe on the ID,", "and the Twilio token comes from Vault."],
+    ),
+    (
+        "'and' inside a list of subjects splits nothing",
+        "The Flexport and Coupa tokens are in Vault.",
+        ["The Flexport and Coupa tokens are in Vault."],
+    ),
+    (
+        "a semicolon inside inline code ends nothing",
+        "We POST with `Idempotency-Key: a; b` to Stripe.",
+        ["We POST with `Idempotency-Key: a; b` to Stripe."],
+    ),
+    (
+        "a semicolon inside brackets ends nothing",
+        "We create the order (retries; failures go to wo-dlq) in Shopify.",
+        ["We create the order (retries; failures go to wo-dlq) in Shopify."],
+    ),
+    (
+        "a leading 'when' clause is a trigger of its own",
+        "When an order arrives from Shopify, we create it in Xero.",
+        ["When an order arrives from Shopify,", "we create it in Xero."],
+    ),
+    (
+        "a colon after a statement opens its elaboration",
+        "Failures go to a DLQ: we replay them nightly from the queue.",
+        ["Failures go to a DLQ:", "we replay them nightly from the queue."],
+    ),
+    (
+        "'but' after a quantifier means except and splits nothing",
+        "All APIs but Mailgun retry.",
+        ["All APIs but Mailgun retry."],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [pytest.param(t, c, id=b) for b, t, c in CLAUSES])
+def test_a_text_splits_into_the_clauses_a_reader_sees(
+    analyzer: Analyzer, text: str, expected: list[str]
+) -> None:
+    view = analyzer.turn(text).view
+    assert [view.text(c.start, c.end) for c in view.lay.clauses] == expected
+
+
+def test_clauses_know_their_item_chain_and_trigger(analyzer: Analyzer) -> None:
+    items = analyzer.turn("1. Pull invoices from Chargebee.\n2. Create them in Xero.").view
+    assert [c.item for c in items.lay.clauses] == [0, 1]
+    chain = analyzer.turn("Stripe -> CRM -> Slack").view
+    assert [(c.chain, c.segment) for c in chain.lay.clauses] == [(0, 0), (0, 1), (0, 2)]
+    trigger = analyzer.turn("When an order arrives from Shopify, we create it in Xero.").view
+    assert [c.trigger for c in trigger.lay.clauses] == [True, False]
+    colon = analyzer.turn("Failures go to a DLQ: we replay them nightly from the queue.").view
+    assert [c.after_colon for c in colon.lay.clauses] == [None, 0]
+
+
+# (behaviour, text, the roles (service, role, the word that decided) of its first clause)
+FRAMES = [
+    (
+        "'into' makes a target",
+        "Insert the row into our Postgres table.",
+        [("PostgreSQL", "target", "into")],
+    ),
+    ("'via' makes a channel", "Text them via Twilio.", [("Twilio", "channel", "via")]),
+    (
+        "'with' makes a channel",
+        "Send the receipt with Postmark.",
+        [("Postmark", "channel", "with")],
+    ),
+    ("'from' makes a source", "Pull invoices from Chargebee.", [("Chargebee", "source", "from")]),
+    (
+        "a service before the first verb is its subject",
+        "HubSpot pushes contacts to Salesforce.",
+        [("HubSpot", "subject", ""), ("Salesforce", "target", "to")],
+    ),
+    (
+        "a service right after the verb is its object",
+        "Fetch Stripe payments.",
+        [("Stripe", "object", "")],
+    ),
+    (
+        "a service in the trigger adverbial is the trigger",
+        "On a Paddle webhook we create the customer in Pipedrive.",
+        [("Paddle", "trigger", ""), ("Pipedrive", "target", "in")],
+    ),
+    (
+        "a service alone in brackets is a bracket",
+        "Charge the card (Stripe).",
+        [("Stripe", "bracket", "")],
+    ),
+    (
+        "a bracket naming what the system is takes the role of the system",
+        "Write the row to the ledger (a Postgres table).",
+        [("PostgreSQL", "target", "to"), ("PostgreSQL", "target", "to")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "roles"), [pytest.param(t, r, id=b) for b, t, r in FRAMES])
+def test_each_service_has_the_role_its_words_give_it(
+    analyzer: Analyzer, text: str, roles: list[tuple[str, str, str]]
+) -> None:
+    frame = analyzer.turn(text).view.frame(0)
+    assert [(r.mention.info.name, r.role, r.word) for r in frame.roles] == roles
+
+
+# (behaviour, text, the frame's adverbial (kind, rule) and its via ids)
+ADVERBIALS = [
+    (
+        "'on a ... webhook' is a trigger",
+        "On a Paddle webhook we create the customer in Pipedrive.",
+        ("trigger", "frame.adverbial.on_event"),
+    ),
+    (
+        "'every night' is a schedule",
+        "Every night pull invoices from Chargebee.",
+        ("schedule", "frame.adverbial.schedule"),
+    ),
+    ("a plain action has no adverbial", "Pull invoices from Chargebee.", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "adverbial"), [pytest.param(t, a, id=b) for b, t, a in ADVERBIALS]
+)
+def test_a_leading_trigger_or_schedule_is_the_clause_adverbial(
+    analyzer: Analyzer, text: str, adverbial: tuple[str, str] | None
+) -> None:
+    frame = analyzer.turn(text).view.frame(0)
+    found = None if frame.adverbial is None else (frame.adverbial.kind, frame.adverbial.rule)
+    assert found == adverbial
+    assert (adverbial is None) == (not frame.via)
