@@ -57,6 +57,7 @@ class _Spec:
     low: int
     high: int  # -1: unbounded
     keys: frozenset[str] | None  # the norms the token must have, when that is all it needs
+    index: frozenset[str] | None = None  # norms the token must have (it may need more)
 
     def ok(self, tok: Tok) -> bool:
         keys = self.keys
@@ -100,6 +101,7 @@ _FLAGS: dict[str, Predicate] = {
 def _compile_token(token: dict[str, Any]) -> _Spec:
     tests: list[Predicate] = []
     keys: frozenset[str] | None = None
+    norms: frozenset[str] | None = None
     negate = False
     low, high = 1, 1
     for attr, value in token.items():
@@ -108,6 +110,8 @@ def _compile_token(token: dict[str, Any]) -> _Spec:
         elif attr in _GETTERS:
             check, found = _value_test(_GETTERS[attr], value)
             tests.append(check)
+            if attr == "NORM":
+                norms = found
             if attr == "NORM" and len(token) - ("OP" in token) == 1:
                 keys = found
         elif attr in _FLAGS:
@@ -117,14 +121,15 @@ def _compile_token(token: dict[str, Any]) -> _Spec:
         else:
             raise ValueError(f"unsupported token attribute {attr!r}")
 
+    index = None if negate else norms
     if len(tests) == 1 and not negate:
-        return _Spec(tests[0], low, high, keys)
+        return _Spec(tests[0], low, high, keys, index)
 
     def combined(tok: Tok) -> bool:
         ok = all(check(tok) for check in tests)
         return not ok if negate else ok
 
-    return _Spec(combined, low, high, None if negate else keys)
+    return _Spec(combined, low, high, None if negate else keys, index)
 
 
 def _flag(flag: Predicate, wanted: bool) -> Predicate:
@@ -166,7 +171,7 @@ class TokenMatcher:
         index = len(self._patterns)
         self._patterns.append((key, specs))
         # norms a text must contain somewhere for this pattern to have any chance
-        required = tuple(s.keys for s in specs if s.low >= 1 and s.keys is not None)
+        required = tuple(s.index for s in specs if s.low >= 1 and s.index is not None)
         self._required.append(required)
         if required:
             for norm in min(required, key=len):
@@ -174,8 +179,8 @@ class TokenMatcher:
         else:
             self._unindexed.append(index)
         first = specs[0]
-        if first.low >= 1 and first.keys is not None:
-            for norm in first.keys:
+        if first.low >= 1 and first.index is not None:
+            for norm in first.index:
                 self._by_first.setdefault(norm, list(self._anywhere)).append(index)
         else:
             self._anywhere.append(index)
@@ -209,8 +214,8 @@ class TokenMatcher:
                     second = specs[1]
                     if (
                         second.low == 1 == second.high
-                        and second.keys is not None
-                        and toks[start + 1].norm not in second.keys
+                        and second.index is not None
+                        and toks[start + 1].norm not in second.index
                     ):
                         continue  # the common miss, decided without a call
                 end = _longest(specs, 0, toks, start)
