@@ -240,6 +240,14 @@ FINDING_ROWS = [
         [None],
     ),
     (
+        "'switched from X to Y' leaves X",
+        "we read tickets from Helpdeskr and create cards in Boardly; the tokens are in "
+        "secrets manager. change of plan: we're switching from secrets manager to plain env "
+        "vars.",
+        "NO_VAULT_REFERENCE",
+        [None, None],
+    ),
+    (
         "a removal without a subject retracts the mechanism",
         "we post to netsuite; failures go to a dead-letter topic. Removed the dead-letter "
         "topic, nobody ever looked at it.",
@@ -282,3 +290,29 @@ def test_findings_fire_where_the_words_leave_steps_uncovered(
 ) -> None:
     findings = [f for f in analyzer.analyze(text).findings if f.code == code]
     assert sorted((f.step for f in findings), key=lambda n: n or 0) == steps, behaviour
+
+
+# (behaviour, turns of one review, finding code, the step numbers it fires on)
+TURN_ROWS = [
+    (
+        "a later turn's removal that names no system takes it away where it was said",
+        [
+            "nightly: pull invoices from quickbooks online and MERGE them into bigquery on "
+            "invoice_id. failures go to bq_failed for replay; backoff on 429s; keys in secret "
+            "manager.",
+            "Also, we switched from MERGE to plain INSERT; it was too slow.",
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "turns", "code", "steps"), TURN_ROWS, ids=[r[0] for r in TURN_ROWS]
+)
+def test_later_turns_change_claims_where_they_were_said(
+    analyzer: Analyzer, behaviour: str, turns: list[str], code: str, steps: list[int]
+) -> None:
+    findings = [f for f in analyzer.analyze_turns(turns).findings if f.code == code]
+    assert sorted(f.step for f in findings if f.step is not None) == steps, behaviour

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workflow_prover.extract.claims.cues import ScopeDraft
+from workflow_prover.extract.claims.cues import ClaimDraft, ScopeDraft
+from workflow_prover.extract.claims.modality import RETRACTIONS
 from workflow_prover.extract.layout.grammar import ARROWS
 from workflow_prover.extract.services.catalog import ServiceInfo
 from workflow_prover.extract.steps.actions import StepDraft
@@ -92,6 +93,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
                 topic = follow[turn.turn].topic(draft.clause) if _unscoped(scope) else None
                 if topic is not None:  # a later turn's claim about the step its sentence names
                     scope = Scope(target=ScopeTarget.STEPS, steps=(shifted(topic),))
+                scope = _where_removed(draft, scope, claims)
                 claim = ClaimNode(
                     kind=ClaimKind(draft.kind),
                     modality=draft.reading.modality,
@@ -149,6 +151,18 @@ def _node(info: ServiceInfo) -> ServiceNode:
         vendor=info.vendor,
         generic=info.generic,
     )
+
+
+def _where_removed(draft: ClaimDraft, scope: Scope, earlier: list[ClaimNode]) -> Scope:
+    """'we switched from MERGE to plain INSERT' (turn 3) names no system: the removal takes
+    the mechanism away where an earlier turn said it was, not from nowhere or everywhere."""
+    removal = draft.reading.modality == "negated" and any(
+        c.rule in RETRACTIONS for c in draft.reading.cues
+    )
+    if not removal or not (_unscoped(scope) or scope.target is ScopeTarget.ALL):
+        return scope
+    said = [c for c in earlier if c.kind.value == draft.kind and c.modality == "asserted"]
+    return said[-1].scope if said else scope
 
 
 def _unscoped(scope: Scope) -> bool:

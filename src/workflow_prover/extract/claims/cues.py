@@ -107,7 +107,7 @@ def _retracted_where_said(claims: list[ClaimDraft]) -> list[ClaimDraft]:
         removal = claim.reading.modality == "negated" and any(
             c.rule in RETRACTIONS for c in claim.reading.cues
         )
-        if removal and claim.scope == GENERAL:
+        if removal and claim.scope in (GENERAL, NOWHERE):
             said = [
                 c
                 for c in claims

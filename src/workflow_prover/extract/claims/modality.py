@@ -84,6 +84,7 @@ RETRACTIONS = frozenset(
         "neg.we_removed",
         "neg.taking_out",
         "neg.removed_the",
+        "neg.switched_from",
         "neg.turned_off",
         "neg.got_rid_of",
         "neg.stopped_using",
