@@ -147,3 +147,49 @@ def test_findings_name_the_step_by_the_texts_own_number(analyzer: Analyzer) -> N
     hubspot = next(f for f in report.findings if f.code == "WRITE_WITHOUT_IDEMPOTENCY")
     assert hubspot.step == 2 and report.steps[1].label == 4
     assert "step 4 (HubSpot)" in hubspot.message
+
+
+# (behaviour, the first turn, the correction, the step's number, its action and inbound after)
+KIND_CORRECTIONS = [
+    (
+        "'step N is a write' corrects a step read as a read",
+        "1. pull orders from shopify\n2. post each to hubspot\n3. read the slack channel",
+        "step 3 is a write: we post a summary to slack.",
+        3,
+        ("write", False),
+    ),
+    (
+        "'step N is an inbound receive' makes the step a delivery to us",
+        NUMBERED,
+        "Correction: step 1 is an inbound receive, Postgres notifies us.",
+        1,
+        ("read", True),
+    ),
+    (
+        "a step number without a step kind changes nothing",
+        NUMBERED,
+        "Step 3 is important to the sales team.",
+        3,
+        ("write", False),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "first", "then", "number", "kind"),
+    KIND_CORRECTIONS,
+    ids=[r[0] for r in KIND_CORRECTIONS],
+)
+def test_a_later_turn_says_what_kind_of_step_a_numbered_step_is(
+    analyzer: Analyzer,
+    behaviour: str,
+    first: str,
+    then: str,
+    number: int,
+    kind: tuple[str, bool],
+) -> None:
+    before = analyzer.analyze_turns([first]).steps
+    after = analyzer.analyze_turns([first, then]).steps
+    assert len(after) == len(before), behaviour
+    step = next(s for s in after if (s.label or s.index) == number)
+    assert (step.action, step.inbound) == kind, behaviour

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from workflow_prover.annotate.types import small_number
+from workflow_prover.annotate.types import Group, small_number
+from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.steps.actions import StepDraft
 from workflow_prover.extract.turn import TurnDraft
 from workflow_prover.models import StepNode
@@ -55,6 +56,23 @@ class FollowUps:
         if view.has_term("CORRECTION", start, end) and self._by_label(start, end):
             return Attached(found, "replace")
         return Attached(found, "same")
+
+    def kinds_said(self) -> dict[int, tuple[str, bool]]:
+        """'step 1 is an inbound receive', 'step 4 is a write, not a read': a later turn that
+        says what kind of step a numbered step is corrects how it was read (index -> action,
+        inbound). A step reference and a step kind after 'is' in one sentence; nothing else."""
+        if not self._earlier:
+            return {}
+        view = self._turn.view
+        kinds = [t for t in view.ann.of(Group.TERM) if t.label == "STEP_KIND"]
+        out: dict[int, tuple[str, bool]] = {}
+        for start, end in view.lay.sentences:
+            said = [k for k in kinds if start <= k.start < end and _after_copula(view, k.start)]
+            found = self._by_label(start, end) if said else None
+            if found is not None and said[0].category in ("write", "read", "inbound"):
+                kind = said[0].category
+                out[found] = ("read" if kind == "inbound" else kind, kind == "inbound")
+        return out
 
     def _sentence(self, draft: StepDraft) -> tuple[int, int, int]:
         lay = self._turn.view.lay
@@ -134,3 +152,8 @@ class FollowUps:
     def takes_no_service(self, draft: StepDraft) -> bool:
         """An action with no service in a later turn, about no step found: not a step."""
         return bool(self._earlier) and not draft.services
+
+
+def _after_copula(view: TextView, i: int) -> bool:
+    """Is token i said of its subject: 'step 1 is an inbound receive', 'should be a write'?"""
+    return i > 0 and view.toks[i - 1].norm in ("is", "'s", "be", "was", "are")

@@ -233,6 +233,10 @@ def _merge_steps(
             steps.append(_step(turn, draft, index))
         for where, ident in later.items():
             index_of[where] = ident_of[ident]
+        for index, (action, inbound) in follow.kinds_said().items():
+            steps[index - 1] = steps[index - 1].model_copy(
+                update={"action": action, "inbound": inbound}
+            )
     used = {name for step in steps for name in step.services}
     services = {k: v for k, v in services.items() if k in used or k not in dropped}
     return steps, index_of, ident_of, services, followups

@@ -126,6 +126,10 @@ def load_lexicons(directory: Path | None = None) -> Lexicons:
                 f"services.jsonl: {service.id} has unknown category {service.category!r}"
             )
     for term in lex.terms:
+        if term.label == "STEP_KIND":
+            if term.category not in ("write", "read", "inbound"):
+                raise LexiconError(f"terms.jsonl: {term.id} has unknown step kind")
+            continue  # its category is the kind of step, not a service's
         if term.category is not None and term.category not in known:
             raise LexiconError(f"terms.jsonl: {term.id} has unknown category {term.category!r}")
     return lex

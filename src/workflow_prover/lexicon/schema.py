@@ -208,6 +208,7 @@ TermLabel = Literal[
     "FAILURE_WORD",  # fails, error, exception: the context alerting and logging need
     "RETRY_WORD",  # retry, again, attempts: the context "right away" needs
     "NEW_STEP",  # "add a step", "another step": a later turn's action is a step of its own
+    "STEP_KIND",  # "a write", "an inbound receive": what a later turn says a step is
     "CORRECTION",  # correction, instead: a later turn's "step 4 posts ..." replaces step 4
     "OFF_VALUE",  # false, none, null, off: a key's value that says the mechanism is absent
 ]
@@ -218,7 +219,7 @@ class TermRow(_Row):
 
     label: TermLabel
     pattern: str = Field(min_length=1)
-    category: str | None = None  # GENERIC_HEAD / CATEGORY_WORD: category of the service
+    category: str | None = None  # GENERIC_HEAD / CATEGORY_WORD: the service's; STEP_KIND: the kind
     filter: Literal["api", "write", "read", "database", "all"] | None = None  # GENERAL_NOUN
 
 
