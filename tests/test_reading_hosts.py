@@ -17,6 +17,8 @@ ROWS = [
     ("Stripe -> HubSpot with a DLQ.", "HubSpot"),
     ("Stripe -> HubSpot without a DLQ.", "HubSpot"),
     ("Stripe -> CRM with no DLQ, no retries, no backoff.", "CRM"),
+    ("Stripe -> HubSpot (no DLQ).", "HubSpot"),  # a bracket right after the API is about it
+    ("Stripe -> HubSpot (retries, then a DLQ).", "HubSpot"),
 ]
 
 

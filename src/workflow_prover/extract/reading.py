@@ -148,13 +148,16 @@ class TextView:
         # or in the same bracket ('(webhook event id recorded in redis, skip if seen)')
 
     def _has_it(self, m: SvcMention, cue: Mention) -> bool:
-        """'Stripe -> HubSpot with no DLQ': an API said to have (or lack) the mechanism is
-        the service acted on, not where the mechanism lives."""
-        return (
-            m.info.role == "api"
-            and m.end < cue.start
-            and self.toks[m.end].norm in ("with", "without")
-        )
+        """'Stripe -> HubSpot with no DLQ', 'HubSpot (no DLQ)': an API said to have (or lack)
+        the mechanism, after 'with' or in a bracket right after it, is the service acted on,
+        not where the mechanism lives."""
+        if m.info.role != "api" or m.end >= cue.start:
+            return False
+        after = self.toks[m.end]
+        if after.norm in ("with", "without"):
+            return True
+        span = _bracket_span(self.toks, self.lay.depth, cue.start)
+        return after.text == "(" and span is not None and span[0] == m.end + 1
 
     def is_host(self, m: SvcMention) -> bool:
         """Does this mention name where a mechanism lives (the DLQ's queue, the dedupe store)?"""
