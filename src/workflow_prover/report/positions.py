@@ -37,7 +37,7 @@ class Lines:
 def with_positions(report: Report, texts: Sequence[str]) -> Report:
     """The report with `line`, `column`, `end_line`, `end_column` on every evidence (findings,
     notes and claims); `texts` are the turns' inputs, the first one turn 1."""
-    lines = [Lines.of(text) for text in texts]
+    lines = _Placer([Lines.of(text) for text in texts])
     return report.model_copy(
         update={
             "findings": [_finding(f, lines) for f in report.findings],
@@ -47,28 +47,42 @@ def with_positions(report: Report, texts: Sequence[str]) -> Report:
     )
 
 
-def _placed(evidence: Evidence, lines: Sequence[Lines]) -> Evidence:
-    if not 1 <= evidence.turn <= len(lines):
-        return evidence  # a turn this report was not given: no position rather than a wrong one
-    turn = lines[evidence.turn - 1]
-    line, column = turn.at(evidence.start)
-    end_line, end_column = turn.at(max(evidence.end, evidence.start))
-    return evidence.model_copy(
-        update={"line": line, "column": column, "end_line": end_line, "end_column": end_column}
-    )
+class _Placer:
+    """Places evidence in its turn's lines; the same evidence (a claim's, quoted again by the
+    findings it clears or raises) is placed once."""
+
+    def __init__(self, lines: Sequence[Lines]) -> None:
+        self._lines = lines
+        self._done: dict[Evidence, Evidence] = {}
+
+    def __call__(self, evidence: Evidence) -> Evidence:
+        placed = self._done.get(evidence)
+        if placed is None:
+            placed = self._done[evidence] = self._place(evidence)
+        return placed
+
+    def _place(self, evidence: Evidence) -> Evidence:
+        if not 1 <= evidence.turn <= len(self._lines):
+            return evidence  # a turn this report was not given: no position, not a wrong one
+        turn = self._lines[evidence.turn - 1]
+        line, column = turn.at(evidence.start)
+        end_line, end_column = turn.at(max(evidence.end, evidence.start))
+        return evidence.model_copy(
+            update={"line": line, "column": column, "end_line": end_line, "end_column": end_column}
+        )
 
 
-def _all(evidence: Sequence[Evidence], lines: Sequence[Lines]) -> list[Evidence]:
-    return [_placed(e, lines) for e in evidence]
+def _all(evidence: Sequence[Evidence], place: _Placer) -> list[Evidence]:
+    return [place(e) for e in evidence]
 
 
-def _finding(finding: Finding, lines: Sequence[Lines]) -> Finding:
-    return finding.model_copy(update={"evidence": tuple(_all(finding.evidence, lines))})
+def _finding(finding: Finding, place: _Placer) -> Finding:
+    return finding.model_copy(update={"evidence": tuple(_all(finding.evidence, place))})
 
 
-def _note(note: Note, lines: Sequence[Lines]) -> Note:
-    return note.model_copy(update={"evidence": tuple(_all(note.evidence, lines))})
+def _note(note: Note, place: _Placer) -> Note:
+    return note.model_copy(update={"evidence": tuple(_all(note.evidence, place))})
 
 
-def _claim(claim: ClaimOut, lines: Sequence[Lines]) -> ClaimOut:
-    return claim.model_copy(update={"evidence": _all(claim.evidence, lines)})
+def _claim(claim: ClaimOut, place: _Placer) -> ClaimOut:
+    return claim.model_copy(update={"evidence": _all(claim.evidence, place)})
