@@ -193,3 +193,10 @@ def test_a_later_turn_says_what_kind_of_step_a_numbered_step_is(
     assert len(after) == len(before), behaviour
     step = next(s for s in after if (s.label or s.index) == number)
     assert (step.action, step.inbound) == kind, behaviour
+
+
+def test_a_write_on_a_service_the_design_only_reads_is_a_new_step(analyzer: Analyzer) -> None:
+    first = "We poll the Okta System Log API every 5 minutes for failed sign-in events."
+    then = "Then, for users with 10 failures in an hour, we suspend the user in Okta."
+    steps = analyzer.analyze_turns([first, then]).steps
+    assert [(s.action, s.services) for s in steps] == [("read", ["Okta"]), ("write", ["Okta"])]

@@ -140,6 +140,21 @@ ROWS = [
         ["PostgreSQL"],
     ),
     (
+        "a capitalised word in a product's name is no mechanism",
+        "We poll the Okta System Log API every 5 minutes and suspend users in Okta.",
+        "logging",
+        None,
+        ALL,
+    ),
+    (
+        "'no static keys anywhere' is about every service",
+        "Pub/Sub pushes each event to a Cloud Run handler, which writes it into DynamoDB. No "
+        "static keys anywhere: the service account is federated via OIDC.",
+        "workload_identity",
+        "asserted",
+        ALL,
+    ),
+    (
         "an evaluation of what the design lacks is hypothetical",
         "we post to netsuite. A DLQ there would be the proper fix.",
         "terminal_path",
@@ -211,6 +226,13 @@ FINDING_ROWS = [
         "except the Paymesh call dead-letters to approvals-dlq.",
         "STEP_WITHOUT_FAILURE_PATH",
         [2],
+    ),
+    (
+        "'only the X step has a DLQ' is about X, which has it, not where it lives",
+        "Calendly webhook -> create the contact in Pipedrive -> book a room through the Robin "
+        "API. Only the Pipedrive step has a DLQ.",
+        "STEP_WITHOUT_FAILURE_PATH",
+        [1, 3],
     ),
     (
         "a phrasal verb of removal retracts the mechanism",

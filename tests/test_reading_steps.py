@@ -177,6 +177,11 @@ ROWS = [
         "attribute_not_exists(refund_id), then post a credit note to the zentrix billing api.",
         [("write", ["zentrix billing api"])],
     ),
+    (
+        "a category word before a noun for data names what is written, not where",
+        "- consume payments.settled from Kafka\n- insert ledger rows into Postgres",
+        [("read", ["Apache Kafka"]), ("write", ["PostgreSQL"])],
+    ),
 ]
 
 

@@ -156,6 +156,9 @@ class TextView:
         after = self.toks[m.end]
         if after.norm in ("with", "without"):
             return True
+        k = m.end + (after.norm in _STEP_NOUNS)
+        if k < cue.start and self.toks[k].norm in _HAS:
+            return True  # "Only the Pipedrive step has a DLQ", "Robin calls get a DLQ too"
         span = _bracket_span(self.toks, self.lay.depth, cue.start)
         return after.text == "(" and span is not None and span[0] == m.end + 1
 
@@ -191,6 +194,10 @@ class TextView:
         return not preceded_by(m, self.toks, frozenset(("for",)), reach=2) and not (
             nxt < len(self.toks) and nxt in self.term_starts("STEP_REF")
         )
+
+
+_STEP_NOUNS = frozenset(("step", "steps", "call", "calls", "write", "writes", "post", "job"))
+_HAS = frozenset(("has", "have", "had", "gets", "get", "uses", "use", "lacks"))
 
 
 def _bracket_span(toks: list[Tok], depth: list[int], i: int) -> tuple[int, int] | None:

@@ -107,7 +107,8 @@ class FollowUps:
     def _by_service(self, draft: StepDraft) -> int | None:
         """The action is on a service the design has: the step on most of its services, the
         same action first ('the Stripe report' is the write to Stripe; 'connects to the
-        Postgres DB (RDS)' is the Postgres step, the RDS alias adding nothing)."""
+        Postgres DB (RDS)' is the Postgres step, the RDS alias adding nothing). A write on a
+        service the design only reads is a step of its own."""
         names = {info.name for info in draft.services}
         on = [s for s in self._earlier if names & set(s.services)]
         if not on:
@@ -115,6 +116,8 @@ class FollowUps:
         best = max(len(names & set(s.services)) for s in on)
         on = [s for s in on if len(names & set(s.services)) == best]
         same = [s for s in on if s.action == draft.action and s.inbound == draft.inbound]
+        if not same and draft.action == "write":
+            return None  # "we suspend the user in Okta", where Okta was only read: a new write
         return (same or on)[0].index
 
     def _by_topic(self, sentence: int) -> int | None:

@@ -55,6 +55,8 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
         where = view.clause(view.lay.clause_of[cue.start])
         if where.skipped or where.role in NOT_DESIGN or where.role == "background":
             continue  # a heading, metadata, or a section that is not the current design
+        if _in_product_name(view, cue):
+            continue  # "the Okta System Log API": a word of a product's name, no mechanism
         reading = view.read(cue)
         if cue.inverted:
             # "nobody is texted twice": the cue names the harm, its negation the mechanism
@@ -119,6 +121,29 @@ def _retracted_where_said(claims: list[ClaimDraft]) -> list[ClaimDraft]:
                 claim = replace(claim, scope=said[-1].scope)
         out.append(claim)
     return out
+
+
+def _in_product_name(view: TextView, cue: Mention) -> bool:
+    """Is the cue a capitalised word between a service's name and its 'API' ('Okta System Log
+    API', 'Stripe Retry API' is no retry)?"""
+    toks = view.toks
+
+    def titled(i: int) -> bool:
+        return toks[i].text[:1].isupper() and toks[i].text.isalpha()
+
+    if not all(titled(i) for i in range(cue.start, cue.end)):
+        return False
+    ends = {m.end for m in view.services if m.info.role == "api"}
+    lo = cue.start
+    while lo > 0 and lo not in ends and titled(lo - 1) and lo - 1 > cue.start - 4:
+        lo -= 1
+    hi = cue.end
+    while hi < len(toks) and titled(hi) and toks[hi].norm not in _NAME_HEADS and hi < cue.end + 3:
+        hi += 1
+    return lo in ends and hi < len(toks) and toks[hi].norm in _NAME_HEADS
+
+
+_NAME_HEADS = frozenset(("api", "apis", "service", "endpoint", "app"))
 
 
 def _without_defeated_purposes(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:

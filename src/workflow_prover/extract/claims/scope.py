@@ -25,7 +25,7 @@ from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.found import SvcMention
 from workflow_prover.extract.steps.actions import StepDraft
 
-_ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere"))
+_ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere", "anywhere"))
 # a sentence that opens with these is about what the sentence before was about
 _OPENING = frozenset(("its", "their", "it", "they"))
 # after these "that" is the thing said before: "we dropped that", "all of that"

@@ -391,6 +391,11 @@ def _first_segment(toks: list[Tok], i: int) -> int:
     return i
 
 
+_DATA_NOUNS = frozenset(
+    ["rows", "row", "records", "record", "entries", "entry", "lines", "items", "fields", "data"]
+)
+
+
 def generic(
     toks: list[Tok], head: Mention, taken: set[int], hints: dict[int, str], catalog: ServiceCatalog
 ) -> SvcMention | None:
@@ -400,6 +405,8 @@ def generic(
         nxt = toks[head.end] if head.end < len(toks) else None
         if nxt is not None and nxt.norm in ("api", "endpoint", "db", "database"):
             return None  # the head noun that follows builds the mention
+        if nxt is not None and nxt.norm in _DATA_NOUNS:
+            return None  # "insert ledger rows into Postgres": what is written, not where
         name = " ".join(t.text for t in toks[head.start : head.end])
         return SvcMention(
             catalog.info(name, head.category, f"generic.{head.rule}", generic=True),
