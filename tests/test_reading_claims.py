@@ -155,6 +155,13 @@ ROWS = [
         ALL,
     ),
     (
+        "'might' holds its subject too",
+        "we post to netsuite. a failed-orders table might come back after go-live.",
+        "terminal_path",
+        "planned",
+        ALL,
+    ),
+    (
         "an evaluation of what the design lacks is hypothetical",
         "we post to netsuite. A DLQ there would be the proper fix.",
         "terminal_path",
