@@ -221,6 +221,14 @@ FINDING_ROWS = [
         [3],
     ),
     (
+        "a colon's elaboration has its scope in the text's first sentence too",
+        "All but the Slack step have a failure path: failed orders are written to "
+        "erp_failed_orders.\n1. Pull new orders from the WooCommerce API\n2. create each order "
+        "in NetSuite\n3. post a run summary to Slack",
+        "STEP_WITHOUT_FAILURE_PATH",
+        [3],
+    ),
+    (
         "a noun made from a step's verb names that step",
         "We issue the card via the Cardvault API and email the code via Postlane. Orders whose "
         "issuance fails for good are parked in giftcard_parking.",

@@ -181,12 +181,14 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
     condition = _condition(view, clause)
     if condition is not None:  # "If NetSuite errors, we retry..."
         return _via(scope_of(targets, condition, credential), "scope.condition")
-    colon = _elaborated(view, clause) or _elliptical(view, clause)
-    if colon is not None:
-        earlier = scope_of(targets, colon, credential)
-        if not earlier.general or colon == _elaborated(view, clause):
-            elaborated = colon == _elaborated(view, clause)
-            return _via(earlier, "scope.elaborated" if elaborated else "scope.elliptical")
+    elaborated = _elaborated(view, clause)
+    if elaborated is not None:
+        return _via(scope_of(targets, elaborated, credential), "scope.elaborated")
+    elliptical = _elliptical(view, clause)
+    if elliptical is not None:
+        earlier = scope_of(targets, elliptical, credential)
+        if not earlier.general:
+            return _via(earlier, "scope.elliptical")
     if refers_back(view, clause):
         previous = _previous_clause(view, clause)
         if previous is None and clause.index > 0 and view.toks[clause.start].norm in _OPENING:
