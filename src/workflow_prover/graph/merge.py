@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from workflow_prover.extract.claims.cues import ClaimDraft, ScopeDraft
 from workflow_prover.extract.claims.modality import RETRACTIONS
+from workflow_prover.extract.claims.scope import GENERAL, NOWHERE
 from workflow_prover.extract.layout.grammar import ARROWS
 from workflow_prover.extract.services.catalog import ServiceInfo
 from workflow_prover.extract.steps.actions import StepDraft
@@ -154,13 +155,17 @@ def _node(info: ServiceInfo) -> ServiceNode:
 
 
 def _where_removed(draft: ClaimDraft, scope: Scope, earlier: list[ClaimNode]) -> Scope:
-    """'we switched from MERGE to plain INSERT' (turn 3) names no system: the removal takes
-    the mechanism away where an earlier turn said it was, not from nowhere or everywhere."""
+    """'... through a limiter on HubSpot. Update: we're taking the limiter out', 'we switched
+    from MERGE to plain INSERT' (turn 3): a removal that names no system takes the mechanism
+    away where it was last said to be (this turn or an earlier one), not from nowhere, nor
+    from everywhere, where a specific assertion would outrank it."""
     removal = draft.reading.modality == "negated" and any(
         c.rule in RETRACTIONS for c in draft.reading.cues
     )
-    if not removal or not (_unscoped(scope) or scope.target is ScopeTarget.ALL):
+    if not removal or draft.scope not in (GENERAL, NOWHERE):
         return scope
+    if not (_unscoped(scope) or scope.target is ScopeTarget.ALL):
+        return scope  # a later turn's sentence about a step it names
     said = [c for c in earlier if c.kind.value == draft.kind and c.modality == "asserted"]
     return said[-1].scope if said else scope
 

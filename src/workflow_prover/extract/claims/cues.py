@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from workflow_prover.annotate.types import Group, Mention
 from workflow_prover.extract.claims.keyed import read_keys
-from workflow_prover.extract.claims.modality import RETRACTIONS, Reading
+from workflow_prover.extract.claims.modality import Reading
 from workflow_prover.extract.claims.scope import (
     GENERAL,
     NOWHERE,
@@ -96,31 +96,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims += retractions(view, claims)
     claims = _keys_described(view, claims)
     claims = _without_defeated_purposes(view, claims)
-    claims = _retracted_where_said(claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
-
-
-def _retracted_where_said(claims: list[ClaimDraft]) -> list[ClaimDraft]:
-    """'... through a limiter on HubSpot. Update: we're taking the limiter out': a removal
-    that names no system takes away the mechanism where it was said to be (the scope of the
-    last assertion of that kind before it), not a general claim a specific one outranks."""
-    out: list[ClaimDraft] = []
-    for claim in claims:
-        removal = claim.reading.modality == "negated" and any(
-            c.rule in RETRACTIONS for c in claim.reading.cues
-        )
-        if removal and claim.scope in (GENERAL, NOWHERE):
-            said = [
-                c
-                for c in claims
-                if c.kind == claim.kind
-                and c.start < claim.start
-                and c.reading.modality == "asserted"
-            ]
-            if said:
-                claim = replace(claim, scope=said[-1].scope)
-        out.append(claim)
-    return out
 
 
 def _in_product_name(view: TextView, cue: Mention) -> bool:
