@@ -91,6 +91,50 @@ def test_a_follow_up_keeps_the_real_steps(analyzer: Analyzer, case: Case) -> Non
     assert shape(analyzer.analyze_turns([case.first, case.then])) == case.steps
 
 
+KAFKA_STRIPE_TEAMS = (*KAFKA_STRIPE_SLACK[:2], ("write", ("Microsoft Teams",)))
+
+# (behaviour, the later turn, the steps after it): the first turn is NIGHTLY
+SERVICE_CORRECTIONS = [
+    (
+        "a correction naming the step by its service moves it to the new service",
+        "One correction: the Slack post goes to Microsoft Teams instead.",
+        KAFKA_STRIPE_TEAMS,
+    ),
+    (
+        "'replaced X with Y' moves the step on X to Y",
+        "We replaced Slack with Microsoft Teams for the summary.",
+        KAFKA_STRIPE_TEAMS,
+    ),
+    (
+        "'to Y, not X' after a correction word moves the step on X to Y",
+        "Correction: the summary is posted to Microsoft Teams, not Slack.",
+        KAFKA_STRIPE_TEAMS,
+    ),
+    (
+        "a store named in a correction is where a mechanism lives and moves no step",
+        "Actually, the Stripe call's idempotency key is stored in DynamoDB instead.",
+        KAFKA_STRIPE_SLACK,
+    ),
+    (
+        "a new service without a correction word is a step of its own",
+        "The summary is also posted to Microsoft Teams.",
+        (*KAFKA_STRIPE_SLACK, ("write", ("Microsoft Teams",))),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "then", "steps"), SERVICE_CORRECTIONS, ids=[r[0] for r in SERVICE_CORRECTIONS]
+)
+def test_a_correction_by_service_moves_that_step(
+    analyzer: Analyzer, behaviour: str, then: str, steps: tuple[tuple[str, tuple[str, ...]], ...]
+) -> None:
+    report = analyzer.analyze_turns([NIGHTLY, then])
+    assert shape(report) == steps, behaviour
+    named = {name for _, services in steps for name in services}
+    assert {s.name for s in report.services} == named, behaviour  # the moved-from service is gone
+
+
 def test_a_correction_drops_the_replaced_service(analyzer: Analyzer) -> None:
     report = analyzer.analyze_turns(
         [NUMBERED, "One correction: step 3 sends an email through SendGrid instead."]
@@ -164,6 +208,13 @@ KIND_CORRECTIONS = [
         "Correction: step 1 is an inbound receive, Postgres notifies us.",
         1,
         ("read", True),
+    ),
+    (
+        "'the X step is a read' corrects the step named by its service",
+        NIGHTLY,
+        "Actually the Slack step is a read: it reads the channel's topic.",
+        3,
+        ("read", False),
     ),
     (
         "a step number without a step kind changes nothing",

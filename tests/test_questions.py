@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from workflow_prover.analyzer import Analyzer
 from workflow_prover.codes import CODES
 from workflow_prover.server.questions import Answers, rule_help
 
@@ -84,3 +85,52 @@ def test_the_answer_explains_the_rule_from_the_rule_documentation() -> None:
     assert (title, help_text) == (rule.title, rule.help)
     answer = Answers.load().answer("does step 3 need an idempotency key?", REPORT)
     assert help_text in answer[0]
+
+
+def test_every_finding_code_has_advice_of_its_own() -> None:
+    answers = Answers.load()
+    missing = [code for code in CODES if answers.advice_for(code, "", "api") is None]
+    assert missing == []
+
+
+FLOW = (
+    "1. Read new invoices from Postgres.\n"
+    "2. POST each invoice to billing-svc.\n"
+    "3. Post a summary to Slack."
+)
+
+# (behaviour, the question, parts of the answer)
+STEP_ADVICE = [
+    (
+        "advice on an internal service's write names that service",
+        "why is step 2 still flagged for idempotency?",
+        ["WRITE_WITHOUT_IDEMPOTENCY on Step 2 (billing-svc)", "each write to billing-svc"],
+    ),
+    (
+        "the answer quotes the step as the Prover read it",
+        "why is step 2 still flagged for idempotency?",
+        ["('2. POST each invoice to billing-svc')"],
+    ),
+    (
+        "a finding said of the whole design is answered for the step asked about",
+        "does step 1 need a dead-letter queue?",
+        ["NO_FAILURE_HANDLING on the design (so Step 1 (PostgreSQL) too)", "a call to PostgreSQL"],
+    ),
+    (
+        "advice on a datastore's credential is for a database",
+        "does step 1 need a vault?",
+        ["NO_VAULT_REFERENCE on PostgreSQL", "the PostgreSQL password"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "question", "parts"), STEP_ADVICE, ids=[r[0] for r in STEP_ADVICE]
+)
+def test_advice_is_for_the_step_asked_about(
+    analyzer: Analyzer, behaviour: str, question: str, parts: list[str]
+) -> None:
+    report = analyzer.analyze(FLOW).model_dump(mode="json")
+    answer = " ".join(Answers.load().answer(question, report, [FLOW]))
+    for part in parts:
+        assert part in answer, behaviour

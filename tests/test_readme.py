@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,52 @@ async def test_when_the_readme_shows_the_tools_structured_content_then_it_is_a_r
         README.write_text(text[:start] + expected + text[end:], encoding="utf-8")
         return
     assert text[start:end] == expected, "stale: run UPDATE_README=1 pytest tests/test_readme.py"
+
+
+# --- the iterative-review exchange --------------------------------------------------------------
+
+EXCHANGE = [
+    "Nightly payout sync:\n1. Read yesterday's payouts from Stripe.\n2. Upsert each payout into "
+    "Postgres keyed on the payout id.\n3. Post a summary to Slack.\nFailed payouts go to a "
+    "payout_failures table. Every call retries with exponential backoff and jitter, at most 5 "
+    "attempts. The Stripe and Slack tokens and the Postgres password come from AWS Secrets "
+    "Manager.",
+    "does the Slack post really need an idempotency key?",
+    "The Slack post records the summary's date in a posted_summaries table and skips the post if "
+    "that date is already there.",
+]
+EXCHANGE_SESSION_ID = "riC-GfaYkciptWGxqhDqW4fi"
+EXCHANGE_BEGIN, EXCHANGE_END = "<!-- exchange:begin -->\n", "<!-- exchange:end -->\n"
+
+
+def _exchange_item(number: int, text: str, session: bool) -> str:
+    args = {"description": text} | ({"session_id": "..."} if session else {})
+    call = json.dumps(args, ensure_ascii=False)
+    return textwrap.fill(
+        f"{number}. `{call}`", width=96, subsequent_indent="   ", break_long_words=False
+    )
+
+
+@pytest.mark.anyio
+async def test_when_the_readme_shows_a_three_turn_exchange_then_it_is_what_the_tool_says(
+    analyzer: Analyzer,
+) -> None:
+    server = build_server(analyzer, MemorySessionStore())
+    blocks: list[str] = []
+    sid = None
+    async with Client(server) as client:
+        for number, text in enumerate(EXCHANGE, 1):
+            args = {"description": text} | ({"session_id": sid} if sid else {})
+            result = await client.call_tool(TOOL_NAME, args)
+            sid = (result.structured_content or {})["session_id"]
+            shown = result.content[0].text.replace(sid, EXCHANGE_SESSION_ID)  # type: ignore[union-attr]
+            item = _exchange_item(number, text, number > 1)
+            blocks.append(f"{item}\n\n```\n{shown}\n```\n")
+    expected = "\n".join(blocks)
+    readme = README.read_text(encoding="utf-8")
+    start = readme.index(EXCHANGE_BEGIN) + len(EXCHANGE_BEGIN)
+    end = readme.index(EXCHANGE_END, start)
+    if os.environ.get("UPDATE_README"):
+        README.write_text(readme[:start] + expected + readme[end:], encoding="utf-8")
+        return
+    assert readme[start:end] == expected, "stale: run UPDATE_README=1 pytest tests/test_readme.py"

@@ -7,6 +7,12 @@ text's own label ("step 4"), by service (the sentence's action is on a service t
 has), or, for an action that names no service, by the step the sentence before it
 was about. Only an action on a service the flow does not have yet, or an explicit "add a step",
 adds a step; "one correction: step 4 posts to ..." replaces step 4's reading.
+
+A correction can name the step by its service instead of its number: "correction: the Slack
+post goes to Microsoft Teams", "we replaced Slack with Teams for the summary". A sentence with a
+correction word (a CORRECTION term: "correction", "instead", "replaced", "switched") that names
+the services of exactly one earlier step and a service the design does not have yet moves that
+step to the new service (`Corrected`); its drafts are that step's new reading, not new steps.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Literal
 
 from workflow_prover.annotate.types import Group, small_number
 from workflow_prover.extract.reading import TextView
+from workflow_prover.extract.services.catalog import ServiceInfo
 from workflow_prover.extract.steps.actions import StepDraft
 from workflow_prover.extract.turn import TurnDraft
 from workflow_prover.models import StepNode
@@ -33,6 +40,19 @@ class Attached:
     how: Literal["same", "replace"]
 
 
+@dataclass(frozen=True, slots=True)
+class Corrected:
+    """A sentence that moves earlier step `index` from the services `old` to `new`."""
+
+    index: int
+    old: frozenset[str]
+    new: tuple[ServiceInfo, ...]
+
+    @property
+    def names(self) -> set[str]:
+        return {info.name for info in self.new}
+
+
 class FollowUps:
     """Decides, for one later turn, which drafts describe steps the design already has."""
 
@@ -40,6 +60,7 @@ class FollowUps:
         self._turn = turn
         self._earlier = [s for s in earlier if s.turn < turn.turn]
         self._last: dict[int, int] = {}  # sentence -> the step its last action attached to
+        self._corrected = self._service_corrections()
 
     def attach(self, draft: StepDraft) -> Attached | None:
         """The existing step `draft` speaks about, or None: it is a new step."""
@@ -49,6 +70,10 @@ class FollowUps:
         view = self._turn.view
         if view.has_term("NEW_STEP", start, end):
             return None
+        moved = self._corrected.get(sentence)
+        if moved is not None and {i.name for i in draft.services} <= moved.old | moved.names:
+            self._last[sentence] = moved.index
+            return Attached(moved.index, "replace" if draft.services else "same")
         found = self._by_label(start, end) or self._by_service(draft) or self._by_topic(sentence)
         if found is None:
             return None
@@ -66,12 +91,45 @@ class FollowUps:
         view = self._turn.view
         kinds = [t for t in view.ann.of(Group.TERM) if t.label == "STEP_KIND"]
         out: dict[int, tuple[str, bool]] = {}
-        for start, end in view.lay.sentences:
+        for sentence, (start, end) in enumerate(view.lay.sentences):
             said = [k for k in kinds if start <= k.start < end and _after_copula(view, k.start)]
-            found = self._by_label(start, end) if said else None
+            found = (self._by_label(start, end) or self._on_named(sentence)) if said else None
             if found is not None and said[0].category in ("write", "read", "inbound"):
                 kind = said[0].category
                 out[found] = ("read" if kind == "inbound" else kind, kind == "inbound")
+        return out
+
+    def corrections(self) -> list[Corrected]:
+        """The steps this turn moves to another service, by service (see the module doc)."""
+        return list(self._corrected.values())
+
+    def _service_corrections(self) -> dict[int, Corrected]:
+        if not self._earlier:
+            return {}
+        view = self._turn.view
+        lay = view.lay
+        known = {name for s in self._earlier for name in s.services}
+        out: dict[int, Corrected] = {}
+        for sentence, (start, end) in enumerate(lay.sentences):
+            if not view.has_term("CORRECTION", start, end) or self._by_label(start, end):
+                continue
+            named = [
+                m
+                for c in lay.clauses
+                if c.sentence == sentence
+                for m in view.clause_services(c.index)
+            ]
+            old = {m.info.name for m in named if m.info.name in known}
+            new = [
+                m.info
+                for m in named
+                if m.info.name not in known
+                and not view.is_host(m)  # where a mechanism lives: "the key is kept in Redis"
+                and not view.is_attributive(m)  # "the Teams channel id"
+            ]
+            steps = [s for s in self._earlier if old and old <= set(s.services)]
+            if len(steps) == 1 and new:
+                out[sentence] = Corrected(steps[0].index, frozenset(old), tuple(dict.fromkeys(new)))
         return out
 
     def _sentence(self, draft: StepDraft) -> tuple[int, int, int]:
@@ -139,6 +197,15 @@ class FollowUps:
         sentence = lay.clauses[clause].sentence
         spans = [(c.start, c.end) for c in lay.clauses if c.sentence == sentence]
         start, end = min(s for s, _ in spans), max(e for _, e in spans)
+        found = self._by_label(start, end) or self._on_named(sentence) or self._by_topic(sentence)
+        if found is not None:
+            self._last.setdefault(sentence, found)
+        return found
+
+    def _on_named(self, sentence: int) -> int | None:
+        """The one earlier step on all the services the sentence names ('the Slack step is a
+        read', 'the Stripe report carries a key'), or None."""
+        lay = self._turn.view.lay
         named = {
             m.info.name
             for c in lay.clauses
@@ -146,11 +213,7 @@ class FollowUps:
             for m in self._turn.view.clause_services(c.index)
         }
         on = [s.index for s in self._earlier if named and named <= set(s.services)]
-        by_service = on[0] if len(on) == 1 else None
-        found = self._by_label(start, end) or by_service or self._by_topic(sentence)
-        if found is not None:
-            self._last.setdefault(sentence, found)
-        return found
+        return on[0] if len(on) == 1 else None
 
     def takes_no_service(self, draft: StepDraft) -> bool:
         """An action with no service in a later turn, about no step found: not a step."""

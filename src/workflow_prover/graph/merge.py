@@ -238,6 +238,15 @@ def _merge_steps(
             steps.append(_step(turn, draft, index))
         for where, ident in later.items():
             index_of[where] = ident_of[ident]
+        for moved in follow.corrections():
+            step = steps[moved.index - 1]
+            if set(step.services) & moved.old and not set(step.services) & moved.names:
+                dropped.update(moved.old)
+                kept = tuple(s for s in step.services if s not in moved.old)
+                new = tuple(info.name for info in moved.new)
+                steps[moved.index - 1] = step.model_copy(update={"services": kept + new})
+            for info in moved.new:
+                services.setdefault(info.name, _node(info))
         for index, (action, inbound) in follow.kinds_said().items():
             steps[index - 1] = steps[index - 1].model_copy(
                 update={"action": action, "inbound": inbound}

@@ -2,10 +2,15 @@
 
 "why is step 2 still flagged?", "does the Slack post really need an idempotency key?": such a
 turn is a question, not a design change. It is answered from the previous turn's report and
-from the rule documentation (`codes.CODES`, through `rule_help`), with advice for the step's
-kind of service (`answers.jsonl`), and the design stays as it was. A turn that mixes questions
-with statements is design text: its statements count, and its questions are answered from the
-report they give.
+from the rule documentation (`codes.CODES`, through `rule_help`), and the design stays as it
+was. A turn that mixes questions with statements is design text: its statements count, and its
+questions are answered from the report they give.
+
+Advice is for the step asked about: a row of `answers.jsonl` for the finding's code and the
+service's category ("Chat incoming webhooks take no idempotency key ..."), else for its role (a
+datastore's statement timeout), else the code's own row. Each row's text is a template that
+names the step's service, and the answer quotes the step as the Prover read it. Every code has
+a row of its own, so no answer falls back to the bare rule.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
 
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from pydantic import BaseModel, ConfigDict
 
 from workflow_prover.codes import CODES
+from workflow_prover.report.render import quote
 from workflow_prover.server.changes import CHECK_KINDS, counted, covers, words_of
 
 Item = dict[str, Any]
@@ -38,8 +45,9 @@ class AnswerRow(BaseModel):
     pattern: str | None = None
     check: str | None = None
     code: str | None = None
-    category: str | None = None
-    text: str | None = None
+    category: str | None = None  # advice for this service category only
+    role: Literal["api", "datastore"] | None = None  # advice for this service role only
+    text: str | None = None  # a jinja2 template: `service` is the step's service
 
 
 def rule_help(code: str) -> tuple[str, str]:
@@ -52,20 +60,50 @@ def rule_help(code: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
+class _Asked:
+    """What a question names: its services and its steps, in words (None for none)."""
+
+    services: str | None
+    steps: str | None
+
+
+_Advice = dict[tuple[str, str | None, str | None], Template]  # (code, category, role)
+
+
+@dataclass(frozen=True)
 class Answers:
     """The answer data, loaded once per server."""
 
     check_words: tuple[tuple[str, str], ...]
-    advice: dict[tuple[str, str], str]
+    advice: _Advice
+    line: Template
 
     @classmethod
     def load(cls) -> Answers:
         raw = resources.files("workflow_prover.server").joinpath("answers.jsonl").read_text("utf-8")
         rows = [AnswerRow.model_validate(json.loads(line)) for line in raw.splitlines() if line]
+        env = Environment(
+            loader=PackageLoader("workflow_prover.server", "templates"),
+            undefined=StrictUndefined,
+            autoescape=False,
+        )
+        env.filters["quote"] = quote
         return cls(
             tuple((r.pattern or "", r.check or "") for r in rows if r.kind == "check_word"),
-            {(r.code or "", r.category or ""): r.text or "" for r in rows if r.kind == "advice"},
+            {
+                (r.code or "", r.category, r.role): env.from_string(r.text or "")
+                for r in rows
+                if r.kind == "advice"
+            },
+            env.get_template("explain.j2"),
         )
+
+    def advice_for(self, code: str, category: str, role: str) -> Template | None:
+        """The most specific advice: for the category, the role, else the code's own."""
+        for key in ((code, category, None), (code, None, role), (code, None, None)):
+            if key in self.advice:
+                return self.advice[key]
+        return None
 
     def asked(self, text: str) -> str:
         """The turn's questions (its sentences that end with '?'), joined; '' for none."""
@@ -90,23 +128,52 @@ class Answers:
             f
             for f in findings
             if (not checks or f["check"] in checks)
-            and (not (steps or services) or f.get("step") in steps or f.get("service") in services)
+            and (
+                not (steps or services)
+                or f.get("step") in steps
+                or f.get("service") in services
+                or (f.get("step") is None and f.get("service") is None)  # said of every step
+            )
         ]
         if about:
-            return [self._explain(f, report) for f in about[:_MAX_LINES]]
+            named = [s for s in report.get("steps", []) if s["index"] in steps]
+            asked = _Asked(
+                ", ".join(sorted(services)) or None,
+                ", ".join(
+                    _where({"step": s["index"], "service": ", ".join(s["services"])}, report)
+                    for s in named
+                )
+                or None,
+            )
+            return [self._explain(f, report, asked) for f in about[:_MAX_LINES]]
         return _passes(checks, steps, services, report, turns)
 
     def _checks(self, text: str) -> set[str]:
         low = text.lower()
         return {check for pattern, check in self.check_words if pattern in low}
 
-    def _explain(self, f: Item, report: Item) -> str:
+    def _explain(self, f: Item, report: Item, asked: _Asked) -> str:
+        """One finding explained for the step asked about (`asked`: what the question names,
+        for a finding said of the whole design)."""
         title, help_text = rule_help(str(f["code"]))
-        category = _category(report, f.get("service"))
-        advice = self.advice.get((str(f["code"]), category), "")
-        where = _where(f, report)
-        line = f"{f['code']} on {where}: {title}. Why it matters and what satisfies it: {help_text}"
-        return f"{line} For {where}: {advice}" if advice else line
+        design_wide = f.get("step") is None and f.get("service") is None
+        service = f.get("service") or (asked.services if design_wide else None)
+        where = there = _where(f, report)
+        if design_wide and asked.steps:
+            where, there = f"the design (so {asked.steps} too)", asked.steps
+        node: Item = next((s for s in report.get("services", []) if s["name"] == service), {})
+        role = "datastore" if node.get("external") is False else "api"
+        advice = self.advice_for(str(f["code"]), node.get("category", ""), role)
+        step = next((s for s in report.get("steps", []) if s["index"] == f.get("step")), None)
+        return self.line.render(
+            code=f["code"],
+            where=where,
+            there=there,
+            step_text=step.get("text", "") if step else "",
+            title=title,
+            help=help_text,
+            advice=advice.render(service=service or "each service") if advice else "",
+        ).strip()
 
 
 def _passes(
@@ -154,10 +221,6 @@ def _services(text: str, report: Item) -> set[str]:
     low = text.lower()
     names = {s["name"]: s["name"].lower() for s in report.get("services", [])}
     return {name for name, n in names.items() if n in low or n.removesuffix("s") in low}
-
-
-def _category(report: Item, service: str | None) -> str:
-    return next((s["category"] for s in report.get("services", []) if s["name"] == service), "")
 
 
 def _where(f: Item, report: Item) -> str:
