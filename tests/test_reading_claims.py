@@ -311,6 +311,42 @@ FINDING_ROWS = [
         [1],
     ),
     (
+        "'every call to X' narrows the quantifier to X",
+        "We read orders from Shopify, create invoices in Xero and post to Slack. Failures go to "
+        "orders-dlq. Every call to Xero uses exponential backoff.",
+        "NO_RATE_LIMIT_HANDLING",
+        [1, 3],
+    ),
+    (
+        "'every X call' narrows the quantifier to X",
+        "We read orders from Shopify, create invoices in Xero and post to Slack. Failures go to "
+        "orders-dlq. Every Xero call uses exponential backoff.",
+        "NO_RATE_LIMIT_HANDLING",
+        [1, 3],
+    ),
+    (
+        "'every provider call' is every call, a generic word narrows nothing",
+        "We book the room with the hotel provider and charge the card through Paystream. "
+        "Failures go to trips-dlq. Every provider call retries with exponential backoff.",
+        "NO_RATE_LIMIT_HANDLING",
+        [],
+    ),
+    (
+        "a quantifier after its subjects is about those subjects",
+        "We read orders from Shopify, create invoices in Xero and post to Slack. Failures go to "
+        "orders-dlq. Shopify and Xero both retry with exponential backoff.",
+        "NO_RATE_LIMIT_HANDLING",
+        [3],
+    ),
+    (
+        "services listed before a quantified kind join it",
+        "1. Consume events from Kafka.\n2. Post each event to the Ledgerly API.\n3. Upsert the "
+        "record into MySQL on request_id.\nKafka SASL credentials, the MySQL password and both "
+        "API tokens come from Vault.",
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
         "a verb-shaped word after 'per' is a noun, not an action of its own",
         "we post the order to netsuite; the idempotency key is a fresh UUID generated per request.",
         "UNSTABLE_IDEMPOTENCY_KEY",

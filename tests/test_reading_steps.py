@@ -13,6 +13,26 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a verb-shaped word after an identifier is a noun",
+        "we run a JQL search for the ticket id in the zendesk_id field and create a Jira issue.",
+        [("write", ["Jira"])],
+    ),
+    (
+        "a title before a colon after a bullet is no action",
+        "We create invoices in Xero.\n- Calls to the Xero API: exponential backoff, 5 attempts.",
+        [("write", ["Xero"])],
+    ),
+    (
+        "an English-word vendor before 'of' is the word",
+        "We charge the card in Square, with a limiter in front of the Square client.",
+        [("write", ["Square"])],
+    ),
+    (
+        "a common word one letter from a service name is the word",
+        "Create the credit memo in the Kontor API.",
+        [("write", ["Kontor API"])],
+    ),
+    (
         "a participle starting an identifier is no verb",
         "3. send the welcome email via postmark (sent_welcomes table, unique on tenant id).",
         [("write", ["Postmark"])],

@@ -162,6 +162,8 @@ class Scope(_Frozen):
     # "all APIs but Mailgun", "every step except step 3": what the claim leaves out
     excluded_services: tuple[str, ...] = ()
     excluded_steps: tuple[int, ...] = ()
+    # "the MySQL password and both API tokens": named services covered besides the filtered ones
+    also_services: tuple[str, ...] = ()
 
 
 class ServiceNode(_Frozen):

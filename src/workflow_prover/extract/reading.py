@@ -9,6 +9,7 @@ from workflow_prover.extract.claims.modality import ConText, Reading
 from workflow_prover.extract.layout.blocks import SectionRoles, read_blocks
 from workflow_prover.extract.layout.clauses import Clause, Layout, layout
 from workflow_prover.extract.layout.frames import Frame, build_frame
+from workflow_prover.extract.layout.grammar import BULLETS, MARKUP, PREPOSITIONS
 from workflow_prover.extract.layout.verbs import is_verbal
 from workflow_prover.extract.services.found import (
     ServiceCatalog,
@@ -215,12 +216,18 @@ def _bracket_span(toks: list[Tok], depth: list[int], i: int) -> tuple[int, int] 
 
 
 def _header_end(toks: list[Tok], clause: Clause) -> int:
-    """End of a short title before a colon at the start of the clause ("Returns labels:")."""
-    if not toks[clause.start].text[:1].isupper():
+    """End of a short title before a colon at the start of the clause ("Returns labels:",
+    "- Calls to the provider: ..."), after a bullet or markup."""
+    first = clause.start
+    while first < clause.end - 1 and (toks[first].text in BULLETS or toks[first].text in MARKUP):
+        first += 1
+    if not toks[first].text[:1].isupper():
         return clause.start  # `postgres.insert: rollouts` is a key naming the action
-    for k in range(clause.start, min(clause.start + 6, clause.end)):
+    for k in range(first, min(first + 6, clause.end)):
         if toks[k].text == ":":
             return k + 1
+        if toks[k].norm in ("the", "a", "an") and k > first and (toks[k - 1].norm in PREPOSITIONS):
+            continue  # "Calls to the provider:": a title's own phrase
         if toks[k].norm in ("the", "we", "our", "a", "an", "i"):
             return clause.start
     return clause.start

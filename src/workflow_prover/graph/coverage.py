@@ -56,6 +56,8 @@ class Coverage:
             s.name in scope.excluded_services for s in services
         ):
             return False
+        if any(s.name in scope.also_services for s in services):
+            return True
         if scope.action is not None and step.action != scope.action:
             return False
         if scope.api_only and not any(s.role == "api" for s in services):
@@ -71,6 +73,8 @@ class Coverage:
     def covers_service(self, scope: Scope, service: ServiceNode) -> bool:
         if service.name in scope.excluded_services:
             return False
+        if service.name in scope.also_services:
+            return True
         if scope.api_only and service.role != "api":
             return False
         if scope.categories and service.category not in scope.categories:

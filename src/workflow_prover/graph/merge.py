@@ -331,6 +331,8 @@ def _scope(
     count: int,
 ) -> Scope:
     filters = _filters(draft.filter)
+    if draft.also:
+        filters["also_services"] = draft.also
     if draft.excluded or draft.excluded_refs:
         known = labels.get(turn, {})
         excluded_steps = [i for ref in draft.excluded_refs for i in known.get(ref, [ref])]

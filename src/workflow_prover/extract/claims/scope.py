@@ -16,15 +16,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from workflow_prover.annotate.types import Mention, small_number
+from workflow_prover.annotate.types import Mention, Tok, small_number
 from workflow_prover.extract.claims.modality import Reading
 from workflow_prover.extract.layout.clauses import Clause
-from workflow_prover.extract.layout.grammar import AUXILIARIES, PREPOSITIONS
+from workflow_prover.extract.layout.grammar import AUXILIARIES, DETERMINERS, PREPOSITIONS
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.found import SvcMention
 from workflow_prover.extract.steps.actions import StepDraft
 
+_NARROWING = frozenset(("to", "against", "on", "at", "into", "from", "for", "via"))
 _ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere", "anywhere"))
 # a sentence that opens with these is about what the sentence before was about
 _OPENING = frozenset(("its", "their", "it", "they"))
@@ -45,6 +46,7 @@ class ScopeDraft:
     vendors: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()  # services left out: "all APIs but Mailgun"
     excluded_refs: tuple[int, ...] = ()  # the user's step numbers left out
+    also: tuple[str, ...] = ()  # services a general scope covers besides its kind's
     # how it was decided ("scope.services", then what an inherited scope was decided by);
     # shown by the report and `trace`, never compared: it changes no decision
     via: tuple[str, ...] = field(default=(), compare=False, hash=False)
@@ -314,19 +316,110 @@ def _glued_range(text: str) -> tuple[int, ...]:
 
 
 def _quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
+    """'every API call', 'all writes', 'everything': a general scope (with its kind).
+
+    A service inside or right after the quantified phrase narrows it ('every Xero call',
+    'every call to Xero' are about Xero: None, so the services decide); services listed before
+    it join it ('the MySQL password and both API tokens': MySQL and every API, `also`)."""
     toks = view.toks
     quants = view.term_starts("QUANTIFIER")
-    nouns = _general_nouns(view, clause)
+    named = {k for m in view.clause_services(clause.index) for k in range(m.start, m.end)}
+    nouns = {j: m for j, m in _general_nouns(view, clause).items() if j not in named}
     for i in range(clause.start, clause.end):
         if i not in quants:
             continue
         if toks[i].norm in _ALONE:
             return ScopeDraft()
+        floating = _floating(view, clause, i, nouns)
+        if floating is not None:
+            return floating
         for j in range(i + 1, min(i + 5, clause.end)):
             if j in nouns:
                 longest = nouns[j]
-                return ScopeDraft(filter=None if longest.filter == "all" else longest.filter)
+                if _narrowed(view, clause, i, j, longest.end):
+                    return None
+                return ScopeDraft(
+                    filter=None if longest.filter == "all" else longest.filter,
+                    also=_listed_before(view, clause, i),
+                )
     return None
+
+
+def _floating(
+    view: TextView, clause: Clause, quant: int, nouns: dict[int, Mention]
+) -> ScopeDraft | None:
+    """'The database password, the SendGrid key and the HubSpot token all come from ...',
+    'Stripe and HubSpot both retry': a quantifier after its subjects, right before the verb,
+    is about those subjects (a kind named among them, 'the database password', with them)."""
+    toks = view.toks
+    after = quant + 1
+    if after >= clause.end or quant == clause.start:
+        return None
+    verbs = {v.start for v in view.mentions("verb", clause.index) if view.verbal(v)}
+    before_verb = after in verbs or toks[after].norm in AUXILIARIES
+    if not before_verb and toks[quant - 1].norm not in AUXILIARIES:
+        return None  # not "X and Y all come from", nor "X and Y are both in"
+    mentions = [m for m in view.clause_services(clause.index) if m.end <= quant]
+    if not mentions or any(v < quant for v in verbs):
+        return None  # "looked each issue up": a quantified object, not subjects
+    items = _list_items(toks, clause.start, quant - (toks[quant - 1].norm in AUXILIARIES))
+    named = {k for m in mentions for k in range(m.start, m.end)} | {
+        j for j, m in nouns.items() if m.filter in ("api", "database")
+    }
+    if any(not named & set(range(lo, hi)) for lo, hi in items):
+        return ScopeDraft()  # an item the text does not tie to a service: all of them
+    subjects = tuple(dict.fromkeys(m.info.name for m in mentions))
+    kinds = [m.filter for j, m in nouns.items() if j < quant and m.filter in ("api", "database")]
+    if kinds:
+        return ScopeDraft(filter=kinds[0], also=subjects)
+    return ScopeDraft(general=False, services=subjects)
+
+
+def _list_items(toks: list[Tok], start: int, end: int) -> list[tuple[int, int]]:
+    """The items of a list 'A, B and C' in [start, end), split at ',', 'and', '&'."""
+    items: list[tuple[int, int]] = []
+    lo = start
+    for k in range(start, end):
+        if toks[k].norm in (",", "and", "&"):
+            if k > lo:
+                items.append((lo, k))
+            lo = k + 1
+    if end > lo:
+        items.append((lo, end))
+    return items
+
+
+def _narrowed(view: TextView, clause: Clause, quant: int, noun: int, end: int) -> bool:
+    """Does a service name what the quantified phrase [quant, end) with its noun at `noun` is
+    about: before the noun ('every
+    Xero call') or after a preposition right after it ('every call to Xero', 'all requests
+    against the HubSpot API')?"""
+    services = [m for m in view.clause_services(clause.index) if not view.is_attributive(m)]
+    if any(quant < m.start < noun and not m.info.generic for m in services):
+        return True  # "every Xero call"; "every provider call" is every call to any provider
+    toks = view.toks
+    if end >= clause.end or toks[end].norm not in _NARROWING:
+        return False
+    k = end + 1
+    while k < clause.end and toks[k].norm in DETERMINERS:
+        k += 1
+    return any(m.start == k for m in services)
+
+
+def _listed_before(view: TextView, clause: Clause, quant: int) -> tuple[str, ...]:
+    """The services of a list the quantified phrase closes: 'Kafka SASL credentials, the MySQL
+    password and both API tokens' (a ',' or 'and' between the last of them and the phrase)."""
+    before = [m for m in view.clause_services(clause.index) if m.end <= quant]
+    if not before:
+        return ()
+    gap = range(before[-1].end, quant)
+    between = [view.toks[k].norm for k in gap]
+    verbs = {v.start for v in view.mentions("verb", clause.index)}
+    if not any(w in (",", "and", "&") for w in between) or any(
+        k in verbs or view.toks[k].norm in AUXILIARIES for k in gap
+    ):
+        return ()  # "Kafka is read, and all API calls retry": two statements, not a list
+    return tuple(dict.fromkeys(m.info.name for m in before))
 
 
 def _general_noun(view: TextView, clause: Clause) -> str | None:

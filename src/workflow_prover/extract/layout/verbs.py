@@ -138,6 +138,8 @@ def is_verbal(
             return False  # "on opp stage = Closed Won": a name in title case
         if prev.text[:1].isdigit() or prev.norm in ("'s", "’s"):
             return False
+        if form == "base" and _after_identifier(toks, s, lead):
+            return False  # "in the zendesk_id field", "the `order.ref` check": a noun
         if s - 1 in service_toks:
             before = toks[s - 2] if s - 2 >= clause_start else None
             if before is not None and before.norm in DETERMINERS:
@@ -163,6 +165,14 @@ def is_verbal(
     if prev is None and not in_item and verb_form(toks[s].text) == "third":
         return nxt is not None and object_starter(nxt) and nxt.norm not in PREPOSITIONS
     return True
+
+
+def _after_identifier(toks: list[Tok], s: int, lead: int) -> bool:
+    """Does an identifier glued with '_' or '.' end right before token s ('zendesk_id field')?"""
+    k = s - 1
+    if k - 1 < lead or toks[k - 1].text not in ("_", ".") or toks[k - 1].ws:
+        return False
+    return toks[k - 2].text[:1].isalnum() if k - 2 >= lead else False
 
 
 def _adjective_follows(toks: list[Tok], e: int) -> bool:

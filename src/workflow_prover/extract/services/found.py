@@ -220,6 +220,8 @@ def _system_place(toks: list[Tok], m: Mention) -> bool:
         k -= 1
     before = toks[k].norm if k >= 0 else ""
     after = toks[m.end].norm if m.end < len(toks) else ""
+    if after == "of":
+        return False  # "in front of the Square client", "a segment of users": the word
     # "env vars on the box": with an article the word is the noun, unless it is named with
     # what systems have ("the square api"); "in our notion", "create it in wise" are products
     return (before in _SYSTEM_BEFORE and not article) or after in _SYSTEM_AFTER
