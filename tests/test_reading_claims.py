@@ -347,6 +347,21 @@ FINDING_ROWS = [
         [],
     ),
     (
+        "an exclusive claim about what cannot be told covers nothing, not everything",
+        "1) read submissions from the forms Postgres table 2) add the person to a Mailchimp "
+        "list. Only the people insert is protected, by a unique constraint on submission_id.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
+        "a plan stated after what it plans leaves it planned",
+        "We post each order to the Ledgerly API with an Idempotency-Key of the order id, retry "
+        "with exponential backoff and park failures in orders-dlq. The Ledgerly token is an "
+        "environment variable; moving it into Vault is planned for Q3.",
+        "NO_VAULT_REFERENCE",
+        [None],
+    ),
+    (
         "a verb-shaped word after 'per' is a noun, not an action of its own",
         "we post the order to netsuite; the idempotency key is a fresh UUID generated per request.",
         "UNSTABLE_IDEMPOTENCY_KEY",

@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a write to 'the same database' is a write to the database named before",
+        "1) read form submissions from the forms Postgres table 2) insert the lead into the "
+        "leads table (same database) 3) add the person to a Mailchimp list.",
+        [("read", ["PostgreSQL"]), ("write", ["PostgreSQL"]), ("write", ["Mailchimp"])],
+    ),
+    (
         "a verb-shaped word after an identifier is a noun",
         "we run a JQL search for the ticket id in the zendesk_id field and create a Jira issue.",
         [("write", ["Jira"])],

@@ -197,7 +197,18 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
             previous = clause.index - 1  # "... the LinkedIn API. Its token is in ..."
         if previous is not None:
             return _via(scope_of(targets, previous, credential), "scope.refers_back")
+    if _exclusive(view, clause):
+        return _via(NOWHERE, "scope.exclusive_unresolved")
     return GENERAL
+
+
+def _exclusive(view: TextView, clause: Clause) -> bool:
+    """'only the leads insert is protected': an exclusive claim is about what it names, never
+    about everything, even where that cannot be told."""
+    toks = view.toks
+    return any(
+        toks[k].norm == "only" for k in range(clause.start, min(clause.start + 3, clause.end))
+    )
 
 
 def _via(scope: ScopeDraft, rule: str) -> ScopeDraft:

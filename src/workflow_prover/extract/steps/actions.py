@@ -150,6 +150,12 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
         out.append(_make(clause, "read", _inbound(trigger), trigger, label, adverbial.rule))
         sentence.senders = trigger
     main = [m for m in candidates if frame.role_of(m) != "trigger"]
+    if not main and not out:
+        same = _same_store(view, clause)
+        asserted = [a for a in frame.actions if view.read(a.verb).modality == "asserted"]
+        if same and asserted:
+            kind = "read" if all(a.label == "READ" for a in asserted) else "write"
+            return [_make(clause, kind, False, same, label, "step.same_store")]
     if clause.trigger and not frame.actions and main and not out:
         # "when an order arrives from Shopify": an event clause of the old layout
         out.append(_make(clause, "read", _inbound(main), main, label, "frame.trigger_clause"))
@@ -180,6 +186,21 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
     if not out and not frame.actions:
         out += _keyed_steps(view, clause, frame, main, label)
     return out
+
+
+def _same_store(view: TextView, clause: Clause) -> list[SvcMention]:
+    """'insert the lead into the leads table (same database)': the database named last before
+    the clause, for a clause that names none but says it is the same one."""
+    toks = view.toks
+    kinds = {
+        m.start
+        for m in view.mentions("term", clause.index)
+        if m.label == "GENERAL_NOUN" and m.filter == "database"
+    }
+    if not any(toks[k].norm == "same" and k + 1 in kinds for k in range(clause.start, clause.end)):
+        return []
+    before = [m for m in view.services if m.end <= clause.start and m.info.role == "datastore"]
+    return before[-1:]
 
 
 def _keyed_steps(
