@@ -13,6 +13,11 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "an arrow after a failure leads to a failure path, not a step",
+        "2) create the order in netsuite. any failure -> dead-letter table + pagerduty + replay.",
+        [("write", ["NetSuite"])],
+    ),
+    (
         "a write to 'the same database' is a write to the database named before",
         "1) read form submissions from the forms Postgres table 2) insert the lead into the "
         "leads table (same database) 3) add the person to a Mailchimp list.",

@@ -175,7 +175,7 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
         if not main:
             return out
     out += _action_steps(view, clause, frame, main, label, sentence)
-    if not out and main and clause.chain is not None:
+    if not out and main and clause.chain is not None and not _after_failure(view, clause):
         # "Stripe -> CRM": data flows out of the first system and into the others
         action = "read" if clause.segment == 0 else "write"
         # "typeform webhook (new survey response) -> ...": the chain starts with a delivery
@@ -186,6 +186,18 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
     if not out and not frame.actions:
         out += _keyed_steps(view, clause, frame, main, label)
     return out
+
+
+def _after_failure(view: TextView, clause: Clause) -> bool:
+    """'any failure -> dead-letter table + pagerduty': a chain segment after one that names a
+    failure is where failures go, a failure path, not a step."""
+    failures = view.term_starts("FAILURE_WORD")
+    return any(
+        c.chain == clause.chain
+        and c.segment < clause.segment
+        and any(c.start <= k < c.end for k in failures)
+        for c in view.lay.clauses
+    )
 
 
 def _same_store(view: TextView, clause: Clause) -> list[SvcMention]:
