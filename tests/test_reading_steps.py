@@ -13,6 +13,11 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "an arrow from calls to a mechanism says what the calls have, no step",
+        "3) sync totals to netsuite. all http calls (ledger-api + netsuite) => exp backoff.",
+        [("write", ["NetSuite"])],
+    ),
+    (
         "an arrow after a failure leads to a failure path, not a step",
         "2) create the order in netsuite. any failure -> dead-letter table + pagerduty + replay.",
         [("write", ["NetSuite"])],

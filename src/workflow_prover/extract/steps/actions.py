@@ -175,7 +175,13 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
         if not main:
             return out
     out += _action_steps(view, clause, frame, main, label, sentence)
-    if not out and main and clause.chain is not None and not _after_failure(view, clause):
+    if (
+        not out
+        and main
+        and clause.chain is not None
+        and not _after_failure(view, clause)
+        and (clause.segment > 0 or _flows_on(view, clause))
+    ):
         # "Stripe -> CRM": data flows out of the first system and into the others
         action = "read" if clause.segment == 0 else "write"
         # "typeform webhook (new survey response) -> ...": the chain starts with a delivery
@@ -186,6 +192,15 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
     if not out and not frame.actions:
         out += _keyed_steps(view, clause, frame, main, label)
     return out
+
+
+def _flows_on(view: TextView, clause: Clause) -> bool:
+    """Does data flow on from the chain's first segment: does a later segment name a system?
+    'all http calls (ledger-api + netsuite) => exp backoff' says what the calls have."""
+    return any(
+        c.chain == clause.chain and c.segment > clause.segment and step_services(view, c.index)
+        for c in view.lay.clauses
+    )
 
 
 def _after_failure(view: TextView, clause: Clause) -> bool:
