@@ -13,6 +13,11 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a call in brackets says how the action before it is done",
+        "we provision the user in github (org invite), notion (scim POST /Users) and jira (scim).",
+        [("write", ["GitHub", "Notion", "Jira"])],
+    ),
+    (
         "an arrow from calls to a mechanism says what the calls have, no step",
         "3) sync totals to netsuite. all http calls (ledger-api + netsuite) => exp backoff.",
         [("write", ["NetSuite"])],

@@ -204,6 +204,11 @@ def _actions(
         if _bracket_noun(toks, lay, verb):
             via.append("frame.verb.bracket_noun")
             continue
+        if kept and lay.depth[verb.start] > lay.depth[kept[-1].start]:
+            # "provision the user in github, notion (scim POST /Users) and jira": a call in
+            # brackets says how the action before it is done; its phrase goes on
+            via.append("frame.verb.bracket_remark")
+            continue
         kept.append(verb)
     return kept
 
