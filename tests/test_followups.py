@@ -251,3 +251,59 @@ def test_a_write_on_a_service_the_design_only_reads_is_a_new_step(analyzer: Anal
     then = "Then, for users with 10 failures in an hour, we suspend the user in Okta."
     steps = analyzer.analyze_turns([first, then]).steps
     assert [(s.action, s.services) for s in steps] == [("read", ["Okta"]), ("write", ["Okta"])]
+
+
+FIVE = (
+    "stripe sends `invoice.paid` webhook -> we look up the customer's company in hubspot -> "
+    "create a deal on that company in hubspot -> post a note to slack -> send a receipt email "
+    "thru postmark."
+)
+FIVE_STEPS = [
+    ("read", ("Stripe",)),
+    ("read", ("HubSpot",)),
+    ("write", ("HubSpot",)),
+    ("write", ("Slack",)),
+    ("write", ("Postmark",)),
+]
+
+# (behaviour, later turns, the services of the steps removed)
+REMOVALS = [
+    ("'step N isn't a thing' takes step N out", ["ur step 4 isn't a thing."], {"Slack"}),
+    (
+        "'the X step isn't a step' takes the step on X out",
+        ["the slack step isn't a step."],
+        {"Slack"},
+    ),
+    (
+        "'remove step N' counts the steps as the user last saw them",
+        ["the slack step isn't a step.", "remove step 4."],
+        {"Slack", "Postmark"},
+    ),
+    (
+        "'drop it' takes out the step the sentence before named",
+        ["the slack step is still in ur list. pls drop it."],
+        {"Slack"},
+    ),
+    (
+        "a removal naming another service than step N's takes nothing out",
+        ["ur step 4 (read -> stripe) isn't a thing."],
+        set(),
+    ),
+    (
+        "removing a mechanism's store is no step removal",
+        ["we dropped the Redis dedupe set for the slack post."],
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("behaviour", "later", "gone"), REMOVALS, ids=[r[0] for r in REMOVALS])
+def test_a_later_turn_takes_out_a_step_it_says_is_none(
+    analyzer: Analyzer, behaviour: str, later: list[str], gone: set[str]
+) -> None:
+    assert [(a, s) for a, s in shape(analyzer.analyze_turns([FIVE]))] == FIVE_STEPS
+    report = analyzer.analyze_turns([FIVE, *later])
+    expected = [(a, s) for a, s in FIVE_STEPS if not set(s) & gone]
+    assert list(shape(report)) == expected, behaviour
+    assert [s.index for s in report.steps] == list(range(1, len(expected) + 1))
+    assert not gone & {s.name for s in report.services}, behaviour

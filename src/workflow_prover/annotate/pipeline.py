@@ -33,6 +33,7 @@ from workflow_prover.annotate.typos import FuzzyCorrector
 from workflow_prover.annotate.vocabulary import (
     ambiguous_aliases,
     fuzzy_vocabulary,
+    name_only_words,
     protected_words,
     verb_forms,
 )
@@ -68,7 +69,7 @@ class LexiconPipeline:
         customise_tokenizer(self.nlp)
         self._rules: dict[str, _Rule] = {}
         self._corrector = FuzzyCorrector(
-            fuzzy_vocabulary(lex), protected_words(lex), verb_forms(lex)
+            fuzzy_vocabulary(lex), protected_words(lex), verb_forms(lex), name_only_words(lex)
         )
         self._common = frozenset(t.pattern.lower() for t in lex.terms if t.label == "COMMON")
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")

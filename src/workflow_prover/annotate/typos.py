@@ -2,7 +2,9 @@
 
 Only words that are not known (not in any lexicon, not a protected common word) are looked
 up, and only single-edit typos are accepted: an inserted, dropped or swapped letter for short
-words, any single edit from eight letters on (so "banking" does not become "backing"). The
+words, any single edit from eight letters on (so "banking" does not become "backing"), and a
+word of four letters or fewer never to a word only a product's name has ("fair" is no "Faire",
+"memo" no "Mezmo": short English words sit one letter from many names). The
 first letter must match: people rarely mistype it, and requiring it keeps "past" from becoming
 "post". Results are cached per instance, so a word is only ever looked up once per process.
 """
@@ -20,7 +22,11 @@ _MAX_CACHE = 50_000
 
 class FuzzyCorrector:
     def __init__(
-        self, vocabulary: Iterable[str], protected: Iterable[str], verbs: Iterable[str] = ()
+        self,
+        vocabulary: Iterable[str],
+        protected: Iterable[str],
+        verbs: Iterable[str] = (),
+        names: Iterable[str] = (),
     ) -> None:
         words = {w for w in vocabulary if w.isalpha()}
         vocab = {w for w in words if len(w) >= 4}
@@ -33,6 +39,7 @@ class FuzzyCorrector:
             self._by_letter.setdefault(word[0], []).append(word)
         # Three-letter typos are only corrected to these (verbs: "pul" -> "pull").
         self._short_targets = sorted(w for w in verb_words if len(w) == 4 and w.isalpha())
+        self._names = frozenset(names)  # words only service names have
         self._cache: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
@@ -61,7 +68,9 @@ class FuzzyCorrector:
         accepted = sorted(
             (self._rank(word, cand), cand)
             for cand, dist, _ in hits
-            if dist == 1 and self._acceptable(word, cand)
+            if dist == 1
+            and self._acceptable(word, cand)
+            and not (len(word) <= 4 and cand in self._names)  # "fair" is no "Faire"
         )
         if not accepted:
             return None

@@ -53,6 +53,20 @@ def fuzzy_vocabulary(lex: Lexicons) -> set[str]:
     return words - protected_words(lex)
 
 
+def name_only_words(lex: Lexicons) -> set[str]:
+    """Words that only service names have ("faire", "mezmo"): a short word one letter from
+    one of them is more often an English word ("fair", "memo") than a misspelt product."""
+    others = verb_forms(lex)
+    for cue in lex.cues:
+        others.update(_pattern_words(cue.pattern))
+    for ctx in lex.context:
+        others.update(_pattern_words(ctx.pattern))
+    for term in lex.terms:
+        others.update(_words(term.pattern))
+    names = {w for svc in lex.services for alias in (svc.name, *svc.aliases) for w in _words(alias)}
+    return names - others
+
+
 def protected_words(lex: Lexicons) -> set[str]:
     """Ordinary English words that are never "corrected" (`past` must not become `post`)."""
     protected = {

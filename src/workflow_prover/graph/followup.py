@@ -99,6 +99,51 @@ class FollowUps:
                 out[found] = ("read" if kind == "inbound" else kind, kind == "inbound")
         return out
 
+    def removals(self) -> set[int]:
+        """'ur step 3 (read -> stripe) isn't a thing', 'remove step 6', 'the Stripe step ...
+        pls drop it': earlier steps this turn says are none. A STEP_REMOVAL term in a sentence
+        that names the step by its number, or by 'step' and the services of one step; a
+        pronoun ('drop it') takes the step the sentence before named that way."""
+        if not self._earlier:
+            return set()
+        view = self._turn.view
+        out: set[int] = set()
+        named: dict[int, int | None] = {}
+        for sentence, (start, end) in enumerate(view.lay.sentences):
+            named[sentence] = self._by_label(start, end) or (
+                self._on_named(sentence) if view.has_term("STEP_REF", start, end) else None
+            )
+            if not view.has_term("STEP_REMOVAL", start, end):
+                continue
+            found = named[sentence]
+            if found is None and sentence > 0:
+                found = named.get(sentence - 1)  # "... still in ur list. pls drop it."
+            if found is not None and self._fits(found, sentence):
+                out.add(found)
+        return out
+
+    def _fits(self, index: int, sentence: int) -> bool:
+        """Does the step at `index` have a service the sentence names (when it names any)?
+        'ur step 3 (read -> stripe) isn't a thing' must not take out a step 3 on HubSpot."""
+        names = self._named(sentence)
+        step = next(s for s in self._earlier if s.index == index)
+        return not names or bool(names & set(step.services))
+
+    def _named(self, sentence: int) -> set[str]:
+        lay = self._turn.view.lay
+        return {
+            m.info.name
+            for c in lay.clauses
+            if c.sentence == sentence
+            for m in self._turn.view.clause_services(c.index)
+        }
+
+    def in_removal(self, draft: StepDraft) -> bool:
+        """Is the draft in a sentence that takes a step out ('step 3 (read -> stripe) isn't a
+        thing')? Its actions describe the step removed, not a step of their own."""
+        start, end, _ = self._sentence(draft)
+        return bool(self._earlier) and self._turn.view.has_term("STEP_REMOVAL", start, end)
+
     def corrections(self) -> list[Corrected]:
         """The steps this turn moves to another service, by service (see the module doc)."""
         return list(self._corrected.values())
@@ -159,7 +204,8 @@ class FollowUps:
         if labelled:
             return labelled[0]
         if not any(s.label is not None for s in self._earlier):
-            return next((s.index for s in self._earlier if s.index == number), None)
+            # the number the user saw: its place among the steps still read
+            return self._earlier[number - 1].index if 0 < number <= len(self._earlier) else None
         return None
 
     def _by_service(self, draft: StepDraft) -> int | None:
@@ -205,13 +251,7 @@ class FollowUps:
     def _on_named(self, sentence: int) -> int | None:
         """The one earlier step on all the services the sentence names ('the Slack step is a
         read', 'the Stripe report carries a key'), or None."""
-        lay = self._turn.view.lay
-        named = {
-            m.info.name
-            for c in lay.clauses
-            if c.sentence == sentence
-            for m in self._turn.view.clause_services(c.index)
-        }
+        named = self._named(sentence)
         on = [s.index for s in self._earlier if named and named <= set(s.services)]
         return on[0] if len(on) == 1 else None
 

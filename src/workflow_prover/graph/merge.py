@@ -70,7 +70,7 @@ _TRAILING = frozenset((".", ",", ";", ":"))
 
 def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] = ()) -> ClaimGraph:
     docs = current_docs(turns, schemas)
-    steps, index_of, ident_of, services, follow = _merge_steps(turns, docs)
+    steps, index_of, ident_of, services, follow, removed = _merge_steps(turns, docs)
     steps, services, inserted = _webhook_trigger(turns, steps, services)
 
     def shifted(i: int) -> int:
@@ -108,6 +108,8 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
                 )
             position += 1
             claims.append(claim.model_copy(update={"position": position}))
+    if removed:
+        steps, claims, services = _without({shifted(i) for i in removed}, steps, claims, services)
     return ClaimGraph(
         steps=tuple(steps),
         services=tuple(services.values()),
@@ -115,6 +117,34 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
         secrets=tuple(_secrets(turns)),
         turns=len(turns),
         unread=tuple(_unread(turns)),
+    )
+
+
+def _without(
+    removed: set[int],
+    steps: list[StepNode],
+    claims: list[ClaimNode],
+    services: dict[str, ServiceNode],
+) -> tuple[list[StepNode], list[ClaimNode], dict[str, ServiceNode]]:
+    """The graph without the steps a later turn said are none ('ur step 3 isn't a thing'):
+    the others renumbered, claims scoped to them renumbered, services only they used gone."""
+    kept = [s for s in steps if s.index not in removed]
+    new = {s.index: n for n, s in enumerate(kept, 1)}
+
+    def renumbered(scope: Scope) -> Scope:
+        return scope.model_copy(
+            update={
+                "steps": tuple(new[i] for i in scope.steps if i in new),
+                "excluded_steps": tuple(new[i] for i in scope.excluded_steps if i in new),
+            }
+        )
+
+    gone = {n for s in steps if s.index in removed for n in s.services}
+    used = {n for s in kept for n in s.services}
+    return (
+        [s.model_copy(update={"index": new[s.index]}) for s in kept],
+        [c.model_copy(update={"scope": renumbered(c.scope)}) for c in claims],
+        {k: v for k, v in services.items() if k in used or k not in gone},
     )
 
 
@@ -183,6 +213,7 @@ def _merge_steps(
     dict[Ident, int],
     dict[str, ServiceNode],
     dict[int, FollowUps],
+    set[int],
 ]:
     steps: list[StepNode] = []
     seen: dict[tuple[str, bool, tuple[str, ...]], int] = {}
@@ -190,12 +221,14 @@ def _merge_steps(
     ident_of: dict[Ident, int] = {}
     services: dict[str, ServiceNode] = {}
     dropped: set[str] = set()  # services of steps a correction replaced
+    removed: set[int] = set()  # steps a later turn says are none
     followups: dict[int, FollowUps] = {}
     said: dict[tuple[str, bool, tuple[str, ...]], _Place] = {}  # where a prose step was said
     for turn in turns:
         turn_docs = docs.get(turn.turn, ())
         described = Described(turn.turn, turn_docs)
-        follow = followups[turn.turn] = FollowUps(turn, steps)
+        visible = [s for s in steps if s.index not in removed]  # as the user last saw them
+        follow = followups[turn.turn] = FollowUps(turn, visible)
         later: dict[_StepKey, Ident] = {}
         for item in steps_in_order(turn, turn_docs):
             if isinstance(item, tuple):
@@ -218,6 +251,8 @@ def _merge_steps(
             if target is not None:
                 later[where] = target
                 continue
+            if follow.in_removal(draft):
+                continue  # "ur step 3 (read -> stripe) isn't a thing": no step of its own
             attached = follow.attach(draft)
             if attached is not None:
                 index_of[where] = attached.index
@@ -238,6 +273,7 @@ def _merge_steps(
             steps.append(_step(turn, draft, index))
         for where, ident in later.items():
             index_of[where] = ident_of[ident]
+        removed.update(follow.removals())
         for moved in follow.corrections():
             step = steps[moved.index - 1]
             if set(step.services) & moved.old and not set(step.services) & moved.names:
@@ -253,7 +289,7 @@ def _merge_steps(
             )
     used = {name for step in steps for name in step.services}
     services = {k: v for k, v in services.items() if k in used or k not in dropped}
-    return steps, index_of, ident_of, services, followups
+    return steps, index_of, ident_of, services, followups, removed
 
 
 _Place = tuple[int, int, int | None]  # turn, sentence, the text's own step number

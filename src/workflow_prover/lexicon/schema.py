@@ -210,6 +210,7 @@ TermLabel = Literal[
     "NEW_STEP",  # "add a step", "another step": a later turn's action is a step of its own
     "STEP_KIND",  # "a write", "an inbound receive": what a later turn says a step is
     "CORRECTION",  # correction, instead: a later turn's "step 4 posts ..." replaces step 4
+    "STEP_REMOVAL",  # "isn't a step", "remove step": a later turn takes a step out of the reading
     "OFF_VALUE",  # false, none, null, off: a key's value that says the mechanism is absent
 ]
 
