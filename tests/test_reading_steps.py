@@ -13,6 +13,17 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "the quoted words of a message are no action",
+        '3. Post a message to the Slack channel #sales-ops: "N new leads synced to Airtable".',
+        [("write", ["Slack"])],
+    ),
+    (
+        "a store written by a dedupe guard ahead of another action is no step",
+        "We post the summary to Slack. Before posting, the job inserts the run hour into a "
+        "`slack_posts` table in Postgres with a unique constraint on it.",
+        [("write", ["Slack"])],
+    ),
+    (
         "a call in brackets says how the action before it is done",
         "we provision the user in github (org invite), notion (scim POST /Users) and jira (scim).",
         [("write", ["GitHub", "Notion", "Jira"])],

@@ -25,6 +25,7 @@ _DEDUPE = frozenset(("idempotency", "idempotency_store", "unstable_key"))
 _STORE_WORDS = frozenset(("in", "into", "against", "via", "using", "with", "on"))
 _HOST_CATEGORIES = frozenset(("monitoring",))
 _ALERT_CHANNELS = frozenset(("chat", "incident", "sms", "email", "monitoring"))
+_MESSAGE_CHANNELS = frozenset(("chat", "sms", "email"))
 
 
 @dataclass
@@ -98,6 +99,8 @@ class TextView:
             "CREDENTIAL_NOUN"
         ):
             return False  # "by invoice ID", "the post ID": a noun qualifying an identifier
+        if self.message_text(verb.start):
+            return False  # 'post to #sales: "N leads synced to Airtable"': the message's words
         clause = self.clause(self.lay.clause_of[verb.start])
         return is_verbal(
             verb,
@@ -106,6 +109,26 @@ class TextView:
             clause.start,
             clause.item is not None,
             self.verb_starts,
+        )
+
+    def message_text(self, i: int) -> bool:
+        """Is token i inside double quotes that follow a chat, email or SMS service in its
+        sentence ('Post to the Slack channel: "N new leads synced to Airtable"')? Those are
+        the words of the message sent, not actions of the workflow."""
+        lo, _ = self.lay.sentences[self.lay.sentence_of[i]]
+        toks = self.toks
+        opened = None
+        for k in range(lo, i):
+            t = toks[k].text
+            if t == "“" or (t == '"' and opened is None):
+                opened = k
+            elif t == "”" or t == '"':
+                opened = None
+        if opened is None:
+            return False
+        return any(
+            lo <= m.start and m.end <= opened and m.info.category in _MESSAGE_CHANNELS
+            for m in self.services
         )
 
     def is_attributive(self, m: SvcMention) -> bool:
@@ -148,6 +171,19 @@ class TextView:
         )  # or in brackets after it ('dedupe on the event id (pg processed_events, unique)'),
         # or in the same bracket ('(webhook event id recorded in redis, skip if seen)')
 
+    def _guard_before(self, clause: int) -> bool:
+        """Does the clause dedupe (an idempotency cue) ahead of another action ('before
+        posting', 'before calling Twilio')? What it writes is the guard's store."""
+        if not any(c.label in _DEDUPE for c in self.mentions("cue", clause)):
+            return False
+        c = self.clause(clause)
+        verbs = {v.start for v in self.mentions("verb", clause)}
+        toks = self.toks
+        return any(
+            toks[k].norm == "before" and any(j in verbs for j in range(k + 1, min(k + 3, c.end)))
+            for k in range(c.start, c.end)
+        )
+
     def _has_it(self, m: SvcMention, cue: Mention) -> bool:
         """'Stripe -> HubSpot with no DLQ', 'HubSpot (no DLQ)': an API said to have (or lack)
         the mechanism, after 'with' or in a bracket right after it, is the service acted on,
@@ -174,6 +210,9 @@ class TextView:
             return True  # "skipping matches already in the awarded_matches Redis set"
         if m.info.role in _HOST_ROLES and self._guarded_by(m, clause):
             return True  # "PATCH the contact, deduped on (id, version) in redis"
+        if m.info.role in _HOST_ROLES and self._guard_before(clause):
+            return True  # "before posting, the job inserts the hour into a table in Postgres
+            # with a unique constraint": the dedupe guard of the post, not a step
         parts = [
             c for c in self.mentions("cue", clause) if c.mechanism_part or c.label == "alerting"
         ]
