@@ -15,6 +15,29 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "'double' is a doubling backoff only where the sentence is about retries",
+        "we send the receipt via postmark after checking a sent_receipts table, so no double "
+        "receipts.",
+        "backoff_exponential",
+        None,
+        ALL,
+    ),
+    (
+        "a doubling wait between retries is an exponential backoff",
+        "we post to hubspot; each retry waits double the previous delay.",
+        "backoff_exponential",
+        "asserted",
+        ALL,
+    ),
+    (
+        "a retry word inside a bracket does not make 'forever' about retries",
+        "we post to hubspot. processed_events rows are kept 30 days (stripe retries webhooks up "
+        "to 3 days); sent_receipts rows are kept forever.",
+        "unbounded",
+        None,
+        ALL,
+    ),
+    (
         "the shorthand 'idem key' is an idempotency key",
         "We POST the order to billing-api with an idem-key of the order id.",
         "idempotency",

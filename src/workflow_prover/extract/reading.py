@@ -283,9 +283,12 @@ def _required(view: TextView, cue: Mention) -> bool:
         return _about_failure(view, lo, hi) or any(
             c.label == "terminal_path" for c in view.ann.of(Group.CUE) if lo_p <= c.start < hi_p
         )
-    if need == "retry":  # another retry word than the cue's own
+    if need == "retry":  # another retry word than the cue's own, not inside a bracket the
+        # cue is outside of ("rows kept forever (stripe retries for 3 days)")
+        depth = view.lay.depth
         return any(
-            lo <= i < hi and not cue.start <= i < cue.end for i in view.term_starts("RETRY_WORD")
+            lo <= i < hi and not cue.start <= i < cue.end and depth[i] <= depth[cue.start]
+            for i in view.term_starts("RETRY_WORD")
         )
     if need == "key":  # in the sentence, or the one before ('... on `transaction_id`. We
         # build it as f"{id}-{datetime.utcnow()}"')
