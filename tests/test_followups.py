@@ -307,3 +307,13 @@ def test_a_later_turn_takes_out_a_step_it_says_is_none(
     assert list(shape(report)) == expected, behaviour
     assert [s.index for s in report.steps] == list(range(1, len(expected) + 1))
     assert not gone & {s.name for s in report.services}, behaviour
+
+
+def test_a_later_turns_own_list_number_is_not_a_new_steps_label(analyzer: Analyzer) -> None:
+    report = analyzer.analyze_turns(
+        [NUMBERED, "Changes:\n1. We also write each signup to Snowflake."]
+    )
+    snowflake = report.steps[-1]
+    assert snowflake.services == ["Snowflake"] and snowflake.turn == 2
+    shown = [s.label or s.index for s in report.steps]
+    assert len(set(shown)) == len(shown)  # no two steps shown with the same number

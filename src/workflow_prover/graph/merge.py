@@ -270,7 +270,12 @@ def _merge_steps(
             index_of[where] = index
             for info in draft.services:
                 services.setdefault(info.name, _node(info))
-            steps.append(_step(turn, draft, index))
+            step = _step(turn, draft, index)
+            if step.label is not None and step.label in {s.label or s.index for s in visible}:
+                # "## Changes\n1. Slack post: ..." in turn 3: its own list's number would
+                # read as the design's step 1; the step is shown by its place instead
+                step = step.model_copy(update={"label": None})
+            steps.append(step)
         for where, ident in later.items():
             index_of[where] = ident_of[ident]
         removed.update(follow.removals())
