@@ -221,6 +221,57 @@ class TermRow(_Row):
     pattern: str = Field(min_length=1)
     category: str | None = None  # GENERIC_HEAD / CATEGORY_WORD: the service's; STEP_KIND: the kind
     filter: Literal["api", "write", "read", "database", "all"] | None = None  # GENERAL_NOUN
+    # CASED: a one-word alias that often starts another product's longer name ("Oracle
+    # Transportation Management" is not Oracle): before a capitalised word it names no service
+    starts_names: bool = False
+
+    @model_validator(mode="after")
+    def _starts_names_only_cased(self) -> TermRow:
+        if self.starts_names and self.label != "CASED":
+            raise ValueError("only a CASED term can start longer names")
+        return self
+
+
+WordLabel = Literal[
+    # services (extract/services/)
+    "PLATFORM_VENDOR",  # aws, google: a vendor whose name alone stands for its many products
+    "CLOUD_PREFIX",  # aws, gcp, azure: "aws-lambda" is a compound, not the vendor
+    "SYSTEM_AFTER",  # api, sdk, token: after a lower-case alias, the alias is a system
+    "NAME_FILLER",  # api, service, platform: words two spellings of one system may differ by
+    "NOT_A_NAME",  # failed, inbound: a capitalised word before a head that is no name
+    "VAGUE_NAME",  # data, admin, core: too vague to name a generic service on its own
+    "BRACKET_HEAD",  # db, queue: "(the ledger db)" in brackets names the system before it
+    "DATABASE_HEAD",  # db, warehouse: a bracketed head that makes the system a database
+    "UI_ACTION",  # click, tap: "click Submit" names a button, not a system
+    "TYPE_SUFFIX",  # Error, Event: "PaymentFailure" is a code type, not a product
+    "HEAD_ALIAS",  # broker, db: "the broker" later refers back to the one broker named
+    "EVENT_NOUN",  # event, webhook: "the Stripe event" names the sender
+    "DATA_NOUN",  # rows, records: "ledger rows" are data, not a service
+    "ROLE_MODIFIER",  # partner, customer: "the partner's endpoint" is a generic service
+    "PROVIDER_HEAD",  # provider, vendor: "the payment provider" is a service
+    "NAMED_BY_NEXT",  # service, svc: "Foo service" names the service Foo
+    "ENDPOINT_HEAD",  # api, endpoint, db: a generic head that is a system by itself
+]
+
+
+class WordRow(_Row):
+    """A class of words an extractor compares token norms with (never annotated, never a
+    typo target): domain words a rule reads, kept here so that changing one is a data row.
+
+    `words` are lower-case single tokens; `terms` takes in every one-word pattern of a
+    `terms.jsonl` label instead of listing those words twice. A class may have several rows,
+    one per reason (say it in `comment`).
+    """
+
+    label: WordLabel
+    words: list[Annotated[str, Field(pattern=r"^[^\sA-Z]+$")]] = Field(default_factory=list)
+    terms: TermLabel | None = None
+
+    @model_validator(mode="after")
+    def _words_or_terms(self) -> WordRow:
+        if bool(self.words) == (self.terms is not None):
+            raise ValueError("a word row lists words or names a term label, not both")
+        return self
 
 
 class SectionRow(_Row):

@@ -1,0 +1,64 @@
+"""The word classes of `lexicons/words.jsonl`, as the extractors read them.
+
+A rule that asks "is this token one of the words of kind X?" reads `words.x`, a frozenset of
+lower-case token norms, built once per pipeline from the rows labelled `X` (and, for a row
+with `terms`, from the one-word patterns of that `terms.jsonl` label). The words are data: a
+change is a row, and the test of its behaviour a row of the stage's table. Closed-class
+grammar (determiners, pronouns, auxiliaries, prepositions) stays in
+`extract/layout/grammar.py`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import get_args
+
+from workflow_prover.lexicon.loader import LexiconError, Lexicons
+from workflow_prover.lexicon.schema import WordLabel
+
+
+@dataclass(frozen=True, slots=True)
+class WordClasses:
+    """One field per `WordLabel`, named for it in lower case (see `WordLabel` for each)."""
+
+    platform_vendor: frozenset[str]
+    cloud_prefix: frozenset[str]
+    system_after: frozenset[str]
+    name_filler: frozenset[str]
+    not_a_name: frozenset[str]
+    vague_name: frozenset[str]
+    bracket_head: frozenset[str]
+    database_head: frozenset[str]
+    ui_action: frozenset[str]
+    type_suffix: frozenset[str]
+    head_alias: frozenset[str]
+    event_noun: frozenset[str]
+    data_noun: frozenset[str]
+    role_modifier: frozenset[str]
+    provider_head: frozenset[str]
+    named_by_next: frozenset[str]
+    endpoint_head: frozenset[str]
+
+    @classmethod
+    def from_lexicons(cls, lex: Lexicons) -> WordClasses:
+        """Every label's words; a label without a row is an error (its rule would be dead)."""
+        terms: dict[str, set[str]] = {}
+        for term in lex.terms:
+            if " " not in term.pattern:
+                terms.setdefault(term.label, set()).add(term.pattern.lower())
+        found: dict[str, set[str]] = {}
+        for row in lex.words:
+            words = found.setdefault(row.label, set())
+            words.update(row.words)
+            if row.terms is not None:
+                words.update(terms.get(row.terms, set()))
+        missing = sorted(set(get_args(WordLabel)) - set(found))
+        if missing:
+            raise LexiconError(f"words.jsonl: no row for {', '.join(missing)}")
+        return cls(**{label.lower(): frozenset(words) for label, words in found.items()})
+
+
+def labels() -> tuple[str, ...]:
+    """The field names, for the test that every label has one (and no field lacks a label)."""
+    return tuple(f.name.upper() for f in dataclasses.fields(WordClasses))

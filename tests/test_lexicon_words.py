@@ -1,0 +1,110 @@
+"""Word classes (`lexicons/words.jsonl`): every label loads into its field, a bad row is refused."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from workflow_prover.lexicon.loader import LexiconError, lexicon_dir, load_lexicons
+from workflow_prover.lexicon.schema import WordLabel
+from workflow_prover.lexicon.words import WordClasses, labels
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "lexicons"
+    shutil.copytree(lexicon_dir(), target)
+    return target
+
+
+def _append(folder: Path, filename: str, row: dict[str, object]) -> None:
+    path = folder / filename
+    path.write_text(path.read_text(encoding="utf-8") + json.dumps(row) + "\n", encoding="utf-8")
+
+
+def test_when_word_classes_are_built_then_every_label_is_a_field_with_words() -> None:
+    words = WordClasses.from_lexicons(load_lexicons())
+    assert set(labels()) == set(get_args(WordLabel))
+    for label in labels():
+        assert getattr(words, label.lower()), label
+
+
+def test_when_a_row_adds_a_word_then_its_class_has_it(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    row = {"id": "provider_head.carrier_test", "label": "PROVIDER_HEAD", "words": ["courier"]}
+    _append(folder, "words.jsonl", row)
+    assert "courier" in WordClasses.from_lexicons(load_lexicons(folder)).provider_head
+    assert "courier" not in WordClasses.from_lexicons(load_lexicons()).provider_head
+
+
+def test_when_a_row_names_a_term_label_then_its_one_word_patterns_join_the_class(
+    tmp_path: Path,
+) -> None:
+    folder = _copy(tmp_path)
+    _append(
+        folder,
+        "words.jsonl",
+        {"id": "data_noun.steps_test", "label": "DATA_NOUN", "terms": "STEP_REF"},
+    )
+    words = WordClasses.from_lexicons(load_lexicons(folder))
+    assert {"step", "stages", "phase"} <= words.data_noun
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "row", "message"),
+    [
+        (
+            "an unknown label is refused",
+            {"id": "nonsense.word", "label": "NONSENSE", "words": ["x"]},
+            "words.jsonl",
+        ),
+        (
+            "a capitalised word is refused (norms are lower case)",
+            {"id": "ui_action.upper", "label": "UI_ACTION", "words": ["Click"]},
+            "words.jsonl",
+        ),
+        (
+            "a word with a space is refused (one token each)",
+            {"id": "ui_action.two", "label": "UI_ACTION", "words": ["double click"]},
+            "words.jsonl",
+        ),
+        (
+            "a row with both words and terms is refused",
+            {"id": "ui_action.both", "label": "UI_ACTION", "words": ["x"], "terms": "TRIGGER"},
+            "not both",
+        ),
+        (
+            "a row with neither words nor terms is refused",
+            {"id": "ui_action.none", "label": "UI_ACTION"},
+            "not both",
+        ),
+    ],
+)
+def test_when_a_word_row_is_bad_then_loading_fails(
+    tmp_path: Path, behaviour: str, row: dict[str, object], message: str
+) -> None:
+    folder = _copy(tmp_path)
+    _append(folder, "words.jsonl", row)
+    with pytest.raises(LexiconError, match=re.escape(message)):
+        load_lexicons(folder)
+
+
+def test_when_a_label_has_no_row_then_building_the_classes_fails(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    path = folder / "words.jsonl"
+    kept = [line for line in path.read_text().splitlines() if '"UI_ACTION"' not in line]
+    path.write_text("\n".join(kept) + "\n")
+    with pytest.raises(LexiconError, match="no row for UI_ACTION"):
+        WordClasses.from_lexicons(load_lexicons(folder))
+
+
+def test_when_a_term_other_than_cased_starts_names_then_loading_fails(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    row = {"id": "quantifier.test", "label": "QUANTIFIER", "pattern": "all", "starts_names": True}
+    _append(folder, "terms.jsonl", row)
+    with pytest.raises(LexiconError, match=r"terms\.jsonl"):
+        load_lexicons(folder)
