@@ -22,8 +22,6 @@ from workflow_prover.extract.services.found import (
 _HOST_ROLES = frozenset(("datastore",))
 _DEDUPE = frozenset(("idempotency", "idempotency_store", "unstable_key"))
 _STORE_WORDS = frozenset(("in", "into", "against", "via", "using", "with", "on"))
-_HOST_CATEGORIES = frozenset(("monitoring",))
-_ALERT_CHANNELS = frozenset(("chat", "incident", "sms", "email", "monitoring"))
 
 
 @dataclass
@@ -33,6 +31,7 @@ class TextView:
     services: list[SvcMention]
     vendors: frozenset[str] = frozenset()
     ctx: ConText = field(init=False)  # built once the claim cues are known
+    catalog: ServiceCatalog = field(init=False)  # lexicon facts and word classes
     cues: list[Mention] = field(default_factory=list)  # claim cues whose requirements hold
     verb_starts: frozenset[int] = frozenset()
     acted_toks: set[int] = field(default_factory=set)  # services a verb could act on (no runtimes)
@@ -156,8 +155,9 @@ class TextView:
         after = self.toks[m.end]
         if after.norm in ("with", "without"):
             return True
-        k = m.end + (after.norm in _STEP_NOUNS)
-        if k < cue.start and self.toks[k].norm in _HAS:
+        words = self.catalog.words
+        k = m.end + (after.norm in words.step_noun)
+        if k < cue.start and self.toks[k].norm in words.have_verb:
             return True  # "Only the Pipedrive step has a DLQ", "Robin calls get a DLQ too"
         span = _bracket_span(self.toks, self.lay.depth, cue.start)
         return after.text == "(" and span is not None and span[0] == m.end + 1
@@ -178,7 +178,9 @@ class TextView:
         ]
         if not parts:
             return False
-        if m.info.category in _ALERT_CHANNELS and any(c.label == "alerting" for c in parts):
+        if m.info.category in self.catalog.alert_categories and any(
+            c.label == "alerting" for c in parts
+        ):
             return True  # "finance ops get a Slack ping": where alerts go, not a step
         if any(
             (abs(c.start - m.end) <= 3 and not self._has_it(m, c)) or abs(m.start - c.end) <= 3
@@ -186,7 +188,7 @@ class TextView:
             if c.mechanism_part and (c.label != "idempotency_store" or m.info.role in _HOST_ROLES)
         ):  # a dedupe table lives in a database: 'via Postmark (sent_welcomes table)' sends
             return True
-        if m.info.role not in _HOST_ROLES and m.info.category not in _HOST_CATEGORIES:
+        if m.info.role not in _HOST_ROLES and m.info.category not in self.catalog.host_categories:
             return False
         # where the mechanism lives ("kept in Redis", "SQS redrives it to a DLQ"), unless the
         # statement is *for* that store ("no DLQ for the Postgres writes")
@@ -194,10 +196,6 @@ class TextView:
         return not preceded_by(m, self.toks, frozenset(("for",)), reach=2) and not (
             nxt < len(self.toks) and nxt in self.term_starts("STEP_REF")
         )
-
-
-_STEP_NOUNS = frozenset(("step", "steps", "call", "calls", "write", "writes", "post", "job"))
-_HAS = frozenset(("has", "have", "had", "gets", "get", "uses", "use", "lacks"))
 
 
 def _bracket_span(toks: list[Tok], depth: list[int], i: int) -> tuple[int, int] | None:
@@ -301,6 +299,7 @@ def build_view(
     blocks = read_blocks(ann.text, sections) if sections is not None else None
     lay = layout(ann, acted, blocks)
     view = TextView(ann, lay, services, catalog.platform_vendors)
+    view.catalog = catalog
     view.service_toks = named
     view.acted_toks = acted
     for s in view.services:
@@ -321,7 +320,7 @@ def build_view(
     inside_at = {i for s, e in inside for i in range(s, e)}
     within = [c for c in within if not all(i in inside_at for i in range(c.start, c.end))]
     view.cues = longest_first([c for c in within if _required(view, c)])
-    view.ctx = ConText(ann, lay, view.cues)
+    view.ctx = ConText(ann, lay, view.cues, catalog.words.finite_verb)
     view.verb_starts = frozenset(m.start for m in ann.of(Group.VERB))
     view.aliases = aliases
     for group, mentions in (

@@ -63,6 +63,12 @@ class CategoryRow(_Row):
     name: Annotated[str, Field(pattern=r"^[a-z_]+$")]
     role: Literal["api", "datastore", "runtime", "secrets"]
     rate_limited: bool  # does a call to it need backoff or throttling (rubric 2.3)?
+    # alerts go there: named next to an alerting cue ("finance ops get a Slack ping") it is
+    # where the alerts go, not a step
+    alerts: bool = False
+    # an API that keeps a mechanism's state or output the way a datastore does (logs,
+    # metrics): named with a mechanism it is where the mechanism lives
+    hosts_mechanisms: bool = False
 
 
 class ServiceRow(_Row):
@@ -251,6 +257,19 @@ WordLabel = Literal[
     "PROVIDER_HEAD",  # provider, vendor: "the payment provider" is a service
     "NAMED_BY_NEXT",  # service, svc: "Foo service" names the service Foo
     "ENDPOINT_HEAD",  # api, endpoint, db: a generic head that is a system by itself
+    # reading, steps and claims (extract/reading.py, extract/steps/, extract/claims/)
+    "STEP_NOUN",  # step, call, write: 'the Pipedrive step has a DLQ' is about the Pipedrive step
+    "HAVE_VERB",  # has, gets, lacks: a service said to have (or lack) a mechanism is acted on
+    "RUNNER_NOUN",  # worker, handler: our own code, whose verb acts though no system is named
+    "API_HEAD",  # api, endpoint: a generic API beside one lexicon service is that service's API
+    "RESPONSE_VERB",  # answers, returns: 'when the registry answers 429' is a failure condition
+    "PRODUCT_HEAD",  # api, service, app: 'Stripe Retry API' is a product name, not a retry
+    "FINITE_VERB",  # go, lands, is: a finite verb ends a negation's reach over the subject
+    "EXCEPT_WORD",  # except, excluding: what follows is left out of a claim's scope
+    "INCLUDED_BEFORE",  # including, even: 'including Stripe' names one of everything
+    "INCLUDED_AFTER",  # included, too: 'RabbitMQ included' names one of everything
+    "SCHEDULE_WORD",  # nightly, minutes: a schedule paces the run, it throttles no call
+    "ROUTE_VERB",  # go, lands, parked: 'failed events go to a bucket' is a terminal path
 ]
 
 

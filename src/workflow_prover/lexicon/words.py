@@ -39,6 +39,18 @@ class WordClasses:
     provider_head: frozenset[str]
     named_by_next: frozenset[str]
     endpoint_head: frozenset[str]
+    step_noun: frozenset[str]
+    have_verb: frozenset[str]
+    runner_noun: frozenset[str]
+    api_head: frozenset[str]
+    response_verb: frozenset[str]
+    product_head: frozenset[str]
+    finite_verb: frozenset[str]
+    except_word: frozenset[str]
+    included_before: frozenset[str]
+    included_after: frozenset[str]
+    schedule_word: frozenset[str]
+    route_verb: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

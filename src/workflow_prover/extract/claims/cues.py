@@ -103,6 +103,7 @@ def _in_product_name(view: TextView, cue: Mention) -> bool:
     """Is the cue a capitalised word between a service's name and its 'API' ('Okta System Log
     API', 'Stripe Retry API' is no retry)?"""
     toks = view.toks
+    heads = view.catalog.words.product_head
 
     def titled(i: int) -> bool:
         return toks[i].text[:1].isupper() and toks[i].text.isalpha()
@@ -114,12 +115,9 @@ def _in_product_name(view: TextView, cue: Mention) -> bool:
     while lo > 0 and lo not in ends and titled(lo - 1) and lo - 1 > cue.start - 4:
         lo -= 1
     hi = cue.end
-    while hi < len(toks) and titled(hi) and toks[hi].norm not in _NAME_HEADS and hi < cue.end + 3:
+    while hi < len(toks) and titled(hi) and toks[hi].norm not in heads and hi < cue.end + 3:
         hi += 1
-    return lo in ends and hi < len(toks) and toks[hi].norm in _NAME_HEADS
-
-
-_NAME_HEADS = frozenset(("api", "apis", "service", "endpoint", "app"))
+    return lo in ends and hi < len(toks) and toks[hi].norm in heads
 
 
 def _without_defeated_purposes(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:

@@ -52,23 +52,6 @@ class Reading:
 
 
 ASSERTED = Reading("asserted")
-_FINITE = frozenset(
-    (
-        "go",
-        "goes",
-        "went",
-        "is",
-        "are",
-        "was",
-        "were",
-        "gets",
-        "get",
-        "lands",
-        "land",
-        "ends",
-        "end",
-    )
-)
 _COORDINATORS = frozenset((",", ";", "and", "or", "nor"))
 # words that always answer an earlier negation: "never ... without", "no ... except"
 _EXCEPTIVE = frozenset(
@@ -100,9 +83,17 @@ _NON_FINITE = frozenset(("to", "without", "by", "before", "after", "of", "for", 
 
 
 class ConText:
-    def __init__(self, ann: Annotation, lay: Layout, claims: list[Mention] | None = None) -> None:
+    def __init__(
+        self,
+        ann: Annotation,
+        lay: Layout,
+        claims: list[Mention] | None = None,
+        finite: frozenset[str] = frozenset(),
+    ) -> None:
+        """`finite`: verbs that end a negation's reach (the `FINITE_VERB` word class)."""
         self._ann = ann
         self._lay = lay
+        self._finite = finite
         mentions = ann.of(Group.CONTEXT)
         pseudo = [m for m in mentions if m.direction == "PSEUDO"]
         self._terminators = [m for m in mentions if m.label == "TERMINATOR"]
@@ -179,7 +170,7 @@ class ConText:
                     k
                     for k in range(cue.end + 1, clause.end)
                     if toks[k].text == ","
-                    or (toks[k].norm in _FINITE and toks[k - 1].norm not in _NON_FINITE)
+                    or (toks[k].norm in self._finite and toks[k - 1].norm not in _NON_FINITE)
                 ),
                 None,
             )
@@ -246,7 +237,7 @@ class ConText:
             finite = j in self._verbs and not toks[j].norm.endswith("ing")
             if toks[j - 1].norm in (",", "or", "nor") and j in self._verbs:
                 continue  # "won't close, relabel or comment on": the negation covers the list
-            if (finite or toks[j].norm in _FINITE) and toks[j - 1].norm not in _NON_FINITE:
+            if (finite or toks[j].norm in self._finite) and toks[j - 1].norm not in _NON_FINITE:
                 return j  # not "without first searching ...": that is the same phrase
         return len(toks)
 

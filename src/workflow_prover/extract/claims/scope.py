@@ -98,11 +98,12 @@ def _exception(view: TextView, clause: Clause, credential: bool) -> ScopeDraft |
     """'all APIs but Mailgun', 'every step except the Slack post', 'all secrets apart from the
     FTP login': the quantified (or general) claim, minus what the exception names."""
     toks = view.toks
+    excepts = view.catalog.words.except_word
     marker = next(
         (
             i
             for i in range(clause.start, clause.end)
-            if toks[i].norm in _EXCEPT
+            if toks[i].norm in excepts
             or (toks[i].norm == "but" and _after_quantifier(view, clause, i))
             or (
                 toks[i].norm in ("apart", "other")
@@ -131,9 +132,6 @@ def _exception(view: TextView, clause: Clause, credential: bool) -> ScopeDraft |
         excluded_refs=refs,
         via=("scope.exception",),
     )
-
-
-_EXCEPT = frozenset(("except", "excluding", "excl"))
 
 
 def _after_quantifier(view: TextView, clause: Clause, i: int) -> bool:
@@ -248,7 +246,8 @@ def _included(view: TextView, m: SvcMention) -> bool:
     toks = view.toks
     before = toks[m.start - 1].norm if m.start > 0 else ""
     after = toks[m.end].norm if m.end < len(toks) else ""
-    return before in ("including", "incl", "incl.", "even") or after in ("included", "too")
+    words = view.catalog.words
+    return before in words.included_before or after in words.included_after
 
 
 def _stand_ins(targets: Targets, mentions: list[SvcMention]) -> tuple[str, ...]:
@@ -419,22 +418,6 @@ _RATES = frozenset(
         "throttle.token_bucket",
     )
 )
-_SCHEDULE = frozenset(
-    (
-        "hourly",
-        "nightly",
-        "daily",
-        "weekly",
-        "cron",
-        "minutes",
-        "hours",
-        "minute",
-        "hour",
-        "days",
-        "night",
-        "morning",
-    )
-)
 
 
 def schedule_only(view: TextView, clause: int) -> bool:
@@ -443,7 +426,8 @@ def schedule_only(view: TextView, clause: int) -> bool:
     if any(c.rule in _RATES for c in cues):
         return False
     c = view.clause(clause)
-    return any(t.norm in _SCHEDULE for t in view.toks[c.start : c.end])
+    schedule = view.catalog.words.schedule_word
+    return any(t.norm in schedule for t in view.toks[c.start : c.end])
 
 
 def unresolved_action(view: TextView, clause_index: int) -> bool:

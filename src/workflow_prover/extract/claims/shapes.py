@@ -30,37 +30,6 @@ _UNITS = {
     "minutes": 60.0,
 }
 
-_ROUTES = frozenset(
-    [
-        "go",
-        "goes",
-        "went",
-        "land",
-        "lands",
-        "landed",
-        "end",
-        "ends",
-        "ended",
-        "sent",
-        "written",
-        "pushed",
-        "published",
-        "moved",
-        "parked",
-        "routed",
-        "saved",
-        "stored",
-        "recorded",
-        "captured",
-        "dropped",
-        "put",
-        "placed",
-        "enqueued",
-        "forwarded",
-        "redirected",
-        "diverted",
-    ]
-)
 _CONTAINERS = frozenset(("datastore",))
 
 
@@ -120,7 +89,8 @@ def routed_failures(view: TextView, targets: Targets, claims: list[ClaimDraft]) 
         fail = next((i for i in range(clause.start, clause.end) if i in failure_at), None)
         if fail is None:
             continue
-        route = next((i for i in range(fail + 1, clause.end) if toks[i].norm in _ROUTES), None)
+        routes = view.catalog.words.route_verb
+        route = next((i for i in range(fail + 1, clause.end) if toks[i].norm in routes), None)
         if route is None:
             continue
         stores = [

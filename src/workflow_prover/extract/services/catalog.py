@@ -35,6 +35,8 @@ class ServiceCatalog:
         self.words = WordClasses.from_lexicons(lex)
         # vendors whose name alone stands for their many products ("AWS calls back off")
         self.platform_vendors = self.words.platform_vendor
+        self.alert_categories = frozenset(c.name for c in lex.categories if c.alerts)
+        self.host_categories = frozenset(c.name for c in lex.categories if c.hosts_mechanisms)
         # "Oracle Transportation Management": aliases that start other products' names
         self.name_starts = frozenset(
             t.pattern.lower() for t in lex.terms if t.label == "CASED" and t.starts_names

@@ -113,7 +113,7 @@ def step_services(view: TextView, clause: int) -> list[SvcMention]:
 
 
 def _api_like(view: TextView, m: SvcMention) -> bool:
-    return view.toks[m.end - 1].norm in ("api", "apis", "endpoint", "endpoints")
+    return view.toks[m.end - 1].norm in view.catalog.words.api_head
 
 
 def _named_in_brackets(view: TextView, m: SvcMention) -> bool:
@@ -285,18 +285,9 @@ def _action_steps(
     return out
 
 
-_ACTOR_NOUNS = frozenset(
-    (
-        "worker",
-        "job",
-        "service",
-        "handler",
-        "consumer",
-        "lambda",
-        "function",
-        "script",
-        "bot",
-        "app",
+# words before a verb that leave it opening its clause: "we create", "then posts", "it sends"
+_OPENING_WORDS = frozenset(
+    [
         "it",
         "we",
         "i",
@@ -310,7 +301,7 @@ _ACTOR_NOUNS = frozenset(
         "finally",
         "next",
         "always",
-    )
+    ]
 )
 
 
@@ -361,7 +352,12 @@ def _acts_alone(view: TextView, frame: Frame, action: Action) -> bool:
     toks = view.toks
     i = action.verb.start
     before = toks[i - 1] if i > frame.start else None
-    if before is not None and before.norm not in _ACTOR_NOUNS and not before.norm.endswith("er"):
+    if (
+        before is not None
+        and before.norm not in view.catalog.words.runner_noun
+        and before.norm not in _OPENING_WORDS
+        and not before.norm.endswith("er")
+    ):
         return False
     nxt = toks[action.verb.end] if action.verb.end < frame.end else None
     return nxt is not None and (
