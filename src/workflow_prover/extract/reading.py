@@ -82,6 +82,7 @@ class TextView:
                 c,
                 verbs,
                 self.clause_services(clause),
+                self.catalog.words,
                 self.term_starts("FAILURE_WORD"),
             )
             self._frames[clause] = frame

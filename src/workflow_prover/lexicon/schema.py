@@ -270,6 +270,21 @@ WordLabel = Literal[
     "INCLUDED_AFTER",  # included, too: 'RabbitMQ included' names one of everything
     "SCHEDULE_WORD",  # nightly, minutes: a schedule paces the run, it throttles no call
     "ROUTE_VERB",  # go, lands, parked: 'failed events go to a bucket' is a terminal path
+    # clause frames (extract/layout/frames.py)
+    "ADVERBIAL_OPENER",  # when, if, upon: a clause opening with one has a trigger or condition
+    "STATE_WORD",  # already, missing: 'when the id is already there' is a condition, no event
+    "SCHEDULE_STARTER",  # every, nightly, at, cron: a clause may open with a schedule
+    "SCHEDULE_ADVERB",  # nightly, daily: a schedule of one word
+    "SCHEDULE_UNIT",  # minutes, night, monday: the unit that ends 'every 15 minutes'
+    "TARGET_WORD",  # to, into, against: the system after it is the target
+    "CHANNEL_WORD",  # via, through: the system after it is the channel
+    "SOURCE_WORD",  # from, off: the system after it is the source
+    "SYSTEM_HEAD",  # api, job, table: 'the nightly sync job': the word before is a noun
+    "ADVERBIAL_VERB",  # lands, arrives: an unlisted verb that a trigger adverbial has
+    "ON_EVENT_NOUN",  # webhook, event, submission: ends 'on a Paddle webhook'
+    "SYSTEM_KEY",  # db, target, sink: '{db: postgres}' names the system acted on
+    "SOURCE_KEY",  # source, input: the keyed system is read from
+    "SINK_KEY",  # sink, destination: the keyed system is written to
 ]
 
 

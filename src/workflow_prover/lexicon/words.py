@@ -51,6 +51,20 @@ class WordClasses:
     included_after: frozenset[str]
     schedule_word: frozenset[str]
     route_verb: frozenset[str]
+    adverbial_opener: frozenset[str]
+    state_word: frozenset[str]
+    schedule_starter: frozenset[str]
+    schedule_adverb: frozenset[str]
+    schedule_unit: frozenset[str]
+    target_word: frozenset[str]
+    channel_word: frozenset[str]
+    source_word: frozenset[str]
+    system_head: frozenset[str]
+    adverbial_verb: frozenset[str]
+    on_event_noun: frozenset[str]
+    system_key: frozenset[str]
+    source_key: frozenset[str]
+    sink_key: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from workflow_prover.annotate.types import Group, Mention
 from workflow_prover.extract.layout.clauses import Clause
-from workflow_prover.extract.layout.frames import SINK_KEYS, SOURCE_KEYS, SYSTEM_KEYS, Action, Frame
+from workflow_prover.extract.layout.frames import Action, Frame
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.catalog import ServiceInfo, SvcMention
@@ -190,9 +190,9 @@ def _keyed_steps(
     for role in frame.roles:
         if role.mention not in main or not _keyed(view, role.mention):
             continue
-        if role.word in SOURCE_KEYS:
+        if role.word in view.catalog.words.source_key:
             return [_make(clause, "read", False, [role.mention], label, "frame.keyed_source")]
-        if role.word in SINK_KEYS:
+        if role.word in view.catalog.words.sink_key:
             return [_make(clause, "write", False, [role.mention], label, "frame.keyed_sink")]
     return []
 
@@ -332,7 +332,8 @@ def _key_service(view: TextView, frame: Frame, subject: list[SvcMention]) -> lis
         if m.start == frame.start and m.end < frame.end and toks[m.end].text == ":":
             return [m]
     # "check_signup: {db: postgres, query: ...}": the value of a key naming the system
-    return [r.mention for r in frame.roles if r.role == "target" and r.word in SYSTEM_KEYS][:1]
+    keys = view.catalog.words.system_key
+    return [r.mention for r in frame.roles if r.role == "target" and r.word in keys][:1]
 
 
 def _verb_is_mechanism(view: TextView, clause: Clause, action: Action) -> bool:
