@@ -101,6 +101,7 @@ class TextView:
         return is_verbal(
             verb,
             self.toks,
+            self.catalog.words,
             self.acted_toks,
             clause.start,
             clause.item is not None,
@@ -298,7 +299,7 @@ def build_view(
     ann.mentions[Group.VERB] = [m for m in ann.of(Group.VERB) if m.start not in named]
     acted = {i for s in services if s.info.role != "runtime" for i in range(s.start, s.end)}
     blocks = read_blocks(ann.text, sections) if sections is not None else None
-    lay = layout(ann, acted, blocks)
+    lay = layout(ann, catalog.words, acted, blocks)
     view = TextView(ann, lay, services, catalog.platform_vendors)
     view.catalog = catalog
     view.service_toks = named

@@ -285,6 +285,16 @@ WordLabel = Literal[
     "SYSTEM_KEY",  # db, target, sink: '{db: postgres}' names the system acted on
     "SOURCE_KEY",  # source, input: the keyed system is read from
     "SINK_KEY",  # sink, destination: the keyed system is written to
+    # clauses and verbs (extract/layout/clauses.py, extract/layout/verbs.py)
+    "PLURAL_SUBJECT",  # failures, calls: '... and failures go to X' starts a clause
+    "PLURAL_PREDICATE",  # go, use, land: the predicate after such a subject
+    "CLAUSE_TRIGGER",  # when, once: a trigger conjunction opens a clause of its own
+    "CONDITION_INTRODUCER",  # skipped, only: 'skipped when ...' is a condition, no clause
+    "ONCE_NOT_TRIGGER",  # a, per, more: 'once a day' is an adverb, no trigger
+    "BUT_QUANTIFIER",  # all, every: 'all apis but X': 'but' is 'except'
+    "TIME_NOUN",  # time, date: 'built at send time': the verb is a noun
+    "EVENT_NAME_NOUN",  # event, topic: a verb in a dotted name before one names an event
+    "VERB_PREFIX",  # batch, re, soft: 'batch-upsert' still acts
 ]
 
 

@@ -65,6 +65,15 @@ class WordClasses:
     system_key: frozenset[str]
     source_key: frozenset[str]
     sink_key: frozenset[str]
+    plural_subject: frozenset[str]
+    plural_predicate: frozenset[str]
+    clause_trigger: frozenset[str]
+    condition_introducer: frozenset[str]
+    once_not_trigger: frozenset[str]
+    but_quantifier: frozenset[str]
+    time_noun: frozenset[str]
+    event_name_noun: frozenset[str]
+    verb_prefix: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

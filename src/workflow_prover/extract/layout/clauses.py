@@ -25,6 +25,7 @@ from workflow_prover.extract.layout.grammar import (
     SUBJECT_PRONOUNS,
 )
 from workflow_prover.extract.layout.verbs import is_verbal, verb_form
+from workflow_prover.lexicon.words import WordClasses
 
 _OPENERS = frozenset(
     [
@@ -64,17 +65,6 @@ _AFTER_COMMA = frozenset(
         "where",
     ]
 )
-# "... and failures go to X", "... and all calls use backoff": a new subject and its verb
-_PLURAL_SUBJECTS = frozenset(
-    ("failures", "errors", "exceptions", "retries", "calls", "requests", "writes", "tokens")
-)
-_PLURAL_PREDICATES = frozenset(
-    ("go", "are", "were", "get", "land", "end", "use", "back", "retry", "wait", "have", "live")
-)
-_TRIGGERS = frozenset(["when", "whenever", "once"])
-# "skipped when the id is already in the table", "only when": a condition of the verb before
-_CONDITION_INTRODUCERS = frozenset(("skipped", "skip", "skips", "only", "except", "unless", "not"))
-_NOT_TRIGGER_AFTER_ONCE = frozenset(["a", "an", "per", "every", "each", "daily", "more", "again"])
 _ABBREVIATIONS = frozenset(
     (
         "e.g.",
@@ -144,11 +134,15 @@ class Layout:
 
 
 def layout(
-    ann: Annotation, services: set[int] | None = None, blocks: Blocks | None = None
+    ann: Annotation,
+    words: WordClasses,
+    services: set[int] | None = None,
+    blocks: Blocks | None = None,
 ) -> Layout:
-    """Split a text into items, sentences and clauses; `services` are the tokens of services
-    a verb can act on (not where the workflow runs: "a Lambda reads" has a verb); `blocks`
-    says which lines are headings or metadata and which section each line is in."""
+    """Split a text into items, sentences and clauses; `words` are the lexicons' word
+    classes; `services` are the tokens of services a verb can act on (not where the workflow
+    runs: "a Lambda reads" has a verb); `blocks` says which lines are headings or metadata
+    and which section each line is in."""
     toks = ann.toks
     items = _items(toks)
     sentences = _sentences(toks, items, blocks)
@@ -169,7 +163,9 @@ def layout(
         chain = (
             s_index if any(toks[i].text in ARROWS and depth[i] == 0 for i in range(s, e)) else None
         )
-        _split(toks, s, e, s_index, depth, verbs, services, item_of, chain, clauses, negations)
+        _split(
+            toks, s, e, s_index, depth, verbs, services, item_of, chain, clauses, words, negations
+        )
     clause_of = [0] * len(toks)
     for clause in clauses:
         for i in range(clause.start, clause.end):
@@ -431,12 +427,14 @@ def _split(
     item_of: list[int | None],
     chain: int | None,
     out: list[Clause],
+    words: WordClasses,
     negations: frozenset[int] | set[int] = frozenset(),
 ) -> None:
     start = s
     segment = 0
     colon_parent: int | None = None
-    trigger = toks[s].norm in _TRIGGERS and not _once_adverb(toks, s)
+    triggers, once_not = words.clause_trigger, words.once_not_trigger
+    trigger = toks[s].norm in triggers and not _once_adverb(toks, s, once_not)
     first = len(out)  # the sentence's first clause
     chained = chain  # the chain the next clause belongs to
 
@@ -496,24 +494,27 @@ def _split(
         elif trigger and (tok.text == "," or tok.norm in ("we", "i", "they")) and j - start > 2:
             close(j + 1 if tok.text == "," else j)
         elif (
-            tok.norm in _TRIGGERS
+            tok.norm in triggers
             and j > start
-            and not _once_adverb(toks, j)
-            and prev.norm not in _CONDITION_INTRODUCERS
+            and not _once_adverb(toks, j, once_not)
+            and prev.norm not in words.condition_introducer
         ):
             close(j, next_trigger=True)
         elif _negated_verb_list(toks, start, j, verbs, negations):
             continue  # "it won't close, relabel or comment on any ticket": one negation
-        elif tok.norm == "but" and _exceptive_but(toks, start, j, verbs):
+        elif tok.norm == "but" and _exceptive_but(toks, start, j, verbs, words.but_quantifier):
             continue  # "all apis but geo-svc retry": 'but' is 'except', no new clause
         elif (
             (tok.norm in _OPENERS and j > start + 1 and prev.text != ",")
-            or (prev.text == "," and _starts_clause(toks, j, e, verbs, services, item_of[j], start))
+            or (
+                prev.text == ","
+                and _starts_clause(toks, j, e, verbs, services, item_of[j], start, words)
+            )
             or (
                 tok.norm in ("and", "or")
                 and j + 1 < e
                 and _starts_clause(
-                    toks, j + 1, e, verbs, services, item_of[j], start, after_and=True
+                    toks, j + 1, e, verbs, services, item_of[j], start, words, after_and=True
                 )
             )
         ):
@@ -521,14 +522,13 @@ def _split(
     close(e)
 
 
-_QUANTIFIERS = frozenset(("all", "every", "each", "any", "everything", "everywhere", "anything"))
-
-
-def _exceptive_but(toks: list[Tok], start: int, j: int, verbs: dict[int, Mention]) -> bool:
+def _exceptive_but(
+    toks: list[Tok], start: int, j: int, verbs: dict[int, Mention], quantifiers: frozenset[str]
+) -> bool:
     """'all apis but X', 'everything but the Slack post': a quantifier shortly before, and no
     verb between it and 'but'."""
     for k in range(max(start, j - 4), j):
-        if toks[k].norm in _QUANTIFIERS:
+        if toks[k].norm in quantifiers:
             return not any(k < v < j for v in verbs)
     return False
 
@@ -550,9 +550,9 @@ def _negated_verb_list(
     return negation is not None and any(negation < v < j for v in verbs)
 
 
-def _once_adverb(toks: list[Tok], i: int) -> bool:
+def _once_adverb(toks: list[Tok], i: int, not_trigger: frozenset[str]) -> bool:
     nxt = toks[i + 1] if i + 1 < len(toks) else None
-    return toks[i].norm == "once" and (nxt is None or nxt.norm in _NOT_TRIGGER_AFTER_ONCE)
+    return toks[i].norm == "once" and (nxt is None or nxt.norm in not_trigger)
 
 
 def _starts_clause(
@@ -563,14 +563,15 @@ def _starts_clause(
     services: set[int],
     item: int | None,
     start: int,
+    words: WordClasses,
     after_and: bool = False,
 ) -> bool:
     tok = toks[j]
     if (
         after_and
-        and tok.norm in _PLURAL_SUBJECTS
+        and tok.norm in words.plural_subject
         and j + 1 < e
-        and toks[j + 1].norm in _PLURAL_PREDICATES
+        and toks[j + 1].norm in words.plural_predicate
     ):
         return True  # "QBO calls back off and failures go to invoices_dlq"
     if not after_and and tok.norm in _AFTER_COMMA:
@@ -586,7 +587,9 @@ def _starts_clause(
     k = j + 1 if tok.norm in ADVERBS and j + 1 < e else j
     verb = verbs.get(k)
     # the sentence already has a subject here, so a bare "posts to Slack" is a verb
-    if verb is not None and is_verbal(verb, toks, services, k - 1, item is not None, verbs.keys()):
+    if verb is not None and is_verbal(
+        verb, toks, words, services, k - 1, item is not None, verbs.keys()
+    ):
         form = verb_form(toks[verb.start].text)
         return form in ("base", "third") or (after_and and form == "past")
     if j in services and not after_and and _left_predicate(toks, start, j, verbs):

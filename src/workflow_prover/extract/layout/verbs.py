@@ -18,6 +18,7 @@ from workflow_prover.extract.layout.grammar import (
     SUBJECT_PRONOUNS,
     object_starter,
 )
+from workflow_prover.lexicon.words import WordClasses
 
 # words before a verb that are not the noun of a compound ("then post updates the ...")
 _NOT_NOUNS = frozenset(("then", "and", "or", "to", "also", "just", "always", "never", "first"))
@@ -46,7 +47,6 @@ _PAST_IRREGULAR = frozenset(
 )
 
 
-_VERB_PREFIXES = frozenset(("batch", "bulk", "re", "pre", "auto", "mass", "soft", "hard", "co"))
 _ARRIVAL_PREPOSITIONS = frozenset(("on", "in", "at", "into", "through", "via", "to"))
 
 
@@ -66,6 +66,7 @@ def verb_form(text: str) -> str:
 def is_verbal(
     verb: Mention,
     toks: list[Tok],
+    words: WordClasses,
     service_toks: set[int],
     clause_start: int,
     in_item: bool,
@@ -109,12 +110,12 @@ def is_verbal(
         and nxt.norm not in ("and", "or", "as", "by", "after", "before", "when", "if")
     ):
         return False  # "read approved pay runs": an adjective
-    prefixed = s > 1 and toks[s - 2].norm in _VERB_PREFIXES  # "batch-upsert", "re-create"
+    prefixed = s > 1 and toks[s - 2].norm in words.verb_prefix  # "batch-upsert", "re-create"
     if (nxt is not None and not toks[e - 1].ws and nxt.text == "-") or (
         s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_") and not prefixed
     ):
         return False  # part of a compound: "sign-ups", "retry_exponential_backoff"
-    if _event_name_part(toks, s, e, form):
+    if _event_name_part(toks, s, e, form, words.event_name_noun):
         return False  # "the user.lifecycle.activate event hook", "order.placed", "orders/paid"
     # (a verb that starts an identifier still acts: "create_ticket: Jira", "post_invoice");
     # a participle there names a table: "sent_welcomes", "processed_events", "failed_syncs"
@@ -126,7 +127,7 @@ def is_verbal(
             return False
         if prev.norm in ("per", "each", "every"):
             return False  # "a fresh UUID per request", "every call": a noun
-        if prev.norm in PREPOSITIONS and nxt is not None and nxt.norm in _TIME_NOUNS:
+        if prev.norm in PREPOSITIONS and nxt is not None and nxt.norm in words.time_noun:
             return False  # "built at send time": a noun compound
         if prev.norm in NOUN_MODIFIERS and prev.text.islower():
             return False  # "salesforce outbound message (webhook)": a noun
@@ -180,13 +181,9 @@ def _capitalised(tok: Tok | None) -> bool:
     return tok is not None and tok.text[:1].isupper() and tok.text[1:2].islower()
 
 
-_TIME_NOUNS = frozenset(("time", "times", "date", "timestamp", "window"))
-_EVENT_NOUNS = frozenset(
-    ("event", "events", "webhook", "webhooks", "hook", "hooks", "topic", "message", "messages")
-)
-
-
-def _event_name_part(toks: list[Tok], s: int, e: int, form: str) -> bool:
+def _event_name_part(
+    toks: list[Tok], s: int, e: int, form: str, event_nouns: frozenset[str]
+) -> bool:
     """A verb inside a dotted or slashed name: an event or a path, not an action. A method
     call keeps its verb (`erp.post_invoice`, `slack.post(...)`): two segments, base form."""
     nxt = toks[e] if e < len(toks) else None
@@ -209,7 +206,7 @@ def _event_name_part(toks: list[Tok], s: int, e: int, form: str) -> bool:
         form == "past"
         or toks[s - 1].text == "/"
         or (nxt is not None and not toks[e - 1].ws and nxt.text in (".", "/"))
-        or (nxt is not None and nxt.norm in _EVENT_NOUNS)
+        or (nxt is not None and nxt.norm in event_nouns)
     )
 
 
