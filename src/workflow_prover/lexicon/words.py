@@ -74,6 +74,9 @@ class WordClasses:
     time_noun: frozenset[str]
     event_name_noun: frozenset[str]
     verb_prefix: frozenset[str]
+    generic_adjective: frozenset[str]
+    noun_modifier: frozenset[str]
+    runtime_noun: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

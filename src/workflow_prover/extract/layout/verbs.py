@@ -13,7 +13,6 @@ from workflow_prover.extract.layout.grammar import (
     AUXILIARIES,
     DETERMINERS,
     MARKUP,
-    NOUN_MODIFIERS,
     PREPOSITIONS,
     SUBJECT_PRONOUNS,
     object_starter,
@@ -129,7 +128,7 @@ def is_verbal(
             return False  # "a fresh UUID per request", "every call": a noun
         if prev.norm in PREPOSITIONS and nxt is not None and nxt.norm in words.time_noun:
             return False  # "built at send time": a noun compound
-        if prev.norm in NOUN_MODIFIERS and prev.text.islower():
+        if prev.norm in words.noun_modifier and prev.text.islower():
             return False  # "salesforce outbound message (webhook)": a noun
         if (
             toks[s].text[:1].isupper()

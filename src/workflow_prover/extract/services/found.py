@@ -103,7 +103,7 @@ def find_services(
         if m.end - m.start >= 2:  # "Oracle Transportation Management" ... "OTM"
             aliases.setdefault("".join(t.text[0] for t in toks[m.start : m.end]).lower(), m.info)
     found += proper
-    found += back_references(toks, found, taken, aliases)
+    found += back_references(toks, found, taken, aliases, words)
     found = _owned(toks, sorted(found, key=lambda m: m.start))
     return _one_name_each(appositions(toks, found, aliases, words), aliases, words)
 

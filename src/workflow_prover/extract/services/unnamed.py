@@ -11,13 +11,7 @@
 from __future__ import annotations
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
-from workflow_prover.extract.layout.grammar import (
-    DETERMINERS,
-    GENERIC_ADJECTIVES,
-    PREPOSITIONS,
-    RUNTIME_NOUNS,
-    in_identifier,
-)
+from workflow_prover.extract.layout.grammar import DETERMINERS, PREPOSITIONS, in_identifier
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo, SvcMention
 from workflow_prover.lexicon.words import WordClasses
@@ -252,7 +246,7 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             or tok.ws
             or dot.ws
             or i + 2 not in verbs
-            or tok.norm in GENERIC_ADJECTIVES
+            or tok.norm in catalog.words.generic_adjective
             or i in common
             or len(tok.text) < 3
         ):
@@ -327,7 +321,9 @@ def generic(
         if i in taken:
             return None  # "the Zendesk search API" is Zendesk's API
         owner = tok.norm in ("'s", "’s") and all(
-            t.norm in GENERIC_ADJECTIVES for t in toks[i + 1 : head.start] if t.text[:1].isalnum()
+            t.norm in words.generic_adjective
+            for t in toks[i + 1 : head.start]
+            if t.text[:1].isalnum()
         )
         if owner:  # "the state immunization registry's REST API": the owner names it
             start = i
@@ -344,7 +340,7 @@ def generic(
     modifiers = [t for t in toks[start : head.start] if t.text[:1].isalnum()]
     head_word = toks[head.end - 1].norm
     by_role = any(t.norm in words.role_modifier for t in modifiers)  # "partner APIs"
-    vague = not modifiers or all(t.norm in GENERIC_ADJECTIVES for t in modifiers)
+    vague = not modifiers or all(t.norm in words.generic_adjective for t in modifiers)
     k = start - 1
     while k >= 0 and toks[k].norm in ("the", "our", "their", "a", "an", "each"):
         k -= 1
@@ -395,7 +391,7 @@ def name_aliases(
         t
         for t in toks[mention.start : head.start]
         if t.text[:1].isalnum()
-        and t.norm not in GENERIC_ADJECTIVES
+        and t.norm not in words.generic_adjective
         and t.norm not in words.vague_name
     ]
     out = [t.norm for t in mods if t.text.isupper() and len(t.text) >= 2]
@@ -414,7 +410,11 @@ def name_aliases(
 
 
 def back_references(
-    toks: list[Tok], found: list[SvcMention], taken: set[int], aliases: dict[str, ServiceInfo]
+    toks: list[Tok],
+    found: list[SvcMention],
+    taken: set[int],
+    aliases: dict[str, ServiceInfo],
+    words: WordClasses,
 ) -> list[SvcMention]:
     """'the ledger row', 'the TMS': a generic service named again by its distinctive word."""
     if not aliases:
@@ -431,7 +431,7 @@ def back_references(
             continue  # "harvest_entry_id" names a field, not the Harvest API
         if i > 0 and toks[i - 1].text in ("#", "@") and not toks[i - 1].ws:
             continue  # "#auth-oncall" is a channel, "@billing" a handle
-        if i + 1 < len(toks) and toks[i + 1].norm in RUNTIME_NOUNS:
+        if i + 1 < len(toks) and toks[i + 1].norm in words.runtime_noun:
             continue  # "our syndication worker" is the workflow itself
         refs.append(SvcMention(info, i, i + 1))
         taken.add(i)
