@@ -108,3 +108,64 @@ def test_when_a_term_other_than_cased_starts_names_then_loading_fails(tmp_path: 
     _append(folder, "terms.jsonl", row)
     with pytest.raises(LexiconError, match=r"terms\.jsonl"):
         load_lexicons(folder)
+
+
+def test_when_graph_merge_names_retractions_then_they_are_the_rows_marked_retraction() -> None:
+    """graph.merge still reads `RETRACTIONS` by id; the rows carry `effect: retraction`."""
+    from workflow_prover.extract.claims.modality import RETRACTIONS
+
+    marked = {c.id for c in load_lexicons().context if c.effect == "retraction"}
+    assert marked == RETRACTIONS
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "filename", "row"),
+    [
+        (
+            "a context effect outside the list is refused",
+            "context.jsonl",
+            {
+                "id": "neg.test",
+                "label": "NEGATED",
+                "pattern": "nah",
+                "direction": "FORWARD",
+                "effect": "sometimes",
+            },
+        ),
+        (
+            "a verb's starts_run must be a boolean",
+            "verbs.jsonl",
+            {"id": "verb.test", "label": "WRITE", "pattern": "kick", "starts_run": "maybe"},
+        ),
+        (
+            "a category's alerts must be a boolean",
+            "categories.jsonl",
+            {"id": "cat.test", "name": "test", "role": "api", "rate_limited": True, "alerts": 3},
+        ),
+    ],
+)
+def test_when_a_behaviour_field_is_bad_then_loading_names_the_file(
+    tmp_path: Path, behaviour: str, filename: str, row: dict[str, object]
+) -> None:
+    folder = _copy(tmp_path)
+    _append(folder, filename, row)
+    with pytest.raises(LexiconError, match=re.escape(filename)):
+        load_lexicons(folder)
+
+
+def test_when_rows_carry_behaviour_then_their_mentions_carry_it() -> None:
+    """The fields that replaced row ids in Python reach the mentions the extractors read."""
+    from workflow_prover.annotate.pipeline import build_pipeline
+    from workflow_prover.annotate.types import Group
+
+    ann = build_pipeline(load_lexicons()).annotate(
+        "Stripe webhooks trigger the flow; we cap it at 10 requests per second. Is it? "
+        "We never write without a key."
+    )
+    effects = {m.rule: m.effect for m in ann.of(Group.CONTEXT)}
+    assert effects["q.question_mark"] == "question_mark"
+    assert effects["term.semicolon"] == "question_bound"
+    assert effects["neg.without"] == "exceptive"
+    assert effects["neg.never"] == "verb"
+    assert any(m.starts_run for m in ann.of(Group.VERB) if m.rule == "verb.trigger")
+    assert any(m.states_rate for m in ann.of(Group.CUE))

@@ -96,6 +96,9 @@ class VerbRow(_Row):
     label: VerbLabel
     pattern: str = Field(min_length=1)
     forms: list[str] = Field(default_factory=list)
+    # The verb starts the workflow rather than sending anything ("Stripe webhooks trigger
+    # the flow"): before a webhook cue it leaves the webhook inbound
+    starts_run: bool = False
 
 
 ClaimLabel = Literal[
@@ -151,6 +154,9 @@ class CueRow(_Row):
     # The cue names the harm, so only its negation is a claim: "nobody is texted twice",
     # "no duplicates" assert de-duplication; "this creates duplicates" asserts nothing.
     inverted: bool = False
+    # The cue states a rate ("10 requests per second", "a token bucket"): with it, a schedule
+    # in the clause is not the only pacing
+    states_rate: bool = False
 
     @field_validator("pattern")
     @classmethod
@@ -179,6 +185,18 @@ class ContextRow(_Row):
     # "clause" (the default) or "sentence": "a DLQ for when Jira is down would be smart"
     # qualifies the whole sentence, across its clauses
     reach: Literal["clause", "sentence"] = "clause"
+    # What the scope code does with the cue beyond its label:
+    # "exceptive": it answers an earlier negation ("never ... without", "no ... except"), so
+    #   after a quantifier it negates nothing and a negation before it is not doubled;
+    # "verb": it negates the verb phrase that follows ("we can't process"), not the clause;
+    # "retraction": a removal ("we removed the DLQ"): a past date does not make it history,
+    #   and one that points back negates what the sentence before asserted;
+    # "dated": a date in the past ("last week") that a retraction in its scope outweighs;
+    # "question_mark": the scope runs back over the sentence to a "question_bound" terminator.
+    effect: (
+        Literal["exceptive", "verb", "retraction", "dated", "question_mark", "question_bound"]
+        | None
+    ) = None
 
     @field_validator("pattern")
     @classmethod

@@ -408,22 +408,10 @@ def _derived(noun: str, verb: str) -> bool:
     return noun != verb and len(verb) >= 3 and noun.startswith(stem)
 
 
-_RATES = frozenset(
-    (
-        "throttle.per_unit",
-        "throttle.rps",
-        "throttle.per_second",
-        "throttle.n_per_time",
-        "throttle.n_per_n_time",
-        "throttle.token_bucket",
-    )
-)
-
-
 def schedule_only(view: TextView, clause: int) -> bool:
     """Is the only pacing in this clause a schedule ('every 30 minutes', 'nightly')?"""
     cues = view.mentions("cue", clause)
-    if any(c.rule in _RATES for c in cues):
+    if any(c.states_rate for c in cues):
         return False
     c = view.clause(clause)
     schedule = view.catalog.words.schedule_word

@@ -11,7 +11,7 @@ import itertools
 import re
 
 from workflow_prover.annotate.types import Group, Mention, Tok
-from workflow_prover.extract.claims.modality import RETRACTIONS, Reading
+from workflow_prover.extract.claims.modality import Reading
 from workflow_prover.extract.claims.scope import ClaimDraft, Targets, refers_back, scope_of
 from workflow_prover.extract.reading import TextView
 
@@ -41,7 +41,7 @@ def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
     """
     out: list[ClaimDraft] = []
     for cue in view.ann.of(Group.CONTEXT):
-        if cue.rule not in RETRACTIONS:
+        if cue.effect != "retraction":
             continue
         index = view.lay.clause_of[cue.start]
         if any(c.clause == index for c in claims) or not refers_back(view, view.clause(index)):

@@ -213,7 +213,7 @@ def _inbound_webhook(view: TextView, clause: Clause, frame: Frame) -> Mention | 
             continue  # "webhook secret"
         if view.has_term("ID_NOUN", cue.end, cue.end + 3):
             continue  # "the webhook's event id"
-        if any(a.start < cue.start and a.verb.rule != "verb.trigger" for a in sends):
+        if any(a.start < cue.start and not a.verb.starts_run for a in sends):
             continue  # "we deliver webhooks to partner endpoints": we send them
         return cue
     return None
