@@ -102,10 +102,35 @@ def test_when_a_label_has_no_row_then_building_the_classes_fails(tmp_path: Path)
         WordClasses.from_lexicons(load_lexicons(folder))
 
 
-def test_when_a_term_other_than_cased_starts_names_then_loading_fails(tmp_path: Path) -> None:
+def test_when_a_term_row_is_marked_with_a_class_then_the_class_has_its_word(
+    tmp_path: Path,
+) -> None:
     folder = _copy(tmp_path)
-    row = {"id": "quantifier.test", "label": "QUANTIFIER", "pattern": "all", "starts_names": True}
-    _append(folder, "terms.jsonl", row)
+    row = {"id": "quantifier.test", "label": "QUANTIFIER", "pattern": "whatever"}
+    _append(folder, "terms.jsonl", {**row, "classes": ["ALONE_QUANTIFIER"]})
+    words = WordClasses.from_lexicons(load_lexicons(folder))
+    assert "whatever" in words.alone_quantifier
+    assert {"everything", "anywhere"} <= words.alone_quantifier  # marked in terms.jsonl
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "row"),
+    [
+        (
+            "a phrase cannot join a word class (norms are compared one token at a time)",
+            {"id": "quantifier.t1", "label": "QUANTIFIER", "pattern": "all of it"},
+        ),
+        (
+            "a class that is no word label is refused",
+            {"id": "quantifier.t2", "label": "QUANTIFIER", "pattern": "all", "classes": ["ALL"]},
+        ),
+    ],
+)
+def test_when_a_term_row_joins_a_class_badly_then_loading_fails(
+    tmp_path: Path, behaviour: str, row: dict[str, object]
+) -> None:
+    folder = _copy(tmp_path)
+    _append(folder, "terms.jsonl", {"classes": ["ALONE_QUANTIFIER"], **row})
     with pytest.raises(LexiconError, match=r"terms\.jsonl"):
         load_lexicons(folder)
 

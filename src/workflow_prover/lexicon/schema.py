@@ -210,52 +210,6 @@ class ContextRow(_Row):
         return self
 
 
-TermLabel = Literal[
-    "QUANTIFIER",  # all, every, each, any, both
-    "GENERAL_NOUN",  # calls, writes, steps: "every write" covers all writes
-    "ID_NOUN",  # "the Shopify order ID": the service is named as an attribute, not a target
-    "CREDENTIAL_NOUN",  # token, key, password: "the Twilio token"
-    "GENERIC_HEAD",  # API, endpoint, DB: "the warehouse API" is a service
-    "SLUG_HEAD",  # svc, api, relay: the last word of an internal service's slug ("billing-svc")
-    "CATEGORY_WORD",  # CRM, ERP, LMS: "our CRM" is a service on its own
-    "CATEGORY_HINT",  # billing, email, state: "the state licensing API" is a government API
-    "MECHANISM_HEAD",  # table, set, list, collection: where a mechanism keeps its state
-    "STEP_REF",  # step, node, stage: "step 3", "the NetSuite node"
-    "COMMON",  # common English words never to be "corrected" by the fuzzy matcher
-    "CASED",  # service aliases that are English words: matched only as written ("Box")
-    "PRONOUN",  # it, that, they: a clause that refers back to the sentence's topic
-    "TRIGGER",  # when, once, whenever: an event clause, not an action of the workflow
-    "ACTOR",  # applicants, customers: people whose actions start the workflow
-    "SCHEDULER",  # "an EventBridge schedule runs a Lambda": the service only starts the run
-    "CHANNEL",  # through, via: the service actually called
-    "SOURCE",  # from: the service a transfer verb reads
-    "FAILURE_WORD",  # fails, error, exception: the context alerting and logging need
-    "RETRY_WORD",  # retry, again, attempts: the context "right away" needs
-    "NEW_STEP",  # "add a step", "another step": a later turn's action is a step of its own
-    "STEP_KIND",  # "a write", "an inbound receive": what a later turn says a step is
-    "CORRECTION",  # correction, instead: a later turn's "step 4 posts ..." replaces step 4
-    "OFF_VALUE",  # false, none, null, off: a key's value that says the mechanism is absent
-]
-
-
-class TermRow(_Row):
-    """A single word or phrase with a structural role in the text."""
-
-    label: TermLabel
-    pattern: str = Field(min_length=1)
-    category: str | None = None  # GENERIC_HEAD / CATEGORY_WORD: the service's; STEP_KIND: the kind
-    filter: Literal["api", "write", "read", "database", "all"] | None = None  # GENERAL_NOUN
-    # CASED: a one-word alias that often starts another product's longer name ("Oracle
-    # Transportation Management" is not Oracle): before a capitalised word it names no service
-    starts_names: bool = False
-
-    @model_validator(mode="after")
-    def _starts_names_only_cased(self) -> TermRow:
-        if self.starts_names and self.label != "CASED":
-            raise ValueError("only a CASED term can start longer names")
-        return self
-
-
 WordLabel = Literal[
     # services (extract/services/)
     "PLATFORM_VENDOR",  # aws, google: a vendor whose name alone stands for its many products
@@ -317,7 +271,59 @@ WordLabel = Literal[
     "GENERIC_ADJECTIVE",  # internal, rest, third-party: says nothing about which system
     "NOUN_MODIFIER",  # outbound, nightly, new: the verb-shaped word after it is a noun
     "RUNTIME_NOUN",  # worker, job, lambda: what runs the workflow, not what it talks to
+    # subsets of terms.jsonl labels, marked on the term rows (TermRow.classes)
+    "NAME_START",  # oracle, sage (CASED): "Oracle Transportation Management" is not Oracle
+    "ALONE_QUANTIFIER",  # everything, anywhere: a quantifier with no noun, over all steps
+    "OPENING_PRONOUN",  # its, they: a clause opening with one is about the clause before
+    "STAND_IN",  # it, those, which: a pronoun standing in for services named before
+    "NUMBERED_STEP_REF",  # step, stages: "steps 1-3", "node 4" refer to steps by number
 ]
+
+
+TermLabel = Literal[
+    "QUANTIFIER",  # all, every, each, any, both
+    "GENERAL_NOUN",  # calls, writes, steps: "every write" covers all writes
+    "ID_NOUN",  # "the Shopify order ID": the service is named as an attribute, not a target
+    "CREDENTIAL_NOUN",  # token, key, password: "the Twilio token"
+    "GENERIC_HEAD",  # API, endpoint, DB: "the warehouse API" is a service
+    "SLUG_HEAD",  # svc, api, relay: the last word of an internal service's slug ("billing-svc")
+    "CATEGORY_WORD",  # CRM, ERP, LMS: "our CRM" is a service on its own
+    "CATEGORY_HINT",  # billing, email, state: "the state licensing API" is a government API
+    "MECHANISM_HEAD",  # table, set, list, collection: where a mechanism keeps its state
+    "STEP_REF",  # step, node, stage: "step 3", "the NetSuite node"
+    "COMMON",  # common English words never to be "corrected" by the fuzzy matcher
+    "CASED",  # service aliases that are English words: matched only as written ("Box")
+    "PRONOUN",  # it, that, they: a clause that refers back to the sentence's topic
+    "TRIGGER",  # when, once, whenever: an event clause, not an action of the workflow
+    "ACTOR",  # applicants, customers: people whose actions start the workflow
+    "SCHEDULER",  # "an EventBridge schedule runs a Lambda": the service only starts the run
+    "CHANNEL",  # through, via: the service actually called
+    "SOURCE",  # from: the service a transfer verb reads
+    "FAILURE_WORD",  # fails, error, exception: the context alerting and logging need
+    "RETRY_WORD",  # retry, again, attempts: the context "right away" needs
+    "NEW_STEP",  # "add a step", "another step": a later turn's action is a step of its own
+    "STEP_KIND",  # "a write", "an inbound receive": what a later turn says a step is
+    "CORRECTION",  # correction, instead: a later turn's "step 4 posts ..." replaces step 4
+    "OFF_VALUE",  # false, none, null, off: a key's value that says the mechanism is absent
+]
+
+
+class TermRow(_Row):
+    """A single word or phrase with a structural role in the text."""
+
+    label: TermLabel
+    pattern: str = Field(min_length=1)
+    category: str | None = None  # GENERIC_HEAD / CATEGORY_WORD: the service's; STEP_KIND: the kind
+    filter: Literal["api", "write", "read", "database", "all"] | None = None  # GENERAL_NOUN
+    # word classes (labels of `words.jsonl`) this one-word term also belongs to, for a rule
+    # that reads some words of the label: "everything" stands alone, "when" opens a clause
+    classes: list[WordLabel] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _classes_one_word(self) -> TermRow:
+        if self.classes and " " in self.pattern.strip():
+            raise ValueError("only a one-word term can belong to word classes")
+        return self
 
 
 class WordRow(_Row):

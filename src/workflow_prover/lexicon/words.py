@@ -1,10 +1,12 @@
 """The word classes of `lexicons/words.jsonl`, as the extractors read them.
 
 A rule that asks "is this token one of the words of kind X?" reads `words.x`, a frozenset of
-lower-case token norms, built once per pipeline from the rows labelled `X` (and, for a row
-with `terms`, from the one-word patterns of that `terms.jsonl` label). The words are data: a
+lower-case token norms built once per pipeline from three sources: the `words.jsonl` rows
+labelled `X`; the one-word patterns of a `terms.jsonl` label such a row names (`terms`); and
+the term rows marked with `X` (`classes`: "everything" is a QUANTIFIER that also stands
+alone), so a word a term row already holds is never listed twice. The words are data: a
 change is a row, and the test of its behaviour a row of the stage's table. Closed-class
-grammar (determiners, pronouns, auxiliaries, prepositions) stays in
+grammar (determiners, pronouns, auxiliaries, prepositions, connectives) stays in
 `extract/layout/grammar.py`.
 """
 
@@ -77,15 +79,23 @@ class WordClasses:
     generic_adjective: frozenset[str]
     noun_modifier: frozenset[str]
     runtime_noun: frozenset[str]
+    name_start: frozenset[str]
+    alone_quantifier: frozenset[str]
+    opening_pronoun: frozenset[str]
+    stand_in: frozenset[str]
+    numbered_step_ref: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:
         """Every label's words; a label without a row is an error (its rule would be dead)."""
         terms: dict[str, set[str]] = {}
+        found: dict[str, set[str]] = {}
         for term in lex.terms:
             if " " not in term.pattern:
                 terms.setdefault(term.label, set()).add(term.pattern.lower())
-        found: dict[str, set[str]] = {}
+        for term in lex.terms:  # a term row marked with classes ("everything": ALONE_...)
+            for label in term.classes:
+                found.setdefault(label, set()).add(term.pattern.lower())
         for row in lex.words:
             words = found.setdefault(row.label, set())
             words.update(row.words)

@@ -25,14 +25,8 @@ from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.found import SvcMention
 from workflow_prover.extract.steps.actions import StepDraft
 
-_ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere", "anywhere"))
-# a sentence that opens with these is about what the sentence before was about
-_OPENING = frozenset(("its", "their", "it", "they"))
 # after these "that" is the thing said before: "we dropped that", "all of that"
 _RELATIVE_NOT_AFTER = frozenset(("and", "but", "so", "of", "like", "did", "do", "does", "is"))
-_STAND_IN = frozenset(
-    ("it", "that", "this", "they", "them", "those", "these", "its", "their", "which", "one")
-)
 
 
 @dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
@@ -189,7 +183,8 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
             return _via(earlier, "scope.elliptical")
     if refers_back(view, clause):
         previous = _previous_clause(view, clause)
-        if previous is None and clause.index > 0 and view.toks[clause.start].norm in _OPENING:
+        opening = view.catalog.words.opening_pronoun  # "its", "they": about the clause before
+        if previous is None and clause.index > 0 and view.toks[clause.start].norm in opening:
             previous = clause.index - 1  # "... the LinkedIn API. Its token is in ..."
         if previous is not None:
             return _via(scope_of(targets, previous, credential), "scope.refers_back")
@@ -278,9 +273,10 @@ def named(view: TextView, clause: Clause, credential: bool) -> list[SvcMention]:
 
 def _step_refs(view: TextView, clause: Clause) -> tuple[int, ...]:
     toks = view.toks
+    numbered = view.catalog.words.numbered_step_ref
     refs: list[int] = []
     for i in range(clause.start, clause.end):
-        if toks[i].norm not in ("step", "steps", "stage", "stages", "node", "nodes"):
+        if toks[i].norm not in numbered:
             continue
         j = i + 1
         while j < clause.end and (
@@ -319,7 +315,7 @@ def _quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
     for i in range(clause.start, clause.end):
         if i not in quants:
             continue
-        if toks[i].norm in _ALONE:
+        if toks[i].norm in view.catalog.words.alone_quantifier:
             return ScopeDraft()
         for j in range(i + 1, min(i + 5, clause.end)):
             if j in nouns:
@@ -453,8 +449,9 @@ def _condition(view: TextView, clause: Clause) -> int | None:
 
 def refers_back(view: TextView, clause: Clause) -> bool:
     """Does the clause stand in for something said before ('it', 'we dropped that')?"""
+    stand_in = view.catalog.words.stand_in
     return any(
-        view.toks[i].norm in _STAND_IN and not _relative_pronoun(view, clause, i)
+        view.toks[i].norm in stand_in and not _relative_pronoun(view, clause, i)
         for i in range(clause.start, clause.end)
     )
 

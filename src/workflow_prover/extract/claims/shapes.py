@@ -120,10 +120,11 @@ def routed_failures(view: TextView, targets: Targets, claims: list[ClaimDraft]) 
 def delay_sequences(view: TextView, targets: Targets) -> list[ClaimDraft]:
     """'1s, 2s, 4s, 8s' doubles (exponential); '1s, 2s, 3s' grows linearly (not)."""
     toks = view.toks
+    numbered = view.catalog.words.numbered_step_ref
     out: list[ClaimDraft] = []
     i = 0
     while i < len(toks):
-        values, j = _sequence(toks, i)
+        values, j = _sequence(toks, i, numbered)
         if len(values) >= 3:
             ratios = [b / a for a, b in itertools.pairwise(values) if a > 0]
             diffs = [b - a for a, b in itertools.pairwise(values)]
@@ -153,14 +154,14 @@ def delay_sequences(view: TextView, targets: Targets) -> list[ClaimDraft]:
     return out
 
 
-def _sequence(toks: list[Tok], i: int) -> tuple[list[float], int]:
+def _sequence(toks: list[Tok], i: int, step_refs: frozenset[str]) -> tuple[list[float], int]:
     """Delays in seconds from i on ("500ms, 1s, 2s"); empty unless every value has a unit.
 
     Without units a list of numbers is not a schedule ("steps 1, 2 and 3").
     """
     values: list[float] = []
     j = i
-    if i > 0 and toks[i - 1].norm in ("step", "steps", "stage", "stages", "node", "nodes"):
+    if i > 0 and toks[i - 1].norm in step_refs:
         return [], i + 1
     while j < len(toks):
         m = _DELAY.match(toks[j].text)

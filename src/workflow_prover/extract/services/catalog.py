@@ -38,9 +38,7 @@ class ServiceCatalog:
         self.alert_categories = frozenset(c.name for c in lex.categories if c.alerts)
         self.host_categories = frozenset(c.name for c in lex.categories if c.hosts_mechanisms)
         # "Oracle Transportation Management": aliases that start other products' names
-        self.name_starts = frozenset(
-            t.pattern.lower() for t in lex.terms if t.label == "CASED" and t.starts_names
-        )
+        self.name_starts = self.words.name_start
 
     def info(
         self, name: str, category: str, rule: str, vendor: str | None = None, generic: bool = False
