@@ -9,6 +9,7 @@ from workflow_prover.extract.claims.modality import ConText, Reading
 from workflow_prover.extract.layout.blocks import SectionRoles, read_blocks
 from workflow_prover.extract.layout.clauses import Clause, Layout, layout
 from workflow_prover.extract.layout.frames import Frame, build_frame
+from workflow_prover.extract.layout.grammar import STORE_PREPOSITIONS
 from workflow_prover.extract.layout.verbs import is_verbal
 from workflow_prover.extract.services.found import (
     ServiceCatalog,
@@ -21,7 +22,6 @@ from workflow_prover.extract.services.found import (
 
 _HOST_ROLES = frozenset(("datastore",))
 _DEDUPE = frozenset(("idempotency", "idempotency_store", "unstable_key"))
-_STORE_WORDS = frozenset(("in", "into", "against", "via", "using", "with", "on"))
 
 
 @dataclass
@@ -130,10 +130,10 @@ class TextView:
         write verb that is itself the mechanism ('upsert into Postgres') guards nothing."""
         verbs = {v.start for v in self.mentions("verb", clause)}
         toks = self.toks
-        introduced = (m.start > 0 and toks[m.start - 1].norm in _STORE_WORDS) or (
+        introduced = (m.start > 0 and toks[m.start - 1].norm in STORE_PREPOSITIONS) or (
             m.start > 1
             and toks[m.start - 1].norm in ("a", "an", "the", "our", "its")
-            and toks[m.start - 2].norm in _STORE_WORDS
+            and toks[m.start - 2].norm in STORE_PREPOSITIONS
         )
         depth = self.lay.depth
         bracket = _bracket_span(toks, depth, m.start)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
 from workflow_prover.extract.layout.clauses import Layout
+from workflow_prover.extract.layout.grammar import COORDINATORS, NON_FINITE
 
 _FARTHEST = 80  # tokens between a cue and the farthest target it can modify
 _PRECEDENCE = ("INSTRUCTION", "HYPOTHETICAL", "HISTORICAL", "QUESTION", "PLANNED")
@@ -52,7 +53,6 @@ class Reading:
 
 
 ASSERTED = Reading("asserted")
-_COORDINATORS = frozenset((",", ";", "and", "or", "nor"))
 # retractions ("we removed the DLQ", "it's gone") are the rows with `effect: retraction`;
 # graph.merge still names their ids here until it reads `Mention.effect` (a test in
 # tests/test_lexicon_words.py keeps this list equal to those rows)
@@ -73,7 +73,6 @@ RETRACTIONS = frozenset(
     )
 )
 _QUOTES = frozenset(('"', "`", "“"))  # marks that open a quote (a closing one is ”)
-_NON_FINITE = frozenset(("to", "without", "by", "before", "after", "of", "for", "first"))
 
 
 class ConText:
@@ -164,7 +163,7 @@ class ConText:
                     k
                     for k in range(cue.end + 1, clause.end)
                     if toks[k].text == ","
-                    or (toks[k].norm in self._finite and toks[k - 1].norm not in _NON_FINITE)
+                    or (toks[k].norm in self._finite and toks[k - 1].norm not in NON_FINITE)
                 ),
                 None,
             )
@@ -231,7 +230,7 @@ class ConText:
             finite = j in self._verbs and not toks[j].norm.endswith("ing")
             if toks[j - 1].norm in (",", "or", "nor") and j in self._verbs:
                 continue  # "won't close, relabel or comment on": the negation covers the list
-            if (finite or toks[j].norm in self._finite) and toks[j - 1].norm not in _NON_FINITE:
+            if (finite or toks[j].norm in self._finite) and toks[j - 1].norm not in NON_FINITE:
                 return j  # not "without first searching ...": that is the same phrase
         return len(toks)
 
@@ -273,7 +272,7 @@ class ConText:
         groups = 1
         for first, second in itertools.pairwise(negations):
             between = toks[first.end : second.start]
-            if second.effect == "exceptive" or not any(t.norm in _COORDINATORS for t in between):
+            if second.effect == "exceptive" or not any(t.norm in COORDINATORS for t in between):
                 groups += 1  # "no request reaches A or B without passing the limiter"
         return groups % 2 == 0
 

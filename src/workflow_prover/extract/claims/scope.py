@@ -19,14 +19,11 @@ from dataclasses import dataclass, field, replace
 from workflow_prover.annotate.types import Mention, small_number
 from workflow_prover.extract.claims.modality import Reading
 from workflow_prover.extract.layout.clauses import Clause
-from workflow_prover.extract.layout.grammar import AUXILIARIES, PREPOSITIONS
+from workflow_prover.extract.layout.grammar import AUXILIARIES, PREPOSITIONS, RELATIVE_NOT_AFTER
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.found import SvcMention
 from workflow_prover.extract.steps.actions import StepDraft
-
-# after these "that" is the thing said before: "we dropped that", "all of that"
-_RELATIVE_NOT_AFTER = frozenset(("and", "but", "so", "of", "like", "did", "do", "does", "is"))
 
 
 @dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
@@ -467,7 +464,7 @@ def _relative_pronoun(view: TextView, clause: Clause, i: int) -> bool:
         prev.text[:1].isalnum()
         and prev.norm not in PREPOSITIONS
         and prev.norm not in AUXILIARIES
-        and prev.norm not in _RELATIVE_NOT_AFTER
+        and prev.norm not in RELATIVE_NOT_AFTER
         and i - 1 not in view.verb_starts
     )
 

@@ -15,9 +15,11 @@ from workflow_prover.annotate.types import Annotation, Group, Mention, Tok, smal
 from workflow_prover.extract.layout.blocks import Blocks
 from workflow_prover.extract.layout.grammar import (
     ADVERBS,
+    AFTER_COMMA,
     ARROWS,
     AUXILIARIES,
     BULLETS,
+    CLAUSE_OPENERS,
     DETERMINERS,
     MARKUP,
     PREPOSITIONS,
@@ -27,44 +29,6 @@ from workflow_prover.extract.layout.grammar import (
 from workflow_prover.extract.layout.verbs import is_verbal, verb_form
 from workflow_prover.lexicon.words import WordClasses
 
-_OPENERS = frozenset(
-    [
-        "but",
-        "however",
-        "whereas",
-        "although",
-        "though",
-        "because",
-        "so",
-        "while",
-        "then",
-        "unless",
-        "otherwise",
-        "finally",
-        "afterwards",
-        "afterward",
-        "lastly",
-    ]
-)
-_AFTER_COMMA = frozenset(
-    [
-        "and",
-        "or",
-        "but",
-        "then",
-        "so",
-        "which",
-        "while",
-        "whereas",
-        "because",
-        "although",
-        "though",
-        "unless",
-        "otherwise",
-        "who",
-        "where",
-    ]
-)
 _ABBREVIATIONS = frozenset(
     (
         "e.g.",
@@ -505,7 +469,7 @@ def _split(
         elif tok.norm == "but" and _exceptive_but(toks, start, j, verbs, words.but_quantifier):
             continue  # "all apis but geo-svc retry": 'but' is 'except', no new clause
         elif (
-            (tok.norm in _OPENERS and j > start + 1 and prev.text != ",")
+            (tok.norm in CLAUSE_OPENERS and j > start + 1 and prev.text != ",")
             or (
                 prev.text == ","
                 and _starts_clause(toks, j, e, verbs, services, item_of[j], start, words)
@@ -574,7 +538,7 @@ def _starts_clause(
         and toks[j + 1].norm in words.plural_predicate
     ):
         return True  # "QBO calls back off and failures go to invoices_dlq"
-    if not after_and and tok.norm in _AFTER_COMMA:
+    if not after_and and tok.norm in AFTER_COMMA:
         # "Flexport and Coupa tokens, and the Snowflake key pair, are in Vault": a list of
         # subjects, not two clauses; "and"/"or" split only after a predicate
         return (

@@ -30,8 +30,11 @@ from workflow_prover.extract.layout.clauses import Clause, Layout
 from workflow_prover.extract.layout.grammar import (
     AUXILIARIES,
     BULLETS,
+    CONNECTIVES,
     DETERMINERS,
     MARKUP,
+    PHRASE_JOINERS,
+    SKIP_LEFT,
     SUBJECT_PRONOUNS,
 )
 from workflow_prover.extract.layout.verbs import verb_form
@@ -41,12 +44,8 @@ from workflow_prover.lexicon.words import WordClasses
 __all__ = ["Action", "Adverbial", "Frame", "Role", "build_frame"]
 
 
-_CONNECTIVES = frozenset(
-    ("then", "and", "first", "firstly", "finally", "next", "also", "so", "afterwards", "lastly")
-)
 _TRIGGER_PHRASES = (("as", "soon", "as"), ("every", "time"), ("each", "time"), ("in", "case"))
 _CONDITION_WORDS = frozenset(("if", "unless"))
-_SKIP_LEFT = DETERMINERS | frozenset(("'s", "’s", "our", "their", "its", "the", "`", '"', "'"))
 
 
 @dataclass(slots=True)
@@ -167,7 +166,7 @@ def _actions(
         if (
             kept
             and verb_form(toks[kept[-1].start].text) != "ing"  # "the lambda reading ... sends"
-            and not any(t.norm in _JOINERS for t in toks[kept[-1].end : verb.start])
+            and not any(t.norm in PHRASE_JOINERS for t in toks[kept[-1].end : verb.start])
         ):
             via.append("frame.verb.object_of_previous")
             continue
@@ -181,11 +180,6 @@ def _actions(
     return kept
 
 
-_JOINERS = frozenset(
-    (",", ";", "and", "or", "then", "to", "nor", "but", "which", "that", "who", "(", ")")
-)
-
-
 def _bracket_noun(toks: list[Tok], lay: Layout, verb: Mention) -> bool:
     """'github (org invite)': inside brackets a verb-shaped word after a noun is a noun; an
     action there opens the note ('(list open PRs)') or is an HTTP call ('(scim POST /Users)')."""
@@ -197,7 +191,7 @@ def _bracket_noun(toks: list[Tok], lay: Layout, verb: Mention) -> bool:
         return False
     if toks[s].text.isupper() and verb.end < len(toks) and toks[verb.end].text[:1] in "/{":
         return False
-    return prev.norm not in _JOINERS and prev.norm not in SUBJECT_PRONOUNS
+    return prev.norm not in PHRASE_JOINERS and prev.norm not in SUBJECT_PRONOUNS
 
 
 def _past_participles(toks: list[Tok], verbs: list[Mention], via: list[str]) -> list[Mention]:
@@ -213,7 +207,7 @@ def _past_participles(toks: list[Tok], verbs: list[Mention], via: list[str]) -> 
             and prev.norm not in SUBJECT_PRONOUNS
             and prev.norm not in AUXILIARIES
             and prev.norm not in DETERMINERS
-            and prev.norm not in _JOINERS
+            and prev.norm not in PHRASE_JOINERS
         )
         later = any(verb_form(toks[v.start].text) in ("base", "third") for v in verbs[n + 1 :])
         if participle and later:
@@ -248,7 +242,7 @@ def _noun_compound(toks: list[Tok], i: int, words: WordClasses) -> bool:
         and before.text.isalpha()
         and before.norm not in AUXILIARIES
         and before.norm not in SUBJECT_PRONOUNS
-        and before.norm not in _JOINERS
+        and before.norm not in PHRASE_JOINERS
         and (det.norm in DETERMINERS or det.norm in ("'s", "’s"))
         and det.norm not in ("that", "which")
         and not (i >= 3 and toks[i - 3].norm == "for")  # "for each customer enqueue a job"
@@ -268,9 +262,9 @@ def _before_system_head(toks: list[Tok], i: int, heads: frozenset[str]) -> bool:
         and before.ws == " "
         and before.norm not in AUXILIARIES
         and before.norm not in SUBJECT_PRONOUNS
-        and before.norm not in _JOINERS
+        and before.norm not in PHRASE_JOINERS
         and before.norm not in DETERMINERS
-        and before.norm not in _CONNECTIVES
+        and before.norm not in CONNECTIVES
     )
 
 
@@ -285,7 +279,7 @@ def _lead(toks: list[Tok], lay: Layout, clause: Clause) -> int:
         toks[i].text in BULLETS
         or toks[i].text in MARKUP
         or toks[i].text in ("#", ">", "|", ",", ":", ";")
-        or toks[i].norm in _CONNECTIVES
+        or toks[i].norm in CONNECTIVES
     ):
         i += 1
     return min(i, clause.end)
@@ -509,7 +503,7 @@ def _introduced_by(
         norm = toks[k].norm
         if norm in words.target_word or norm in words.channel_word or norm in words.source_word:
             return norm
-        if norm in _SKIP_LEFT or (toks[k].text[:1].isupper() and norm not in SUBJECT_PRONOUNS):
+        if norm in SKIP_LEFT or (toks[k].text[:1].isupper() and norm not in SUBJECT_PRONOUNS):
             k -= 1
             continue
         if toks[k].text[:1].isalpha() and toks[k].text.islower() and m.start - k <= 2:

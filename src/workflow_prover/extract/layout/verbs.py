@@ -10,43 +10,17 @@ from collections.abc import Collection
 
 from workflow_prover.annotate.types import Mention, Tok
 from workflow_prover.extract.layout.grammar import (
+    ARRIVAL_PREPOSITIONS,
     AUXILIARIES,
     DETERMINERS,
+    IRREGULAR_PAST,
     MARKUP,
+    NOT_NOUNS,
     PREPOSITIONS,
     SUBJECT_PRONOUNS,
     object_starter,
 )
 from workflow_prover.lexicon.words import WordClasses
-
-# words before a verb that are not the noun of a compound ("then post updates the ...")
-_NOT_NOUNS = frozenset(("then", "and", "or", "to", "also", "just", "always", "never", "first"))
-
-# "read", "put" and "set" are spelt alike in base and past: they are read as base forms
-_PAST_IRREGULAR = frozenset(
-    [
-        "sent",
-        "written",
-        "wrote",
-        "paid",
-        "got",
-        "gotten",
-        "found",
-        "took",
-        "taken",
-        "kept",
-        "held",
-        "built",
-        "made",
-        "done",
-        "gone",
-        "brought",
-        "bought",
-    ]
-)
-
-
-_ARRIVAL_PREPOSITIONS = frozenset(("on", "in", "at", "into", "through", "via", "to"))
 
 
 def verb_form(text: str) -> str:
@@ -55,7 +29,7 @@ def verb_form(text: str) -> str:
     head = low.split()[0] if " " in low else low
     if head.endswith("ing"):
         return "ing"
-    if head.endswith("ed") or head in _PAST_IRREGULAR:
+    if head.endswith("ed") or head in IRREGULAR_PAST:
         return "past"
     if head.endswith("s") and not head.endswith("ss"):
         return "third"
@@ -93,7 +67,7 @@ def is_verbal(
         and prev.text[:1].isalpha()
         and prev.norm not in SUBJECT_PRONOUNS
         and prev.norm not in AUXILIARIES
-        and prev.norm not in _NOT_NOUNS
+        and prev.norm not in NOT_NOUNS
     ):
         return False  # "the zentrix post carries the key": a noun, then its verb
     if form == "third" and nxt is not None and nxt.text in ("(", ",", ":", ")"):
@@ -149,7 +123,7 @@ def is_verbal(
                     or nxt.norm in ("us", "them", "it")
                     or nxt.text[:1].isdigit()
                     # "messages from Mirth Connect arrive on our queue": a delivery
-                    or (verb.label == "RECEIVE" and nxt.norm in _ARRIVAL_PREPOSITIONS)
+                    or (verb.label == "RECEIVE" and nxt.norm in ARRIVAL_PREPOSITIONS)
                 )
             )
             if not strong:

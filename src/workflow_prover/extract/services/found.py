@@ -15,10 +15,15 @@ token"), or the host of a mechanism ("the SQS DLQ", "Redis for idempotency keys"
 from __future__ import annotations
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
-from workflow_prover.extract.layout.grammar import DETERMINERS, in_identifier
+from workflow_prover.extract.layout.grammar import (
+    DETERMINERS,
+    LIST_JOINERS,
+    NAME_STOPS,
+    SYSTEM_BEFORE,
+    in_identifier,
+)
 from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo, SvcMention
 from workflow_prover.extract.services.unnamed import (
-    STOP,
     appositions,
     back_references,
     dotted_calls,
@@ -146,11 +151,6 @@ def _one_name_each(
     return [SvcMention(same.get(m.info.name, m.info), m.start, m.end) for m in found]
 
 
-_SYSTEM_BEFORE = frozenset(
-    ("to", "into", "in", "on", "via", "through", "from", "with", "using", "against", "+", "&")
-)
-
-
 def _system_place(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
     """Is a lower-case English-word vendor ("wise", "square", "close") used as a system here:
     the target of an action ("create a transfer in wise"), or named with what systems have
@@ -164,7 +164,7 @@ def _system_place(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
     after = toks[m.end].norm if m.end < len(toks) else ""
     # "env vars on the box": with an article the word is the noun, unless it is named with
     # what systems have ("the square api"); "in our notion", "create it in wise" are products
-    return (before in _SYSTEM_BEFORE and not article) or after in words.system_after
+    return (before in SYSTEM_BEFORE and not article) or after in words.system_after
 
 
 def _coordinated(toks: list[Tok], m: Mention, strong: list[Mention]) -> bool:
@@ -176,12 +176,9 @@ def _coordinated(toks: list[Tok], m: Mention, strong: list[Mention]) -> bool:
             top = _top_level(toks, m.end, o.start)
         else:
             continue
-        if top is not None and 1 <= len(top) <= 2 and all(t in _JOINERS for t in top):
+        if top is not None and 1 <= len(top) <= 2 and all(t in LIST_JOINERS for t in top):
             return True
     return False
-
-
-_JOINERS = frozenset((",", "and", "or", "+", "&", "/"))
 
 
 def _top_level(toks: list[Tok], lo: int, hi: int) -> list[str] | None:
@@ -257,7 +254,7 @@ def attributive(m: SvcMention, toks: list[Tok], id_or_cred: set[int]) -> bool:
         if k in id_or_cred:
             return True
         tok = toks[k]
-        if (tok.norm in STOP and tok.norm not in ("'s", "’s")) or not (
+        if (tok.norm in NAME_STOPS and tok.norm not in ("'s", "’s")) or not (
             tok.text[:1].isalnum() or tok.text in ("'s", "’s", "-", "_")  # "transfer_id"
         ):
             return False

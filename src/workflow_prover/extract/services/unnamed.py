@@ -11,54 +11,14 @@
 from __future__ import annotations
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
-from workflow_prover.extract.layout.grammar import DETERMINERS, PREPOSITIONS, in_identifier
+from workflow_prover.extract.layout.grammar import (
+    NAME_STOPS,
+    PLACE_PREPOSITIONS,
+    in_identifier,
+)
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo, SvcMention
 from workflow_prover.lexicon.words import WordClasses
-
-STOP = (  # words that end a name read leftwards from its head
-    DETERMINERS
-    | PREPOSITIONS
-    | frozenset(
-        [
-            "and",
-            "or",
-            "as",
-            "is",
-            "are",
-            "was",
-            "were",
-            "be",
-            "'s",
-            "’s",
-            ",",
-            ";",
-            ":",
-            ".",
-            "(",
-            ")",
-            "w/",
-            "via",
-            "using",
-            "=",
-            "then",
-            "also",
-            "so",
-            "but",
-            "when",
-            "if",
-            "which",
-            "who",
-            "we",
-            "they",
-            "it",
-            "i",
-            "you",
-            "->",
-            "→",
-        ]
-    )
-)
 
 
 def appositions(
@@ -90,9 +50,6 @@ def appositions(
     return [SvcMention(same.get(m.info.name, m.info), m.start, m.end) for m in found]
 
 
-_PLACE_PREPOSITIONS = frozenset(("in", "into", "to", "through", "via", "from", "on"))
-
-
 def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
     """'create the delivery in DoorDash Drive': a product the lexicon does not know.
 
@@ -111,7 +68,7 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
     ids = {m.start for m in ann.of(Group.TERM) if m.label == "ID_NOUN"}
     out: list[SvcMention] = []
     for i, tok in enumerate(toks):
-        if tok.norm not in _PLACE_PREPOSITIONS or (i > 0 and toks[i - 1].norm in words.ui_action):
+        if tok.norm not in PLACE_PREPOSITIONS or (i > 0 and toks[i - 1].norm in words.ui_action):
             continue  # "one message per click on Upgrade": a button, not a system
         j = i + 1
         if j < len(toks) and toks[j].norm in ("the", "our", "their", "its", "a", "an"):
@@ -329,7 +286,7 @@ def generic(
             start = i
             i -= 1
             continue
-        if tok.norm in STOP and not (tok.norm == "and" and _capitalised(toks, i)):
+        if tok.norm in NAME_STOPS and not (tok.norm == "and" and _capitalised(toks, i)):
             break
         if not (tok.text[:1].isalnum() or tok.text in ("-", "&", "/")):
             break
@@ -344,7 +301,7 @@ def generic(
     k = start - 1
     while k >= 0 and toks[k].norm in ("the", "our", "their", "a", "an", "each"):
         k -= 1
-    placed = k >= 0 and toks[k].norm in _PLACE_PREPOSITIONS | {"against"}
+    placed = k >= 0 and toks[k].norm in PLACE_PREPOSITIONS | {"against"}
     provider = head_word in words.provider_head
     if vague and not by_role and not (provider and (modifiers or placed)):
         return None  # "against the provider" is a system; "some vendor" is not said to be

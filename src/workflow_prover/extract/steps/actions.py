@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from workflow_prover.annotate.types import Group, Mention
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.frames import Action, Frame
+from workflow_prover.extract.layout.grammar import PASSIVE_AUXILIARIES, SUBJECT_BREAKS, VERB_OPENERS
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.catalog import ServiceInfo, SvcMention
@@ -41,7 +42,6 @@ __all__ = ["NOT_DESIGN", "StepDraft", "find_steps", "step_services"]
 
 NOT_DESIGN = frozenset(("alternatives", "history", "questions", "out_of_scope", "future"))
 _STEP_ROLES = frozenset(("api", "datastore"))
-_PASSIVE = frozenset(("is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"))
 _ACTED_ROLES = frozenset(("target", "channel", "object", "source"))
 
 
@@ -285,26 +285,6 @@ def _action_steps(
     return out
 
 
-# words before a verb that leave it opening its clause: "we create", "then posts", "it sends"
-_OPENING_WORDS = frozenset(
-    [
-        "it",
-        "we",
-        "i",
-        "they",
-        "you",
-        "then",
-        "and",
-        "also",
-        "just",
-        "first",
-        "finally",
-        "next",
-        "always",
-    ]
-)
-
-
 def _channel_owner(view: TextView, action: Action) -> list[SvcMention]:
     """'posts one digest to #wins': a '#channel' is a channel of the one chat service the
     text names (none, or several: no guess)."""
@@ -356,7 +336,7 @@ def _acts_alone(view: TextView, frame: Frame, action: Action) -> bool:
     if (
         before is not None
         and before.norm not in view.catalog.words.runner_noun
-        and before.norm not in _OPENING_WORDS
+        and before.norm not in VERB_OPENERS
         and not before.norm.endswith("er")
     ):
         return False
@@ -396,16 +376,13 @@ def _bracket_owner(
     return [m for m in main if k - 2 <= m.end <= k]
 
 
-_SUBJECT_BREAKS = frozenset((",", ";", "and", "then", "or", ":"))
-
-
 def _subject_start(view: TextView, frame: Frame, action: Action) -> int:
     """Where the action's own subject starts: the frame's start for the first action, after
     the last ',', 'and', 'then' before the verb for a later one ('..., worker sends it')."""
     if frame.actions and action is frame.actions[0]:
         return frame.start  # "Credentials for A, B and the DB are read from Vault"
     k = action.verb.start
-    while k > frame.start and view.toks[k - 1].norm not in _SUBJECT_BREAKS:
+    while k > frame.start and view.toks[k - 1].norm not in SUBJECT_BREAKS:
         k -= 1
     return k
 
@@ -422,7 +399,7 @@ def _writes_back(view: TextView, clause: Clause) -> bool:
 
 def _passive(view: TextView, action: Action) -> bool:
     start = action.verb.start
-    return start > 0 and view.toks[start - 1].norm in _PASSIVE
+    return start > 0 and view.toks[start - 1].norm in PASSIVE_AUXILIARIES
 
 
 def _fallback(
