@@ -84,6 +84,7 @@ class WordClasses:
     opening_pronoun: frozenset[str]
     stand_in: frozenset[str]
     numbered_step_ref: frozenset[str]
+    step_marker: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

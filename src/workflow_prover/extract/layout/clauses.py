@@ -108,7 +108,7 @@ def layout(
     runs: "a Lambda reads" has a verb); `blocks` says which lines are headings or metadata
     and which section each line is in."""
     toks = ann.toks
-    items = _items(toks)
+    items = _items(toks, words.step_marker)
     sentences = _sentences(toks, items, blocks)
     depth = _depths(toks, sentences)
     if services is None:
@@ -175,7 +175,7 @@ def _marker(toks: list[Tok], i: int) -> tuple[int, int | None] | None:
     return None
 
 
-def _inline_markers(toks: list[Tok]) -> dict[int, tuple[int, int]]:
+def _inline_markers(toks: list[Tok], step_words: frozenset[str]) -> dict[int, tuple[int, int]]:
     """'nightly: 1) GET orders 2) POST each 3) PUT the number': numbered items inside a line.
 
     Token index -> (marker length, number) for every marker of a run numbered 1, 2, 3...
@@ -186,7 +186,7 @@ def _inline_markers(toks: list[Tok]) -> dict[int, tuple[int, int]]:
     for i, tok in enumerate(toks):
         if i > 0 and not toks[i - 1].ws and toks[i - 1].text not in ":(":
             continue
-        marker = _inline_marker(toks, i)
+        marker = _inline_marker(toks, i, step_words)
         if marker is not None:
             by_line.setdefault(tok.line, []).append((i, *marker))
     for markers in by_line.values():
@@ -199,11 +199,11 @@ def _inline_markers(toks: list[Tok]) -> dict[int, tuple[int, int]]:
     return found
 
 
-def _inline_marker(toks: list[Tok], i: int) -> tuple[int, int] | None:
+def _inline_marker(toks: list[Tok], i: int, step_words: frozenset[str]) -> tuple[int, int] | None:
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     if nxt is None:
         return None
-    if toks[i].norm in ("step", "stage") and i + 2 < len(toks):
+    if toks[i].norm in step_words and i + 2 < len(toks):
         number = small_number(nxt.text)  # "Step 1 fetches the order, step 2 buys a label"
         after = toks[i + 2]
         if number is not None and (after.text[:1].isalpha() or after.text in (":", ")", ".")):
@@ -219,8 +219,8 @@ def _inline_marker(toks: list[Tok], i: int) -> tuple[int, int] | None:
     return None
 
 
-def _items(toks: list[Tok]) -> list[Item]:
-    inline_at = _inline_markers(toks)
+def _items(toks: list[Tok], step_words: frozenset[str]) -> list[Item]:
+    inline_at = _inline_markers(toks, step_words)
     items: list[Item] = []
     open_item: Item | None = None
     open_indent = 0

@@ -51,7 +51,7 @@ def is_verbal(
     while lead < s and toks[lead].text in MARKUP | {"#", ">", "-", "•"}:
         lead += 1  # "**Calls to the LMS.**": the clause starts after its markup
     prev = toks[s - 1] if s > lead else None
-    if prev is not None and s > 1 and prev.text.isdigit() and toks[s - 2].norm in ("step", "stage"):
+    if prev is not None and s > 1 and prev.text.isdigit() and toks[s - 2].norm in words.step_marker:
         prev = None  # "step 2 buys a label": the step's number, then its verb
     nxt = toks[e] if e < len(toks) else None
     form = verb_form(toks[s].text)
