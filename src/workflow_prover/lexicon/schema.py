@@ -218,22 +218,22 @@ WordLabel = Literal[
     "NAME_FILLER",  # api, service, platform: words two spellings of one system may differ by
     "NOT_A_NAME",  # failed, inbound: a capitalised word before a head that is no name
     "VAGUE_NAME",  # data, admin, core: too vague to name a generic service on its own
-    "BRACKET_HEAD",  # db, queue: "(the ledger db)" in brackets names the system before it
+    "BRACKET_HEAD",  # db, queue: "our ledger database (Postgres)": the product is the system
     "DATABASE_HEAD",  # db, warehouse: a bracketed head that makes the system a database
     "UI_ACTION",  # click, tap: "click Submit" names a button, not a system
     "TYPE_SUFFIX",  # Error, Event: "PaymentFailure" is a code type, not a product
     "HEAD_ALIAS",  # broker, db: "the broker" later refers back to the one broker named
-    "EVENT_NOUN",  # event, webhook: "the Stripe event" names the sender
+    "EVENT_NOUN",  # event, topic: "the user.lifecycle.activate event" is a name, no call
     "DATA_NOUN",  # rows, records: "ledger rows" are data, not a service
     "ROLE_MODIFIER",  # partner, customer: "the partner's endpoint" is a generic service
-    "PROVIDER_HEAD",  # provider, vendor: "the payment provider" is a service
-    "NAMED_BY_NEXT",  # service, svc: "Foo service" names the service Foo
-    "ENDPOINT_HEAD",  # api, endpoint, db: a generic head that is a system by itself
+    "PROVIDER_HEAD",  # provider, vendor (GENERIC_HEAD terms): "the payment provider"
+    "NAMED_BY_NEXT",  # service, svc: "our `docs-review` service" is the slug's system
+    "ENDPOINT_HEAD",  # api, db (GENERIC_HEAD terms): "our CRM API": the head builds it
     # reading, steps and claims (extract/reading.py, extract/steps/, extract/claims/)
-    "STEP_NOUN",  # step, call, write: 'the Pipedrive step has a DLQ' is about the Pipedrive step
+    "STEP_NOUN",  # step, call (GENERAL_NOUN terms): 'the Pipedrive step has a DLQ'
     "HAVE_VERB",  # has, gets, lacks: a service said to have (or lack) a mechanism is acted on
     "RUNNER_NOUN",  # worker, handler: our own code, whose verb acts though no system is named
-    "API_HEAD",  # api, endpoint: a generic API beside one lexicon service is that service's API
+    "API_HEAD",  # api, endpoint (GENERIC_HEAD terms): beside one lexicon service, its API
     "RESPONSE_VERB",  # answers, returns: 'when the registry answers 429' is a failure condition
     "PRODUCT_HEAD",  # api, service, app: 'Stripe Retry API' is a product name, not a retry
     "FINITE_VERB",  # go, lands, is: a finite verb ends a negation's reach over the subject
@@ -260,10 +260,10 @@ WordLabel = Literal[
     # clauses and verbs (extract/layout/clauses.py, extract/layout/verbs.py)
     "PLURAL_SUBJECT",  # failures, calls: '... and failures go to X' starts a clause
     "PLURAL_PREDICATE",  # go, use, land: the predicate after such a subject
-    "CLAUSE_TRIGGER",  # when, once: a trigger conjunction opens a clause of its own
+    "CLAUSE_TRIGGER",  # when, once (TRIGGER terms): a conjunction opening a clause of its own
     "CONDITION_INTRODUCER",  # skipped, only: 'skipped when ...' is a condition, no clause
     "ONCE_NOT_TRIGGER",  # a, per, more: 'once a day' is an adverb, no trigger
-    "BUT_QUANTIFIER",  # all, every: 'all apis but X': 'but' is 'except'
+    "BUT_QUANTIFIER",  # all, every (QUANTIFIER terms): 'all apis but X': 'but' is 'except'
     "TIME_NOUN",  # time, date: 'built at send time': the verb is a noun
     "EVENT_NAME_NOUN",  # event, topic: a verb in a dotted name before one names an event
     "VERB_PREFIX",  # batch, re, soft: 'batch-upsert' still acts
@@ -271,7 +271,8 @@ WordLabel = Literal[
     "GENERIC_ADJECTIVE",  # internal, rest, third-party: says nothing about which system
     "NOUN_MODIFIER",  # outbound, nightly, new: the verb-shaped word after it is a noun
     "RUNTIME_NOUN",  # worker, job, lambda: what runs the workflow, not what it talks to
-    # subsets of terms.jsonl labels, marked on the term rows (TermRow.classes)
+    # subsets of terms.jsonl labels, marked on the term rows (TermRow.classes) like the
+    # classes above that name a term label
     "NAME_START",  # oracle, sage (CASED): "Oracle Transportation Management" is not Oracle
     "ALONE_QUANTIFIER",  # everything, anywhere: a quantifier with no noun, over all steps
     "OPENING_PRONOUN",  # its, they: a clause opening with one is about the clause before
