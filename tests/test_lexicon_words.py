@@ -194,3 +194,27 @@ def test_when_rows_carry_behaviour_then_their_mentions_carry_it() -> None:
     assert effects["neg.never"] == "verb"
     assert any(m.starts_run for m in ann.of(Group.VERB) if m.rule == "verb.trigger")
     assert any(m.states_rate for m in ann.of(Group.CUE))
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "field", "catalog_set"),
+    [
+        ("a category alerts go to is read as an alert channel", "alerts", "alert_categories"),
+        (
+            "a category that keeps mechanism state hosts mechanisms",
+            "hosts_mechanisms",
+            "host_categories",
+        ),
+        ("a category with #channels owns a bare '#channel'", "hash_channels", "channel_categories"),
+    ],
+)
+def test_when_a_category_row_has_a_behaviour_field_then_the_catalog_has_it(
+    tmp_path: Path, behaviour: str, field: str, catalog_set: str
+) -> None:
+    from workflow_prover.extract.services.catalog import ServiceCatalog
+
+    folder = _copy(tmp_path)
+    row = {"id": "cat.pager_test", "name": "pager_test", "role": "api", "rate_limited": True}
+    _append(folder, "categories.jsonl", {**row, field: True})
+    assert "pager_test" in getattr(ServiceCatalog(load_lexicons(folder)), catalog_set)
+    assert "pager_test" not in getattr(ServiceCatalog(load_lexicons()), catalog_set)

@@ -69,6 +69,8 @@ class CategoryRow(_Row):
     # an API that keeps a mechanism's state or output the way a datastore does (logs,
     # metrics): named with a mechanism it is where the mechanism lives
     hosts_mechanisms: bool = False
+    # its services have '#channels': "posts one digest to #wins" is the one such service's
+    hash_channels: bool = False
 
 
 class ServiceRow(_Row):

@@ -37,6 +37,7 @@ class ServiceCatalog:
         self.platform_vendors = self.words.platform_vendor
         self.alert_categories = frozenset(c.name for c in lex.categories if c.alerts)
         self.host_categories = frozenset(c.name for c in lex.categories if c.hosts_mechanisms)
+        self.channel_categories = frozenset(c.name for c in lex.categories if c.hash_channels)
         # "Oracle Transportation Management": aliases that start other products' names
         self.name_starts = self.words.name_start
 

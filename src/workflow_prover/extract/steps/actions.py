@@ -295,7 +295,7 @@ def _channel_owner(view: TextView, action: Action) -> list[SvcMention]:
     )
     if not channel or any(action.start <= m.start < action.end for m in view.services):
         return []  # the phrase names its system, kept out of the steps for a reason
-    chats = [m for m in view.services if m.info.category == "chat"]
+    chats = [m for m in view.services if m.info.category in view.catalog.channel_categories]
     return chats[:1] if len({m.info.name for m in chats}) == 1 else []
 
 
