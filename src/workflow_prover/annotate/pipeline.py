@@ -115,7 +115,8 @@ class LexiconPipeline:
                 self._phrase(key + "#weak", [a.lower() for a in exact])
                 self._rules[key + "#weak"] = dataclasses.replace(self._rules[key], weak=True)
         for verb in lex.verbs:
-            key = self._register(verb.id, _Rule(Group.VERB, verb.label, verb.id))
+            facts = (("starts_run", verb.starts_run),)
+            key = self._register(verb.id, _Rule(Group.VERB, verb.label, verb.id, facts))
             self._phrase(key, verb_forms_of(verb.pattern, verb.forms))
         for cue in lex.cues:
             self._add_pattern(cue.id, cue.pattern, _cue_rule(cue))
@@ -124,6 +125,7 @@ class LexiconPipeline:
                 ("direction", ctx.direction),
                 ("max_scope", ctx.max_scope),
                 ("reach", ctx.reach),
+                ("effect", ctx.effect or ""),
             )
             self._add_pattern(ctx.id, ctx.pattern, _Rule(Group.CONTEXT, ctx.label, ctx.id, facts))
         for term in lex.terms:
@@ -206,6 +208,7 @@ def _cue_rule(cue: CueRow) -> _Rule:
         ("inverted", cue.inverted),
         ("requires", cue.requires or ""),
         ("mechanism_part", cue.mechanism_part),
+        ("states_rate", cue.states_rate),
     )
     return _Rule(Group.CUE, cue.label, cue.id, facts, cue.value_check)
 

@@ -49,9 +49,9 @@ class Tok:
 class Mention:
     """A lexicon match over tokens [start, end), with the facts of the row that matched.
 
-    Each group fills its own fields: services `service` and `vendor`; terms `category` and
-    `filter`; ConText modifiers `direction`, `max_scope` and `reach`; claim cues `requires`,
-    `inverted`, `value` and `mechanism_part`.
+    Each group fills its own fields: services `service` and `vendor`; verbs `starts_run`;
+    terms `category` and `filter`; ConText modifiers `direction`, `max_scope`, `reach` and
+    `effect`; claim cues `requires`, `inverted`, `states_rate`, `value` and `mechanism_part`.
     """
 
     group: Group
@@ -66,11 +66,14 @@ class Mention:
     direction: str = ""  # context: FORWARD | BACKWARD | BIDIRECTIONAL | PSEUDO
     max_scope: int | None = None  # context: the scope's length in tokens
     reach: str = "clause"  # context: clause, or sentence ("a DLQ ... would be smart")
+    effect: str = ""  # context: what the scope code does beyond the label (ContextRow.effect)
     requires: str = ""  # cues: what the sentence must also have (see CueRow.requires)
     inverted: bool = False  # cues: the cue names the harm ("nobody is texted twice")
+    states_rate: bool = False  # cues: a rate, so a schedule is not the only pacing
     value: float | None = None  # cues: first number in the match
     mechanism_part: bool = False
     weak: bool = False  # services: "wise", "square" in lower case (see services.found)
+    starts_run: bool = False  # verbs: starts the workflow, sends nothing ("trigger")
 
     def overlaps(self, other: Mention) -> bool:
         return self.start < other.end and other.start < self.end

@@ -9,7 +9,12 @@ from workflow_prover.extract.claims.modality import ConText, Reading
 from workflow_prover.extract.layout.blocks import SectionRoles, read_blocks
 from workflow_prover.extract.layout.clauses import Clause, Layout, layout
 from workflow_prover.extract.layout.frames import Frame, build_frame
-from workflow_prover.extract.layout.grammar import BULLETS, MARKUP, PREPOSITIONS
+from workflow_prover.extract.layout.grammar import (
+    BULLETS,
+    MARKUP,
+    PREPOSITIONS,
+    STORE_PREPOSITIONS,
+)
 from workflow_prover.extract.layout.verbs import is_verbal
 from workflow_prover.extract.services.found import (
     ServiceCatalog,
@@ -22,10 +27,6 @@ from workflow_prover.extract.services.found import (
 
 _HOST_ROLES = frozenset(("datastore",))
 _DEDUPE = frozenset(("idempotency", "idempotency_store", "unstable_key"))
-_STORE_WORDS = frozenset(("in", "into", "against", "via", "using", "with", "on"))
-_HOST_CATEGORIES = frozenset(("monitoring",))
-_ALERT_CHANNELS = frozenset(("chat", "incident", "sms", "email", "monitoring"))
-_MESSAGE_CHANNELS = frozenset(("chat", "sms", "email"))
 
 
 @dataclass
@@ -35,6 +36,7 @@ class TextView:
     services: list[SvcMention]
     vendors: frozenset[str] = frozenset()
     ctx: ConText = field(init=False)  # built once the claim cues are known
+    catalog: ServiceCatalog = field(init=False)  # lexicon facts and word classes
     cues: list[Mention] = field(default_factory=list)  # claim cues whose requirements hold
     verb_starts: frozenset[int] = frozenset()
     acted_toks: set[int] = field(default_factory=set)  # services a verb could act on (no runtimes)
@@ -85,6 +87,7 @@ class TextView:
                 c,
                 verbs,
                 self.clause_services(clause),
+                self.catalog.words,
                 self.term_starts("FAILURE_WORD"),
             )
             self._frames[clause] = frame
@@ -105,6 +108,7 @@ class TextView:
         return is_verbal(
             verb,
             self.toks,
+            self.catalog.words,
             self.acted_toks,
             clause.start,
             clause.item is not None,
@@ -127,7 +131,7 @@ class TextView:
         if opened is None:
             return False
         return any(
-            lo <= m.start and m.end <= opened and m.info.category in _MESSAGE_CHANNELS
+            lo <= m.start and m.end <= opened and m.info.category in self.catalog.message_categories
             for m in self.services
         )
 
@@ -153,10 +157,10 @@ class TextView:
         write verb that is itself the mechanism ('upsert into Postgres') guards nothing."""
         verbs = {v.start for v in self.mentions("verb", clause)}
         toks = self.toks
-        introduced = (m.start > 0 and toks[m.start - 1].norm in _STORE_WORDS) or (
+        introduced = (m.start > 0 and toks[m.start - 1].norm in STORE_PREPOSITIONS) or (
             m.start > 1
             and toks[m.start - 1].norm in ("a", "an", "the", "our", "its")
-            and toks[m.start - 2].norm in _STORE_WORDS
+            and toks[m.start - 2].norm in STORE_PREPOSITIONS
         )
         depth = self.lay.depth
         bracket = _bracket_span(toks, depth, m.start)
@@ -193,8 +197,9 @@ class TextView:
         after = self.toks[m.end]
         if after.norm in ("with", "without"):
             return True
-        k = m.end + (after.norm in _STEP_NOUNS)
-        if k < cue.start and self.toks[k].norm in _HAS:
+        words = self.catalog.words
+        k = m.end + (after.norm in words.step_noun)
+        if k < cue.start and self.toks[k].norm in words.have_verb:
             return True  # "Only the Pipedrive step has a DLQ", "Robin calls get a DLQ too"
         span = _bracket_span(self.toks, self.lay.depth, cue.start)
         return after.text == "(" and span is not None and span[0] == m.end + 1
@@ -218,7 +223,9 @@ class TextView:
         ]
         if not parts:
             return False
-        if m.info.category in _ALERT_CHANNELS and any(c.label == "alerting" for c in parts):
+        if m.info.category in self.catalog.alert_categories and any(
+            c.label == "alerting" for c in parts
+        ):
             return True  # "finance ops get a Slack ping": where alerts go, not a step
         if any(
             (abs(c.start - m.end) <= 3 and not self._has_it(m, c)) or abs(m.start - c.end) <= 3
@@ -226,7 +233,7 @@ class TextView:
             if c.mechanism_part and (c.label != "idempotency_store" or m.info.role in _HOST_ROLES)
         ):  # a dedupe table lives in a database: 'via Postmark (sent_welcomes table)' sends
             return True
-        if m.info.role not in _HOST_ROLES and m.info.category not in _HOST_CATEGORIES:
+        if m.info.role not in _HOST_ROLES and m.info.category not in self.catalog.host_categories:
             return False
         # where the mechanism lives ("kept in Redis", "SQS redrives it to a DLQ"), unless the
         # statement is *for* that store ("no DLQ for the Postgres writes")
@@ -234,10 +241,6 @@ class TextView:
         return not preceded_by(m, self.toks, frozenset(("for",)), reach=2) and not (
             nxt < len(self.toks) and nxt in self.term_starts("STEP_REF")
         )
-
-
-_STEP_NOUNS = frozenset(("step", "steps", "call", "calls", "write", "writes", "post", "job"))
-_HAS = frozenset(("has", "have", "had", "gets", "get", "uses", "use", "lacks"))
 
 
 def _bracket_span(toks: list[Tok], depth: list[int], i: int) -> tuple[int, int] | None:
@@ -348,8 +351,9 @@ def build_view(
     ann.mentions[Group.VERB] = [m for m in ann.of(Group.VERB) if m.start not in named]
     acted = {i for s in services if s.info.role != "runtime" for i in range(s.start, s.end)}
     blocks = read_blocks(ann.text, sections) if sections is not None else None
-    lay = layout(ann, acted, blocks)
+    lay = layout(ann, catalog.words, acted, blocks)
     view = TextView(ann, lay, services, catalog.platform_vendors)
+    view.catalog = catalog
     view.service_toks = named
     view.acted_toks = acted
     for s in view.services:
@@ -370,7 +374,7 @@ def build_view(
     inside_at = {i for s, e in inside for i in range(s, e)}
     within = [c for c in within if not all(i in inside_at for i in range(c.start, c.end))]
     view.cues = longest_first([c for c in within if _required(view, c)])
-    view.ctx = ConText(ann, lay, view.cues)
+    view.ctx = ConText(ann, lay, view.cues, catalog.words.finite_verb)
     view.verb_starts = frozenset(m.start for m in ann.of(Group.VERB))
     view.aliases = aliases
     for group, mentions in (

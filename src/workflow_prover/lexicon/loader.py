@@ -27,6 +27,7 @@ from workflow_prover.lexicon.schema import (
     ServiceRow,
     TermRow,
     VerbRow,
+    WordRow,
 )
 
 RowT = TypeVar("RowT", bound=BaseModel)
@@ -44,6 +45,7 @@ FILES: dict[str, type[BaseModel]] = {
     "schema_keys.jsonl": SchemaKeyRow,
     "n8n_nodes.jsonl": NodeDefaultRow,
     "sections.jsonl": SectionRow,
+    "words.jsonl": WordRow,
 }
 
 
@@ -100,6 +102,7 @@ class Lexicons:
     sections: tuple[SectionRow, ...]
     schema_keys: tuple[SchemaKeyRow, ...] = ()  # ad-hoc JSON/YAML and code (schemas/lenient)
     n8n_nodes: tuple[NodeDefaultRow, ...] = ()  # n8n nodes' default resource and operation
+    words: tuple[WordRow, ...] = ()  # word classes the extractors read (lexicon/words.py)
 
 
 def load_lexicons(directory: Path | None = None) -> Lexicons:
@@ -118,6 +121,7 @@ def load_lexicons(directory: Path | None = None) -> Lexicons:
         schema_keys=tuple(load_rows(base / "schema_keys.jsonl", SchemaKeyRow)),
         n8n_nodes=tuple(load_rows(base / "n8n_nodes.jsonl", NodeDefaultRow)),
         sections=tuple(load_rows(base / "sections.jsonl", SectionRow)),
+        words=tuple(load_rows(base / "words.jsonl", WordRow)),
     )
     known = {row.name for row in lex.categories}
     for service in lex.services:

@@ -63,6 +63,17 @@ class CategoryRow(_Row):
     name: Annotated[str, Field(pattern=r"^[a-z_]+$")]
     role: Literal["api", "datastore", "runtime", "secrets"]
     rate_limited: bool  # does a call to it need backoff or throttling (rubric 2.3)?
+    # alerts go there: named next to an alerting cue ("finance ops get a Slack ping") it is
+    # where the alerts go, not a step
+    alerts: bool = False
+    # an API that keeps a mechanism's state or output the way a datastore does (logs,
+    # metrics): named with a mechanism it is where the mechanism lives
+    hosts_mechanisms: bool = False
+    # its services have '#channels': "posts one digest to #wins" is the one such service's
+    hash_channels: bool = False
+    # it sends messages people read: quoted words after it ('post to Slack: "N leads synced"')
+    # are the message's text, not actions
+    messages: bool = False
 
 
 class ServiceRow(_Row):
@@ -90,6 +101,9 @@ class VerbRow(_Row):
     label: VerbLabel
     pattern: str = Field(min_length=1)
     forms: list[str] = Field(default_factory=list)
+    # The verb starts the workflow rather than sending anything ("Stripe webhooks trigger
+    # the flow"): before a webhook cue it leaves the webhook inbound
+    starts_run: bool = False
 
 
 ClaimLabel = Literal[
@@ -145,6 +159,9 @@ class CueRow(_Row):
     # The cue names the harm, so only its negation is a claim: "nobody is texted twice",
     # "no duplicates" assert de-duplication; "this creates duplicates" asserts nothing.
     inverted: bool = False
+    # The cue states a rate ("10 requests per second", "a token bucket"): with it, a schedule
+    # in the clause is not the only pacing
+    states_rate: bool = False
 
     @field_validator("pattern")
     @classmethod
@@ -173,6 +190,18 @@ class ContextRow(_Row):
     # "clause" (the default) or "sentence": "a DLQ for when Jira is down would be smart"
     # qualifies the whole sentence, across its clauses
     reach: Literal["clause", "sentence"] = "clause"
+    # What the scope code does with the cue beyond its label:
+    # "exceptive": it answers an earlier negation ("never ... without", "no ... except"), so
+    #   after a quantifier it negates nothing and a negation before it is not doubled;
+    # "verb": it negates the verb phrase that follows ("we can't process"), not the clause;
+    # "retraction": a removal ("we removed the DLQ"): a past date does not make it history,
+    #   and one that points back negates what the sentence before asserted;
+    # "dated": a date in the past ("last week") that a retraction in its scope outweighs;
+    # "question_mark": the scope runs back over the sentence to a "question_bound" terminator.
+    effect: (
+        Literal["exceptive", "verb", "retraction", "dated", "question_mark", "question_bound"]
+        | None
+    ) = None
 
     @field_validator("pattern")
     @classmethod
@@ -184,6 +213,78 @@ class ContextRow(_Row):
         if self.label == "TERMINATOR" and self.direction == "PSEUDO":
             raise ValueError("a terminator cannot be a pseudo-cue")
         return self
+
+
+WordLabel = Literal[
+    # services (extract/services/)
+    "PLATFORM_VENDOR",  # aws, google: a vendor whose name alone stands for its many products
+    "CLOUD_PREFIX",  # aws, gcp, azure: "aws-lambda" is a compound, not the vendor
+    "SYSTEM_AFTER",  # api, sdk, token: after a lower-case alias, the alias is a system
+    "NAME_FILLER",  # api, service, platform: words two spellings of one system may differ by
+    "NOT_A_NAME",  # failed, inbound: a capitalised word before a head that is no name
+    "VAGUE_NAME",  # data, admin, core: too vague to name a generic service on its own
+    "BRACKET_HEAD",  # db, queue: "our ledger database (Postgres)": the product is the system
+    "DATABASE_HEAD",  # db, warehouse: a bracketed head that makes the system a database
+    "UI_ACTION",  # click, tap: "click Submit" names a button, not a system
+    "TYPE_SUFFIX",  # Error, Event: "PaymentFailure" is a code type, not a product
+    "HEAD_ALIAS",  # broker, db: "the broker" later refers back to the one broker named
+    "EVENT_NOUN",  # event, topic: "the user.lifecycle.activate event" is a name, no call
+    "DATA_NOUN",  # rows, records: "ledger rows" are data, not a service
+    "ROLE_MODIFIER",  # partner, customer: "the partner's endpoint" is a generic service
+    "PROVIDER_HEAD",  # provider, vendor (GENERIC_HEAD terms): "the payment provider"
+    "NAMED_BY_NEXT",  # service, svc: "our `docs-review` service" is the slug's system
+    "ENDPOINT_HEAD",  # api, db (GENERIC_HEAD terms): "our CRM API": the head builds it
+    # reading, steps and claims (extract/reading.py, extract/steps/, extract/claims/)
+    "STEP_NOUN",  # step, call (GENERAL_NOUN terms): 'the Pipedrive step has a DLQ'
+    "HAVE_VERB",  # has, gets, lacks: a service said to have (or lack) a mechanism is acted on
+    "RUNNER_NOUN",  # worker, handler: our own code, whose verb acts though no system is named
+    "API_HEAD",  # api, endpoint (GENERIC_HEAD terms): beside one lexicon service, its API
+    "RESPONSE_VERB",  # answers, returns: 'when the registry answers 429' is a failure condition
+    "PRODUCT_HEAD",  # api, service, app: 'Stripe Retry API' is a product name, not a retry
+    "FINITE_VERB",  # go, lands, is: a finite verb ends a negation's reach over the subject
+    "EXCEPT_WORD",  # except, excluding: what follows is left out of a claim's scope
+    "INCLUDED_BEFORE",  # including, even: 'including Stripe' names one of everything
+    "INCLUDED_AFTER",  # included, too: 'RabbitMQ included' names one of everything
+    "SCHEDULE_WORD",  # nightly, minutes: a schedule paces the run, it throttles no call
+    "ROUTE_VERB",  # go, lands, parked: 'failed events go to a bucket' is a terminal path
+    # clause frames (extract/layout/frames.py)
+    "ADVERBIAL_OPENER",  # when, if, upon: a clause opening with one has a trigger or condition
+    "STATE_WORD",  # already, missing: 'when the id is already there' is a condition, no event
+    "SCHEDULE_STARTER",  # every, nightly, at, cron: a clause may open with a schedule
+    "SCHEDULE_ADVERB",  # nightly, daily: a schedule of one word
+    "SCHEDULE_UNIT",  # minutes, night, monday: the unit that ends 'every 15 minutes'
+    "TARGET_WORD",  # to, into, against: the system after it is the target
+    "CHANNEL_WORD",  # via, through: the system after it is the channel
+    "SOURCE_WORD",  # from, off: the system after it is the source
+    "SYSTEM_HEAD",  # api, job, table: 'the nightly sync job': the word before is a noun
+    "ADVERBIAL_VERB",  # lands, arrives: an unlisted verb that a trigger adverbial has
+    "ON_EVENT_NOUN",  # webhook, event, submission: ends 'on a Paddle webhook'
+    "SYSTEM_KEY",  # db, target, sink: '{db: postgres}' names the system acted on
+    "SOURCE_KEY",  # source, input: the keyed system is read from
+    "SINK_KEY",  # sink, destination: the keyed system is written to
+    # clauses and verbs (extract/layout/clauses.py, extract/layout/verbs.py)
+    "PLURAL_SUBJECT",  # failures, calls: '... and failures go to X' starts a clause
+    "PLURAL_PREDICATE",  # go, use, land: the predicate after such a subject
+    "CLAUSE_TRIGGER",  # when, once (TRIGGER terms): a conjunction opening a clause of its own
+    "CONDITION_INTRODUCER",  # skipped, only: 'skipped when ...' is a condition, no clause
+    "ONCE_NOT_TRIGGER",  # a, per, more: 'once a day' is an adverb, no trigger
+    "BUT_QUANTIFIER",  # all, every (QUANTIFIER terms): 'all apis but X': 'but' is 'except'
+    "TIME_NOUN",  # time, date: 'built at send time': the verb is a noun
+    "EVENT_NAME_NOUN",  # event, topic: a verb in a dotted name before one names an event
+    "VERB_PREFIX",  # batch, re, soft: 'batch-upsert' still acts
+    # modifiers and runtimes (read by services and verbs)
+    "GENERIC_ADJECTIVE",  # internal, rest, third-party: says nothing about which system
+    "NOUN_MODIFIER",  # outbound, nightly, new: the verb-shaped word after it is a noun
+    "RUNTIME_NOUN",  # worker, job, lambda: what runs the workflow, not what it talks to
+    # subsets of terms.jsonl labels, marked on the term rows (TermRow.classes) like the
+    # classes above that name a term label
+    "NAME_START",  # oracle, sage (CASED): "Oracle Transportation Management" is not Oracle
+    "ALONE_QUANTIFIER",  # everything, anywhere: a quantifier with no noun, over all steps
+    "OPENING_PRONOUN",  # its, they: a clause opening with one is about the clause before
+    "STAND_IN",  # it, those, which: a pronoun standing in for services named before
+    "NUMBERED_STEP_REF",  # step, stages: "steps 1-3", "node 4" refer to steps by number
+    "STEP_MARKER",  # step, stage: "Step 1 fetches the order, step 2 buys a label": list items
+]
 
 
 TermLabel = Literal[
@@ -222,6 +323,35 @@ class TermRow(_Row):
     pattern: str = Field(min_length=1)
     category: str | None = None  # GENERIC_HEAD / CATEGORY_WORD: the service's; STEP_KIND: the kind
     filter: Literal["api", "write", "read", "database", "all"] | None = None  # GENERAL_NOUN
+    # word classes (labels of `words.jsonl`) this one-word term also belongs to, for a rule
+    # that reads some words of the label: "everything" stands alone, "when" opens a clause
+    classes: list[WordLabel] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _classes_one_word(self) -> TermRow:
+        if self.classes and " " in self.pattern.strip():
+            raise ValueError("only a one-word term can belong to word classes")
+        return self
+
+
+class WordRow(_Row):
+    """A class of words an extractor compares token norms with (never annotated, never a
+    typo target): domain words a rule reads, kept here so that changing one is a data row.
+
+    `words` are lower-case single tokens; `terms` takes in every one-word pattern of a
+    `terms.jsonl` label instead of listing those words twice. A class may have several rows,
+    one per reason (say it in `comment`).
+    """
+
+    label: WordLabel
+    words: list[Annotated[str, Field(pattern=r"^[^\sA-Z]+$")]] = Field(default_factory=list)
+    terms: TermLabel | None = None
+
+    @model_validator(mode="after")
+    def _words_or_terms(self) -> WordRow:
+        if bool(self.words) == (self.terms is not None):
+            raise ValueError("a word row lists words or names a term label, not both")
+        return self
 
 
 class SectionRow(_Row):

@@ -25,6 +25,7 @@ from workflow_prover.extract.claims.scope import (
     unresolved_action,
 )
 from workflow_prover.extract.claims.shapes import delay_sequences, retractions, routed_failures
+from workflow_prover.extract.layout.grammar import CALL_PREPOSITIONS, PURPOSE_OPENERS
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.found import preceded_by
 from workflow_prover.extract.steps.actions import NOT_DESIGN, StepDraft
@@ -43,7 +44,6 @@ _CALL_KINDS = frozenset(
         "retry_after",
     )
 )
-_CALLED = frozenset(("on", "to", "for", "against", "toward", "towards"))
 _RETRY_POLICY = frozenset(("retry_fixed", "retry_immediate", "backoff_exponential"))
 _PER_WRITE = frozenset(("idempotency", "idempotency_store", "unstable_key"))
 
@@ -103,6 +103,7 @@ def _in_product_name(view: TextView, cue: Mention) -> bool:
     """Is the cue a capitalised word between a service's name and its 'API' ('Okta System Log
     API', 'Stripe Retry API' is no retry)?"""
     toks = view.toks
+    heads = view.catalog.words.product_head
 
     def titled(i: int) -> bool:
         return toks[i].text[:1].isupper() and toks[i].text.isalpha()
@@ -114,12 +115,9 @@ def _in_product_name(view: TextView, cue: Mention) -> bool:
     while lo > 0 and lo not in ends and titled(lo - 1) and lo - 1 > cue.start - 4:
         lo -= 1
     hi = cue.end
-    while hi < len(toks) and titled(hi) and toks[hi].norm not in _NAME_HEADS and hi < cue.end + 3:
+    while hi < len(toks) and titled(hi) and toks[hi].norm not in heads and hi < cue.end + 3:
         hi += 1
-    return lo in ends and hi < len(toks) and toks[hi].norm in _NAME_HEADS
-
-
-_NAME_HEADS = frozenset(("api", "apis", "service", "endpoint", "app"))
+    return lo in ends and hi < len(toks) and toks[hi].norm in heads
 
 
 def _without_defeated_purposes(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
@@ -138,12 +136,9 @@ def _without_defeated_purposes(view: TextView, claims: list[ClaimDraft]) -> list
         if not (
             c.kind in ("idempotency", "idempotency_store")
             and unstable.get(view.lay.sentence_of[c.start], c.clause) < c.clause
-            and toks[view.clause(c.clause).start].norm in _PURPOSE
+            and toks[view.clause(c.clause).start].norm in PURPOSE_OPENERS
         )
     ]
-
-
-_PURPOSE = frozenset(("so", "to", "in"))  # "so X can dedupe", "to let X dedupe", "in order to"
 
 
 def _keys_described(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
@@ -182,7 +177,7 @@ def implicit_steps(
         for svc in named(view, clause, credential=False):
             if svc.info.name in known or svc.info.role not in ("api", "datastore"):
                 continue
-            if not preceded_by(svc, view.toks, _CALLED, reach=3):
+            if not preceded_by(svc, view.toks, CALL_PREPOSITIONS, reach=3):
                 continue  # "a Polly retry policy" names a library, not a service called
             known.add(svc.info.name)
             extra.append(

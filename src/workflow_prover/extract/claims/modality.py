@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
 from workflow_prover.extract.layout.clauses import Layout
+from workflow_prover.extract.layout.grammar import COORDINATORS, NON_FINITE
 
 _FARTHEST = 80  # tokens between a cue and the farthest target it can modify
 _PRECEDENCE = ("INSTRUCTION", "HYPOTHETICAL", "HISTORICAL", "QUESTION", "PLANNED")
@@ -52,33 +53,9 @@ class Reading:
 
 
 ASSERTED = Reading("asserted")
-_FINITE = frozenset(
-    (
-        "go",
-        "goes",
-        "went",
-        "is",
-        "are",
-        "was",
-        "were",
-        "gets",
-        "get",
-        "lands",
-        "land",
-        "ends",
-        "end",
-    )
-)
-_COORDINATORS = frozenset((",", ";", "and", "or", "nor"))
-# words that always answer an earlier negation: "never ... without", "no ... except"
-_EXCEPTIVE = frozenset(
-    ("neg.without", "neg.except", "neg.other_than", "neg.apart_from", "neg.outside")
-)
-# negations of the verb that follows ("we can't process"), not of the whole clause
-_VERB_NEGATORS = frozenset(("neg.not", "neg.never", "neg.cannot"))
-# retractions ("we removed the DLQ", "it's gone"): a date in the past does not make them
-# history ("we tore out the DLX last week"), and one that points back ("we dropped that")
-# negates what the sentence before asserted (`shapes.retractions`)
+# retractions ("we removed the DLQ", "it's gone") are the rows with `effect: retraction`;
+# graph.merge still names their ids here until it reads `Mention.effect` (a test in
+# tests/test_lexicon_words.py keeps this list equal to those rows)
 RETRACTIONS = frozenset(
     (
         "neg.we_removed",
@@ -96,13 +73,20 @@ RETRACTIONS = frozenset(
     )
 )
 _QUOTES = frozenset(('"', "`", "“"))  # marks that open a quote (a closing one is ”)
-_NON_FINITE = frozenset(("to", "without", "by", "before", "after", "of", "for", "first"))
 
 
 class ConText:
-    def __init__(self, ann: Annotation, lay: Layout, claims: list[Mention] | None = None) -> None:
+    def __init__(
+        self,
+        ann: Annotation,
+        lay: Layout,
+        claims: list[Mention] | None = None,
+        finite: frozenset[str] = frozenset(),
+    ) -> None:
+        """`finite`: verbs that end a negation's reach (the `FINITE_VERB` word class)."""
         self._ann = ann
         self._lay = lay
+        self._finite = finite
         mentions = ann.of(Group.CONTEXT)
         pseudo = [m for m in mentions if m.direction == "PSEUDO"]
         self._terminators = [m for m in mentions if m.label == "TERMINATOR"]
@@ -122,7 +106,7 @@ class ConText:
             and not any(p.label == m.label for p in _containing(pseudo_at, m))
             and not any(True for _ in _containing(claims_at, m))
             and not _possessive(ann.toks, m)
-            and not (m.rule in _EXCEPTIVE and _after_quantifier(m, quantifiers))
+            and not (m.effect == "exceptive" and _after_quantifier(m, quantifiers))
         ]
         cues_at = _by_start(cues)
         cues = [
@@ -152,15 +136,15 @@ class ConText:
             lo = max([lo] + [t.end for t in clips if lo <= t.end <= cue.start])
             hi = min([hi] + [t.start for t in clips if cue.end <= t.start < hi])
             return Scope(cue, lo, hi)
-        if cue.label == "INSTRUCTION" or cue.rule == "q.question_mark":
+        if cue.label == "INSTRUCTION" or cue.effect == "question_mark":
             lo, hi = lay.sentences[lay.sentence_of[cue.start]]
-            if cue.rule == "q.question_mark":
+            if cue.effect == "question_mark":
                 lo = max(
                     [lo]
                     + [
                         t.end
                         for t in self._terminators
-                        if t.rule == "term.semicolon" and lo <= t.start < cue.start
+                        if t.effect == "question_bound" and lo <= t.start < cue.start
                     ]
                 )
                 hi = cue.start
@@ -179,13 +163,13 @@ class ConText:
                     k
                     for k in range(cue.end + 1, clause.end)
                     if toks[k].text == ","
-                    or (toks[k].norm in _FINITE and toks[k - 1].norm not in _NON_FINITE)
+                    or (toks[k].norm in self._finite and toks[k - 1].norm not in NON_FINITE)
                 ),
                 None,
             )
             if end is not None:
                 reach = min(reach, end - cue.end)
-        if cue.rule in _VERB_NEGATORS:
+        if cue.effect == "verb":
             reach = min(reach, self._verb_phrase(cue) - cue.end)
         lo, hi = cue.start, cue.end
         if cue.direction in ("FORWARD", "BIDIRECTIONAL"):
@@ -246,7 +230,7 @@ class ConText:
             finite = j in self._verbs and not toks[j].norm.endswith("ing")
             if toks[j - 1].norm in (",", "or", "nor") and j in self._verbs:
                 continue  # "won't close, relabel or comment on": the negation covers the list
-            if (finite or toks[j].norm in _FINITE) and toks[j - 1].norm not in _NON_FINITE:
+            if (finite or toks[j].norm in self._finite) and toks[j - 1].norm not in NON_FINITE:
                 return j  # not "without first searching ...": that is the same phrase
         return len(toks)
 
@@ -267,9 +251,9 @@ class ConText:
                 hits.append(cue)
         if not hits:
             return ASSERTED
-        if any(c.rule in RETRACTIONS for c in hits):
+        if any(c.effect == "retraction" for c in hits):
             # "we tore out the DLX last week": the removal is dated, the mechanism is gone now
-            hits = [c for c in hits if not c.rule.startswith("hist.when.")]
+            hits = [c for c in hits if c.effect != "dated"]
         for label in _PRECEDENCE:
             chosen = [c for c in hits if c.label == label]
             if chosen:
@@ -288,7 +272,7 @@ class ConText:
         groups = 1
         for first, second in itertools.pairwise(negations):
             between = toks[first.end : second.start]
-            if second.rule in _EXCEPTIVE or not any(t.norm in _COORDINATORS for t in between):
+            if second.effect == "exceptive" or not any(t.norm in COORDINATORS for t in between):
                 groups += 1  # "no request reaches A or B without passing the limiter"
         return groups % 2 == 0
 

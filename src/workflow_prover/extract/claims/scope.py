@@ -19,21 +19,17 @@ from dataclasses import dataclass, field, replace
 from workflow_prover.annotate.types import Mention, Tok, small_number
 from workflow_prover.extract.claims.modality import Reading
 from workflow_prover.extract.layout.clauses import Clause
-from workflow_prover.extract.layout.grammar import AUXILIARIES, DETERMINERS, PREPOSITIONS
+from workflow_prover.extract.layout.grammar import (
+    AUXILIARIES,
+    DETERMINERS,
+    NARROWING_PREPOSITIONS,
+    PREPOSITIONS,
+    RELATIVE_NOT_AFTER,
+)
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.found import SvcMention
 from workflow_prover.extract.steps.actions import StepDraft
-
-_NARROWING = frozenset(("to", "against", "on", "at", "into", "from", "for", "via"))
-_ALONE = frozenset(("everything", "anything", "everywhere", "evrywhere", "anywhere"))
-# a sentence that opens with these is about what the sentence before was about
-_OPENING = frozenset(("its", "their", "it", "they"))
-# after these "that" is the thing said before: "we dropped that", "all of that"
-_RELATIVE_NOT_AFTER = frozenset(("and", "but", "so", "of", "like", "did", "do", "does", "is"))
-_STAND_IN = frozenset(
-    ("it", "that", "this", "they", "them", "those", "these", "its", "their", "which", "one")
-)
 
 
 @dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
@@ -100,11 +96,12 @@ def _exception(view: TextView, clause: Clause, credential: bool) -> ScopeDraft |
     """'all APIs but Mailgun', 'every step except the Slack post', 'all secrets apart from the
     FTP login': the quantified (or general) claim, minus what the exception names."""
     toks = view.toks
+    excepts = view.catalog.words.except_word
     marker = next(
         (
             i
             for i in range(clause.start, clause.end)
-            if toks[i].norm in _EXCEPT
+            if toks[i].norm in excepts
             or (toks[i].norm == "but" and _after_quantifier(view, clause, i))
             or (
                 toks[i].norm in ("apart", "other")
@@ -133,9 +130,6 @@ def _exception(view: TextView, clause: Clause, credential: bool) -> ScopeDraft |
         excluded_refs=refs,
         via=("scope.exception",),
     )
-
-
-_EXCEPT = frozenset(("except", "excluding", "excl"))
 
 
 def _after_quantifier(view: TextView, clause: Clause, i: int) -> bool:
@@ -193,7 +187,8 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
             return _via(earlier, "scope.elliptical")
     if refers_back(view, clause):
         previous = _previous_clause(view, clause)
-        if previous is None and clause.index > 0 and view.toks[clause.start].norm in _OPENING:
+        opening = view.catalog.words.opening_pronoun  # "its", "they": about the clause before
+        if previous is None and clause.index > 0 and view.toks[clause.start].norm in opening:
             previous = clause.index - 1  # "... the LinkedIn API. Its token is in ..."
         if previous is not None:
             return _via(scope_of(targets, previous, credential), "scope.refers_back")
@@ -261,7 +256,8 @@ def _included(view: TextView, m: SvcMention) -> bool:
     toks = view.toks
     before = toks[m.start - 1].norm if m.start > 0 else ""
     after = toks[m.end].norm if m.end < len(toks) else ""
-    return before in ("including", "incl", "incl.", "even") or after in ("included", "too")
+    words = view.catalog.words
+    return before in words.included_before or after in words.included_after
 
 
 def _stand_ins(targets: Targets, mentions: list[SvcMention]) -> tuple[str, ...]:
@@ -292,9 +288,10 @@ def named(view: TextView, clause: Clause, credential: bool) -> list[SvcMention]:
 
 def _step_refs(view: TextView, clause: Clause) -> tuple[int, ...]:
     toks = view.toks
+    numbered = view.catalog.words.numbered_step_ref
     refs: list[int] = []
     for i in range(clause.start, clause.end):
-        if toks[i].norm not in ("step", "steps", "stage", "stages", "node", "nodes"):
+        if toks[i].norm not in numbered:
             continue
         j = i + 1
         while j < clause.end and (
@@ -339,7 +336,7 @@ def _quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
     for i in range(clause.start, clause.end):
         if i not in quants:
             continue
-        if toks[i].norm in _ALONE:
+        if toks[i].norm in view.catalog.words.alone_quantifier:
             return ScopeDraft()
         floating = _floating(view, clause, i, nouns)
         if floating is not None:
@@ -409,7 +406,7 @@ def _narrowed(view: TextView, clause: Clause, quant: int, noun: int, end: int) -
     if any(quant < m.start < noun and not m.info.generic for m in services):
         return True  # "every Xero call"; "every provider call" is every call to any provider
     toks = view.toks
-    if end >= clause.end or toks[end].norm not in _NARROWING:
+    if end >= clause.end or toks[end].norm not in NARROWING_PREPOSITIONS:
         return False
     k = end + 1
     while k < clause.end and toks[k].norm in DETERMINERS:
@@ -513,41 +510,14 @@ def _derived(noun: str, verb: str) -> bool:
     return noun != verb and len(verb) >= 3 and noun.startswith(stem)
 
 
-_RATES = frozenset(
-    (
-        "throttle.per_unit",
-        "throttle.rps",
-        "throttle.per_second",
-        "throttle.n_per_time",
-        "throttle.n_per_n_time",
-        "throttle.token_bucket",
-    )
-)
-_SCHEDULE = frozenset(
-    (
-        "hourly",
-        "nightly",
-        "daily",
-        "weekly",
-        "cron",
-        "minutes",
-        "hours",
-        "minute",
-        "hour",
-        "days",
-        "night",
-        "morning",
-    )
-)
-
-
 def schedule_only(view: TextView, clause: int) -> bool:
     """Is the only pacing in this clause a schedule ('every 30 minutes', 'nightly')?"""
     cues = view.mentions("cue", clause)
-    if any(c.rule in _RATES for c in cues):
+    if any(c.states_rate for c in cues):
         return False
     c = view.clause(clause)
-    return any(t.norm in _SCHEDULE for t in view.toks[c.start : c.end])
+    schedule = view.catalog.words.schedule_word
+    return any(t.norm in schedule for t in view.toks[c.start : c.end])
 
 
 def unresolved_action(view: TextView, clause_index: int) -> bool:
@@ -585,8 +555,9 @@ def _condition(view: TextView, clause: Clause) -> int | None:
 
 def refers_back(view: TextView, clause: Clause) -> bool:
     """Does the clause stand in for something said before ('it', 'we dropped that')?"""
+    stand_in = view.catalog.words.stand_in
     return any(
-        view.toks[i].norm in _STAND_IN and not _relative_pronoun(view, clause, i)
+        view.toks[i].norm in stand_in and not _relative_pronoun(view, clause, i)
         for i in range(clause.start, clause.end)
     )
 
@@ -602,7 +573,7 @@ def _relative_pronoun(view: TextView, clause: Clause, i: int) -> bool:
         prev.text[:1].isalnum()
         and prev.norm not in PREPOSITIONS
         and prev.norm not in AUXILIARIES
-        and prev.norm not in _RELATIVE_NOT_AFTER
+        and prev.norm not in RELATIVE_NOT_AFTER
         and i - 1 not in view.verb_starts
     )
 

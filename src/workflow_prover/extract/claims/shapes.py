@@ -11,7 +11,7 @@ import itertools
 import re
 
 from workflow_prover.annotate.types import Group, Mention, Tok
-from workflow_prover.extract.claims.modality import RETRACTIONS, Reading
+from workflow_prover.extract.claims.modality import Reading
 from workflow_prover.extract.claims.scope import ClaimDraft, Targets, refers_back, scope_of
 from workflow_prover.extract.reading import TextView
 
@@ -30,37 +30,6 @@ _UNITS = {
     "minutes": 60.0,
 }
 
-_ROUTES = frozenset(
-    [
-        "go",
-        "goes",
-        "went",
-        "land",
-        "lands",
-        "landed",
-        "end",
-        "ends",
-        "ended",
-        "sent",
-        "written",
-        "pushed",
-        "published",
-        "moved",
-        "parked",
-        "routed",
-        "saved",
-        "stored",
-        "recorded",
-        "captured",
-        "dropped",
-        "put",
-        "placed",
-        "enqueued",
-        "forwarded",
-        "redirected",
-        "diverted",
-    ]
-)
 _CONTAINERS = frozenset(("datastore",))
 
 
@@ -72,7 +41,7 @@ def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
     """
     out: list[ClaimDraft] = []
     for cue in view.ann.of(Group.CONTEXT):
-        if cue.rule not in RETRACTIONS:
+        if cue.effect != "retraction":
             continue
         index = view.lay.clause_of[cue.start]
         if any(c.clause == index for c in claims) or not refers_back(view, view.clause(index)):
@@ -120,7 +89,8 @@ def routed_failures(view: TextView, targets: Targets, claims: list[ClaimDraft]) 
         fail = next((i for i in range(clause.start, clause.end) if i in failure_at), None)
         if fail is None:
             continue
-        route = next((i for i in range(fail + 1, clause.end) if toks[i].norm in _ROUTES), None)
+        routes = view.catalog.words.route_verb
+        route = next((i for i in range(fail + 1, clause.end) if toks[i].norm in routes), None)
         if route is None:
             continue
         stores = [
@@ -150,10 +120,11 @@ def routed_failures(view: TextView, targets: Targets, claims: list[ClaimDraft]) 
 def delay_sequences(view: TextView, targets: Targets) -> list[ClaimDraft]:
     """'1s, 2s, 4s, 8s' doubles (exponential); '1s, 2s, 3s' grows linearly (not)."""
     toks = view.toks
+    numbered = view.catalog.words.numbered_step_ref
     out: list[ClaimDraft] = []
     i = 0
     while i < len(toks):
-        values, j = _sequence(toks, i)
+        values, j = _sequence(toks, i, numbered)
         if len(values) >= 3:
             ratios = [b / a for a, b in itertools.pairwise(values) if a > 0]
             diffs = [b - a for a, b in itertools.pairwise(values)]
@@ -183,14 +154,14 @@ def delay_sequences(view: TextView, targets: Targets) -> list[ClaimDraft]:
     return out
 
 
-def _sequence(toks: list[Tok], i: int) -> tuple[list[float], int]:
+def _sequence(toks: list[Tok], i: int, step_refs: frozenset[str]) -> tuple[list[float], int]:
     """Delays in seconds from i on ("500ms, 1s, 2s"); empty unless every value has a unit.
 
     Without units a list of numbers is not a schedule ("steps 1, 2 and 3").
     """
     values: list[float] = []
     j = i
-    if i > 0 and toks[i - 1].norm in ("step", "steps", "stage", "stages", "node", "nodes"):
+    if i > 0 and toks[i - 1].norm in step_refs:
         return [], i + 1
     while j < len(toks):
         m = _DELAY.match(toks[j].text)

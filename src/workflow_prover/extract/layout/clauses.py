@@ -15,9 +15,11 @@ from workflow_prover.annotate.types import Annotation, Group, Mention, Tok, smal
 from workflow_prover.extract.layout.blocks import Blocks
 from workflow_prover.extract.layout.grammar import (
     ADVERBS,
+    AFTER_COMMA,
     ARROWS,
     AUXILIARIES,
     BULLETS,
+    CLAUSE_OPENERS,
     DETERMINERS,
     MARKUP,
     PREPOSITIONS,
@@ -25,56 +27,8 @@ from workflow_prover.extract.layout.grammar import (
     SUBJECT_PRONOUNS,
 )
 from workflow_prover.extract.layout.verbs import is_verbal, verb_form
+from workflow_prover.lexicon.words import WordClasses
 
-_OPENERS = frozenset(
-    [
-        "but",
-        "however",
-        "whereas",
-        "although",
-        "though",
-        "because",
-        "so",
-        "while",
-        "then",
-        "unless",
-        "otherwise",
-        "finally",
-        "afterwards",
-        "afterward",
-        "lastly",
-    ]
-)
-_AFTER_COMMA = frozenset(
-    [
-        "and",
-        "or",
-        "but",
-        "then",
-        "so",
-        "which",
-        "while",
-        "whereas",
-        "because",
-        "although",
-        "though",
-        "unless",
-        "otherwise",
-        "who",
-        "where",
-    ]
-)
-# "... and failures go to X", "... and all calls use backoff": a new subject and its verb
-_PLURAL_SUBJECTS = frozenset(
-    ("failures", "errors", "exceptions", "retries", "calls", "requests", "writes", "tokens")
-)
-_PLURAL_PREDICATES = frozenset(
-    ("go", "are", "were", "get", "land", "end", "use", "back", "retry", "wait", "have", "live")
-)
-_TRIGGERS = frozenset(["when", "whenever", "once"])
-# "skipped when the id is already in the table", "only when": a condition of the verb before
-_CONDITION_INTRODUCERS = frozenset(("skipped", "skip", "skips", "only", "except", "unless", "not"))
-_NOT_TRIGGER_AFTER_ONCE = frozenset(["a", "an", "per", "every", "each", "daily", "more", "again"])
 _ABBREVIATIONS = frozenset(
     (
         "e.g.",
@@ -144,13 +98,17 @@ class Layout:
 
 
 def layout(
-    ann: Annotation, services: set[int] | None = None, blocks: Blocks | None = None
+    ann: Annotation,
+    words: WordClasses,
+    services: set[int] | None = None,
+    blocks: Blocks | None = None,
 ) -> Layout:
-    """Split a text into items, sentences and clauses; `services` are the tokens of services
-    a verb can act on (not where the workflow runs: "a Lambda reads" has a verb); `blocks`
-    says which lines are headings or metadata and which section each line is in."""
+    """Split a text into items, sentences and clauses; `words` are the lexicons' word
+    classes; `services` are the tokens of services a verb can act on (not where the workflow
+    runs: "a Lambda reads" has a verb); `blocks` says which lines are headings or metadata
+    and which section each line is in."""
     toks = ann.toks
-    items = _items(toks)
+    items = _items(toks, words.step_marker)
     sentences = _sentences(toks, items, blocks)
     depth = _depths(toks, sentences)
     if services is None:
@@ -169,7 +127,9 @@ def layout(
         chain = (
             s_index if any(toks[i].text in ARROWS and depth[i] == 0 for i in range(s, e)) else None
         )
-        _split(toks, s, e, s_index, depth, verbs, services, item_of, chain, clauses, negations)
+        _split(
+            toks, s, e, s_index, depth, verbs, services, item_of, chain, clauses, words, negations
+        )
     clause_of = [0] * len(toks)
     for clause in clauses:
         for i in range(clause.start, clause.end):
@@ -215,7 +175,7 @@ def _marker(toks: list[Tok], i: int) -> tuple[int, int | None] | None:
     return None
 
 
-def _inline_markers(toks: list[Tok]) -> dict[int, tuple[int, int]]:
+def _inline_markers(toks: list[Tok], step_words: frozenset[str]) -> dict[int, tuple[int, int]]:
     """'nightly: 1) GET orders 2) POST each 3) PUT the number': numbered items inside a line.
 
     Token index -> (marker length, number) for every marker of a run numbered 1, 2, 3...
@@ -226,7 +186,7 @@ def _inline_markers(toks: list[Tok]) -> dict[int, tuple[int, int]]:
     for i, tok in enumerate(toks):
         if i > 0 and not toks[i - 1].ws and toks[i - 1].text not in ":(":
             continue
-        marker = _inline_marker(toks, i)
+        marker = _inline_marker(toks, i, step_words)
         if marker is not None:
             by_line.setdefault(tok.line, []).append((i, *marker))
     for markers in by_line.values():
@@ -239,11 +199,11 @@ def _inline_markers(toks: list[Tok]) -> dict[int, tuple[int, int]]:
     return found
 
 
-def _inline_marker(toks: list[Tok], i: int) -> tuple[int, int] | None:
+def _inline_marker(toks: list[Tok], i: int, step_words: frozenset[str]) -> tuple[int, int] | None:
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     if nxt is None:
         return None
-    if toks[i].norm in ("step", "stage") and i + 2 < len(toks):
+    if toks[i].norm in step_words and i + 2 < len(toks):
         number = small_number(nxt.text)  # "Step 1 fetches the order, step 2 buys a label"
         after = toks[i + 2]
         if number is not None and (after.text[:1].isalpha() or after.text in (":", ")", ".")):
@@ -259,8 +219,8 @@ def _inline_marker(toks: list[Tok], i: int) -> tuple[int, int] | None:
     return None
 
 
-def _items(toks: list[Tok]) -> list[Item]:
-    inline_at = _inline_markers(toks)
+def _items(toks: list[Tok], step_words: frozenset[str]) -> list[Item]:
+    inline_at = _inline_markers(toks, step_words)
     items: list[Item] = []
     open_item: Item | None = None
     open_indent = 0
@@ -431,12 +391,14 @@ def _split(
     item_of: list[int | None],
     chain: int | None,
     out: list[Clause],
+    words: WordClasses,
     negations: frozenset[int] | set[int] = frozenset(),
 ) -> None:
     start = s
     segment = 0
     colon_parent: int | None = None
-    trigger = toks[s].norm in _TRIGGERS and not _once_adverb(toks, s)
+    triggers, once_not = words.clause_trigger, words.once_not_trigger
+    trigger = toks[s].norm in triggers and not _once_adverb(toks, s, once_not)
     first = len(out)  # the sentence's first clause
     chained = chain  # the chain the next clause belongs to
 
@@ -496,24 +458,27 @@ def _split(
         elif trigger and (tok.text == "," or tok.norm in ("we", "i", "they")) and j - start > 2:
             close(j + 1 if tok.text == "," else j)
         elif (
-            tok.norm in _TRIGGERS
+            tok.norm in triggers
             and j > start
-            and not _once_adverb(toks, j)
-            and prev.norm not in _CONDITION_INTRODUCERS
+            and not _once_adverb(toks, j, once_not)
+            and prev.norm not in words.condition_introducer
         ):
             close(j, next_trigger=True)
         elif _negated_verb_list(toks, start, j, verbs, negations):
             continue  # "it won't close, relabel or comment on any ticket": one negation
-        elif tok.norm == "but" and _exceptive_but(toks, start, j, verbs):
+        elif tok.norm == "but" and _exceptive_but(toks, start, j, verbs, words.but_quantifier):
             continue  # "all apis but geo-svc retry": 'but' is 'except', no new clause
         elif (
-            (tok.norm in _OPENERS and j > start + 1 and prev.text != ",")
-            or (prev.text == "," and _starts_clause(toks, j, e, verbs, services, item_of[j], start))
+            (tok.norm in CLAUSE_OPENERS and j > start + 1 and prev.text != ",")
+            or (
+                prev.text == ","
+                and _starts_clause(toks, j, e, verbs, services, item_of[j], start, words)
+            )
             or (
                 tok.norm in ("and", "or")
                 and j + 1 < e
                 and _starts_clause(
-                    toks, j + 1, e, verbs, services, item_of[j], start, after_and=True
+                    toks, j + 1, e, verbs, services, item_of[j], start, words, after_and=True
                 )
             )
         ):
@@ -521,14 +486,13 @@ def _split(
     close(e)
 
 
-_QUANTIFIERS = frozenset(("all", "every", "each", "any", "everything", "everywhere", "anything"))
-
-
-def _exceptive_but(toks: list[Tok], start: int, j: int, verbs: dict[int, Mention]) -> bool:
+def _exceptive_but(
+    toks: list[Tok], start: int, j: int, verbs: dict[int, Mention], quantifiers: frozenset[str]
+) -> bool:
     """'all apis but X', 'everything but the Slack post': a quantifier shortly before, and no
     verb between it and 'but'."""
     for k in range(max(start, j - 4), j):
-        if toks[k].norm in _QUANTIFIERS:
+        if toks[k].norm in quantifiers:
             return not any(k < v < j for v in verbs)
     return False
 
@@ -550,9 +514,9 @@ def _negated_verb_list(
     return negation is not None and any(negation < v < j for v in verbs)
 
 
-def _once_adverb(toks: list[Tok], i: int) -> bool:
+def _once_adverb(toks: list[Tok], i: int, not_trigger: frozenset[str]) -> bool:
     nxt = toks[i + 1] if i + 1 < len(toks) else None
-    return toks[i].norm == "once" and (nxt is None or nxt.norm in _NOT_TRIGGER_AFTER_ONCE)
+    return toks[i].norm == "once" and (nxt is None or nxt.norm in not_trigger)
 
 
 def _starts_clause(
@@ -563,17 +527,18 @@ def _starts_clause(
     services: set[int],
     item: int | None,
     start: int,
+    words: WordClasses,
     after_and: bool = False,
 ) -> bool:
     tok = toks[j]
     if (
         after_and
-        and tok.norm in _PLURAL_SUBJECTS
+        and tok.norm in words.plural_subject
         and j + 1 < e
-        and toks[j + 1].norm in _PLURAL_PREDICATES
+        and toks[j + 1].norm in words.plural_predicate
     ):
         return True  # "QBO calls back off and failures go to invoices_dlq"
-    if not after_and and tok.norm in _AFTER_COMMA:
+    if not after_and and tok.norm in AFTER_COMMA:
         # "Flexport and Coupa tokens, and the Snowflake key pair, are in Vault": a list of
         # subjects, not two clauses; "and"/"or" split only after a predicate
         return (
@@ -586,7 +551,9 @@ def _starts_clause(
     k = j + 1 if tok.norm in ADVERBS and j + 1 < e else j
     verb = verbs.get(k)
     # the sentence already has a subject here, so a bare "posts to Slack" is a verb
-    if verb is not None and is_verbal(verb, toks, services, k - 1, item is not None, verbs.keys()):
+    if verb is not None and is_verbal(
+        verb, toks, words, services, k - 1, item is not None, verbs.keys()
+    ):
         form = verb_form(toks[verb.start].text)
         return form in ("base", "third") or (after_and and form == "past")
     if j in services and not after_and and _left_predicate(toks, start, j, verbs):

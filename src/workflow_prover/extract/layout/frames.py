@@ -30,56 +30,22 @@ from workflow_prover.extract.layout.clauses import Clause, Layout
 from workflow_prover.extract.layout.grammar import (
     AUXILIARIES,
     BULLETS,
+    CONNECTIVES,
     DETERMINERS,
     MARKUP,
+    PHRASE_JOINERS,
+    SKIP_LEFT,
     SUBJECT_PRONOUNS,
 )
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.services.catalog import SvcMention
+from workflow_prover.lexicon.words import WordClasses
 
 __all__ = ["Action", "Adverbial", "Frame", "Role", "build_frame"]
 
-_CONNECTIVES = frozenset(
-    ("then", "and", "first", "firstly", "finally", "next", "also", "so", "afterwards", "lastly")
-)
-_TRIGGER_WORDS = frozenset(("when", "whenever", "once", "upon", "after", "if", "unless"))
+
 _TRIGGER_PHRASES = (("as", "soon", "as"), ("every", "time"), ("each", "time"), ("in", "case"))
 _CONDITION_WORDS = frozenset(("if", "unless"))
-_STATE_WORDS = frozenset(("already", "exists", "exist", "present", "missing", "seen", "none"))
-_SCHEDULE_STARTERS = frozenset(
-    ("every", "each", "nightly", "daily", "hourly", "weekly", "monthly", "at", "cron")
-)
-_SCHEDULE_UNITS = frozenset(
-    (
-        "night",
-        "nights",
-        "day",
-        "days",
-        "hour",
-        "hours",
-        "minute",
-        "minutes",
-        "min",
-        "mins",
-        "week",
-        "weeks",
-        "month",
-        "months",
-        "morning",
-        "evening",
-        "weekday",
-        "weekdays",
-        "monday",
-        "sunday",
-        "m",
-        "h",
-        "d",
-    )
-)
-_TARGET = frozenset(("to", "into", "onto", "in", "on", "at", "against", "inside", "within"))
-_CHANNEL = frozenset(("via", "through", "using", "over", "with", "w/", "thru"))
-_SOURCE = frozenset(("from", "off", "out"))
-_SKIP_LEFT = DETERMINERS | frozenset(("'s", "’s", "our", "their", "its", "the", "`", '"', "'"))
 
 
 @dataclass(slots=True)
@@ -129,14 +95,15 @@ def build_frame(
     clause: Clause,
     verbs: list[Mention],
     services: list[SvcMention],
+    words: WordClasses,
     failures: frozenset[int] | set[int] = frozenset(),
 ) -> Frame:
     """The frame of one clause. `verbs`: its verb mentions that act as verbs (in order);
-    `services`: the services it names (in order)."""
+    `services`: the services it names (in order); `words`: the lexicons' word classes."""
     start = _lead(toks, lay, clause)
     frame = Frame(clause.index, start, clause.end)
     named = {i for m in services for i in range(m.start, m.end)}
-    frame.adverbial = _adverbial(toks, start, clause.end, verbs, frame.via, failures, named)
+    frame.adverbial = _adverbial(toks, start, clause.end, verbs, frame.via, words, failures, named)
     main = frame.adverbial.end if frame.adverbial is not None else start
     acting = [v for v in verbs if v.start >= main]
     key_end = _key_end(toks, start, clause.end)
@@ -144,14 +111,14 @@ def build_frame(
         # "notify: push a message via Braze": the key names the step, its value acts
         acting = [v for v in acting if v.start >= key_end]
         frame.via.append("frame.key_value")
-    acting = _actions(toks, lay, acting, clause.end, frame.via)
+    acting = _actions(toks, lay, acting, clause.end, frame.via, words)
     for n, verb in enumerate(acting):
         end = acting[n + 1].start if n + 1 < len(acting) else clause.end
         joined = _joined(toks, acting[n - 1].end, verb.start) if n else None
         frame.actions.append(Action(verb, verb.label, verb.start, end, joined))
     first = frame.actions[0].start if frame.actions else clause.end
     for mention in services:
-        role = _role(toks, lay, frame, mention, main, first)
+        role = _role(toks, lay, frame, mention, main, first, words)
         if role.role in ("object", "subject") and frame.roles:
             role = _listed_with(toks, frame.roles[-1], role)
         frame.roles.append(role)
@@ -177,7 +144,12 @@ def _listed_with(toks: list[Tok], previous: Role, role: Role) -> Role:
 
 
 def _actions(
-    toks: list[Tok], lay: Layout, verbs: list[Mention], end: int, via: list[str]
+    toks: list[Tok],
+    lay: Layout,
+    verbs: list[Mention],
+    end: int,
+    via: list[str],
+    words: WordClasses,
 ) -> list[Mention]:
     """The verbs that act, not the nouns spelt like verbs: 'send alerts to Slack' has one
     action ('alerts' is its object: nothing joins the two), 'the temperature registers.' none
@@ -194,11 +166,11 @@ def _actions(
         if (
             kept
             and verb_form(toks[kept[-1].start].text) != "ing"  # "the lambda reading ... sends"
-            and not any(t.norm in _JOINERS for t in toks[kept[-1].end : verb.start])
+            and not any(t.norm in PHRASE_JOINERS for t in toks[kept[-1].end : verb.start])
         ):
             via.append("frame.verb.object_of_previous")
             continue
-        if _noun_compound(toks, verb.start):
+        if _noun_compound(toks, verb.start, words):
             via.append("frame.verb.noun_compound")
             continue
         if _bracket_noun(toks, lay, verb):
@@ -213,11 +185,6 @@ def _actions(
     return kept
 
 
-_JOINERS = frozenset(
-    (",", ";", "and", "or", "then", "to", "nor", "but", "which", "that", "who", "(", ")")
-)
-
-
 def _bracket_noun(toks: list[Tok], lay: Layout, verb: Mention) -> bool:
     """'github (org invite)': inside brackets a verb-shaped word after a noun is a noun; an
     action there opens the note ('(list open PRs)') or is an HTTP call ('(scim POST /Users)')."""
@@ -229,7 +196,7 @@ def _bracket_noun(toks: list[Tok], lay: Layout, verb: Mention) -> bool:
         return False
     if toks[s].text.isupper() and verb.end < len(toks) and toks[verb.end].text[:1] in "/{":
         return False
-    return prev.norm not in _JOINERS and prev.norm not in SUBJECT_PRONOUNS
+    return prev.norm not in PHRASE_JOINERS and prev.norm not in SUBJECT_PRONOUNS
 
 
 def _past_participles(toks: list[Tok], verbs: list[Mention], via: list[str]) -> list[Mention]:
@@ -245,7 +212,7 @@ def _past_participles(toks: list[Tok], verbs: list[Mention], via: list[str]) -> 
             and prev.norm not in SUBJECT_PRONOUNS
             and prev.norm not in AUXILIARIES
             and prev.norm not in DETERMINERS
-            and prev.norm not in _JOINERS
+            and prev.norm not in PHRASE_JOINERS
         )
         later = any(verb_form(toks[v.start].text) in ("base", "third") for v in verbs[n + 1 :])
         if participle and later:
@@ -267,48 +234,43 @@ def _key_end(toks: list[Tok], start: int, end: int) -> int | None:
     return None
 
 
-def _noun_compound(toks: list[Tok], i: int) -> bool:
+def _noun_compound(toks: list[Tok], i: int, words: WordClasses) -> bool:
     """'the bell schedule', 'our lead sync': a determiner, a noun, then a base-form word
     (a third-person form there is the noun's verb: 'a channel creates a record')."""
     if i < 2 or verb_form(toks[i].text) != "base":
         return False
     before, det = toks[i - 1], toks[i - 2]
-    if _before_system_head(toks, i):
+    if _before_system_head(toks, i, words.system_head):
         return True
     return (
         before.ws != "\n"  # "load each row\nINSERT INTO ...": the next line is a statement
         and before.text.isalpha()
         and before.norm not in AUXILIARIES
         and before.norm not in SUBJECT_PRONOUNS
-        and before.norm not in _JOINERS
+        and before.norm not in PHRASE_JOINERS
         and (det.norm in DETERMINERS or det.norm in ("'s", "’s"))
         and det.norm not in ("that", "which")
         and not (i >= 3 and toks[i - 3].norm == "for")  # "for each customer enqueue a job"
-        and before.norm not in _SCHEDULE_UNITS  # "every night pull closed tickets"
+        and before.norm not in words.schedule_unit  # "every night pull closed tickets"
     )
 
 
-def _before_system_head(toks: list[Tok], i: int) -> bool:
+def _before_system_head(toks: list[Tok], i: int, heads: frozenset[str]) -> bool:
     """'Adyen settlement report API', 'the nightly sync job': between a noun and the head
     noun of a system, a base-form word is a noun of the compound."""
     before = toks[i - 1]
     return (
         i + 1 < len(toks)
-        and toks[i + 1].norm in _SYSTEM_HEADS
+        and toks[i + 1].norm in heads
         and not toks[i].ws.strip(" ")  # same line
         and before.text.isalpha()
         and before.ws == " "
         and before.norm not in AUXILIARIES
         and before.norm not in SUBJECT_PRONOUNS
-        and before.norm not in _JOINERS
+        and before.norm not in PHRASE_JOINERS
         and before.norm not in DETERMINERS
-        and before.norm not in _CONNECTIVES
+        and before.norm not in CONNECTIVES
     )
-
-
-_SYSTEM_HEADS = frozenset(
-    ("api", "apis", "service", "endpoint", "job", "worker", "table", "queue", "bucket", "feed")
-)
 
 
 def _lead(toks: list[Tok], lay: Layout, clause: Clause) -> int:
@@ -322,7 +284,7 @@ def _lead(toks: list[Tok], lay: Layout, clause: Clause) -> int:
         toks[i].text in BULLETS
         or toks[i].text in MARKUP
         or toks[i].text in ("#", ">", "|", ",", ":", ";")
-        or toks[i].norm in _CONNECTIVES
+        or toks[i].norm in CONNECTIVES
     ):
         i += 1
     return min(i, clause.end)
@@ -334,21 +296,24 @@ def _adverbial(
     end: int,
     verbs: list[Mention],
     via: list[str],
+    words: WordClasses,
     failures: frozenset[int] | set[int] = frozenset(),
     named: frozenset[int] | set[int] = frozenset(),
 ) -> Adverbial | None:
     if start >= end:
         return None
     norm = toks[start].norm
-    words = tuple(t.norm for t in toks[start : start + 3])
-    phrase = next((p for p in _TRIGGER_PHRASES if words[: len(p)] == p), None)
-    if norm in _TRIGGER_WORDS or phrase is not None:
+    opening = tuple(t.norm for t in toks[start : start + 3])
+    phrase = next((p for p in _TRIGGER_PHRASES if opening[: len(p)] == p), None)
+    if norm in words.adverbial_opener or phrase is not None:
         if norm == "once" and start + 1 < end and toks[start + 1].norm in ("a", "an", "per"):
             return None  # "once a day": a schedule word, handled below
         body = start + (len(phrase) if phrase else 1)
-        stop = _adverbial_end(toks, body, end, verbs, phrasal=norm in ("after", "upon"))
+        stop = _adverbial_end(
+            toks, body, end, verbs, words.adverbial_verb, phrasal=norm in ("after", "upon")
+        )
         conditional = norm in _CONDITION_WORDS or (phrase is not None and phrase[0] == "in")
-        if any(t.norm in _STATE_WORDS for t in toks[body:stop]):
+        if any(t.norm in words.state_word for t in toks[body:stop]):
             conditional = True  # "when the id is already in the table": a state, no event
         if any(i in failures for i in range(body, stop)) and not any(
             body <= i < stop for i in named
@@ -358,12 +323,12 @@ def _adverbial(
         via.append(f"frame.adverbial.{norm if phrase is None else '_'.join(phrase)}")
         return Adverbial(start, stop, kind, via[-1])
     if norm in ("on", "upon") and start + 1 < end and toks[start + 1].text[:1].isalnum():
-        event_end = _on_event_end(toks, start + 1, end, verbs)
+        event_end = _on_event_end(toks, start + 1, end, verbs, words.on_event_noun)
         if event_end is not None:
             via.append("frame.adverbial.on_event")
             return Adverbial(start, event_end, "trigger", via[-1])
-    if norm in _SCHEDULE_STARTERS:
-        schedule_end = _schedule_end(toks, start, end)
+    if norm in words.schedule_starter:
+        schedule_end = _schedule_end(toks, start, end, words)
         if schedule_end is not None:
             via.append("frame.adverbial.schedule")
             return Adverbial(start, schedule_end, "schedule", via[-1])
@@ -371,7 +336,12 @@ def _adverbial(
 
 
 def _adverbial_end(
-    toks: list[Tok], body: int, end: int, verbs: list[Mention], phrasal: bool = False
+    toks: list[Tok],
+    body: int,
+    end: int,
+    verbs: list[Mention],
+    finite: frozenset[str],
+    phrasal: bool = False,
 ) -> int:
     """Where 'when/if ...' ends: a comma, 'then', a subject pronoun after the adverbial's
     own verb, or the start of a main clause (a determiner or name followed by a verb).
@@ -396,7 +366,7 @@ def _adverbial_end(
             if main:
                 return _subject_start(toks, body, k)
             own_verb = True
-        elif _finite_like(tok) and k > body:
+        elif tok.norm in finite and k > body:  # an unlisted verb: 'lands', 'arrives'
             own_verb = True
     return end
 
@@ -411,12 +381,9 @@ def _subject_start(toks: list[Tok], lo: int, verb: int) -> int:
     return k
 
 
-def _finite_like(tok: Tok) -> bool:
-    """A verb the lexicon does not list, by its shape: 'lands', 'arrives', 'is', 'fires'."""
-    return tok.norm in ("is", "are", "was", "were", "lands", "arrives", "fires", "comes", "hits")
-
-
-def _on_event_end(toks: list[Tok], body: int, end: int, verbs: list[Mention]) -> int | None:
+def _on_event_end(
+    toks: list[Tok], body: int, end: int, verbs: list[Mention], events: frozenset[str]
+) -> int | None:
     """'on a Paddle `subscription.created` webhook we ...': up to the event noun, or to a
     subject pronoun or comma; None when the words after 'on' are no event."""
     starts = {v.start for v in verbs}
@@ -424,8 +391,8 @@ def _on_event_end(toks: list[Tok], body: int, end: int, verbs: list[Mention]) ->
         tok = toks[k]
         if tok.text in (",", ";", ":") or tok.norm in ("we", "i", "they", "you"):
             return k if k > body + 1 else None
-        if tok.norm in _EVENT_NOUNS:
-            while k + 1 < end and toks[k + 1].norm in _EVENT_NOUNS:
+        if tok.norm in events:
+            while k + 1 < end and toks[k + 1].norm in events:
                 k += 1  # "on an okta ... event hook"
             return k + 1
         if k in starts and k > body:
@@ -433,42 +400,16 @@ def _on_event_end(toks: list[Tok], body: int, end: int, verbs: list[Mention]) ->
     return None
 
 
-_EVENT_NOUNS = frozenset(
-    (
-        "webhook",
-        "webhooks",
-        "event",
-        "events",
-        "message",
-        "messages",
-        "notification",
-        "notifications",
-        "callback",
-        "callbacks",
-        "delivery",
-        "push",
-        "ping",
-        "trigger",
-        "submission",
-        "signup",
-        "sign-up",
-        "booking",
-        "request",
-        "hook",
-    )
-)
-
-
-def _schedule_end(toks: list[Tok], start: int, end: int) -> int | None:
+def _schedule_end(toks: list[Tok], start: int, end: int, words: WordClasses) -> int | None:
     """'every night', 'nightly', 'at 02:00 UTC', 'every 15 minutes': a schedule phrase."""
     norm = toks[start].norm
-    if norm in ("nightly", "daily", "hourly", "weekly", "monthly"):
+    if norm in words.schedule_adverb:
         k = start + 1
     elif norm in ("every", "each"):
         k = start + 1
         while k < end and (toks[k].text[:1].isdigit() or toks[k].norm in ("other", "few")):
             k += 1
-        if k >= end or toks[k].norm not in _SCHEDULE_UNITS:
+        if k >= end or toks[k].norm not in words.schedule_unit:
             return None
         k += 1
     elif norm == "at" and start + 1 < end and toks[start + 1].text[:1].isdigit():
@@ -490,7 +431,15 @@ def _joined(toks: list[Tok], lo: int, hi: int) -> str | None:
     return None
 
 
-def _role(toks: list[Tok], lay: Layout, frame: Frame, m: SvcMention, main: int, first: int) -> Role:
+def _role(
+    toks: list[Tok],
+    lay: Layout,
+    frame: Frame,
+    m: SvcMention,
+    main: int,
+    first: int,
+    words: WordClasses,
+) -> Role:
     adverbial = frame.adverbial
     if adverbial is not None and adverbial.start <= m.start < adverbial.end:
         return Role(m, "trigger")
@@ -502,56 +451,29 @@ def _role(toks: list[Tok], lay: Layout, frame: Frame, m: SvcMention, main: int, 
         return Role(m, "bracket")
     if _called_as_api(toks, m, first):
         return Role(m, "target", ".")  # `mender.create_deployment`, `stripe.charges.create`
-    if _keyed_system(toks, m, frame.start):
+    if _keyed_system(toks, m, frame.start, words.system_key):
         key = toks[m.start - 2].norm  # "{db: postgres, query: ...}", "source: Adyen API"
-        return Role(m, "source" if key in SOURCE_KEYS else "target", key)
-    word = _introduced_by(toks, m, frame.start)
-    if word in _TARGET:
+        return Role(m, "source" if key in words.source_key else "target", key)
+    word = _introduced_by(toks, m, frame.start, words)
+    if word in words.target_word:
         return Role(m, "target", word)
-    if word in _CHANNEL:
+    if word in words.channel_word:
         return Role(m, "channel", word)
-    if word in _SOURCE:
+    if word in words.source_word:
         return Role(m, "source", word)
     if m.start < first:
         return Role(m, "subject")
     return Role(m, "object")
 
 
-def _keyed_system(toks: list[Tok], m: SvcMention, start: int) -> bool:
+def _keyed_system(toks: list[Tok], m: SvcMention, start: int, keys: frozenset[str]) -> bool:
     """A service given as the value of a key that names the system a step acts on:
     '{db: postgres, query: ...}', 'target=salesforce'."""
     return (
         m.start - 2 >= start
         and toks[m.start - 1].text in (":", "=")
-        and toks[m.start - 2].norm in SYSTEM_KEYS
+        and toks[m.start - 2].norm in keys
     )
-
-
-SYSTEM_KEYS = frozenset(
-    [
-        "db",
-        "database",
-        "datastore",
-        "store",
-        "target",
-        "service",
-        "system",
-        "api",
-        "endpoint",
-        "host",
-        "destination",
-        "dest",
-        "sink",
-        "source",
-        "provider",
-        "vendor",
-        "integration",
-        "input",
-        "output",
-    ]
-)
-SOURCE_KEYS = frozenset(("source", "input"))
-SINK_KEYS = frozenset(("sink", "destination", "dest", "target", "output"))
 
 
 def _shares_bracket(toks: list[Tok], lay: Layout, m: SvcMention, frame: Frame) -> bool:
@@ -577,14 +499,16 @@ def _called_as_api(toks: list[Tok], m: SvcMention, first: int) -> bool:
     return m.end < first <= m.end + 3
 
 
-def _introduced_by(toks: list[Tok], m: SvcMention, lo: int, reach: int = 4) -> str:
+def _introduced_by(
+    toks: list[Tok], m: SvcMention, lo: int, words: WordClasses, reach: int = 4
+) -> str:
     """The preposition that introduces a mention ('into our Postgres', 'via the Notify API')."""
     k = m.start - 1
     while k >= lo and m.start - k <= reach:
         norm = toks[k].norm
-        if norm in _TARGET or norm in _CHANNEL or norm in _SOURCE:
+        if norm in words.target_word or norm in words.channel_word or norm in words.source_word:
             return norm
-        if norm in _SKIP_LEFT or (toks[k].text[:1].isupper() and norm not in SUBJECT_PRONOUNS):
+        if norm in SKIP_LEFT or (toks[k].text[:1].isupper() and norm not in SUBJECT_PRONOUNS):
             k -= 1
             continue
         if toks[k].text[:1].isalpha() and toks[k].text.islower() and m.start - k <= 2:

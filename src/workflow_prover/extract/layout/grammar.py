@@ -1,8 +1,12 @@
 """Closed-class English words the extractors reason with (no POS tagger is available).
 
 A blank spaCy pipeline has no tagger or parser, so telling "we post to Slack" (a verb) from
-"the Slack post is skipped" (a noun) rests on these small, closed word classes. Domain words
-(services, mechanisms, cues) live in the lexicons; these are grammar and do not change.
+"the Slack post is skipped" (a noun) rests on these small, closed word classes: determiners,
+pronouns, auxiliaries, prepositions, conjunctions and connectives, punctuation that joins,
+irregular verb forms. They are grammar, the same in every domain, and this is the one module
+that lists them. Domain words (services, mechanisms, cues, and the word classes a rule reads
+such as generic heads, trigger and schedule words) live in the lexicons
+(`lexicons/words.jsonl`, read through `lexicon.words.WordClasses`).
 """
 
 from __future__ import annotations
@@ -164,113 +168,176 @@ ADVERBS = frozenset(
         "weekly",
     ]
 )
-# Adjectives that say nothing about which system an API is ("the internal HTTP API").
-GENERIC_ADJECTIVES = frozenset(
-    [
-        "internal",
-        "external",
-        "own",
-        "new",
-        "old",
-        "third",
-        "party",
-        "third-party",
-        "http",
-        "https",
-        "rest",
-        "restful",
-        "graphql",
-        "soap",
-        "public",
-        "private",
-        "web",
-        "some",
-        "main",
-        "primary",
-        "partner",
-        "vendor",
-        "our",
-        "their",
-        "its",
-        "the",
-        "a",
-        "an",
-        "upstream",
-        "downstream",
-        "remote",
-        "legacy",
-        "existing",
-        "shared",
-        "central",
-        "corporate",
-        "company",
-        "outbound",
-        "inbound",
-        "all",
-        "every",
-        "any",
-        "each",
-        "other",
-        "only",
-        "single",
-        "same",
-    ]
-)
-# Adjectives before a noun: the verb-shaped word after them is that noun ("an outbound
-# message", "the nightly export", "a new charge").
-NOUN_MODIFIERS = frozenset(
-    [
-        "outbound",
-        "inbound",
-        "incoming",
-        "outgoing",
-        "new",
-        "internal",
-        "external",
-        "nightly",
-        "hourly",
-        "daily",
-        "weekly",
-        "monthly",
-        "failed",
-        "pending",
-    ]
-)
-# What runs the workflow, not what it talks to ("our syndication worker").
-RUNTIME_NOUNS = frozenset(
-    [
-        "worker",
-        "workers",
-        "job",
-        "jobs",
-        "bot",
-        "bots",
-        "script",
-        "scripts",
-        "consumer",
-        "consumers",
-        "handler",
-        "handlers",
-        "function",
-        "functions",
-        "pipeline",
-        "flow",
-        "workflow",
-        "runner",
-        "process",
-        "daemon",
-        "agent",
-        "cron",
-        "dag",
-        "lambda",
-        "service",
-    ]
-)
 ARROWS = frozenset(("->", "-->", "=>", "==>", "→", "⇒", "➜", "➔", "⟶", "↦", ">>"))
 BULLETS = frozenset(["-", "*", "•", "·", "▪", "‣", "–", "—", "+"])
 SENTENCE_END = frozenset((".", "!", "?", "...", "…"))
 # emphasis and quotes around a sentence: "**Calls to the LMS.**"
 MARKUP = frozenset(("**", "*", "__", "_", '"', "'", ")", "”", "’", "`"))
+# words that end a service name read leftwards from its head ("the state licensing API")
+NAME_STOPS = (
+    DETERMINERS
+    | PREPOSITIONS
+    | frozenset(
+        [
+            "and",
+            "or",
+            "as",
+            "is",
+            "are",
+            "was",
+            "were",
+            "be",
+            "'s",
+            "’s",
+            ",",
+            ";",
+            ":",
+            ".",
+            "(",
+            ")",
+            "w/",
+            "via",
+            "using",
+            "=",
+            "then",
+            "also",
+            "so",
+            "but",
+            "when",
+            "if",
+            "which",
+            "who",
+            "we",
+            "they",
+            "it",
+            "i",
+            "you",
+            "->",
+            "→",
+        ]
+    )
+)
+# prepositions of place: "create the delivery in DoorDash Drive" names the system acted on
+PLACE_PREPOSITIONS = frozenset(("in", "into", "to", "through", "via", "from", "on"))
+# before a lower-case alias ("create a transfer in wise", "close + hubspot") the word is a system
+SYSTEM_BEFORE = frozenset(
+    ("to", "into", "in", "on", "via", "through", "from", "with", "using", "against", "+", "&")
+)
+# what joins the names of a list ("github, notion and jira")
+LIST_JOINERS = frozenset((",", "and", "or", "+", "&", "/"))
+# prepositions that introduce where something is kept ("deduped on msg_id in a Postgres table")
+STORE_PREPOSITIONS = frozenset(("in", "into", "against", "via", "using", "with", "on"))
+# auxiliaries of the passive ("is written", "gets posted")
+PASSIVE_AUXILIARIES = frozenset(
+    ("is", "are", "was", "were", "be", "been", "being", "get", "gets", "got")
+)
+# words before a verb that leave it opening its clause: "we create", "then posts", "it sends"
+VERB_OPENERS = frozenset(
+    [
+        "it",
+        "we",
+        "i",
+        "they",
+        "you",
+        "then",
+        "and",
+        "also",
+        "just",
+        "first",
+        "finally",
+        "next",
+        "always",
+    ]
+)
+# where a later action's own subject starts ("..., worker sends it")
+SUBJECT_BREAKS = frozenset((",", ";", "and", "then", "or", ":"))
+# prepositions of a call's target ("retries on Stripe", "backoff for the HubSpot calls")
+CALL_PREPOSITIONS = frozenset(("on", "to", "for", "against", "toward", "towards"))
+# "so X can dedupe", "to let X dedupe", "in order to": a clause of purpose
+PURPOSE_OPENERS = frozenset(("so", "to", "in"))
+# punctuation and conjunctions that coordinate
+COORDINATORS = frozenset((",", ";", "and", "or", "nor"))
+# before a verb these make it non-finite ("to retry", "without first searching")
+NON_FINITE = frozenset(("to", "without", "by", "before", "after", "of", "for", "first"))
+# after these "that" is the thing said before: "we dropped that", "all of that"
+RELATIVE_NOT_AFTER = frozenset(("and", "but", "so", "of", "like", "did", "do", "does", "is"))
+# discourse connectives that open a new clause ("but", "however", "finally")
+CLAUSE_OPENERS = frozenset(
+    [
+        "but",
+        "however",
+        "whereas",
+        "although",
+        "though",
+        "because",
+        "so",
+        "while",
+        "then",
+        "unless",
+        "otherwise",
+        "finally",
+        "afterwards",
+        "afterward",
+        "lastly",
+    ]
+)
+# after a comma these open a new clause ("..., which", "..., and then")
+AFTER_COMMA = frozenset(
+    [
+        "and",
+        "or",
+        "but",
+        "then",
+        "so",
+        "which",
+        "while",
+        "whereas",
+        "because",
+        "although",
+        "though",
+        "unless",
+        "otherwise",
+        "who",
+        "where",
+    ]
+)
+# connectives a clause's content starts after ("then", "first", "finally")
+CONNECTIVES = frozenset(
+    ("then", "and", "first", "firstly", "finally", "next", "also", "so", "afterwards", "lastly")
+)
+# what joins one verb phrase to the next ("pull ... and create ...")
+PHRASE_JOINERS = frozenset(
+    (",", ";", "and", "or", "then", "to", "nor", "but", "which", "that", "who", "(", ")")
+)
+# read leftwards from a name to its preposition, these are skipped ("into our Postgres")
+SKIP_LEFT = DETERMINERS | frozenset(("'s", "’s", "our", "their", "its", "the", "`", '"', "'"))
+# words before a verb that are not the noun of a compound ("then post updates the ...")
+NOT_NOUNS = frozenset(("then", "and", "or", "to", "also", "just", "always", "never", "first"))
+# irregular past forms ("read", "put" and "set" are spelt alike in base and past: they are
+# read as base forms)
+IRREGULAR_PAST = frozenset(
+    [
+        "sent",
+        "written",
+        "wrote",
+        "paid",
+        "got",
+        "gotten",
+        "found",
+        "took",
+        "taken",
+        "kept",
+        "held",
+        "built",
+        "made",
+        "done",
+        "gone",
+        "brought",
+        "bought",
+    ]
+)
+# "messages from Mirth Connect arrive on our queue": where a delivery arrives
+ARRIVAL_PREPOSITIONS = frozenset(("on", "in", "at", "into", "through", "via", "to"))
 
 
 def object_starter(tok: Tok) -> bool:
@@ -293,3 +360,7 @@ def in_identifier(toks: list[Tok], start: int, end: int) -> bool:
         return toks[k + 1].text[:1].isalnum()
     k = start - 1
     return k > 0 and toks[k].text == "_" and not toks[k].ws and not toks[k - 1].ws
+
+# after a quantified phrase these say what it is about: "every call to Xero", "all requests
+# against the HubSpot API" (scope.py narrows the quantifier to that service)
+NARROWING_PREPOSITIONS = frozenset(("to", "against", "on", "at", "into", "from", "for", "via"))

@@ -10,44 +10,17 @@ from collections.abc import Collection
 
 from workflow_prover.annotate.types import Mention, Tok
 from workflow_prover.extract.layout.grammar import (
+    ARRIVAL_PREPOSITIONS,
     AUXILIARIES,
     DETERMINERS,
+    IRREGULAR_PAST,
     MARKUP,
-    NOUN_MODIFIERS,
+    NOT_NOUNS,
     PREPOSITIONS,
     SUBJECT_PRONOUNS,
     object_starter,
 )
-
-# words before a verb that are not the noun of a compound ("then post updates the ...")
-_NOT_NOUNS = frozenset(("then", "and", "or", "to", "also", "just", "always", "never", "first"))
-
-# "read", "put" and "set" are spelt alike in base and past: they are read as base forms
-_PAST_IRREGULAR = frozenset(
-    [
-        "sent",
-        "written",
-        "wrote",
-        "paid",
-        "got",
-        "gotten",
-        "found",
-        "took",
-        "taken",
-        "kept",
-        "held",
-        "built",
-        "made",
-        "done",
-        "gone",
-        "brought",
-        "bought",
-    ]
-)
-
-
-_VERB_PREFIXES = frozenset(("batch", "bulk", "re", "pre", "auto", "mass", "soft", "hard", "co"))
-_ARRIVAL_PREPOSITIONS = frozenset(("on", "in", "at", "into", "through", "via", "to"))
+from workflow_prover.lexicon.words import WordClasses
 
 
 def verb_form(text: str) -> str:
@@ -56,7 +29,7 @@ def verb_form(text: str) -> str:
     head = low.split()[0] if " " in low else low
     if head.endswith("ing"):
         return "ing"
-    if head.endswith("ed") or head in _PAST_IRREGULAR:
+    if head.endswith("ed") or head in IRREGULAR_PAST:
         return "past"
     if head.endswith("s") and not head.endswith("ss"):
         return "third"
@@ -66,6 +39,7 @@ def verb_form(text: str) -> str:
 def is_verbal(
     verb: Mention,
     toks: list[Tok],
+    words: WordClasses,
     service_toks: set[int],
     clause_start: int,
     in_item: bool,
@@ -77,7 +51,7 @@ def is_verbal(
     while lead < s and toks[lead].text in MARKUP | {"#", ">", "-", "•"}:
         lead += 1  # "**Calls to the LMS.**": the clause starts after its markup
     prev = toks[s - 1] if s > lead else None
-    if prev is not None and s > 1 and prev.text.isdigit() and toks[s - 2].norm in ("step", "stage"):
+    if prev is not None and s > 1 and prev.text.isdigit() and toks[s - 2].norm in words.step_marker:
         prev = None  # "step 2 buys a label": the step's number, then its verb
     nxt = toks[e] if e < len(toks) else None
     form = verb_form(toks[s].text)
@@ -93,7 +67,7 @@ def is_verbal(
         and prev.text[:1].isalpha()
         and prev.norm not in SUBJECT_PRONOUNS
         and prev.norm not in AUXILIARIES
-        and prev.norm not in _NOT_NOUNS
+        and prev.norm not in NOT_NOUNS
     ):
         return False  # "the zentrix post carries the key": a noun, then its verb
     if form == "third" and nxt is not None and nxt.text in ("(", ",", ":", ")"):
@@ -109,12 +83,12 @@ def is_verbal(
         and nxt.norm not in ("and", "or", "as", "by", "after", "before", "when", "if")
     ):
         return False  # "read approved pay runs": an adjective
-    prefixed = s > 1 and toks[s - 2].norm in _VERB_PREFIXES  # "batch-upsert", "re-create"
+    prefixed = s > 1 and toks[s - 2].norm in words.verb_prefix  # "batch-upsert", "re-create"
     if (nxt is not None and not toks[e - 1].ws and nxt.text == "-") or (
         s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_") and not prefixed
     ):
         return False  # part of a compound: "sign-ups", "retry_exponential_backoff"
-    if _event_name_part(toks, s, e, form):
+    if _event_name_part(toks, s, e, form, words.event_name_noun):
         return False  # "the user.lifecycle.activate event hook", "order.placed", "orders/paid"
     # (a verb that starts an identifier still acts: "create_ticket: Jira", "post_invoice");
     # a participle there names a table: "sent_welcomes", "processed_events", "failed_syncs"
@@ -126,9 +100,9 @@ def is_verbal(
             return False
         if prev.norm in ("per", "each", "every"):
             return False  # "a fresh UUID per request", "every call": a noun
-        if prev.norm in PREPOSITIONS and nxt is not None and nxt.norm in _TIME_NOUNS:
+        if prev.norm in PREPOSITIONS and nxt is not None and nxt.norm in words.time_noun:
             return False  # "built at send time": a noun compound
-        if prev.norm in NOUN_MODIFIERS and prev.text.islower():
+        if prev.norm in words.noun_modifier and prev.text.islower():
             return False  # "salesforce outbound message (webhook)": a noun
         if (
             toks[s].text[:1].isupper()
@@ -151,7 +125,7 @@ def is_verbal(
                     or nxt.norm in ("us", "them", "it")
                     or nxt.text[:1].isdigit()
                     # "messages from Mirth Connect arrive on our queue": a delivery
-                    or (verb.label == "RECEIVE" and nxt.norm in _ARRIVAL_PREPOSITIONS)
+                    or (verb.label == "RECEIVE" and nxt.norm in ARRIVAL_PREPOSITIONS)
                 )
             )
             if not strong:
@@ -190,13 +164,9 @@ def _capitalised(tok: Tok | None) -> bool:
     return tok is not None and tok.text[:1].isupper() and tok.text[1:2].islower()
 
 
-_TIME_NOUNS = frozenset(("time", "times", "date", "timestamp", "window"))
-_EVENT_NOUNS = frozenset(
-    ("event", "events", "webhook", "webhooks", "hook", "hooks", "topic", "message", "messages")
-)
-
-
-def _event_name_part(toks: list[Tok], s: int, e: int, form: str) -> bool:
+def _event_name_part(
+    toks: list[Tok], s: int, e: int, form: str, event_nouns: frozenset[str]
+) -> bool:
     """A verb inside a dotted or slashed name: an event or a path, not an action. A method
     call keeps its verb (`erp.post_invoice`, `slack.post(...)`): two segments, base form."""
     nxt = toks[e] if e < len(toks) else None
@@ -219,7 +189,7 @@ def _event_name_part(toks: list[Tok], s: int, e: int, form: str) -> bool:
         form == "past"
         or toks[s - 1].text == "/"
         or (nxt is not None and not toks[e - 1].ws and nxt.text in (".", "/"))
-        or (nxt is not None and nxt.norm in _EVENT_NOUNS)
+        or (nxt is not None and nxt.norm in event_nouns)
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflow_prover.lexicon.loader import Lexicons
+from workflow_prover.lexicon.words import WordClasses
 
 
 @dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
@@ -25,31 +26,21 @@ class SvcMention:
     end: int
 
 
-_PLATFORM_VENDORS = frozenset(
-    (
-        "aws",
-        "google",
-        "azure",
-        "microsoft",
-        "atlassian",
-        "oracle",
-        "salesforce",
-        "adobe",
-        "sap",
-        "ibm",
-        "cloudflare",
-    )
-)
-
-
 class ServiceCatalog:
-    """Lexicon facts about services and categories, built once per pipeline."""
+    """Lexicon facts about services and categories, and the word classes the extractors
+    read (`lexicons/words.jsonl`), built once per pipeline."""
 
     def __init__(self, lex: Lexicons) -> None:
         self._cats = {c.name: c for c in lex.categories}
-        vendors = frozenset(s.vendor for s in lex.services if s.vendor)
+        self.words = WordClasses.from_lexicons(lex)
         # vendors whose name alone stands for their many products ("AWS calls back off")
-        self.platform_vendors = vendors & _PLATFORM_VENDORS | {"amazon", "gcp"}
+        self.platform_vendors = self.words.platform_vendor
+        self.alert_categories = frozenset(c.name for c in lex.categories if c.alerts)
+        self.host_categories = frozenset(c.name for c in lex.categories if c.hosts_mechanisms)
+        self.message_categories = frozenset(c.name for c in lex.categories if c.messages)
+        self.channel_categories = frozenset(c.name for c in lex.categories if c.hash_channels)
+        # "Oracle Transportation Management": aliases that start other products' names
+        self.name_starts = self.words.name_start
 
     def info(
         self, name: str, category: str, rule: str, vendor: str | None = None, generic: bool = False

@@ -15,10 +15,15 @@ token"), or the host of a mechanism ("the SQS DLQ", "Redis for idempotency keys"
 from __future__ import annotations
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
-from workflow_prover.extract.layout.grammar import DETERMINERS, in_identifier
+from workflow_prover.extract.layout.grammar import (
+    DETERMINERS,
+    LIST_JOINERS,
+    NAME_STOPS,
+    SYSTEM_BEFORE,
+    in_identifier,
+)
 from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo, SvcMention
 from workflow_prover.extract.services.unnamed import (
-    STOP,
     appositions,
     back_references,
     dotted_calls,
@@ -29,6 +34,7 @@ from workflow_prover.extract.services.unnamed import (
     proper_names,
     slug_services,
 )
+from workflow_prover.lexicon.words import WordClasses
 
 __all__ = [
     "ServiceCatalog",
@@ -49,8 +55,9 @@ def find_services(
     earlier turns into this one, and this turn's into the next.
     """
     toks = ann.toks
-    plain = [m for m in ann.of(Group.SERVICE) if not _inside_compound(toks, m)]
-    plain = [m for m in plain if not _longer_name(toks, m)]
+    words = catalog.words
+    plain = [m for m in ann.of(Group.SERVICE) if not _inside_compound(toks, m, words)]
+    plain = [m for m in plain if not _longer_name(toks, m, catalog.name_starts)]
     strong = [m for m in plain if not m.weak]
     found = [
         SvcMention(catalog.info(m.service, m.label, m.rule, m.vendor or None), m.start, m.end)
@@ -58,17 +65,17 @@ def find_services(
         if not m.weak
         or (
             toks[m.start].text.islower()
-            and (_system_place(toks, m) or _coordinated(toks, m, strong))
+            and (_system_place(toks, m, words) or _coordinated(toks, m, strong))
         )
     ]
     taken = {i for m in found for i in range(m.start, m.end)}
     found += slug_services(ann, taken, catalog)
     terms = ann.of(Group.TERM)
     heads = [t for t in terms if t.label == "GENERIC_HEAD"]
-    words = [t for t in terms if t.label == "CATEGORY_WORD"]
+    category_words = [t for t in terms if t.label == "CATEGORY_WORD"]
     hints = {t.start: t.category for t in terms if t.label in ("CATEGORY_HINT", "CATEGORY_WORD")}
     aliases = {} if aliases is None else aliases
-    head_aliases(toks, found, aliases)
+    head_aliases(toks, found, aliases, words)
     # "token bucket" is a mechanism, not a storage bucket (long gapped cues do not count)
     cued = {
         i
@@ -76,7 +83,7 @@ def find_services(
         if c.end - c.start <= 3 and c.label != "webhook"  # "each customer's callback URL"
         for i in range(c.start, c.end)
     }
-    for head in sorted(heads + words, key=lambda t: (t.start, -(t.end - t.start))):
+    for head in sorted(heads + category_words, key=lambda t: (t.start, -(t.end - t.start))):
         if any(i in taken or i in cued for i in range(head.start, head.end)):
             continue
         known = aliases.get(" ".join(t.norm for t in toks[head.start : head.end]))
@@ -92,7 +99,7 @@ def find_services(
             mention = SvcMention(same, mention.start, mention.end)
         found.append(mention)
         taken.update(range(mention.start, mention.end))
-        for alias in name_aliases(toks, mention, head):
+        for alias in name_aliases(toks, mention, head, words):
             aliases.setdefault(alias, mention.info)
     found += dotted_calls(ann, taken, catalog)
     proper = proper_names(ann, taken, catalog)
@@ -101,43 +108,19 @@ def find_services(
         if m.end - m.start >= 2:  # "Oracle Transportation Management" ... "OTM"
             aliases.setdefault("".join(t.text[0] for t in toks[m.start : m.end]).lower(), m.info)
     found += proper
-    found += back_references(toks, found, taken, aliases)
+    found += back_references(toks, found, taken, aliases, words)
     found = _owned(toks, sorted(found, key=lambda m: m.start))
-    return _one_name_each(appositions(toks, found, aliases), aliases)
+    return _one_name_each(appositions(toks, found, aliases, words), aliases, words)
 
 
-_NAME_FILLERS = frozenset(
-    (
-        "the",
-        "our",
-        "their",
-        "its",
-        "a",
-        "an",
-        "'s",
-        "’s",
-        "api",
-        "apis",
-        "rest",
-        "http",
-        "service",
-        "services",
-        "endpoint",
-        "endpoints",
-        "platform",
-        "system",
-        "instance",
-        "-",
-    )
-)
-
-
-def _words(name: str) -> frozenset[str]:
+def _words(name: str, fillers: frozenset[str]) -> frozenset[str]:
     tokens = name.lower().replace("’", "'").replace("'s", " ").replace("-", " ").split()
-    return frozenset(t for t in tokens if t not in _NAME_FILLERS)
+    return frozenset(t for t in tokens if t not in fillers)
 
 
-def _one_name_each(found: list[SvcMention], aliases: dict[str, ServiceInfo]) -> list[SvcMention]:
+def _one_name_each(
+    found: list[SvcMention], aliases: dict[str, ServiceInfo], words: WordClasses
+) -> list[SvcMention]:
     """One system spelt two ways is one system: 'Quillpay' and 'the Quillpay API', 'the
     Notify API' and 'GOV.UK Notify', 'the ledger DB' and 'the Northwind ledger DB'.
 
@@ -149,11 +132,13 @@ def _one_name_each(found: list[SvcMention], aliases: dict[str, ServiceInfo]) -> 
     for info in infos:
         if not info.generic:
             continue
-        mine = _words(info.name)
+        mine = _words(info.name, words.name_filler)
         if not mine:
             continue
         wider = [
-            o for o in infos if o is not info and o.role == info.role and mine <= _words(o.name)
+            o
+            for o in infos
+            if o is not info and o.role == info.role and mine <= _words(o.name, words.name_filler)
         ]
         if wider:
             best = min(wider, key=lambda o: (o.generic, -len(o.name)))
@@ -166,50 +151,7 @@ def _one_name_each(found: list[SvcMention], aliases: dict[str, ServiceInfo]) -> 
     return [SvcMention(same.get(m.info.name, m.info), m.start, m.end) for m in found]
 
 
-_SYSTEM_BEFORE = frozenset(
-    ("to", "into", "in", "on", "via", "through", "from", "with", "using", "against", "+", "&")
-)
-_SYSTEM_AFTER = frozenset(
-    (
-        "api",
-        "apis",
-        "client",
-        "clients",
-        "sdk",
-        "account",
-        "key",
-        "keys",
-        "token",
-        "tokens",
-        "secret",
-        "credentials",
-        "creds",
-        "webhook",
-        "webhooks",
-        "integration",
-        "endpoint",
-        "instance",
-        "workspace",
-        "calls",
-        "call",
-        "'s",
-        "’s",
-        "node",
-        "app",
-        "sandbox",
-        "org",
-        "tenant",
-        "cli",
-        "+",
-        "&",
-        "requests",
-        "rate",
-        "rejects",
-    )
-)
-
-
-def _system_place(toks: list[Tok], m: Mention) -> bool:
+def _system_place(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
     """Is a lower-case English-word vendor ("wise", "square", "close") used as a system here:
     the target of an action ("create a transfer in wise"), or named with what systems have
     ("the wise api", "square webhooks", "close + hubspot")? Otherwise it is the word."""
@@ -224,7 +166,7 @@ def _system_place(toks: list[Tok], m: Mention) -> bool:
         return False  # "in front of the Square client", "a segment of users": the word
     # "env vars on the box": with an article the word is the noun, unless it is named with
     # what systems have ("the square api"); "in our notion", "create it in wise" are products
-    return (before in _SYSTEM_BEFORE and not article) or after in _SYSTEM_AFTER
+    return (before in SYSTEM_BEFORE and not article) or after in words.system_after
 
 
 def _coordinated(toks: list[Tok], m: Mention, strong: list[Mention]) -> bool:
@@ -236,12 +178,9 @@ def _coordinated(toks: list[Tok], m: Mention, strong: list[Mention]) -> bool:
             top = _top_level(toks, m.end, o.start)
         else:
             continue
-        if top is not None and 1 <= len(top) <= 2 and all(t in _JOINERS for t in top):
+        if top is not None and 1 <= len(top) <= 2 and all(t in LIST_JOINERS for t in top):
             return True
     return False
-
-
-_JOINERS = frozenset((",", "and", "or", "+", "&", "/"))
 
 
 def _top_level(toks: list[Tok], lo: int, hi: int) -> list[str] | None:
@@ -276,35 +215,16 @@ def _owned(toks: list[Tok], found: list[SvcMention]) -> list[SvcMention]:
     return out
 
 
-def _longer_name(toks: list[Tok], m: Mention) -> bool:
+def _longer_name(toks: list[Tok], m: Mention, name_starts: frozenset[str]) -> bool:
     """'Oracle Transportation Management': an ambiguous one-word alias that starts a longer
     proper name names another product."""
-    if m.end - m.start != 1 or m.end >= len(toks) or toks[m.start].norm not in _AMBIGUOUS_ONE_WORD:
+    if m.end - m.start != 1 or m.end >= len(toks) or toks[m.start].norm not in name_starts:
         return False
     nxt = toks[m.end]
     return nxt.text[:1].isupper() and nxt.text.isalpha() and not nxt.text.isupper()
 
 
-_AMBIGUOUS_ONE_WORD = frozenset(
-    (
-        "oracle",
-        "sage",
-        "square",
-        "box",
-        "canvas",
-        "notion",
-        "meta",
-        "workday",
-        "outlook",
-        "segment",
-        "front",
-        "linear",
-        "ghost",
-    )
-)
-
-
-def _inside_compound(toks: list[Tok], m: Mention) -> bool:
+def _inside_compound(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
     """'sign-ups' is not UPS, 'SageMaker' is not Sage: a match must be whole words."""
     before = toks[m.start - 1] if m.start > 0 else None
     after = toks[m.end] if m.end < len(toks) else None
@@ -321,7 +241,7 @@ def _inside_compound(toks: list[Tok], m: Mention) -> bool:
         and m.start > 1
         and not toks[m.start - 2].ws
         and toks[m.start - 2].text.isalpha()
-        and toks[m.start - 2].norm not in ("aws", "gcp", "azure")
+        and toks[m.start - 2].norm not in words.cloud_prefix
     )
 
 
@@ -336,7 +256,7 @@ def attributive(m: SvcMention, toks: list[Tok], id_or_cred: set[int]) -> bool:
         if k in id_or_cred:
             return True
         tok = toks[k]
-        if (tok.norm in STOP and tok.norm not in ("'s", "’s")) or not (
+        if (tok.norm in NAME_STOPS and tok.norm not in ("'s", "’s")) or not (
             tok.text[:1].isalnum() or tok.text in ("'s", "’s", "-", "_")  # "transfer_id"
         ):
             return False

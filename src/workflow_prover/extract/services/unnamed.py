@@ -12,124 +12,17 @@ from __future__ import annotations
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
 from workflow_prover.extract.layout.grammar import (
-    DETERMINERS,
-    GENERIC_ADJECTIVES,
-    PREPOSITIONS,
-    RUNTIME_NOUNS,
+    NAME_STOPS,
+    PLACE_PREPOSITIONS,
     in_identifier,
 )
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo, SvcMention
-
-# Words that describe calls or their fate, never part of a system's name.
-_NOT_A_NAME = frozenset(
-    (
-        "failed",
-        "failing",
-        "failure",
-        "failures",
-        "error",
-        "errors",
-        "errored",
-        "successful",
-        "outbound",
-        "inbound",
-        "retried",
-        "throttled",
-        "slow",
-        "timed",
-        "rejected",
-        "duplicate",
-    )
-)
-# Modifiers too vague to name a service on their own when they come back later.
-_VAGUE = frozenset(
-    [
-        "content",
-        "data",
-        "admin",
-        "media",
-        "service",
-        "api",
-        "cloud",
-        "web",
-        "main",
-        "core",
-        "public",
-        "platform",
-        "system",
-        "portal",
-        "app",
-        "integration",
-        "management",
-    ]
-)
-STOP = (  # words that end a name read leftwards from its head
-    DETERMINERS
-    | PREPOSITIONS
-    | frozenset(
-        [
-            "and",
-            "or",
-            "as",
-            "is",
-            "are",
-            "was",
-            "were",
-            "be",
-            "'s",
-            "’s",
-            ",",
-            ";",
-            ":",
-            ".",
-            "(",
-            ")",
-            "w/",
-            "via",
-            "using",
-            "=",
-            "then",
-            "also",
-            "so",
-            "but",
-            "when",
-            "if",
-            "which",
-            "who",
-            "we",
-            "they",
-            "it",
-            "i",
-            "you",
-            "->",
-            "→",
-        ]
-    )
-)
-
-
-_BRACKET_HEADS = frozenset(
-    (
-        "db",
-        "database",
-        "api",
-        "system",
-        "service",
-        "instance",
-        "cluster",
-        "broker",
-        "queue",
-        "bucket",
-        "warehouse",
-        "replica",
-    )
-)
-_DATABASE_HEADS = frozenset(("db", "database", "replica", "warehouse"))
+from workflow_prover.lexicon.words import WordClasses
 
 
 def appositions(
-    toks: list[Tok], found: list[SvcMention], aliases: dict[str, ServiceInfo]
+    toks: list[Tok], found: list[SvcMention], aliases: dict[str, ServiceInfo], words: WordClasses
 ) -> list[SvcMention]:
     """'our ledger database (Postgres)': the generic name and the product are one system,
     so every mention of the generic one (before and after) becomes the product."""
@@ -137,7 +30,7 @@ def appositions(
     for i, m in enumerate(found[:-1]):
         nxt = found[i + 1]
         head = toks[m.end].norm if m.end < len(toks) else ""
-        k = m.end + 1 if head in _BRACKET_HEADS else m.end
+        k = m.end + 1 if head in words.bracket_head else m.end
         bracketed = (
             k < len(toks)
             and toks[k].text == "("
@@ -146,7 +39,7 @@ def appositions(
             and any(t.text == ")" for t in toks[nxt.end : nxt.end + 3])
         )
         # "the SIS replica (Cloud SQL MySQL)": a database of the system, so a datastore
-        role = "datastore" if head in _DATABASE_HEADS else m.info.role
+        role = "datastore" if head in words.database_head else m.info.role
         if bracketed and m.info.generic and not nxt.info.generic and nxt.info.role == role:
             same[m.info.name] = nxt.info
     if not same:
@@ -157,12 +50,6 @@ def appositions(
     return [SvcMention(same.get(m.info.name, m.info), m.start, m.end) for m in found]
 
 
-_PLACE_PREPOSITIONS = frozenset(("in", "into", "to", "through", "via", "from", "on"))
-_UI_ACTIONS = frozenset(
-    ("click", "clicks", "clicked", "clicking", "tap", "taps", "tapped", "press", "presses")
-)
-
-
 def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
     """'create the delivery in DoorDash Drive': a product the lexicon does not know.
 
@@ -171,6 +58,7 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
     anything else (terms, cues, verbs) do not start such a name.
     """
     toks = ann.toks
+    words = catalog.words
     known = {
         i
         for g in (Group.TERM, Group.CUE, Group.VERB, Group.CONTEXT)
@@ -180,7 +68,7 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
     ids = {m.start for m in ann.of(Group.TERM) if m.label == "ID_NOUN"}
     out: list[SvcMention] = []
     for i, tok in enumerate(toks):
-        if tok.norm not in _PLACE_PREPOSITIONS or (i > 0 and toks[i - 1].norm in _UI_ACTIONS):
+        if tok.norm not in PLACE_PREPOSITIONS or (i > 0 and toks[i - 1].norm in words.ui_action):
             continue  # "one message per click on Upgrade": a button, not a system
         j = i + 1
         if j < len(toks) and toks[j].norm in ("the", "our", "their", "its", "a", "an"):
@@ -201,7 +89,7 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             continue
         if k in taken or (not toks[k - 1].ws and k < len(toks) and toks[k].text == "_"):
             continue  # "the LIMS Oracle database": a modifier; "Shipment_Ref__c": a field
-        if k - 1 in ids or _glued(toks, j, k) or _type_name(toks, j, k):
+        if k - 1 in ids or _glued(toks, j, k) or _type_name(toks, j, k, words.type_suffix):
             continue  # "keyed on the Toast GUID": an identifier; "EndToEndId": a field name
         name = ann.text[toks[j].start : toks[k - 1].end]
         out.append(
@@ -211,33 +99,11 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
     return out
 
 
-def _type_name(toks: list[Tok], start: int, end: int) -> bool:
+def _type_name(toks: list[Tok], start: int, end: int, suffixes: frozenset[str]) -> bool:
     """'on ActivityFailure', 'catch PaymentDeclinedError': one CamelCase word ending in a
     word for an error, event or message is a type in code, not a product."""
     glued = end - start >= 2 and all(not toks[i].ws for i in range(start, end - 1))
-    return glued and toks[end - 1].norm in _TYPE_SUFFIXES
-
-
-_TYPE_SUFFIXES = frozenset(
-    [
-        "failure",
-        "error",
-        "exception",
-        "event",
-        "timeout",
-        "request",
-        "response",
-        "result",
-        "input",
-        "output",
-        "message",
-        "payload",
-        "handler",
-        "created",
-        "updated",
-        "deleted",
-    ]
-)
+    return glued and toks[end - 1].norm in suffixes
 
 
 def _camel(toks: list[Tok], k: int) -> bool:
@@ -257,46 +123,28 @@ def _glued(toks: list[Tok], start: int, end: int) -> bool:
     return not last.ws and end < len(toks) and toks[end].text[:1].isalnum()
 
 
-_HEAD_ALIASES = frozenset(
-    (
-        "broker",
-        "db",
-        "database",
-        "bucket",
-        "cluster",
-        "warehouse",
-        "datastore",
-        "ledger",
-        "instance",
-        "tenant",
-        "workspace",
-        "org",
-        "account",
-        "site",
-        "project",
-        "board",
-    )
-)
-
-
-def head_aliases(toks: list[Tok], found: list[SvcMention], aliases: dict[str, ServiceInfo]) -> None:
+def head_aliases(
+    toks: list[Tok], found: list[SvcMention], aliases: dict[str, ServiceInfo], words: WordClasses
+) -> None:
     """'our EMQX broker' ... 'the broker': the head noun names that service later."""
     named: dict[str, set[ServiceInfo]] = {}
     for m in found:
-        if m.end < len(toks) and toks[m.end].norm in _HEAD_ALIASES:
+        if m.end < len(toks) and toks[m.end].norm in words.head_alias:
             named.setdefault(toks[m.end].norm, set()).add(m.info)
     for word, infos in named.items():
         if len(infos) == 1:
             aliases.setdefault(word, next(iter(infos)))
 
 
-def _named_by_next(toks: list[Tok], j: int, heads: dict[int, str]) -> str | None:
+def _named_by_next(
+    toks: list[Tok], j: int, heads: dict[int, str], names: frozenset[str]
+) -> str | None:
     """ "our `docs-review` service": a quoted slug whose next word is a slug head is that
     system's name, whatever its own last part."""
     k = j + 1
     if k < len(toks) and toks[k].text == "`" and not toks[j].ws:
         k += 1
-    if k == j + 1 or k >= len(toks) or toks[k].norm not in ("service", "svc", "api", "app"):
+    if k == j + 1 or k >= len(toks) or toks[k].norm not in names:
         return None  # "`docs-dlq` redis stream": a store's name, read by the store's rules
     return heads.get(k)
 
@@ -322,7 +170,7 @@ def slug_services(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
             and toks[j + 2].text[:1].isalnum()
         ):
             j += 2
-        category = heads.get(j) or _named_by_next(toks, j, heads)
+        category = heads.get(j) or _named_by_next(toks, j, heads, catalog.words.named_by_next)
         if j > i and category and not any(k in taken for k in range(i, j + 1)):
             before = toks[i - 1] if i > 0 else None
             in_address = before is not None and not before.ws and before.text in ("/", ".", ":")
@@ -355,12 +203,12 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             or tok.ws
             or dot.ws
             or i + 2 not in verbs
-            or tok.norm in GENERIC_ADJECTIVES
+            or tok.norm in catalog.words.generic_adjective
             or i in common
             or len(tok.text) < 3
         ):
             continue
-        if i + 3 < len(toks) and toks[i + 3].norm in _EVENT_NOUNS:
+        if i + 3 < len(toks) and toks[i + 3].norm in catalog.words.event_noun:
             continue  # "the user.lifecycle.activate event": an event's name, no call
         first = _first_segment(toks, i)  # `acme.invoices.create`: acme is called
         if first in taken or not toks[first].text.isalpha() or len(toks[first].text) < 3:
@@ -382,18 +230,10 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
     return out
 
 
-_EVENT_NOUNS = frozenset(("event", "events", "webhook", "webhooks", "hook", "topic"))
-
-
 def _first_segment(toks: list[Tok], i: int) -> int:
     while i >= 2 and toks[i - 1].text == "." and not toks[i - 1].ws and not toks[i - 2].ws:
         i -= 2
     return i
-
-
-_DATA_NOUNS = frozenset(
-    ["rows", "row", "records", "record", "entries", "entry", "lines", "items", "fields", "data"]
-)
 
 
 def generic(
@@ -401,11 +241,12 @@ def generic(
 ) -> SvcMention | None:
     if in_identifier(toks, head.start, head.end):
         return None  # "the crm_exports table", "`erp_sync`": part of a name, no system
+    words = catalog.words
     if head.label == "CATEGORY_WORD":
         nxt = toks[head.end] if head.end < len(toks) else None
-        if nxt is not None and nxt.norm in ("api", "endpoint", "db", "database"):
+        if nxt is not None and nxt.norm in words.endpoint_head:
             return None  # the head noun that follows builds the mention
-        if nxt is not None and nxt.norm in _DATA_NOUNS:
+        if nxt is not None and nxt.norm in words.data_noun:
             return None  # "insert ledger rows into Postgres": what is written, not where
         name = " ".join(t.text for t in toks[head.start : head.end])
         return SvcMention(
@@ -437,29 +278,32 @@ def generic(
         if i in taken:
             return None  # "the Zendesk search API" is Zendesk's API
         owner = tok.norm in ("'s", "’s") and all(
-            t.norm in GENERIC_ADJECTIVES for t in toks[i + 1 : head.start] if t.text[:1].isalnum()
+            t.norm in words.generic_adjective
+            for t in toks[i + 1 : head.start]
+            if t.text[:1].isalnum()
         )
         if owner:  # "the state immunization registry's REST API": the owner names it
             start = i
             i -= 1
             continue
-        if tok.norm in STOP and not (tok.norm == "and" and _capitalised(toks, i)):
+        if tok.norm in NAME_STOPS and not (tok.norm == "and" and _capitalised(toks, i)):
             break
         if not (tok.text[:1].isalnum() or tok.text in ("-", "&", "/")):
             break
-        if tok.norm in _NOT_A_NAME:
+        if tok.norm in words.not_a_name:
             break  # "Failed API calls go to a DLQ" names no service
         start = i
         i -= 1
     modifiers = [t for t in toks[start : head.start] if t.text[:1].isalnum()]
     head_word = toks[head.end - 1].norm
-    by_role = any(t.norm in _ROLE_MODIFIERS for t in modifiers)  # "partner APIs"
-    vague = not modifiers or all(t.norm in GENERIC_ADJECTIVES for t in modifiers)
+    by_role = any(t.norm in words.role_modifier for t in modifiers)  # "partner APIs"
+    vague = not modifiers or all(t.norm in words.generic_adjective for t in modifiers)
     k = start - 1
     while k >= 0 and toks[k].norm in ("the", "our", "their", "a", "an", "each"):
         k -= 1
-    placed = k >= 0 and toks[k].norm in _PLACE_PREPOSITIONS | {"against"}
-    if vague and not by_role and not (head_word in _PROVIDER_HEADS and (modifiers or placed)):
+    placed = k >= 0 and toks[k].norm in PLACE_PREPOSITIONS | {"against"}
+    provider = head_word in words.provider_head
+    if vague and not by_role and not (provider and (modifiers or placed)):
         return None  # "against the provider" is a system; "some vendor" is not said to be
     category = head.category
     if category == "hosting_api":
@@ -469,30 +313,6 @@ def generic(
     return SvcMention(
         catalog.info(name, category, f"generic.{head.rule}", generic=True), start, head.end
     )
-
-
-# Whose system it is, when nothing else names it: "partner APIs", "each customer's callback
-# URL", "the merchant's endpoint" are systems the workflow calls.
-_ROLE_MODIFIERS = frozenset(
-    (
-        "partner",
-        "partners",
-        "customer",
-        "customers",
-        "merchant",
-        "merchants",
-        "supplier",
-        "suppliers",
-        "carrier",
-        "client",
-        "clients",
-        "tenant",
-        "tenants",
-        "subscriber",
-    )
-)
-# Heads that name a system by its job even with only a vague modifier: "the email vendor".
-_PROVIDER_HEADS = frozenset(("provider", "providers", "vendor", "vendors", "processor", "psp"))
 
 
 def known_generic(
@@ -518,14 +338,18 @@ def _capitalised(toks: list[Tok], i: int) -> bool:
     )
 
 
-def name_aliases(toks: list[Tok], mention: SvcMention, head: Mention) -> list[str]:
+def name_aliases(
+    toks: list[Tok], mention: SvcMention, head: Mention, words: WordClasses
+) -> list[str]:
     """Words a later text may use for a generic service: its last modifier, its acronyms."""
     if not mention.info.generic:
         return []
     mods = [
         t
         for t in toks[mention.start : head.start]
-        if t.text[:1].isalnum() and t.norm not in GENERIC_ADJECTIVES and t.norm not in _VAGUE
+        if t.text[:1].isalnum()
+        and t.norm not in words.generic_adjective
+        and t.norm not in words.vague_name
     ]
     out = [t.norm for t in mods if t.text.isupper() and len(t.text) >= 2]
     if mods and mods[0].text[:1].isupper() and len(mods[0].text) >= 3:
@@ -537,13 +361,17 @@ def name_aliases(toks: list[Tok], mention: SvcMention, head: Mention) -> list[st
     first = toks[head.start]
     if head.end - head.start > 1 and first.text.isupper() and len(first.text) >= 3:
         out.append(first.norm)  # "the partner's SFTP server" ... "the SFTP private key"
-    if toks[head.end - 1].norm in _PROVIDER_HEADS:
+    if toks[head.end - 1].norm in words.provider_head:
         out.append(toks[head.end - 1].norm)  # "the payment provider" ... "the provider"
     return out
 
 
 def back_references(
-    toks: list[Tok], found: list[SvcMention], taken: set[int], aliases: dict[str, ServiceInfo]
+    toks: list[Tok],
+    found: list[SvcMention],
+    taken: set[int],
+    aliases: dict[str, ServiceInfo],
+    words: WordClasses,
 ) -> list[SvcMention]:
     """'the ledger row', 'the TMS': a generic service named again by its distinctive word."""
     if not aliases:
@@ -560,7 +388,7 @@ def back_references(
             continue  # "harvest_entry_id" names a field, not the Harvest API
         if i > 0 and toks[i - 1].text in ("#", "@") and not toks[i - 1].ws:
             continue  # "#auth-oncall" is a channel, "@billing" a handle
-        if i + 1 < len(toks) and toks[i + 1].norm in RUNTIME_NOUNS:
+        if i + 1 < len(toks) and toks[i + 1].norm in words.runtime_noun:
             continue  # "our syndication worker" is the workflow itself
         refs.append(SvcMention(info, i, i + 1))
         taken.add(i)

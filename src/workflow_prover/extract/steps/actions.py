@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 
 from workflow_prover.annotate.types import Group, Mention
 from workflow_prover.extract.layout.clauses import Clause
-from workflow_prover.extract.layout.frames import SINK_KEYS, SOURCE_KEYS, SYSTEM_KEYS, Action, Frame
+from workflow_prover.extract.layout.frames import Action, Frame
+from workflow_prover.extract.layout.grammar import PASSIVE_AUXILIARIES, SUBJECT_BREAKS, VERB_OPENERS
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.catalog import ServiceInfo, SvcMention
@@ -41,7 +42,6 @@ __all__ = ["NOT_DESIGN", "StepDraft", "find_steps", "step_services"]
 
 NOT_DESIGN = frozenset(("alternatives", "history", "questions", "out_of_scope", "future"))
 _STEP_ROLES = frozenset(("api", "datastore"))
-_PASSIVE = frozenset(("is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"))
 _ACTED_ROLES = frozenset(("target", "channel", "object", "source"))
 
 
@@ -113,7 +113,7 @@ def step_services(view: TextView, clause: int) -> list[SvcMention]:
 
 
 def _api_like(view: TextView, m: SvcMention) -> bool:
-    return view.toks[m.end - 1].norm in ("api", "apis", "endpoint", "endpoints")
+    return view.toks[m.end - 1].norm in view.catalog.words.api_head
 
 
 def _named_in_brackets(view: TextView, m: SvcMention) -> bool:
@@ -238,9 +238,9 @@ def _keyed_steps(
     for role in frame.roles:
         if role.mention not in main or not _keyed(view, role.mention):
             continue
-        if role.word in SOURCE_KEYS:
+        if role.word in view.catalog.words.source_key:
             return [_make(clause, "read", False, [role.mention], label, "frame.keyed_source")]
-        if role.word in SINK_KEYS:
+        if role.word in view.catalog.words.sink_key:
             return [_make(clause, "write", False, [role.mention], label, "frame.keyed_sink")]
     return []
 
@@ -261,7 +261,7 @@ def _inbound_webhook(view: TextView, clause: Clause, frame: Frame) -> Mention | 
             continue  # "webhook secret"
         if view.has_term("ID_NOUN", cue.end, cue.end + 3):
             continue  # "the webhook's event id"
-        if any(a.start < cue.start and a.verb.rule != "verb.trigger" for a in sends):
+        if any(a.start < cue.start and not a.verb.starts_run for a in sends):
             continue  # "we deliver webhooks to partner endpoints": we send them
         return cue
     return None
@@ -333,35 +333,6 @@ def _action_steps(
     return out
 
 
-_ACTOR_NOUNS = frozenset(
-    (
-        "worker",
-        "job",
-        "service",
-        "handler",
-        "consumer",
-        "lambda",
-        "function",
-        "script",
-        "bot",
-        "app",
-        "it",
-        "we",
-        "i",
-        "they",
-        "you",
-        "then",
-        "and",
-        "also",
-        "just",
-        "first",
-        "finally",
-        "next",
-        "always",
-    )
-)
-
-
 def _channel_owner(view: TextView, action: Action) -> list[SvcMention]:
     """'posts one digest to #wins': a '#channel' is a channel of the one chat service the
     text names (none, or several: no guess)."""
@@ -372,7 +343,7 @@ def _channel_owner(view: TextView, action: Action) -> list[SvcMention]:
     )
     if not channel or any(action.start <= m.start < action.end for m in view.services):
         return []  # the phrase names its system, kept out of the steps for a reason
-    chats = [m for m in view.services if m.info.category == "chat"]
+    chats = [m for m in view.services if m.info.category in view.catalog.channel_categories]
     return chats[:1] if len({m.info.name for m in chats}) == 1 else []
 
 
@@ -389,7 +360,8 @@ def _key_service(view: TextView, frame: Frame, subject: list[SvcMention]) -> lis
         if m.start == frame.start and m.end < frame.end and toks[m.end].text == ":":
             return [m]
     # "check_signup: {db: postgres, query: ...}": the value of a key naming the system
-    return [r.mention for r in frame.roles if r.role == "target" and r.word in SYSTEM_KEYS][:1]
+    keys = view.catalog.words.system_key
+    return [r.mention for r in frame.roles if r.role == "target" and r.word in keys][:1]
 
 
 def _verb_is_mechanism(view: TextView, clause: Clause, action: Action) -> bool:
@@ -409,7 +381,12 @@ def _acts_alone(view: TextView, frame: Frame, action: Action) -> bool:
     toks = view.toks
     i = action.verb.start
     before = toks[i - 1] if i > frame.start else None
-    if before is not None and before.norm not in _ACTOR_NOUNS and not before.norm.endswith("er"):
+    if (
+        before is not None
+        and before.norm not in view.catalog.words.runner_noun
+        and before.norm not in VERB_OPENERS
+        and not before.norm.endswith("er")
+    ):
         return False
     nxt = toks[action.verb.end] if action.verb.end < frame.end else None
     return nxt is not None and (
@@ -447,16 +424,13 @@ def _bracket_owner(
     return [m for m in main if k - 2 <= m.end <= k]
 
 
-_SUBJECT_BREAKS = frozenset((",", ";", "and", "then", "or", ":"))
-
-
 def _subject_start(view: TextView, frame: Frame, action: Action) -> int:
     """Where the action's own subject starts: the frame's start for the first action, after
     the last ',', 'and', 'then' before the verb for a later one ('..., worker sends it')."""
     if frame.actions and action is frame.actions[0]:
         return frame.start  # "Credentials for A, B and the DB are read from Vault"
     k = action.verb.start
-    while k > frame.start and view.toks[k - 1].norm not in _SUBJECT_BREAKS:
+    while k > frame.start and view.toks[k - 1].norm not in SUBJECT_BREAKS:
         k -= 1
     return k
 
@@ -473,7 +447,7 @@ def _writes_back(view: TextView, clause: Clause) -> bool:
 
 def _passive(view: TextView, action: Action) -> bool:
     start = action.verb.start
-    return start > 0 and view.toks[start - 1].norm in _PASSIVE
+    return start > 0 and view.toks[start - 1].norm in PASSIVE_AUXILIARIES
 
 
 def _fallback(

@@ -15,8 +15,6 @@ from workflow_prover.extract.layout.grammar import ADVERBS, AUXILIARIES, DETERMI
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.catalog import SvcMention
 
-_RESPONDS = frozenset(("answers", "responds", "returns", "replies", "throws", "gives", "sends"))
-
 
 def failure_condition(view: TextView, start: int, end: int, first: SvcMention) -> bool:
     """'When the registry answers 429', 'when NetSuite is down': the service the adverbial
@@ -30,7 +28,9 @@ def failure_condition(view: TextView, start: int, end: int, first: SvcMention) -
     failures = view.term_starts("FAILURE_WORD")
     nxt = first.end
     if nxt >= end or not (
-        nxt in failures or toks[nxt].norm in AUXILIARIES or toks[nxt].norm in _RESPONDS
+        nxt in failures
+        or toks[nxt].norm in AUXILIARIES
+        or toks[nxt].norm in view.catalog.words.response_verb
     ):
         return False  # "a Stripe payment fails": the payment fails, not Stripe
     return any(i in failures for i in range(nxt, min(nxt + 4, end)))
