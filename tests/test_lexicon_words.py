@@ -135,14 +135,6 @@ def test_when_a_term_row_joins_a_class_badly_then_loading_fails(
         load_lexicons(folder)
 
 
-def test_when_graph_merge_names_retractions_then_they_are_the_rows_marked_retraction() -> None:
-    """graph.merge still reads `RETRACTIONS` by id; the rows carry `effect: retraction`."""
-    from workflow_prover.extract.claims.modality import RETRACTIONS
-
-    marked = {c.id for c in load_lexicons().context if c.effect == "retraction"}
-    assert marked == RETRACTIONS
-
-
 @pytest.mark.parametrize(
     ("behaviour", "filename", "row"),
     [

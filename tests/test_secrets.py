@@ -218,6 +218,8 @@ SECRETS: list[tuple[str, str, str]] = [
     ),
     ("okta_token", "Authorization: SSWS §", "00AbCdEf1234567890AbCdEf1234567890AbCdEf12"),
     ("password", "the password is §", "hunter2"),
+    ("password", "await sfdc.login('integration@acme.example', '§');", "Winter2024!x7TqSecTok"),
+    ("password", "requests.get(url, auth=('api', '§'))", "p4ssw0rd-xyz9"),
     ("password", "The DB password for sis_etl was §.", "Tr0ub4dor&3"),
     ("password", "the password is §.", "changeme"),
     ("password", "password: §", "changeme"),
@@ -287,6 +289,7 @@ def test_when_the_lexicon_is_loaded_then_every_detector_has_a_redaction_case(
 
 # Sentences that name credentials without containing one. They appear constantly in the input.
 NOT_SECRETS = [
+    "client.login(user, os.environ['SFDC_PASSWORD'])",
     "the OAuth token is in a Vault",
     "the Twilio auth token comes from Secrets Manager",
     "API key: stored in Doppler",

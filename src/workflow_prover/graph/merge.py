@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from workflow_prover.extract.claims.cues import ClaimDraft, ScopeDraft
-from workflow_prover.extract.claims.modality import RETRACTIONS
 from workflow_prover.extract.claims.scope import GENERAL, NOWHERE
 from workflow_prover.extract.layout.grammar import ARROWS
 from workflow_prover.extract.services.catalog import ServiceInfo
@@ -190,7 +189,7 @@ def _where_removed(draft: ClaimDraft, scope: Scope, earlier: list[ClaimNode]) ->
     away where it was last said to be (this turn or an earlier one), not from nowhere, nor
     from everywhere, where a specific assertion would outrank it."""
     removal = draft.reading.modality == "negated" and any(
-        c.rule in RETRACTIONS for c in draft.reading.cues
+        c.effect == "retraction" for c in draft.reading.cues
     )
     if not removal or draft.scope not in (GENERAL, NOWHERE):
         return scope

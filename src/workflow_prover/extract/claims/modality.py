@@ -53,25 +53,6 @@ class Reading:
 
 
 ASSERTED = Reading("asserted")
-# retractions ("we removed the DLQ", "it's gone") are the rows with `effect: retraction`;
-# graph.merge still names their ids here until it reads `Mention.effect` (a test in
-# tests/test_lexicon_words.py keeps this list equal to those rows)
-RETRACTIONS = frozenset(
-    (
-        "neg.we_removed",
-        "neg.taking_out",
-        "neg.removed_the",
-        "neg.switched_from",
-        "neg.turned_off",
-        "neg.got_rid_of",
-        "neg.stopped_using",
-        "neg_back.removed",
-        "neg_back.disabled",
-        "neg_back.is_gone",
-        "neg_back.are_gone",
-        "neg_back.off",
-    )
-)
 _QUOTES = frozenset(('"', "`", "“"))  # marks that open a quote (a closing one is ”)
 
 
