@@ -385,6 +385,27 @@ FINDING_ROWS = [
         [None],
     ),
     (
+        "a statement inside one numbered step is about that step, not its service's others",
+        "(1) look up or create the customer in tax-engine (the create sends Idempotency-Key: "
+        "<account number>) => (2) commit the tax transaction in tax-engine.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
+        "an unnumbered bullet restating calls narrows to nothing of its own",
+        "We book an entry in ledger-api, then post a summary to Slack.\n\n- ledger-api and "
+        "Slack are called with exponential backoff.",
+        "NO_RATE_LIMIT_HANDLING",
+        [],
+    ),
+    (
+        "a kind listed beside a service covers every system of that kind",
+        "We list charges from Stripe and insert each into ledger-db keyed on the charge id; "
+        "the stripe key + db creds are in Secrets Manager.",
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
         "a verb-shaped word after 'per' is a noun, not an action of its own",
         "we post the order to netsuite; the idempotency key is a fresh UUID generated per request.",
         "UNSTABLE_IDEMPOTENCY_KEY",

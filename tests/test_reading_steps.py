@@ -13,6 +13,22 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "an arrow chain of names ending in a title noun is a title",
+        "Zendesk -> Jira bridge. We create a Jira issue for each escalated ticket.",
+        [("write", ["Jira"])],
+    ),
+    (
+        "an arrow chain of names before the colon the flow follows is a title",
+        "Marketo -> Salesforce lead sync every 15 min: pull changed leads from the Marketo API "
+        "and upsert each into Salesforce.",
+        [("read", ["Marketo"]), ("write", ["Salesforce"])],
+    ),
+    (
+        "a store written 'with' a key is the write's target, not where keys live",
+        "list balance txns from stripe, insert each into ledger-db w/ idempotency key = txn id.",
+        [("read", ["Stripe"]), ("write", ["ledger-db"])],
+    ),
+    (
         "the quoted words of a message are no action",
         '3. Post a message to the Slack channel #sales-ops: "N new leads synced to Airtable".',
         [("write", ["Slack"])],

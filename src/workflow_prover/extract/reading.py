@@ -191,12 +191,15 @@ class TextView:
     def _has_it(self, m: SvcMention, cue: Mention) -> bool:
         """'Stripe -> HubSpot with no DLQ', 'HubSpot (no DLQ)': an API said to have (or lack)
         the mechanism, after 'with' or in a bracket right after it, is the service acted on,
-        not where the mechanism lives."""
-        if m.info.role != "api" or m.end >= cue.start:
+        not where the mechanism lives; a datastore too, after 'with' ('insert into ledger-db
+        w/ idempotency key')."""
+        if m.end >= cue.start:
             return False
         after = self.toks[m.end]
-        if after.norm in ("with", "without"):
-            return True
+        if after.norm in ("with", "without", "w/", "w/o"):
+            return True  # "insert each into ledger-db w/ idempotency key": the write's key
+        if m.info.role != "api":
+            return False
         words = self.catalog.words
         k = m.end + (after.norm in words.step_noun)
         if k < cue.start and self.toks[k].norm in words.have_verb:
@@ -235,6 +238,8 @@ class TextView:
             return True
         if m.info.role not in _HOST_ROLES and m.info.category not in self.catalog.host_categories:
             return False
+        if any(c.mechanism_part and self._has_it(m, c) for c in parts):
+            return False  # "insert each into ledger-db w/ idempotency key": the write's own
         # where the mechanism lives ("kept in Redis", "SQS redrives it to a DLQ"), unless the
         # statement is *for* that store ("no DLQ for the Postgres writes")
         nxt = m.end

@@ -85,6 +85,7 @@ class WordClasses:
     stand_in: frozenset[str]
     numbered_step_ref: frozenset[str]
     step_marker: frozenset[str]
+    title_noun: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

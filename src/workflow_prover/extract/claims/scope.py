@@ -157,6 +157,13 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
         services += _stand_ins(targets, mentions)
     vendors = _vendors(view, clause)
     if services or vendors:
+        within = _item_steps(targets, clause, services)
+        if within:
+            return ScopeDraft(general=False, steps=within, via=("scope.item_steps",))
+        kind = _kind_listed(view, clause)
+        if kind is not None and not vendors:
+            # "stripe restricted key + db creds in secrets manager": Stripe and every database
+            return ScopeDraft(filter=kind, also=services, via=("scope.services_and_kind",))
         previous = _previous_clause(view, clause)
         if previous is not None and view.toks[clause.start].norm in ("which", "that"):
             # "a new key, which now lives in Secrets Manager along with the Freshdesk key"
@@ -461,6 +468,50 @@ def _vendors(view: TextView, clause: Clause) -> tuple[str, ...]:
 
 
 _VENDOR_ALIASES = {"amazon": "aws", "gcp": "google"}
+
+
+def _kind_listed(view: TextView, clause: Clause) -> str | None:
+    """A kind of system named on its own beside the services ('db creds', 'database writes',
+    'the other APIs'), not as the head of a service's name ('the Postgres database', 'the
+    Stripe API'): the scope takes every system of that kind too."""
+    named = view.clause_services(clause.index)
+    inside = {k for m in named for k in range(m.start, m.end)}
+    ends = {m.end for m in named} | {m.end + 1 for m in named}  # "Stripe API", "Stripe's API"
+    for noun in _general_nouns(view, clause).values():
+        if noun.filter not in ("api", "database") or noun.start in inside or noun.start in ends:
+            continue
+        if noun.start > 0 and view.toks[noun.start - 1].norm in DETERMINERS - {"all", "every"}:
+            continue  # "the database", "our API": one system, named by its kind
+        toks = view.toks
+        plural = toks[noun.end - 1].norm.endswith("s")  # "APIs", "database writes"
+        listed = noun.end < clause.end and toks[noun.end].norm in (",", "and", "+", "&", "/")
+        if plural or listed or noun.end in view.term_starts("CREDENTIAL_NOUN"):  # "db creds"
+            return noun.filter  # not "client reference", "API version"
+    return None
+
+
+def _item_steps(targets: Targets, clause: Clause, services: tuple[str, ...]) -> tuple[int, ...]:
+    """A statement inside one numbered step or arrow segment is about that step: '(2) look up
+    or create the customer in tax-engine (the create sends Idempotency-Key ...) => (3) commit
+    in tax-engine' keys (2), not every tax-engine step. The item's steps on the services it
+    names, where those services have steps outside the item too (else nothing narrows). A
+    bullet without a number is no step of its own: '- ledger-api and Slack are called with
+    backoff' restates calls, it does not narrow to itself."""
+    if clause.item is None and clause.chain is None:
+        return ()
+    own = set(_own_steps(targets, clause))
+    named = set(services)
+    inside = [
+        s
+        for s in targets.steps
+        if s.start in own
+        and named & {i.name for i in s.services}
+        and (s.label is not None or clause.chain is not None)  # a numbered step, a segment
+    ]
+    outside = [
+        s for s in targets.steps if s.start not in own and named & {i.name for i in s.services}
+    ]
+    return tuple(s.start for s in inside) if inside and outside else ()
 
 
 def _own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:

@@ -361,6 +361,7 @@ def in_identifier(toks: list[Tok], start: int, end: int) -> bool:
     k = start - 1
     return k > 0 and toks[k].text == "_" and not toks[k].ws and not toks[k - 1].ws
 
+
 # after a quantified phrase these say what it is about: "every call to Xero", "all requests
 # against the HubSpot API" (scope.py narrows the quantifier to that service)
 NARROWING_PREPOSITIONS = frozenset(("to", "against", "on", "at", "into", "from", "for", "via"))

@@ -181,6 +181,7 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
         and clause.chain is not None
         and not _after_failure(view, clause)
         and (clause.segment > 0 or _flows_on(view, clause))
+        and not _title_chain(view, clause)
     ):
         # "Stripe -> CRM": data flows out of the first system and into the others
         action = "read" if clause.segment == 0 else "write"
@@ -192,6 +193,34 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
     if not out and not frame.actions:
         out += _keyed_steps(view, clause, frame, main, label)
     return out
+
+
+def _title_chain(view: TextView, clause: Clause) -> bool:
+    """Is the clause's arrow chain a title: names only, ending in a title noun ('Zendesk ->
+    Jira bridge.') or before a colon that the flow follows ('nightly stripe -> ledger-db:
+    list ...')? Its names are what the text is about; its steps come after."""
+    chain = [c for c in view.lay.clauses if c.chain == clause.chain]
+    top = max(c.segment for c in chain)
+    last = next(c for c in chain if c.segment == top)
+    toks = view.toks
+    titles = view.catalog.words.title_noun
+    colon = next((k for k in range(last.start, last.end) if toks[k].text == ":"), None)
+    if colon is None and last.end < len(toks) and toks[last.end].text == ":":
+        colon = last.end
+    head_end = colon if colon is not None else last.end
+
+    def acts(c: Clause) -> bool:
+        return any(
+            a.start < head_end and toks[a.start].norm not in titles  # "lead sync" is a noun
+            for a in view.frame(c.index).actions
+        )
+
+    if any(acts(c) for c in chain if c.segment < top or c is last):
+        return False
+    if colon is not None:
+        return True
+    words = [t.norm for t in toks[last.start : last.end] if t.text[:1].isalnum()]
+    return bool(words) and words[-1] in titles
 
 
 def _flows_on(view: TextView, clause: Clause) -> bool:
