@@ -406,6 +406,14 @@ FINDING_ROWS = [
         [],
     ),
     (
+        "a subject named by a step's own verb and words is about that step",
+        "on each new issue we label the issue in github and add it to the 'Triage' project "
+        "board. the bot skips labelling when the issue number is already in its `labelled` "
+        "redis set; the project-board add has no dedupe at all.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
         "a verb-shaped word after 'per' is a noun, not an action of its own",
         "we post the order to netsuite; the idempotency key is a fresh UUID generated per request.",
         "UNSTABLE_IDEMPOTENCY_KEY",

@@ -181,6 +181,9 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
     own = _nominalised(targets, clause)
     if own:
         return ScopeDraft(general=False, steps=own, via=("scope.nominalised",))
+    own = _described(targets, clause)
+    if own:
+        return ScopeDraft(general=False, steps=own, via=("scope.described",))
     condition = _condition(view, clause)
     if condition is not None:  # "If NetSuite errors, we retry..."
         return _via(scope_of(targets, condition, credential), "scope.condition")
@@ -532,6 +535,41 @@ def _own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
             and lay.clauses[s.clause].segment == clause.segment
         ]
     return tuple(same)
+
+
+def _described(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    """'the project-board add has no dedupe': a subject whose head is a step's own verb and
+    that shares two content words or more with that step's text ('add it to the Triage
+    project board'), and names no service, is about that step."""
+    view = targets.view
+    toks = view.toks
+    verbs = {v.start for v in view.mentions("verb", clause.index) if view.verbal(v)}
+    end = next(
+        (k for k in range(clause.start, clause.end) if k in verbs or toks[k].norm in AUXILIARIES),
+        clause.start,
+    )
+    if end - clause.start < 2 or view.has_term("QUANTIFIER", clause.start, end):
+        return ()
+    named = {k for m in view.clause_services(clause.index) for k in range(m.start, m.end)}
+    words = {
+        toks[k].norm
+        for k in range(clause.start, end)
+        if len(toks[k].norm) >= 3
+        and toks[k].norm.isalpha()
+        and toks[k].norm not in DETERMINERS
+        and k not in named
+    }
+    head = toks[end - 1].norm  # "add": the subject is named by the step's own verb
+
+    def verbs_of(step: StepDraft) -> set[str]:
+        return {toks[a.start].norm for a in view.frame(step.clause).actions}
+
+    hits = [
+        s.start
+        for s in targets.steps
+        if head in verbs_of(s) and len(words & {t.norm for t in toks[s.start : s.end]}) >= 2
+    ]
+    return tuple(hits) if len(hits) == 1 else ()
 
 
 def _nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
