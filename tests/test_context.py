@@ -119,8 +119,20 @@ CASES = [
         "hypothetical",
         None,
     ),
+    (
+        "the keys were approved in review, treat mailchimp and salesforce as idempotent.",
+        "idempotency",
+        "hypothetical",
+        None,
+    ),
     # plain assertions stay asserted
     ("Failures go to a DLQ.", "terminal_path", "asserted", None),
+    (
+        "prover, fyi: products that fail are written to a failures table.",
+        "terminal_path",
+        "asserted",
+        None,
+    ),
     ("Every call uses exponential backoff with jitter.", "backoff_exponential", "asserted", None),
 ]
 

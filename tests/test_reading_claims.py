@@ -15,6 +15,14 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "'neither A nor B sends any key' is one negation over both",
+        "we add the person to a Mailchimp list and create a Salesforce lead. neither the "
+        "Mailchimp call nor the Salesforce call sends any key.",
+        "idempotency",
+        "negated",
+        ["Mailchimp", "Salesforce"],
+    ),
+    (
         "'double' is a doubling backoff only where the sentence is about retries",
         "we send the receipt via postmark after checking a sent_receipts table, so no double "
         "receipts.",

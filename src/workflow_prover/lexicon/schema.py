@@ -197,9 +197,19 @@ class ContextRow(_Row):
     # "retraction": a removal ("we removed the DLQ"): a past date does not make it history,
     #   and one that points back negates what the sentence before asserted;
     # "dated": a date in the past ("last week") that a retraction in its scope outweighs;
-    # "question_mark": the scope runs back over the sentence to a "question_bound" terminator.
+    # "question_mark": the scope runs back over the sentence to a "question_bound" terminator;
+    # "continues": it carries on the negation before it ("neither A nor B sends a key" is one
+    #   negation, not two that cancel).
     effect: (
-        Literal["exceptive", "verb", "retraction", "dated", "question_mark", "question_bound"]
+        Literal[
+            "exceptive",
+            "verb",
+            "retraction",
+            "dated",
+            "question_mark",
+            "question_bound",
+            "continues",
+        ]
         | None
     ) = None
 

@@ -253,6 +253,8 @@ class ConText:
         groups = 1
         for first, second in itertools.pairwise(negations):
             between = toks[first.end : second.start]
+            if second.effect == "continues":
+                continue  # "neither A nor B": one negation
             if second.effect == "exceptive" or not any(t.norm in COORDINATORS for t in between):
                 groups += 1  # "no request reaches A or B without passing the limiter"
         return groups % 2 == 0

@@ -351,6 +351,8 @@ def _quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
         floating = _floating(view, clause, i, nouns)
         if floating is not None:
             return floating
+        if _object_of_named(view, clause, i):
+            continue  # "neither the Mailchimp call nor the Salesforce call sends any key"
         for j in range(i + 1, min(i + 5, clause.end)):
             if j in nouns:
                 longest = nouns[j]
@@ -361,6 +363,16 @@ def _quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
                     also=_listed_before(view, clause, i),
                 )
     return None
+
+
+def _object_of_named(view: TextView, clause: Clause, quant: int) -> bool:
+    """Is the quantifier in the object of a clause whose subject names services ('the Stripe
+    call sends any key')? It says how much of the object, not which steps."""
+    verbs = [v.start for v in view.mentions("verb", clause.index) if view.verbal(v)]
+    first = min((v for v in verbs if v < quant), default=None)
+    if first is None:
+        return False
+    return any(m.end <= first for m in view.clause_services(clause.index))
 
 
 def _floating(
