@@ -47,6 +47,11 @@ _PLACEHOLDERS = re.compile(r"\[REDACTED:[a-z0-9_]{1,80}\]")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?")
 
 
+_FIELDS = tuple(f.name for f in dataclasses.fields(Mention))
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Mention)}
+_START, _END, _VALUE = (_FIELDS.index(name) for name in ("start", "end", "value"))
+
+
 @dataclass(frozen=True, slots=True)
 class _Rule:
     """A lexicon row as its mentions need it: `facts` are the Mention's typed fields."""
@@ -57,6 +62,19 @@ class _Rule:
     facts: tuple[tuple[str, object], ...] = ()
     value_check: str | None = None
     weak: bool = False  # a lower-case match of an alias that is also an English word
+    # every field of its mentions but the span and the value, in Mention's order: a mention
+    # is built positionally from it (keywords cost twice as much, by the thousand per text)
+    args: tuple[object, ...] = dataclasses.field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        own = {"group": self.group, "label": self.label, "rule": self.rule, "weak": self.weak}
+        values = {**_DEFAULTS, **own, **dict(self.facts)}
+        object.__setattr__(self, "args", tuple(values[name] for name in _FIELDS))
+
+    def mention(self, start: int, end: int, value: float | None) -> Mention:
+        args = list(self.args)
+        args[_START], args[_END], args[_VALUE] = start, end, value
+        return Mention(*args)  # type: ignore[arg-type]
 
 
 class LexiconPipeline:
@@ -148,7 +166,7 @@ class LexiconPipeline:
     def annotate(self, text: str) -> Annotation:
         with self._lock:
             doc = self.nlp(text)
-            toks, index = _tokens(doc)
+            toks, index = _tokens(doc, text)
             raw = doc.user_data.get("wp_matches", [])
         spans = [(key, index[s], _end(index, s, e)) for key, s, e in raw]
         spans += self._tokens(toks)
@@ -159,6 +177,7 @@ class LexiconPipeline:
     ) -> Annotation:
         masked = [(m.start(), m.end()) for m in _VERDICT_NAMES.finditer(text)]
         masked += [(m.start(), m.end()) for m in _PLACEHOLDERS.finditer(text)]
+        first_number = _FirstNumber(toks)
         by_group: dict[Group, list[Mention]] = {g: [] for g in Group}
         initial = {
             (key, s)
@@ -174,23 +193,16 @@ class LexiconPipeline:
                 continue
             if rule.weak and not all(t.text.islower() for t in toks[s:e] if t.text.isalpha()):
                 continue  # "Wise", "UPS" as written are the exact rule's; "wise" may be a word
-            value = _first_number(toks[s:e])
+            value = first_number(s, e)
             if rule.value_check and not _value_ok(rule.value_check, value):
                 continue
-            if rule.group is not Group.CONTEXT and _is_masked(toks[s], toks[e - 1], masked):
+            if (
+                masked
+                and rule.group is not Group.CONTEXT
+                and _is_masked(toks[s], toks[e - 1], masked)
+            ):
                 continue
-            by_group[rule.group].append(
-                Mention(
-                    rule.group,
-                    rule.label,
-                    rule.rule,
-                    s,
-                    e,
-                    value=value,
-                    weak=rule.weak,
-                    **dict(rule.facts),  # type: ignore[arg-type]
-                )
-            )
+            by_group[rule.group].append(rule.mention(s, e, value))
         # claim cues are filtered by their requirements first (extract.view), then by length
         for group in (Group.SERVICE, Group.VERB):
             by_group[group] = longest_first(by_group[group])
@@ -235,34 +247,39 @@ def verb_forms_of(base: str, irregular: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-def _tokens(doc: Doc) -> tuple[list[Tok], list[int]]:
-    """Non-space tokens with line information, and doc index -> token index.
+def _tokens(doc: Doc, text: str) -> tuple[list[Tok], list[int]]:
+    """Non-space tokens with line information, and doc index -> token index; `text` is the
+    text the doc was made from (spaCy's tokenizer keeps every character, so it is `doc.text`,
+    which spaCy rebuilds from the tokens on every access).
 
-    Reads the doc through `to_array` and the string store rather than Token objects: this
-    runs on every call and Token access costs several microseconds a token.
+    Reads the doc through `to_array` rather than Token objects: this runs on every call and
+    Token access costs several microseconds a token. A token's text is its slice of the
+    doc's text (IDX, LENGTH), and its norm is looked up in the string store only when it is
+    not the lower-cased text (a typo corrected, "—" read as "-"): each lookup costs more than
+    the rest of the token.
     """
     strings = doc.vocab.strings
-    arr = doc.to_array(["ORTH", "NORM", "IDX", "SPACY", "IS_SPACE"]).tolist()
-    text = doc.text
+    arr = doc.to_array(["LENGTH", "NORM", "LOWER", "IDX", "SPACY", "IS_SPACE"]).tolist()
     toks: list[Tok] = []
     index: list[int] = []
     line, line_start, indent = 0, True, 0
-    for orth, norm, idx, spacy_ws, is_space in arr:
-        word = strings[orth]
+    for length, norm, lower, idx, spacy_ws, is_space in arr:
+        end = idx + length
+        word = text[idx:end]
         if is_space:
             index.append(len(toks) - 1 if toks else 0)
             if toks and not toks[-1].ws:
                 toks[-1].ws = "\n" if "\n" in word else " "  # "Postgres\nwarehouse": two words
-            if "\n" in word or "\n" in text[idx + len(word) : idx + len(word) + spacy_ws]:
+            if "\n" in word or "\n" in text[end : end + spacy_ws]:
                 line += word.count("\n")
                 line_start = True
             continue
         if line_start:
             indent = idx - (text.rfind("\n", 0, idx) + 1)
-        end = idx + len(word)
         ws = text[end : end + 1] if spacy_ws else ""
         index.append(len(toks))
-        toks.append(Tok(len(toks), word, strings[norm], idx, end, ws, line, line_start, indent))
+        shown = word.lower() if norm == lower else strings[norm]
+        toks.append(Tok(len(toks), word, shown, idx, end, ws, line, line_start, indent))
         line_start = False
         if ws == "\n":
             line += 1
@@ -278,12 +295,25 @@ def _end(index: list[int], start: int, end: int) -> int:
     return index[end - 1] + 1 if end > start else index[start]
 
 
-def _first_number(toks: list[Tok]) -> float | None:
-    for tok in toks:
-        m = _NUMBER.match(tok.text)
-        if m:
-            return float(m.group(0))
-    return None
+class _FirstNumber:
+    """The first number in tokens [start, end), for any span of one text: each token is read
+    once, and each token knows the next token that holds a number."""
+
+    def __init__(self, toks: list[Tok]) -> None:
+        count = len(toks)
+        self.values: list[float | None] = [None] * count
+        self.next = [count] * (count + 1)  # the first token at or after i with a number
+        for i in range(count - 1, -1, -1):
+            text = toks[i].text
+            # str.isdigit holds for every character \d matches (and superscripts): a cheap gate
+            m = _NUMBER.match(text) if text[:1].isdigit() else None
+            if m:
+                self.values[i] = float(m.group(0))
+            self.next[i] = i if m else self.next[i + 1]
+
+    def __call__(self, start: int, end: int) -> float | None:
+        at = self.next[start]
+        return self.values[at] if at < end else None
 
 
 def _value_ok(check: str, value: float | None) -> bool:
