@@ -1,15 +1,17 @@
-"""The spaCy pipeline: a blank English tokenizer and two rule components driven by lexicons.
+"""The spaCy pipeline: a blank English tokenizer and two rule steps driven by lexicons.
 
 This module (with `tokenizer.py`) is the only place that imports spaCy. It turns a text into
 an `Annotation` (plain tokens and lexicon matches); everything after that is pure Python.
 
-Components, in order:
-- `wp_normalizer`: sets each misspelt token's NORM to the lexicon word it was meant to be
+After the tokenizer, in order:
+- typos: each misspelt token's NORM is set to the lexicon word it was meant to be
   ("exponentail" -> "exponential"), so every matcher downstream reads through typos;
-- `wp_matcher`: one PhraseMatcher on NORM (phrases) and one on ORTH (service aliases that are
-  also English words: "Box", "Canvas"); results go to `doc.user_data["wp_matches"]` with the
-  lexicon row id of every match. List patterns run in `tokenmatch.TokenMatcher` afterwards
-  (same pattern format as spaCy's Matcher, much faster for the lexicons' `IN` sets).
+- phrases: one PhraseMatcher on NORM (phrases) and one on ORTH (service aliases that are
+  also English words: "Box", "Canvas"), with the lexicon row id of every match. List patterns
+  run in `tokenmatch.TokenMatcher` afterwards (same pattern format as spaCy's Matcher, much
+  faster for the lexicons' `IN` sets).
+Both steps are called directly on the tokenizer's doc rather than as spaCy pipeline
+components: `Language.__call__` and a second `Doc.to_array` cost more than the steps did.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,10 +95,6 @@ class LexiconPipeline:
         self._exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._tokens = TokenMatcher()
         self._add_rules()
-        self.nlp.add_pipe("wp_normalizer", config={})
-        self.nlp.get_pipe("wp_normalizer").corrector = self._corrector  # type: ignore[attr-defined]
-        self.nlp.add_pipe("wp_matcher", config={})
-        self.nlp.get_pipe("wp_matcher").run = self._match  # type: ignore[attr-defined]
         # spaCy's shared vocabulary grows as new words are seen; one lock keeps that safe.
         self._lock = threading.Lock()
 
@@ -165,9 +163,11 @@ class LexiconPipeline:
 
     def annotate(self, text: str) -> Annotation:
         with self._lock:
-            doc = self.nlp(text)
-            toks, index = _tokens(doc, text)
-            raw = doc.user_data.get("wp_matches", [])
+            doc = self.nlp.make_doc(text)
+            arr = doc.to_array(_ATTRS).tolist()
+            fixed = _correct(doc, arr, text, self._corrector)
+            raw = self._match(doc)
+            toks, index = _tokens(arr, text, doc.vocab.strings, fixed)
         spans = [(key, index[s], _end(index, s, e)) for key, s, e in raw]
         spans += self._tokens(toks)
         return self._annotation(text, toks, spans)
@@ -247,23 +247,44 @@ def verb_forms_of(base: str, irregular: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-def _tokens(doc: Doc, text: str) -> tuple[list[Tok], list[int]]:
-    """Non-space tokens with line information, and doc index -> token index; `text` is the
-    text the doc was made from (spaCy's tokenizer keeps every character, so it is `doc.text`,
-    which spaCy rebuilds from the tokens on every access).
+# what is read of every token, once, through `Doc.to_array`: Token objects cost several
+# microseconds a token
+_ATTRS: list[int | str] = [
+    *("LENGTH", "NORM", "LOWER", "IDX", "SPACY", "IS_SPACE", "IS_ALPHA", "IS_UPPER")
+]
+_Row = list[int]
 
-    Reads the doc through `to_array` rather than Token objects: this runs on every call and
-    Token access costs several microseconds a token. A token's text is its slice of the
-    doc's text (IDX, LENGTH), and its norm is looked up in the string store only when it is
-    not the lower-cased text (a typo corrected, "—" read as "-"): each lookup costs more than
-    the rest of the token.
+
+def _correct(doc: Doc, arr: list[_Row], text: str, corrector: FuzzyCorrector) -> dict[int, str]:
+    """Set the NORM of each misspelt token to the word meant (before the phrase matchers
+    read NORM); doc index -> that word. Acronyms (SES, DLQ) are not typos. A token's lower
+    case is its slice of the text lower-cased (spaCy's LOWER is `str.lower` of the text)."""
+    fixed: dict[int, str] = {}
+    for i, (length, _, _, idx, _, _, alpha, upper) in enumerate(arr):
+        if alpha and not upper:
+            word = corrector.correct(text[idx : idx + length].lower())
+            if word is not None:
+                doc[i].norm_ = word
+                fixed[i] = word
+    return fixed
+
+
+def _tokens(
+    arr: list[_Row], text: str, strings: Any, fixed: dict[int, str]
+) -> tuple[list[Tok], list[int]]:
+    """Non-space tokens with line information, and doc index -> token index; `arr` is the
+    doc's `_ATTRS`, read before `_correct` set the norms of the words in `fixed`, and `text`
+    the text the doc was made from (spaCy's tokenizer keeps every character, so it is
+    `doc.text`, which spaCy rebuilds from the tokens on every access).
+
+    A token's text is its slice of the text (IDX, LENGTH), and its norm is looked up in the
+    string store only when it is not the lower-cased text ("—" read as "-"): each lookup
+    costs more than the rest of the token.
     """
-    strings = doc.vocab.strings
-    arr = doc.to_array(["LENGTH", "NORM", "LOWER", "IDX", "SPACY", "IS_SPACE"]).tolist()
     toks: list[Tok] = []
     index: list[int] = []
     line, line_start, indent = 0, True, 0
-    for length, norm, lower, idx, spacy_ws, is_space in arr:
+    for i, (length, norm, lower, idx, spacy_ws, is_space, _, _) in enumerate(arr):
         end = idx + length
         word = text[idx:end]
         if is_space:
@@ -278,7 +299,7 @@ def _tokens(doc: Doc, text: str) -> tuple[list[Tok], list[int]]:
             indent = idx - (text.rfind("\n", 0, idx) + 1)
         ws = text[end : end + 1] if spacy_ws else ""
         index.append(len(toks))
-        shown = word.lower() if norm == lower else strings[norm]
+        shown = fixed[i] if i in fixed else word.lower() if norm == lower else strings[norm]
         toks.append(Tok(len(toks), word, shown, idx, end, ws, line, line_start, indent))
         line_start = False
         if ws == "\n":
@@ -326,57 +347,5 @@ def _is_masked(first: Tok, last: Tok, masked: list[tuple[int, int]]) -> bool:
     return any(s <= first.start and last.end <= e for s, e in masked)
 
 
-# ---- spaCy components -------------------------------------------------------------------
-
-
-class _Normalizer:
-    def __init__(self) -> None:
-        self.corrector: FuzzyCorrector | None = None
-
-    def __call__(self, doc: Doc) -> Doc:
-        corrector = self.corrector
-        if corrector is None:
-            return doc
-        strings = doc.vocab.strings
-        flags = doc.to_array(["LOWER", "IS_ALPHA", "IS_UPPER"]).tolist()
-        for i, (lower, alpha, upper) in enumerate(flags):
-            if alpha and not upper:  # acronyms (SES, DLQ) are not typos
-                fixed = corrector.correct(strings[lower])
-                if fixed is not None:
-                    doc[i].norm_ = fixed
-        return doc
-
-
-class _MatcherComponent:
-    def __init__(self) -> None:
-        self.run: Callable[[Doc], list[tuple[str, int, int]]] | None = None
-
-    def __call__(self, doc: Doc) -> Doc:
-        if self.run is not None:
-            doc.user_data["wp_matches"] = self.run(doc)
-        return doc
-
-
-def _make_normalizer(nlp: Language, name: str) -> _Normalizer:
-    return _Normalizer()
-
-
-def _make_matcher(nlp: Language, name: str) -> _MatcherComponent:
-    return _MatcherComponent()
-
-
-_REGISTERED = threading.Lock()
-
-
-def register_components() -> None:
-    """Register the two component factories with spaCy (idempotent; called when building)."""
-    with _REGISTERED:
-        if not Language.has_factory("wp_normalizer"):
-            Language.factory("wp_normalizer", func=_make_normalizer)
-        if not Language.has_factory("wp_matcher"):
-            Language.factory("wp_matcher", func=_make_matcher)
-
-
 def build_pipeline(lex: Lexicons) -> LexiconPipeline:
-    register_components()
     return LexiconPipeline(lex)
