@@ -37,6 +37,7 @@ _PATTERNS: dict[str, list[dict[str, Any]]] = {
     "dlq": [{"NORM": "dead", "OP": "?"}, {"NORM": "letter"}, {"NORM": "queue"}],
     "backoff": [{"NORM": "exponential"}, {"NORM": "backoff", "OP": "+"}],
     "not_now": [{"NORM": "retry"}, {"NORM": "now", "OP": "!"}],
+    "store": [{"NORM": "failed"}, {"OP": "{,2}"}, {"NORM": "table"}],
 }
 
 
@@ -67,6 +68,10 @@ def _matcher() -> TokenMatcher:
         ("retry later", [("not_now", 0, 2)]),
         ("retry now", []),
         ("retry", []),  # the text ends before the pattern does
+        ("failed table", [("store", 0, 2)]),
+        ("failed sync jobs table", [("store", 0, 4)]),  # a gap as wide as allowed
+        ("failed to sync jobs table", []),  # one word too many
+        ("the failed sync", []),  # the text ends inside the gap
         ("5 attempts at 10 per second", [("attempts", 0, 2), ("rate", 3, 6)]),
         ("10 attempts per second", [("rate", 0, 4), ("attempts", 0, 2)]),
     ],

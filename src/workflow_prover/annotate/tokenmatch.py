@@ -5,8 +5,9 @@ pattern, which cost ~35 ms per 200-word text with the lexicons' ~150 list patter
 pattern is compiled once, and only tried where its first token can match: at the positions of
 the norms it starts with (the text's tokens indexed by norm once per call), or, for a pattern
 that starts with a number or an ORTH, where that first test holds (tested once per token, not
-once per pattern). The tokens at a fixed distance from the start are checked against their norm
-sets before any call, which settles most misses. This keeps matching well under a millisecond.
+once per pattern). The tokens at a fixed distance from the start, or within a short window
+after a gap, are checked against their norm sets before any call, which settles most misses.
+This keeps matching well under a millisecond.
 The supported subset is the one the lexicons use: NORM/LOWER/ORTH/TEXT (a string,
 `{"IN": [...]}` or `{"REGEX": ...}`), LIKE_NUM, IS_DIGIT, IS_PUNCT, IS_ALPHA, IS_UPPER,
 IS_TITLE, SPACY, LENGTH, and OP `?`, `*`, `+`, `{,n}`, `{n,m}`, `!`.
@@ -53,7 +54,10 @@ _LIKE_NUM = re.compile(r"^[+-]?\d+(?:[.,]\d+)*%?$")
 
 
 def like_num(tok: Tok) -> bool:
-    return bool(_LIKE_NUM.match(tok.text)) or tok.norm in _NUMBER_WORDS
+    first = tok.text[:1]  # the regex needs a sign or a digit first (isdigit: every \d, and more)
+    if first and (first.isdigit() or first in "+-") and _LIKE_NUM.match(tok.text):
+        return True
+    return tok.norm in _NUMBER_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,31 +173,36 @@ def _op(op: str) -> tuple[int, int, bool]:
 class _Pattern:
     """A compiled pattern with the cheap tests that rule most starts out without a call.
 
-    `fixed`: (offset, norms) for the tokens at a fixed distance from the start (the specs
-    before the first variable-width one) that must have one of `norms`; `head`: the first
+    `near`: (lo, hi, norms) for the tokens that must have one of `norms` and sit between
+    `lo` and `hi` tokens after the start (lo == hi before the first variable-width spec;
+    after it, a window as wide as the gaps allow, when that is short): a pattern with gaps
+    (`failed ? {,4} ? table`) costs tens of tries to refute at a start; `head`: the first
     token's test when that token is required but not indexed by norm (LIKE_NUM, ORTH), and
     `texts` the texts that token must have when its test says so (ORTH, TEXT).
     """
 
     key: str
     specs: tuple[_Spec, ...]
-    fixed: tuple[tuple[int, frozenset[str]], ...]
+    near: tuple[tuple[int, int, frozenset[str]], ...]
     head: Predicate | None
     texts: frozenset[str] | None
 
 
+_WIDEST = 12  # a wider window costs more to scan than the tries it saves
+
+
 def _prepare(key: str, specs: tuple[_Spec, ...]) -> _Pattern:
-    fixed: list[tuple[int, frozenset[str]]] = []
-    offset = 0
+    near: list[tuple[int, int, frozenset[str]]] = []
+    lo, hi = 0, 0  # the offsets at which the next spec's first token can be
     for spec in specs:
-        if spec.low != spec.high:
-            break
-        if spec.index is not None:
-            fixed.extend((offset + j, spec.index) for j in range(spec.low))
-        offset += spec.low
+        if spec.index is not None and spec.low >= 1 and 0 <= hi - lo <= _WIDEST:
+            repeats = spec.low if lo == hi and spec.low == spec.high else 1
+            near.extend((lo + j, hi + j, spec.index) for j in range(repeats))
+        lo += spec.low
+        hi = -1 if hi < 0 or spec.high < 0 else hi + spec.high
     first = specs[0]
     head = first.test if first.low >= 1 and first.index is None else None
-    return _Pattern(key, specs, tuple(fixed), head, first.texts if head else None)
+    return _Pattern(key, specs, tuple(near), head, first.texts if head else None)
 
 
 class TokenMatcher:
@@ -247,12 +256,15 @@ class TokenMatcher:
 
     def __call__(self, toks: Sequence[Tok]) -> list[tuple[str, int, int]]:
         norms = [t.norm for t in toks]
-        at = _positions(norms)
-        possible = self._possible(set(at))
+        possible = self._possible(set(norms))
         if not possible:
             return []
         hits: list[tuple[int, int, int]] = []  # (start, pattern, end)
         patterns, by_first = self._patterns, self._by_first
+        at: dict[str, list[int]] = {}  # the positions of each norm some pattern starts with
+        for i, norm in enumerate(norms):
+            if norm in by_first:
+                at.setdefault(norm, []).append(i)
         for norm, starts in at.items():
             for index in by_first.get(norm, ()):
                 if index in possible:
@@ -271,7 +283,6 @@ class TokenMatcher:
         """The patterns whose first token is not a norm: each at every token its head allows
         (a head tested once per token, narrowed first by text when it is an ORTH test)."""
         heads: dict[Predicate, list[int]] = {}
-        by_text: dict[str, list[int]] | None = None
         for index in self._anywhere:
             if index not in possible:
                 continue
@@ -282,11 +293,12 @@ class TokenMatcher:
                 continue
             allowed = heads.get(head)
             if allowed is None:
-                candidates: Iterable[int] = range(len(toks))
-                if pattern.texts is not None:
-                    by_text = by_text or _positions([t.text for t in toks])
-                    candidates = sorted(i for text in pattern.texts for i in by_text.get(text, ()))
-                allowed = heads[head] = [i for i in candidates if head(toks[i])]
+                texts = pattern.texts
+                allowed = heads[head] = [
+                    i
+                    for i, tok in enumerate(toks)
+                    if (texts is None or tok.text in texts) and head(tok)
+                ]
             self._try(index, allowed, toks, norms, hits)
 
     def _try(
@@ -298,28 +310,28 @@ class TokenMatcher:
         hits: list[tuple[int, int, int]],
     ) -> None:
         pattern = self._patterns[index]
-        fixed, specs, count = pattern.fixed, pattern.specs, len(norms)
+        near, specs, count = pattern.near, pattern.specs, len(norms)
         for start in starts:
-            if not _fits(fixed, norms, start, count):
+            if not _fits(near, norms, start, count):
                 continue  # the common miss, decided without a call
             end = _longest(specs, 0, toks, norms, start)
             if end is not None and end > start:
                 hits.append((start, index, end))
 
 
-def _positions(words: list[str]) -> dict[str, list[int]]:
-    at: dict[str, list[int]] = {}
-    for i, word in enumerate(words):
-        at.setdefault(word, []).append(i)
-    return at
-
-
 def _fits(
-    fixed: tuple[tuple[int, frozenset[str]], ...], norms: list[str], start: int, count: int
+    near: tuple[tuple[int, int, frozenset[str]], ...], norms: list[str], start: int, count: int
 ) -> bool:
-    for offset, allowed in fixed:
-        at = start + offset
-        if at >= count or norms[at] not in allowed:
+    """Does every window of `near` hold a token with one of its norms (a necessary condition
+    for the pattern to match at `start`)?"""
+    for lo, hi, allowed in near:
+        first = start + lo
+        if first >= count:
+            return False
+        for at in range(first, min(start + hi + 1, count)):
+            if norms[at] in allowed:
+                break
+        else:
             return False
     return True
 
