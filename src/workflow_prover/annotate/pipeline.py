@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,7 @@ class LexiconPipeline:
         self.nlp: Language = spacy.blank("en")
         customise_tokenizer(self.nlp)
         self._rules: dict[str, _Rule] = {}
+        self._keys: dict[int, str] = {}
         self._corrector = FuzzyCorrector(
             fuzzy_vocabulary(lex), protected_words(lex), verb_forms(lex)
         )
@@ -107,6 +109,7 @@ class LexiconPipeline:
     def _phrase(self, key: str, phrases: Iterable[str], exact: bool = False) -> None:
         docs = [self.nlp.make_doc(p) for p in dict.fromkeys(phrases) if p.strip()]
         (self._exact if exact else self._phrases).add(key, docs)
+        self._keys[self.nlp.vocab.strings.add(key)] = key  # the matchers' id for the key
 
     def _add_rules(self) -> None:
         lex = self.lex
@@ -156,9 +159,9 @@ class LexiconPipeline:
     # ---- running -----------------------------------------------------------------------
 
     def _match(self, doc: Doc) -> list[tuple[str, int, int]]:
-        strings = self.nlp.vocab.strings
-        found = [(strings[m], s, e) for m, s, e in self._phrases(doc)]
-        found += [(strings[m], s, e) for m, s, e in self._exact(doc)]
+        keys = self._keys  # match id -> key: a string-store lookup costs more than a match
+        found = [(keys[m], s, e) for m, s, e in self._phrases(doc)]
+        found += [(keys[m], s, e) for m, s, e in self._exact(doc)]
         return found
 
     def annotate(self, text: str) -> Annotation:
@@ -317,24 +320,25 @@ def _end(index: list[int], start: int, end: int) -> int:
 
 
 class _FirstNumber:
-    """The first number in tokens [start, end), for any span of one text: each token is read
-    once, and each token knows the next token that holds a number."""
+    """The first number in tokens [start, end), for any span of one text: only the tokens
+    that start with a digit are read (str.isdigit holds for every character `\\d` matches,
+    and a few more), each once."""
 
     def __init__(self, toks: list[Tok]) -> None:
-        count = len(toks)
-        self.values: list[float | None] = [None] * count
-        self.next = [count] * (count + 1)  # the first token at or after i with a number
-        for i in range(count - 1, -1, -1):
-            text = toks[i].text
-            # str.isdigit holds for every character \d matches (and superscripts): a cheap gate
-            m = _NUMBER.match(text) if text[:1].isdigit() else None
-            if m:
-                self.values[i] = float(m.group(0))
-            self.next[i] = i if m else self.next[i + 1]
+        self.at: list[int] = []  # the tokens holding a number, in order
+        self.values: list[float] = []
+        for i, tok in enumerate(toks):
+            if tok.text[:1].isdigit():
+                m = _NUMBER.match(tok.text)
+                if m:
+                    self.at.append(i)
+                    self.values.append(float(m.group(0)))
 
     def __call__(self, start: int, end: int) -> float | None:
-        at = self.next[start]
-        return self.values[at] if at < end else None
+        if not self.at:
+            return None
+        k = bisect_left(self.at, start)
+        return self.values[k] if k < len(self.at) and self.at[k] < end else None
 
 
 def _value_ok(check: str, value: float | None) -> bool:
