@@ -68,6 +68,7 @@ class _Spec:
     keys: frozenset[str] | None  # the norms the token must have, when that is all it needs
     index: frozenset[str] | None = None  # norms the token must have (it may need more)
     texts: frozenset[str] | None = None  # the same for the token's text (ORTH, TEXT)
+    wild: bool = False  # any token will do (`{"OP": "{,4}"}`): a gap
 
     def ok(self, tok: Tok) -> bool:
         keys = self.keys
@@ -136,6 +137,8 @@ def _compile_token(token: dict[str, Any]) -> _Spec:
 
     index = None if negate else norms
     texts = None if negate else texts
+    if not tests and not negate:
+        return _Spec(lambda t: True, low, high, None, wild=True)
     if len(tests) == 1 and not negate:
         return _Spec(tests[0], low, high, keys, index, texts)
 
@@ -283,6 +286,7 @@ class TokenMatcher:
         """The patterns whose first token is not a norm: each at every token its head allows
         (a head tested once per token, narrowed first by text when it is an ORTH test)."""
         heads: dict[Predicate, list[int]] = {}
+        present: set[str] | None = None  # the texts of the tokens, for ORTH heads
         for index in self._anywhere:
             if index not in possible:
                 continue
@@ -294,6 +298,11 @@ class TokenMatcher:
             allowed = heads.get(head)
             if allowed is None:
                 texts = pattern.texts
+                if texts is not None:
+                    present = {t.text for t in toks} if present is None else present
+                    if texts.isdisjoint(present):
+                        heads[head] = []  # no token has the text ("—", "Catch")
+                        continue
                 allowed = heads[head] = [
                     i
                     for i, tok in enumerate(toks)
@@ -354,18 +363,35 @@ def _longest(
             k += 1
             continue
         limit = size - pos if spec.high < 0 else min(spec.high, size - pos)
-        count = 0
-        ok = spec.ok
-        while count < spec.low:
-            if count >= limit or not ok(toks[pos + count]):
-                return None
-            count += 1
-        top = count
-        while top < limit and ok(toks[pos + top]):
-            top += 1
+        count, top = _reach(spec, toks, norms, pos, limit)
+        if count < spec.low:
+            return None
+        after = specs[k + 1] if k + 1 < len(specs) else None
+        need = after.index if after is not None and after.low >= 1 else None
         for used in range(top, count - 1, -1):
-            end = _longest(specs, k + 1, toks, norms, pos + used)
+            at = pos + used
+            if need is not None and (at >= size or norms[at] not in need):
+                continue  # the next spec cannot start here: no call to find that out
+            end = _longest(specs, k + 1, toks, norms, at)
             if end is not None:
                 return end
         return None
     return pos
+
+
+def _reach(
+    spec: _Spec, toks: Sequence[Tok], norms: list[str], pos: int, limit: int
+) -> tuple[int, int]:
+    """How many tokens from `pos` a variable-width spec must take (its `low`, or fewer when
+    they do not all match) and may take (as many in a row as match, up to `limit`)."""
+    if spec.wild:
+        return min(spec.low, limit), limit
+    keys = spec.keys
+    top = 0
+    if keys is not None:
+        while top < limit and norms[pos + top] in keys:
+            top += 1
+    else:
+        while top < limit and spec.test(toks[pos + top]):
+            top += 1
+    return min(top, spec.low), top
