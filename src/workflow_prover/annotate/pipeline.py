@@ -168,9 +168,8 @@ class LexiconPipeline:
         with self._lock:
             doc = self.nlp.make_doc(text)
             arr = doc.to_array(_ATTRS).tolist()
-            fixed = _correct(doc, arr, text, self._corrector)
+            toks, index = _tokens(doc, arr, text, self._corrector)
             raw = self._match(doc)
-            toks, index = _tokens(arr, text, doc.vocab.strings, fixed)
         spans = [(key, index[s], _end(index, s, e)) for key, s, e in raw]
         spans += self._tokens(toks)
         return self._annotation(text, toks, spans)
@@ -258,36 +257,24 @@ _ATTRS: list[int | str] = [
 _Row = list[int]
 
 
-def _correct(doc: Doc, arr: list[_Row], text: str, corrector: FuzzyCorrector) -> dict[int, str]:
-    """Set the NORM of each misspelt token to the word meant (before the phrase matchers
-    read NORM); doc index -> that word. Acronyms (SES, DLQ) are not typos. A token's lower
-    case is its slice of the text lower-cased (spaCy's LOWER is `str.lower` of the text)."""
-    fixed: dict[int, str] = {}
-    for i, (length, _, _, idx, _, _, alpha, upper) in enumerate(arr):
-        if alpha and not upper:
-            word = corrector.correct(text[idx : idx + length].lower())
-            if word is not None:
-                doc[i].norm_ = word
-                fixed[i] = word
-    return fixed
-
-
 def _tokens(
-    arr: list[_Row], text: str, strings: Any, fixed: dict[int, str]
+    doc: Doc, arr: list[_Row], text: str, corrector: FuzzyCorrector
 ) -> tuple[list[Tok], list[int]]:
     """Non-space tokens with line information, and doc index -> token index; `arr` is the
-    doc's `_ATTRS`, read before `_correct` set the norms of the words in `fixed`, and `text`
-    the text the doc was made from (spaCy's tokenizer keeps every character, so it is
-    `doc.text`, which spaCy rebuilds from the tokens on every access).
+    doc's `_ATTRS`, and `text` the text the doc was made from (spaCy's tokenizer keeps every
+    character, so it is `doc.text`, which spaCy rebuilds from the tokens on every access).
 
-    A token's text is its slice of the text (IDX, LENGTH), and its norm is looked up in the
-    string store only when it is not the lower-cased text ("—" read as "-"): each lookup
-    costs more than the rest of the token.
+    Each misspelt word's NORM is set, in the doc too (the phrase matchers read it next), to
+    the word meant; acronyms (SES, DLQ) are not typos. A token's text is its slice of the
+    text (IDX, LENGTH), its lower case that slice lower-cased (spaCy's LOWER is `str.lower`),
+    and its norm is looked up in the string store only when it is not the lower-cased text
+    ("—" read as "-"): each lookup costs more than the rest of the token.
     """
+    strings = doc.vocab.strings
     toks: list[Tok] = []
     index: list[int] = []
     line, line_start, indent = 0, True, 0
-    for i, (length, norm, lower, idx, spacy_ws, is_space, _, _) in enumerate(arr):
+    for i, (length, norm, lower, idx, spacy_ws, is_space, alpha, upper) in enumerate(arr):
         end = idx + length
         word = text[idx:end]
         if is_space:
@@ -302,7 +289,11 @@ def _tokens(
             indent = idx - (text.rfind("\n", 0, idx) + 1)
         ws = text[end : end + 1] if spacy_ws else ""
         index.append(len(toks))
-        shown = fixed[i] if i in fixed else word.lower() if norm == lower else strings[norm]
+        low = word.lower()
+        meant = corrector.correct(low) if alpha and not upper else None
+        if meant is not None:
+            doc[i].norm_ = meant
+        shown = meant if meant is not None else low if norm == lower else strings[norm]
         toks.append(Tok(len(toks), word, shown, idx, end, ws, line, line_start, indent))
         line_start = False
         if ws == "\n":
