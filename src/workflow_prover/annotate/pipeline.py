@@ -1,15 +1,17 @@
-"""The spaCy pipeline: a blank English tokenizer and two rule components driven by lexicons.
+"""The spaCy pipeline: a blank English tokenizer and two rule steps driven by lexicons.
 
 This module (with `tokenizer.py`) is the only place that imports spaCy. It turns a text into
 an `Annotation` (plain tokens and lexicon matches); everything after that is pure Python.
 
-Components, in order:
-- `wp_normalizer`: sets each misspelt token's NORM to the lexicon word it was meant to be
+After the tokenizer, in order:
+- typos: each misspelt token's NORM is set to the lexicon word it was meant to be
   ("exponentail" -> "exponential"), so every matcher downstream reads through typos;
-- `wp_matcher`: one PhraseMatcher on NORM (phrases) and one on ORTH (service aliases that are
-  also English words: "Box", "Canvas"); results go to `doc.user_data["wp_matches"]` with the
-  lexicon row id of every match. List patterns run in `tokenmatch.TokenMatcher` afterwards
-  (same pattern format as spaCy's Matcher, much faster for the lexicons' `IN` sets).
+- phrases: one PhraseMatcher on NORM (phrases) and one on ORTH (service aliases that are
+  also English words: "Box", "Canvas"), with the lexicon row id of every match. List patterns
+  run in `tokenmatch.TokenMatcher` afterwards (same pattern format as spaCy's Matcher, much
+  faster for the lexicons' `IN` sets).
+Both steps are called directly on the tokenizer's doc rather than as spaCy pipeline
+components: `Language.__call__` and a second `Doc.to_array` cost more than the steps did.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from collections.abc import Callable, Iterable
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +51,11 @@ _PLACEHOLDERS = re.compile(r"\[REDACTED:[a-z0-9_]{1,80}\]")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?")
 
 
+_FIELDS = tuple(f.name for f in dataclasses.fields(Mention))
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Mention)}
+_START, _END, _VALUE = (_FIELDS.index(name) for name in ("start", "end", "value"))
+
+
 @dataclass(frozen=True, slots=True)
 class _Rule:
     """A lexicon row as its mentions need it: `facts` are the Mention's typed fields."""
@@ -58,6 +66,19 @@ class _Rule:
     facts: tuple[tuple[str, object], ...] = ()
     value_check: str | None = None
     weak: bool = False  # a lower-case match of an alias that is also an English word
+    # every field of its mentions but the span and the value, in Mention's order: a mention
+    # is built positionally from it (keywords cost twice as much, by the thousand per text)
+    args: tuple[object, ...] = dataclasses.field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        own = {"group": self.group, "label": self.label, "rule": self.rule, "weak": self.weak}
+        values = {**_DEFAULTS, **own, **dict(self.facts)}
+        object.__setattr__(self, "args", tuple(values[name] for name in _FIELDS))
+
+    def mention(self, start: int, end: int, value: float | None) -> Mention:
+        args = list(self.args)
+        args[_START], args[_END], args[_VALUE] = start, end, value
+        return Mention(*args)  # type: ignore[arg-type]
 
 
 class LexiconPipeline:
@@ -68,6 +89,7 @@ class LexiconPipeline:
         self.nlp: Language = spacy.blank("en")
         customise_tokenizer(self.nlp)
         self._rules: dict[str, _Rule] = {}
+        self._keys: dict[int, str] = {}
         self._corrector = FuzzyCorrector(
             fuzzy_vocabulary(lex), protected_words(lex), verb_forms(lex), name_only_words(lex)
         )
@@ -76,10 +98,6 @@ class LexiconPipeline:
         self._exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._tokens = TokenMatcher()
         self._add_rules()
-        self.nlp.add_pipe("wp_normalizer", config={})
-        self.nlp.get_pipe("wp_normalizer").corrector = self._corrector  # type: ignore[attr-defined]
-        self.nlp.add_pipe("wp_matcher", config={})
-        self.nlp.get_pipe("wp_matcher").run = self._match  # type: ignore[attr-defined]
         # spaCy's shared vocabulary grows as new words are seen; one lock keeps that safe.
         self._lock = threading.Lock()
 
@@ -92,6 +110,7 @@ class LexiconPipeline:
     def _phrase(self, key: str, phrases: Iterable[str], exact: bool = False) -> None:
         docs = [self.nlp.make_doc(p) for p in dict.fromkeys(phrases) if p.strip()]
         (self._exact if exact else self._phrases).add(key, docs)
+        self._keys[self.nlp.vocab.strings.add(key)] = key  # the matchers' id for the key
 
     def _add_rules(self) -> None:
         lex = self.lex
@@ -143,16 +162,17 @@ class LexiconPipeline:
     # ---- running -----------------------------------------------------------------------
 
     def _match(self, doc: Doc) -> list[tuple[str, int, int]]:
-        strings = self.nlp.vocab.strings
-        found = [(strings[m], s, e) for m, s, e in self._phrases(doc)]
-        found += [(strings[m], s, e) for m, s, e in self._exact(doc)]
+        keys = self._keys  # match id -> key: a string-store lookup costs more than a match
+        found = [(keys[m], s, e) for m, s, e in self._phrases(doc)]
+        found += [(keys[m], s, e) for m, s, e in self._exact(doc)]
         return found
 
     def annotate(self, text: str) -> Annotation:
         with self._lock:
-            doc = self.nlp(text)
-            toks, index = _tokens(doc)
-            raw = doc.user_data.get("wp_matches", [])
+            doc = self.nlp.make_doc(text)
+            arr = doc.to_array(_ATTRS).tolist()
+            toks, index = _tokens(doc, arr, text, self._corrector)
+            raw = self._match(doc)
         spans = [(key, index[s], _end(index, s, e)) for key, s, e in raw]
         spans += self._tokens(toks)
         return self._annotation(text, toks, spans)
@@ -162,6 +182,7 @@ class LexiconPipeline:
     ) -> Annotation:
         masked = [(m.start(), m.end()) for m in _VERDICT_NAMES.finditer(text)]
         masked += [(m.start(), m.end()) for m in _PLACEHOLDERS.finditer(text)]
+        first_number = _FirstNumber(toks)
         by_group: dict[Group, list[Mention]] = {g: [] for g in Group}
         initial = {
             (key, s)
@@ -177,23 +198,16 @@ class LexiconPipeline:
                 continue
             if rule.weak and not all(t.text.islower() for t in toks[s:e] if t.text.isalpha()):
                 continue  # "Wise", "UPS" as written are the exact rule's; "wise" may be a word
-            value = _first_number(toks[s:e])
+            value = first_number(s, e)
             if rule.value_check and not _value_ok(rule.value_check, value):
                 continue
-            if rule.group is not Group.CONTEXT and _is_masked(toks[s], toks[e - 1], masked):
+            if (
+                masked
+                and rule.group is not Group.CONTEXT
+                and _is_masked(toks[s], toks[e - 1], masked)
+            ):
                 continue
-            by_group[rule.group].append(
-                Mention(
-                    rule.group,
-                    rule.label,
-                    rule.rule,
-                    s,
-                    e,
-                    value=value,
-                    weak=rule.weak,
-                    **dict(rule.facts),  # type: ignore[arg-type]
-                )
-            )
+            by_group[rule.group].append(rule.mention(s, e, value))
         # claim cues are filtered by their requirements first (extract.view), then by length
         for group in (Group.SERVICE, Group.VERB):
             by_group[group] = longest_first(by_group[group])
@@ -239,34 +253,52 @@ def verb_forms_of(base: str, irregular: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-def _tokens(doc: Doc) -> tuple[list[Tok], list[int]]:
-    """Non-space tokens with line information, and doc index -> token index.
+# what is read of every token, once, through `Doc.to_array`: Token objects cost several
+# microseconds a token
+_ATTRS: list[int | str] = [
+    *("LENGTH", "NORM", "LOWER", "IDX", "SPACY", "IS_SPACE", "IS_ALPHA", "IS_UPPER")
+]
+_Row = list[int]
 
-    Reads the doc through `to_array` and the string store rather than Token objects: this
-    runs on every call and Token access costs several microseconds a token.
+
+def _tokens(
+    doc: Doc, arr: list[_Row], text: str, corrector: FuzzyCorrector
+) -> tuple[list[Tok], list[int]]:
+    """Non-space tokens with line information, and doc index -> token index; `arr` is the
+    doc's `_ATTRS`, and `text` the text the doc was made from (spaCy's tokenizer keeps every
+    character, so it is `doc.text`, which spaCy rebuilds from the tokens on every access).
+
+    Each misspelt word's NORM is set, in the doc too (the phrase matchers read it next), to
+    the word meant; acronyms (SES, DLQ) are not typos. A token's text is its slice of the
+    text (IDX, LENGTH), its lower case that slice lower-cased (spaCy's LOWER is `str.lower`),
+    and its norm is looked up in the string store only when it is not the lower-cased text
+    ("—" read as "-"): each lookup costs more than the rest of the token.
     """
     strings = doc.vocab.strings
-    arr = doc.to_array(["ORTH", "NORM", "IDX", "SPACY", "IS_SPACE"]).tolist()
-    text = doc.text
     toks: list[Tok] = []
     index: list[int] = []
     line, line_start, indent = 0, True, 0
-    for orth, norm, idx, spacy_ws, is_space in arr:
-        word = strings[orth]
+    for i, (length, norm, lower, idx, spacy_ws, is_space, alpha, upper) in enumerate(arr):
+        end = idx + length
+        word = text[idx:end]
         if is_space:
             index.append(len(toks) - 1 if toks else 0)
             if toks and not toks[-1].ws:
                 toks[-1].ws = "\n" if "\n" in word else " "  # "Postgres\nwarehouse": two words
-            if "\n" in word or "\n" in text[idx + len(word) : idx + len(word) + spacy_ws]:
+            if "\n" in word or "\n" in text[end : end + spacy_ws]:
                 line += word.count("\n")
                 line_start = True
             continue
         if line_start:
             indent = idx - (text.rfind("\n", 0, idx) + 1)
-        end = idx + len(word)
         ws = text[end : end + 1] if spacy_ws else ""
         index.append(len(toks))
-        toks.append(Tok(len(toks), word, strings[norm], idx, end, ws, line, line_start, indent))
+        low = word.lower()
+        meant = corrector.correct(low) if alpha and not upper else None
+        if meant is not None:
+            doc[i].norm_ = meant
+        shown = meant if meant is not None else low if norm == lower else strings[norm]
+        toks.append(Tok(len(toks), word, shown, idx, end, ws, line, line_start, indent))
         line_start = False
         if ws == "\n":
             line += 1
@@ -282,12 +314,26 @@ def _end(index: list[int], start: int, end: int) -> int:
     return index[end - 1] + 1 if end > start else index[start]
 
 
-def _first_number(toks: list[Tok]) -> float | None:
-    for tok in toks:
-        m = _NUMBER.match(tok.text)
-        if m:
-            return float(m.group(0))
-    return None
+class _FirstNumber:
+    """The first number in tokens [start, end), for any span of one text: only the tokens
+    that start with a digit are read (str.isdigit holds for every character `\\d` matches,
+    and a few more), each once."""
+
+    def __init__(self, toks: list[Tok]) -> None:
+        self.at: list[int] = []  # the tokens holding a number, in order
+        self.values: list[float] = []
+        for i, tok in enumerate(toks):
+            if tok.text[:1].isdigit():
+                m = _NUMBER.match(tok.text)
+                if m:
+                    self.at.append(i)
+                    self.values.append(float(m.group(0)))
+
+    def __call__(self, start: int, end: int) -> float | None:
+        if not self.at:
+            return None
+        k = bisect_left(self.at, start)
+        return self.values[k] if k < len(self.at) and self.at[k] < end else None
 
 
 def _value_ok(check: str, value: float | None) -> bool:
@@ -300,57 +346,5 @@ def _is_masked(first: Tok, last: Tok, masked: list[tuple[int, int]]) -> bool:
     return any(s <= first.start and last.end <= e for s, e in masked)
 
 
-# ---- spaCy components -------------------------------------------------------------------
-
-
-class _Normalizer:
-    def __init__(self) -> None:
-        self.corrector: FuzzyCorrector | None = None
-
-    def __call__(self, doc: Doc) -> Doc:
-        corrector = self.corrector
-        if corrector is None:
-            return doc
-        strings = doc.vocab.strings
-        flags = doc.to_array(["LOWER", "IS_ALPHA", "IS_UPPER"]).tolist()
-        for i, (lower, alpha, upper) in enumerate(flags):
-            if alpha and not upper:  # acronyms (SES, DLQ) are not typos
-                fixed = corrector.correct(strings[lower])
-                if fixed is not None:
-                    doc[i].norm_ = fixed
-        return doc
-
-
-class _MatcherComponent:
-    def __init__(self) -> None:
-        self.run: Callable[[Doc], list[tuple[str, int, int]]] | None = None
-
-    def __call__(self, doc: Doc) -> Doc:
-        if self.run is not None:
-            doc.user_data["wp_matches"] = self.run(doc)
-        return doc
-
-
-def _make_normalizer(nlp: Language, name: str) -> _Normalizer:
-    return _Normalizer()
-
-
-def _make_matcher(nlp: Language, name: str) -> _MatcherComponent:
-    return _MatcherComponent()
-
-
-_REGISTERED = threading.Lock()
-
-
-def register_components() -> None:
-    """Register the two component factories with spaCy (idempotent; called when building)."""
-    with _REGISTERED:
-        if not Language.has_factory("wp_normalizer"):
-            Language.factory("wp_normalizer", func=_make_normalizer)
-        if not Language.has_factory("wp_matcher"):
-            Language.factory("wp_matcher", func=_make_matcher)
-
-
 def build_pipeline(lex: Lexicons) -> LexiconPipeline:
-    register_components()
     return LexiconPipeline(lex)

@@ -2,17 +2,23 @@
 
 spaCy's Matcher evaluates `{"IN": [...]}` sets through a Python callback for every token and
 pattern, which cost ~35 ms per 200-word text with the lexicons' ~150 list patterns. Here each
-pattern is compiled once, and only started where its first token can match (an index from
-norm to patterns), which brings matching well under a millisecond. The supported subset is
-the one the lexicons use: NORM/LOWER/ORTH/TEXT (a string, `{"IN": [...]}` or `{"REGEX": ...}`),
-LIKE_NUM, IS_DIGIT, IS_PUNCT, IS_ALPHA, IS_UPPER, IS_TITLE, SPACY, LENGTH, and OP `?`, `*`, `+`,
-`{,n}`, `{n,m}`, `!`. Matching is greedy: for each start, the longest match is returned.
+pattern is compiled once, and only tried where its first token can match: at the positions of
+the norms it starts with (the text's tokens indexed by norm once per call), or, for a pattern
+that starts with a number or an ORTH, where that first test holds (tested once per token, not
+once per pattern). The tokens at a fixed distance from the start, or within a short window
+after a gap, are checked against their norm sets before any call, which settles most misses.
+This keeps matching well under a millisecond.
+The supported subset is the one the lexicons use: NORM/LOWER/ORTH/TEXT (a string,
+`{"IN": [...]}` or `{"REGEX": ...}`), LIKE_NUM, IS_DIGIT, IS_PUNCT, IS_ALPHA, IS_UPPER,
+IS_TITLE, SPACY, LENGTH, and OP `?`, `*`, `+`, `{,n}`, `{n,m}`, `!`.
+Matching is greedy: for each start, the longest match is returned (an optional first token
+may be missing: "letter queue" matches `dead? letter queue` from "letter").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +54,10 @@ _LIKE_NUM = re.compile(r"^[+-]?\d+(?:[.,]\d+)*%?$")
 
 
 def like_num(tok: Tok) -> bool:
-    return bool(_LIKE_NUM.match(tok.text)) or tok.norm in _NUMBER_WORDS
+    first = tok.text[:1]  # the regex needs a sign or a digit first (isdigit: every \d, and more)
+    if first and (first.isdigit() or first in "+-") and _LIKE_NUM.match(tok.text):
+        return True
+    return tok.norm in _NUMBER_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +67,8 @@ class _Spec:
     high: int  # -1: unbounded
     keys: frozenset[str] | None  # the norms the token must have, when that is all it needs
     index: frozenset[str] | None = None  # norms the token must have (it may need more)
+    texts: frozenset[str] | None = None  # the same for the token's text (ORTH, TEXT)
+    wild: bool = False  # any token will do (`{"OP": "{,4}"}`): a gap
 
     def ok(self, tok: Tok) -> bool:
         keys = self.keys
@@ -102,6 +113,7 @@ def _compile_token(token: dict[str, Any]) -> _Spec:
     tests: list[Predicate] = []
     keys: frozenset[str] | None = None
     norms: frozenset[str] | None = None
+    texts: frozenset[str] | None = None
     negate = False
     low, high = 1, 1
     for attr, value in token.items():
@@ -112,6 +124,8 @@ def _compile_token(token: dict[str, Any]) -> _Spec:
             tests.append(check)
             if attr == "NORM":
                 norms = found
+            if attr in ("ORTH", "TEXT") and found is not None:
+                texts = found
             if attr == "NORM" and len(token) - ("OP" in token) == 1:
                 keys = found
         elif attr in _FLAGS:
@@ -122,14 +136,17 @@ def _compile_token(token: dict[str, Any]) -> _Spec:
             raise ValueError(f"unsupported token attribute {attr!r}")
 
     index = None if negate else norms
+    texts = None if negate else texts
+    if not tests and not negate:
+        return _Spec(lambda t: True, low, high, None, wild=True)
     if len(tests) == 1 and not negate:
-        return _Spec(tests[0], low, high, keys, index)
+        return _Spec(tests[0], low, high, keys, index, texts)
 
     def combined(tok: Tok) -> bool:
         ok = all(check(tok) for check in tests)
         return not ok if negate else ok
 
-    return _Spec(combined, low, high, None if negate else keys, index)
+    return _Spec(combined, low, high, None if negate else keys, index, texts)
 
 
 def _flag(flag: Predicate, wanted: bool) -> Predicate:
@@ -155,21 +172,58 @@ def _op(op: str) -> tuple[int, int, bool]:
     raise ValueError(f"unsupported OP {op!r}")
 
 
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    """A compiled pattern with the cheap tests that rule most starts out without a call.
+
+    `near`: (lo, hi, norms) for the tokens that must have one of `norms` and sit between
+    `lo` and `hi` tokens after the start (lo == hi before the first variable-width spec;
+    after it, a window as wide as the gaps allow, when that is short): a pattern with gaps
+    (`failed ? {,4} ? table`) costs tens of tries to refute at a start; `head`: the first
+    token's test when that token is required but not indexed by norm (LIKE_NUM, ORTH), and
+    `texts` the texts that token must have when its test says so (ORTH, TEXT).
+    """
+
+    key: str
+    specs: tuple[_Spec, ...]
+    near: tuple[tuple[int, int, frozenset[str]], ...]
+    head: Predicate | None
+    texts: frozenset[str] | None
+
+
+_WIDEST = 12  # a wider window costs more to scan than the tries it saves
+
+
+def _prepare(key: str, specs: tuple[_Spec, ...]) -> _Pattern:
+    near: list[tuple[int, int, frozenset[str]]] = []
+    lo, hi = 0, 0  # the offsets at which the next spec's first token can be
+    for spec in specs:
+        if spec.index is not None and spec.low >= 1 and 0 <= hi - lo <= _WIDEST:
+            repeats = spec.low if lo == hi and spec.low == spec.high else 1
+            near.extend((lo + j, hi + j, spec.index) for j in range(repeats))
+        lo += spec.low
+        hi = -1 if hi < 0 or spec.high < 0 else hi + spec.high
+    first = specs[0]
+    head = first.test if first.low >= 1 and first.index is None else None
+    return _Pattern(key, specs, tuple(near), head, first.texts if head else None)
+
+
 class TokenMatcher:
-    """Compiled token patterns; `__call__` returns (key, start, end) for the longest matches."""
+    """Compiled token patterns; `__call__` returns (key, start, end) for the longest matches,
+    ordered by start, then by the order the patterns were added."""
 
     def __init__(self) -> None:
-        self._patterns: list[tuple[str, tuple[_Spec, ...]]] = []
+        self._patterns: list[_Pattern] = []
         self._required: list[tuple[frozenset[str], ...]] = []
-        self._by_first: dict[str, list[int]] = {}
-        self._anywhere: list[int] = []
+        self._by_first: dict[str, list[int]] = {}  # patterns whose first token needs a norm
+        self._anywhere: list[int] = []  # the others: tried at every token their head allows
         self._by_word: dict[str, list[int]] = {}  # a required norm -> patterns needing it
         self._unindexed: list[int] = []  # patterns with no required norm at all
 
     def add(self, key: str, pattern: Sequence[dict[str, Any]]) -> None:
         specs = tuple(_compile_token(t) for t in pattern)
         index = len(self._patterns)
-        self._patterns.append((key, specs))
+        self._patterns.append(_prepare(key, specs))
         # norms a text must contain somewhere for this pattern to have any chance
         required = tuple(s.index for s in specs if s.low >= 1 and s.index is not None)
         self._required.append(required)
@@ -181,11 +235,9 @@ class TokenMatcher:
         first = specs[0]
         if first.low >= 1 and first.index is not None:
             for norm in first.index:
-                self._by_first.setdefault(norm, list(self._anywhere)).append(index)
+                self._by_first.setdefault(norm, []).append(index)
         else:
             self._anywhere.append(index)
-            for indices in self._by_first.values():
-                indices.append(index)
 
     def _possible(self, norms: set[str]) -> set[int]:
         """Patterns whose every required norm occurs in the text."""
@@ -196,53 +248,150 @@ class TokenMatcher:
             if hit:
                 candidates.update(hit)
         required = self._required
-        return {i for i in candidates if all(not keys.isdisjoint(norms) for keys in required[i])}
+        possible: set[int] = set()
+        for i in candidates:
+            for keys in required[i]:
+                if keys.isdisjoint(norms):
+                    break
+            else:
+                possible.add(i)
+        return possible
 
     def __call__(self, toks: Sequence[Tok]) -> list[tuple[str, int, int]]:
-        found: list[tuple[str, int, int]] = []
-        possible = self._possible({t.norm for t in toks})
+        norms = [t.norm for t in toks]
+        possible = self._possible(set(norms))
         if not possible:
-            return found
-        patterns, by_first, anywhere = self._patterns, self._by_first, self._anywhere
-        count = len(toks)
-        for start, tok in enumerate(toks):
-            for index in by_first.get(tok.norm, anywhere):
-                if index not in possible:
-                    continue
-                key, specs = patterns[index]
-                if len(specs) > 1 and start + 1 < count:
-                    second = specs[1]
-                    if (
-                        second.low == 1 == second.high
-                        and second.index is not None
-                        and toks[start + 1].norm not in second.index
-                    ):
-                        continue  # the common miss, decided without a call
-                end = _longest(specs, 0, toks, start)
-                if end is not None and end > start:
-                    found.append((key, start, end))
-        return found
+            return []
+        hits: list[tuple[int, int, int]] = []  # (start, pattern, end)
+        patterns, by_first = self._patterns, self._by_first
+        at: dict[str, list[int]] = {}  # the positions of each norm some pattern starts with
+        for i, norm in enumerate(norms):
+            if norm in by_first:
+                at.setdefault(norm, []).append(i)
+        for norm, starts in at.items():
+            for index in by_first.get(norm, ()):
+                if index in possible:
+                    self._try(index, starts, toks, norms, hits)
+        self._try_anywhere(possible, toks, norms, hits)
+        hits.sort()
+        return [(patterns[index].key, start, end) for start, index, end in hits]
+
+    def _try_anywhere(
+        self,
+        possible: set[int],
+        toks: Sequence[Tok],
+        norms: list[str],
+        hits: list[tuple[int, int, int]],
+    ) -> None:
+        """The patterns whose first token is not a norm: each at every token its head allows
+        (a head tested once per token, narrowed first by text when it is an ORTH test)."""
+        heads: dict[Predicate, list[int]] = {}
+        present: set[str] | None = None  # the texts of the tokens, for ORTH heads
+        for index in self._anywhere:
+            if index not in possible:
+                continue
+            pattern = self._patterns[index]
+            head = pattern.head
+            if head is None:
+                self._try(index, range(len(toks)), toks, norms, hits)
+                continue
+            allowed = heads.get(head)
+            if allowed is None:
+                texts = pattern.texts
+                if texts is not None:
+                    present = {t.text for t in toks} if present is None else present
+                    if texts.isdisjoint(present):
+                        heads[head] = []  # no token has the text ("—", "Catch")
+                        continue
+                allowed = heads[head] = [
+                    i
+                    for i, tok in enumerate(toks)
+                    if (texts is None or tok.text in texts) and head(tok)
+                ]
+            self._try(index, allowed, toks, norms, hits)
+
+    def _try(
+        self,
+        index: int,
+        starts: Iterable[int],
+        toks: Sequence[Tok],
+        norms: list[str],
+        hits: list[tuple[int, int, int]],
+    ) -> None:
+        pattern = self._patterns[index]
+        near, specs, count = pattern.near, pattern.specs, len(norms)
+        for start in starts:
+            if not _fits(near, norms, start, count):
+                continue  # the common miss, decided without a call
+            end = _longest(specs, 0, toks, norms, start)
+            if end is not None and end > start:
+                hits.append((start, index, end))
 
 
-def _longest(specs: tuple[_Spec, ...], k: int, toks: Sequence[Tok], pos: int) -> int | None:
+def _fits(
+    near: tuple[tuple[int, int, frozenset[str]], ...], norms: list[str], start: int, count: int
+) -> bool:
+    """Does every window of `near` hold a token with one of its norms (a necessary condition
+    for the pattern to match at `start`)?"""
+    for lo, hi, allowed in near:
+        first = start + lo
+        if first >= count:
+            return False
+        for at in range(first, min(start + hi + 1, count)):
+            if norms[at] in allowed:
+                break
+        else:
+            return False
+    return True
+
+
+def _longest(
+    specs: tuple[_Spec, ...], k: int, toks: Sequence[Tok], norms: list[str], pos: int
+) -> int | None:
     """The furthest end position at which specs[k:] match from `pos`, or None."""
-    if k == len(specs):
-        return pos
-    spec = specs[k]
-    limit = len(toks) - pos if spec.high < 0 else min(spec.high, len(toks) - pos)
-    count = 0
-    ok = spec.ok
-    while count < spec.low:
-        if count >= limit or not ok(toks[pos + count]):
+    size = len(toks)
+    while k < len(specs):
+        spec = specs[k]
+        if spec.high == spec.low:  # the common case: exactly n tokens, nothing to try
+            if pos + spec.low > size:
+                return None
+            keys = spec.keys
+            for at in range(pos, pos + spec.low):
+                if not (norms[at] in keys if keys is not None else spec.test(toks[at])):
+                    return None
+            pos += spec.low
+            k += 1
+            continue
+        limit = size - pos if spec.high < 0 else min(spec.high, size - pos)
+        count, top = _reach(spec, toks, norms, pos, limit)
+        if count < spec.low:
             return None
-        count += 1
-    if spec.high == spec.low:  # the common case: exactly one token
-        return _longest(specs, k + 1, toks, pos + count)
-    top = count
-    while top < limit and ok(toks[pos + top]):
-        top += 1
-    for used in range(top, count - 1, -1):
-        end = _longest(specs, k + 1, toks, pos + used)
-        if end is not None:
-            return end
-    return None
+        after = specs[k + 1] if k + 1 < len(specs) else None
+        need = after.index if after is not None and after.low >= 1 else None
+        for used in range(top, count - 1, -1):
+            at = pos + used
+            if need is not None and (at >= size or norms[at] not in need):
+                continue  # the next spec cannot start here: no call to find that out
+            end = _longest(specs, k + 1, toks, norms, at)
+            if end is not None:
+                return end
+        return None
+    return pos
+
+
+def _reach(
+    spec: _Spec, toks: Sequence[Tok], norms: list[str], pos: int, limit: int
+) -> tuple[int, int]:
+    """How many tokens from `pos` a variable-width spec must take (its `low`, or fewer when
+    they do not all match) and may take (as many in a row as match, up to `limit`)."""
+    if spec.wild:
+        return min(spec.low, limit), limit
+    keys = spec.keys
+    top = 0
+    if keys is not None:
+        while top < limit and norms[pos + top] in keys:
+            top += 1
+    else:
+        while top < limit and spec.test(toks[pos + top]):
+            top += 1
+    return min(top, spec.low), top

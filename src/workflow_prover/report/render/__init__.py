@@ -162,7 +162,8 @@ def _label(f: Finding, labels: Mapping[int, int]) -> int | None:
 
 def _as_said(f: Finding, labels: Mapping[int, int]) -> Finding:
     """The finding as its templates name it: its step by the text's own number."""
-    return f.model_copy(update={"step": _label(f, labels)}) if f.step is not None else f
+    label = _label(f, labels)
+    return f if label == f.step else f.model_copy(update={"step": label})
 
 
 def _lead(verdict: Verdict, blockers: list[Finding]) -> Finding | None:
