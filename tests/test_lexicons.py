@@ -79,6 +79,20 @@ def test_when_a_row_id_repeats_then_loading_fails(tmp_path: Path) -> None:
         load_lexicons(folder)
 
 
+@pytest.mark.parametrize("filename", ["context.jsonl", "cues.jsonl", "terms.jsonl"])
+def test_when_a_rule_repeats_under_another_id_then_loading_fails(
+    tmp_path: Path, filename: str
+) -> None:
+    folder = _copy(tmp_path)
+    path = folder / filename
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = json.loads(next(line for line in lines if line.strip() and not line.startswith("//")))
+    row["id"] = row["id"] + "_again"
+    path.write_text("\n".join([*lines, json.dumps(row)]) + "\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="same label and pattern"):
+        load_lexicons(folder)
+
+
 def test_when_a_service_has_an_unknown_category_then_loading_fails(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
     path = folder / "services.jsonl"

@@ -15,6 +15,13 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "'neither X nor Y' negates Y too, not as a double negative",
+        "Stripe -> CRM. We have neither retries nor a DLQ.",
+        "terminal_path",
+        "negated",
+        ALL,
+    ),
+    (
         "'neither A nor B sends any key' is one negation over both",
         "we add the person to a Mailchimp list and create a Salesforce lead. neither the "
         "Mailchimp call nor the Salesforce call sends any key.",

@@ -82,12 +82,6 @@ def test_a_key_in_pasted_json_or_yaml_is_read_by_its_value(
 CUE_ROWS = [
     ("a doubled negation", "Stripe -> CRM. There is no no DLQ.", "neg.no+neg.no", "no no"),
     (
-        "neither ... nor",
-        "Stripe -> CRM. We have neither retries nor a DLQ.",
-        "neg.neither+neg.nor",
-        "neither retries nor",
-    ),
-    (
         "negations before and after the mechanism",
         "Stripe webhooks -> insert into CRM. Without retries or without a DLQ, nothing.",
         "neg.without+neg.without+neg_back.nothing",

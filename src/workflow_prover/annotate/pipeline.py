@@ -211,9 +211,9 @@ class LexiconPipeline:
         # claim cues are filtered by their requirements first (extract.view), then by length
         for group in (Group.SERVICE, Group.VERB):
             by_group[group] = longest_first(by_group[group])
-        by_group[Group.CUE] = sorted(set(by_group[Group.CUE]), key=lambda m: (m.start, m.end))
+        by_group[Group.CUE] = sorted(set(by_group[Group.CUE]), key=_order)
         for group in (Group.CONTEXT, Group.TERM):
-            by_group[group] = sorted(set(by_group[group]), key=lambda m: (m.start, m.end))
+            by_group[group] = sorted(set(by_group[group]), key=_order)
         return Annotation(text=text, toks=toks, mentions=by_group, masked=masked)
 
 
@@ -348,3 +348,9 @@ def _is_masked(first: Tok, last: Tok, masked: list[tuple[int, int]]) -> bool:
 
 def build_pipeline(lex: Lexicons) -> LexiconPipeline:
     return LexiconPipeline(lex)
+
+
+def _order(m: Mention) -> tuple[int, int, str]:
+    """Mentions in text order, and those of one span by rule id: a set's order depends on the
+    process's string hashing, and which rule a finding names must not (evidence is stable)."""
+    return (m.start, m.end, m.rule)

@@ -8,6 +8,7 @@ editable install, or tests run with `PYTHONPATH=src`) finds the top-level folder
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -136,4 +137,18 @@ def load_lexicons(directory: Path | None = None) -> Lexicons:
             continue  # its category is the kind of step, not a service's
         if term.category is not None and term.category not in known:
             raise LexiconError(f"terms.jsonl: {term.id} has unknown category {term.category!r}")
+    _unique("context.jsonl", ((r.id, (r.label, r.pattern, r.direction)) for r in lex.context))
+    _unique("cues.jsonl", ((r.id, (r.label, r.pattern)) for r in lex.cues))
+    _unique("terms.jsonl", ((r.id, (r.label, r.pattern)) for r in lex.terms))
     return lex
+
+
+def _unique(name: str, rows: Iterable[tuple[str, object]]) -> None:
+    """Two rows that match the same words the same way are one rule under two ids: which
+    one a match names would depend on the order of matching (evidence must be stable)."""
+    seen: dict[str, str] = {}
+    for row_id, key in rows:
+        text = json.dumps(key, sort_keys=True, default=str)
+        if text in seen:
+            raise LexiconError(f"{name}: {row_id} repeats {seen[text]} (same label and pattern)")
+        seen[text] = row_id
