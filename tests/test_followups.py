@@ -290,6 +290,11 @@ REMOVALS = [
         set(),
     ),
     (
+        "'neither exists' after a sentence naming step N checks that sentence's service",
+        ["ur list still has step 4 (read -> stripe). neither exists."],
+        set(),
+    ),
+    (
         "removing a mechanism's store is no step removal",
         ["we dropped the Redis dedupe set for the slack post."],
         set(),

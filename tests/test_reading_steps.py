@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a service before a noun that owns what follows qualifies that noun",
+        "we look up the customer's company in hubspot (search companies by the stripe "
+        "customer's email domain).",
+        [("read", ["HubSpot"])],
+    ),
+    (
         "an arrow chain of names ending in a title noun is a title",
         "Zendesk -> Jira bridge. We create a Jira issue for each escalated ticket.",
         [("write", ["Jira"])],

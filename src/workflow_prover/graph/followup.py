@@ -115,10 +115,10 @@ class FollowUps:
             )
             if not view.has_term("STEP_REMOVAL", start, end):
                 continue
-            found = named[sentence]
+            found, said = named[sentence], sentence
             if found is None and sentence > 0:
-                found = named.get(sentence - 1)  # "... still in ur list. pls drop it."
-            if found is not None and self._fits(found, sentence):
+                found, said = named.get(sentence - 1), sentence - 1  # "... pls drop it."
+            if found is not None and self._fits(found, said):
                 out.add(found)
         return out
 

@@ -249,8 +249,16 @@ def _inside_compound(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
 
 
 def attributive(m: SvcMention, toks: list[Tok], id_or_cred: set[int]) -> bool:
-    """'the Shopify order ID', 'the Twilio auth token': the service qualifies a noun."""
+    """'the Shopify order ID', 'the Twilio auth token', 'the stripe customer's email': the
+    service qualifies a noun (an identifier, a credential, or a noun that owns what follows)."""
     k = m.end
+    if (
+        k + 1 < len(toks)
+        and toks[k].text.isalpha()
+        and toks[k].text.islower()
+        and toks[k + 1].norm in ("'s", "’s")
+    ):
+        return True
     skipped = 0
     while k < len(toks) and skipped <= 3:
         if k in id_or_cred:
