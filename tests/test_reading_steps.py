@@ -13,6 +13,13 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a dedupe guard's store is no step when 'before ...' is a clause of its own",
+        "3. Post a message to Slack.\n4. Slack post: before posting, the job inserts the run's "
+        "hour (e.g. `2026-12-01T16:00Z`) into a `slack_posts` table in Postgres with a unique "
+        "constraint on it.",
+        [("write", ["Slack"])],
+    ),
+    (
         "a service before a noun that owns what follows qualifies that noun",
         "we look up the customer's company in hubspot (search companies by the stripe "
         "customer's email domain).",

@@ -181,11 +181,12 @@ class TextView:
         if not any(c.label in _DEDUPE for c in self.mentions("cue", clause)):
             return False
         c = self.clause(clause)
-        verbs = {v.start for v in self.mentions("verb", clause)}
+        lo = self.lay.sentences[c.sentence][0]  # "before posting, the job inserts ..."
+        verbs = {v.start for v in self.ann.of(Group.VERB) if lo <= v.start < c.end}
         toks = self.toks
         return any(
             toks[k].norm == "before" and any(j in verbs for j in range(k + 1, min(k + 3, c.end)))
-            for k in range(c.start, c.end)
+            for k in range(lo, c.end)
         )
 
     def _has_it(self, m: SvcMention, cue: Mention) -> bool:
