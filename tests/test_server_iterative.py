@@ -310,3 +310,22 @@ async def test_the_session_resource_lists_the_accepted_risks(server: Any) -> Non
         state = await client.read_resource(f"workflow-prover://sessions/{sid}")
     body = json.loads(getattr(state.contents[0], "text", ""))
     assert body["accepted"] == [{**TEAMS_RISK, "service": None}]
+
+
+@pytest.mark.anyio
+async def test_a_step_taken_out_or_moved_is_said_in_the_text_and_in_changes(server: Any) -> None:
+    first = (
+        "stripe sends `invoice.paid` webhook -> we look up the company in hubspot -> create a "
+        "deal in hubspot -> post a note to slack -> send the receipt through postmark."
+    )
+    results = await converse(
+        server,
+        [first, "the slack step isn't a step.", "we replaced postmark with sendgrid for receipts."],
+    )
+    removed = data_of(results[1])["changes"]
+    assert [s["services"] for s in removed["steps_removed"]] == [["Slack"]]
+    assert "Steps taken out: 4. write Slack" in text_of(results[1])
+    moved = data_of(results[2])["changes"]
+    assert [s["services"] for s in moved["steps_removed"]] == [["Postmark"]]
+    assert [s["services"] for s in moved["steps_added"]] == [["SendGrid"]]
+    assert [s["services"] for s in data_of(results[2])["steps"]][-1] == ["SendGrid"]

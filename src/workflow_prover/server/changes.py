@@ -151,9 +151,9 @@ def _claim_item(claim: Item, turn: int, text: str = "") -> Item:
 
 
 def changes(previous: Item | None, report: Item, turn: int, text: str = "") -> Item:
-    """This turn (`text`: its redacted text) against the previous one: findings resolved, new
-    and accepted, claims added, retracted (this turn negates them) and overridden (this turn
-    asserts a rival)."""
+    """This turn (`text`: its redacted text) against the previous one: steps added and taken
+    out, findings resolved, new and accepted, claims added, retracted (this turn negates them)
+    and overridden (this turn asserts a rival)."""
     now = [c for c in report.get("claims", []) if _turn_of(c) == turn]
     asserted = [c for c in now if c["modality"] == "asserted"]
     before_f = {finding_key(f): f for f in (previous or {}).get("findings", []) if counted(f)}
@@ -184,8 +184,11 @@ def changes(previous: Item | None, report: Item, turn: int, text: str = "") -> I
         and _rivals().get(old["kind"]) == _rivals().get(c["kind"])
         and _overlap(old["scope"], c["scope"])
     ]
+    steps_added, steps_removed = _step_changes(previous, report)
     return {
         "turn": turn,
+        "steps_added": steps_added,
+        "steps_removed": steps_removed,
         "findings_resolved": resolved if previous is not None else [],
         "findings_new": new if previous is not None else [],
         "findings_accepted": taken,
@@ -195,6 +198,31 @@ def changes(previous: Item | None, report: Item, turn: int, text: str = "") -> I
         "verdict_before": (previous or {}).get("verdict"),
         "verdict": report.get("verdict"),
     }
+
+
+def _step_changes(previous: Item | None, report: Item) -> tuple[list[Item], list[Item]]:
+    """Steps this turn added and steps it took out or moved ('ur step 4 isn't a thing', 'the
+    Slack post goes to Teams'), as the user saw them: number, action, services, words."""
+    if previous is None:
+        return [], []
+
+    def key(step: Item) -> tuple[str, bool, tuple[str, ...], str]:
+        return (step["action"], step["inbound"], tuple(step["services"]), step["text"])
+
+    def shown(step: Item) -> Item:
+        return {
+            "step": step["index"],
+            "label": step.get("label") or step["index"],
+            "action": step["action"],
+            "services": list(step["services"]),
+            "text": step["text"],
+        }
+
+    before = {key(s): s for s in previous.get("steps", [])}
+    after = {key(s): s for s in report.get("steps", [])}
+    added = [shown(s) for k, s in after.items() if k not in before]
+    removed = [shown(s) for k, s in before.items() if k not in after]
+    return added, removed
 
 
 def _overlap(a: Item, b: Item) -> bool:

@@ -187,6 +187,10 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
     condition = _condition(view, clause)
     if condition is not None:  # "If NetSuite errors, we retry..."
         return _via(scope_of(targets, condition, credential), "scope.condition")
+    condition = _condition(view, clause, any_subject=True)
+    own = _described(targets, view.clause(condition)) if condition is not None else ()
+    if own:  # "when the leads query fails, the run writes its window to failed_windows"
+        return ScopeDraft(general=False, steps=own, via=("scope.condition", "scope.described"))
     elaborated = _elaborated(view, clause)
     if elaborated is not None:
         return _via(scope_of(targets, elaborated, credential), "scope.elaborated")
@@ -556,10 +560,17 @@ def _described(targets: Targets, clause: Clause) -> tuple[int, ...]:
     view = targets.view
     toks = view.toks
     verbs = {v.start for v in view.mentions("verb", clause.index) if view.verbal(v)}
-    end = next(
-        (k for k in range(clause.start, clause.end) if k in verbs or toks[k].norm in AUXILIARIES),
-        clause.start,
-    )
+    fails = view.term_starts("FAILURE_WORD")  # "when the leads query fails": before its verb
+    end = next((k for k in range(clause.start, clause.end) if k in fails), None)
+    if end is None:
+        end = next(
+            (
+                k
+                for k in range(clause.start, clause.end)
+                if k in verbs or toks[k].norm in AUXILIARIES
+            ),
+            clause.start,
+        )
     if end - clause.start < 2 or view.has_term("QUANTIFIER", clause.start, end):
         return ()
     named = {k for m in view.clause_services(clause.index) for k in range(m.start, m.end)}
@@ -638,8 +649,9 @@ def unresolved_action(view: TextView, clause_index: int) -> bool:
     )
 
 
-def _condition(view: TextView, clause: Clause) -> int | None:
-    """The 'if/when ...' clause this one is the consequence of, when it names a service."""
+def _condition(view: TextView, clause: Clause, any_subject: bool = False) -> int | None:
+    """The 'if/when ...' clause this one is the consequence of, when it names a service (or
+    whatever it names, with `any_subject`)."""
     if clause.index == 0:
         return None
     prev = view.clause(clause.index - 1)
@@ -651,7 +663,7 @@ def _condition(view: TextView, clause: Clause) -> int | None:
         "on",
     ):
         return None
-    return prev.index if named(view, prev, credential=False) else None
+    return prev.index if any_subject or named(view, prev, credential=False) else None
 
 
 def refers_back(view: TextView, clause: Clause) -> bool:
