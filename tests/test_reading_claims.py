@@ -429,6 +429,13 @@ FINDING_ROWS = [
         [2],
     ),
     (
+        "a failure path under a condition that names a step by its verb is that step's",
+        "1. query new rows from the leads table in Postgres\n2. upsert each lead into HubSpot\n"
+        "When the leads query fails, the run writes its time window to a failed_windows table.",
+        "STEP_WITHOUT_FAILURE_PATH",
+        [2],
+    ),
+    (
         "a verb-shaped word after 'per' is a noun, not an action of its own",
         "we post the order to netsuite; the idempotency key is a fresh UUID generated per request.",
         "UNSTABLE_IDEMPOTENCY_KEY",
