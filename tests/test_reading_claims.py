@@ -436,6 +436,13 @@ FINDING_ROWS = [
         [2],
     ),
     (
+        "what a secret store is reached 'via' is no service whose secrets it holds",
+        "We create the contact in Pipedrive and book a room through the Robin API. Secrets are "
+        "in 1Password via Connect.",
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
         "a verb-shaped word after 'per' is a noun, not an action of its own",
         "we post the order to netsuite; the idempotency key is a fresh UUID generated per request.",
         "UNSTABLE_IDEMPOTENCY_KEY",

@@ -28,7 +28,7 @@ from workflow_prover.extract.layout.grammar import (
 )
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
-from workflow_prover.extract.services.found import SvcMention
+from workflow_prover.extract.services.found import SvcMention, preceded_by
 from workflow_prover.extract.steps.actions import StepDraft
 
 
@@ -291,13 +291,23 @@ def _stand_ins(targets: Targets, mentions: list[SvcMention]) -> tuple[str, ...]:
 def named(view: TextView, clause: Clause, credential: bool) -> list[SvcMention]:
     """Services a claim in this clause is about: "the HubSpot client retries" names HubSpot,
     "keyed on the Shopify order ID" does not name Shopify (except for credentials)."""
+    mentions = view.clause_services(clause.index)
     return [
         m
-        for m in view.clause_services(clause.index)
+        for m in mentions
         if m.info.role in ("api", "datastore")
         and not view.is_host(m)
         and (credential or not view.names_an_id(m))
+        and not (credential and _store_access(view, mentions, m))
     ]
+
+
+def _store_access(view: TextView, mentions: list[SvcMention], m: SvcMention) -> bool:
+    """'Secrets are in 1Password via Connect': after a secret store, what comes 'via' is how
+    the store is reached, not a service whose credentials it holds."""
+    if not preceded_by(m, view.toks, frozenset(("via", "through", "using")), reach=2):
+        return False
+    return any(o.info.role == "secrets" and o.end <= m.start for o in mentions)
 
 
 def _step_refs(view: TextView, clause: Clause) -> tuple[int, ...]:
