@@ -474,6 +474,28 @@ TURN_ROWS = [
         "WRITE_WITHOUT_IDEMPOTENCY",
         [2],
     ),
+    (
+        "removing a mechanism's store takes back what it implemented, and is no step",
+        [
+            "- consume payments.settled from Kafka\n- insert ledger rows into Postgres\n- send "
+            "the receipt email via Mailgun\nThe consumer keeps processed event ids in a Redis "
+            "set and skips anything it has already seen.",
+            "Simplifying: drop the Redis set.",
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2, 3],
+    ),
+    (
+        "a plan to remove a store takes nothing back",
+        [
+            "- consume payments.settled from Kafka\n- insert ledger rows into Postgres\n- send "
+            "the receipt email via Mailgun\nThe consumer keeps processed event ids in a Redis "
+            "set and skips anything it has already seen.",
+            "We might drop the Redis set next quarter.",
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
 ]
 
 

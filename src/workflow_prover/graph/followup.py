@@ -142,7 +142,22 @@ class FollowUps:
         """Is the draft in a sentence that takes a step out ('step 3 (read -> stripe) isn't a
         thing')? Its actions describe the step removed, not a step of their own."""
         start, end, _ = self._sentence(draft)
-        return bool(self._earlier) and self._turn.view.has_term("STEP_REMOVAL", start, end)
+        if not self._earlier:
+            return False
+        view = self._turn.view
+        if view.has_term("STEP_REMOVAL", start, end):
+            return True
+        # "drop the Redis set": removing a store the design has no step on takes a mechanism
+        # back (graph/stores.py); it is no write of its own
+        known = {name for s in self._earlier for name in s.services}
+        removes = any(
+            view.toks[k].norm in view.catalog.words.removal_verb for k in range(start, end)
+        )
+        return (
+            removes
+            and bool(draft.services)
+            and all(i.role == "datastore" and i.name not in known for i in draft.services)
+        )
 
     def corrections(self) -> list[Corrected]:
         """The steps this turn moves to another service, by service (see the module doc)."""

@@ -295,6 +295,7 @@ WordLabel = Literal[
     "NUMBERED_STEP_REF",  # step, stages: "steps 1-3", "node 4" refer to steps by number
     "STEP_MARKER",  # step, stage: "Step 1 fetches the order, step 2 buys a label": list items
     "TITLE_NOUN",  # sync, bridge, pipeline: "Zendesk -> Jira bridge." names the flow, a title
+    "REMOVAL_VERB",  # drop, remove, scrap: "drop the Redis set" takes back what the set did
 ]
 
 

@@ -86,6 +86,7 @@ class WordClasses:
     numbered_step_ref: frozenset[str]
     step_marker: frozenset[str]
     title_noun: frozenset[str]
+    removal_verb: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

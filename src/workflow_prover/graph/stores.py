@@ -1,0 +1,81 @@
+"""Retraction by a mechanism's store, across turns (issue 8).
+
+"Simplifying: drop the Redis set" names no mechanism, only where one lived: the earlier turn's
+"keeps processed event ids in a Redis set and skips anything already seen" is the dedupe that
+set implemented. A later turn's sentence whose verb removes (REMOVAL_VERB) a datastore that an
+earlier claim's clause named as its host (`TextView.is_host`: where the mechanism lives) takes
+back those claims, for the steps they covered: each gets a negated twin in the later turn, which
+outranks it as the later statement. A sentence that only plans ("we plan to drop ...") is not
+asserted and takes nothing back; a store no earlier claim lived in takes nothing back either.
+"""
+
+from __future__ import annotations
+
+from workflow_prover.annotate.types import Group
+from workflow_prover.extract.turn import TurnDraft
+from workflow_prover.graph.documents import CLAUSE_PROSE, CLAUSE_TURN
+from workflow_prover.models import ClaimNode
+
+
+def store_retractions(turns: list[TurnDraft], claims: list[ClaimNode]) -> list[ClaimNode]:
+    """The negated twins of the claims later turns take back by removing their store."""
+    hosts = _hosts(turns, claims)
+    out: list[ClaimNode] = []
+    for turn in turns[1:]:
+        for store, (lo, hi) in _removed(turn):
+            for claim in hosts.get(store, []):
+                if claim.turn >= turn.turn or claim.modality != "asserted":
+                    continue
+                evidence = turn.evidence(lo, hi, "graph.store_removed")
+                out.append(
+                    claim.model_copy(
+                        update={
+                            "modality": "negated",
+                            "evidence": evidence.model_copy(update={"via": ("scope.store",)}),
+                            "turn": turn.turn,
+                            "clause": turn.turn * CLAUSE_TURN
+                            + turn.view.lay.clause_of[lo] * CLAUSE_PROSE,
+                        }
+                    )
+                )
+    return out
+
+
+def _hosts(turns: list[TurnDraft], claims: list[ClaimNode]) -> dict[str, list[ClaimNode]]:
+    """Store name -> the claims whose clause named it as where the mechanism lives."""
+    by_turn = {t.turn: t for t in turns}
+    out: dict[str, list[ClaimNode]] = {}
+    for claim in claims:
+        turn = by_turn.get(claim.turn)
+        if turn is None or claim.clause % CLAUSE_TURN % CLAUSE_PROSE:
+            continue  # a schema's claim: no prose clause
+        index = claim.clause % CLAUSE_TURN // CLAUSE_PROSE
+        view = turn.view
+        if index >= len(view.lay.clauses):
+            continue
+        for m in view.clause_services(index):
+            if m.info.role == "datastore" and view.is_host(m):
+                out.setdefault(m.info.name, []).append(claim)
+    return out
+
+
+def _removed(turn: TurnDraft) -> list[tuple[str, tuple[int, int]]]:
+    """(store, sentence span) for each datastore this turn's sentences remove, asserted."""
+    view = turn.view
+    verbs = view.catalog.words.removal_verb
+    out: list[tuple[str, tuple[int, int]]] = []
+    for lo, hi in view.lay.sentences:
+        removal = [
+            v
+            for v in view.ann.of(Group.VERB)
+            if lo <= v.start < hi
+            and view.toks[v.start].norm in verbs
+            and view.read(v).modality == "asserted"
+        ]
+        if not removal:
+            continue
+        first = removal[0].end
+        for m in view.services:
+            if first <= m.start < hi and m.start - first <= 4 and m.info.role == "datastore":
+                out.append((m.info.name, (lo, hi)))
+    return out
