@@ -15,6 +15,13 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "a write verb that merges is an upsert in every form ('MERGEs them into')",
+        "we pull tickets from Zendesk and MERGEs them into BigQuery on ticket_id.",
+        "idempotency",
+        "asserted",
+        ["Google BigQuery"],
+    ),
+    (
         "'neither X nor Y' negates Y too, not as a double negative",
         "Stripe -> CRM. We have neither retries nor a DLQ.",
         "terminal_path",

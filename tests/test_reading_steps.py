@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a dotted table named for what failed is no service called",
+        "we pull tickets from Zendesk and upsert them into BigQuery; a failed task writes its "
+        "window to `support.export_failed`.",
+        [("read", ["Zendesk"]), ("write", ["Google BigQuery"])],
+    ),
+    (
         "a dedupe guard's store is no step when 'before ...' is a clause of its own",
         "3. Post a message to Slack.\n4. Slack post: before posting, the job inserts the run's "
         "hour (e.g. `2026-12-01T16:00Z`) into a `slack_posts` table in Postgres with a unique "

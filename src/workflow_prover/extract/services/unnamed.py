@@ -210,6 +210,13 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             continue
         if i + 3 < len(toks) and toks[i + 3].norm in catalog.words.event_noun:
             continue  # "the user.lifecycle.activate event": an event's name, no call
+        if (
+            i + 4 < len(toks)
+            and toks[i + 3].text == "_"
+            and not toks[i + 2].ws
+            and verb_form(toks[i + 4].text) == "past"
+        ):
+            continue  # "`support.export_failed`": a table named for what failed, no call
         first = _first_segment(toks, i)  # `acme.invoices.create`: acme is called
         if first in taken or not toks[first].text.isalpha() or len(toks[first].text) < 3:
             continue
