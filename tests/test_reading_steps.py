@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a dotted field of an object in code is no service called",
+        "we issue the refund with Stripe; issue_refund passes "
+        '`idempotency_key=f"refund-{req.refund_id}"`.',
+        [("write", ["Stripe"])],
+    ),
+    (
         "a dotted table named for what failed is no service called",
         "we pull tickets from Zendesk and upsert them into BigQuery; a failed task writes its "
         "window to `support.export_failed`.",

@@ -193,6 +193,7 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
     }
     # "chat.postMessage" is a method of the API named elsewhere, not a system called "chat"
     common = {m.start for m in ann.of(Group.TERM) if m.label == "COMMON"}
+    ids = {m.start for m in ann.of(Group.TERM) if m.label == "ID_NOUN"}
     out: list[SvcMention] = []
     for i in range(len(toks) - 2):
         tok, dot = toks[i], toks[i + 1]
@@ -217,6 +218,8 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             and verb_form(toks[i + 4].text) == "past"
         ):
             continue  # "`support.export_failed`": a table named for what failed, no call
+        if i + 4 < len(toks) and toks[i + 3].text == "_" and i + 4 in ids:
+            continue  # "req.refund_id": a field of an object, no call
         first = _first_segment(toks, i)  # `acme.invoices.create`: acme is called
         if first in taken or not toks[first].text.isalpha() or len(toks[first].text) < 3:
             continue
