@@ -15,6 +15,14 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "a doubled action ('cannot double-bill') is no doubling backoff",
+        "we report usage to Stripe; a record that fails after 5 retries is replayed with the same "
+        "Idempotency-Key, so the replay cannot double-bill.",
+        "backoff_exponential",
+        None,
+        ALL,
+    ),
+    (
         "a write verb that merges is an upsert in every form ('MERGEs them into')",
         "we pull tickets from Zendesk and MERGEs them into BigQuery on ticket_id.",
         "idempotency",
