@@ -125,6 +125,11 @@ CASES = [
         "hypothetical",
         None,
     ),
+    # a negation of a change, or of what a sentence is about, keeps the mechanism
+    ("Nothing in v2 was meant to change the Stripe retry policy.", "retry", "asserted", None),
+    ("That note is about the key, not about the retry delay.", "retry", "asserted", None),
+    ("The v1 retry policy stands unchanged.", "retry", "asserted", None),
+    ("We do not retry.", "retry", "negated", None),
     # plain assertions stay asserted
     ("Failures go to a DLQ.", "terminal_path", "asserted", None),
     (
