@@ -265,3 +265,28 @@ def test_when_a_task_decorator_sets_retries_by_keyword_then_they_cover_its_calls
         "NO_RATE_LIMIT_HANDLING",
         "NON_EXPONENTIAL_RETRY",
     }
+
+
+def test_when_a_retry_loop_is_followed_by_a_failed_store_then_that_is_its_terminal_path(
+    analyzer: Analyzer,
+) -> None:
+    text = python(
+        """\
+        import time
+        import requests
+
+        def deliver(url, evt):
+            for attempt in range(5):
+                try:
+                    r = requests.post(url, json=evt, timeout=10)
+                    r.raise_for_status()
+                    return
+                except requests.RequestException:
+                    time.sleep(2 ** attempt)
+            failed_deliveries.insert(evt)
+        """
+    )
+    report = analyzer.analyze(text)
+    assert [s.text for s in report.steps] == ["requests.post"]  # the store is no step
+    found = by_step(report)["requests.post"]
+    assert not found & {"STEP_WITHOUT_FAILURE_PATH", "ERRORS_SWALLOWED"}

@@ -65,6 +65,7 @@ class CodeReader:
         self.classes: set[str] = set()
         self.steps_in: dict[str, list[str]] = {}
         self.count = 0
+        self.last_retry_loop: ast.stmt | None = None  # for what follows it (`parks`)
 
     def read(self, tree: ast.Module) -> None:
         from workflow_prover.schemas.code_frameworks import Frameworks
@@ -86,11 +87,28 @@ class CodeReader:
 
     def block(self, statements: list[ast.stmt], where: str) -> _Found:
         found = _Found()
+        retried: list[str] = []  # the steps of a retry loop just before
         for statement in statements:
+            if retried and self.parks(statement, retried, where):
+                retried = []
+                continue  # `failed_deliveries.insert(evt)` after the loop: its terminal path
             inner = self.statement(statement, where)
             found.steps += inner.steps
             found.calls += inner.calls
+            retried = inner.steps if self.last_retry_loop is statement else []
         return found
+
+    def parks(self, statement: ast.stmt, steps: list[str], where: str) -> bool:
+        """Does the statement after a retry loop store what still failed ('failed_deliveries.
+        insert(evt)', 'dlq.publish(...)')? Then it is those steps' terminal path, no step."""
+        calls = list(_calls(statement))
+        names = [".".join(chain(c.func)) for c in calls]
+        if not calls or not all(common.mentions(n, common.PARKING_WORDS) for n in names):
+            return False
+        self.count += 1
+        at = self.at(f"/{where}/park/{self.count}", statement)
+        self.c.claim(K.TERMINAL_PATH, at, "schema.code.after_retries.store", tuple(steps), group=at)
+        return True
 
     def statement(self, statement: ast.stmt, where: str) -> _Found:
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -235,6 +253,7 @@ class CodeReader:
             found.calls += inner.calls
         if found.steps:
             self.retry_loop(statement, found.steps, attempts, where)
+            self.last_retry_loop = statement
         return found
 
     def header(self, loop: ast.For | ast.AsyncFor | ast.While, where: str) -> _Found:
