@@ -61,6 +61,11 @@ STEP_COUNT = {
         "We now also write the totals to Snowflake.",
         (*KAFKA_STRIPE_SLACK, ("write", ("Snowflake",))),
     ),
+    "deleting rows in a new datastore is a write step, not a store removal": Case(
+        ORDERS,
+        "We also delete old rows from Snowflake.",
+        (("read", ("Shopify",)), ("write", ("Xero",)), ("write", ("Snowflake",))),
+    ),
     "an explicit 'add a step' adds one on a known service": Case(
         ORDERS,
         "Add a step that reads the invoice back from Xero to confirm it.",

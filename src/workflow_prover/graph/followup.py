@@ -56,9 +56,13 @@ class Corrected:
 class FollowUps:
     """Decides, for one later turn, which drafts describe steps the design already has."""
 
-    def __init__(self, turn: TurnDraft, earlier: Sequence[StepNode]) -> None:
+    def __init__(
+        self, turn: TurnDraft, earlier: Sequence[StepNode], stores: frozenset[str] = frozenset()
+    ) -> None:
+        """`stores`: datastores earlier turns named as where a mechanism lives."""
         self._turn = turn
         self._earlier = [s for s in earlier if s.turn < turn.turn]
+        self._stores = stores
         self._last: dict[int, int] = {}  # sentence -> the step its last action attached to
         self._corrected = self._service_corrections()
 
@@ -147,8 +151,9 @@ class FollowUps:
         view = self._turn.view
         if view.has_term("STEP_REMOVAL", start, end):
             return True
-        # "drop the Redis set": removing a store the design has no step on takes a mechanism
-        # back (graph/stores.py); it is no write of its own
+        # "drop the Redis set": removing a store an earlier turn's mechanism lived in takes
+        # that mechanism back (graph/stores.py); it is no write of its own ("we also delete
+        # old rows from Snowflake" is one)
         known = {name for s in self._earlier for name in s.services}
         removes = any(
             view.toks[k].norm in view.catalog.words.removal_verb for k in range(start, end)
@@ -156,7 +161,7 @@ class FollowUps:
         return (
             removes
             and bool(draft.services)
-            and all(i.role == "datastore" and i.name not in known for i in draft.services)
+            and all(i.name in self._stores and i.name not in known for i in draft.services)
         )
 
     def corrections(self) -> list[Corrected]:

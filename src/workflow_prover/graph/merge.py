@@ -225,13 +225,19 @@ def _merge_steps(
     services: dict[str, ServiceNode] = {}
     dropped: set[str] = set()  # services of steps a correction replaced
     removed: set[int] = set()  # steps a later turn says are none
+    stores: set[str] = set()  # datastores earlier turns named as where a mechanism lives
     followups: dict[int, FollowUps] = {}
     said: dict[tuple[str, bool, tuple[str, ...]], _Place] = {}  # where a prose step was said
     for turn in turns:
         turn_docs = docs.get(turn.turn, ())
         described = Described(turn.turn, turn_docs)
         visible = [s for s in steps if s.index not in removed]  # as the user last saw them
-        follow = followups[turn.turn] = FollowUps(turn, visible)
+        follow = followups[turn.turn] = FollowUps(turn, visible, frozenset(stores))
+        stores.update(
+            m.info.name
+            for m in turn.view.services
+            if m.info.role == "datastore" and turn.view.is_host(m)
+        )
         later: dict[_StepKey, Ident] = {}
         for item in steps_in_order(turn, turn_docs):
             if isinstance(item, tuple):
