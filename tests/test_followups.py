@@ -319,6 +319,20 @@ def test_a_later_turn_takes_out_a_step_it_says_is_none(
     assert not gone & {s.name for s in report.services}, behaviour
 
 
+def test_a_claim_on_a_step_added_by_number_covers_that_step(analyzer: Analyzer) -> None:
+    report = analyzer.analyze_turns(
+        [
+            "Order export: 1) receive orders from a BigCommerce webhook 2) insert each into the "
+            "orders table in Aurora.",
+            "Adding step 3: post the order to Deliverr with our order id as the external "
+            "reference.",
+        ]
+    )
+    assert [s.services for s in report.steps][-1] == ["Deliverr"]
+    unkeyed = {f.step for f in report.findings if f.code == "WRITE_WITHOUT_IDEMPOTENCY"}
+    assert unkeyed == {2}  # the Aurora insert stays flagged, the Deliverr post is keyed
+
+
 def test_a_later_turns_own_list_number_is_not_a_new_steps_label(analyzer: Analyzer) -> None:
     report = analyzer.analyze_turns(
         [NUMBERED, "Changes:\n1. We also write each signup to Snowflake."]

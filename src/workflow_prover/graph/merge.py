@@ -80,6 +80,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
         index_of = {k: shifted(i) for k, i in index_of.items()}
         ident_of = {k: shifted(i) for k, i in ident_of.items()}
     labels = _labels(turns, index_of)
+    unlabelled = frozenset(s.index for s in steps if s.label is None)
     claims: list[ClaimNode] = []
     position = 0
     for turn in turns:
@@ -90,7 +91,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
                     continue
             else:
                 draft = item
-                scope = _scope(draft.scope, turn.turn, index_of, labels, len(steps))
+                scope = _scope(draft.scope, turn.turn, index_of, labels, len(steps), unlabelled)
                 topic = follow[turn.turn].topic(draft.clause) if _unscoped(scope) else None
                 if topic is not None:  # a later turn's claim about the step its sentence names
                     scope = Scope(target=ScopeTarget.STEPS, steps=(shifted(topic),))
@@ -379,6 +380,7 @@ def _scope(
     index_of: dict[_StepKey, int],
     labels: dict[int, dict[int, list[int]]],
     count: int,
+    unlabelled: frozenset[int] = frozenset(),
 ) -> Scope:
     filters = _filters(draft.filter)
     if draft.also:
@@ -392,7 +394,9 @@ def _scope(
         known = labels.get(turn, {})
         steps: list[int] = []
         for ref in draft.step_refs:
-            steps += known.get(ref, [ref] if not known and ref <= count else [])
+            # "Adding step 3: ..." in a later turn: the unlabelled step at that place
+            by_place = ref <= count and (not known or ref in unlabelled)
+            steps += known.get(ref, [ref] if by_place else [])
         return Scope(target=ScopeTarget.STEPS, steps=tuple(dict.fromkeys(steps)), **filters)
     if draft.steps:
         steps = [
