@@ -15,6 +15,14 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "a receiver that refuses a duplicate makes the write idempotent",
+        "we upload the invoice pdf to the Box API, file name = invoice number (Box refuses a "
+        "duplicate name in the folder).",
+        "idempotency",
+        "asserted",
+        ["Box"],
+    ),
+    (
         "a doubled action ('cannot double-bill') is no doubling backoff",
         "we report usage to Stripe; a record that fails after 5 retries is replayed with the same "
         "Idempotency-Key, so the replay cannot double-bill.",
