@@ -466,6 +466,13 @@ FINDING_ROWS = [
         [],
     ),
     (
+        "an English-word vendor a word or two before a credential word is the product",
+        "1) charge the card with Stripe 2) upload the receipt pdf to box. box jwt app creds "
+        "come from secrets manager.",
+        "NO_VAULT_REFERENCE",
+        [None],
+    ),
+    (
         "a verb-shaped word after 'per' is a noun, not an action of its own",
         "we post the order to netsuite; the idempotency key is a fresh UUID generated per request.",
         "UNSTABLE_IDEMPOTENCY_KEY",

@@ -166,7 +166,14 @@ def _system_place(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
         return False  # "in front of the Square client", "a segment of users": the word
     # "env vars on the box": with an article the word is the noun, unless it is named with
     # what systems have ("the square api"); "in our notion", "create it in wise" are products
-    return (before in SYSTEM_BEFORE and not article) or after in words.system_after
+    if (before in SYSTEM_BEFORE and not article) or after in words.system_after:
+        return True
+    # "box jwt app creds", "wise api token": what systems have, a word or two further on
+    ahead = [t.norm for t in toks[m.end : m.end + 3]]
+    for n in range(1, len(ahead)):
+        if ahead[n] in words.system_after:
+            return all(x.isalpha() for x in ahead[:n])  # words between, no punctuation
+    return False
 
 
 def _coordinated(toks: list[Tok], m: Mention, strong: list[Mention]) -> bool:
