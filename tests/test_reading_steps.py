@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a category word naming a service's resource is no service of its own",
+        "3. Publish `settlement.recorded` to the `ledger` Kafka topic with the idempotent "
+        "producer.",
+        [("write", ["Apache Kafka"])],
+    ),
+    (
         "a dotted field of an object in code is no service called",
         "we issue the refund with Stripe; issue_refund passes "
         '`idempotency_key=f"refund-{req.refund_id}"`.',

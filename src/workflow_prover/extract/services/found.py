@@ -86,6 +86,8 @@ def find_services(
     for head in sorted(heads + category_words, key=lambda t: (t.start, -(t.end - t.start))):
         if any(i in taken or i in cued for i in range(head.start, head.end)):
             continue
+        if head.label == "CATEGORY_WORD" and _before_a_service(toks, head.end, taken):
+            continue  # "the `ledger` Kafka topic": the name of a topic of the service after it
         known = aliases.get(" ".join(t.norm for t in toks[head.start : head.end]))
         if head.label == "CATEGORY_WORD" and known is not None:
             found.append(SvcMention(known, head.start, head.end))
@@ -111,6 +113,13 @@ def find_services(
     found += back_references(toks, found, taken, aliases, words)
     found = _owned(toks, sorted(found, key=lambda m: m.start))
     return _one_name_each(appositions(toks, found, aliases, words), aliases, words)
+
+
+def _before_a_service(toks: list[Tok], k: int, taken: set[int]) -> bool:
+    """Does a named service start at token k, after closing quotes?"""
+    while k < len(toks) and toks[k].text in ("`", '"', "'", "”", "’"):
+        k += 1
+    return k in taken
 
 
 def _words(name: str, fillers: frozenset[str]) -> frozenset[str]:
