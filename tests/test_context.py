@@ -101,6 +101,7 @@ CASES = [
     ("We'll add a DLQ later.", "terminal_path", "planned", None),
     ("Error handling: TBD.", "error_handling", "planned", "TBD"),
     ("We might use a DLQ for failures; not sure yet.", "terminal_path", "planned", "might"),
+    ("Heads-up: the DLQ might not make it into v1.", "terminal_path", "negated", "might not"),
     ("We should probably dedupe on the delivery ID at some point.", "idempotency", "planned", None),
     ("We'll move the tokens into Vault next quarter.", "vault", "planned", None),
     # questions

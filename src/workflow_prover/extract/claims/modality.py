@@ -237,8 +237,19 @@ class ConText:
             hits = [c for c in hits if c.effect != "dated"]
         for label in _PRECEDENCE:
             chosen = [c for c in hits if c.label == label]
-            if chosen:
-                return Reading(MODALITY[label], (_nearest(chosen, target),))
+            if not chosen:
+                continue
+            plan = _nearest(chosen, target)
+            denied = [
+                sc.cue
+                for sc in self.scopes[lo:hi]
+                if sc.cue.label == "NEGATED" and 0 <= sc.cue.start - plan.end <= 1
+            ]
+            if label == "PLANNED" and denied:
+                # "the dlq might not make it into v1": a hedge that it may be absent is no
+                # mechanism the design has; said later, it overrides the earlier assertion
+                return Reading("negated", (plan, denied[0]))
+            return Reading(MODALITY[label], (plan,))
         negations = _one_per_span(
             sorted((c for c in hits if c.label == "NEGATED"), key=lambda c: (c.start, -c.end))
         )

@@ -116,7 +116,10 @@ def find_services(
 
 
 def _before_a_service(toks: list[Tok], k: int, taken: set[int]) -> bool:
-    """Does a named service start at token k, after closing quotes?"""
+    """Is the quoted name ending at token k followed by a named service ('the `ledger` Kafka
+    topic')? Unquoted, the word names a system of its own ('our WMS Postgres')."""
+    if k >= len(toks) or toks[k].text not in ("`", '"', "'", "”", "’"):
+        return False
     while k < len(toks) and toks[k].text in ("`", '"', "'", "”", "’"):
         k += 1
     return k in taken
