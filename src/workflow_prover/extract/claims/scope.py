@@ -14,65 +14,50 @@ Most specific evidence first, clause by clause:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from workflow_prover.annotate.types import Mention, Tok, small_number
-from workflow_prover.extract.claims.modality import Reading
+from workflow_prover.annotate.types import small_number
+from workflow_prover.extract.claims.drafts import (
+    GENERAL,
+    NOWHERE,
+    ClaimDraft,
+    ScopeDraft,
+    Targets,
+)
+from workflow_prover.extract.claims.quantifiers import (
+    general_noun,
+    kind_listed,
+    quantified,
+)
+from workflow_prover.extract.claims.step_scope import (
+    described,
+    item_steps,
+    nominalised,
+    own_steps,
+)
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.grammar import (
     AUXILIARIES,
-    DETERMINERS,
-    NARROWING_PREPOSITIONS,
     PREPOSITIONS,
     RELATIVE_NOT_AFTER,
 )
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.found import SvcMention, preceded_by
-from workflow_prover.extract.steps.actions import StepDraft
 
-
-@dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
-class ScopeDraft:
-    general: bool = True
-    filter: str | None = None  # api | write | read | database | all
-    step_refs: tuple[int, ...] = ()  # the user's numbers
-    steps: tuple[int, ...] = ()  # StepDraft.start of steps in this turn
-    services: tuple[str, ...] = ()
-    vendors: tuple[str, ...] = ()
-    excluded: tuple[str, ...] = ()  # services left out: "all APIs but Mailgun"
-    excluded_refs: tuple[int, ...] = ()  # the user's step numbers left out
-    also: tuple[str, ...] = ()  # services a general scope covers besides its kind's
-    # how it was decided ("scope.services", then what an inherited scope was decided by);
-    # shown by the report and `trace`, never compared: it changes no decision
-    via: tuple[str, ...] = field(default=(), compare=False, hash=False)
-
-
-GENERAL = ScopeDraft(via=("scope.general",))
-NOWHERE = ScopeDraft(
-    general=False, via=("scope.unresolved_action",)
-)  # about an action the text does not tie to a service
-
-
-@dataclass(slots=True, unsafe_hash=True)  # not frozen: cheaper to build; never mutated
-class ClaimDraft:
-    kind: str
-    reading: Reading
-    scope: ScopeDraft
-    start: int
-    end: int
-    clause: int
-    rule: str
-    value: float | None = None
-
-
-@dataclass
-class Targets:
-    """What each clause is about, computed once and inherited by pronouns."""
-
-    view: TextView
-    steps: list[StepDraft]
-    cache: dict[tuple[int, bool], ScopeDraft] = field(default_factory=dict)
+__all__ = [
+    "GENERAL",
+    "NOWHERE",
+    "ClaimDraft",
+    "ScopeDraft",
+    "Targets",
+    "named",
+    "paragraph_before",
+    "refers_back",
+    "schedule_only",
+    "scope_of",
+    "unresolved_action",
+]
 
 
 def scope_of(targets: Targets, clause_index: int, credential: bool) -> ScopeDraft:
@@ -123,7 +108,7 @@ def _exception(view: TextView, clause: Clause, credential: bool) -> ScopeDraft |
     refs = _step_refs(view, Clause(clause.index, marker, clause.end, clause.sentence))
     if not excepted and not refs:
         return None
-    base = _quantified(view, clause) or ScopeDraft()
+    base = quantified(view, clause) or ScopeDraft()
     return ScopeDraft(
         filter=base.filter,
         excluded=tuple(dict.fromkeys(m.info.name for m in excepted)),
@@ -148,19 +133,19 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
         refs = _step_refs(view, first)
     if refs:
         return ScopeDraft(general=False, step_refs=refs, via=("scope.step_refs",))
-    quantified = _quantified(view, clause)
-    if quantified is not None:
-        return _via(quantified, "scope.quantified")
+    by_quantifier = quantified(view, clause)
+    if by_quantifier is not None:
+        return _via(by_quantifier, "scope.quantified")
     mentions = [m for m in named(view, clause, credential) if not _included(view, m)]
     services = tuple(dict.fromkeys(m.info.name for m in mentions))
     if credential:
         services += _stand_ins(targets, mentions)
     vendors = _vendors(view, clause)
     if services or vendors:
-        within = _item_steps(targets, clause, services)
+        within = item_steps(targets, clause, services)
         if within:
             return ScopeDraft(general=False, steps=within, via=("scope.item_steps",))
-        kind = _kind_listed(view, clause)
+        kind = kind_listed(view, clause)
         if kind is not None and not vendors:
             # "stripe restricted key + db creds in secrets manager": Stripe and every database
             return ScopeDraft(filter=kind, also=services, via=("scope.services_and_kind",))
@@ -172,23 +157,23 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
         return ScopeDraft(
             general=False, services=services, vendors=vendors, via=("scope.services",)
         )
-    kind = _general_noun(view, clause)
+    kind = general_noun(view, clause)
     if kind is not None:
         return ScopeDraft(filter=kind, via=("scope.general_noun",))
-    own = _own_steps(targets, clause)
+    own = own_steps(targets, clause)
     if own:
         return ScopeDraft(general=False, steps=own, via=("scope.own_steps",))
-    own = _nominalised(targets, clause)
+    own = nominalised(targets, clause)
     if own:
         return ScopeDraft(general=False, steps=own, via=("scope.nominalised",))
-    own = _described(targets, clause)
+    own = described(targets, clause)
     if own:
         return ScopeDraft(general=False, steps=own, via=("scope.described",))
     condition = _condition(view, clause)
     if condition is not None:  # "If NetSuite errors, we retry..."
         return _via(scope_of(targets, condition, credential), "scope.condition")
     condition = _condition(view, clause, any_subject=True)
-    own = _described(targets, view.clause(condition)) if condition is not None else ()
+    own = described(targets, view.clause(condition)) if condition is not None else ()
     if own:  # "when the leads query fails, the run writes its window to failed_windows"
         return ScopeDraft(general=False, steps=own, via=("scope.condition", "scope.described"))
     elaborated = _elaborated(view, clause)
@@ -347,144 +332,6 @@ def _glued_range(text: str) -> tuple[int, ...]:
     return tuple(range(low, high + 1)) if 0 < low < high else ()
 
 
-def _quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
-    """'every API call', 'all writes', 'everything': a general scope (with its kind).
-
-    A service inside or right after the quantified phrase narrows it ('every Xero call',
-    'every call to Xero' are about Xero: None, so the services decide); services listed before
-    it join it ('the MySQL password and both API tokens': MySQL and every API, `also`)."""
-    toks = view.toks
-    quants = view.term_starts("QUANTIFIER")
-    named = {k for m in view.clause_services(clause.index) for k in range(m.start, m.end)}
-    nouns = {j: m for j, m in _general_nouns(view, clause).items() if j not in named}
-    for i in range(clause.start, clause.end):
-        if i not in quants:
-            continue
-        if toks[i].norm in view.catalog.words.alone_quantifier:
-            return ScopeDraft()
-        floating = _floating(view, clause, i, nouns)
-        if floating is not None:
-            return floating
-        if _object_of_named(view, clause, i):
-            continue  # "neither the Mailchimp call nor the Salesforce call sends any key"
-        for j in range(i + 1, min(i + 5, clause.end)):
-            if j in nouns:
-                longest = nouns[j]
-                if _narrowed(view, clause, i, j, longest.end):
-                    return None
-                return ScopeDraft(
-                    filter=None if longest.filter == "all" else longest.filter,
-                    also=_listed_before(view, clause, i),
-                )
-    return None
-
-
-def _object_of_named(view: TextView, clause: Clause, quant: int) -> bool:
-    """Is the quantifier in the object of a clause whose subject names services ('the Stripe
-    call sends any key')? It says how much of the object, not which steps."""
-    verbs = [v.start for v in view.mentions("verb", clause.index) if view.verbal(v)]
-    first = min((v for v in verbs if v < quant), default=None)
-    if first is None:
-        return False
-    return any(m.end <= first for m in view.clause_services(clause.index))
-
-
-def _floating(
-    view: TextView, clause: Clause, quant: int, nouns: dict[int, Mention]
-) -> ScopeDraft | None:
-    """'The database password, the SendGrid key and the HubSpot token all come from ...',
-    'Stripe and HubSpot both retry': a quantifier after its subjects, right before the verb,
-    is about those subjects (a kind named among them, 'the database password', with them)."""
-    toks = view.toks
-    after = quant + 1
-    if after >= clause.end or quant == clause.start:
-        return None
-    verbs = {v.start for v in view.mentions("verb", clause.index) if view.verbal(v)}
-    before_verb = after in verbs or toks[after].norm in AUXILIARIES
-    if not before_verb and toks[quant - 1].norm not in AUXILIARIES:
-        return None  # not "X and Y all come from", nor "X and Y are both in"
-    mentions = [m for m in view.clause_services(clause.index) if m.end <= quant]
-    if not mentions or any(v < quant for v in verbs):
-        return None  # "looked each issue up": a quantified object, not subjects
-    items = _list_items(toks, clause.start, quant - (toks[quant - 1].norm in AUXILIARIES))
-    named = {k for m in mentions for k in range(m.start, m.end)} | {
-        j for j, m in nouns.items() if m.filter in ("api", "database")
-    }
-    if any(not named & set(range(lo, hi)) for lo, hi in items):
-        return ScopeDraft()  # an item the text does not tie to a service: all of them
-    subjects = tuple(dict.fromkeys(m.info.name for m in mentions))
-    kinds = [m.filter for j, m in nouns.items() if j < quant and m.filter in ("api", "database")]
-    if kinds:
-        return ScopeDraft(filter=kinds[0], also=subjects)
-    return ScopeDraft(general=False, services=subjects)
-
-
-def _list_items(toks: list[Tok], start: int, end: int) -> list[tuple[int, int]]:
-    """The items of a list 'A, B and C' in [start, end), split at ',', 'and', '&'."""
-    items: list[tuple[int, int]] = []
-    lo = start
-    for k in range(start, end):
-        if toks[k].norm in (",", "and", "&"):
-            if k > lo:
-                items.append((lo, k))
-            lo = k + 1
-    if end > lo:
-        items.append((lo, end))
-    return items
-
-
-def _narrowed(view: TextView, clause: Clause, quant: int, noun: int, end: int) -> bool:
-    """Does a service name what the quantified phrase [quant, end) with its noun at `noun` is
-    about: before the noun ('every
-    Xero call') or after a preposition right after it ('every call to Xero', 'all requests
-    against the HubSpot API')?"""
-    services = [m for m in view.clause_services(clause.index) if not view.is_attributive(m)]
-    if any(quant < m.start < noun and not m.info.generic for m in services):
-        return True  # "every Xero call"; "every provider call" is every call to any provider
-    toks = view.toks
-    if end >= clause.end or toks[end].norm not in NARROWING_PREPOSITIONS:
-        return False
-    k = end + 1
-    while k < clause.end and toks[k].norm in DETERMINERS:
-        k += 1
-    return any(m.start == k for m in services)
-
-
-def _listed_before(view: TextView, clause: Clause, quant: int) -> tuple[str, ...]:
-    """The services of a list the quantified phrase closes: 'Kafka SASL credentials, the MySQL
-    password and both API tokens' (a ',' or 'and' between the last of them and the phrase)."""
-    before = [m for m in view.clause_services(clause.index) if m.end <= quant]
-    if not before:
-        return ()
-    gap = range(before[-1].end, quant)
-    between = [view.toks[k].norm for k in gap]
-    verbs = {v.start for v in view.mentions("verb", clause.index)}
-    if not any(w in (",", "and", "&") for w in between) or any(
-        k in verbs or view.toks[k].norm in AUXILIARIES for k in gap
-    ):
-        return ()  # "Kafka is read, and all API calls retry": two statements, not a list
-    return tuple(dict.fromkeys(m.info.name for m in before))
-
-
-def _general_noun(view: TextView, clause: Clause) -> str | None:
-    """'the database writes', 'API calls': a plural kind of call, without a quantifier."""
-    for noun in _general_nouns(view, clause).values():
-        if noun.filter in ("api", "database") and view.toks[noun.end - 1].norm.endswith("s"):
-            return noun.filter
-    return None
-
-
-def _general_nouns(view: TextView, clause: Clause) -> dict[int, Mention]:
-    """The longest general noun ("API", "API calls") starting at each token of the clause."""
-    nouns: dict[int, Mention] = {}
-    for m in view.mentions("term", clause.index):
-        if m.label == "GENERAL_NOUN":
-            held = nouns.get(m.start)
-            if held is None or m.end - m.start > held.end - held.start:
-                nouns[m.start] = m
-    return nouns
-
-
 def _vendors(view: TextView, clause: Clause) -> tuple[str, ...]:
     """'AWS calls', 'Google APIs': a vendor named outside any of its product names."""
     return tuple(
@@ -497,139 +344,6 @@ def _vendors(view: TextView, clause: Clause) -> tuple[str, ...]:
 
 
 _VENDOR_ALIASES = {"amazon": "aws", "gcp": "google"}
-
-
-def _kind_listed(view: TextView, clause: Clause) -> str | None:
-    """A kind of system named on its own beside the services ('db creds', 'database writes',
-    'the other APIs'), not as the head of a service's name ('the Postgres database', 'the
-    Stripe API'): the scope takes every system of that kind too."""
-    named = view.clause_services(clause.index)
-    inside = {k for m in named for k in range(m.start, m.end)}
-    ends = {m.end for m in named} | {m.end + 1 for m in named}  # "Stripe API", "Stripe's API"
-    for noun in _general_nouns(view, clause).values():
-        if noun.filter not in ("api", "database") or noun.start in inside or noun.start in ends:
-            continue
-        if noun.start > 0 and view.toks[noun.start - 1].norm in DETERMINERS - {"all", "every"}:
-            continue  # "the database", "our API": one system, named by its kind
-        toks = view.toks
-        plural = toks[noun.end - 1].norm.endswith("s")  # "APIs", "database writes"
-        listed = noun.end < clause.end and toks[noun.end].norm in (",", "and", "+", "&", "/")
-        if plural or listed or noun.end in view.term_starts("CREDENTIAL_NOUN"):  # "db creds"
-            return noun.filter  # not "client reference", "API version"
-    return None
-
-
-def _item_steps(targets: Targets, clause: Clause, services: tuple[str, ...]) -> tuple[int, ...]:
-    """A statement inside one numbered step or arrow segment is about that step: '(2) look up
-    or create the customer in tax-engine (the create sends Idempotency-Key ...) => (3) commit
-    in tax-engine' keys (2), not every tax-engine step. The item's steps on the services it
-    names, where those services have steps outside the item too (else nothing narrows). A
-    bullet without a number is no step of its own: '- ledger-api and Slack are called with
-    backoff' restates calls, it does not narrow to itself."""
-    if clause.item is None and clause.chain is None:
-        return ()
-    own = set(_own_steps(targets, clause))
-    named = set(services)
-    inside = [
-        s
-        for s in targets.steps
-        if s.start in own
-        and named & {i.name for i in s.services}
-        and (s.label is not None or clause.chain is not None)  # a numbered step, a segment
-    ]
-    outside = [
-        s for s in targets.steps if s.start not in own and named & {i.name for i in s.services}
-    ]
-    return tuple(s.start for s in inside) if inside and outside else ()
-
-
-def _own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
-    same = [s.start for s in targets.steps if s.clause == clause.index]
-    if same:
-        return tuple(same)
-    view = targets.view
-    lay = view.lay
-    if clause.item is not None:
-        same = [s.start for s in targets.steps if lay.clauses[s.clause].item == clause.item]
-        if same:
-            return tuple(same)
-    if clause.chain is not None:
-        same = [
-            s.start
-            for s in targets.steps
-            if lay.clauses[s.clause].chain == clause.chain
-            and lay.clauses[s.clause].segment == clause.segment
-        ]
-    return tuple(same)
-
-
-def _described(targets: Targets, clause: Clause) -> tuple[int, ...]:
-    """'the project-board add has no dedupe': a subject whose head is a step's own verb and
-    that shares two content words or more with that step's text ('add it to the Triage
-    project board'), and names no service, is about that step."""
-    view = targets.view
-    toks = view.toks
-    verbs = {v.start for v in view.mentions("verb", clause.index) if view.verbal(v)}
-    fails = view.term_starts("FAILURE_WORD")  # "when the leads query fails": before its verb
-    end = next((k for k in range(clause.start, clause.end) if k in fails), None)
-    if end is None:
-        end = next(
-            (
-                k
-                for k in range(clause.start, clause.end)
-                if k in verbs or toks[k].norm in AUXILIARIES
-            ),
-            clause.start,
-        )
-    if end - clause.start < 2 or view.has_term("QUANTIFIER", clause.start, end):
-        return ()
-    named = {k for m in view.clause_services(clause.index) for k in range(m.start, m.end)}
-    words = {
-        toks[k].norm
-        for k in range(clause.start, end)
-        if len(toks[k].norm) >= 3
-        and toks[k].norm.isalpha()
-        and toks[k].norm not in DETERMINERS
-        and k not in named
-    }
-    head = toks[end - 1].norm  # "add": the subject is named by the step's own verb
-
-    def verbs_of(step: StepDraft) -> set[str]:
-        return {toks[a.start].norm for a in view.frame(step.clause).actions}
-
-    hits = [
-        s.start
-        for s in targets.steps
-        if head in verbs_of(s) and len(words & {t.norm for t in toks[s.start : s.end]}) >= 2
-    ]
-    return tuple(hits) if len(hits) == 1 else ()
-
-
-def _nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
-    """'Orders whose issuance fails for good are parked ...': a noun made from a step's verb
-    (issuance, creation, payment, submission) names the steps of that verb."""
-    toks = targets.view.toks
-    nouns = [
-        toks[i].norm
-        for i in range(clause.start, clause.end)
-        if len(toks[i].norm) >= 6 and toks[i].norm.endswith(_NOUN_SUFFIXES)
-    ]
-    if not nouns:
-        return ()
-    found = []
-    for step in targets.steps:
-        verb = step.rule.removeprefix("verb.")
-        if step.rule.startswith("verb.") and any(_derived(n, verb) for n in nouns):
-            found.append(step.start)
-    return tuple(found)
-
-
-_NOUN_SUFFIXES = ("ance", "ence", "ation", "ition", "ment", "ssion", "sion", "al", "ery")
-
-
-def _derived(noun: str, verb: str) -> bool:
-    stem = verb[: max(4, len(verb) - 1)] if len(verb) > 4 else verb
-    return noun != verb and len(verb) >= 3 and noun.startswith(stem)
 
 
 def schedule_only(view: TextView, clause: int) -> bool:
@@ -646,7 +360,7 @@ def unresolved_action(view: TextView, clause_index: int) -> bool:
     """Does the clause describe one concrete action (an asserted verb), whose target the
     text does not name as a service?"""
     clause = view.clause(clause_index)
-    if _quantified(view, clause) is not None:
+    if quantified(view, clause) is not None:
         return False
     toks = view.toks
     return any(

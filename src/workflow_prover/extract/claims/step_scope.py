@@ -1,0 +1,127 @@
+"""Scope by step: a claim about the step its clause, item or segment describes, or the step it
+names by its own words.
+
+"(2) look up or create the customer in tax-engine (the create sends Idempotency-Key ...)" is
+about item (2); "Orders whose issuance fails for good ..." names the issuing step by a noun
+made from its verb; "the project-board add has no dedupe" names a step by its verb and words.
+"""
+
+from __future__ import annotations
+
+from workflow_prover.extract.claims.drafts import Targets
+from workflow_prover.extract.layout.clauses import Clause
+from workflow_prover.extract.layout.grammar import AUXILIARIES, DETERMINERS
+from workflow_prover.extract.steps.actions import StepDraft
+
+
+def item_steps(targets: Targets, clause: Clause, services: tuple[str, ...]) -> tuple[int, ...]:
+    """A statement inside one numbered step or arrow segment is about that step: '(2) look up
+    or create the customer in tax-engine (the create sends Idempotency-Key ...) => (3) commit
+    in tax-engine' keys (2), not every tax-engine step. The item's steps on the services it
+    names, where those services have steps outside the item too (else nothing narrows). A
+    bullet without a number is no step of its own: '- ledger-api and Slack are called with
+    backoff' restates calls, it does not narrow to itself."""
+    if clause.item is None and clause.chain is None:
+        return ()
+    own = set(own_steps(targets, clause))
+    named = set(services)
+    inside = [
+        s
+        for s in targets.steps
+        if s.start in own
+        and named & {i.name for i in s.services}
+        and (s.label is not None or clause.chain is not None)  # a numbered step, a segment
+    ]
+    outside = [
+        s for s in targets.steps if s.start not in own and named & {i.name for i in s.services}
+    ]
+    return tuple(s.start for s in inside) if inside and outside else ()
+
+
+def own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    same = [s.start for s in targets.steps if s.clause == clause.index]
+    if same:
+        return tuple(same)
+    view = targets.view
+    lay = view.lay
+    if clause.item is not None:
+        same = [s.start for s in targets.steps if lay.clauses[s.clause].item == clause.item]
+        if same:
+            return tuple(same)
+    if clause.chain is not None:
+        same = [
+            s.start
+            for s in targets.steps
+            if lay.clauses[s.clause].chain == clause.chain
+            and lay.clauses[s.clause].segment == clause.segment
+        ]
+    return tuple(same)
+
+
+def described(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    """'the project-board add has no dedupe': a subject whose head is a step's own verb and
+    that shares two content words or more with that step's text ('add it to the Triage
+    project board'), and names no service, is about that step."""
+    view = targets.view
+    toks = view.toks
+    verbs = {v.start for v in view.mentions("verb", clause.index) if view.verbal(v)}
+    fails = view.term_starts("FAILURE_WORD")  # "when the leads query fails": before its verb
+    end = next((k for k in range(clause.start, clause.end) if k in fails), None)
+    if end is None:
+        end = next(
+            (
+                k
+                for k in range(clause.start, clause.end)
+                if k in verbs or toks[k].norm in AUXILIARIES
+            ),
+            clause.start,
+        )
+    if end - clause.start < 2 or view.has_term("QUANTIFIER", clause.start, end):
+        return ()
+    named = {k for m in view.clause_services(clause.index) for k in range(m.start, m.end)}
+    words = {
+        toks[k].norm
+        for k in range(clause.start, end)
+        if len(toks[k].norm) >= 3
+        and toks[k].norm.isalpha()
+        and toks[k].norm not in DETERMINERS
+        and k not in named
+    }
+    head = toks[end - 1].norm  # "add": the subject is named by the step's own verb
+
+    def verbs_of(step: StepDraft) -> set[str]:
+        return {toks[a.start].norm for a in view.frame(step.clause).actions}
+
+    hits = [
+        s.start
+        for s in targets.steps
+        if head in verbs_of(s) and len(words & {t.norm for t in toks[s.start : s.end]}) >= 2
+    ]
+    return tuple(hits) if len(hits) == 1 else ()
+
+
+def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    """'Orders whose issuance fails for good are parked ...': a noun made from a step's verb
+    (issuance, creation, payment, submission) names the steps of that verb."""
+    toks = targets.view.toks
+    nouns = [
+        toks[i].norm
+        for i in range(clause.start, clause.end)
+        if len(toks[i].norm) >= 6 and toks[i].norm.endswith(_NOUN_SUFFIXES)
+    ]
+    if not nouns:
+        return ()
+    found = []
+    for step in targets.steps:
+        verb = step.rule.removeprefix("verb.")
+        if step.rule.startswith("verb.") and any(_derived(n, verb) for n in nouns):
+            found.append(step.start)
+    return tuple(found)
+
+
+_NOUN_SUFFIXES = ("ance", "ence", "ation", "ition", "ment", "ssion", "sion", "al", "ery")
+
+
+def _derived(noun: str, verb: str) -> bool:
+    stem = verb[: max(4, len(verb) - 1)] if len(verb) > 4 else verb
+    return noun != verb and len(verb) >= 3 and noun.startswith(stem)
