@@ -47,6 +47,7 @@ class TextView:
     service_toks: set[int] = field(default_factory=set)
     _readings: dict[tuple[int, int, str], Reading] = field(default_factory=dict)
     _frames: dict[int, Frame] = field(default_factory=dict)
+    _message_words: frozenset[int] | None = None  # `message_text`, found on first use
 
     @property
     def toks(self) -> list[Tok]:
@@ -119,21 +120,32 @@ class TextView:
         """Is token i inside double quotes that follow a chat, email or SMS service in its
         sentence ('Post to the Slack channel: "N new leads synced to Airtable"')? Those are
         the words of the message sent, not actions of the workflow."""
-        lo, _ = self.lay.sentences[self.lay.sentence_of[i]]
+        if self._message_words is None:
+            self._message_words = self._quoted_messages()
+        return i in self._message_words
+
+    def _quoted_messages(self) -> frozenset[int]:
+        """The tokens of every such quote, found in one pass over the text."""
         toks = self.toks
-        opened = None
-        for k in range(lo, i):
-            t = toks[k].text
-            if t == "“" or (t == '"' and opened is None):
-                opened = k
-            elif t == "”" or t == '"':
-                opened = None
-        if opened is None:
-            return False
-        return any(
-            lo <= m.start and m.end <= opened and m.info.category in self.catalog.message_categories
-            for m in self.services
-        )
+        first: dict[int, int] = {}  # sentence -> where its first message service ends
+        for m in self.services:
+            if m.info.category in self.catalog.message_categories:
+                sentence = self.lay.sentence_of[m.start]
+                first[sentence] = min(m.end, first.get(sentence, m.end))
+        out: set[int] = set()
+        for sentence, (lo, hi) in enumerate(self.lay.sentences):
+            if sentence not in first:
+                continue
+            opened: int | None = None
+            for k in range(lo, hi):
+                if opened is not None and first[sentence] <= opened:
+                    out.add(k)
+                t = toks[k].text
+                if t == "“" or (t == '"' and opened is None):
+                    opened = k
+                elif t in ("”", '"'):
+                    opened = None
+        return frozenset(out)
 
     def is_attributive(self, m: SvcMention) -> bool:
         """'the Shopify order ID', 'the Twilio token': the service qualifies a noun."""
@@ -182,8 +194,7 @@ class TextView:
             return False
         c = self.clause(clause)
         lo = self.lay.sentences[c.sentence][0]  # "before posting, the job inserts ..."
-        verbs = {v.start for v in self.ann.of(Group.VERB) if lo <= v.start < c.end}
-        toks = self.toks
+        toks, verbs = self.toks, self.verb_starts
         return any(
             toks[k].norm == "before" and any(j in verbs for j in range(k + 1, min(k + 3, c.end)))
             for k in range(lo, c.end)

@@ -60,22 +60,24 @@ def _hosts(turns: list[TurnDraft], claims: list[ClaimNode]) -> dict[str, list[Cl
 
 
 def _removed(turn: TurnDraft) -> list[tuple[str, tuple[int, int]]]:
-    """(store, sentence span) for each datastore this turn's sentences remove, asserted."""
+    """(store, sentence span) for each datastore this turn's sentences remove, asserted: a
+    datastore named within four tokens after the sentence's first removal verb."""
     view = turn.view
+    sentences = view.lay.sentences
     verbs = view.catalog.words.removal_verb
-    out: list[tuple[str, tuple[int, int]]] = []
-    for lo, hi in view.lay.sentences:
-        removal = [
-            v
-            for v in view.ann.of(Group.VERB)
-            if lo <= v.start < hi
+    first: dict[int, int] = {}  # sentence -> the end of its first asserted removal verb
+    for v in view.ann.of(Group.VERB):  # in text order
+        sentence = view.lay.sentence_of[v.start]
+        if (
+            sentence not in first
             and view.toks[v.start].norm in verbs
             and view.read(v).modality == "asserted"
-        ]
-        if not removal:
-            continue
-        first = removal[0].end
-        for m in view.services:
-            if first <= m.start < hi and m.start - first <= 4 and m.info.role == "datastore":
-                out.append((m.info.name, (lo, hi)))
+        ):
+            first[sentence] = v.end
+    out: list[tuple[str, tuple[int, int]]] = []
+    for m in view.services:
+        sentence = view.lay.sentence_of[m.start]
+        end = first.get(sentence)
+        if end is not None and 0 <= m.start - end <= 4 and m.info.role == "datastore":
+            out.append((m.info.name, sentences[sentence]))
     return out
