@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from workflow_prover.annotate.types import Group, small_number
+from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.reading import TextView
-from workflow_prover.extract.services.catalog import ServiceInfo
+from workflow_prover.extract.services.catalog import ServiceInfo, SvcMention
 from workflow_prover.extract.steps.actions import StepDraft
 from workflow_prover.extract.turn import TurnDraft
 from workflow_prover.models import StepNode
@@ -63,6 +64,9 @@ class FollowUps:
         self._turn = turn
         self._earlier = [s for s in earlier if s.turn < turn.turn]
         self._stores = stores
+        self._clauses: dict[int, list[Clause]] = {}  # sentence -> its clauses, in order
+        for c in turn.view.lay.clauses:
+            self._clauses.setdefault(c.sentence, []).append(c)
         self._last: dict[int, int] = {}  # sentence -> the step its last action attached to
         self._corrected = self._service_corrections()
 
@@ -134,13 +138,17 @@ class FollowUps:
         return not names or bool(names & set(step.services))
 
     def _named(self, sentence: int) -> set[str]:
-        lay = self._turn.view.lay
-        return {
-            m.info.name
-            for c in lay.clauses
-            if c.sentence == sentence
-            for m in self._turn.view.clause_services(c.index)
-        }
+        return {m.info.name for m in self._mentions(sentence)}
+
+    def _mentions(self, sentence: int) -> list[SvcMention]:
+        """The services the sentence names, in order."""
+        view = self._turn.view
+        return [m for c in self._clauses.get(sentence, []) for m in view.clause_services(c.index)]
+
+    def _span(self, sentence: int) -> tuple[int, int]:
+        """Where the sentence's clauses start and end."""
+        clauses = self._clauses[sentence]
+        return min(c.start for c in clauses), max(c.end for c in clauses)
 
     def in_removal(self, draft: StepDraft) -> bool:
         """Is the draft in a sentence that takes a step out ('step 3 (read -> stripe) isn't a
@@ -178,12 +186,7 @@ class FollowUps:
         for sentence, (start, end) in enumerate(lay.sentences):
             if not view.has_term("CORRECTION", start, end) or self._by_label(start, end):
                 continue
-            named = [
-                m
-                for c in lay.clauses
-                if c.sentence == sentence
-                for m in view.clause_services(c.index)
-            ]
+            named = self._mentions(sentence)
             old = {m.info.name for m in named if m.info.name in known}
             new = [
                 m.info
@@ -198,10 +201,8 @@ class FollowUps:
         return out
 
     def _sentence(self, draft: StepDraft) -> tuple[int, int, int]:
-        lay = self._turn.view.lay
-        sentence = lay.clauses[draft.clause].sentence
-        spans = [(c.start, c.end) for c in lay.clauses if c.sentence == sentence]
-        return min(s for s, _ in spans), max(e for _, e in spans), sentence
+        sentence = self._turn.view.lay.clauses[draft.clause].sentence
+        return (*self._span(sentence), sentence)
 
     def _by_label(self, start: int, end: int) -> int | None:
         """'step 4', 'in step 2': the step with that label (or at that place, unlabelled)."""
@@ -259,10 +260,8 @@ class FollowUps:
         "it retries 5 times")."""
         if not self._earlier:
             return None
-        lay = self._turn.view.lay
-        sentence = lay.clauses[clause].sentence
-        spans = [(c.start, c.end) for c in lay.clauses if c.sentence == sentence]
-        start, end = min(s for s, _ in spans), max(e for _, e in spans)
+        sentence = self._turn.view.lay.clauses[clause].sentence
+        start, end = self._span(sentence)
         found = self._by_label(start, end) or self._on_named(sentence) or self._by_topic(sentence)
         if found is not None:
             self._last.setdefault(sentence, found)
