@@ -141,6 +141,11 @@ CLAUSES = [
         ["Failures go to a DLQ:", "we replay them nightly from the queue."],
     ),
     (
+        "a verb word after a determiner is a noun: 'every write and every X call' is one subject",
+        "Every write and every Quillpay call is keyed on the order ID.",
+        ["Every write and every Quillpay call is keyed on the order ID."],
+    ),
+    (
         "'but' after a quantifier means except and splits nothing",
         "All APIs but Mailgun retry.",
         ["All APIs but Mailgun retry."],

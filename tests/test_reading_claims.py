@@ -266,6 +266,22 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "a second statement of the same mechanism right after the first has its scope",
+        "1. take orders from the Fernway webhook\n2. POST each order to ledger-svc\n3. publish "
+        "order.booked to NATS\n\nthe NATS publish sets an x-dedup-id header to the order id, "
+        "and the stream runs the deduplication filter.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
+        "a general statement first is spelled out, not narrowed, by the specific one after it",
+        "1. take orders from the Fernway webhook\n2. POST each order to ledger-svc\n3. publish "
+        "order.booked to NATS\n\nevery write is keyed on the order id: ledger-svc refuses a "
+        "repeated id and NATS drops repeats by Nats-Msg-Id.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
         "a step range written as one token covers each step in it",
         "1. List envelopes from DocuSign.\n2. Create the customer in NetSuite.\n3. Create the "
         "project in Asana.\n4. Post a message in Slack.\n\nFailures in steps 1–3 park the "

@@ -95,6 +95,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims += routed_failures(view, targets, claims)
     claims += retractions(view, claims)
     claims = _keys_described(view, claims)
+    claims = _same_mechanism_scoped(view, claims)
     claims = _without_defeated_purposes(view, claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
 
@@ -160,6 +161,48 @@ def _keys_described(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft
             ]
             if keyed:
                 claim = replace(claim, scope=keyed[-1].scope)
+        out.append(claim)
+    return out
+
+
+_FAMILY = {
+    "idempotency_store": "idempotency",
+    **{kind: "retry" for kind in _RETRY_POLICY},
+    "throttle_concurrency": "throttle_rate",
+}
+
+
+def _same_mechanism_scoped(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'the Rabbit publish sets `x-deduplication-header`, and the exchange runs the dedup
+    plugin': a second statement of the same mechanism, in the clause right after the first
+    and naming nothing of its own, spells out the first one; it has that one's scope, not the
+    whole design's. Never the other way round: a general statement first ('every write is
+    keyed ...: the GCS name is deterministic, ...') is spelled out by the specific ones."""
+
+    def family(claim: ClaimDraft) -> str:
+        return _FAMILY.get(claim.kind, claim.kind)
+
+    out: list[ClaimDraft] = []
+    for claim in claims:
+        if (
+            claim.scope == GENERAL
+            and claim.reading.modality == "asserted"
+            and claim.kind not in CREDENTIAL_KINDS
+        ):
+            sentence = view.lay.sentence_of[claim.start]
+            scoped = [
+                c.scope
+                for c in claims
+                if c.clause == claim.clause - 1
+                and family(c) == family(claim)
+                and view.lay.sentence_of[c.start] == sentence
+                and c.reading.modality == "asserted"
+                and (c.scope.services or c.scope.steps or c.scope.step_refs)
+                and not c.scope.general
+            ]
+            if scoped:
+                via = (*scoped[0].via, "scope.same_mechanism")
+                claim = replace(claim, scope=replace(scoped[0], via=via))
         out.append(claim)
     return out
 

@@ -570,7 +570,13 @@ def _starts_clause(
 
 
 def _left_predicate(toks: list[Tok], start: int, j: int, verbs: dict[int, Mention]) -> bool:
-    return any(toks[k].norm in AUXILIARIES or k in verbs for k in range(start, j))
+    """Has the clause so far a predicate? A verb word right after a determiner is a noun
+    ("every write and every OpenAI call are keyed": one subject, no predicate yet)."""
+    return any(
+        toks[k].norm in AUXILIARIES
+        or (k in verbs and not (k > start and toks[k - 1].norm in DETERMINERS))
+        for k in range(start, j)
+    )
 
 
 def _subject_verb(toks: list[Tok], j: int, e: int, verbs: dict[int, Mention]) -> bool:
