@@ -510,6 +510,18 @@ def test_findings_fire_where_the_words_leave_steps_uncovered(
 # (behaviour, turns of one review, finding code, the step numbers it fires on)
 TURN_ROWS = [
     (
+        "a later turn's failure path for the step its 'when' clause describes covers that step",
+        [
+            "hourly:\n1. export the open invoices from the Tallybook API\n2. create each "
+            "invoice in Ferncrest, keyed on invoice_no\nFerncrest failures go to fern-dlq.",
+            "when the invoice export fails, the job writes its cursor to a failed_cursors table "
+            "and the next run starts there.",
+            "Step 3: post a digest to the Chirp API, keyed on the run date.",
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [3],
+    ),
+    (
         "a later turn's removal that names no system takes it away where it was said",
         [
             "nightly: pull invoices from quickbooks online and MERGE them into bigquery on "

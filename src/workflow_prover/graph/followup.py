@@ -17,11 +17,14 @@ step to the new service (`Corrected`); its drafts are that step's new reading, n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from workflow_prover.annotate.types import Group, small_number
+from workflow_prover.extract.claims.scope import condition_clause
+from workflow_prover.extract.claims.step_scope import subject_words
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.catalog import ServiceInfo, SvcMention
@@ -267,6 +270,29 @@ class FollowUps:
             self._last.setdefault(sentence, found)
         return found
 
+    def described(self, clause: int) -> int | None:
+        """The one earlier step a later turn's clause, or the 'when ...' clause it follows,
+        describes by its subject: 'when the leads query fails, the run writes its window to
+        failed_windows' is about the step 'query new rows from the leads table', so the
+        table is that step's failure path, not every step's (steps added later included)."""
+        view = self._turn.view
+        here = view.clause(clause)
+        condition = condition_clause(view, here)
+        for c in (here, *(() if condition is None else (view.clause(condition),))):
+            subject = subject_words(view, c)
+            if subject is None:
+                continue
+            head, words = subject
+            said = {_stem(w) for w in words}
+            hits = [
+                s.index
+                for s in self._earlier
+                if _stem(head) in (texts := _words(s.text)) and len(said & texts) >= 2
+            ]
+            if len(hits) == 1:
+                return hits[0]
+        return None
+
     def _on_named(self, sentence: int) -> int | None:
         """The one earlier step on all the services the sentence names ('the Slack step is a
         read', 'the Stripe report carries a key'), or None."""
@@ -277,6 +303,15 @@ class FollowUps:
     def takes_no_service(self, draft: StepDraft) -> bool:
         """An action with no service in a later turn, about no step found: not a step."""
         return bool(self._earlier) and not draft.services
+
+
+def _words(text: str) -> set[str]:
+    return {_stem(w) for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 3}
+
+
+def _stem(word: str) -> str:
+    """'invoices' and 'invoice' are one word when a later turn names a step."""
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
 def _after_copula(view: TextView, i: int) -> bool:

@@ -95,6 +95,10 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
                 topic = follow[turn.turn].topic(draft.clause) if _unscoped(scope) else None
                 if topic is not None:  # a later turn's claim about the step its sentence names
                     scope = Scope(target=ScopeTarget.STEPS, steps=(shifted(topic),))
+                elif scope.target is ScopeTarget.ALL and draft.scope == GENERAL:
+                    topic = follow[turn.turn].described(draft.clause)
+                    if topic is not None:  # "when the leads query fails, ...": that step
+                        scope = Scope(target=ScopeTarget.STEPS, steps=(shifted(topic),))
                 scope = _where_removed(draft, scope, claims)
                 claim = ClaimNode(
                     kind=ClaimKind(draft.kind),

@@ -51,6 +51,7 @@ __all__ = [
     "ClaimDraft",
     "ScopeDraft",
     "Targets",
+    "condition_clause",
     "named",
     "paragraph_before",
     "refers_back",
@@ -371,6 +372,11 @@ def unresolved_action(view: TextView, clause_index: int) -> bool:
         and view.read(v).modality == "asserted"
         for v in view.mentions("verb", clause_index)
     )
+
+
+def condition_clause(view: TextView, clause: Clause) -> int | None:
+    """The 'if/when ...' clause this one is the consequence of, whatever it names."""
+    return _condition(view, clause, any_subject=True)
 
 
 def _condition(view: TextView, clause: Clause, any_subject: bool = False) -> int | None:

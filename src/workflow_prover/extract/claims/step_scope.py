@@ -11,6 +11,7 @@ from __future__ import annotations
 from workflow_prover.extract.claims.drafts import Targets
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.grammar import AUXILIARIES, DETERMINERS
+from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.steps.actions import StepDraft
 
 
@@ -62,7 +63,27 @@ def described(targets: Targets, clause: Clause) -> tuple[int, ...]:
     """'the project-board add has no dedupe': a subject whose head is a step's own verb and
     that shares two content words or more with that step's text ('add it to the Triage
     project board'), and names no service, is about that step."""
+    subject = subject_words(targets.view, clause)
+    if subject is None:
+        return ()
     view = targets.view
+    toks = view.toks
+    head, words = subject
+
+    def verbs_of(step: StepDraft) -> set[str]:
+        return {toks[a.start].norm for a in view.frame(step.clause).actions}
+
+    hits = [
+        s.start
+        for s in targets.steps
+        if head in verbs_of(s) and len(words & {t.norm for t in toks[s.start : s.end]}) >= 2
+    ]
+    return tuple(hits) if len(hits) == 1 else ()
+
+
+def subject_words(view: TextView, clause: Clause) -> tuple[str, frozenset[str]] | None:
+    """The subject of a clause that names no service and no quantity, as its head word and
+    its content words ("when the leads query fails": query, {leads, query}), or None."""
     toks = view.toks
     verbs = {v.start for v in view.mentions("verb", clause.index) if view.verbal(v)}
     fails = view.term_starts("FAILURE_WORD")  # "when the leads query fails": before its verb
@@ -77,27 +98,17 @@ def described(targets: Targets, clause: Clause) -> tuple[int, ...]:
             clause.start,
         )
     if end - clause.start < 2 or view.has_term("QUANTIFIER", clause.start, end):
-        return ()
+        return None
     named = {k for m in view.clause_services(clause.index) for k in range(m.start, m.end)}
-    words = {
+    words = frozenset(
         toks[k].norm
         for k in range(clause.start, end)
         if len(toks[k].norm) >= 3
         and toks[k].norm.isalpha()
         and toks[k].norm not in DETERMINERS
         and k not in named
-    }
-    head = toks[end - 1].norm  # "add": the subject is named by the step's own verb
-
-    def verbs_of(step: StepDraft) -> set[str]:
-        return {toks[a.start].norm for a in view.frame(step.clause).actions}
-
-    hits = [
-        s.start
-        for s in targets.steps
-        if head in verbs_of(s) and len(words & {t.norm for t in toks[s.start : s.end]}) >= 2
-    ]
-    return tuple(hits) if len(hits) == 1 else ()
+    )
+    return toks[end - 1].norm, words  # "add": the subject is named by the step's own verb
 
 
 def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
