@@ -266,6 +266,14 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "a table row's cells are about that row's step, whatever its punctuation",
+        "| step | system | action | idempotency |\n|---|---|---|---|\n| 1 | Mollie | create "
+        "the payout | keyed on payout_ref |\n| 2 | Xero | create the journal entry | TBD "
+        "(maybe the entry ref?) |\n| 3 | Mattermost | post the summary | dedupe on run id |",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
         "a second statement of the same mechanism right after the first has its scope",
         "1. take orders from the Fernway webhook\n2. POST each order to ledger-svc\n3. publish "
         "order.booked to NATS\n\nthe NATS publish sets an x-dedup-id header to the order id, "
@@ -513,7 +521,7 @@ TURN_ROWS = [
         "a later turn's failure path for the step its 'when' clause describes covers that step",
         [
             "hourly:\n1. export the open invoices from the Tallybook API\n2. create each "
-            "invoice in Ferncrest, keyed on invoice_no\nFerncrest failures go to fern-dlq.",
+            "invoice in Xero, keyed on invoice_no\nXero failures go to fern-dlq.",
             "when the invoice export fails, the job writes its cursor to a failed_cursors table "
             "and the next run starts there.",
             "Step 3: post a digest to the Chirp API, keyed on the run date.",

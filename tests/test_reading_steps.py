@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a table row's action cell acts on the system its own row names",
+        "| # | app | what | on failure |\n|---|---|---|---|\n| 1 | Mollie | list new payouts | "
+        "payout_dlq |\n| 2 | Xero | create the journal entry | payout_dlq |",
+        [("read", ["Mollie"]), ("write", ["Xero"])],
+    ),
+    (
         "a category word naming a service's resource is no service of its own",
         "3. Publish `settlement.recorded` to the `ledger` Kafka topic with the idempotent "
         "producer.",

@@ -109,6 +109,8 @@ def layout(
     and which section each line is in."""
     toks = ann.toks
     items = _items(toks, words.step_marker)
+    if blocks is not None:
+        items = _with_table_rows(toks, items, blocks)
     sentences = _sentences(toks, items, blocks)
     depth = _depths(toks, sentences)
     if services is None:
@@ -142,6 +144,31 @@ def layout(
 
 
 # ---- list items ---------------------------------------------------------------------------
+
+
+def _with_table_rows(toks: list[Tok], items: list[Item], blocks: Blocks) -> list[Item]:
+    """A markdown table's body row is one item, and one sentence: '| 2 | NetSuite | create
+    Sales Order | ... | TBD (maybe externalId?) |' is step 2, whatever punctuation its cells
+    hold, and what its cells say is about that row. A first cell holding a small number is the
+    row's label."""
+    rows: dict[int, list[int]] = {}
+    for i, t in enumerate(toks):
+        if 0 <= t.line < len(blocks.kinds) and blocks.kinds[t.line] == "table_row":
+            rows.setdefault(t.line, []).append(i)
+    if not rows:
+        return items
+    inside = {i for found in rows.values() for i in found}
+    kept = [it for it in items if it.start not in inside]
+    for found in rows.values():
+        start, end = found[0], found[-1] + 1
+        cells = [k for k in found if toks[k].text != "|"]
+        first = cells[0] if cells else start
+        alone = first + 1 < end and toks[first + 1].text == "|"
+        kept.append(Item(0, start, end, small_number(toks[first].text) if alone else None, first))
+    kept.sort(key=lambda it: it.start)
+    for n, it in enumerate(kept):
+        it.index = n
+    return kept
 
 
 def _marker(toks: list[Tok], i: int) -> tuple[int, int | None] | None:
@@ -289,6 +316,8 @@ def _sentences(
             continue  # "1. Receive...": the marker's full stop ends nothing
         if blocks is not None and cur.line != prev.line and _block_edge(blocks, prev, cur):
             bounds.append(i)  # a heading, a metadata line, a table row stands alone
+        elif blocks is not None and cur.line == prev.line and _in_row(blocks, cur):
+            continue  # a table row is one sentence
         elif i in starts or (prev.text in SENTENCE_END and (prev.ws or cur.line != prev.line)):
             bounds.append(i)
         elif (
@@ -315,6 +344,10 @@ def _block_edge(blocks: Blocks, prev: Tok, cur: Tok) -> bool:
         for line in (prev.line, cur.line)
         if 0 <= line < len(kinds)
     )
+
+
+def _in_row(blocks: Blocks, tok: Tok) -> bool:
+    return 0 <= tok.line < len(blocks.kinds) and blocks.kinds[tok.line] == "table_row"
 
 
 def _closes_sentence(toks: list[Tok], k: int) -> bool:

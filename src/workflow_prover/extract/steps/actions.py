@@ -25,7 +25,7 @@ Each step records the rule that made it (the verb's lexicon id, or a named readi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from workflow_prover.annotate.types import Group, Mention
 from workflow_prover.extract.layout.clauses import Clause
@@ -80,9 +80,16 @@ def find_steps(view: TextView) -> list[StepDraft]:
             sentence = _Sentence(clause.sentence, [], list(previous_senders))
         if clause.skipped or clause.role in NOT_DESIGN:
             continue
-        found = _clause_steps(view, clause, sentence)
+        found = [_without_cell_edge(view, s) for s in _clause_steps(view, clause, sentence)]
         (background if clause.role == "background" else steps).extend(found)
     return steps or background
+
+
+def _without_cell_edge(view: TextView, step: StepDraft) -> StepDraft:
+    """A table cell's step is the cell's words, not the '|' that closes it."""
+    if step.end - step.start > 1 and view.toks[step.end - 1].text == "|":
+        return replace(step, end=step.end - 1)
+    return step
 
 
 def step_services(view: TextView, clause: int) -> list[SvcMention]:
@@ -336,13 +343,16 @@ def _action_steps(
             acted = _bracket_owner(view, frame, action, main)  # "GitHub API (list open PRs)"
         if not acted:
             acted = _channel_owner(view, action)  # "posts one digest to #wins"
+        rule = action.verb.rule
+        if not acted and action.verb.start == frame.start:
+            acted = _row_systems(view, clause)  # "| NetSuite | create Sales Order |"
+            rule = "step.table_row" if acted else rule
         if not acted and nxt is not None and nxt.joined in ("or", "and"):
             # "look up or create the customer in NetSuite": one step on the next phrase
             merged_write = merged_write or action.label in ("WRITE", "TRANSFER")
             continue
         kind = "WRITE" if merged_write and action.label == "READ" else action.label
         merged_write = False
-        rule = action.verb.rule
         bracketed = view.lay.depth[action.start] > view.lay.depth[frame.start]
         if (
             not acted
@@ -516,6 +526,23 @@ def _fallback(
         if earlier:
             return earlier[:1], "step.fallback.previous_sentence"
     return [], ""
+
+
+def _row_systems(view: TextView, clause: Clause) -> list[SvcMention]:
+    """'| 2 | NetSuite | create Sales Order | ...': in a table row, the action's system is the
+    one a cell of its own names (a system column), not one an action cell acts on."""
+    blocks = view.lay.blocks
+    line = view.toks[clause.start].line
+    if blocks is None or not 0 <= line < len(blocks.kinds) or blocks.kinds[line] != "table_row":
+        return []
+    return [
+        m
+        for c in view.lay.clauses
+        if c.sentence == clause.sentence
+        and c.index != clause.index
+        and not view.frame(c.index).actions
+        for m in step_services(view, c.index)
+    ]
 
 
 def _refers_back(view: TextView, clause: Clause) -> bool:
