@@ -28,6 +28,19 @@ CASES = [
         "instead of",
     ),
     ("Calls are made without backoff.", "backoff_exponential", "negated", "without"),
+    # "no" after a numbered noun abbreviates "number"
+    (
+        "Texts go out via Sinch, message id = booking no, dedupe set in Redis.",
+        "idempotency_store",
+        "asserted",
+        None,
+    ),
+    (
+        "Texts go out via Sinch; there is no dedupe set in Redis.",
+        "idempotency_store",
+        "negated",
+        "no",
+    ),
     # negation does not leak across "but" or into the next clause
     (
         "There is no DLQ, but every call uses exponential backoff.",
