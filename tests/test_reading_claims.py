@@ -15,6 +15,22 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "a cue word that starts mid-word in a product's name is no mechanism",
+        "we load the nightly totals into Xero; the Xero token and the BigQuery service-account "
+        "key are stored in Vault.",
+        "idempotency",
+        None,
+        ALL,
+    ),
+    (
+        "a cue in a resource name joined by punctuation is still the mechanism",
+        "we create the refund in Adyen; a refund that fails goes on the `refund-failures` "
+        "Service Bus queue.",
+        "terminal_path",
+        "asserted",
+        ["Adyen"],
+    ),
+    (
         "a receiver that refuses a duplicate makes the write idempotent",
         "we upload the invoice pdf to the Box API, file name = invoice number (Box refuses a "
         "duplicate name in the folder).",

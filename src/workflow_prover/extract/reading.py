@@ -389,7 +389,21 @@ def build_view(
         (m.start, m.end) for m in services if m.info.role in ("api", "datastore") and m.info.generic
     ]
     inside_at = {i for s, e in inside for i in range(s, e)}
-    within = [c for c in within if not all(i in inside_at for i in range(c.start, c.end))]
+    # nor one that starts mid-word in a product's name ("BigQuery service-account key" is no
+    # "query ... key" lookup): the tokenizer split the name, the writer did not; a name
+    # joined by punctuation keeps its cue ("the `booking-failures` Service Bus queue")
+    toks = ann.toks
+    mid_word = {
+        i
+        for s in services
+        for i in range(s.start + 1, s.end)
+        if not toks[i - 1].ws and toks[i - 1].text[-1:].isalnum()  # not "booking-failures"
+    }
+    within = [
+        c
+        for c in within
+        if not all(i in inside_at for i in range(c.start, c.end)) and c.start not in mid_word
+    ]
     view.cues = longest_first([c for c in within if _required(view, c)])
     view.ctx = ConText(ann, lay, view.cues, catalog.words.finite_verb)
     view.verb_starts = frozenset(m.start for m in ann.of(Group.VERB))
