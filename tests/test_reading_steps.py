@@ -13,6 +13,18 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a run-starting verb in the passive names its agent as the sender ('is invoked by')",
+        "The handler is invoked by each SQS message and creates the shipment in Shippo.",
+        [("read", ["Amazon SQS"]), ("write", ["Shippo"])],
+    ),
+    (
+        "a service's failure is a condition even with an aside between ('X (internal) returns "
+        "503')",
+        "When ledger-api (our internal HTTP service) returns 503 we post the entry to Xero "
+        "instead.",
+        [("write", ["Xero"])],
+    ),
+    (
         "a table row's action cell acts on the system its own row names",
         "| # | app | what | on failure |\n|---|---|---|---|\n| 1 | Mollie | list new payouts | "
         "payout_dlq |\n| 2 | Xero | create the journal entry | payout_dlq |",

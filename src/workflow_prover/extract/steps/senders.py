@@ -9,9 +9,14 @@ is a condition on a call, not an event the registry sends.
 
 from __future__ import annotations
 
-from workflow_prover.annotate.types import Mention
+from workflow_prover.annotate.types import Mention, Tok
 from workflow_prover.extract.layout.clauses import Clause
-from workflow_prover.extract.layout.grammar import ADVERBS, AUXILIARIES, DETERMINERS
+from workflow_prover.extract.layout.grammar import (
+    ADVERBS,
+    AUXILIARIES,
+    DETERMINERS,
+    PASSIVE_AUXILIARIES,
+)
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.catalog import SvcMention
 
@@ -26,7 +31,9 @@ def failure_condition(view: TextView, start: int, end: int, first: SvcMention) -
     if k != first.start:
         return False
     failures = view.term_starts("FAILURE_WORD")
-    nxt = first.end
+    nxt = _after_aside(
+        view, first.end, end
+    )  # "when dispatch-api (our internal service) returns 503"
     if nxt >= end or not (
         nxt in failures
         or toks[nxt].norm in AUXILIARIES
@@ -34,6 +41,28 @@ def failure_condition(view: TextView, start: int, end: int, first: SvcMention) -
     ):
         return False  # "a Stripe payment fails": the payment fails, not Stripe
     return any(i in failures for i in range(nxt, min(nxt + 4, end)))
+
+
+def _after_aside(view: TextView, i: int, end: int) -> int:
+    """The first token after a bracketed aside that opens at i (or i itself)."""
+    depth = view.lay.depth
+    if i >= end or view.toks[i].text != "(":
+        return i
+    k = i + 1
+    while k < end and depth[k] > depth[i]:
+        k += 1
+    return k + 1 if k < end and view.toks[k].text == ")" else k
+
+
+def _started_by(toks: list[Tok], verb: Mention, clause: Clause) -> bool:
+    """A verb that starts a run, in the passive with its agent after 'by' ('is triggered by',
+    'gets invoked by'): what comes after 'by' calls us."""
+    return (
+        verb.starts_run
+        and verb.start > clause.start
+        and toks[verb.start - 1].norm in PASSIVE_AUXILIARIES
+        and any(toks[k].norm == "by" for k in range(verb.end, min(verb.end + 2, clause.end)))
+    )
 
 
 def addressed_to_us(
@@ -46,6 +75,8 @@ def addressed_to_us(
         for m in view.clause_services(clause.index)
     ):
         return True  # "Workday calls the Logic App's HTTP trigger": where our code runs
+    if _started_by(toks, verb, clause):
+        return True  # "the lambda is triggered by one SQS message per job"
     targets = {i for m in candidates for i in range(m.start, m.end)}
     for k in range(verb.end, clause.end):
         if toks[k].norm == "us" and k <= verb.end + 1:
