@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a service named by its shape ('orders-api') is no API of the vendor beside it",
+        "on each shippo tracker webhook we look up the order in orders-api, then text the "
+        "customer through twilio.",
+        [("read", ["Shippo"]), ("read", ["orders-api"]), ("write", ["Twilio"])],
+    ),
+    (
         "a run-starting verb in the passive names its agent as the sender ('is invoked by')",
         "The handler is invoked by each SQS message and creates the shipment in Shippo.",
         [("read", ["Amazon SQS"]), ("write", ["Shippo"])],

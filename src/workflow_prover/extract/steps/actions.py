@@ -120,7 +120,10 @@ def step_services(view: TextView, clause: int) -> list[SvcMention]:
 
 
 def _api_like(view: TextView, m: SvcMention) -> bool:
-    return view.toks[m.end - 1].norm in view.catalog.words.api_head
+    """'the refund API', not 'orders-api' (a service named by its shape, not an API of one)."""
+    toks = view.toks
+    last = m.end - 1
+    return toks[last].norm in view.catalog.words.api_head and (last == m.start or toks[last - 1].ws)
 
 
 def _named_in_brackets(view: TextView, m: SvcMention) -> bool:
