@@ -282,6 +282,21 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "a status clause of its own ('; not built yet') takes back what its sentence states",
+        "1. read usage events from the Kinesis stream\n2. add each event to the account total "
+        "in DynamoDB\n\nThe DynamoDB update is keyed on event_id; not built yet.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
+        "a status said of something in its own clause takes nothing back",
+        "1. read usage events from the Kinesis stream\n2. add each event to the account total "
+        "in DynamoDB\n\nThe DynamoDB update is keyed on event_id; the dashboard is not built "
+        "yet.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
         "a table row's cells are about that row's step, whatever its punctuation",
         "| step | system | action | idempotency |\n|---|---|---|---|\n| 1 | Mollie | create "
         "the payout | keyed on payout_ref |\n| 2 | Xero | create the journal entry | TBD "

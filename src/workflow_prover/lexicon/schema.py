@@ -199,7 +199,9 @@ class ContextRow(_Row):
     # "dated": a date in the past ("last week") that a retraction in its scope outweighs;
     # "question_mark": the scope runs back over the sentence to a "question_bound" terminator;
     # "continues": it carries on the negation before it ("neither A nor B sends a key" is one
-    #   negation, not two that cancel).
+    #   negation, not two that cancel);
+    # "status": a clause of its own that says the clause before is not done ("we might add
+    #   a condition keyed on event_id; not done yet"): it negates what that clause asserted.
     effect: (
         Literal[
             "exceptive",
@@ -209,6 +211,7 @@ class ContextRow(_Row):
             "question_mark",
             "question_bound",
             "continues",
+            "status",
         ]
         | None
     ) = None

@@ -92,10 +92,10 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
         claims = [c for c in claims if not _inside_sequence(c, sequences)]
     claims += sequences
     claims = read_keys(view, _without_block_headers(view, claims))
+    claims = _same_mechanism_scoped(view, claims)
     claims += routed_failures(view, targets, claims)
     claims += retractions(view, claims)
     claims = _keys_described(view, claims)
-    claims = _same_mechanism_scoped(view, claims)
     claims = _without_defeated_purposes(view, claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
 

@@ -13,6 +13,7 @@ import re
 from workflow_prover.annotate.types import Group, Mention, Tok
 from workflow_prover.extract.claims.modality import Reading
 from workflow_prover.extract.claims.scope import ClaimDraft, Targets, refers_back, scope_of
+from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.reading import TextView
 
 _DELAY = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|sec|secs|m|min|mins)?$")
@@ -37,14 +38,21 @@ def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
     """'...was deduped on the order ID, but we dropped that': a retraction that points back.
 
     A retraction cue whose clause names no mechanism itself but refers back ("that", "it")
-    negates what the previous clause of the sentence (or the previous sentence) asserted.
+    negates what the previous clause of the sentence (or the previous sentence) asserted; so
+    does a status clause of its own ("we might add a condition keyed on event_id; not done
+    yet").
     """
     out: list[ClaimDraft] = []
     for cue in view.ann.of(Group.CONTEXT):
-        if cue.effect != "retraction":
+        if cue.effect not in ("retraction", "status"):
             continue
         index = view.lay.clause_of[cue.start]
-        if any(c.clause == index for c in claims) or not refers_back(view, view.clause(index)):
+        clause = view.clause(index)
+        if any(c.clause == index for c in claims):
+            continue
+        if cue.effect == "status" and not _opens(view, clause, cue):
+            continue  # "not done yet" said of something in its own clause
+        if cue.effect == "retraction" and not refers_back(view, clause):
             continue
         previous = [
             c
@@ -58,8 +66,14 @@ def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
         last = max(c.clause for c in previous)
         if view.lay.sentence_of[view.clause(last).start] < view.lay.sentence_of[cue.start] - 1:
             continue
+        sentence = clause.sentence
         for claim in previous:
-            if claim.clause == last:
+            # a status is about its whole sentence, a retraction about the clause it points at
+            if (
+                view.clause(claim.clause).sentence == sentence
+                if cue.effect == "status"
+                else claim.clause == last
+            ):
                 out.append(
                     ClaimDraft(
                         claim.kind,
@@ -73,6 +87,13 @@ def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
                     )
                 )
     return out
+
+
+def _opens(view: TextView, clause: Clause, cue: Mention) -> bool:
+    """Does the cue open its clause (after markup and connectives: '; not done yet',
+    '(not built yet)', 'but not implemented')?"""
+    skip = ("(", "-", "—", "–", "but", "and", "though", "still", "*", "_")
+    return all(view.toks[i].norm in skip for i in range(clause.start, cue.start))
 
 
 def routed_failures(view: TextView, targets: Targets, claims: list[ClaimDraft]) -> list[ClaimDraft]:
