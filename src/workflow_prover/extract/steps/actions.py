@@ -123,7 +123,9 @@ def _api_like(view: TextView, m: SvcMention) -> bool:
     """'the refund API', not 'orders-api' (a service named by its shape, not an API of one)."""
     toks = view.toks
     last = m.end - 1
-    return toks[last].norm in view.catalog.words.api_head and (last == m.start or toks[last - 1].ws)
+    return toks[last].norm in view.catalog.words.api_head and (
+        last == m.start or bool(toks[last - 1].ws)
+    )
 
 
 def _named_in_brackets(view: TextView, m: SvcMention) -> bool:
