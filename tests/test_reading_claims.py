@@ -15,6 +15,22 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "a credential kept in a config file of the app is hard-coded, owner words between",
+        "we post each order to Xero; the Xero client secret sits in the worker's "
+        "docker-compose.yml.",
+        "hardcoded",
+        "asserted",
+        ["Xero"],
+    ),
+    (
+        "a relative 'which is' after an exception is about what was left out, and no question",
+        "we post each order to Xero and each receipt to Postmark. secrets: vault for everything "
+        "except the Postmark server token, which is in the app's config.json.",
+        "hardcoded",
+        "asserted",
+        ["Postmark"],
+    ),
+    (
         "a cue word that starts mid-word in a product's name is no mechanism",
         "we load the nightly totals into Xero; the Xero token and the BigQuery service-account "
         "key are stored in Vault.",

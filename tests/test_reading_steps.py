@@ -13,6 +13,11 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a lower-case vendor that is also a word is the product as a node of an arrow chain",
+        "stripe -> ledger-api -> segment",
+        [("read", ["Stripe"]), ("write", ["ledger-api"]), ("write", ["Segment"])],
+    ),
+    (
         "a service named by its shape ('orders-api') is no API of the vendor beside it",
         "on each shippo tracker webhook we look up the order in orders-api, then text the "
         "customer through twilio.",

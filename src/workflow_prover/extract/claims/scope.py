@@ -191,7 +191,14 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
         if previous is None and clause.index > 0 and view.toks[clause.start].norm in opening:
             previous = clause.index - 1  # "... the LinkedIn API. Its token is in ..."
         if previous is not None:
-            return _via(scope_of(targets, previous, credential), "scope.refers_back")
+            earlier = scope_of(targets, previous, credential)
+            if earlier.excluded and view.toks[clause.start].norm in ("which", "who"):
+                # "vault for everything except the segment key, which is in config.json":
+                # the relative clause is about what was left out
+                return ScopeDraft(
+                    general=False, services=earlier.excluded, via=("scope.refers_back_excepted",)
+                )
+            return _via(earlier, "scope.refers_back")
     if _exclusive(view, clause):
         return _via(NOWHERE, "scope.exclusive_unresolved")
     return GENERAL

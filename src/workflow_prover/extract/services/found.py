@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
 from workflow_prover.extract.layout.grammar import (
+    ARROWS,
     DETERMINERS,
     LIST_JOINERS,
     NAME_STOPS,
@@ -165,8 +166,9 @@ def _one_name_each(
 
 def _system_place(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
     """Is a lower-case English-word vendor ("wise", "square", "close") used as a system here:
-    the target of an action ("create a transfer in wise"), or named with what systems have
-    ("the wise api", "square webhooks", "close + hubspot")? Otherwise it is the word."""
+    the target of an action ("create a transfer in wise"), a node of an arrow chain, or named
+    with what systems have ("the wise api", "square webhooks", "close + hubspot")? Otherwise
+    it is the word."""
     k = m.start - 1
     article = False
     while k >= 0 and toks[k].norm in ("the", "our", "their", "a", "an", "my"):
@@ -176,6 +178,10 @@ def _system_place(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
     after = toks[m.end].norm if m.end < len(toks) else ""
     if after == "of":
         return False  # "in front of the Square client", "a segment of users": the word
+    if toks[m.end].text in ARROWS if m.end < len(toks) else False:
+        return True  # "paddle -> entitlements-api -> segment": a node of a flow
+    if m.start > 0 and toks[m.start - 1].text in ARROWS:
+        return True
     # "env vars on the box": with an article the word is the noun, unless it is named with
     # what systems have ("the square api"); "in our notion", "create it in wise" are products
     if (before in SYSTEM_BEFORE and not article) or after in words.system_after:
