@@ -298,6 +298,14 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "an unstable key beats a bare idempotency claim said after it in the same text",
+        "1. read the new invoices from Chargebee\n2. create each invoice in Xero; each request "
+        "carries an Idempotency-Key generated with uuid4() at request time.\n\nThe "
+        "Idempotency-Key makes the Xero create safe to retry.",
+        "UNSTABLE_IDEMPOTENCY_KEY",
+        [2],
+    ),
+    (
         "a status clause of its own ('; not built yet') takes back what its sentence states",
         "1. read usage events from the Kinesis stream\n2. add each event to the account total "
         "in DynamoDB\n\nThe DynamoDB update is keyed on event_id; not built yet.",

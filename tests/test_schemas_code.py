@@ -96,6 +96,40 @@ def test_when_an_except_handles_a_failure_then_what_it_does_decides_the_finding(
     assert found & handling == expected
 
 
+KEYS = [
+    pytest.param("headers={'Idempotency-Key': order.id}", set(), id="stable-header"),
+    pytest.param(
+        "headers={'Idempotency-Key': str(uuid.uuid4())}",
+        {"UNSTABLE_IDEMPOTENCY_KEY"},
+        id="uuid-header-is-unstable",
+    ),
+    pytest.param(
+        "params={'requestid': f'{order.id}-{int(time.time())}'}",
+        {"UNSTABLE_IDEMPOTENCY_KEY"},
+        id="clock-request-id-is-unstable",
+    ),
+    pytest.param("idempotency_key=order.id", set(), id="stable-keyword"),
+    pytest.param("json=order", {"WRITE_WITHOUT_IDEMPOTENCY"}, id="no-key"),
+]
+
+
+@pytest.mark.parametrize(("argument", "expected"), KEYS)
+def test_when_a_write_call_sends_a_key_then_how_it_is_built_decides(
+    analyzer: Analyzer, argument: str, expected: set[str]
+) -> None:
+    text = python(
+        f"""\
+        import time, uuid
+        import requests
+
+        def charge(order):
+            requests.post("https://api.stripe.com/v1/charges", {argument})
+        """
+    )
+    found = by_step(analyzer.analyze(text))["requests.post"]
+    assert found & {"UNSTABLE_IDEMPOTENCY_KEY", "WRITE_WITHOUT_IDEMPOTENCY"} == expected
+
+
 DECORATORS = [
     pytest.param(
         "@retry(wait=wait_exponential(multiplier=1, max=60), stop=stop_after_attempt(5))",

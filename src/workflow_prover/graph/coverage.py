@@ -7,7 +7,8 @@ exponential vs fixed retries; a stable vs an unstable key; a vault vs an env var
 asserted one wins; a negation retracts an earlier assertion of its own kind ("we removed the
 DLQ"). Outside groups, a kind holds when its last covering statement asserts it. The groups
 and each kind's priority within one clause are columns of the claim kinds' table
-(`graph/kinds.jsonl`).
+(`graph/kinds.jsonl`); a kind that describes what its rivals only name (an unstable key)
+beats a rival asserted after it in the same turn.
 """
 
 from __future__ import annotations
@@ -113,9 +114,16 @@ class Coverage:
     ) -> ClaimNode | None:
         """The winning mechanism of a group for a step or service, or None."""
         current: ClaimNode | None = None
+        outranks = kind_table().outranks_in_turn
         for claim in self._covering(kind_table().groups[group], step, service):
             if claim.modality == "asserted":
-                current = claim
+                if not (
+                    current is not None
+                    and current.kind in outranks
+                    and claim.kind != current.kind
+                    and claim.turn == current.turn
+                ):
+                    current = claim
             elif current is not None and current.kind == claim.kind:
                 current = None
         return current

@@ -10,6 +10,8 @@ What is read (`code_calls`, `code_frameworks`):
 - a call on an object with a verb for a method (`stripe.Charge.list()`, `crm.contacts.create(x)`,
   `requests.post(url)`) is a step: the object names the service, the verb reads or writes;
   logging, printing and the standard library are not steps;
+- a write call's idempotency key (a keyword argument or a `headers=`/`params=` entry named as
+  one): stable, or unstable when built from a clock, a UUID or a random number;
 - `try: ... except: log(); continue` swallows the error; `except: raise` re-raises (try/catch);
   an `except` that stores the item (a DLQ, a `failed` list or table) is a terminal path; one
   that calls the same function again is an immediate retry;

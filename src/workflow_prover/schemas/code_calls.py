@@ -148,7 +148,21 @@ class CodeReader:
             ident, action, (info,), self.c.span(ident), self.c.span(title), "step.code"
         )
         self.c.steps.append(step)
+        if action == "write":
+            self.keys(call, ident)
         return ident
+
+    def keys(self, call: ast.Call, step: str) -> None:
+        """`headers={'Idempotency-Key': order.id}`, `idempotency_key=...`,
+        `params={'requestid': f'{inv.id}-{time.time()}'}`: the key a write sends, unstable
+        when built from a clock, a UUID or a random number."""
+        for key, value in _arguments(call):
+            if common.key_name(key) not in common.IDEMPOTENCY_KEYS:
+                continue
+            at = self.at(f"{step}/{key}", value)
+            unstable = bool(common.UNSTABLE_KEY.search(ast.unparse(value)))
+            kind = K.UNSTABLE_KEY if unstable else K.IDEMPOTENCY
+            self.c.claim(kind, at, f"schema.code.key.{kind.value}", (step,))
 
     def call(self, call: ast.Call) -> tuple[ServiceInfo, ActionKind] | None:
         names = chain(call.func)
@@ -324,6 +338,18 @@ class CodeReader:
 
 
 # ---- helpers ---------------------------------------------------------------------------
+
+
+def _arguments(call: ast.Call) -> Iterator[tuple[str, ast.expr]]:
+    """Keyword arguments, and the string-keyed entries of dict literals passed to the call."""
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            yield keyword.arg, keyword.value
+        if isinstance(keyword.value, ast.Dict):
+            for k, v in zip(keyword.value.keys, keyword.value.values, strict=True):
+                name = _string(k) if k is not None else None
+                if name is not None:
+                    yield name, v
 
 
 def chain(node: ast.AST) -> list[str]:

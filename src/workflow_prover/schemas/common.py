@@ -83,6 +83,8 @@ IDEMPOTENCY_KEYS = frozenset(
         "idempotencyid",
         "clienttoken",
         "clientrequesttoken",
+        "requestid",  # QuickBooks' `requestid`, the request id an API dedupes on
+        "clientrequestid",
         "messagededuplicationid",
         "deduplicationid",
         "dedupeid",
