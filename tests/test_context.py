@@ -28,6 +28,20 @@ CASES = [
         "instead of",
     ),
     ("Calls are made without backoff.", "backoff_exponential", "negated", "without"),
+    # a verb word inside a mechanism's words does not end the negation of the verb before
+    (
+        "It does not add the dead-letter queue or the dashboard.",
+        "terminal_path",
+        "negated",
+        "not",
+    ),
+    # a passive participle after a negated 'be' is the negated verb, known to the lexicon or not
+    (
+        "A step that can't be compensated writes the order ID to the `order_failures` table.",
+        "terminal_path",
+        "asserted",
+        None,
+    ),
     # "no" after a numbered noun abbreviates "number"
     (
         "Texts go out via Sinch, message id = booking no, dedupe set in Redis.",

@@ -298,6 +298,20 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "a verb whose object is the key carries the key, it is no action of its own",
+        "1. POST each order to the Fernway API\n2. POST each refund to the Fernway API\n\n- send "
+        "one Idempotency-Key header across all retry attempts of a request",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
+        "a 'Proposed fix' section is not the current design",
+        "We POST each charge to the Fernway API.\n\n**Proposed fix:** send `Idempotency-Key: "
+        "order.id` with each charge.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [1],
+    ),
+    (
         "an unstable key beats a bare idempotency claim said after it in the same text",
         "1. read the new invoices from Chargebee\n2. create each invoice in Xero; each request "
         "carries an Idempotency-Key generated with uuid4() at request time.\n\nThe "

@@ -13,6 +13,22 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "webhook deliveries the workflow sends are a write to the receivers' endpoint",
+        "We retry failed webhook deliveries with exponential backoff and log the final status.",
+        [("write", ["webhook receiver endpoint"])],
+    ),
+    (
+        "a vendor's webhook deliveries are no deliveries of ours",
+        "Stripe webhook deliveries reach our endpoint and we create the invoice in Xero.",
+        [("read", ["Stripe"]), ("write", ["Xero"])],
+    ),
+    (
+        "a third party's outgoing webhooks are no step of ours",
+        "we create the invoice in Xero. the vendor portal also has a replay button for its own "
+        "outgoing webhooks.",
+        [("write", ["Xero"])],
+    ),
+    (
         "a lower-case vendor that is also a word is the product as a node of an arrow chain",
         "stripe -> ledger-api -> segment",
         [("read", ["Stripe"]), ("write", ["ledger-api"]), ("write", ["Segment"])],

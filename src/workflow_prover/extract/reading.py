@@ -399,10 +399,22 @@ def build_view(
         for i in range(s.start + 1, s.end)
         if not toks[i - 1].ws and toks[i - 1].text[-1:].isalnum()  # not "booking-failures"
     }
+    # "retry failed webhook deliveries", "its own outgoing webhooks": webhooks sent, not a
+    # trigger of this workflow (extract/steps/deliveries.py reads the sending); "Stripe
+    # webhook deliveries", "Stripe's webhook deliveries" are Stripe's
+    ends = {m.end for m in services if m.info.role == "api"}
+    sent = {
+        i
+        for t in ann.of(Group.TERM)
+        if t.label == "OUTBOUND_HOOK" and not ends & {t.start, t.start - 1}
+        for i in range(t.start, t.end)
+    }
     within = [
         c
         for c in within
-        if not all(i in inside_at for i in range(c.start, c.end)) and c.start not in mid_word
+        if not all(i in inside_at for i in range(c.start, c.end))
+        and c.start not in mid_word
+        and not (c.label == "webhook" and c.start in sent)
     ]
     view.cues = longest_first([c for c in within if _required(view, c)])
     view.ctx = ConText(ann, lay, view.cues, catalog.words.finite_verb)

@@ -10,6 +10,7 @@ from workflow_prover.extract.layout.blocks import SectionRoles
 from workflow_prover.extract.reading import TextView, build_view
 from workflow_prover.extract.services.found import ServiceCatalog, ServiceInfo
 from workflow_prover.extract.steps.actions import StepDraft, find_steps
+from workflow_prover.extract.steps.deliveries import outbound_deliveries
 from workflow_prover.extract.unread import UnreadSpan, unread_sentences
 from workflow_prover.models import Cue, Evidence
 from workflow_prover.normalize import Normalized
@@ -81,6 +82,7 @@ def extract_turn(
 ) -> TurnDraft:
     view = build_view(ann, catalog, turn, known, sections)
     steps = find_steps(view)
+    steps = sorted(steps + outbound_deliveries(view, steps), key=lambda s: (s.start, s.clause))
     claims = find_claims(view, steps)
     extra = implicit_steps(view, claims, steps)
     if extra:

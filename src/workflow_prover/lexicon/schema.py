@@ -328,6 +328,7 @@ TermLabel = Literal[
     "CORRECTION",  # correction, instead: a later turn's "step 4 posts ..." replaces step 4
     "STEP_REMOVAL",  # "isn't a step", "remove step": a later turn takes a step out of the reading
     "OFF_VALUE",  # false, none, null, off: a key's value that says the mechanism is absent
+    "OUTBOUND_HOOK",  # webhook deliveries, outgoing webhooks: the workflow sends webhooks
 ]
 
 

@@ -68,7 +68,11 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
         scope = scope_of(targets, clause, credential=cue.label in CREDENTIAL_KINDS)
         if cue.label == "throttle_rate" and schedule_only(view, clause):
             continue  # "every 30 minutes (that's our rate limiting)": a schedule does not pace
-        if cue.label in _PER_WRITE and scope == GENERAL and unresolved_action(view, clause):
+        if (
+            cue.label in _PER_WRITE
+            and scope == GENERAL
+            and unresolved_action(view, clause, cue.start)
+        ):
             scope = NOWHERE  # "writes the ID back onto the case, keyed on X": that write only
         claims.append(
             ClaimDraft(cue.label, reading, scope, cue.start, cue.end, clause, cue.rule, cue.value)

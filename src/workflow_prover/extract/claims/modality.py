@@ -98,8 +98,12 @@ class ConText:
                 for o in _containing(cues_at, m)
             )
         ]
-        self._verbs = {m.start for m in ann.of(Group.VERB)}
-        self._verb_end = {m.start: m.end for m in ann.of(Group.VERB)}
+        # a verb inside a mechanism's words is part of that mechanism: "not add the dead-letter
+        # queue" negates the DLQ; "queue" is no verb that ends the negated phrase
+        inside = {i for c in claims for i in range(c.start + 1, c.end)}
+        verbs = [m for m in ann.of(Group.VERB) if m.start not in inside]
+        self._verbs = {m.start for m in verbs}
+        self._verb_end = {m.start: m.end for m in verbs}
         self.scopes = sorted((self._scope(m) for m in cues), key=lambda s: s.cue.start)
         self._starts = [s.cue.start for s in self.scopes]
 
@@ -204,6 +208,10 @@ class ConText:
         toks = self._ann.toks
         k = cue.end
         while k < len(toks) and k < cue.end + 2 and k not in self._verbs:
+            if toks[k].norm in ("be", "been", "being") and k + 1 < len(toks):
+                # "a step that can't be compensated puts ... on the failures queue": the
+                # participle after 'be' is the negated verb, whatever the lexicon knows
+                return next((j for j in range(k + 2, len(toks)) if j in self._verbs), len(toks))
             k += 1
         if k not in self._verbs:
             return len(toks)

@@ -364,15 +364,17 @@ def schedule_only(view: TextView, clause: int) -> bool:
     return any(t.norm in schedule for t in view.toks[c.start : c.end])
 
 
-def unresolved_action(view: TextView, clause_index: int) -> bool:
+def unresolved_action(view: TextView, clause_index: int, cue_start: int = -1) -> bool:
     """Does the clause describe one concrete action (an asserted verb), whose target the
-    text does not name as a service?"""
+    text does not name as a service? A verb whose object is the cue itself carries the
+    mechanism ("send one Idempotency-Key header across all retry attempts"), no action."""
     clause = view.clause(clause_index)
     if quantified(view, clause) is not None:
         return False
     toks = view.toks
     return any(
         v.label in ("WRITE", "TRANSFER")
+        and not v.end <= cue_start <= v.end + 3
         and verb_form(toks[v.start].text) in ("base", "third")  # not "duplicate processing"
         and not (v.end < len(toks) and toks[v.end].norm in ("it", "them", "this", "that"))
         and view.verbal(v)
