@@ -298,6 +298,15 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "a subject with a step noun names the write by its object ('the tag write')",
+        "Hourly we email each requester a survey through Postmark, then tags the ticket "
+        "`surveyed` in Zendesk.\n\nPostmark sends carry the ticket id as the message's "
+        "`idempotency_key`; the tag write is guarded by the same id in the `surveys_sent` "
+        "Firestore collection.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
         "a verb whose object is the key carries the key, it is no action of its own",
         "1. POST each order to the Fernway API\n2. POST each refund to the Fernway API\n\n- send "
         "one Idempotency-Key header across all retry attempts of a request",

@@ -24,7 +24,7 @@ from typing import Literal
 
 from workflow_prover.annotate.types import Group, small_number
 from workflow_prover.extract.claims.scope import condition_clause
-from workflow_prover.extract.claims.step_scope import subject_words
+from workflow_prover.extract.claims.step_scope import stem, subject_words
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.catalog import ServiceInfo, SvcMention
@@ -283,11 +283,11 @@ class FollowUps:
             if subject is None:
                 continue
             head, words = subject
-            said = {_stem(w) for w in words}
+            said = {stem(w) for w in words}
             hits = [
                 s.index
                 for s in self._earlier
-                if _stem(head) in (texts := _words(s.text)) and len(said & texts) >= 2
+                if stem(head) in (texts := _words(s.text)) and len(said & texts) >= 2
             ]
             if len(hits) == 1:
                 return hits[0]
@@ -306,12 +306,7 @@ class FollowUps:
 
 
 def _words(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 3}
-
-
-def _stem(word: str) -> str:
-    """'invoices' and 'invoice' are one word when a later turn names a step."""
-    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+    return {stem(w) for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 3}
 
 
 def _after_copula(view: TextView, i: int) -> bool:

@@ -192,6 +192,7 @@ def _same_mechanism_scoped(view: TextView, claims: list[ClaimDraft]) -> list[Cla
             claim.scope == GENERAL
             and claim.reading.modality == "asserted"
             and claim.kind not in CREDENTIAL_KINDS
+            and _continues(view, claim.clause)
         ):
             sentence = view.lay.sentence_of[claim.start]
             scoped = [
@@ -209,6 +210,15 @@ def _same_mechanism_scoped(view: TextView, claims: list[ClaimDraft]) -> list[Cla
                 claim = replace(claim, scope=replace(scoped[0], via=via))
         out.append(claim)
     return out
+
+
+def _continues(view: TextView, index: int) -> bool:
+    """Is the clause joined to the one before by 'and' or a comma (not a ';' or ':')?"""
+    clause = view.clause(index)
+    toks = view.toks
+    return toks[clause.start].norm == "and" or (
+        clause.start > 0 and toks[clause.start - 1].text == ","
+    )
 
 
 def implicit_steps(

@@ -69,16 +69,26 @@ def described(targets: Targets, clause: Clause) -> tuple[int, ...]:
     view = targets.view
     toks = view.toks
     head, words = subject
+    said = {stem(w) for w in words}
+    # "the tag write is guarded by ...": a step noun for a head names the write by its object
+    noun = head in view.catalog.words.step_noun
 
     def verbs_of(step: StepDraft) -> set[str]:
-        return {toks[a.start].norm for a in view.frame(step.clause).actions}
+        return {stem(toks[a.start].norm) for a in view.frame(step.clause).actions}
 
-    hits = [
-        s.start
-        for s in targets.steps
-        if head in verbs_of(s) and len(words & {t.norm for t in toks[s.start : s.end]}) >= 2
-    ]
+    def fits(step: StepDraft) -> bool:
+        text = {stem(t.norm) for t in toks[step.start : step.end]}
+        if noun:
+            return step.action == "write" and len((said - {stem(head)}) & text) >= 1
+        return stem(head) in verbs_of(step) and len(said & text) >= 2
+
+    hits = [s.start for s in targets.steps if fits(s)]
     return tuple(hits) if len(hits) == 1 else ()
+
+
+def stem(word: str) -> str:
+    """'invoices' and 'invoice', 'tags' and 'tag' are one word when a step is named."""
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
 def subject_words(view: TextView, clause: Clause) -> tuple[str, frozenset[str]] | None:
