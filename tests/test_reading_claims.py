@@ -146,8 +146,8 @@ ROWS = [
     ),
     (
         "an identifier spelt like a verb leaves the clause's claim general",
-        "We buy a label via EasyPost. Before buying, the worker checks `processed_orders` "
-        "(unique on `order_id`).",
+        "We buy a label via EasyPost. The worker checks `processed_orders` (unique on "
+        "`order_id`) for each order.",
         "idempotency",
         "asserted",
         ALL,
@@ -297,6 +297,14 @@ def test_claims_are_read_by_mechanism(
 
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
+    (
+        "a guard said to run before an action guards that action's steps, not every write",
+        "1. create the invoice in Xero\n2. send the receipt through Postmark\n\nBefore sending "
+        "the worker inserts the invoice id into `receipts_sent` (unique on invoice_id) and skips "
+        "the send on conflict.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [1],
+    ),
     (
         "a subject with a step noun names the write by its object ('the tag write')",
         "Hourly we email each requester a survey through Postmark, then tags the ticket "
@@ -595,6 +603,17 @@ def test_findings_fire_where_the_words_leave_steps_uncovered(
 
 # (behaviour, turns of one review, finding code, the step numbers it fires on)
 TURN_ROWS = [
+    (
+        "a later turn that drops a named processed table takes back the dedupe it implemented",
+        [
+            "nightly we query the carts table in MySQL and send a reminder through Postmark. We "
+            "record each cart id in the reminders_sent table before sending and skip ones "
+            "already there.",
+            "Update: we dropped the reminders_sent table to save storage.",
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
     (
         "a later turn's failure path for the step its 'when' clause describes covers that step",
         [

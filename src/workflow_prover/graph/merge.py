@@ -37,7 +37,7 @@ from workflow_prover.graph.documents import (
     steps_in_order,
 )
 from workflow_prover.graph.followup import FollowUps
-from workflow_prover.graph.stores import store_retractions
+from workflow_prover.graph.stores import named_store_retractions, store_retractions
 from workflow_prover.models import (
     ASSIST_RULE,
     ClaimGraph,
@@ -113,7 +113,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
                 )
             position += 1
             claims.append(claim.model_copy(update={"position": position}))
-    for twin in store_retractions(turns, claims):
+    for twin in [*store_retractions(turns, claims), *named_store_retractions(claims)]:
         position += 1
         claims.append(twin.model_copy(update={"position": position}))
     if removed:

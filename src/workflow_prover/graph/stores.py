@@ -41,6 +41,44 @@ def store_retractions(turns: list[TurnDraft], claims: list[ClaimNode]) -> list[C
     return out
 
 
+def named_store_retractions(claims: list[ClaimNode]) -> list[ClaimNode]:
+    """'We dropped the sent_emails table': a later turn's negated processed store (a named
+    table or set, not a datastore service) takes back the dedupe its clause implemented ('we
+    record each cart id in the sent_emails table before sending and skip ones already
+    there'): the idempotency claims of the clause the store was asserted in, for their steps.
+    """
+    out: list[ClaimNode] = []
+    for removal in claims:
+        if removal.kind.value != "idempotency_store" or removal.modality != "negated":
+            continue
+        name = _store_words(removal.evidence.text)
+        clauses = {
+            c.clause
+            for c in claims
+            if c.kind.value == "idempotency_store"
+            and c.modality == "asserted"
+            and c.turn < removal.turn
+            and _store_words(c.evidence.text) == name
+        }
+        out += [
+            c.model_copy(
+                update={
+                    "modality": "negated",
+                    "evidence": removal.evidence,
+                    "turn": removal.turn,
+                    "clause": removal.clause,
+                }
+            )
+            for c in claims
+            if c.clause in clauses and c.kind.value == "idempotency" and c.modality == "asserted"
+        ]
+    return out
+
+
+def _store_words(text: str) -> str:
+    return " ".join(w for w in text.lower().replace("`", " ").split() if w not in ("the", "a"))
+
+
 def _hosts(turns: list[TurnDraft], claims: list[ClaimNode]) -> dict[str, list[ClaimNode]]:
     """Store name -> the claims whose clause named it as where the mechanism lives."""
     by_turn = {t.turn: t for t in turns}

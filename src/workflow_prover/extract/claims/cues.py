@@ -25,6 +25,7 @@ from workflow_prover.extract.claims.scope import (
     unresolved_action,
 )
 from workflow_prover.extract.claims.shapes import delay_sequences, retractions, routed_failures
+from workflow_prover.extract.claims.step_scope import guarded_steps
 from workflow_prover.extract.layout.grammar import CALL_PREPOSITIONS, PURPOSE_OPENERS
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.found import preceded_by
@@ -68,6 +69,10 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
         scope = scope_of(targets, clause, credential=cue.label in CREDENTIAL_KINDS)
         if cue.label == "throttle_rate" and schedule_only(view, clause):
             continue  # "every 30 minutes (that's our rate limiting)": a schedule does not pace
+        if cue.label in _PER_WRITE and scope in (GENERAL, NOWHERE):
+            guarded = guarded_steps(targets, view.clause(clause))
+            if guarded:  # "before sending it inserts the id into sent_dunning ..."
+                scope = ScopeDraft(general=False, steps=guarded, via=("scope.guard_before",))
         if (
             cue.label in _PER_WRITE
             and scope == GENERAL

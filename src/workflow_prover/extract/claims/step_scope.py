@@ -8,6 +8,7 @@ made from its verb; "the project-board add has no dedupe" names a step by its ve
 
 from __future__ import annotations
 
+from workflow_prover.annotate.types import Group
 from workflow_prover.extract.claims.drafts import Targets
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.grammar import AUXILIARIES, DETERMINERS
@@ -146,3 +147,23 @@ _NOUN_SUFFIXES = ("ance", "ence", "ation", "ition", "ment", "ssion", "sion", "al
 def _derived(noun: str, verb: str) -> bool:
     stem = verb[: max(4, len(verb) - 1)] if len(verb) > 4 else verb
     return noun != verb and len(verb) >= 3 and noun.startswith(stem)
+
+
+def guarded_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    """'Before sending it inserts the charge id into sent_dunning and skips the send on
+    conflict': a guard said to run before an action guards the steps of that action's verb
+    (the same verb row), not the insert into its own table and not every write."""
+    view = targets.view
+    toks = view.toks
+    lo, hi = view.lay.sentences[clause.sentence]
+    verbs = {v.start: v for v in view.ann.of(Group.VERB) if lo <= v.start < hi}
+    rules = {
+        verbs[j].rule
+        for k in range(lo, hi)
+        if toks[k].norm == "before"
+        for j in range(k + 1, min(k + 3, hi))
+        if j in verbs
+    }
+    if not rules:
+        return ()
+    return tuple(s.start for s in targets.steps if s.rule in rules and s.action == "write")
