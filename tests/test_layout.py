@@ -146,6 +146,16 @@ CLAUSES = [
         ["Every write and every Quillpay call is keyed on the order ID."],
     ),
     (
+        "a negation before a noun governs no list of verbs after it",
+        "We select orders without a label from Postgres, request a label from Shippo, and "
+        "upsert it into Postgres.",
+        [
+            "We select orders without a label from Postgres,",
+            "request a label from Shippo,",
+            "and upsert it into Postgres.",
+        ],
+    ),
+    (
         "'but' after a quantifier means except and splits nothing",
         "All APIs but Mailgun retry.",
         ["All APIs but Mailgun retry."],

@@ -298,6 +298,13 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "a Context section that tells the flow states its mechanisms too",
+        "## Context\nNightly the job pulls invoices from Chargebee and upserts each into "
+        "ledger-db keyed on invoice_id.\n\n## Options\n- Option A (chosen): keep it as is.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
         "a guard said to run before an action guards that action's steps, not every write",
         "1. create the invoice in Xero\n2. send the receipt through Postmark\n\nBefore sending "
         "the worker inserts the invoice id into `receipts_sent` (unique on invoice_id) and skips "

@@ -13,6 +13,11 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "an identifier-headed object ('the label URL') is data written into the target",
+        "the job upserts the label URL into orders-db's `labels` table keyed on shipment_id.",
+        [("write", ["orders-db"])],
+    ),
+    (
         "webhook deliveries the workflow sends are a write to the receivers' endpoint",
         "We retry failed webhook deliveries with exponential backoff and log the final status.",
         [("write", ["webhook receiver endpoint"])],

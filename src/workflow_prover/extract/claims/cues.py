@@ -52,9 +52,12 @@ _PER_WRITE = frozenset(("idempotency", "idempotency_store", "unstable_key"))
 def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     targets = Targets(view, steps)
     claims: list[ClaimDraft] = []
+    # a background section adds no claim, unless the flow itself is told there (the steps
+    # were read from it: "## Context: every 5 minutes ship-svc ... upserts ... keyed on ...")
+    told = bool(steps) and all(view.clause(s.clause).role == "background" for s in steps)
     for cue in view.cues:
         where = view.clause(view.lay.clause_of[cue.start])
-        if where.skipped or where.role in NOT_DESIGN or where.role == "background":
+        if where.skipped or where.role in NOT_DESIGN or (where.role == "background" and not told):
             continue  # a heading, metadata, or a section that is not the current design
         if _in_product_name(view, cue):
             continue  # "the Okta System Log API": a word of a product's name, no mechanism

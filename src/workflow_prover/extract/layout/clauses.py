@@ -544,7 +544,11 @@ def _negated_verb_list(
     if not (prev.text == "," or toks[j].norm in ("or", "nor", "and")) or k not in verbs:
         return False
     negation = next((n for n in range(start, j) if n in negations), None)
-    return negation is not None and any(negation < v < j for v in verbs)
+    # the negation governs a verb: "won't close", "does not ever close", not "without a label"
+    return negation is not None and any(
+        negation < v < j and all(toks[k].norm not in DETERMINERS for k in range(negation + 1, v))
+        for v in verbs
+    )
 
 
 def _once_adverb(toks: list[Tok], i: int, not_trigger: frozenset[str]) -> bool:

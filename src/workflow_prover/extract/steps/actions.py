@@ -613,6 +613,10 @@ def _verb_steps(
             if targets:
                 out.append(_make(clause, "write", False, targets, label, rule))
             return out
+        ids = view.term_starts("ID_NOUN")
+        if into and rest and all(m.info.generic and m.end - 1 in ids for m in rest):
+            # "upserts the label URL into orders-db": the object is data, not a system read
+            return [_make(clause, "write", False, into, label, rule)]
         if into and rest and all(frame.role_of(m) == "object" for m in rest):
             # "sync new Stripe payments into Salesforce": Stripe is read, Salesforce written
             return [
