@@ -15,6 +15,21 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "a guard on a key ('guarded by the lead_id ... posted only once') is a dedupe",
+        "we post each hot lead to Slack, guarded by the lead_id in Redis so a lead is posted "
+        "only once.",
+        "idempotency",
+        "asserted",
+        ["Slack"],
+    ),
+    (
+        "'only once' in a schedule is no dedupe",
+        "the export runs only once a day and posts the totals to Slack.",
+        "idempotency",
+        None,
+        ALL,
+    ),
+    (
         "a credential kept in a config file of the app is hard-coded, owner words between",
         "we post each order to Xero; the Xero client secret sits in the worker's "
         "docker-compose.yml.",

@@ -13,6 +13,18 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a removal that points back ('removes that') acts on nothing named after it",
+        "v2 removes that: a message on the leads SQS queue starts the run, which creates the "
+        "person in Pipedrive.",
+        [("write", ["Pipedrive"])],
+    ),
+    (
+        "a verb word after a determiner and a name in code is a noun ('a `x.y` message')",
+        "a `lead.created` message on the `leads` Pub/Sub subscription starts the run, which "
+        "creates the person in Pipedrive.",
+        [("write", ["Pipedrive"])],
+    ),
+    (
         "an identifier-headed object ('the label URL') is data written into the target",
         "the job upserts the label URL into orders-db's `labels` table keyed on shipment_id.",
         [("write", ["orders-db"])],

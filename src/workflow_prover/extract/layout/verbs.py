@@ -95,6 +95,11 @@ def is_verbal(
     glued = nxt is not None and not toks[e - 1].ws and nxt.text in ("_", ".")
     if glued and (form != "base" or not _names_an_action(toks, s, e, lead)):
         return False  # "`order_id`", "the send_log table": an identifier
+    if prev is not None and prev.text == "`":
+        # "a `lead.created` message": a name in code between the determiner and the noun
+        opening = next((k for k in range(s - 2, lead - 1, -1) if toks[k].text == "`"), None)
+        if opening is not None and opening > lead and toks[opening - 1].norm in DETERMINERS:
+            return False
     if prev is not None:
         if prev.norm in DETERMINERS and prev.norm not in ("that", "which"):
             return False

@@ -480,9 +480,22 @@ def _subject_start(view: TextView, frame: Frame, action: Action) -> int:
 
 
 def _object_negated(view: TextView, action: Action) -> bool:
-    """'It writes no result tables, opens no tickets': the object's 'no' denies the act."""
+    """'It writes no result tables, opens no tickets': the object's 'no' denies the act;
+    'v2 removes that: a message on Pub/Sub starts the pipeline': a removal of something said
+    before acts on nothing named after it."""
     end = action.verb.end
-    return end < len(view.toks) and view.toks[end].norm in ("no", "nothing", "none", "zero")
+    toks = view.toks
+    if end >= len(toks):
+        return False
+    if toks[end].norm in ("no", "nothing", "none", "zero"):
+        return True
+    return toks[action.verb.start].norm in view.catalog.words.removal_verb and toks[end].norm in (
+        "that",
+        "it",
+        "this",
+        "them",
+        "those",
+    )
 
 
 def _writes_back(view: TextView, clause: Clause) -> bool:
