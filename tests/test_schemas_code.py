@@ -324,3 +324,31 @@ def test_when_a_retry_loop_is_followed_by_a_failed_store_then_that_is_its_termin
     assert [s.text for s in report.steps] == ["requests.post"]  # the store is no step
     found = by_step(report)["requests.post"]
     assert not found & {"STEP_WITHOUT_FAILURE_PATH", "ERRORS_SWALLOWED"}
+
+
+DAG_WITHOUT_IMPORTS = """\
+with DAG("contacts_to_warehouse", schedule="@hourly"):
+    extract = PythonOperator(task_id="extract", python_callable=pull_hubspot_contacts)
+    load = SnowflakeOperator(task_id="load", sql="%s")
+    extract >> load
+"""
+
+
+@pytest.mark.parametrize(
+    ("sql", "keyed"),
+    [
+        pytest.param(
+            "MERGE INTO raw.contacts t USING stage s ON t.id = s.id WHEN MATCHED THEN UPDATE",
+            True,
+            id="merge-is-idempotent",
+        ),
+        pytest.param("INSERT INTO raw.contacts SELECT * FROM stage", False, id="insert-is-not"),
+    ],
+)
+def test_when_a_dag_file_has_no_imports_then_its_tasks_are_still_steps(
+    analyzer: Analyzer, sql: str, keyed: bool
+) -> None:
+    report = analyzer.analyze(DAG_WITHOUT_IMPORTS % sql)
+    steps = [(s.text, s.action, s.services) for s in report.steps]
+    assert steps == [("extract", "read", ["HubSpot"]), ("load", "write", ["Snowflake"])]
+    assert ("WRITE_WITHOUT_IDEMPOTENCY" in by_step(report).get("load", set())) is not keyed

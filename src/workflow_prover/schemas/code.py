@@ -61,7 +61,11 @@ def find_code(text: str) -> list[Block]:
 
 
 def _looks_like_code(text: str) -> bool:
-    if not re.search(r"^\s*(?:import|from|def|class|async def|@)\b", text, re.M):
+    # an import, a definition, a decorator, or a `with DAG(...):` block (a pasted DAG file
+    # without its imports); prose never parses as Python anyway
+    if not re.search(
+        r"^\s*(?:import|from|def|class|async def|@)\b|^\s*with\s+[A-Za-z_][\w.]*\(", text, re.M
+    ):
         return False
     try:
         ast.parse(text)

@@ -15,12 +15,12 @@ from workflow_prover.schemas.services import ServiceResolver
 
 K = ClaimKind
 Locate = Callable[..., Loc]  # (node, key node=None) -> its location
-_WRITES = frozenset(
+WRITE_VERBS = frozenset(
     {
         *("create", "insert", "update", "upsert", "send", "post", "put", "patch", "delete"),
         *("publish", "charge", "refund", "notify", "upload", "write", "save", "push"),
         *("enqueue", "execute", "executemany", "sync", "provision", "capture", "cancel"),
-        *("remove", "set", "invoke", "trigger", "submit", "record", "emit"),
+        *("remove", "set", "invoke", "trigger", "submit", "record", "emit", "load"),
     }
 )
 # Receivers that are the language or the workflow's own machinery, not a service.
@@ -176,7 +176,7 @@ class CodeReader:
             return None  # `send_sms.submit(r)`: the workflow's own code, not a service
         if receiver[0].lower() in _HTTP_CLIENTS and method in _HTTP_METHODS:
             return self.http(call, method)
-        if not (verb in common.READ_VERBS or verb in _WRITES) or _container_method(call, verb):
+        if not (verb in common.READ_VERBS or verb in WRITE_VERBS) or _container_method(call, verb):
             return None
         if verb == "execute" and method not in ("execute", "executemany"):
             return None  # `client.execute_workflow(...)`: the engine, not a query

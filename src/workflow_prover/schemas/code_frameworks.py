@@ -17,12 +17,13 @@ attached to (see `schemas.code`).
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from workflow_prover.extract.services.catalog import ServiceInfo
 from workflow_prover.models import ActionKind, ClaimKind
 from workflow_prover.schemas import common
-from workflow_prover.schemas.code_calls import chain
+from workflow_prover.schemas.code_calls import WRITE_VERBS, chain
 from workflow_prover.schemas.keys import KeyReader
 from workflow_prover.schemas.model import SchemaStep
 
@@ -36,6 +37,7 @@ _TIMEOUTS = frozenset(
 )
 _HTTP_OPERATORS = frozenset(("SimpleHttpOperator", "HttpOperator", "HttpSensor", "HttpSensorAsync"))
 _NOT_SERVICES = frozenset(("python", "branch", "bash", "dummy", "empty", "short", "circuit"))
+_UPSERT_SQL = re.compile(r"\bmerge\s+into\b|\bon\s+conflict\b|\binsert\s+ignore\b|\bupsert\b", re.I)
 
 
 class Frameworks:
@@ -140,6 +142,10 @@ class Frameworks:
         )
         own = {k: v for k, v in options.items() if k not in ("task_id", "dag")}
         self.mapping(own, ident, (ident,))
+        sql = _text(options.get("sql")) or ""
+        if _UPSERT_SQL.search(sql):  # "MERGE INTO ... WHEN MATCHED", "ON CONFLICT ... DO"
+            at = self.r.at(f"{ident}/sql", options["sql"])
+            self.c.claim(K.IDEMPOTENCY, at, "schema.code.airflow.sql_upsert", (ident,))
         method = (_text(options.get("method")) or "").upper()
         if kind in _HTTP_OPERATORS and method in ("PUT", "PATCH"):
             at = self.r.at(f"{ident}/method", options["method"])
@@ -160,6 +166,8 @@ class Frameworks:
         words = common.words(
             kind.removesuffix("Async").removesuffix("Operator").removesuffix("Sensor")
         )
+        if words[:1] == ["python"]:
+            return self.callable_service(options)
         if not words or words[0] in _NOT_SERVICES:
             return None
         info = self.r.resolver.mentioned(" ".join(words), rule) or self.r.resolver.unnamed(
@@ -170,6 +178,26 @@ class Frameworks:
             return info, "read" if sql.lstrip().lower().startswith(("select", "with")) else "write"
         reads = "Sensor" in kind or any(w in common.READ_VERBS for w in words[1:])
         return info, "read" if reads else "write"
+
+    def callable_service(
+        self, options: dict[str, ast.expr]
+    ) -> tuple[ServiceInfo, ActionKind] | None:
+        """`PythonOperator(python_callable=pull_hubspot_contacts)` whose function the text
+        does not hold: its name's verb and service ('pull', HubSpot) say the step."""
+        target = options.get("python_callable")
+        name = target.id if isinstance(target, ast.Name) else None
+        if name is None or name in self.r.functions:
+            return None  # a function of the text: its own calls are the steps
+        words = common.words(name)
+        if len(words) < 2 or not (words[0] in common.READ_VERBS or words[0] in WRITE_VERBS):
+            return None
+        rule = "schema.code.airflow.callable"
+        info = None
+        for n in range(len(words) - 1, 1, -1):  # "hubspot contacts", then "hubspot"
+            info = info or self.r.resolver.mentioned(" ".join(words[1:n]), rule)
+        if info is None:
+            return None
+        return info, "read" if words[0] in common.READ_VERBS else "write"
 
     def dag_defaults(self, dag: ast.Call, defaults: dict[str, ast.Dict], tasks: list[str]) -> None:
         for keyword in dag.keywords:
