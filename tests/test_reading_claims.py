@@ -313,6 +313,13 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "a function named for its step ('issue_refund passes ...') is that step",
+        "The worker runs two activities: issue the refund with Adyen, then email the customer "
+        'via Postmark. issue_refund passes `idempotency_key=f"refund-{req.id}"`.',
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
         "a Context section that tells the flow states its mechanisms too",
         "## Context\nNightly the job pulls invoices from Chargebee and upserts each into "
         "ledger-db keyed on invoice_id.\n\n## Options\n- Option A (chosen): keep it as is.",

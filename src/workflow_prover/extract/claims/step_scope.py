@@ -64,6 +64,9 @@ def described(targets: Targets, clause: Clause) -> tuple[int, ...]:
     """'the project-board add has no dedupe': a subject whose head is a step's own verb and
     that shares two content words or more with that step's text ('add it to the Triage
     project board'), and names no service, is about that step."""
+    named = _function_named(targets, clause)
+    if named:
+        return named
     subject = subject_words(targets.view, clause)
     if subject is None:
         return ()
@@ -90,6 +93,30 @@ def described(targets: Targets, clause: Clause) -> tuple[int, ...]:
 def stem(word: str) -> str:
     """'invoices' and 'invoice', 'tags' and 'tag' are one word when a step is named."""
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
+def _function_named(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    """'issue_refund passes `idempotency_key=...`', 'send_refund_email first inserts ...': a
+    function named for its step (a snake_case identifier opening the clause) is the one step
+    whose verb is a word of the name."""
+    view = targets.view
+    toks = view.toks
+    k, words = clause.start, []
+    while k < clause.end and toks[k].text.isalpha():
+        words.append(toks[k].norm)
+        glued = k + 2 < clause.end and toks[k + 1].text == "_" and not toks[k].ws
+        if not glued:
+            break
+        k += 2
+    if len(words) < 2:
+        return ()
+    said = {stem(w) for w in words}
+    hits = [
+        s.start
+        for s in targets.steps
+        if said & {stem(toks[a.start].norm) for a in view.frame(s.clause).actions}
+    ]
+    return tuple(hits) if len(hits) == 1 else ()
 
 
 def subject_words(view: TextView, clause: Clause) -> tuple[str, frozenset[str]] | None:
