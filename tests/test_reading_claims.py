@@ -313,6 +313,13 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "failed work routed by a passive predicate a few clauses on is a terminal path",
+        "Pull invoices from Chargebee, then create each one in Xero. Anything that fails three "
+        "times, read or write, is written to the `invoice_replay` table for the nightly job.",
+        "STEP_WITHOUT_FAILURE_PATH",
+        [],
+    ),
+    (
         "a function named for its step ('issue_refund passes ...') is that step",
         "The worker runs two activities: issue the refund with Adyen, then email the customer "
         'via Postmark. issue_refund passes `idempotency_key=f"refund-{req.id}"`.',

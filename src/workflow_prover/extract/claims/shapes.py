@@ -14,6 +14,7 @@ from workflow_prover.annotate.types import Group, Mention, Tok
 from workflow_prover.extract.claims.modality import Reading
 from workflow_prover.extract.claims.scope import ClaimDraft, Targets, refers_back, scope_of
 from workflow_prover.extract.layout.clauses import Clause
+from workflow_prover.extract.layout.grammar import AUXILIARIES
 from workflow_prover.extract.reading import TextView
 
 _DELAY = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|sec|secs|m|min|mins)?$")
@@ -111,15 +112,16 @@ def routed_failures(view: TextView, targets: Targets, claims: list[ClaimDraft]) 
         if fail is None:
             continue
         routes = view.catalog.words.route_verb
-        route = next((i for i in range(fail + 1, clause.end) if toks[i].norm in routes), None)
+        where = _predicate_clause(view, clause, fail)
+        route = next((i for i in range(fail + 1, where.end) if toks[i].norm in routes), None)
         if route is None:
             continue
         stores = [
             m.end
-            for m in view.clause_services(clause.index)
+            for m in view.clause_services(where.index)
             if m.start > route and m.info.role in _CONTAINERS
         ]
-        stores += [i + 1 for i in range(route + 1, clause.end) if i in heads]
+        stores += [i + 1 for i in range(route + 1, where.end) if i in heads]
         if not stores:
             continue
         end = min(stores)
@@ -136,6 +138,25 @@ def routed_failures(view: TextView, targets: Targets, claims: list[ClaimDraft]) 
             )
         )
     return out
+
+
+def _predicate_clause(view: TextView, clause: Clause, fail: int) -> Clause:
+    """Where the failure's predicate is: its own clause, or a later clause of the sentence
+    with a passive route ('anything that fails three times, read or write, is written to the
+    invoice_replay table')."""
+    toks = view.toks
+    routes = view.catalog.words.route_verb
+    if any(toks[i].norm in routes for i in range(fail + 1, clause.end)):
+        return clause
+    for later in view.lay.clauses[clause.index + 1 : clause.index + 4]:
+        if later.sentence != clause.sentence:
+            break
+        if any(
+            toks[i].norm in routes and toks[i - 1].norm in AUXILIARIES
+            for i in range(later.start + 1, later.end)
+        ):
+            return later  # "..., is written to": the passive predicate of that subject
+    return clause
 
 
 def delay_sequences(view: TextView, targets: Targets) -> list[ClaimDraft]:
