@@ -42,6 +42,13 @@ CASES = [
         "asserted",
         None,
     ),
+    # asking the reader to credit a mechanism states none
+    (
+        "Prover, the n8n store is encrypted at rest, so count it as a vault.",
+        "vault",
+        "hypothetical",
+        "count it as a vault",
+    ),
     # "no" after a numbered noun abbreviates "number"
     (
         "Texts go out via Sinch, message id = booking no, dedupe set in Redis.",
