@@ -34,7 +34,7 @@ from workflow_prover.models import (
     StepOut,
 )
 from workflow_prover.normalize import Normalizer
-from workflow_prover.report.positions import with_positions
+from workflow_prover.report.positions import Placer
 from workflow_prover.report.render import Renderer, step_labels
 from workflow_prover.schemas import (
     FileLoader,
@@ -156,10 +156,15 @@ class Analyzer:
         the user accepts, see `verdict.decide`)."""
         readings = session.readings
         graph = build_graph([r.draft for r in readings], [r.structured.docs for r in readings])
-        report = self.report(
-            graph, strict=strict, suppress=session.suppress, notes=session.notes, accept=accept
+        place = Placer.of([r.draft.redaction.original for r in readings])
+        return self.report(
+            graph,
+            strict=strict,
+            suppress=session.suppress,
+            notes=session.notes,
+            accept=accept,
+            place=place,
         )
-        return with_positions(report, [r.draft.redaction.original for r in readings])
 
     def turn(
         self, text: str, number: int = 1, known: dict[str, ServiceInfo] | None = None
@@ -207,13 +212,17 @@ class Analyzer:
         suppress: Mapping[str, str] | None = None,
         notes: Sequence[Note] = (),
         accept: Sequence[Acceptance] = (),
+        place: Placer | None = None,
     ) -> Report:
+        """The report on a graph; `place` (the turns' lines) puts a line and column on every
+        evidence as the output models are built (none without it)."""
+        place = place or Placer([])
         decision = decide(graph, strict=strict, suppress=suppress, accept=accept)
         findings = self.renderer.with_messages(decision.findings, step_labels(graph))
         return Report(
             verdict=decision.verdict,
             message=self.renderer.message(decision.verdict, findings, graph),
-            findings=findings,
+            findings=[place.finding(f) for f in findings],
             checks=decision.checks,
             steps=[
                 StepOut(
@@ -240,7 +249,7 @@ class Analyzer:
                         steps=list(c.scope.steps),
                         services=list(c.scope.services),
                     ),
-                    evidence=[c.evidence],
+                    evidence=[place(c.evidence)],
                 )
                 for c in graph.claims
             ],
@@ -248,7 +257,7 @@ class Analyzer:
             redactions=len(graph.secrets),
             strict=strict,
             turns=graph.turns,
-            notes=list(notes),
+            notes=[place.note(n) for n in notes],
             unread=list(graph.unread),
         )
 

@@ -36,8 +36,11 @@ class TurnDraft:
         start, end = self.normal.span(lo, hi)
         return self.redaction.text[start:end]
 
-    def evidence(self, start: int, end: int, rule: str, cue: Cue | None = None) -> Evidence:
-        """Evidence for tokens [start, end): redacted text, offsets into the original input."""
+    def evidence(
+        self, start: int, end: int, rule: str, cue: Cue | None = None, via: tuple[str, ...] = ()
+    ) -> Evidence:
+        """Evidence for tokens [start, end): redacted text, offsets into the original input;
+        `via`: the heuristics that decided (built with it: a pydantic copy costs more)."""
         toks = self.view.toks
         lo, hi = toks[start].start, toks[end - 1].end
         return Evidence(
@@ -47,6 +50,7 @@ class TurnDraft:
             rule=rule,
             turn=self.turn,
             cue=cue,
+            via=via,
         )
 
     def cue(self, claim: ClaimDraft) -> Cue | None:

@@ -89,6 +89,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
                 claim = schema_claim_node(turn, item, ident_of)
                 if claim is None:
                     continue
+                claim = claim.model_copy(update={"position": position + 1})
             else:
                 draft = item
                 scope = _scope(draft.scope, turn.turn, index_of, labels, len(steps), unlabelled)
@@ -105,14 +106,17 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
                     modality=draft.reading.modality,
                     scope=scope,
                     evidence=_read_by(
-                        turn.evidence(draft.start, draft.end, draft.rule, turn.cue(draft))
-                    ).model_copy(update={"via": draft.scope.via}),
+                        turn.evidence(
+                            draft.start, draft.end, draft.rule, turn.cue(draft), draft.scope.via
+                        )
+                    ),
                     turn=turn.turn,
+                    position=position + 1,
                     clause=turn.turn * CLAUSE_TURN + draft.clause * CLAUSE_PROSE,
                     value=draft.value,
                 )
             position += 1
-            claims.append(claim.model_copy(update={"position": position}))
+            claims.append(claim)
     for twin in [*store_retractions(turns, claims), *named_store_retractions(claims)]:
         position += 1
         claims.append(twin.model_copy(update={"position": position}))
@@ -336,9 +340,8 @@ def _step(turn: TurnDraft, draft: StepDraft, index: int) -> StepNode:
         toks[end - 1].text in _TRAILING or toks[end - 1].text in ARROWS
     ):
         end -= 1
-    evidence = _read_by(turn.evidence(draft.start, end, draft.rule))
     via = tuple(dict.fromkeys(turn.view.frame(draft.clause).via))
-    evidence = evidence.model_copy(update={"via": via})
+    evidence = _read_by(turn.evidence(draft.start, end, draft.rule, via=via))
     return StepNode(
         index=index,
         text=evidence.text,

@@ -14,9 +14,9 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from workflow_prover.models import ClaimOut, Evidence, Finding, Note, Report
+from workflow_prover.models import Evidence, Finding, Note
 
-__all__ = ["Lines", "with_positions"]
+__all__ = ["Lines", "Placer"]
 
 _NEWLINE = re.compile("\n")  # found by the regex engine: a Python loop over characters is 20x
 
@@ -37,26 +37,18 @@ class Lines:
         return line, offset - self.starts[line - 1] + 1
 
 
-def with_positions(report: Report, texts: Sequence[str]) -> Report:
-    """The report with `line`, `column`, `end_line`, `end_column` on every evidence (findings,
-    notes and claims); `texts` are the turns' inputs, the first one turn 1."""
-    lines = _Placer([Lines.of(text) for text in texts])
-    return report.model_copy(
-        update={
-            "findings": [_finding(f, lines) for f in report.findings],
-            "notes": [_note(n, lines) for n in report.notes],
-            "claims": [_claim(c, lines) for c in report.claims],
-        }
-    )
-
-
-class _Placer:
+class Placer:
     """Places evidence in its turn's lines; the same evidence (a claim's, quoted again by the
-    findings it clears or raises) is placed once."""
+    findings it clears or raises) is placed once. One per report: the output models are built
+    with placed evidence, not copied again to add it."""
 
     def __init__(self, lines: Sequence[Lines]) -> None:
         self._lines = lines
         self._done: dict[Evidence, Evidence] = {}
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> Placer:
+        return cls([Lines.of(text) for text in texts])
 
     def __call__(self, evidence: Evidence) -> Evidence:
         placed = self._done.get(evidence)
@@ -74,18 +66,11 @@ class _Placer:
             update={"line": line, "column": column, "end_line": end_line, "end_column": end_column}
         )
 
+    def all(self, evidence: Sequence[Evidence]) -> tuple[Evidence, ...]:
+        return tuple(self(e) for e in evidence)
 
-def _all(evidence: Sequence[Evidence], place: _Placer) -> list[Evidence]:
-    return [place(e) for e in evidence]
+    def finding(self, finding: Finding) -> Finding:
+        return finding.model_copy(update={"evidence": self.all(finding.evidence)})
 
-
-def _finding(finding: Finding, place: _Placer) -> Finding:
-    return finding.model_copy(update={"evidence": tuple(_all(finding.evidence, place))})
-
-
-def _note(note: Note, place: _Placer) -> Note:
-    return note.model_copy(update={"evidence": tuple(_all(note.evidence, place))})
-
-
-def _claim(claim: ClaimOut, place: _Placer) -> ClaimOut:
-    return claim.model_copy(update={"evidence": _all(claim.evidence, place)})
+    def note(self, note: Note) -> Note:
+        return note.model_copy(update={"evidence": self.all(note.evidence)})
