@@ -15,6 +15,14 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "a cue word in a Title Case name set in bold is no mechanism ('**Catch Hook**')",
+        "Step 1: the trigger app is Webhooks by Zapier, event **Catch Hook**; then create the "
+        "contact in HubSpot.",
+        "try_catch",
+        None,
+        ALL,
+    ),
+    (
         "a guard on a key ('guarded by the lead_id ... posted only once') is a dedupe",
         "we post each hot lead to Slack, guarded by the lead_id in Redis so a lead is posted "
         "only once.",

@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a template variable's dotted path is no service ('{{ $json.customer.email }}')",
+        "Map `{{ $json.customer.email }}` to the contact's email and create the contact in "
+        "HubSpot.",
+        [("write", ["HubSpot"])],
+    ),
+    (
         "a removal that points back ('removes that') acts on nothing named after it",
         "v2 removes that: a message on the leads SQS queue starts the run, which creates the "
         "person in Pipedrive.",

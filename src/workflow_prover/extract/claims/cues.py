@@ -59,8 +59,8 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
         where = view.clause(view.lay.clause_of[cue.start])
         if where.skipped or where.role in NOT_DESIGN or (where.role == "background" and not told):
             continue  # a heading, metadata, or a section that is not the current design
-        if _in_product_name(view, cue):
-            continue  # "the Okta System Log API": a word of a product's name, no mechanism
+        if _in_product_name(view, cue) or _in_quoted_title(view, cue):
+            continue  # "the Okta System Log API", "**Catch Hook**": a name, no mechanism
         reading = view.read(cue)
         if cue.inverted:
             # "nobody is texted twice": the cue names the harm, its negation the mechanism
@@ -131,6 +131,33 @@ def _in_product_name(view: TextView, cue: Mention) -> bool:
     while hi < len(toks) and titled(hi) and toks[hi].norm not in heads and hi < cue.end + 3:
         hi += 1
     return lo in ends and hi < len(toks) and toks[hi].norm in heads
+
+
+_QUOTE_MARKS = frozenset(("**", "*", "__", "'", '"', "“", "”", "‘", "’"))
+
+
+def _in_quoted_title(view: TextView, cue: Mention) -> bool:
+    """Is the cue a word of a Title Case name set in bold or quotes ('Event: **Catch Hook**',
+    'the "Retry Failed" button'): the name of an app's event or control, no mechanism."""
+    toks = view.toks
+
+    def titled(i: int) -> bool:
+        return toks[i].text[:1].isupper() and toks[i].text.isalpha()
+
+    if not all(titled(i) for i in range(cue.start, cue.end)):
+        return False
+    lo, hi = cue.start, cue.end
+    while lo > 0 and titled(lo - 1):
+        lo -= 1
+    while hi < len(toks) and titled(hi):
+        hi += 1
+    return (
+        hi - lo >= 2
+        and lo > 0
+        and hi < len(toks)
+        and toks[lo - 1].text in _QUOTE_MARKS
+        and toks[hi].text in _QUOTE_MARKS
+    )
 
 
 def _without_defeated_purposes(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:

@@ -199,6 +199,13 @@ NAME_STOPS = (
             "via",
             "using",
             "=",
+            # code keywords before a client: "await db.query(...)", "const crm = ..."
+            "await",
+            "const",
+            "let",
+            "var",
+            "return",
+            "yield",
             "then",
             "also",
             "so",

@@ -223,6 +223,8 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
         first = _first_segment(toks, i)  # `acme.invoices.create`: acme is called
         if first in taken or not toks[first].text.isalpha() or len(toks[first].text) < 3:
             continue
+        if first > 0 and not toks[first - 1].ws and toks[first - 1].text in ("$", "@", "{{"):
+            continue  # "{{ $json.customer.email }}": a template's variable, no call
         out.append(
             SvcMention(
                 catalog.info(toks[first].text, "hosting_api", "generic.dotted_call", generic=True),
