@@ -13,6 +13,13 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a bare category word for a message broker is the design's broker ('the broker')",
+        "the dispatcher pulls outbox entries and publishes them to the broker; consumers read "
+        "from the event bus.",
+        [("write", ["broker"]), ("read", ["event bus"])],
+    ),
+
+    (
         "a template variable's dotted path is no service ('{{ $json.customer.email }}')",
         "Map `{{ $json.customer.email }}` to the contact's email and create the contact in "
         "HubSpot.",
