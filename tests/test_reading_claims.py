@@ -15,6 +15,27 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "an HTTP PUT on a resource named by its id overwrites it",
+        "we mark the order fulfilled in Cartwheel via `PUT /orders/{id}/fulfilment`.",
+        "idempotency",
+        "asserted",
+        ["Cartwheel"],
+    ),
+    (
+        "a PUT by a stable key overwrites it",
+        "then PUT each SKU's price to the Shopify API by SKU.",
+        "idempotency",
+        "asserted",
+        ["Shopify"],
+    ),
+    (
+        "a deterministic document id is an overwrite",
+        "we index each page into Elasticsearch, doc id = file path.",
+        "idempotency",
+        "asserted",
+        ["Elasticsearch"],
+    ),
+    (
         "a cue word in a Title Case name set in bold is no mechanism ('**Catch Hook**')",
         "Step 1: the trigger app is Webhooks by Zapier, event **Catch Hook**; then create the "
         "contact in HubSpot.",

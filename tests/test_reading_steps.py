@@ -18,7 +18,6 @@ ROWS = [
         "from the event bus.",
         [("write", ["broker"]), ("read", ["event bus"])],
     ),
-
     (
         "a template variable's dotted path is no service ('{{ $json.customer.email }}')",
         "Map `{{ $json.customer.email }}` to the contact's email and create the contact in "

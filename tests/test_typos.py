@@ -42,3 +42,22 @@ def test_when_a_word_is_ordinary_english_then_it_is_not_corrected(
 def test_when_core_banking_is_mentioned_then_no_backoff_is_read(analyzer: Analyzer) -> None:
     report = analyzer.analyze("Standing orders (core banking): we pull orders from Stripe.")
     assert not [c for c in report.claims if c.kind == "backoff_exponential"]
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "norm"),
+    [
+        # capitalised mid-sentence, a word is a name: only a product's word corrects it
+        ("We create the shipment in Dispatchr.", "Dispatchr", "dispatchr"),
+        ("We sync the deals to Salesfroce.", "Salesfroce", "salesforce"),
+        # and the same name at a sentence's start, once the text wrote it mid-sentence
+        ("We book it in Dispatchr. Dispatchr calls back off.", "Dispatchr", "dispatchr"),
+        # written in lower case it is a word, and may be a misspelt one
+        ("the dispatchr runs nightly.", "dispatchr", "dispatcher"),
+    ],
+)
+def test_when_a_capitalised_word_is_a_name_then_only_a_product_word_corrects_it(
+    analyzer: Analyzer, text: str, word: str, norm: str
+) -> None:
+    toks = analyzer.turn(text).view.toks
+    assert {t.norm for t in toks if t.text == word} == {norm}

@@ -38,6 +38,7 @@ from workflow_prover.annotate.vocabulary import (
     fuzzy_vocabulary,
     name_only_words,
     protected_words,
+    service_words,
     verb_forms,
 )
 from workflow_prover.lexicon.loader import Lexicons
@@ -91,7 +92,11 @@ class LexiconPipeline:
         self._rules: dict[str, _Rule] = {}
         self._keys: dict[int, str] = {}
         self._corrector = FuzzyCorrector(
-            fuzzy_vocabulary(lex), protected_words(lex), verb_forms(lex), name_only_words(lex)
+            fuzzy_vocabulary(lex),
+            protected_words(lex),
+            verb_forms(lex),
+            name_only_words(lex),
+            service_words(lex),
         )
         self._common = frozenset(t.pattern.lower() for t in lex.terms if t.label == "COMMON")
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")
@@ -259,6 +264,7 @@ _ATTRS: list[int | str] = [
     *("LENGTH", "NORM", "LOWER", "IDX", "SPACY", "IS_SPACE", "IS_ALPHA", "IS_UPPER")
 ]
 _Row = list[int]
+_MID_SENTENCE_NAME = re.compile(r"(?<=[a-z,;)] )([A-Z][a-z]{2,})\b")
 
 
 def _tokens(
@@ -277,6 +283,9 @@ def _tokens(
     strings = doc.vocab.strings
     toks: list[Tok] = []
     index: list[int] = []
+    # words the text writes capitalised mid-sentence are names there and at a sentence's
+    # start too ("... in Dispatchr. Dispatchr calls ...")
+    names = {m.group(1).lower() for m in _MID_SENTENCE_NAME.finditer(text)}
     line, line_start, indent = 0, True, 0
     for i, (length, norm, lower, idx, spacy_ws, is_space, alpha, upper) in enumerate(arr):
         end = idx + length
@@ -294,7 +303,10 @@ def _tokens(
         ws = text[end : end + 1] if spacy_ws else ""
         index.append(len(toks))
         low = word.lower()
-        meant = corrector.correct(low) if alpha and not upper else None
+        name_like = word[:1].isupper() and (
+            low in names or (not line_start and bool(toks) and toks[-1].text not in ".!?:")
+        )
+        meant = corrector.correct(low, name_like) if alpha and not upper else None
         if meant is not None:
             doc[i].norm_ = meant
         shown = meant if meant is not None else low if norm == lower else strings[norm]

@@ -27,6 +27,7 @@ class FuzzyCorrector:
         protected: Iterable[str],
         verbs: Iterable[str] = (),
         names: Iterable[str] = (),
+        product_words: Iterable[str] = (),
     ) -> None:
         words = {w for w in vocabulary if w.isalpha()}
         vocab = {w for w in words if len(w) >= 4}
@@ -40,22 +41,29 @@ class FuzzyCorrector:
         # Three-letter typos are only corrected to these (verbs: "pul" -> "pull").
         self._short_targets = sorted(w for w in verb_words if len(w) == 4 and w.isalpha())
         self._names = frozenset(names)  # words only service names have
+        self._products = frozenset(product_words)  # every word of a service's names
         self._cache: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
-    def correct(self, word: str) -> str | None:
-        """The intended lexicon word for a misspelt `word` (lower-case), or None."""
+    def correct(self, word: str, name_like: bool = False) -> str | None:
+        """The intended lexicon word for a misspelt `word` (lower-case), or None.
+
+        `name_like`: the word was written capitalised mid-sentence ("in Dispatchr"), so it
+        is a name: only a word of a product's name corrects it ("Salesfroce", "Hashicorp
+        Valt"), not another word ("Dispatchr" is no "dispatcher").
+        """
         if word in self._known or not word.isalpha() or len(word) < 3:
             return None
         cached = self._cache.get(word, "")
-        if cached != "":
-            return cached
-        result = self._lookup(word)
-        with self._lock:
-            if len(self._cache) > _MAX_CACHE:
-                self._cache.clear()
-            self._cache[word] = result
-        return result
+        if cached == "":
+            cached = self._lookup(word)
+            with self._lock:
+                if len(self._cache) > _MAX_CACHE:
+                    self._cache.clear()
+                self._cache[word] = cached
+        if name_like and cached is not None and cached not in self._products:
+            return None
+        return cached
 
     def _lookup(self, word: str) -> str | None:
         if len(word) == 3:

@@ -53,6 +53,12 @@ def fuzzy_vocabulary(lex: Lexicons) -> set[str]:
     return words - protected_words(lex)
 
 
+def service_words(lex: Lexicons) -> set[str]:
+    """Every word of a service's name or alias ("vault" of "HashiCorp Vault"): what a
+    capitalised misspelling mid-sentence may be corrected to."""
+    return {w for svc in lex.services for alias in (svc.name, *svc.aliases) for w in _words(alias)}
+
+
 def name_only_words(lex: Lexicons) -> set[str]:
     """Words that only service names have ("faire", "mezmo"): a short word one letter from
     one of them is more often an English word ("fair", "memo") than a misspelt product."""
@@ -63,8 +69,7 @@ def name_only_words(lex: Lexicons) -> set[str]:
         others.update(_pattern_words(ctx.pattern))
     for term in lex.terms:
         others.update(_words(term.pattern))
-    names = {w for svc in lex.services for alias in (svc.name, *svc.aliases) for w in _words(alias)}
-    return names - others
+    return service_words(lex) - others
 
 
 def protected_words(lex: Lexicons) -> set[str]:
