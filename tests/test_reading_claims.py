@@ -15,6 +15,13 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "a product named like a mechanism is the product ('resend calls back off')",
+        "we email the customer via resend; resend calls use exponential backoff with jitter.",
+        "retry_immediate",
+        None,
+        ALL,
+    ),
+    (
         "an HTTP PUT on a resource named by its id overwrites it",
         "we mark the order fulfilled in Cartwheel via `PUT /orders/{id}/fulfilment`.",
         "idempotency",

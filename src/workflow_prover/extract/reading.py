@@ -385,9 +385,9 @@ def build_view(
         m for m in ann.of(Group.CONTEXT) if lay.sentence_of[m.start] == lay.sentence_of[m.end - 1]
     ]
     # a cue inside a system's name is no mechanism ("the partner's callback URL")
-    inside = [
-        (m.start, m.end) for m in services if m.info.role in ("api", "datastore") and m.info.generic
-    ]
+    # (or a product's: "resend calls use exponential backoff" names Resend, no re-send; a
+    # "Calendly webhook" is still the delivery it names)
+    inside = [(m.start, m.end) for m in services if m.info.role in ("api", "datastore")]
     inside_at = {i for s, e in inside for i in range(s, e)}
     # nor one that starts mid-word in a product's name ("BigQuery service-account key" is no
     # "query ... key" lookup): the tokenizer split the name, the writer did not; a name
@@ -412,7 +412,7 @@ def build_view(
     within = [
         c
         for c in within
-        if not all(i in inside_at for i in range(c.start, c.end))
+        if not (c.label != "webhook" and all(i in inside_at for i in range(c.start, c.end)))
         and c.start not in mid_word
         and not (c.label == "webhook" and c.start in sent)
     ]
