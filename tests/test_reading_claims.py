@@ -349,6 +349,14 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "'retried the same way' repeats the pacing the clause before stated",
+        "1. list overdue invoices from Xero\n2. send each a reminder through Postmark\n\nPostmark "
+        "sends are retried with exponential backoff on 429s; Xero reads are retried the same "
+        "way.",
+        "NO_RATE_LIMIT_HANDLING",
+        [],
+    ),
+    (
         "failed work routed by a passive predicate a few clauses on is a terminal path",
         "Pull invoices from Chargebee, then create each one in Xero. Anything that fails three "
         "times, read or write, is written to the `invoice_replay` table for the nightly job.",

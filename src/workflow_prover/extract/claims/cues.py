@@ -24,7 +24,12 @@ from workflow_prover.extract.claims.scope import (
     scope_of,
     unresolved_action,
 )
-from workflow_prover.extract.claims.shapes import delay_sequences, retractions, routed_failures
+from workflow_prover.extract.claims.shapes import (
+    delay_sequences,
+    retractions,
+    routed_failures,
+    same_way,
+)
 from workflow_prover.extract.claims.step_scope import guarded_steps
 from workflow_prover.extract.layout.grammar import CALL_PREPOSITIONS, PURPOSE_OPENERS
 from workflow_prover.extract.reading import TextView
@@ -106,6 +111,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims = read_keys(view, _without_block_headers(view, claims))
     claims = _same_mechanism_scoped(view, claims)
     claims += routed_failures(view, targets, claims)
+    claims += same_way(view, targets, claims)
     claims += retractions(view, claims)
     claims = _keys_described(view, claims)
     claims = _without_defeated_purposes(view, claims)

@@ -159,6 +159,56 @@ def _predicate_clause(view: TextView, clause: Clause, fail: int) -> Clause:
     return clause
 
 
+_PACING = frozenset(
+    (
+        *("backoff_exponential", "retry_fixed", "retry_immediate"),
+        *("jitter", "retry_after", "max_attempts"),
+    )
+)
+
+
+def same_way(view: TextView, targets: Targets, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'Mailjet sends are retried with exponential backoff on 429s; xero reads are retried
+    the same way': 'the same way', 'likewise', 'similarly' repeat the pacing the clause before
+    stated, for what this clause names."""
+    toks = view.toks
+    out: list[ClaimDraft] = []
+    for clause in view.lay.clauses:
+        at = next(
+            (
+                i
+                for i in range(clause.start, clause.end)
+                if toks[i].norm in ("likewise", "similarly")
+                or (
+                    toks[i].norm == "same"
+                    and i + 1 < clause.end
+                    and toks[i + 1].norm in ("way", "policy", "backoff", "schedule")
+                )
+            ),
+            None,
+        )
+        if at is None or any(c.clause == clause.index and c.kind in _PACING for c in claims):
+            continue
+        before = [
+            c
+            for c in claims
+            if c.clause < clause.index
+            and c.kind in _PACING
+            and c.reading.modality == "asserted"
+            and view.lay.sentence_of[c.start] >= clause.sentence - 1
+        ]
+        if not before:
+            continue
+        last = max(c.clause for c in before)
+        scope = scope_of(targets, clause.index, credential=False)
+        out += [
+            ClaimDraft(c.kind, c.reading, scope, at, at + 1, clause.index, c.rule, c.value)
+            for c in before
+            if c.clause == last
+        ]
+    return out
+
+
 def delay_sequences(view: TextView, targets: Targets) -> list[ClaimDraft]:
     """'1s, 2s, 4s, 8s' doubles (exponential); '1s, 2s, 3s' grows linearly (not)."""
     toks = view.toks
