@@ -349,6 +349,13 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "a negation in a 'but' clause that points back denies the mechanism before it",
+        "We charge each order through Paygate. The orders table has had an `idempotency_key` "
+        "column since 2024, but nothing ever fills it.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [1],
+    ),
+    (
         "'retried the same way' repeats the pacing the clause before stated",
         "1. list overdue invoices from Xero\n2. send each a reminder through Postmark\n\nPostmark "
         "sends are retried with exponential backoff on 429s; Xero reads are retried the same "

@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a verb word alone in inline code is a name ('the `labels` bucket'), no action",
+        "1. When an order is packed in ShipHero (its webhook to us), we\n2. upload the label "
+        "PDF to the `labels` bucket in gcs.",
+        [("read", ["ShipHero"]), ("write", ["Google Cloud Storage"])],
+    ),
+    (
         "a bare category word for a message broker is the design's broker ('the broker')",
         "the dispatcher pulls outbox entries and publishes them to the broker; consumers read "
         "from the event bus.",

@@ -39,21 +39,22 @@ def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
     """'...was deduped on the order ID, but we dropped that': a retraction that points back.
 
     A retraction cue whose clause names no mechanism itself but refers back ("that", "it")
-    negates what the previous clause of the sentence (or the previous sentence) asserted; so
-    does a status clause of its own ("we might add a condition keyed on event_id; not done
+    negates what the previous clause of the sentence (or the previous sentence) asserted, as
+    does a negation in a 'but' clause that points back ('..., but nothing ever fills it');
+    so does a status clause of its own ("we might add a condition keyed on event_id; not done
     yet").
     """
     out: list[ClaimDraft] = []
     for cue in view.ann.of(Group.CONTEXT):
-        if cue.effect not in ("retraction", "status"):
-            continue
         index = view.lay.clause_of[cue.start]
         clause = view.clause(index)
+        if cue.effect not in ("retraction", "status") and not _but_denied(view, clause, cue):
+            continue
         if any(c.clause == index for c in claims):
             continue
         if cue.effect == "status" and not _opens(view, clause, cue):
             continue  # "not done yet" said of something in its own clause
-        if cue.effect == "retraction" and not refers_back(view, clause):
+        if cue.effect != "status" and not refers_back(view, clause):
             continue
         previous = [
             c
@@ -88,6 +89,12 @@ def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
                     )
                 )
     return out
+
+
+def _but_denied(view: TextView, clause: Clause, cue: Mention) -> bool:
+    """'an `idempotency_key` column, but nothing ever fills it': a negation in a 'but' clause
+    that points back denies what the clause before said."""
+    return cue.label == "NEGATED" and view.toks[clause.start].norm == "but"
 
 
 def _opens(view: TextView, clause: Clause, cue: Mention) -> bool:

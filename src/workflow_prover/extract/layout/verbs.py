@@ -95,6 +95,8 @@ def is_verbal(
     glued = nxt is not None and not toks[e - 1].ws and nxt.text in ("_", ".")
     if glued and (form != "base" or not _names_an_action(toks, s, e, lead)):
         return False  # "`order_id`", "the send_log table": an identifier
+    if prev is not None and prev.text == "`" and nxt is not None and nxt.text == "`":
+        return False  # "the `labels` bucket": a name in code on its own, no action
     if prev is not None and prev.text == "`":
         # "a `lead.created` message": a name in code between the determiner and the noun
         opening = next((k for k in range(s - 2, lead - 1, -1) if toks[k].text == "`"), None)
