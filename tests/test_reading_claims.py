@@ -15,6 +15,21 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "a create only when no record exists is a check before the create",
+        "we create the onboarding task in Asana only when `trial_tasks` has no row for the user.",
+        "idempotency",
+        "asserted",
+        ["Asana"],
+    ),
+    (
+        "a condition that is no lookup of the record is no check before the create",
+        "we create the onboarding task in Asana and only alert if the queue has no consumer.",
+        "idempotency",
+        None,
+        ALL,
+    ),
+
+    (
         "a product named like a mechanism is the product ('resend calls back off')",
         "we email the customer via resend; resend calls use exponential backoff with jitter.",
         "retry_immediate",
