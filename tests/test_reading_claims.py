@@ -15,6 +15,15 @@ ALL = None  # the claim covers every step
 # (behaviour, text, claim kind, modality or None for "no such claim", services or ALL)
 ROWS = [
     (
+        "a conditional create header (If-None-Exist) makes the create idempotent",
+        "we create the patient through the Medora FHIR API with `If-None-Exist: "
+        "identifier=intake|{submission_id}`.",
+        "idempotency",
+        "asserted",
+        ["Medora FHIR API"],
+    ),
+
+    (
         "a create only when no record exists is a check before the create",
         "we create the onboarding task in Asana only when `trial_tasks` has no row for the user.",
         "idempotency",
