@@ -22,7 +22,6 @@ ROWS = [
         "asserted",
         ["Medora FHIR API"],
     ),
-
     (
         "a create only when no record exists is a check before the create",
         "we create the onboarding task in Asana only when `trial_tasks` has no row for the user.",
@@ -37,7 +36,6 @@ ROWS = [
         None,
         ALL,
     ),
-
     (
         "a product named like a mechanism is the product ('resend calls back off')",
         "we email the customer via resend; resend calls use exponential backoff with jitter.",
@@ -781,3 +779,70 @@ def test_later_turns_change_claims_where_they_were_said(
 ) -> None:
     findings = [f for f in analyzer.analyze_turns(turns).findings if f.code == code]
     assert sorted(f.step for f in findings if f.step is not None) == steps, behaviour
+
+
+# Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
+REAL_FORMS = [
+    ("insert-ignore", "we write each row to MySQL with INSERT IGNORE.", "idempotency"),
+    (
+        "append-or-update",
+        "we append or update the row in Google Sheets matched on order_id.",
+        "idempotency",
+    ),
+    (
+        "object-id-overwrite",
+        "we save each product to Algolia with objectID = product id, so a re-save overwrites.",
+        "idempotency",
+    ),
+    (
+        "key-from-attempt-number",
+        "we create the charge in Stripe; the Idempotency-Key is built from the order id and the "
+        "attempt number.",
+        "unstable_key",
+    ),
+    (
+        "key-hash-plus-attempt",
+        "we create the charge in Stripe; the key is a hash of the payload plus the attempt.",
+        "unstable_key",
+    ),
+    ("loop-until-200", "we call the Xero API and loop until it returns 200.", "retry_immediate"),
+    (
+        "loop-until-200-never-stops",
+        "we call the Xero API and loop until it returns 200.",
+        "unbounded",
+    ),
+    (
+        "pause-then-again",
+        "if the Xero call fails we pause a second, then call again.",
+        "retry_fixed",
+    ),
+    ("flat-wait", "Xero retries are a flat 3 seconds between tries.", "retry_fixed"),
+    ("times-two", "Xero retries: 500ms base, x2 each time.", "backoff_exponential"),
+    ("dotted-dlq-name", "failures go to payments.v1.dlq.", "terminal_path"),
+    ("spreadsheet", "the Xero API key is kept in a spreadsheet.", "hardcoded"),
+    ("wiki-page", "the Xero token is on the team wiki page.", "hardcoded"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), [pytest.param(t, k, id=i) for i, t, k in REAL_FORMS])
+def test_mechanisms_in_their_real_forms_are_read(analyzer: Analyzer, text: str, kind: str) -> None:
+    claims = analyzer.analyze("we sync invoices to Xero. " + text).claims
+    assert any(c.kind == kind and c.modality == "asserted" for c in claims), claims
+
+
+# ... and look-alikes that are none
+NOT_FORMS = [
+    (
+        "record-timestamp-in-key",
+        "readings are deduped on sensor id + timestamp before the write to InfluxDB.",
+        "unstable_key",
+    ),
+    ("retry-and-fail", "Xero calls retry no more than 3 times and then fail.", "unstable_key"),
+    ("schedule-once", "the export runs only once a day.", "idempotency"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), [pytest.param(t, k, id=i) for i, t, k in NOT_FORMS])
+def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, kind: str) -> None:
+    claims = analyzer.analyze("we sync invoices to Xero. " + text).claims
+    assert not any(c.kind == kind and c.modality == "asserted" for c in claims), claims
