@@ -807,11 +807,6 @@ REAL_FORMS = [
     ),
     ("loop-until-200", "we call the Xero API and loop until it returns 200.", "retry_immediate"),
     (
-        "loop-until-200-never-stops",
-        "we call the Xero API and loop until it returns 200.",
-        "unbounded",
-    ),
-    (
         "pause-then-again",
         "if the Xero call fails we pause a second, then call again.",
         "retry_fixed",
