@@ -841,3 +841,73 @@ NOT_FORMS = [
 def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, kind: str) -> None:
     claims = analyzer.analyze("we sync invoices to Xero. " + text).claims
     assert not any(c.kind == kind and c.modality == "asserted" for c in claims), claims
+
+
+# Issue 8's modality list: (behaviour, text, kind, whether the mechanism holds after it)
+MODALITY_FORMS = [
+    ("would-add", "we post orders to Xero. we would add a DLQ.", "terminal_path", False),
+    (
+        "to-be-looked-at",
+        "we post orders to Xero. a DLQ is to be looked at again after go-live.",
+        "terminal_path",
+        False,
+    ),
+    (
+        "not-part-of",
+        "we post orders to Xero. error handling is not part of this proposal.",
+        "error_handling",
+        False,
+    ),
+    (
+        "once-we-see",
+        "we post orders to Xero. we add backoff once we see 429s.",
+        "backoff_exponential",
+        False,
+    ),
+    (
+        "lockstep-keeps-retries",
+        "we post orders to Xero with retries. don't retry in lockstep.",
+        "retry",
+        True,
+    ),
+    (
+        "json-file-no-credential",
+        "we post orders to Xero, written as a JSON file to s3://b/x.",
+        "hardcoded",
+        False,
+    ),
+    (
+        "retry-after-a-timeout",
+        "we post orders to Xero. a retry after a timeout is fine.",
+        "retry_after",
+        False,
+    ),
+    (
+        "ripped-out",
+        "we post orders to Xero. the DLQ was ripped out in the spring.",
+        "terminal_path",
+        False,
+    ),
+    (
+        "ignore-what-i-said",
+        "we post orders to Xero. ignore what I said about no DLQ, it exists.",
+        "terminal_path",
+        True,
+    ),
+    (
+        "no-then-logged",
+        "we post orders to Xero. no dlq for now, failures just get logged.",
+        "logging",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "holds"), [pytest.param(t, k, h, id=i) for i, t, k, h in MODALITY_FORMS]
+)
+def test_modality_decides_whether_a_mechanism_holds(
+    analyzer: Analyzer, text: str, kind: str, holds: bool
+) -> None:
+    said = [c.modality for c in analyzer.analyze(text).claims if c.kind == kind]
+    assert (bool(said) and said[-1] == "asserted") is holds, said
