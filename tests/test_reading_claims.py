@@ -911,3 +911,66 @@ def test_modality_decides_whether_a_mechanism_holds(
 ) -> None:
     said = [c.modality for c in analyzer.analyze(text).claims if c.kind == kind]
     assert (bool(said) and said[-1] == "asserted") is holds, said
+
+
+# Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
+SCOPE_FORMS = [
+    (
+        "kind-names-the-credential",
+        [
+            "1. read rows from the Postgres DB\n2. create each deal in our CRM\nThe database password "
+            "and the CRM token are in Vault."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
+        "kind-of-write",
+        [
+            "1. refund the charge in Stripe\n2. post a note to Slack\nRefunds always carry an "
+            "Idempotency-Key."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
+        "both-calls-exactly",
+        [
+            "1. pull orders from Shopify\n2. create each in NetSuite\nBoth calls back off "
+            "exponentially."
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [],
+    ),
+    (
+        "retraction-reaches-its-step",
+        [
+            "We pull orders from Shopify, create each in NetSuite keyed on the order id, and text the "
+            "customer via Twilio; before each SMS we check the sent-messages table and skip ids "
+            "already there.",
+            "we dropped the sent-messages table and the check before each SMS",
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [3],
+    ),
+    (
+        "restatement-is-no-change",
+        [
+            "We pull orders from Shopify and create them in NetSuite. Both calls use exponential "
+            "backoff with jitter.",
+            "it waits about a second before the second try and about two before the third",
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("turns", "code", "steps"), [pytest.param(t, c, s, id=i) for i, t, c, s in SCOPE_FORMS]
+)
+def test_scope_decides_which_steps_a_mechanism_covers(
+    analyzer: Analyzer, turns: list[str], code: str, steps: list[int]
+) -> None:
+    findings = analyzer.analyze_turns(turns).findings
+    assert sorted(f.step or 0 for f in findings if f.code == code) == steps

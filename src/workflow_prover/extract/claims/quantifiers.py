@@ -169,11 +169,16 @@ def kind_listed(view: TextView, clause: Clause) -> str | None:
     for noun in general_nouns(view, clause).values():
         if noun.filter not in ("api", "database") or noun.start in inside or noun.start in ends:
             continue
-        if noun.start > 0 and view.toks[noun.start - 1].norm in DETERMINERS - {"all", "every"}:
-            continue  # "the database", "our API": one system, named by its kind
         toks = view.toks
+        credential = noun.end in view.term_starts("CREDENTIAL_NOUN")
+        if (
+            noun.start > 0
+            and toks[noun.start - 1].norm in DETERMINERS - {"all", "every"}
+            and not credential  # "the database password": the design's database's
+        ):
+            continue  # "the database", "our API": one system, named by its kind
         plural = toks[noun.end - 1].norm.endswith("s")  # "APIs", "database writes"
         listed = noun.end < clause.end and toks[noun.end].norm in (",", "and", "+", "&", "/")
-        if plural or listed or noun.end in view.term_starts("CREDENTIAL_NOUN"):  # "db creds"
+        if plural or listed or credential:  # "db creds"
             return noun.filter  # not "client reference", "API version"
     return None

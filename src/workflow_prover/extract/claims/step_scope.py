@@ -151,19 +151,30 @@ def subject_words(view: TextView, clause: Clause) -> tuple[str, frozenset[str]] 
 
 def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
     """'Orders whose issuance fails for good are parked ...': a noun made from a step's verb
-    (issuance, creation, payment, submission) names the steps of that verb."""
-    toks = targets.view.toks
+    (issuance, creation, payment, submission), or its plural as the subject ('Refunds always
+    carry an Idempotency-Key'), names the steps of that verb."""
+    view = targets.view
+    toks = view.toks
     nouns = [
         toks[i].norm
         for i in range(clause.start, clause.end)
         if len(toks[i].norm) >= 6 and toks[i].norm.endswith(_NOUN_SUFFIXES)
     ]
-    if not nouns:
+    # "Refunds always carry an Idempotency-Key": the subject is the verb's own plural noun
+    first = next((i for i in range(clause.start, clause.end) if toks[i].text[:1].isalpha()), None)
+    # (no object after it: "refunds the charge" is the verb)
+    noun = first is not None and (
+        first + 1 >= clause.end or toks[first + 1].norm not in DETERMINERS
+    )
+    subject = toks[first].norm if first is not None and noun else ""
+    if not nouns and not subject.endswith("s"):
         return ()
     found = []
     for step in targets.steps:
         verb = step.rule.removeprefix("verb.")
-        if step.rule.startswith("verb.") and any(_derived(n, verb) for n in nouns):
+        if not step.rule.startswith("verb."):
+            continue
+        if any(_derived(n, verb) for n in nouns) or (len(verb) >= 4 and subject == verb + "s"):
             found.append(step.start)
     return tuple(found)
 
