@@ -918,8 +918,8 @@ SCOPE_FORMS = [
     (
         "kind-names-the-credential",
         [
-            "1. read rows from the Postgres DB\n2. create each deal in our CRM\nThe database password "
-            "and the CRM token are in Vault."
+            "1. read rows from the Postgres DB\n2. create each deal in our CRM\nThe database "
+            "password and the CRM token are in Vault."
         ],
         "NO_VAULT_REFERENCE",
         [],
@@ -945,9 +945,9 @@ SCOPE_FORMS = [
     (
         "retraction-reaches-its-step",
         [
-            "We pull orders from Shopify, create each in NetSuite keyed on the order id, and text the "
-            "customer via Twilio; before each SMS we check the sent-messages table and skip ids "
-            "already there.",
+            "We pull orders from Shopify, create each in NetSuite keyed on the order id, and text "
+            "the customer via Twilio; before each SMS we check the sent-messages table and skip "
+            "ids already there.",
             "we dropped the sent-messages table and the check before each SMS",
         ],
         "WRITE_WITHOUT_IDEMPOTENCY",

@@ -340,6 +340,13 @@ def _about_key(view: TextView, lo: int, hi: int) -> bool:
     )
 
 
+def _waits(toks: list[Tok], cue: Mention, words: frozenset[str]) -> bool:
+    """Does a re-call's span hold a wait ('call fails we pause a second, then call again')?"""
+    return cue.end - cue.start > 2 and any(
+        toks[i].norm in words for i in range(cue.start + 1, cue.end - 1)
+    )
+
+
 def _previous(view: TextView, lo: int) -> tuple[int, int]:
     """The sentence before, when the paragraph goes on ('... lands in failed_jobs. Ops get a
     Slack alert.': the alert is about the failures just routed); else an empty span."""
@@ -415,6 +422,7 @@ def build_view(
         if not (c.label != "webhook" and all(i in inside_at for i in range(c.start, c.end)))
         and c.start not in mid_word
         and not (c.label == "webhook" and c.start in sent)
+        and not (c.label == "retry_immediate" and _waits(toks, c, catalog.words.wait_word))
     ]
     view.cues = longest_first([c for c in within if _required(view, c)])
     view.ctx = ConText(ann, lay, view.cues, catalog.words.finite_verb)

@@ -299,6 +299,7 @@ WordLabel = Literal[
     "STEP_MARKER",  # step, stage: "Step 1 fetches the order, step 2 buys a label": list items
     "TITLE_NOUN",  # sync, bridge, pipeline: "Zendesk -> Jira bridge." names the flow, a title
     "REMOVAL_VERB",  # drop, remove, scrap: "drop the Redis set" takes back what the set did
+    "WAIT_WORD",  # pause, wait, sleep: a re-call with a wait in between is no immediate retry
 ]
 
 

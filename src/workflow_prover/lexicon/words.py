@@ -87,6 +87,7 @@ class WordClasses:
     step_marker: frozenset[str]
     title_noun: frozenset[str]
     removal_verb: frozenset[str]
+    wait_word: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:
