@@ -161,7 +161,7 @@ class TextView:
         """'the Shopify order ID': named only to say where an identifier comes from ('each
         Jira issue key', where the name's last word starts the identifier, too)."""
         ids = self.term_starts("ID_NOUN")
-        return attributive(m, self.toks, ids) or any(m.start < i < m.end for i in ids)
+        return attributive(m, self.toks, ids) or any(i in ids for i in range(m.start + 1, m.end))
 
     def _guarded_by(self, m: SvcMention, clause: int) -> bool:
         """A store named after a de-duplication cue of its clause, as where the keys are

@@ -47,18 +47,20 @@ def named_store_retractions(claims: list[ClaimNode]) -> list[ClaimNode]:
     record each cart id in the sent_emails table before sending and skip ones already
     there'): the idempotency claims of the clause the store was asserted in, for their steps.
     """
+    asserted: dict[str, list[ClaimNode]] = {}  # store words -> where it was asserted
+    by_clause: dict[int, list[ClaimNode]] = {}
+    for c in claims:
+        by_clause.setdefault(c.clause, []).append(c)
+        if c.kind.value == "idempotency_store" and c.modality == "asserted":
+            asserted.setdefault(_store_words(c.evidence.text), []).append(c)
     out: list[ClaimNode] = []
     for removal in claims:
         if removal.kind.value != "idempotency_store" or removal.modality != "negated":
             continue
-        name = _store_words(removal.evidence.text)
         clauses = {
             c.clause
-            for c in claims
-            if c.kind.value == "idempotency_store"
-            and c.modality == "asserted"
-            and c.turn < removal.turn
-            and _store_words(c.evidence.text) == name
+            for c in asserted.get(_store_words(removal.evidence.text), ())
+            if c.turn < removal.turn
         }
         out += [
             c.model_copy(
@@ -69,8 +71,9 @@ def named_store_retractions(claims: list[ClaimNode]) -> list[ClaimNode]:
                     "clause": removal.clause,
                 }
             )
-            for c in claims
-            if c.clause in clauses and c.kind.value == "idempotency" and c.modality == "asserted"
+            for clause in sorted(clauses)
+            for c in by_clause[clause]
+            if c.kind.value == "idempotency" and c.modality == "asserted"
         ]
     return out
 

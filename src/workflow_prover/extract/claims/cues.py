@@ -227,6 +227,9 @@ def _same_mechanism_scoped(view: TextView, claims: list[ClaimDraft]) -> list[Cla
     def family(claim: ClaimDraft) -> str:
         return _FAMILY.get(claim.kind, claim.kind)
 
+    by_clause: dict[int, list[ClaimDraft]] = {}
+    for c in claims:
+        by_clause.setdefault(c.clause, []).append(c)
     out: list[ClaimDraft] = []
     for claim in claims:
         if (
@@ -238,9 +241,8 @@ def _same_mechanism_scoped(view: TextView, claims: list[ClaimDraft]) -> list[Cla
             sentence = view.lay.sentence_of[claim.start]
             scoped = [
                 c.scope
-                for c in claims
-                if c.clause == claim.clause - 1
-                and family(c) == family(claim)
+                for c in by_clause.get(claim.clause - 1, ())
+                if family(c) == family(claim)
                 and view.lay.sentence_of[c.start] == sentence
                 and c.reading.modality == "asserted"
                 and (c.scope.services or c.scope.steps or c.scope.step_refs)

@@ -56,3 +56,4 @@ class Targets:
     view: TextView
     steps: list[StepDraft]
     cache: dict[tuple[int, bool], ScopeDraft] = field(default_factory=dict)
+    words: dict[tuple[str, int, int], frozenset[str]] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left
 
 from workflow_prover.annotate.types import Group, Mention, Tok
 from workflow_prover.extract.claims.modality import Reading
@@ -44,50 +45,51 @@ def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
     so does a status clause of its own ("we might add a condition keyed on event_id; not done
     yet").
     """
+    said = {c.clause for c in claims}
+    by_clause: dict[int, list[ClaimDraft]] = {}
+    for c in claims:  # what a retraction can take back, by clause
+        if c.reading.modality == "asserted" and c.kind not in ("webhook", "replay", "alerting"):
+            by_clause.setdefault(c.clause, []).append(c)
+    ordered = sorted(by_clause)
     out: list[ClaimDraft] = []
     for cue in view.ann.of(Group.CONTEXT):
         index = view.lay.clause_of[cue.start]
         clause = view.clause(index)
         if cue.effect not in ("retraction", "status") and not _but_denied(view, clause, cue):
             continue
-        if any(c.clause == index for c in claims):
+        if index in said:
             continue
         if cue.effect == "status" and not _opens(view, clause, cue):
             continue  # "not done yet" said of something in its own clause
         if cue.effect != "status" and not refers_back(view, clause):
             continue
-        previous = [
-            c
-            for c in claims
-            if c.clause < index
-            and c.reading.modality == "asserted"
-            and c.kind not in ("webhook", "replay", "alerting")
-        ]
-        if not previous:
+        at = bisect_left(ordered, index)
+        if at == 0:
             continue
-        last = max(c.clause for c in previous)
+        last = ordered[at - 1]
         if view.lay.sentence_of[view.clause(last).start] < view.lay.sentence_of[cue.start] - 1:
             continue
-        sentence = clause.sentence
-        for claim in previous:
-            # a status is about its whole sentence, a retraction about the clause it points at
-            if (
-                view.clause(claim.clause).sentence == sentence
-                if cue.effect == "status"
-                else claim.clause == last
-            ):
-                out.append(
-                    ClaimDraft(
-                        claim.kind,
-                        Reading("negated", (cue,)),
-                        claim.scope,
-                        cue.start,
-                        cue.end,
-                        index,
-                        claim.rule,
-                        claim.value,
-                    )
-                )
+        # a status is about its whole sentence, a retraction about the clause it points at
+        if cue.effect == "status":
+            first = at
+            while first > 0 and view.clause(ordered[first - 1]).sentence == clause.sentence:
+                first -= 1
+            taken = [c for k in ordered[first:at] for c in by_clause[k]]
+        else:
+            taken = by_clause[last]
+        out += [
+            ClaimDraft(
+                c.kind,
+                Reading("negated", (cue,)),
+                c.scope,
+                cue.start,
+                cue.end,
+                index,
+                c.rule,
+                c.value,
+            )
+            for c in taken
+        ]
     return out
 
 
@@ -179,6 +181,13 @@ def same_way(view: TextView, targets: Targets, claims: list[ClaimDraft]) -> list
     the same way': 'the same way', 'likewise', 'similarly' repeat the pacing the clause before
     stated, for what this clause names."""
     toks = view.toks
+    by_sentence: dict[int, list[ClaimDraft]] = {}
+    pacing_clauses: set[int] = set()
+    for c in claims:
+        if c.kind in _PACING:
+            pacing_clauses.add(c.clause)
+            if c.reading.modality == "asserted":
+                by_sentence.setdefault(view.lay.sentence_of[c.start], []).append(c)
     out: list[ClaimDraft] = []
     for clause in view.lay.clauses:
         at = next(
@@ -194,15 +203,13 @@ def same_way(view: TextView, targets: Targets, claims: list[ClaimDraft]) -> list
             ),
             None,
         )
-        if at is None or any(c.clause == clause.index and c.kind in _PACING for c in claims):
+        if at is None or clause.index in pacing_clauses:
             continue
         before = [
             c
-            for c in claims
+            for sentence in (clause.sentence - 1, clause.sentence)
+            for c in by_sentence.get(sentence, ())
             if c.clause < clause.index
-            and c.kind in _PACING
-            and c.reading.modality == "asserted"
-            and view.lay.sentence_of[c.start] >= clause.sentence - 1
         ]
         if not before:
             continue

@@ -8,7 +8,6 @@ made from its verb; "the project-board add has no dedupe" names a step by its ve
 
 from __future__ import annotations
 
-from workflow_prover.annotate.types import Group
 from workflow_prover.extract.claims.drafts import Targets
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.grammar import AUXILIARIES, DETERMINERS
@@ -71,23 +70,41 @@ def described(targets: Targets, clause: Clause) -> tuple[int, ...]:
     if subject is None:
         return ()
     view = targets.view
-    toks = view.toks
     head, words = subject
     said = {stem(w) for w in words}
     # "the tag write is guarded by ...": a step noun for a head names the write by its object
     noun = head in view.catalog.words.step_noun
 
-    def verbs_of(step: StepDraft) -> set[str]:
-        return {stem(toks[a.start].norm) for a in view.frame(step.clause).actions}
-
     def fits(step: StepDraft) -> bool:
-        text = {stem(t.norm) for t in toks[step.start : step.end]}
+        text = _stems(targets, step)
         if noun:
             return step.action == "write" and len((said - {stem(head)}) & text) >= 1
-        return stem(head) in verbs_of(step) and len(said & text) >= 2
+        return stem(head) in _verb_stems(targets, step) and len(said & text) >= 2
 
     hits = [s.start for s in targets.steps if fits(s)]
     return tuple(hits) if len(hits) == 1 else ()
+
+
+def _verb_stems(targets: Targets, step: StepDraft) -> frozenset[str]:
+    """The stems of a step's action verbs, computed once per text."""
+    key = ("verbs", step.start, step.clause)
+    found = targets.words.get(key)
+    if found is None:
+        view = targets.view
+        actions = view.frame(step.clause).actions
+        found = frozenset(stem(view.toks[a.start].norm) for a in actions)
+        targets.words[key] = found
+    return found
+
+
+def _stems(targets: Targets, step: StepDraft) -> frozenset[str]:
+    """A step's words by stem, computed once per text (scope asks for every claim)."""
+    key = ("stems", step.start, step.clause)
+    found = targets.words.get(key)
+    if found is None:
+        toks = targets.view.toks
+        found = targets.words[key] = frozenset(stem(t.norm) for t in toks[step.start : step.end])
+    return found
 
 
 def stem(word: str) -> str:
@@ -111,11 +128,7 @@ def _function_named(targets: Targets, clause: Clause) -> tuple[int, ...]:
     if len(words) < 2:
         return ()
     said = {stem(w) for w in words}
-    hits = [
-        s.start
-        for s in targets.steps
-        if said & {stem(toks[a.start].norm) for a in view.frame(s.clause).actions}
-    ]
+    hits = [s.start for s in targets.steps if said & _verb_stems(targets, s)]
     return tuple(hits) if len(hits) == 1 else ()
 
 
@@ -194,7 +207,13 @@ def guarded_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
     view = targets.view
     toks = view.toks
     lo, hi = view.lay.sentences[clause.sentence]
-    verbs = {v.start: v for v in view.ann.of(Group.VERB) if lo <= v.start < hi}
+    if not any(toks[k].norm == "before" for k in range(lo, hi)):
+        return ()
+    verbs = {
+        v.start: v
+        for c in range(view.lay.clause_of[lo], view.lay.clause_of[hi - 1] + 1)
+        for v in view.mentions("verb", c)
+    }
     rules = {
         verbs[j].rule
         for k in range(lo, hi)
