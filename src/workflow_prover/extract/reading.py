@@ -59,6 +59,20 @@ class TextView:
     def mentions(self, group: str, clause: int) -> list[Mention]:
         return self.by_clause.get(group, {}).get(clause, [])
 
+    def verbs_after_before(self, lo: int, hi: int) -> list[Mention]:
+        """The verbs within two tokens after a 'before' in tokens lo..hi ('before posting',
+        'before calling Twilio'): the actions a dedupe guard runs ahead of."""
+        toks = self.toks
+        marks = [k for k in range(lo, hi) if toks[k].norm == "before"]
+        if not marks:
+            return []
+        at = {
+            v.start: v
+            for c in range(self.lay.clause_of[lo], self.lay.clause_of[hi - 1] + 1)
+            for v in self.mentions("verb", c)
+        }
+        return [at[j] for k in marks for j in range(k + 1, min(k + 3, hi)) if j in at]
+
     def clause_services(self, clause: int) -> list[SvcMention]:
         return self.svc_by_clause.get(clause, [])
 
@@ -194,11 +208,7 @@ class TextView:
             return False
         c = self.clause(clause)
         lo = self.lay.sentences[c.sentence][0]  # "before posting, the job inserts ..."
-        toks, verbs = self.toks, self.verb_starts
-        return any(
-            toks[k].norm == "before" and any(j in verbs for j in range(k + 1, min(k + 3, c.end)))
-            for k in range(lo, c.end)
-        )
+        return bool(self.verbs_after_before(lo, c.end))
 
     def _has_it(self, m: SvcMention, cue: Mention) -> bool:
         """'Stripe -> HubSpot with no DLQ', 'HubSpot (no DLQ)': an API said to have (or lack)

@@ -205,22 +205,7 @@ def guarded_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
     conflict': a guard said to run before an action guards the steps of that action's verb
     (the same verb row), not the insert into its own table and not every write."""
     view = targets.view
-    toks = view.toks
-    lo, hi = view.lay.sentences[clause.sentence]
-    if not any(toks[k].norm == "before" for k in range(lo, hi)):
-        return ()
-    verbs = {
-        v.start: v
-        for c in range(view.lay.clause_of[lo], view.lay.clause_of[hi - 1] + 1)
-        for v in view.mentions("verb", c)
-    }
-    rules = {
-        verbs[j].rule
-        for k in range(lo, hi)
-        if toks[k].norm == "before"
-        for j in range(k + 1, min(k + 3, hi))
-        if j in verbs
-    }
+    rules = {v.rule for v in view.verbs_after_before(*view.lay.sentences[clause.sentence])}
     if not rules:
         return ()
     return tuple(s.start for s in targets.steps if s.rule in rules and s.action == "write")

@@ -53,6 +53,10 @@ class Blocks:
     def role(self, line: int) -> str:
         return self.roles[line] if 0 <= line < len(self.roles) else "design"
 
+    def row(self, line: int) -> bool:
+        """Is the line a markdown table's body row?"""
+        return 0 <= line < len(self.kinds) and self.kinds[line] == "table_row"
+
 
 class SectionRoles:
     """The section-role lexicon: heading words -> role; metadata keys."""

@@ -153,7 +153,7 @@ def _with_table_rows(toks: list[Tok], items: list[Item], blocks: Blocks) -> list
     row's label."""
     rows: dict[int, list[int]] = {}
     for i, t in enumerate(toks):
-        if 0 <= t.line < len(blocks.kinds) and blocks.kinds[t.line] == "table_row":
+        if blocks.row(t.line):
             rows.setdefault(t.line, []).append(i)
     if not rows:
         return items
@@ -316,7 +316,7 @@ def _sentences(
             continue  # "1. Receive...": the marker's full stop ends nothing
         if blocks is not None and cur.line != prev.line and _block_edge(blocks, prev, cur):
             bounds.append(i)  # a heading, a metadata line, a table row stands alone
-        elif blocks is not None and cur.line == prev.line and _in_row(blocks, cur):
+        elif blocks is not None and cur.line == prev.line and blocks.row(cur.line):
             continue  # a table row is one sentence
         elif i in starts or (prev.text in SENTENCE_END and (prev.ws or cur.line != prev.line)):
             bounds.append(i)
@@ -344,10 +344,6 @@ def _block_edge(blocks: Blocks, prev: Tok, cur: Tok) -> bool:
         for line in (prev.line, cur.line)
         if 0 <= line < len(kinds)
     )
-
-
-def _in_row(blocks: Blocks, tok: Tok) -> bool:
-    return 0 <= tok.line < len(blocks.kinds) and blocks.kinds[tok.line] == "table_row"
 
 
 def _closes_sentence(toks: list[Tok], k: int) -> bool:

@@ -551,7 +551,7 @@ def _row_systems(view: TextView, clause: Clause) -> list[SvcMention]:
     one a cell of its own names (a system column), not one an action cell acts on."""
     blocks = view.lay.blocks
     line = view.toks[clause.start].line
-    if blocks is None or not 0 <= line < len(blocks.kinds) or blocks.kinds[line] != "table_row":
+    if blocks is None or not blocks.row(line):
         return []
     return [
         m
