@@ -24,7 +24,7 @@ from typing import Literal
 
 from workflow_prover.annotate.types import Group, small_number
 from workflow_prover.extract.claims.scope import condition_clause
-from workflow_prover.extract.claims.step_scope import stem, subject_words
+from workflow_prover.extract.claims.step_scope import names_step, stem, subject_words
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.catalog import ServiceInfo, SvcMention
@@ -283,11 +283,12 @@ class FollowUps:
             if subject is None:
                 continue
             head, words = subject
-            said = {stem(w) for w in words}
+            said = frozenset(stem(w) for w in words)
+            # a node keeps its text, not its frame: any word of it may be the verb
             hits = [
                 s.index
                 for s in self._earlier
-                if stem(head) in (texts := _words(s.text)) and len(said & texts) >= 2
+                if names_step(head, said, (texts := _words(s.text)), texts)
             ]
             if len(hits) == 1:
                 return hits[0]
@@ -305,8 +306,8 @@ class FollowUps:
         return bool(self._earlier) and not draft.services
 
 
-def _words(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 3}
+def _words(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 3)
 
 
 def _after_copula(view: TextView, i: int) -> bool:

@@ -69,20 +69,31 @@ def described(targets: Targets, clause: Clause) -> tuple[int, ...]:
     subject = subject_words(targets.view, clause)
     if subject is None:
         return ()
-    view = targets.view
     head, words = subject
-    said = {stem(w) for w in words}
+    said = frozenset(stem(w) for w in words)
     # "the tag write is guarded by ...": a step noun for a head names the write by its object
-    noun = head in view.catalog.words.step_noun
-
-    def fits(step: StepDraft) -> bool:
-        text = _stems(targets, step)
-        if noun:
-            return step.action == "write" and len((said - {stem(head)}) & text) >= 1
-        return stem(head) in _verb_stems(targets, step) and len(said & text) >= 2
-
-    hits = [s.start for s in targets.steps if fits(s)]
+    if head in targets.view.catalog.words.step_noun:
+        hits = [
+            s.start
+            for s in targets.steps
+            if s.action == "write" and len((said - {stem(head)}) & _stems(targets, s)) >= 1
+        ]
+    else:
+        hits = [
+            s.start
+            for s in targets.steps
+            if names_step(head, said, _verb_stems(targets, s), _stems(targets, s))
+        ]
     return tuple(hits) if len(hits) == 1 else ()
+
+
+def names_step(
+    head: str, said: frozenset[str], verbs: frozenset[str], text: frozenset[str]
+) -> bool:
+    """Does a subject ('the leads query': head 'query', words {leads, query}, by stem) name the
+    step with these verb stems and word stems: its head is the step's verb, and it shares two
+    words with the step's text?"""
+    return stem(head) in verbs and len(said & text) >= 2
 
 
 def _verb_stems(targets: Targets, step: StepDraft) -> frozenset[str]:
@@ -196,8 +207,8 @@ _NOUN_SUFFIXES = ("ance", "ence", "ation", "ition", "ment", "ssion", "sion", "al
 
 
 def _derived(noun: str, verb: str) -> bool:
-    stem = verb[: max(4, len(verb) - 1)] if len(verb) > 4 else verb
-    return noun != verb and len(verb) >= 3 and noun.startswith(stem)
+    root = verb[: max(4, len(verb) - 1)] if len(verb) > 4 else verb
+    return noun != verb and len(verb) >= 3 and noun.startswith(root)
 
 
 def guarded_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
