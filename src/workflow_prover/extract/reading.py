@@ -350,6 +350,47 @@ def _about_key(view: TextView, lo: int, hi: int) -> bool:
     )
 
 
+def _stated_cues(
+    ann: Annotation, services: list[SvcMention], cues: list[Mention], wait_words: frozenset[str]
+) -> list[Mention]:
+    """The cues that state a mechanism, minus those that are words of a name or of a
+    re-call with a wait in it."""
+    # a cue inside a system's name is no mechanism ("the partner's callback URL")
+    # (or a product's: "resend calls use exponential backoff" names Resend, no re-send; a
+    # "Calendly webhook" is still the delivery it names)
+    inside_at = {
+        i for m in services if m.info.role in ("api", "datastore") for i in range(m.start, m.end)
+    }
+    # nor one that starts mid-word in a product's name ("BigQuery service-account key" is no
+    # "query ... key" lookup): the tokenizer split the name, the writer did not; a name
+    # joined by punctuation keeps its cue ("the `booking-failures` Service Bus queue")
+    toks = ann.toks
+    mid_word = {
+        i
+        for s in services
+        for i in range(s.start + 1, s.end)
+        if not toks[i - 1].ws and toks[i - 1].text[-1:].isalnum()  # not "booking-failures"
+    }
+    # "retry failed webhook deliveries", "its own outgoing webhooks": webhooks sent, not a
+    # trigger of this workflow (extract/steps/deliveries.py reads the sending); "Stripe
+    # webhook deliveries", "Stripe's webhook deliveries" are Stripe's
+    ends = {m.end for m in services if m.info.role == "api"}
+    sent = {
+        i
+        for t in ann.of(Group.TERM)
+        if t.label == "OUTBOUND_HOOK" and not ends & {t.start, t.start - 1}
+        for i in range(t.start, t.end)
+    }
+    return [
+        c
+        for c in cues
+        if not (c.label != "webhook" and all(i in inside_at for i in range(c.start, c.end)))
+        and c.start not in mid_word
+        and not (c.label == "webhook" and c.start in sent)
+        and not (c.label == "retry_immediate" and _waits(toks, c, wait_words))
+    ]
+
+
 def _waits(toks: list[Tok], cue: Mention, words: frozenset[str]) -> bool:
     """Does a re-call's span hold a wait ('call fails we pause a second, then call again')?"""
     return cue.end - cue.start > 2 and any(
@@ -401,39 +442,7 @@ def build_view(
     ann.mentions[Group.CONTEXT] = [
         m for m in ann.of(Group.CONTEXT) if lay.sentence_of[m.start] == lay.sentence_of[m.end - 1]
     ]
-    # a cue inside a system's name is no mechanism ("the partner's callback URL")
-    # (or a product's: "resend calls use exponential backoff" names Resend, no re-send; a
-    # "Calendly webhook" is still the delivery it names)
-    inside = [(m.start, m.end) for m in services if m.info.role in ("api", "datastore")]
-    inside_at = {i for s, e in inside for i in range(s, e)}
-    # nor one that starts mid-word in a product's name ("BigQuery service-account key" is no
-    # "query ... key" lookup): the tokenizer split the name, the writer did not; a name
-    # joined by punctuation keeps its cue ("the `booking-failures` Service Bus queue")
-    toks = ann.toks
-    mid_word = {
-        i
-        for s in services
-        for i in range(s.start + 1, s.end)
-        if not toks[i - 1].ws and toks[i - 1].text[-1:].isalnum()  # not "booking-failures"
-    }
-    # "retry failed webhook deliveries", "its own outgoing webhooks": webhooks sent, not a
-    # trigger of this workflow (extract/steps/deliveries.py reads the sending); "Stripe
-    # webhook deliveries", "Stripe's webhook deliveries" are Stripe's
-    ends = {m.end for m in services if m.info.role == "api"}
-    sent = {
-        i
-        for t in ann.of(Group.TERM)
-        if t.label == "OUTBOUND_HOOK" and not ends & {t.start, t.start - 1}
-        for i in range(t.start, t.end)
-    }
-    within = [
-        c
-        for c in within
-        if not (c.label != "webhook" and all(i in inside_at for i in range(c.start, c.end)))
-        and c.start not in mid_word
-        and not (c.label == "webhook" and c.start in sent)
-        and not (c.label == "retry_immediate" and _waits(toks, c, catalog.words.wait_word))
-    ]
+    within = _stated_cues(ann, services, within, catalog.words.wait_word)
     view.cues = longest_first([c for c in within if _required(view, c)])
     view.ctx = ConText(ann, lay, view.cues, catalog.words.finite_verb)
     view.verb_starts = frozenset(m.start for m in ann.of(Group.VERB))
