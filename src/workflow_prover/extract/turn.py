@@ -86,11 +86,17 @@ def extract_turn(
 ) -> TurnDraft:
     view = build_view(ann, catalog, turn, known, sections)
     steps = find_steps(view)
-    steps = sorted(steps + outbound_deliveries(view, steps), key=lambda s: (s.start, s.clause))
+    sent = outbound_deliveries(view, steps)  # "retry failed webhook deliveries"
+    if sent:
+        steps = _in_order(steps + sent)
     claims = find_claims(view, steps)
     extra = implicit_steps(view, claims, steps)
     if extra:
-        steps = sorted(steps + extra, key=lambda s: (s.start, s.clause))
+        steps = _in_order(steps + extra)
         claims = find_claims(view, steps)
     unread = unread_sentences(view, steps, claims)
     return TurnDraft(turn, redaction, normal, view, steps, claims, unread)
+
+
+def _in_order(steps: list[StepDraft]) -> list[StepDraft]:
+    return sorted(steps, key=lambda s: (s.start, s.clause))

@@ -489,13 +489,8 @@ def _object_negated(view: TextView, action: Action) -> bool:
         return False
     if toks[end].norm in ("no", "nothing", "none", "zero"):
         return True
-    return toks[action.verb.start].norm in view.catalog.words.removal_verb and toks[end].norm in (
-        "that",
-        "it",
-        "this",
-        "them",
-        "those",
-    )
+    removal = toks[action.verb.start].norm in view.catalog.words.removal_verb
+    return removal and toks[end].norm in ("that", "it", "this", "them", "those")
 
 
 def _writes_back(view: TextView, clause: Clause) -> bool:
@@ -553,13 +548,12 @@ def _row_systems(view: TextView, clause: Clause) -> list[SvcMention]:
     line = view.toks[clause.start].line
     if blocks is None or not blocks.row(line):
         return []
+    lo, hi = view.lay.sentences[clause.sentence]  # the row
     return [
         m
-        for c in view.lay.clauses
-        if c.sentence == clause.sentence
-        and c.index != clause.index
-        and not view.frame(c.index).actions
-        for m in step_services(view, c.index)
+        for c in range(view.lay.clause_of[lo], view.lay.clause_of[hi - 1] + 1)
+        if c != clause.index and not view.frame(c).actions
+        for m in step_services(view, c)
     ]
 
 
