@@ -160,8 +160,7 @@ class CodeReader:
             if common.key_name(key) not in common.IDEMPOTENCY_KEYS:
                 continue
             at = self.at(f"{step}/{key}", value)
-            unstable = bool(common.UNSTABLE_KEY.search(ast.unparse(value)))
-            kind = K.UNSTABLE_KEY if unstable else K.IDEMPOTENCY
+            kind = K.UNSTABLE_KEY if common.unstable(ast.unparse(value)) else K.IDEMPOTENCY
             self.c.claim(kind, at, f"schema.code.key.{kind.value}", (step,))
 
     def call(self, call: ast.Call) -> tuple[ServiceInfo, ActionKind] | None:
