@@ -14,7 +14,7 @@ from __future__ import annotations
 from workflow_prover.annotate.types import Group
 from workflow_prover.extract.turn import TurnDraft
 from workflow_prover.graph.documents import CLAUSE_PROSE, CLAUSE_TURN
-from workflow_prover.models import ClaimNode
+from workflow_prover.models import ClaimNode, Evidence
 
 
 def store_retractions(turns: list[TurnDraft], claims: list[ClaimNode]) -> list[ClaimNode]:
@@ -27,18 +27,17 @@ def store_retractions(turns: list[TurnDraft], claims: list[ClaimNode]) -> list[C
                 if claim.turn >= turn.turn or claim.modality != "asserted":
                     continue
                 evidence = turn.evidence(lo, hi, "graph.store_removed")
-                out.append(
-                    claim.model_copy(
-                        update={
-                            "modality": "negated",
-                            "evidence": evidence.model_copy(update={"via": ("scope.store",)}),
-                            "turn": turn.turn,
-                            "clause": turn.turn * CLAUSE_TURN
-                            + turn.view.lay.clause_of[lo] * CLAUSE_PROSE,
-                        }
-                    )
-                )
+                where = turn.turn * CLAUSE_TURN + turn.view.lay.clause_of[lo] * CLAUSE_PROSE
+                via = evidence.model_copy(update={"via": ("scope.store",)})
+                out.append(_taken_back(claim, via, turn.turn, where))
     return out
+
+
+def _taken_back(claim: ClaimNode, evidence: Evidence, turn: int, clause: int) -> ClaimNode:
+    """The negated twin of `claim`, said at `clause` of `turn` with this evidence."""
+    return claim.model_copy(
+        update={"modality": "negated", "evidence": evidence, "turn": turn, "clause": clause}
+    )
 
 
 def named_store_retractions(claims: list[ClaimNode]) -> list[ClaimNode]:
@@ -63,14 +62,7 @@ def named_store_retractions(claims: list[ClaimNode]) -> list[ClaimNode]:
             if c.turn < removal.turn
         }
         out += [
-            c.model_copy(
-                update={
-                    "modality": "negated",
-                    "evidence": removal.evidence,
-                    "turn": removal.turn,
-                    "clause": removal.clause,
-                }
-            )
+            _taken_back(c, removal.evidence, removal.turn, removal.clause)
             for clause in sorted(clauses)
             for c in by_clause[clause]
             if c.kind.value == "idempotency" and c.modality == "asserted"
