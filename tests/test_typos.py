@@ -31,7 +31,12 @@ def test_when_a_lexicon_word_is_misspelt_then_it_is_read_as_meant(
 @pytest.mark.parametrize(
     "word",
     # "fair" and "memo" sit one letter from names only (Faire, Mezmo): a short word stays
-    ["banking", "past", "readings", "tickets", "consumer", "bookings", "fair", "memo"],
+    # and any word of everyday English is no typo of a cue word, however close: "placed" is
+    # no "paced", "stale" no "stable", "retires" stays "retires"
+    [
+        *("banking", "past", "readings", "tickets", "consumer", "bookings", "fair", "memo"),
+        *("placed", "stale", "retires", "paged"),
+    ],
 )
 def test_when_a_word_is_ordinary_english_then_it_is_not_corrected(
     analyzer: Analyzer, word: str
@@ -61,3 +66,16 @@ def test_when_a_capitalised_word_is_a_name_then_only_a_product_word_corrects_it(
 ) -> None:
     toks = analyzer.turn(text).view.toks
     assert {t.norm for t in toks if t.text == word} == {norm}
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("When an order is placed we charge the card via Stripe.", "throttle_rate"),
+        ("We charge the card via Stripe; support says the list shows stale rows.", "idempotency"),
+    ],
+)
+def test_when_an_english_word_sits_one_letter_from_a_cue_then_no_mechanism_is_read(
+    analyzer: Analyzer, text: str, kind: str
+) -> None:
+    assert not [c for c in analyzer.analyze(text).claims if c.kind == kind]

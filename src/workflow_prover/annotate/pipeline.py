@@ -35,6 +35,7 @@ from workflow_prover.annotate.types import Annotation, Group, Mention, Tok, long
 from workflow_prover.annotate.typos import FuzzyCorrector
 from workflow_prover.annotate.vocabulary import (
     ambiguous_aliases,
+    english_words,
     fuzzy_vocabulary,
     name_only_words,
     protected_words,
@@ -93,7 +94,7 @@ class LexiconPipeline:
         self._keys: dict[int, str] = {}
         self._corrector = FuzzyCorrector(
             fuzzy_vocabulary(lex),
-            protected_words(lex),
+            protected_words(lex) | english_words(),
             verb_forms(lex),
             name_only_words(lex),
             service_words(lex),

@@ -72,8 +72,23 @@ def name_only_words(lex: Lexicons) -> set[str]:
     return service_words(lex) - others
 
 
+def english_words() -> frozenset[str]:
+    """Words of everyday English (wordfreq's small English list, about 28,000 words).
+
+    A word of the language is never a typo of another word: "placed" is no "paced" and "stale"
+    no "stable", however close the spelling. The corrector fixes non-words only
+    ("exponentail", "Salesfroce", "dead leter queue"); a real word typed for another
+    ("retires" for "retries") stays as written, as a spell checker's non-word pass does.
+    Loaded when a pipeline is built, never at import.
+    """
+    from wordfreq import top_n_list
+
+    return frozenset(w for w in top_n_list("en", 100_000, wordlist="small") if w.isalpha())
+
+
 def protected_words(lex: Lexicons) -> set[str]:
-    """Ordinary English words that are never "corrected" (`past` must not become `post`)."""
+    """Ordinary English words that are never "corrected" (`past` must not become `post`):
+    the lexicons' COMMON rows, which add product-like words the English list may lack."""
     protected = {
         t.pattern.lower()
         for t in lex.terms
