@@ -899,6 +899,24 @@ MODALITY_FORMS = [
         "we post orders to Xero. no dlq for now, failures just get logged.",
         "logging",
         True,
+    ),  # a negated verb list the clause layout splits is denied whole
+    (
+        "negated-list-of-mechanism-verbs",
+        "we post orders to Xero. we don't retry, log or alert on failures.",
+        "alerting",
+        False,
+    ),
+    (
+        "negated-list-ends-in-an-or-part",
+        "we post orders to Xero. we deliberately don't retry, alert on or keep failed SKUs.",
+        "alerting",
+        False,
+    ),
+    (
+        "negated-list-stops-at-its-last-part",
+        "we post orders to Xero. we don't retry or log, failures go to the orders DLQ.",
+        "terminal_path",
+        True,
     ),
 ]
 

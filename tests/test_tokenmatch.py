@@ -72,6 +72,8 @@ def _matcher() -> TokenMatcher:
         ("failed sync jobs table", [("store", 0, 4)]),  # a gap as wide as allowed
         ("failed to sync jobs table", []),  # one word too many
         ("the failed sync", []),  # the text ends inside the gap
+        ("failed SKUs . table", []),  # a gap never crosses a sentence's end
+        ("failed SKUs ; table", []),
         ("5 attempts at 10 per second", [("attempts", 0, 2), ("rate", 3, 6)]),
         ("10 attempts per second", [("rate", 0, 4), ("attempts", 0, 2)]),
     ],

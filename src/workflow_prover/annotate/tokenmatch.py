@@ -68,7 +68,7 @@ class _Spec:
     keys: frozenset[str] | None  # the norms the token must have, when that is all it needs
     index: frozenset[str] | None = None  # norms the token must have (it may need more)
     texts: frozenset[str] | None = None  # the same for the token's text (ORTH, TEXT)
-    wild: bool = False  # any token will do (`{"OP": "{,4}"}`): a gap
+    wild: bool = False  # any token but a sentence end will do (`{"OP": "{,4}"}`): a gap
 
     def ok(self, tok: Tok) -> bool:
         keys = self.keys
@@ -379,13 +379,21 @@ def _longest(
     return pos
 
 
+_SENTENCE_ENDS = frozenset((".", "!", "?", ";"))
+
+
 def _reach(
     spec: _Spec, toks: Sequence[Tok], norms: list[str], pos: int, limit: int
 ) -> tuple[int, int]:
     """How many tokens from `pos` a variable-width spec must take (its `low`, or fewer when
     they do not all match) and may take (as many in a row as match, up to `limit`)."""
     if spec.wild:
-        return min(spec.low, limit), limit
+        # a gap never crosses a sentence's end: "keep failed SKUs. The bucket" is no
+        # "failed ... bucket" store
+        top = 0
+        while top < limit and toks[pos + top].text not in _SENTENCE_ENDS:
+            top += 1
+        return min(spec.low, top), top
     keys = spec.keys
     top = 0
     if keys is not None:

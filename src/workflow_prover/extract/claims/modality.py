@@ -102,6 +102,9 @@ class ConText:
         # queue" negates the DLQ; "queue" is no verb that ends the negated phrase
         inside = {i for c in claims for i in range(c.start + 1, c.end)}
         verbs = [m for m in ann.of(Group.VERB) if m.start not in inside]
+        # the words a negated verb list may continue with: action verbs and mechanism words
+        # ("we don't retry, log or alert on anything")
+        self._listable = {m.start for m in verbs} | {m.start for m in ann.of(Group.CUE)}
         self._verbs = {m.start for m in verbs}
         self._verb_end = {m.start: m.end for m in verbs}
         self.scopes = sorted((self._scope(m) for m in cues), key=lambda s: s.cue.start)
@@ -158,8 +161,11 @@ class ConText:
             reach = min(reach, self._verb_phrase(cue) - cue.end)
         lo, hi = cue.start, cue.end
         if cue.direction in ("FORWARD", "BIDIRECTIONAL"):
+            end = clause.end
+            if cue.label == "NEGATED" and reach >= clause.end - cue.end:
+                end = self._verb_list_end(clause.index)
             hi = min(
-                [clause.end, cue.end + reach]
+                [end, cue.end + reach]
                 + [
                     t.start
                     for t in self._terminators
@@ -176,6 +182,38 @@ class ConText:
                 ]
             )
         return Scope(cue, lo, hi)
+
+    def _verb_list_end(self, index: int) -> int:
+        """Where a negated list of verbs ends that the layout split into clauses: "we don't
+        retry, log | or alert on anything" denies all three. The list goes on while the next
+        clause of the sentence opens with 'or'/'nor' and a verb or mechanism word, or (after
+        a comma) with one such word and an 'or'/'nor' in it or opening the clause after it."""
+        clauses, toks = self._lay.clauses, self._ann.toks
+        end = clauses[index].end
+        k = index + 1
+        while k < len(clauses) and clauses[k].sentence == clauses[index].sentence:
+            first = clauses[k].start
+            if toks[first].norm in ("or", "nor") and first + 1 in self._listable:
+                end, k = clauses[k].end, k + 1
+                continue
+            following = clauses[k + 1] if k + 1 < len(clauses) else None
+            last = any(toks[i].norm in ("or", "nor") for i in range(first, clauses[k].end))
+            if (
+                toks[first - 1].text == ","
+                and first in self._listable
+                and (
+                    last  # ", alert on or keep failed SKUs": the list's last part
+                    or (
+                        following is not None
+                        and following.sentence == clauses[k].sentence
+                        and toks[following.start].norm in ("or", "nor")
+                    )
+                )
+            ):
+                end, k = clauses[k].end, k + 1
+                continue
+            break
+        return end
 
     def _enclosure(self, lo: int, at: int) -> int:
         """Where the quote or bracket around token `at` opens (`lo` if none): 'on_error:
