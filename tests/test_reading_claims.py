@@ -834,6 +834,9 @@ NOT_FORMS = [
     ),
     ("retry-and-fail", "Xero calls retry no more than 3 times and then fail.", "unstable_key"),
     ("schedule-once", "the export runs only once a day.", "idempotency"),
+    # silence about the harm is no "no duplicates"
+    ("silence-about-dupes", "she didnt say anything about dupes, i asked twice.", "idempotency"),
+    ("no-mention-of-duplicates", "there is no mention of duplicates.", "idempotency"),
 ]
 
 
@@ -959,6 +962,16 @@ SCOPE_FORMS = [
         ],
         "NO_RATE_LIMIT_HANDLING",
         [],
+    ),
+    (
+        "both-names-its-two-steps",
+        [
+            "We open the account in core-banking-api, create the customer in Intercom, then post "
+            "a welcome message to Slack. Both calls, account opening and customer creation, "
+            "carry the check id as their idempotency key."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [3],
     ),
     (
         "retraction-reaches-its-step",

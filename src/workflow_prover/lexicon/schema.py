@@ -202,6 +202,8 @@ class ContextRow(_Row):
     #   negation, not two that cancel);
     # "status": a clause of its own that says the clause before is not done ("we might add
     #   a condition keyed on event_id; not done yet"): it negates what that clause asserted.
+    # "silence": the text says nothing about it ("she didn't say anything about dupes"): it
+    #   negates a mechanism, and a harm word after it is no "no duplicates" (claims/cues.py).
     effect: (
         Literal[
             "exceptive",
@@ -212,6 +214,7 @@ class ContextRow(_Row):
             "question_bound",
             "continues",
             "status",
+            "silence",
         ]
         | None
     ) = None

@@ -71,6 +71,8 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
             # "nobody is texted twice": the cue names the harm, its negation the mechanism
             if reading.modality == "asserted":
                 continue
+            if reading.modality == "negated" and any(c.effect == "silence" for c in reading.cues):
+                continue  # "she didn't say anything about dupes": silence states no mechanism
             if reading.modality == "negated":
                 reading = Reading("asserted", reading.cues)
         clause = view.lay.clause_of[cue.start]

@@ -118,6 +118,16 @@ def _exception(view: TextView, clause: Clause, credential: bool) -> ScopeDraft |
     )
 
 
+def _both_named(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    """'Both calls, account opening and customer creation, ...': "both" is exactly two, so
+    where the clause names two steps by their nouns, the claim is about those two."""
+    toks = targets.view.toks
+    if not any(toks[i].norm == "both" for i in range(clause.start, clause.end)):
+        return ()
+    named_steps = nominalised(targets, clause)
+    return named_steps if len(named_steps) == 2 else ()
+
+
 def _after_quantifier(view: TextView, clause: Clause, i: int) -> bool:
     """'all apis but geo-svc', 'everything but the Slack post': 'but' as 'except'."""
     quants = view.term_starts("QUANTIFIER")
@@ -136,6 +146,9 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
         return ScopeDraft(general=False, step_refs=refs, via=("scope.step_refs",))
     by_quantifier = quantified(view, clause)
     if by_quantifier is not None:
+        pair = _both_named(targets, clause)
+        if pair:  # "both calls, account opening and customer creation, carry ...": those two
+            return ScopeDraft(general=False, steps=pair, via=("scope.both_named",))
         return _via(by_quantifier, "scope.quantified")
     mentions = [m for m in named(view, clause, credential) if not _included(view, m)]
     services = tuple(dict.fromkeys(m.info.name for m in mentions))

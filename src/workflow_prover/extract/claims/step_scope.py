@@ -175,7 +175,7 @@ def subject_words(view: TextView, clause: Clause) -> tuple[str, frozenset[str]] 
 
 def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
     """'Orders whose issuance fails for good are parked ...': a noun made from a step's verb
-    (issuance, creation, payment, submission), or its plural as the subject ('Refunds always
+    (issuance, creation, payment, submission, opening), or its plural as the subject ('Refunds always
     carry an Idempotency-Key'), names the steps of that verb."""
     view = targets.view
     toks = view.toks
@@ -203,7 +203,7 @@ def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
     return tuple(found)
 
 
-_NOUN_SUFFIXES = ("ance", "ence", "ation", "ition", "ment", "ssion", "sion", "al", "ery")
+_NOUN_SUFFIXES = ("ance", "ence", "ation", "ition", "ment", "ssion", "sion", "al", "ery", "ing")
 
 
 def _derived(noun: str, verb: str) -> bool:
