@@ -175,8 +175,8 @@ def subject_words(view: TextView, clause: Clause) -> tuple[str, frozenset[str]] 
 
 def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
     """'Orders whose issuance fails for good are parked ...': a noun made from a step's verb
-    (issuance, creation, payment, submission, opening), or its plural as the subject ('Refunds always
-    carry an Idempotency-Key'), names the steps of that verb."""
+    (issuance, creation, payment, submission, opening), or its plural as the subject
+    ('Refunds always carry an Idempotency-Key'), names the steps of that verb."""
     view = targets.view
     toks = view.toks
     nouns = [
