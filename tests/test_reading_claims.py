@@ -974,6 +974,15 @@ SCOPE_FORMS = [
         [3],
     ),
     (
+        "sequence-word-opens-the-next-step",
+        [
+            "then we create payroll entries in Gusto (keyed on shift id, gusto rejects a reused "
+            "external id), finally we text each worker their hours via twilio."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
         "retraction-reaches-its-step",
         [
             "We pull orders from Shopify, create each in NetSuite keyed on the order id, and text "

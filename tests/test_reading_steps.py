@@ -357,6 +357,12 @@ ROWS = [
         [("write", ["zentrix billing api"])],
     ),
     (
+        "an engine in brackets after a table a preposition introduces holds that table",
+        "tasks:\n  - name: record\n    call: INSERT INTO partners (pg)\nwe read from `orders` "
+        "(Postgres) and write to the partners table (MySQL).",
+        [("write", ["PostgreSQL"]), ("read", ["PostgreSQL"]), ("write", ["MySQL"])],
+    ),
+    (
         "a category word before a noun for data names what is written, not where",
         "- consume payments.settled from Kafka\n- insert ledger rows into Postgres",
         [("read", ["Apache Kafka"]), ("write", ["PostgreSQL"])],
@@ -378,6 +384,12 @@ INBOUND_ROWS = [
         "an arrow chain that starts with a webhook starts with a delivery to us",
         "typeform webhook (new survey response) -> create the contact in intercom",
         [True, False],
+    ),
+    (
+        "a trigger word that begins a product's name opens no condition ('When I Work')",
+        "first we read the day's shifts from the When I Work api, then we create payroll "
+        "entries in Gusto.",
+        [False, False],
     ),
     (
         "an arrow chain that starts with a system read starts with a read by us",

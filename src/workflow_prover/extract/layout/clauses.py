@@ -427,7 +427,8 @@ def _split(
     segment = 0
     colon_parent: int | None = None
     triggers, once_not = words.clause_trigger, words.once_not_trigger
-    trigger = toks[s].norm in triggers and not _once_adverb(toks, s, once_not)
+    # a trigger word that begins a product's name ("When I Work") opens no condition
+    trigger = toks[s].norm in triggers and not _once_adverb(toks, s, once_not) and s not in services
     first = len(out)  # the sentence's first clause
     chained = chain  # the chain the next clause belongs to
 
@@ -489,6 +490,7 @@ def _split(
         elif (
             tok.norm in triggers
             and j > start
+            and j not in services
             and not _once_adverb(toks, j, once_not)
             and prev.norm not in words.condition_introducer
         ):
@@ -547,6 +549,10 @@ def _negated_verb_list(
     )
 
 
+# after a comma, these open the next step of a sequence ("..., finally we text ...")
+_SEQUENCE_WORDS = frozenset(("finally", "next", "lastly", "afterwards", "afterward", "then"))
+
+
 def _once_adverb(toks: list[Tok], i: int, not_trigger: frozenset[str]) -> bool:
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     return toks[i].norm == "once" and (nxt is None or nxt.norm in not_trigger)
@@ -577,6 +583,12 @@ def _starts_clause(
         )
     if tok.norm in SUBJECT_PRONOUNS and tok.norm not in ("that", "which", "who"):
         return True
+    if tok.norm in _SEQUENCE_WORDS and j + 1 < e:
+        # "..., finally we text each worker": a sequence word opens the next step's clause
+        nxt = toks[j + 1]
+        return (nxt.norm in SUBJECT_PRONOUNS and nxt.norm not in ("that", "which", "who")) or (
+            j + 1 in verbs
+        )
     k = j + 1 if tok.norm in ADVERBS and j + 1 < e else j
     verb = verbs.get(k)
     # the sentence already has a subject here, so a bare "posts to Slack" is a verb

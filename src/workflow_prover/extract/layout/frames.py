@@ -448,6 +448,9 @@ def _role(
         if owner is not None:
             # "our users database (Postgres on RDS)": the bracket says what the system is
             return Role(m, owner.role, owner.word)
+        held = _table_holder(toks, lay, m, frame, words)
+        if held is not None:
+            return held  # "INSERT INTO partners (pg)": the system that holds the table
         return Role(m, "bracket")
     if _called_as_api(toks, m, first):
         return Role(m, "target", ".")  # `mender.create_deployment`, `stripe.charges.create`
@@ -516,6 +519,28 @@ def _introduced_by(
             continue
         return ""
     return ""
+
+
+def _table_holder(
+    toks: list[Tok], lay: Layout, m: SvcMention, frame: Frame, words: WordClasses
+) -> Role | None:
+    """A bracket that is all one service right after a data object a preposition introduces
+    ('INSERT INTO partners (pg)', 'read from `orders` (Postgres)'): the bracket names the
+    system that holds the object, which the preposition makes a target or a source."""
+    open_at = m.start - 1
+    if toks[open_at].text != "(" or m.end >= len(toks) or toks[m.end].text != ")":
+        return None
+    k = open_at - 1
+    while k >= frame.start and open_at - k <= 4 and lay.depth[k] < lay.depth[m.start]:
+        norm = toks[k].norm
+        if norm in words.target_word:
+            return Role(m, "target", norm)
+        if norm in words.source_word:
+            return Role(m, "source", norm)
+        if not (toks[k].text[:1].isalnum() or toks[k].text in ("`", "_")):
+            return None
+        k -= 1
+    return None
 
 
 def _bracket_owner(toks: list[Tok], lay: Layout, m: SvcMention, frame: Frame) -> Role | None:
