@@ -902,7 +902,46 @@ MODALITY_FORMS = [
         "we post orders to Xero. no dlq for now, failures just get logged.",
         "logging",
         True,
-    ),  # a negated verb list the clause layout splits is denied whole
+    ),
+    (
+        "out-of-scope",
+        "we post orders to Xero. error handling is out of scope for this RFC.",
+        "error_handling",
+        False,
+    ),
+    (
+        "recommended-is-advice",
+        "we post orders to Xero. a unique constraint on the order id is recommended.",
+        "idempotency",
+        False,
+    ),
+    (
+        "prefer-is-a-guideline",
+        "we post orders to Xero. Prefer upsert by order id.",
+        "idempotency",
+        False,
+    ),
+    # two rival mechanisms offered as alternatives are a choice not yet made ...
+    (
+        "undecided-alternative",
+        "we post orders to Xero. Store XERO_TOKEN in env/secret manager.",
+        "vault",
+        False,
+    ),
+    # ... unless either is safe
+    (
+        "safe-either-way",
+        "we post orders to Xero. all creds via irsa / secrets manager.",
+        "vault",
+        True,
+    ),
+    (
+        "next-improvements-section",
+        "we post orders to Xero.\n\n## Next Improvements\n\n- Add a DLQ for failed orders.",
+        "terminal_path",
+        False,
+    ),
+    # a negated verb list the clause layout splits is denied whole
     (
         "negated-list-of-mechanism-verbs",
         "we post orders to Xero. we don't retry, log or alert on failures.",

@@ -31,6 +31,9 @@ class KindRow(BaseModel):
     check: CheckId | None  # None: structure (a webhook trigger), no check's mechanism
     group: str | None  # the rival group, or None when the kind has no rivals
     priority: int = Field(default=1, ge=0, le=9)  # within one clause: higher wins
+    # an asserted mention of a grouped kind meets its check where it covers a step; the
+    # rivals that name the flaw (a fixed retry, an unstable key, an env var) do not
+    satisfies: bool = True
     handles_failure: bool = False  # a mention that shows failure handling of some kind (2.1)
     # it describes the mechanism its rivals only name, so within one turn it beats a rival
     # stated after it: "each call sends an Idempotency-Key, a fresh uuid4() per attempt" and

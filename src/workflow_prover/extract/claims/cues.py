@@ -35,6 +35,7 @@ from workflow_prover.extract.layout.grammar import CALL_PREPOSITIONS, PURPOSE_OP
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.found import preceded_by
 from workflow_prover.extract.steps.actions import NOT_DESIGN, StepDraft
+from workflow_prover.graph.kinds import kind_table
 
 __all__ = ["CREDENTIAL_KINDS", "ClaimDraft", "ScopeDraft", "find_claims", "implicit_steps"]
 
@@ -117,7 +118,38 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims += retractions(view, claims)
     claims = _keys_described(view, claims)
     claims = _without_defeated_purposes(view, claims)
+    claims = _undecided_alternatives(view, claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
+
+
+def _undecided_alternatives(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'Store HUBSPOT_TOKEN in env/secret manager', 'exponential or fixed backoff': two rival
+    mechanisms offered as alternatives (a slash or an 'or' between them), one that meets the
+    check and one that does not (`satisfies` in kinds.jsonl), are a choice not yet made: neither
+    is in the design (both read as planned)."""
+    rows = kind_table().rows
+    groups = {k.value: r.group for k, r in rows.items() if r.group}
+    meets = {k.value: r.satisfies for k, r in rows.items()}
+    toks = view.toks
+    undecided: set[int] = set()
+    asserted = [c for c in claims if c.reading.modality == "asserted" and c.kind in groups]
+    for a, b in zip(asserted, asserted[1:], strict=False):
+        first, second = (a, b) if a.start <= b.start else (b, a)
+        between = [t.text.lower() for t in toks[first.end : second.start]]
+        if (
+            groups[a.kind] == groups[b.kind]
+            and meets[a.kind] != meets[b.kind]  # "irsa / secrets manager" is safe either way
+            and len(between) <= 3
+            and sum(t in ("/", "or") for t in between) == 1
+            and not any(t in (",", ";", ".", ":") for t in between)
+        ):
+            undecided.update((id(a), id(b)))
+    if not undecided:
+        return claims
+    return [
+        replace(c, reading=Reading("planned", c.reading.cues)) if id(c) in undecided else c
+        for c in claims
+    ]
 
 
 def _in_product_name(view: TextView, cue: Mention) -> bool:
