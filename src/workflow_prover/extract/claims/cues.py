@@ -6,6 +6,7 @@ off the shape of the text (delay sequences, routed failures, retractions) in `de
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 from workflow_prover.annotate.types import Group, Mention
@@ -133,7 +134,7 @@ def _undecided_alternatives(view: TextView, claims: list[ClaimDraft]) -> list[Cl
     toks = view.toks
     undecided: set[int] = set()
     asserted = [c for c in claims if c.reading.modality == "asserted" and c.kind in groups]
-    for a, b in zip(asserted, asserted[1:], strict=False):
+    for a, b in itertools.pairwise(sorted(asserted, key=lambda c: c.start)):
         first, second = (a, b) if a.start <= b.start else (b, a)
         between = [t.text.lower() for t in toks[first.end : second.start]]
         if (
