@@ -834,6 +834,9 @@ NOT_FORMS = [
     ),
     ("retry-and-fail", "Xero calls retry no more than 3 times and then fail.", "unstable_key"),
     ("schedule-once", "the export runs only once a day.", "idempotency"),
+    # a placeholder after 'Bearer' is a reference to the secret, not its value
+    ("bearer-placeholder", "each call sends Authorization: Bearer `${XERO_TOKEN}`.", "hardcoded"),
+    ("bearer-template", "each call sends Authorization: Bearer {{ token }}.", "hardcoded"),
     # silence about the harm is no "no duplicates"
     ("silence-about-dupes", "she didnt say anything about dupes, i asked twice.", "idempotency"),
     ("no-mention-of-duplicates", "there is no mention of duplicates.", "idempotency"),
