@@ -784,6 +784,8 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     ("insert-ignore", "we write each row to MySQL with INSERT IGNORE.", "idempotency"),
+    ("create-if-none-exists", "we create the issue in Linear only if none exists.", "idempotency"),
+    ("dropped-when-full", "webhook egress drops events on a full queue.", "swallow"),
     (
         "append-or-update",
         "we append or update the row in Google Sheets matched on order_id.",
@@ -943,6 +945,20 @@ MODALITY_FORMS = [
         "we post orders to Xero.\n\n## Next Improvements\n\n- Add a DLQ for failed orders.",
         "terminal_path",
         False,
+    ),
+    # a redelivery a dedupe in its sentence answers is the threat, not a retry policy
+    (
+        "redelivery-is-the-threat",
+        "we create the order in ShipStation; ShipStation updates the existing order when an "
+        "orderKey repeats, so a redelivered webhook can't duplicate it.",
+        "retry",
+        False,
+    ),
+    (
+        "redelivery-is-a-policy",
+        "we post orders to Xero. failed messages are redelivered up to 5 times.",
+        "retry",
+        True,
     ),
     # a negated verb list the clause layout splits is denied whole
     (

@@ -229,6 +229,7 @@ def _cue_rule(cue: CueRow) -> _Rule:
         ("requires", cue.requires or ""),
         ("mechanism_part", cue.mechanism_part),
         ("states_rate", cue.states_rate),
+        ("threat", cue.threat),
     )
     return _Rule(Group.CUE, cue.label, cue.id, facts, cue.value_check)
 

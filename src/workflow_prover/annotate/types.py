@@ -51,7 +51,8 @@ class Mention:
 
     Each group fills its own fields: services `service` and `vendor`; verbs `starts_run`;
     terms `category` and `filter`; ConText modifiers `direction`, `max_scope`, `reach` and
-    `effect`; claim cues `requires`, `inverted`, `states_rate`, `value` and `mechanism_part`.
+    `effect`; claim cues `requires`, `inverted`, `states_rate`, `value`, `mechanism_part` and
+    `threat`.
     """
 
     group: Group
@@ -74,6 +75,7 @@ class Mention:
     mechanism_part: bool = False
     weak: bool = False  # services: "wise", "square" in lower case (see services.found)
     starts_run: bool = False  # verbs: starts the workflow, sends nothing ("trigger")
+    threat: bool = False  # cues: the threat a dedupe answers ("a redelivered webhook")
 
     def __hash__(self) -> int:
         """The row and the span: the other fields follow from them (but `weak`, which rarely

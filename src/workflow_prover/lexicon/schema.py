@@ -162,6 +162,9 @@ class CueRow(_Row):
     # The cue states a rate ("10 requests per second", "a token bucket"): with it, a schedule
     # in the clause is not the only pacing
     states_rate: bool = False
+    # The cue names the threat a de-duplication in its sentence answers, not a mechanism of
+    # the design: "a redelivered webhook can't duplicate it" states no retry policy.
+    threat: bool = False
 
     @field_validator("pattern")
     @classmethod

@@ -120,7 +120,27 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims = _keys_described(view, claims)
     claims = _without_defeated_purposes(view, claims)
     claims = _undecided_alternatives(view, claims)
+    claims = _without_answered_threats(view, claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
+
+
+def _without_answered_threats(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'..., so a redelivered webhook can't duplicate it': a cue that names the threat
+    (`threat` in cues.jsonl) is no mechanism where its sentence states the de-duplication that
+    answers it; "failed messages are redelivered up to 5 times" still states retries."""
+    threats = {(c.start, c.end) for c in view.cues if c.threat}
+    if not threats:
+        return claims
+    dedupe = {k.value for k, r in kind_table().rows.items() if r.check == "idempotency"}
+    sentence_of = view.lay.sentence_of
+    answered = {
+        sentence_of[c.start]
+        for c in claims
+        if c.kind in dedupe and c.reading.modality == "asserted"
+    }
+    return [
+        c for c in claims if not ((c.start, c.end) in threats and sentence_of[c.start] in answered)
+    ]
 
 
 def _undecided_alternatives(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
