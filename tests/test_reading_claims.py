@@ -946,6 +946,19 @@ MODALITY_FORMS = [
         "terminal_path",
         False,
     ),
+    # a modifier restricted to some kinds leaves the others alone: "by hand" denies retries
+    (
+        "by-hand-leaves-the-store",
+        "we post orders to Xero. failures go to a failed_exports table we replay by hand.",
+        "terminal_path",
+        True,
+    ),
+    (
+        "by-hand-denies-the-retry",
+        "we post orders to Xero. priya re-runs the job by hand.",
+        "retry",
+        False,
+    ),
     # a redelivery a dedupe in its sentence answers is the threat, not a retry policy
     (
         "redelivery-is-the-threat",

@@ -363,6 +363,11 @@ ROWS = [
         [("write", ["PostgreSQL"]), ("read", ["PostgreSQL"]), ("write", ["MySQL"])],
     ),
     (
+        "a URL path before 'endpoint' names the endpoint ('their /notify endpoint')",
+        "we upload the csv to the partners sftp and then hit their /notify endpoint.",
+        [("write", ["partners sftp"]), ("write", ["/notify endpoint"])],
+    ),
+    (
         "a category word before a noun for data names what is written, not where",
         "- consume payments.settled from Kafka\n- insert ledger rows into Postgres",
         [("read", ["Apache Kafka"]), ("write", ["PostgreSQL"])],

@@ -151,6 +151,7 @@ class LexiconPipeline:
                 ("max_scope", ctx.max_scope),
                 ("reach", ctx.reach),
                 ("effect", ctx.effect or ""),
+                ("kinds", tuple(k.value for k in ctx.kinds)),
             )
             self._add_pattern(ctx.id, ctx.pattern, _Rule(Group.CONTEXT, ctx.label, ctx.id, facts))
         for term in lex.terms:

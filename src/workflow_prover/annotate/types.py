@@ -50,9 +50,9 @@ class Mention:
     """A lexicon match over tokens [start, end), with the facts of the row that matched.
 
     Each group fills its own fields: services `service` and `vendor`; verbs `starts_run`;
-    terms `category` and `filter`; ConText modifiers `direction`, `max_scope`, `reach` and
-    `effect`; claim cues `requires`, `inverted`, `states_rate`, `value`, `mechanism_part` and
-    `threat`.
+    terms `category` and `filter`; ConText modifiers `direction`, `max_scope`, `reach`,
+    `effect` and `kinds`; claim cues `requires`, `inverted`, `states_rate`, `value`,
+    `mechanism_part` and `threat`.
     """
 
     group: Group
@@ -68,6 +68,7 @@ class Mention:
     max_scope: int | None = None  # context: the scope's length in tokens
     reach: str = "clause"  # context: clause, or sentence ("a DLQ ... would be smart")
     effect: str = ""  # context: what the scope code does beyond the label (ContextRow.effect)
+    kinds: tuple[str, ...] = ()  # context: the claim kinds it modifies (empty: every kind)
     requires: str = ""  # cues: what the sentence must also have (see CueRow.requires)
     inverted: bool = False  # cues: the cue names the harm ("nobody is texted twice")
     states_rate: bool = False  # cues: a rate, so a schedule is not the only pacing

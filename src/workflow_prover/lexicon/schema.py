@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from workflow_prover.models import ClaimKind
+
 RuleId = Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$", max_length=80)]
 TokenPattern = list[dict[str, Any]]
 Pattern = str | TokenPattern
@@ -193,6 +195,10 @@ class ContextRow(_Row):
     # "clause" (the default) or "sentence": "a DLQ for when Jira is down would be smart"
     # qualifies the whole sentence, across its clauses
     reach: Literal["clause", "sentence"] = "clause"
+    # The claim kinds the cue modifies, as medspaCy's `allowed_types` (empty: every kind):
+    # "re-runs the job by hand" denies a retry policy, not the failed_exports table it
+    # replays by hand
+    kinds: tuple[ClaimKind, ...] = ()
     # What the scope code does with the cue beyond its label:
     # "exceptive": it answers an earlier negation ("never ... without", "no ... except"), so
     #   after a quantifier it negates nothing and a negation before it is not doubled;

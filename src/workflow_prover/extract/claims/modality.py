@@ -270,6 +270,8 @@ class ConText:
         hi = bisect_right(self._starts, target.end + _FARTHEST)
         for scope in self.scopes[lo:hi]:
             cue = scope.cue
+            if cue.kinds and target.label not in cue.kinds:
+                continue  # a modifier of other kinds ("by hand" denies retries only)
             inside = scope.lo <= target.start and target.end <= scope.hi
             if cue.label == "INSTRUCTION":
                 if inside or cue.overlaps(target):

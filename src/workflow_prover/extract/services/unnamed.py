@@ -300,13 +300,14 @@ def generic(
             continue
         if tok.norm in NAME_STOPS and not (tok.norm == "and" and _capitalised(toks, i)):
             break
-        if not (tok.text[:1].isalnum() or tok.text in ("-", "&", "/")):
+        if not (tok.text[:1].isalnum() or tok.text in ("-", "&", "/") or _url_path(tok.text)):
             break
         if tok.norm in words.not_a_name:
             break  # "Failed API calls go to a DLQ" names no service
         start = i
         i -= 1
-    modifiers = [t for t in toks[start : head.start] if t.text[:1].isalnum()]
+    # "their /notify endpoint": a URL path names the endpoint as a word does
+    modifiers = [t for t in toks[start : head.start] if t.text[:1].isalnum() or _url_path(t.text)]
     head_word = toks[head.end - 1].norm
     by_role = any(t.norm in words.role_modifier for t in modifiers)  # "partner APIs"
     vague = not modifiers or all(t.norm in words.generic_adjective for t in modifiers)
@@ -325,6 +326,11 @@ def generic(
     return SvcMention(
         catalog.info(name, category, f"generic.{head.rule}", generic=True), start, head.end
     )
+
+
+def _url_path(text: str) -> bool:
+    """'/notify', '/v1/orders': a URL path written as one token."""
+    return len(text) > 1 and text[0] == "/" and text[1:2].isalnum()
 
 
 def known_generic(
