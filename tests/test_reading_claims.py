@@ -959,6 +959,27 @@ MODALITY_FORMS = [
         "retry",
         False,
     ),
+    # double negatives: a denied absence asserts what was absent
+    (
+        "never-retries-without-backoff",
+        "we post orders to Xero. the xero client never retries without backoff.",
+        "backoff_exponential",
+        True,
+    ),
+    (
+        "chat-because-ends-the-negation",
+        "we post orders to Xero. theres no way a row gets lost bc anything that errors is "
+        "parked in orders_failed.",
+        "terminal_path",
+        True,
+    ),
+    # a 'nothing' that goes on is a subject: it negates forward, not back over a comma
+    (
+        "nothing-here-negates-forward",
+        "we post orders to Xero. the token comes from vault, nothing here is hardcoded.",
+        "vault",
+        True,
+    ),
     # a redelivery a dedupe in its sentence answers is the threat, not a retry policy
     (
         "redelivery-is-the-threat",

@@ -211,6 +211,9 @@ class ContextRow(_Row):
     #   negation, not two that cancel);
     # "status": a clause of its own that says the clause before is not done ("we might add
     #   a condition keyed on event_id; not done yet"): it negates what that clause asserted.
+    # "phrase_end": a cue only where its phrase ends (punctuation or the text's end after
+    #   it): "retries: nothing." denies the retries, "nothing here is hardcoded" does not
+    #   reach back over "vault, ";
     # "silence": the text says nothing about it ("she didn't say anything about dupes"): it
     #   negates a mechanism, and a harm word after it is no "no duplicates" (claims/cues.py).
     effect: (
@@ -224,6 +227,7 @@ class ContextRow(_Row):
             "continues",
             "status",
             "silence",
+            "phrase_end",
         ]
         | None
     ) = None

@@ -121,7 +121,36 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims = _without_defeated_purposes(view, claims)
     claims = _undecided_alternatives(view, claims)
     claims = _without_answered_threats(view, claims)
+    claims = _denied_absences(view, claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
+
+
+def _denied_absences(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'the client never retries without backoff': a negated 'without X' cue (retries with
+    no backoff, denied) is a double negative, so the X inside it is asserted, as "we never
+    write without an idempotency key" asserts the key."""
+    toks = view.toks
+    out = list(claims)
+    for a in claims:
+        if a.reading.modality != "negated" or toks[a.start].norm not in ("without", "w/o"):
+            continue
+        kinds = {c.kind for c in claims if a.start <= c.start and c.end <= a.end}
+        for cue in view.ann.of(Group.CUE):  # the cues inside it, which the view folded in
+            if a.start < cue.start and cue.end <= a.end and cue.label not in kinds:
+                kinds.add(cue.label)
+                out.append(
+                    ClaimDraft(
+                        cue.label,
+                        Reading("asserted", a.reading.cues),
+                        a.scope,
+                        cue.start,
+                        cue.end,
+                        a.clause,
+                        cue.rule,
+                        cue.value,
+                    )
+                )
+    return out
 
 
 def _without_answered_threats(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:

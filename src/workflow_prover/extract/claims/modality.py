@@ -88,6 +88,7 @@ class ConText:
             and not any(True for _ in _containing(claims_at, m))
             and not _possessive(ann.toks, m)
             and not (m.effect == "exceptive" and _after_quantifier(m, quantifiers))
+            and not (m.effect == "phrase_end" and _phrase_goes_on(ann.toks, m))
         ]
         cues_at = _by_start(cues)
         cues = [
@@ -323,6 +324,11 @@ def _after_quantifier(cue: Mention, quantifiers: list[int]) -> bool:
     """'every step except the paymesh call dead-letters': after 'every', 'all', 'each' an
     exceptive word leaves something out of the claim's scope (see `scope`), it negates nothing."""
     return any(cue.start - 4 <= q < cue.start for q in quantifiers)
+
+
+def _phrase_goes_on(toks: list[Tok], cue: Mention) -> bool:
+    """Does a word follow the cue ("nothing here is hardcoded"), so its phrase goes on?"""
+    return cue.end < len(toks) and toks[cue.end].text[:1].isalnum()
 
 
 def _possessive(toks: list[Tok], cue: Mention) -> bool:
