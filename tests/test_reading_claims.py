@@ -1075,6 +1075,15 @@ SCOPE_FORMS = [
         [2],
     ),
     (
+        "the-verb-as-a-noun-names-its-step",
+        [
+            "We patch the invoice in billing-svc and post a note to Slack. The provider delivers "
+            "at least once, so the patch goes out with the event id as its Idempotency-Key."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
         "retraction-reaches-its-step",
         [
             "We pull orders from Shopify, create each in NetSuite keyed on the order id, and text "

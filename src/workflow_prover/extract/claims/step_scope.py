@@ -8,6 +8,7 @@ made from its verb; "the project-board add has no dedupe" names a step by its ve
 
 from __future__ import annotations
 
+from workflow_prover.annotate.types import Tok
 from workflow_prover.extract.claims.drafts import Targets
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.grammar import AUXILIARIES, DETERMINERS
@@ -191,16 +192,37 @@ def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
         first + 1 >= clause.end or toks[first + 1].norm not in DETERMINERS
     )
     subject = toks[first].norm if first is not None and noun else ""
-    if not nouns and not subject.endswith("s"):
+    # "so the patch goes out with ... as its Idempotency-Key": the verb itself as a noun,
+    # after "the", names that step
+    the_noun = _noun_after_the(toks, clause)
+    if not nouns and not subject.endswith("s") and not the_noun:
         return ()
     found = []
     for step in targets.steps:
         verb = step.rule.removeprefix("verb.")
         if not step.rule.startswith("verb."):
             continue
-        if any(_derived(n, verb) for n in nouns) or (len(verb) >= 4 and subject == verb + "s"):
+        if (
+            any(_derived(n, verb) for n in nouns)
+            or (len(verb) >= 4 and subject == verb + "s")
+            or (len(verb) >= 4 and the_noun == verb)
+        ):
             found.append(step.start)
     return tuple(found)
+
+
+def _noun_after_the(toks: list[Tok], clause: Clause) -> str:
+    """The word after a clause-opening 'the' (past a connective: "so the patch goes out"),
+    when a verb or auxiliary follows it, so it is the subject: "patch"; else ''."""
+    k = clause.start
+    while k < clause.end and toks[k].norm in _OPENERS:
+        k += 1
+    if k + 2 >= clause.end or toks[k].norm != "the":
+        return ""
+    return toks[k + 1].norm if toks[k + 2].text[:1].isalpha() else ""
+
+
+_OPENERS = frozenset(("so", "then", "and", "but", ","))
 
 
 _NOUN_SUFFIXES = ("ance", "ence", "ation", "ition", "ment", "ssion", "sion", "al", "ery", "ing")
