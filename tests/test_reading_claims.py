@@ -787,6 +787,11 @@ REAL_FORMS = [
     ("create-if-none-exists", "we create the issue in Linear only if none exists.", "idempotency"),
     ("dropped-when-full", "webhook egress drops events on a full queue.", "swallow"),
     (
+        "dead-suffix-store",
+        "anything the worker cannot finish is moved to `outbox_dead`.",
+        "terminal_path",
+    ),
+    (
         "append-or-update",
         "we append or update the row in Google Sheets matched on order_id.",
         "idempotency",
@@ -959,6 +964,14 @@ MODALITY_FORMS = [
         "retry",
         False,
     ),
+    # a negation in a relative clause without 'that' ends where the main verb comes
+    (
+        "negation-in-a-reduced-relative",
+        "we post orders to Xero. any order the job could not finish is persisted to "
+        "orders_failures.",
+        "terminal_path",
+        True,
+    ),
     # double negatives: a denied absence asserts what was absent
     (
         "never-retries-without-backoff",
@@ -1082,6 +1095,16 @@ SCOPE_FORMS = [
         ],
         "WRITE_WITHOUT_IDEMPOTENCY",
         [2],
+    ),
+    (
+        "a-kind-of-receipt-failure-covers-the-receive",
+        [
+            "When Chargebee finalizes an invoice (their webhook) we store it in ddb keyed on "
+            "invoice_id and then post it to each customer's callback url. payloads we can't "
+            "parse go to the invoice-dlq."
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [2, 3],
     ),
     (
         "retraction-reaches-its-step",

@@ -316,6 +316,7 @@ WordLabel = Literal[
     "TITLE_NOUN",  # sync, bridge, pipeline: "Zendesk -> Jira bridge." names the flow, a title
     "REMOVAL_VERB",  # drop, remove, scrap: "drop the Redis set" takes back what the set did
     "WAIT_WORD",  # pause, wait, sleep: a re-call with a wait in between is no immediate retry
+    "DELIVERY_NOUN",  # payload, message: "payloads we can't parse go to the DLQ": receipts only
 ]
 
 

@@ -88,6 +88,7 @@ class WordClasses:
     title_noun: frozenset[str]
     removal_verb: frozenset[str]
     wait_word: frozenset[str]
+    delivery_noun: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

@@ -81,6 +81,10 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
         scope = scope_of(targets, clause, credential=cue.label in CREDENTIAL_KINDS)
         if cue.label == "throttle_rate" and schedule_only(view, clause):
             continue  # "every 30 minutes (that's our rate limiting)": a schedule does not pace
+        if cue.label == "terminal_path" and scope == GENERAL:
+            received = _failure_class_of_receipts(view, targets, clause, cue.start)
+            if received is not None:  # "payloads we can't parse go to the invoice-dlq"
+                scope = received
         if cue.label in _PER_WRITE and scope in (GENERAL, NOWHERE):
             guarded = guarded_steps(targets, view.clause(clause))
             if guarded:  # "before sending it inserts the id into sent_dunning ..."
@@ -170,6 +174,31 @@ def _without_answered_threats(view: TextView, claims: list[ClaimDraft]) -> list[
     return [
         c for c in claims if not ((c.start, c.end) in threats and sentence_of[c.start] in answered)
     ]
+
+
+def _failure_class_of_receipts(
+    view: TextView, targets: Targets, clause: int, at: int
+) -> ScopeDraft | None:
+    """'an order payload we can't parse goes to orders_quarantine': the subject is a kind of
+    failure a receive step meets (a delivery noun with a negated relative clause), so the
+    terminal path covers the steps that receive, not every step."""
+    toks = view.toks
+    c = view.clause(clause)
+    nouns = view.catalog.words.delivery_noun
+    head = next((i for i in range(c.start, min(at, c.start + 5)) if toks[i].norm in nouns), None)
+    if head is None or any(
+        toks[k].norm in ("any", "every", "all", "each") for k in range(c.start, head)
+    ):
+        return None  # "any event the workflow cannot complete": every failure, not a kind
+    denied = any(
+        sc.cue.label == "NEGATED" and head < sc.cue.start and sc.hi <= at
+        for sc in view.ctx.scopes
+        if c.start <= sc.cue.start < at
+    )
+    if not denied:
+        return None
+    inbound = tuple(s.start for s in targets.steps if s.inbound)
+    return ScopeDraft(general=False, steps=inbound, via=("scope.failure_class",))
 
 
 def _undecided_alternatives(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
 from workflow_prover.extract.layout.clauses import Layout
-from workflow_prover.extract.layout.grammar import COORDINATORS, NON_FINITE
+from workflow_prover.extract.layout.grammar import AUXILIARIES, COORDINATORS, NON_FINITE
 
 _FARTHEST = 80  # tokens between a cue and the farthest target it can modify
 _PRECEDENCE = ("INSTRUCTION", "HYPOTHETICAL", "HISTORICAL", "QUESTION", "PLANNED")
@@ -247,13 +247,29 @@ class ConText:
         toks = self._ann.toks
         k = cue.end
         while k < len(toks) and k < cue.end + 2 and k not in self._verbs:
+            if k > cue.end and toks[k].norm in self._finite and toks[k - 1].text[:1].isalpha():
+                return k  # "anything the worker cannot finish is moved to ...": "is" ends it
             if toks[k].norm in ("be", "been", "being") and k + 1 < len(toks):
                 # "a step that can't be compensated puts ... on the failures queue": the
                 # participle after 'be' is the negated verb, whatever the lexicon knows
                 return next((j for j in range(k + 2, len(toks)) if j in self._verbs), len(toks))
             k += 1
         if k not in self._verbs:
-            return len(toks)
+            after_auxiliary = toks[cue.start].norm in AUXILIARIES or (
+                cue.start > 0 and toks[cue.start - 1].norm in AUXILIARIES
+            )
+            if not after_auxiliary:
+                return len(toks)  # "Not a single call goes out without backoff": no verb
+            # an unlisted verb after an auxiliary ("any step the job could not finish is
+            # persisted to ..."): the negated phrase ends where the main clause's verb comes
+            return next(
+                (
+                    j
+                    for j in range(cue.end + 1, len(toks))
+                    if toks[j].norm in self._finite and toks[j - 1].norm not in NON_FINITE
+                ),
+                len(toks),
+            )
         for j in range(self._verb_end[k], len(toks)):
             finite = j in self._verbs and not toks[j].norm.endswith("ing")
             if toks[j - 1].norm in (",", "or", "nor") and j in self._verbs:
