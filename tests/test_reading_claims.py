@@ -784,6 +784,11 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     ("insert-ignore", "we write each row to MySQL with INSERT IGNORE.", "idempotency"),
+    (
+        "key-from-the-time-of-the-request",
+        "Stripe writes carry `Idempotency-Key: overage-<account_id>-<unix time of the request>`.",
+        "unstable_key",
+    ),
     ("create-if-none-exists", "we create the issue in Linear only if none exists.", "idempotency"),
     ("dropped-when-full", "webhook egress drops events on a full queue.", "swallow"),
     (
@@ -1105,6 +1110,16 @@ SCOPE_FORMS = [
         ],
         "STEP_WITHOUT_FAILURE_PATH",
         [2, 3],
+    ),
+    (
+        "a-generic-system-named-for-its-credential-is-the-product-of-its-kind",
+        [
+            "Whenever a row lands in `outbox_events` (pg), the worker POSTs it to the customer's "
+            "callback URL. All secrets are kept in Vault; the worker's database password comes "
+            "from `DATABASE_URL` in its environment."
+        ],
+        "NO_VAULT_REFERENCE",
+        [0],
     ),
     (
         "retraction-reaches-its-step",

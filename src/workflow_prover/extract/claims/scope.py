@@ -282,13 +282,23 @@ def _included(view: TextView, m: SvcMention) -> bool:
 
 def _stand_ins(targets: Targets, mentions: list[SvcMention]) -> tuple[str, ...]:
     """'writes to our accounts database ... RDS IAM auth': a product named only for its
-    credentials is the one unnamed system of its kind the steps use."""
+    credentials is the one unnamed system of its kind the steps use; and the other way round,
+    a generic system named only for its credentials is the one product of its kind."""
     used = {info.name: info for step in targets.steps for info in step.services}
     out: list[str] = []
     for m in mentions:
-        if m.info.name in used or m.info.generic:
+        if m.info.name in used:
             continue
-        same = [i.name for i in used.values() if i.generic and i.role == m.info.role]
+        if m.info.generic:
+            # "the worker's database password comes from DATABASE_URL": a generic system of
+            # the kind of exactly one product the steps use is that product
+            same = [
+                i.name
+                for i in used.values()
+                if not i.generic and i.role == m.info.role and i.category == m.info.category
+            ]
+        else:
+            same = [i.name for i in used.values() if i.generic and i.role == m.info.role]
         if len(same) == 1 and same[0] not in out:
             out.append(same[0])
     return tuple(out)
