@@ -368,6 +368,17 @@ ROWS = [
         [("write", ["partners sftp"]), ("write", ["/notify endpoint"])],
     ),
     (
+        "a product named in full is named again by its last word written as a name ('Teams')",
+        "1. create the claim in Guidewire\n2. notify the adjuster in Microsoft Teams\n3. post "
+        "the summary to Teams\n4. tell the support teams by email via SES",
+        [
+            ("write", ["Guidewire"]),
+            ("write", ["Microsoft Teams"]),
+            ("write", ["Microsoft Teams"]),
+            ("write", ["Amazon SES"]),
+        ],
+    ),
+    (
         "a category word before a noun for data names what is written, not where",
         "- consume payments.settled from Kafka\n- insert ledger rows into Postgres",
         [("read", ["Apache Kafka"]), ("write", ["PostgreSQL"])],

@@ -112,8 +112,31 @@ def find_services(
             aliases.setdefault("".join(t.text[0] for t in toks[m.start : m.end]).lower(), m.info)
     found += proper
     found += back_references(toks, found, taken, aliases, words)
+    found += _short_names(toks, found, taken)
     found = _owned(toks, sorted(found, key=lambda m: m.start))
     return _one_name_each(appositions(toks, found, aliases, words), aliases, words)
+
+
+def _short_names(toks: list[Tok], found: list[SvcMention], taken: set[int]) -> list[SvcMention]:
+    """'notify the adjuster in Microsoft Teams. Guidewire and Teams writes are deduped': once
+    a text has named a product in full, its last word written as a name (capitalised, as
+    written there) is the same product, though alone it is too common a word to be an alias."""
+    short: dict[str, tuple[ServiceInfo, int]] = {}
+    for m in found:
+        if m.info.generic or m.end - m.start < 2:
+            continue
+        last = toks[m.end - 1].text
+        vendor = (m.info.vendor or "").lower()
+        if len(last) >= 4 and last[:1].isupper() and last.isalpha() and last.lower() != vendor:
+            short.setdefault(last, (m.info, m.end))
+    refs: list[SvcMention] = []
+    for i, tok in enumerate(toks):
+        hit = short.get(tok.text)
+        if hit is None or i in taken or i < hit[1]:
+            continue
+        refs.append(SvcMention(hit[0], i, i + 1))
+        taken.add(i)
+    return refs
 
 
 def _before_a_service(toks: list[Tok], k: int, taken: set[int]) -> bool:
