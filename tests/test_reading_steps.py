@@ -408,6 +408,12 @@ INBOUND_ROWS = [
         [False, False],
     ),
     (
+        "a system that calls an endpoint of ours delivers to us ('calls our webhook endpoint')",
+        "A Zendesk trigger calls our webhook endpoint when a ticket is escalated; we create a "
+        "Jira issue.",
+        [True, False],
+    ),
+    (
         "an arrow chain that starts with a system read starts with a read by us",
         "stripe payouts -> create the bill in xero",
         [False, False],

@@ -333,7 +333,14 @@ def _action_steps(
         if addressed_to_us(view, clause, action.verb, main) or actor_event(
             view, clause, action.verb
         ):
-            senders = subject or phrase or main
+            # "A Zendesk trigger calls our webhook endpoint": the system named before the
+            # verb sends, even where it qualifies a noun
+            before = [
+                m
+                for m in view.clause_services(clause.index)
+                if m.end <= action.verb.start and m.info.role == "api" and not m.info.generic
+            ]
+            senders = subject or before or phrase or main
             if senders:
                 out.append(_make(clause, "read", _inbound(senders), senders, label, "inbound"))
                 sentence.senders = senders

@@ -77,6 +77,8 @@ def addressed_to_us(
         return True  # "Workday calls the Logic App's HTTP trigger": where our code runs
     if _started_by(toks, verb, clause):
         return True  # "the lambda is triggered by one SQS message per job"
+    if _calls_our_endpoint(view, clause, verb, candidates):
+        return True  # "a Zendesk trigger calls our webhook endpoint"
     targets = {i for m in candidates for i in range(m.start, m.end)}
     for k in range(verb.end, clause.end):
         if toks[k].norm == "us" and k <= verb.end + 1:
@@ -90,6 +92,31 @@ def addressed_to_us(
         ):
             return True
     return False
+
+
+def _calls_our_endpoint(
+    view: TextView, clause: Clause, verb: Mention, candidates: list[SvcMention]
+) -> bool:
+    """'A Zendesk trigger calls our webhook endpoint', 'Intercom's webhook hits our intake
+    endpoint': a system before the verb, and right after it an endpoint of ours (no product)."""
+    toks = view.toks
+    if verb.end >= clause.end or toks[verb.end].norm != "our":
+        return False
+    ours = [
+        m
+        for m in candidates
+        if m.info.generic
+        and verb.end < m.start <= verb.end + 2
+        and toks[m.end - 1].norm in _ENDPOINT_WORDS
+    ]
+    sender = any(
+        m.end <= verb.start and m.info.role == "api" and not m.info.generic
+        for m in view.clause_services(clause.index)
+    )
+    return bool(ours) and sender
+
+
+_ENDPOINT_WORDS = frozenset(("endpoint", "endpoints", "webhook", "listener", "handler", "receiver"))
 
 
 def actor_event(view: TextView, clause: Clause, verb: Mention) -> bool:
