@@ -849,6 +849,8 @@ NOT_FORMS = [
     # a placeholder after 'Bearer' is a reference to the secret, not its value
     ("bearer-placeholder", "each call sends Authorization: Bearer `${XERO_TOKEN}`.", "hardcoded"),
     ("bearer-template", "each call sends Authorization: Bearer {{ token }}.", "hardcoded"),
+    # a setting named for failures is no store of failed work
+    ("flag-named-for-failures", "the dbt project runs with store_failures: true.", "terminal_path"),
     # silence about the harm is no "no duplicates"
     ("silence-about-dupes", "she didnt say anything about dupes, i asked twice.", "idempotency"),
     ("no-mention-of-duplicates", "there is no mention of duplicates.", "idempotency"),
@@ -975,6 +977,19 @@ MODALITY_FORMS = [
         "we post orders to Xero. any order the job could not finish is persisted to "
         "orders_failures.",
         "terminal_path",
+        True,
+    ),
+    # a drop whose pronoun stands for a mechanism removes it; one for the errors swallows them
+    (
+        "dropping-a-mechanism-swallows-nothing",
+        "we post orders to Xero. We used to have a DLQ, but the rewrite dropped it.",
+        "swallow",
+        False,
+    ),
+    (
+        "dropping-the-errors-swallows-them",
+        "we post orders to Xero. we catch errors and drop them.",
+        "swallow",
         True,
     ),
     # double negatives: a denied absence asserts what was absent

@@ -66,7 +66,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
         where = view.clause(view.lay.clause_of[cue.start])
         if where.skipped or where.role in NOT_DESIGN or (where.role == "background" and not told):
             continue  # a heading, metadata, or a section that is not the current design
-        if _in_product_name(view, cue) or _in_quoted_title(view, cue):
+        if _in_product_name(view, cue) or _in_quoted_title(view, cue) or _flag_name(view, cue):
             continue  # "the Okta System Log API", "**Catch Hook**": a name, no mechanism
         reading = view.read(cue)
         if cue.inverted:
@@ -126,7 +126,42 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims = _undecided_alternatives(view, claims)
     claims = _without_answered_threats(view, claims)
     claims = _denied_absences(view, claims)
+    claims = _removals_of_mechanisms(view, claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
+
+
+# claims about what happens to failures: a pronoun after them stands for the failures
+_ABOUT_FAILURES = frozenset(
+    ("swallow", "logging", "error_handling", "try_catch", "retry", "no_handling", "max_attempts")
+)
+
+
+def _removals_of_mechanisms(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'We used to have a DLQ on this job, but the rewrite dropped it': a drop whose object is
+    a pronoun for a mechanism named before it in the sentence removes that mechanism (the
+    retraction reads it); it swallows no failed work. "we catch errors and drop them" still
+    does: its pronoun stands for the errors."""
+    toks = view.toks
+    sentence_of = view.lay.sentence_of
+    out = []
+    for c in claims:
+        if c.kind == "swallow" and toks[c.end - 1].norm in ("it", "them", "that", "those"):
+            named_before = [
+                o
+                for o in claims
+                if o.kind not in _ABOUT_FAILURES
+                and o.end <= c.start
+                and sentence_of[o.start] == sentence_of[c.start]
+            ]
+            inside = {k for o in named_before for k in range(o.start, o.end)}
+            failure_words = view.term_starts("FAILURE_WORD")
+            last_failure = max(
+                (k for k in failure_words if k < c.start and k not in inside), default=-1
+            )
+            if named_before and max(o.start for o in named_before) > last_failure:
+                continue
+        out.append(c)
+    return out
 
 
 def _denied_absences(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
@@ -229,6 +264,23 @@ def _undecided_alternatives(view: TextView, claims: list[ClaimDraft]) -> list[Cl
         replace(c, reading=Reading("planned", c.reading.cues)) if id(c) in undecided else c
         for c in claims
     ]
+
+
+_FLAG_VALUES = frozenset(("true", "false", "yes", "no", "on", "off", "enabled", "disabled"))
+
+
+def _flag_name(view: TextView, cue: Mention) -> bool:
+    """'store_failures: true', 'keep_errors=1': a terminal-path cue ends a setting's name and
+    a flag's value follows; a setting named for failures is no store of failed work (while
+    "continue-on-error: true" is the very setting its cue names)."""
+    if cue.label != "terminal_path":
+        return False  # "continue-on-error: true" is the setting it names
+    toks = view.toks
+    glued = cue.start > 0 and not toks[cue.start - 1].ws and toks[cue.start - 1].text[:1] != "`"
+    if not glued or cue.end + 1 >= len(toks) or toks[cue.end - 1].ws:
+        return False
+    value = toks[cue.end + 1]
+    return toks[cue.end].text in (":", "=") and (value.norm in _FLAG_VALUES or value.text.isdigit())
 
 
 def _in_product_name(view: TextView, cue: Mention) -> bool:
