@@ -790,6 +790,12 @@ REAL_FORMS = [
         "unstable_key",
     ),
     ("create-if-none-exists", "we create the issue in Linear only if none exists.", "idempotency"),
+    (
+        "receiver-refuses-twice",
+        "we open the subscription in Chargebee with id = the deal id, which Chargebee refuses to "
+        "create twice.",
+        "idempotency",
+    ),
     ("dropped-when-full", "webhook egress drops events on a full queue.", "swallow"),
     (
         "dead-suffix-store",

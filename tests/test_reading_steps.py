@@ -379,6 +379,18 @@ ROWS = [
         ],
     ),
     (
+        "a verb before a hyphenated adjective acts ('pulls closed-won deals')",
+        "Each night the `crm-sync` job pulls closed-won deals from sfdc, then opens a "
+        "subscription in Chargebee.",
+        [("read", ["Salesforce"]), ("write", ["Chargebee"])],
+    ),
+    (
+        "webhooks to recipients are deliveries we send ('retry the delivery to the webhook "
+        "recipient')",
+        "In case the webhook recipient is offline, we retry the delivery with exponential backoff.",
+        [("write", ["webhook receiver endpoint"])],
+    ),
+    (
         "a category word before a noun for data names what is written, not where",
         "- consume payments.settled from Kafka\n- insert ledger rows into Postgres",
         [("read", ["Apache Kafka"]), ("write", ["PostgreSQL"])],

@@ -159,6 +159,8 @@ def _after_identifier(toks: list[Tok], s: int, lead: int) -> bool:
 def _adjective_follows(toks: list[Tok], e: int) -> bool:
     """'pulls open orders': the next verb-shaped word qualifies a noun."""
     k = e + 1
+    if k < len(toks) and not toks[e].ws and toks[k].text == "-":
+        return True  # "pulls closed-won deals": a hyphenated adjective
     return (
         k < len(toks)
         and toks[k].text.isalpha()
