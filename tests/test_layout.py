@@ -160,6 +160,13 @@ CLAUSES = [
         "All APIs but Mailgun retry.",
         ["All APIs but Mailgun retry."],
     ),
+    (
+        "a possessive 's is no verb: a list of services after it is one subject",
+        "The worker's credentials for Braintree, ledger-api, Customer.io and SQS come from Vault.",
+        [
+            "The worker's credentials for Braintree, ledger-api, Customer.io and SQS come from Vault."
+        ],
+    ),
 ]
 
 

@@ -614,7 +614,7 @@ def _left_predicate(toks: list[Tok], start: int, j: int, verbs: dict[int, Mentio
     """Has the clause so far a predicate? A verb word right after a determiner is a noun
     ("every write and every OpenAI call are keyed": one subject, no predicate yet)."""
     return any(
-        toks[k].norm in AUXILIARIES
+        (toks[k].norm in AUXILIARIES and toks[k].text not in ("'s", "’s"))  # "worker's"
         or (k in verbs and not (k > start and toks[k - 1].norm in DETERMINERS))
         for k in range(start, j)
     )
