@@ -162,10 +162,8 @@ CLAUSES = [
     ),
     (
         "a possessive 's is no verb: a list of services after it is one subject",
-        "The worker's credentials for Braintree, ledger-api, Customer.io and SQS come from Vault.",
-        [
-            "The worker's credentials for Braintree, ledger-api, Customer.io and SQS come from Vault."
-        ],
+        "The worker's keys for Braintree, ledger-api, Customer.io and SQS come from Vault.",
+        ["The worker's keys for Braintree, ledger-api, Customer.io and SQS come from Vault."],
     ),
 ]
 
