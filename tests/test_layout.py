@@ -161,6 +161,11 @@ CLAUSES = [
         ["All APIs but Mailgun retry."],
     ),
     (
+        "a verb's -ing form before a noun modifies it: two subjects stay one clause",
+        "Callback signing secrets and the billing-svc token are read from Vault.",
+        ["Callback signing secrets and the billing-svc token are read from Vault."],
+    ),
+    (
         "a possessive 's is no verb: a list of services after it is one subject",
         "The worker's keys for Braintree, ledger-api, Customer.io and SQS come from Vault.",
         ["The worker's keys for Braintree, ledger-api, Customer.io and SQS come from Vault."],

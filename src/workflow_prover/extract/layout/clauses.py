@@ -615,7 +615,12 @@ def _left_predicate(toks: list[Tok], start: int, j: int, verbs: dict[int, Mentio
     ("every write and every OpenAI call are keyed": one subject, no predicate yet)."""
     return any(
         (toks[k].norm in AUXILIARIES and toks[k].text not in ("'s", "’s"))  # "worker's"
-        or (k in verbs and not (k > start and toks[k - 1].norm in DETERMINERS))
+        or (
+            k in verbs
+            and not (k > start and toks[k - 1].norm in DETERMINERS)
+            # "Callback signing secrets and the billing-svc token are ...": a modifier
+            and not (toks[k].norm.endswith("ing") and toks[k - 1].norm not in AUXILIARIES)
+        )
         for k in range(start, j)
     )
 
