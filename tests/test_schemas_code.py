@@ -352,3 +352,18 @@ def test_when_a_dag_file_has_no_imports_then_its_tasks_are_still_steps(
     steps = [(s.text, s.action, s.services) for s in report.steps]
     assert steps == [("extract", "read", ["HubSpot"]), ("load", "write", ["Snowflake"])]
     assert ("WRITE_WITHOUT_IDEMPOTENCY" in by_step(report).get("load", set())) is not keyed
+
+
+@pytest.mark.parametrize(
+    ("call", "service"),
+    [
+        ("requests.post(FRESHDESK_URL, json=payload, timeout=10)", "Freshdesk"),
+        ("session.post(settings.INTERCOM_API_URL, json=body)", "Intercom"),
+        ("requests.post(url, json=payload)", "HTTP endpoint"),  # a name that says nothing
+    ],
+)
+def test_when_an_http_call_takes_a_constant_named_for_its_endpoint_then_that_names_the_service(
+    analyzer: Analyzer, call: str, service: str
+) -> None:
+    code = f"import requests\n\ndef push(payload, body, url):\n    {call}\n"
+    assert [s.services for s in analyzer.analyze(code).steps] == [[service]]

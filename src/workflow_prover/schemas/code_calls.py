@@ -48,6 +48,9 @@ _JITTERY = frozenset(("wait_random_exponential", "wait_exponential_jitter", "ful
 _ATTEMPTS = frozenset(("max_tries", "tries", "stop_max_attempt_number", "attempts", "max_attempts"))
 
 
+_ENDPOINT_WORDS = frozenset(("url", "uri", "endpoint", "base", "host", "api", "webhook"))
+
+
 @dataclass
 class _Found:
     """What a block of statements holds: its steps' identities, and the calls it makes."""
@@ -196,10 +199,27 @@ class CodeReader:
             if keyword.arg == "url":
                 url = _string(keyword.value)
         rule = "schema.code.http"
-        info = self.resolver.url(url, rule) if url else self.resolver.generic("HTTP endpoint", rule)
+        if url:
+            info = self.resolver.url(url, rule)
+        else:
+            info = self._named_endpoint(call, rule) or self.resolver.generic("HTTP endpoint", rule)
         if method == "request" and call.args:
             method = (_string(call.args[0]) or "post").lower()
         return info, "read" if method in ("get", "head", "options") else "write"
+
+    def _named_endpoint(self, call: ast.Call, rule: str) -> ServiceInfo | None:
+        """`requests.post(FRESHDESK_URL, ...)`, `session.get(settings.INTERCOM_API_URL)`: a
+        constant named for the endpoint names its service (the words before URL / ENDPOINT)."""
+        arg = call.args[0] if call.args else None
+        name = ""
+        if isinstance(arg, ast.Name):
+            name = arg.id
+        elif isinstance(arg, ast.Attribute):
+            name = arg.attr
+        words = [w for w in name.lower().split("_") if w and w not in _ENDPOINT_WORDS]
+        if not words or len(words) == len(name.split("_")):
+            return None  # no URL word: `requests.post(payload)` names nothing
+        return self.resolver.mentioned(" ".join(words), rule)
 
     def _client(self, receiver: list[str]) -> bool:
         text = " ".join(receiver).replace("_", " ")
