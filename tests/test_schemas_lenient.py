@@ -250,3 +250,20 @@ def test_when_an_item_is_a_sentence_about_a_known_service_then_it_is_a_step_and_
     [ticket] = [s for s in report.steps if s.services == ["Jira Service Management"]]
     assert ticket.action == "write"
     assert "WRITE_WITHOUT_IDEMPOTENCY" not in {f.code for f in report.findings}
+
+
+@pytest.mark.parametrize(
+    ("key", "keyed"),
+    [
+        ('"{{ request.id }}"', True),  # a template that refers to an id
+        ("messageId", True),
+        ('"k_9fQ2mXvR7tLp3ZkW8yN1"', False),  # a literal: a secret, never a key
+    ],
+)
+def test_when_a_task_has_a_bare_key_naming_an_id_then_it_is_that_steps_idempotency_key(
+    analyzer: Analyzer, key: str, keyed: bool
+) -> None:
+    text = f"tasks:\n  - action: refund\n    service: braintree\n    key: {key}\n"
+    report = analyzer.analyze(text)
+    unkeyed = [f.step for f in report.findings if f.code == "WRITE_WITHOUT_IDEMPOTENCY"]
+    assert (unkeyed == []) is keyed

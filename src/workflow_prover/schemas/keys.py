@@ -82,6 +82,8 @@ class KeyReader:
         for key, item in value.items():
             here = f"{at}/{pointer(str(key))[1:]}"
             kind = self.vocabulary.mechanism(str(key))
+            if kind is None and scope is not None and _id_key(str(key), item):
+                kind = "idempotency"  # {"action": "refund", "key": "{{ request.id }}"}
             if kind == "delay" and self._kind(item) is K.BACKOFF_EXPONENTIAL:
                 self.mechanism("strategy", item, here, scope, group=at)  # exponential_backoff()
             elif kind == "delay":
@@ -316,3 +318,16 @@ def _count(value: object) -> float | None:
         match = _NUMBER.match(value)
         return float(match.group(1)) if match else None
     return None
+
+
+_ID_REFERENCE = re.compile(r"(?i)(\bid\b|_id\b|[a-z]Id\b|\.id\b|uuid|guid|key\b)")
+
+
+def _id_key(key: str, item: object) -> bool:
+    """A bare `key` among a step's fields, whose value refers to an identifier (`{{ request.id
+    }}`, `messageId`): the step's idempotency key. `key` may name a secret too, so the value
+    must read as a reference to an id, never as a literal."""
+    if key.lower() != "key" or not isinstance(item, str):
+        return False
+    # a name or a template, no digits: `messageId`, `{{ request.id }}`, not `k_9fQ2...`
+    return bool(_ID_REFERENCE.search(item)) and not any(ch.isdigit() for ch in item)
