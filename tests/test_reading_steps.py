@@ -391,6 +391,12 @@ ROWS = [
         [("write", ["webhook receiver endpoint"])],
     ),
     (
+        "a service head makes an HTTP service, whatever data its word suggests ('our ledger "
+        "service')",
+        "We POST each entry to our ledger service.",
+        [("write", ["ledger service"])],
+    ),
+    (
         "a category word before a noun for data names what is written, not where",
         "- consume payments.settled from Kafka\n- insert ledger rows into Postgres",
         [("read", ["Apache Kafka"]), ("write", ["PostgreSQL"])],

@@ -42,6 +42,10 @@ class ServiceCatalog:
         # "Oracle Transportation Management": aliases that start other products' names
         self.name_starts = self.words.name_start
 
+    def role(self, category: str) -> str:
+        """The role of a category: api, datastore, secrets, ..."""
+        return self._cats[category].role
+
     def info(
         self, name: str, category: str, rule: str, vendor: str | None = None, generic: bool = False
     ) -> ServiceInfo:

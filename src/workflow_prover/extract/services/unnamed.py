@@ -321,7 +321,11 @@ def generic(
     category = head.category
     if category == "hosting_api":
         for k in range(start, head.start):
-            category = hints.get(k, category)
+            hint = hints.get(k, category)
+            # "our ledger service": a service head is reached over HTTP, whatever data its
+            # word suggests; "our email service" is still the kind of API its word says
+            if catalog.role(hint) == "api":
+                category = hint
     name = _span_text(toks, start, head.end)
     return SvcMention(
         catalog.info(name, category, f"generic.{head.rule}", generic=True), start, head.end
