@@ -397,6 +397,12 @@ ROWS = [
         [("write", ["ledger service"])],
     ),
     (
+        "a context section that is the only place the deliveries are told still names them",
+        "# ADR 3: Retry strategy\n\n## Context\nWebhook deliveries fail for various reasons."
+        "\n\n## Decision\nUse exponential backoff with jitter, maximum 5 attempts.",
+        [("write", ["webhook receiver endpoint"])],
+    ),
+    (
         "a category word before a noun for data names what is written, not where",
         "- consume payments.settled from Kafka\n- insert ledger rows into Postgres",
         [("read", ["Apache Kafka"]), ("write", ["PostgreSQL"])],

@@ -7,7 +7,9 @@ the workflow *sends*, named by a noun phrase (terms OUTBOUND_HOOK: "webhook deli
 has one write step on the receivers' endpoint (a `webhook_endpoint` service, rate limited and
 external), unless a step already writes to one ("we push events to each customer's callback
 URL"). Not when a vendor is the sender ("Stripe webhook deliveries", "Shopify sends webhooks
-to our endpoint") or the clause receives them.
+to our endpoint") or the clause receives them. A context section counts only when no other
+step was read: an ADR whose "## Context" is the one place that says "webhook deliveries fail"
+is still about those deliveries.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ def outbound_deliveries(view: TextView, steps: list[StepDraft]) -> list[StepDraf
         return []
     for term in (t for t in view.ann.of(Group.TERM) if t.label == "OUTBOUND_HOOK"):
         clause = view.clause(view.lay.clause_of[term.start])
-        if clause.skipped or clause.role in NOT_DESIGN or clause.role == "background":
+        if clause.skipped or clause.role in NOT_DESIGN:
             continue
+        if clause.role == "background" and steps:
+            continue  # a context section adds no step, unless the flow is told only there
         if view.read(term).modality != "asserted" or _vendor_sends(view, term):
             continue
         info = view.catalog.info(ENDPOINT, term.category or "webhook_endpoint", RULE, generic=True)
