@@ -1143,6 +1143,16 @@ SCOPE_FORMS = [
         [0],
     ),
     (
+        "an-exception-leaves-out-only-what-it-names-before-the-predicate",
+        [
+            "router-svc creates the lead in Pipedrive, adds them to a Lemlist campaign and posts "
+            "to Slack. Every write except the Slack post is keyed on the lead's uuid (Pipedrive "
+            "custom field checked before create; Lemlist rejects a duplicate email)."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [3],
+    ),
+    (
         "retraction-reaches-its-step",
         [
             "We pull orders from Shopify, create each in NetSuite keyed on the order id, and text "

@@ -101,10 +101,13 @@ def _exception(view: TextView, clause: Clause, credential: bool) -> ScopeDraft |
         return None
     # "every step except the Paymesh call dead-letters ...": what is left out is named even
     # where the name reads as the mechanism's host
+    # ... up to the predicate: "every write except the Slack post is keyed on the uuid
+    # (Pipedrive custom field ...)" leaves out only the Slack post
+    stop = _exception_end(view, marker, clause.end)
     excepted = [
         m
         for m in view.clause_services(clause.index)
-        if m.start > marker and m.info.role in ("api", "datastore")
+        if marker < m.start < stop and m.info.role in ("api", "datastore")
     ]
     refs = _step_refs(view, Clause(clause.index, marker, clause.end, clause.sentence))
     if not excepted and not refs:
@@ -126,6 +129,17 @@ def _both_named(targets: Targets, clause: Clause) -> tuple[int, ...]:
         return ()
     named_steps = nominalised(targets, clause)
     return named_steps if len(named_steps) == 2 else ()
+
+
+def _exception_end(view: TextView, marker: int, end: int) -> int:
+    """Where what an exception leaves out ends: at the clause's next auxiliary, verb or
+    bracket ('except the Slack post | is keyed on ...')."""
+    toks = view.toks
+    verbs = view.verb_starts
+    for k in range(marker + 1, end):
+        if toks[k].norm in AUXILIARIES or toks[k].text == "(" or (k in verbs and k > marker + 1):
+            return k
+    return end
 
 
 def _after_quantifier(view: TextView, clause: Clause, i: int) -> bool:
