@@ -791,6 +791,11 @@ REAL_FORMS = [
     ),
     ("create-if-none-exists", "we create the issue in Linear only if none exists.", "idempotency"),
     (
+        "unique-column",
+        "the insert carries the EasyPost shipment id into a unique column.",
+        "idempotency",
+    ),
+    (
         "receiver-refuses-twice",
         "we open the subscription in Chargebee with id = the deal id, which Chargebee refuses to "
         "create twice.",
