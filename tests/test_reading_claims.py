@@ -1158,6 +1158,16 @@ SCOPE_FORMS = [
         [3],
     ),
     (
+        "a-later-stable-key-replaces-an-unstable-one",
+        [
+            "We push each account to Attio as a record; the Attio call is given a fresh UUID "
+            "idempotency key on each attempt.",
+            "We changed it: the key is now the account id, the same on every attempt.",
+        ],
+        "UNSTABLE_IDEMPOTENCY_KEY",
+        [],
+    ),
+    (
         "retraction-reaches-its-step",
         [
             "We pull orders from Shopify, create each in NetSuite keyed on the order id, and text "
