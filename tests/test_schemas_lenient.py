@@ -267,3 +267,27 @@ def test_when_a_task_has_a_bare_key_naming_an_id_then_it_is_that_steps_idempoten
     report = analyzer.analyze(text)
     unkeyed = [f.step for f in report.findings if f.code == "WRITE_WITHOUT_IDEMPOTENCY"]
     assert (unkeyed == []) is keyed
+
+
+@pytest.mark.parametrize(
+    ("extra", "kind", "modality"),
+    [
+        ('"dlq": "maybe later"', "terminal_path", "planned"),  # the value hedges itself
+        ('"dlq": "sqs:orders-dlq"', "terminal_path", "asserted"),
+        (
+            '"retries": {"mode": "exponential", "max_attempts": 4}',
+            "backoff_exponential",
+            "asserted",
+        ),
+    ],
+)
+def test_when_a_sketch_value_says_how_a_mechanism_stands_then_that_is_its_reading(
+    analyzer: Analyzer, extra: str, kind: str, modality: str
+) -> None:
+    text = (
+        '{"steps": [{"id": 1, "do": "upsert", "target": "gainsight", "key": "account_id"}], '
+        + extra
+        + "}"
+    )
+    said = [c.modality for c in analyzer.analyze(text).claims if c.kind == kind]
+    assert said and said[0] == modality, said

@@ -276,8 +276,11 @@ class KeyReader:
         )
 
     def modality(self, at: str, value: object) -> Modality:
-        """Planned or negated when a trailing comment says so (`dead_letter: sqs  # TODO`)."""
+        """Planned or negated when a trailing comment says so (`dead_letter: sqs  # TODO`), or
+        the value itself does (`"dlq": "maybe later"`, `"retries": "tbd"`)."""
         comment = self.c.comment(at)
+        if not comment and isinstance(value, str) and not sentence(value):
+            comment = value  # a short value in words: "maybe later", "TBD", "not yet"
         if not comment:
             return "asserted"
         found = self.vocabulary.comment_modality(comment)
