@@ -161,6 +161,11 @@ CLAUSES = [
         ["All APIs but Mailgun retry."],
     ),
     (
+        "a verbless 'no X' before a comma is a statement of its own",
+        "no retry logic anywhere, the dlq is the only net.",
+        ["no retry logic anywhere,", "the dlq is the only net."],
+    ),
+    (
         "a verb's -ing form before a noun modifies it: two subjects stay one clause",
         "Callback signing secrets and the billing-svc token are read from Vault.",
         ["Callback signing secrets and the billing-svc token are read from Vault."],

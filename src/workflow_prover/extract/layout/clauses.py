@@ -601,7 +601,10 @@ def _starts_clause(
         return _has_predicate(toks, j, min(e, j + 8))  # ", MySQL uses Cloud SQL IAM auth"
     if tok.norm in DETERMINERS:
         # "X, the Twilio token comes from Y" is two clauses; "the A key and the B secret are
-        # in Z" is one subject: both sides need a predicate
+        # in Z" is one subject: both sides need a predicate. A verbless "no X" before the
+        # comma is a statement of its own: "no retry logic anywhere, the dlq is the only net"
+        if toks[start].norm == "no" and not after_and:
+            return _has_predicate(toks, j, e)
         if not _left_predicate(toks, start, j, verbs):
             return False
         if after_and:
