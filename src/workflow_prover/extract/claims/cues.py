@@ -7,6 +7,7 @@ off the shape of the text (delay sequences, routed failures, retractions) in `de
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 
 from workflow_prover.annotate.types import Group, Mention
@@ -143,20 +144,23 @@ def _removals_of_mechanisms(view: TextView, claims: list[ClaimDraft]) -> list[Cl
     does: its pronoun stands for the errors."""
     toks = view.toks
     sentence_of = view.lay.sentence_of
+    if not any(c.kind == "swallow" for c in claims):
+        return claims
+    by_sentence: dict[int, list[ClaimDraft]] = {}
+    for o in claims:
+        if o.kind not in _ABOUT_FAILURES:
+            by_sentence.setdefault(sentence_of[o.start], []).append(o)
+    failure_words = view.term_starts("FAILURE_WORD")
     out = []
     for c in claims:
         if c.kind == "swallow" and toks[c.end - 1].norm in ("it", "them", "that", "those"):
-            named_before = [
-                o
-                for o in claims
-                if o.kind not in _ABOUT_FAILURES
-                and o.end <= c.start
-                and sentence_of[o.start] == sentence_of[c.start]
-            ]
+            sentence = sentence_of[c.start]
+            named_before = [o for o in by_sentence.get(sentence, []) if o.end <= c.start]
             inside = {k for o in named_before for k in range(o.start, o.end)}
-            failure_words = view.term_starts("FAILURE_WORD")
+            first = view.lay.sentences[sentence][0]
             last_failure = max(
-                (k for k in failure_words if k < c.start and k not in inside), default=-1
+                (k for k in range(first, c.start) if k in failure_words and k not in inside),
+                default=-1,
             )
             if named_before and max(o.start for o in named_before) > last_failure:
                 continue
@@ -169,13 +173,23 @@ def _denied_absences(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraf
     no backoff, denied) is a double negative, so the X inside it is asserted, as "we never
     write without an idempotency key" asserts the key."""
     toks = view.toks
+    absences = [
+        a
+        for a in claims
+        if a.reading.modality == "negated" and toks[a.start].norm in ("without", "w/o")
+    ]
+    if not absences:
+        return claims
     out = list(claims)
-    for a in claims:
-        if a.reading.modality != "negated" or toks[a.start].norm not in ("without", "w/o"):
-            continue
-        kinds = {c.kind for c in claims if a.start <= c.start and c.end <= a.end}
-        for cue in view.ann.of(Group.CUE):  # the cues inside it, which the view folded in
-            if a.start < cue.start and cue.end <= a.end and cue.label not in kinds:
+    cues = view.ann.of(Group.CUE)  # the cues inside one, which the view folded in
+    starts = [c.start for c in cues]
+    ordered = sorted(claims, key=lambda c: c.start)
+    claim_starts = [c.start for c in ordered]
+    for a in absences:
+        within = ordered[bisect_left(claim_starts, a.start) : bisect_left(claim_starts, a.end)]
+        kinds = {c.kind for c in within if c.end <= a.end}
+        for cue in cues[bisect_right(starts, a.start) : bisect_left(starts, a.end)]:
+            if cue.end <= a.end and cue.label not in kinds:
                 kinds.add(cue.label)
                 out.append(
                     ClaimDraft(
@@ -227,8 +241,7 @@ def _failure_class_of_receipts(
         return None  # "any event the workflow cannot complete": every failure, not a kind
     denied = any(
         sc.cue.label == "NEGATED" and head < sc.cue.start and sc.hi <= at
-        for sc in view.ctx.scopes
-        if c.start <= sc.cue.start < at
+        for sc in view.ctx.scopes_from(c.start, at)
     )
     if not denied:
         return None

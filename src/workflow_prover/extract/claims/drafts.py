@@ -57,3 +57,5 @@ class Targets:
     steps: list[StepDraft]
     cache: dict[tuple[int, bool], ScopeDraft] = field(default_factory=dict)
     words: dict[tuple[str, int, int], frozenset[str]] = field(default_factory=dict)
+    by_verb: dict[str, list[int]] | None = None  # step_scope: a step verb -> its steps
+    roots: dict[str, list[str]] | None = None  # step_scope: a verb root -> its verbs

@@ -184,6 +184,10 @@ class ConText:
             )
         return Scope(cue, lo, hi)
 
+    def scopes_from(self, lo: int, hi: int) -> list[Scope]:
+        """The scopes whose cue starts in [lo, hi), found by bisection (linear overall)."""
+        return self.scopes[bisect_left(self._starts, lo) : bisect_left(self._starts, hi)]
+
     def _verb_list_end(self, index: int) -> int:
         """Where a negated list of verbs ends that the layout split into clauses: "we don't
         retry, log | or alert on anything" denies all three. The list goes on while the next

@@ -197,18 +197,36 @@ def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
     the_noun = _noun_after_the(toks, clause)
     if not nouns and not subject.endswith("s") and not the_noun:
         return ()
-    found = []
-    for step in targets.steps:
-        verb = step.rule.removeprefix("verb.")
-        if not step.rule.startswith("verb."):
-            continue
-        if (
-            any(_derived(n, verb) for n in nouns)
-            or (len(verb) >= 4 and subject == verb + "s")
-            or (len(verb) >= 4 and the_noun == verb)
-        ):
-            found.append(step.start)
-    return tuple(found)
+    by_verb = _steps_by_verb(targets)
+    verbs = {v for v in (subject[:-1] if subject.endswith("s") else "", the_noun) if len(v) >= 4}
+    for n in nouns:  # the verbs whose root begins the noun ("issu" of "issuance")
+        verbs.update(v for k in range(3, len(n) + 1) for v in _roots(targets).get(n[:k], ()))
+        verbs.discard(n)
+    found = {start for v in verbs if v in by_verb for start in by_verb[v]}
+    return tuple(s.start for s in targets.steps if s.start in found)
+
+
+def _steps_by_verb(targets: Targets) -> dict[str, list[int]]:
+    """Each verb of a step ('verb.create' -> 'create') and the steps it made, built once per
+    text: a clause's nouns are then looked up, not compared with every step."""
+    if targets.by_verb is None:
+        targets.by_verb = {}
+        for step in targets.steps:
+            if step.rule.startswith("verb."):
+                targets.by_verb.setdefault(step.rule.removeprefix("verb."), []).append(step.start)
+    return targets.by_verb
+
+
+def _roots(targets: Targets) -> dict[str, list[str]]:
+    """The root a step verb's nouns begin with (its first letters but the last, four at
+    least: "issu" for "issue", "creat" for "create"), to the verbs that have it."""
+    if targets.roots is None:
+        targets.roots = {}
+        for verb in _steps_by_verb(targets):
+            if len(verb) >= 3:
+                root = verb[: max(4, len(verb) - 1)] if len(verb) > 4 else verb
+                targets.roots.setdefault(root, []).append(verb)
+    return targets.roots
 
 
 def _noun_after_the(toks: list[Tok], clause: Clause) -> str:
@@ -226,11 +244,6 @@ _OPENERS = frozenset(("so", "then", "and", "but", ","))
 
 
 _NOUN_SUFFIXES = ("ance", "ence", "ation", "ition", "ment", "ssion", "sion", "al", "ery", "ing")
-
-
-def _derived(noun: str, verb: str) -> bool:
-    root = verb[: max(4, len(verb) - 1)] if len(verb) > 4 else verb
-    return noun != verb and len(verb) >= 3 and noun.startswith(root)
 
 
 def guarded_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
