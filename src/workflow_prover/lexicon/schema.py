@@ -317,6 +317,7 @@ WordLabel = Literal[
     "REMOVAL_VERB",  # drop, remove, scrap: "drop the Redis set" takes back what the set did
     "WAIT_WORD",  # pause, wait, sleep: a re-call with a wait in between is no immediate retry
     "DELIVERY_NOUN",  # payload, message: "payloads we can't parse go to the DLQ": receipts only
+    "INBOX_HEAD",  # endpoint, webhook: "a Zendesk trigger calls our webhook endpoint": to us
 ]
 
 

@@ -89,6 +89,7 @@ class WordClasses:
     removal_verb: frozenset[str]
     wait_word: frozenset[str]
     delivery_noun: frozenset[str]
+    inbox_head: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

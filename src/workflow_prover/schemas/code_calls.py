@@ -48,7 +48,8 @@ _JITTERY = frozenset(("wait_random_exponential", "wait_exponential_jitter", "ful
 _ATTEMPTS = frozenset(("max_tries", "tries", "stop_max_attempt_number", "attempts", "max_attempts"))
 
 
-_ENDPOINT_WORDS = frozenset(("url", "uri", "endpoint", "base", "host", "api", "webhook"))
+# the words of a constant that say it holds a URL (`FRESHDESK_URL`, `INTERCOM_API_BASE`)
+_URL_NAME_WORDS = frozenset(("url", "uri", "endpoint", "base", "host", "api", "webhook"))
 
 
 @dataclass
@@ -216,7 +217,7 @@ class CodeReader:
             name = arg.id
         elif isinstance(arg, ast.Attribute):
             name = arg.attr
-        words = [w for w in name.lower().split("_") if w and w not in _ENDPOINT_WORDS]
+        words = [w for w in name.lower().split("_") if w and w not in _URL_NAME_WORDS]
         if not words or len(words) == len(name.split("_")):
             return None  # no URL word: `requests.post(payload)` names nothing
         return self.resolver.mentioned(" ".join(words), rule)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from workflow_prover.annotate.types import Group, Mention
+from workflow_prover.annotate.types import Group, Mention, Tok
 from workflow_prover.extract.claims.keyed import read_keys
 from workflow_prover.extract.claims.modality import Reading
 from workflow_prover.extract.claims.revisions import (
@@ -175,23 +175,25 @@ def _flag_name(view: TextView, cue: Mention) -> bool:
     return toks[cue.end].text in (":", "=") and (value.norm in _FLAG_VALUES or value.text.isdigit())
 
 
+def _titled(toks: list[Tok], i: int) -> bool:
+    """A Title Case word ("Retry", "Catch"): a word of a name, in the two name checks below."""
+    return toks[i].text[:1].isupper() and toks[i].text.isalpha()
+
+
 def _in_product_name(view: TextView, cue: Mention) -> bool:
     """Is the cue a capitalised word between a service's name and its 'API' ('Okta System Log
     API', 'Stripe Retry API' is no retry)?"""
     toks = view.toks
     heads = view.catalog.words.product_head
 
-    def titled(i: int) -> bool:
-        return toks[i].text[:1].isupper() and toks[i].text.isalpha()
-
-    if not all(titled(i) for i in range(cue.start, cue.end)):
+    if not all(_titled(toks, i) for i in range(cue.start, cue.end)):
         return False
     ends = {m.end for m in view.services if m.info.role == "api"}
     lo = cue.start
-    while lo > 0 and lo not in ends and titled(lo - 1) and lo - 1 > cue.start - 4:
+    while lo > 0 and lo not in ends and _titled(toks, lo - 1) and lo - 1 > cue.start - 4:
         lo -= 1
     hi = cue.end
-    while hi < len(toks) and titled(hi) and toks[hi].norm not in heads and hi < cue.end + 3:
+    while hi < len(toks) and _titled(toks, hi) and toks[hi].norm not in heads and hi < cue.end + 3:
         hi += 1
     return lo in ends and hi < len(toks) and toks[hi].norm in heads
 
@@ -204,15 +206,12 @@ def _in_quoted_title(view: TextView, cue: Mention) -> bool:
     'the "Retry Failed" button'): the name of an app's event or control, no mechanism."""
     toks = view.toks
 
-    def titled(i: int) -> bool:
-        return toks[i].text[:1].isupper() and toks[i].text.isalpha()
-
-    if not all(titled(i) for i in range(cue.start, cue.end)):
+    if not all(_titled(toks, i) for i in range(cue.start, cue.end)):
         return False
     lo, hi = cue.start, cue.end
-    while lo > 0 and titled(lo - 1):
+    while lo > 0 and _titled(toks, lo - 1):
         lo -= 1
-    while hi < len(toks) and titled(hi):
+    while hi < len(toks) and _titled(toks, hi):
         hi += 1
     return (
         hi - lo >= 2

@@ -133,8 +133,7 @@ def undecided_alternatives(view: TextView, claims: list[ClaimDraft]) -> list[Cla
     undecided: set[int] = set()
     asserted = [c for c in claims if c.reading.modality == "asserted" and c.kind in groups]
     for a, b in itertools.pairwise(sorted(asserted, key=lambda c: c.start)):
-        first, second = (a, b) if a.start <= b.start else (b, a)
-        between = [t.text.lower() for t in toks[first.end : second.start]]
+        between = [t.text.lower() for t in toks[a.end : b.start]]
         if (
             groups[a.kind] == groups[b.kind]
             and meets[a.kind] != meets[b.kind]  # "irsa / secrets manager" is safe either way

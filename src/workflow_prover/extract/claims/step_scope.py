@@ -197,10 +197,10 @@ def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
     the_noun = _noun_after_the(toks, clause)
     if not nouns and not subject.endswith("s") and not the_noun:
         return ()
-    by_verb = _steps_by_verb(targets)
+    by_verb, roots = _steps_by_verb(targets), _roots(targets)
     verbs = {v for v in (subject[:-1] if subject.endswith("s") else "", the_noun) if len(v) >= 4}
     for n in nouns:  # the verbs whose root begins the noun ("issu" of "issuance")
-        verbs.update(v for k in range(3, len(n) + 1) for v in _roots(targets).get(n[:k], ()))
+        verbs.update(v for k in range(3, len(n) + 1) for v in roots.get(n[:k], ()))
         verbs.discard(n)
     found = {start for v in verbs if v in by_verb for start in by_verb[v]}
     return tuple(s.start for s in targets.steps if s.start in found)
@@ -231,7 +231,7 @@ def _roots(targets: Targets) -> dict[str, list[str]]:
 
 def _noun_after_the(toks: list[Tok], clause: Clause) -> str:
     """The word after a clause-opening 'the' (past a connective: "so the patch goes out"),
-    when a verb or auxiliary follows it, so it is the subject: "patch"; else ''."""
+    when a word follows it within the clause (the subject's verb): "patch"; else ''."""
     k = clause.start
     while k < clause.end and toks[k].norm in _OPENERS:
         k += 1

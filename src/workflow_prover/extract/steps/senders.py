@@ -107,16 +107,13 @@ def _calls_our_endpoint(
         for m in candidates
         if m.info.generic
         and verb.end < m.start <= verb.end + 2
-        and toks[m.end - 1].norm in _ENDPOINT_WORDS
+        and toks[m.end - 1].norm in view.catalog.words.inbox_head
     ]
     sender = any(
         m.end <= verb.start and m.info.role == "api" and not m.info.generic
         for m in view.clause_services(clause.index)
     )
     return bool(ours) and sender
-
-
-_ENDPOINT_WORDS = frozenset(("endpoint", "endpoints", "webhook", "listener", "handler", "receiver"))
 
 
 def actor_event(view: TextView, clause: Clause, verb: Mention) -> bool:
