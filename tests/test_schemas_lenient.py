@@ -291,3 +291,12 @@ def test_when_a_sketch_value_says_how_a_mechanism_stands_then_that_is_its_readin
     )
     said = [c.modality for c in analyzer.analyze(text).claims if c.kind == kind]
     assert said and said[0] == modality, said
+
+
+@pytest.mark.parametrize("value", ["paid", "our api key"])
+def test_when_a_bare_key_holds_words_that_name_no_id_then_it_is_no_idempotency_key(
+    analyzer: Analyzer, value: str
+) -> None:
+    text = f"tasks:\n  - action: refund\n    service: braintree\n    key: {value}\n"
+    report = analyzer.analyze(text)
+    assert [f.step for f in report.findings if f.code == "WRITE_WITHOUT_IDEMPOTENCY"] == [1]

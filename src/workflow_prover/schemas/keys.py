@@ -323,7 +323,9 @@ def _count(value: object) -> float | None:
     return None
 
 
-_ID_REFERENCE = re.compile(r"(?i)(\bid\b|_id\b|[a-z]Id\b|\.id\b|uuid|guid|key\b)")
+# `id`, `order_id`, `request.id`, a uuid (any case), or a camelCase `messageId` (as written:
+# case-blind, `[a-z]Id` would take "paid" and "valid" for ids)
+_ID_REFERENCE = re.compile(r"(?i:\bid\b|_id\b|\.id\b|uuid|guid)|[a-z]Id\b")
 
 
 def _id_key(key: str, item: object) -> bool:
