@@ -24,6 +24,7 @@ from workflow_prover.extract.layout.grammar import (
     MARKUP,
     PREPOSITIONS,
     SENTENCE_END,
+    SEQUENCE_WORDS,
     SUBJECT_PRONOUNS,
 )
 from workflow_prover.extract.layout.verbs import is_verbal, verb_form
@@ -549,10 +550,6 @@ def _negated_verb_list(
     )
 
 
-# after a comma, these open the next step of a sequence ("..., finally we text ...")
-_SEQUENCE_WORDS = frozenset(("finally", "next", "lastly", "afterwards", "afterward", "then"))
-
-
 def _once_adverb(toks: list[Tok], i: int, not_trigger: frozenset[str]) -> bool:
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     return toks[i].norm == "once" and (nxt is None or nxt.norm in not_trigger)
@@ -583,7 +580,7 @@ def _starts_clause(
         )
     if tok.norm in SUBJECT_PRONOUNS and tok.norm not in ("that", "which", "who"):
         return True
-    if tok.norm in _SEQUENCE_WORDS and j + 1 < e:
+    if tok.norm in SEQUENCE_WORDS and j + 1 < e:
         # "..., finally we text each worker": a sequence word opens the next step's clause
         nxt = toks[j + 1]
         return (nxt.norm in SUBJECT_PRONOUNS and nxt.norm not in ("that", "which", "who")) or (

@@ -308,6 +308,8 @@ AFTER_COMMA = frozenset(
         "where",
     ]
 )
+# after a comma, these open the next step of a sequence ("..., finally we text ...")
+SEQUENCE_WORDS = frozenset(("finally", "next", "lastly", "afterwards", "afterward", "then"))
 # connectives a clause's content starts after ("then", "first", "finally")
 CONNECTIVES = frozenset(
     ("then", "and", "first", "firstly", "finally", "next", "also", "so", "afterwards", "lastly")
