@@ -407,6 +407,38 @@ ROWS = [
         "- consume payments.settled from Kafka\n- insert ledger rows into Postgres",
         [("read", ["Apache Kafka"]), ("write", ["PostgreSQL"])],
     ),
+    (
+        "a method call wrapped in a retry helper is still a step (`withRetry(() => x.create())`)",
+        "for await (const msg of consumer) {\n  await withRetry(retry, () => "
+        "shippo.createShipment(msg.value))\n}",
+        [("write", ["Shippo"])],
+    ),
+    (
+        "a SQL statement handed to a query call acts on the call's receiver",
+        "for await (const msg of consumer) {\n  await pg.query('INSERT INTO shipments(order_id)"
+        " VALUES ($1)', [msg.id])\n}",
+        [("write", ["PostgreSQL"])],
+    ),
+    (
+        "a call on a client that sends to a dead-letter topic is the failure path, no step",
+        "for await (const msg of consumer) {\n  try {\n    await hubspot.contacts.create(msg)"
+        "\n  } catch (e) {\n    await producer.send({ topic: 'contacts.v1.DLT', messages: "
+        "[msg] })\n  }\n}",
+        [("write", ["HubSpot"])],
+    ),
+    (
+        "an object the code builds itself is no system (`bucket = TokenBucket(...)`)",
+        "const bucket = new TokenBucket({ rate: 20 })\nconst failed: string[] = []\n"
+        "for (const id of ids) {\n  bucket.take()\n  await mailchimp.members.update(id)\n"
+        "  failed.push(id)\n}",
+        [("write", ["Mailchimp"])],
+    ),
+    (
+        "a call inside another call's arguments acts on its own receiver",
+        "for (const id of ids) {\n  await limiter.schedule(() => intercom.contacts.upsert({ "
+        "external_id: id }))\n}",
+        [("write", ["Intercom"])],
+    ),
 ]
 
 

@@ -29,8 +29,9 @@ INFIXES = (
     r"-->|->|=>|==>|→|⇒|➜|➔|⟶",
     r"\[REDACTED:[a-z0-9_]{1,80}\]",  # a placeholder inside a URL is still one token
     r"(?<=[a-z0-9])://",  # "postgres://...", "sqs://...": the scheme names the service
-    r"(?<=[A-Za-z0-9_()])[()\[\]{}](?=[A-Za-z0-9_().])",  # now().isoformat, fn(x)
+    r"(?<=[A-Za-z0-9_()])[()\[\]{}](?=[A-Za-z0-9_().'\"`])",  # now().isoformat, fn(x), fn('x')
     r"[{}]",  # f"{order_id}-{uuid4()}": the parts of a template are words
+    r"(?<=\()['\"`](?=\S)",  # execute('INSERT ...'): the quote opens a string, not a word
 )
 
 

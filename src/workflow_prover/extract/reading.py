@@ -243,6 +243,10 @@ class TextView:
         if m.info.role in _HOST_ROLES and self._guard_before(clause):
             return True  # "before posting, the job inserts the hour into a table in Postgres
             # with a unique constraint": the dedupe guard of the post, not a step
+        if m.info.rule == "generic.dotted_call" and any(
+            c.label == "terminal_path" and c.start > m.end for c in self.mentions("cue", clause)
+        ):
+            return True  # "producer.send({ topic: 'orders.v1.DLT' })": the client of the DLQ
         parts = [
             c for c in self.mentions("cue", clause) if c.mechanism_part or c.label == "alerting"
         ]

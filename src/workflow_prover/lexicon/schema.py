@@ -318,6 +318,8 @@ WordLabel = Literal[
     "WAIT_WORD",  # pause, wait, sleep: a re-call with a wait in between is no immediate retry
     "DELIVERY_NOUN",  # payload, message: "payloads we can't parse go to the DLQ": receipts only
     "INBOX_HEAD",  # endpoint, webhook: "a Zendesk trigger calls our webhook endpoint": to us
+    "CLIENT_MAKER",  # client, connect, sdk: `erp = ErpClient(url)` makes a client of a system
+    "SQL_RUNNER",  # query, execute: `pg.query('INSERT ...')`: the statement it runs acts
 ]
 
 

@@ -90,6 +90,8 @@ class WordClasses:
     wait_word: frozenset[str]
     delivery_noun: frozenset[str]
     inbox_head: frozenset[str]
+    sql_runner: frozenset[str]
+    client_maker: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

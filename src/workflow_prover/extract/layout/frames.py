@@ -157,6 +157,16 @@ def _actions(
     kept: list[Mention] = []
     verbs = _past_participles(toks, verbs, via)
     for verb in verbs:
+        if kept and _method_call(toks, verb):
+            # `limiter.schedule(() => intercom.contacts.upsert({...}))`: a call inside
+            # another's arguments is an action of its own; a call handed a function only
+            # runs it (the limiter schedules the upsert, it writes nothing itself)
+            between = {t.norm for t in toks[kept[-1].end : verb.start]}
+            if between & {"=>", "lambda", "function"} and _method_call(toks, kept[-1]):
+                kept.pop()
+            kept.append(verb)
+            via.append("frame.verb.method_call")
+            continue
         nxt = toks[verb.end] if verb.end < end else None
         if verb_form(toks[verb.start].text) == "third" and (
             nxt is None or nxt.text in (".", ",", ";", ")", ":")
@@ -176,6 +186,10 @@ def _actions(
         if _bracket_noun(toks, lay, verb):
             via.append("frame.verb.bracket_noun")
             continue
+        if kept and _runs_statement(toks, kept[-1], verb, words):
+            kept[-1] = verb  # `pg.query('INSERT INTO shipments ...')`: the statement acts
+            via.append("frame.verb.sql_statement")
+            continue
         if kept and lay.depth[verb.start] > lay.depth[kept[-1].start]:
             # "provision the user in github, notion (scim POST /Users) and jira": a call in
             # brackets says how the action before it is done; its phrase goes on
@@ -183,6 +197,26 @@ def _actions(
             continue
         kept.append(verb)
     return kept
+
+
+def _method_call(toks: list[Tok], verb: Mention) -> bool:
+    """Is the verb the method of a call, `receiver.verb(` or `receiver.verbNoun(`?"""
+    s = verb.start
+    if s < 2 or toks[s - 1].text != "." or toks[s - 1].ws or toks[s - 2].ws:
+        return False
+    k = verb.end - 1
+    while k + 1 < len(toks) and not toks[k].ws and toks[k + 1].text[:1].isalnum():
+        k += 1  # "createShipment": the rest of the method's name
+    return k + 1 < len(toks) and not toks[k].ws and toks[k + 1].text == "("
+
+
+def _runs_statement(toks: list[Tok], runner: Mention, verb: Mention, words: WordClasses) -> bool:
+    """Is `verb` the upper-case keyword opening the SQL string a `query(`/`execute(` call is
+    given, right after its bracket and quote?"""
+    if toks[runner.start].norm not in words.sql_runner or not toks[verb.start].text.isupper():
+        return False
+    between = [t.text for t in toks[runner.end : verb.start]]
+    return between in (["("], ["(", "'"], ["(", '"'], ["(", "`"])
 
 
 def _bracket_noun(toks: list[Tok], lay: Layout, verb: Mention) -> bool:

@@ -194,11 +194,13 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
     # "chat.postMessage" is a method of the API named elsewhere, not a system called "chat"
     common = {m.start for m in ann.of(Group.TERM) if m.label == "COMMON"}
     ids = {m.start for m in ann.of(Group.TERM) if m.label == "ID_NOUN"}
+    helpers = _local_objects(toks, catalog)
     out: list[SvcMention] = []
     for i in range(len(toks) - 2):
         tok, dot = toks[i], toks[i + 1]
         if (
             i in taken
+            or tok.norm in helpers
             or not tok.text.isalpha()
             or dot.text != "."
             or tok.ws
@@ -240,6 +242,45 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
         if t.norm in names and k not in taken
     ]
     return out
+
+
+def _local_objects(toks: list[Tok], catalog: ServiceCatalog) -> frozenset[str]:
+    """Names the code assigns from a constructor or a call that makes no client: in
+    `bucket = TokenBucket(rate=20)`, `const limiter = new Bottleneck(...)` and
+    `const evt = JSON.parse(msg.value)` the receiver is a local object, so `bucket.take()`
+    calls no system. `erp = ErpClient(url)` and `hs = connect(...)` make clients."""
+    out: set[str] = set()
+    for i in range(1, len(toks) - 2):
+        if toks[i].text != "=" or toks[i + 1].text == "=" or toks[i - 1].text in "=!<>":
+            continue
+        name = _assigned_name(toks, i)
+        k = i + 1
+        while k < len(toks) - 1 and toks[k].norm in ("new", "await"):
+            k += 1
+        if name is None:
+            continue
+        if toks[k].text in ("[", "{", "'", '"', "`") or toks[k].text[:1].isdigit():
+            out.add(name)  # `const failed: string[] = []`: a value, no system
+            continue
+        maker = [t.norm for t in toks[k : k + 6] if t.text not in (".", "_")][:3]
+        called = any(t.text == "(" for t in toks[k : k + 7])
+        if not called or not toks[k].text[:1].isalpha():
+            continue
+        if any(w in catalog.words.client_maker for w in maker):
+            continue
+        out.add(name)
+    return frozenset(out)
+
+
+def _assigned_name(toks: list[Tok], eq: int) -> str | None:
+    """The name an `=` assigns to: the word before it, or after `const`/`let`/`var` in a
+    typed declaration (`const failed: string[] = []`)."""
+    if toks[eq - 1].text[:1].isalpha() or toks[eq - 1].text[:1] == "_":
+        return toks[eq - 1].norm
+    for k in range(eq - 2, max(eq - 8, 0) - 1, -1):
+        if toks[k].norm in ("const", "let", "var") and k + 1 < eq:
+            return toks[k + 1].norm
+    return None
 
 
 def _first_segment(toks: list[Tok], i: int) -> int:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from workflow_prover.annotate.types import Group, Mention
+from workflow_prover.annotate.types import Group, Mention, Tok
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.frames import Action, Frame
 from workflow_prover.extract.layout.grammar import PASSIVE_AUXILIARIES, SUBJECT_BREAKS, VERB_OPENERS
@@ -352,6 +352,9 @@ def _action_steps(
         if not acted and "frame.key_value" in frame.via:
             acted = _key_service(view, frame, subject)  # "quickbooks: GET /v3/..."
         if not acted:
+            # "intercom.contacts.upsert(...)", "pg.query('INSERT ...')": the call's receiver
+            acted = _method_receiver(view, frame, action, main)
+        if not acted:
             acted = _bracket_owner(view, frame, action, main)  # "GitHub API (list open PRs)"
         if not acted:
             acted = _channel_owner(view, action)  # "posts one digest to #wins"
@@ -477,12 +480,51 @@ def _bracket_owner(
 
 def _subject_start(view: TextView, frame: Frame, action: Action) -> int:
     """Where the action's own subject starts: the frame's start for the first action, after
-    the last ',', 'and', 'then' before the verb for a later one ('..., worker sends it')."""
+    the last ',', 'and', 'then' before the verb for a later one ('..., worker sends it').
+    A method's subject is its receiver: in `withRetry(retry, () => shippo.createShipment(...))`
+    the wrapper's name is no subject of the call."""
+    receiver = _receiver_start(view.toks, _runner(view, frame, action), frame.start)
+    if receiver is not None:
+        return receiver
     if frame.actions and action is frame.actions[0]:
         return frame.start  # "Credentials for A, B and the DB are read from Vault"
     k = action.verb.start
     while k > frame.start and view.toks[k - 1].norm not in SUBJECT_BREAKS:
         k -= 1
+    return k
+
+
+def _method_receiver(
+    view: TextView, frame: Frame, action: Action, main: list[SvcMention]
+) -> list[SvcMention]:
+    """The system a method call acts on: its receiver (`intercom.contacts.upsert(...)` writes
+    to Intercom), or for a SQL statement the receiver of the `query(`/`execute(` call that is
+    given it (`pg.query('INSERT INTO shipments ...')` writes to Postgres)."""
+    receiver = _receiver_start(view.toks, _runner(view, frame, action), frame.start)
+    return [m for m in main if m.start == receiver]
+
+
+def _runner(view: TextView, frame: Frame, action: Action) -> int:
+    """Where the call that runs the action's SQL statement is named (`query` in
+    `pg.query('INSERT ...')`), or the verb itself when no call runs it."""
+    toks = view.toks
+    k = action.verb.start - 1
+    if "frame.verb.sql_statement" not in frame.via:
+        return action.verb.start
+    while k > frame.start and toks[k].text in ("(", "'", '"', "`"):
+        k -= 1
+    return k if toks[k].norm in view.catalog.words.sql_runner else action.verb.start
+
+
+def _receiver_start(toks: list[Tok], verb: int, floor: int) -> int | None:
+    """Where the receiver of a method call starts (`acme.invoices.create`: at `acme`), or None
+    when the verb is no method of a dotted receiver."""
+    k = verb
+    if k - 2 < floor or toks[k - 1].text != "." or toks[k - 1].ws or toks[k - 2].ws:
+        return None
+    k -= 2
+    while k - 2 >= floor and toks[k - 1].text == "." and not toks[k - 1].ws and not toks[k - 2].ws:
+        k -= 2
     return k
 
 
