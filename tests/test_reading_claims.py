@@ -1110,6 +1110,27 @@ SCOPE_FORMS = [
         [3],
     ),
     (
+        "two-nominalised-steps-are-one-subject-of-both",
+        [
+            "We POST the invoice to billing-svc, MERGE it into the warehouse table in BigQuery, "
+            "then POST a notice to each tenant's callback URL. The billing-svc write and the "
+            "warehouse MERGE are both safe to repeat."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [3],
+    ),
+    (
+        "former-and-latter-are-the-first-and-second-of-a-pair",
+        [
+            "We POST the invoice to billing-svc, MERGE it into the warehouse table in BigQuery, "
+            "then POST a notice to each tenant's callback URL. The billing-svc write and the "
+            "warehouse MERGE are covered: the former sends an Idempotency-Key, the latter is "
+            "keyed on the invoice id."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [3],
+    ),
+    (
         "sequence-word-opens-the-next-step",
         [
             "then we create payroll entries in Gusto (keyed on shift id, gusto rejects a reused "

@@ -32,6 +32,7 @@ from workflow_prover.extract.claims.quantifiers import (
 from workflow_prover.extract.claims.step_scope import (
     described,
     item_steps,
+    named_pair,
     nominalised,
     own_steps,
 )
@@ -127,8 +128,25 @@ def _both_named(targets: Targets, clause: Clause) -> tuple[int, ...]:
     toks = targets.view.toks
     if not any(toks[i].norm == "both" for i in range(clause.start, clause.end)):
         return ()
-    named_steps = nominalised(targets, clause)
+    named_steps = named_pair(targets, clause) or nominalised(targets, clause)
     return named_steps if len(named_steps) == 2 else ()
+
+
+def _former_or_latter(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    """'The billing-svc write and the warehouse MERGE are both safe: the former sends an
+    Idempotency-Key, the latter is keyed on the id': "the former" and "the latter" are the
+    first and the second of the two steps the clauses just before name."""
+    view = targets.view
+    toks = view.toks
+    head = [t.norm for t in toks[clause.start : min(clause.start + 2, clause.end)]]
+    which = next((w for w in head if w in ("former", "latter")), None)
+    if which is None:
+        return ()
+    for index in range(clause.index - 1, max(clause.index - 4, -1), -1):
+        pair = named_pair(targets, view.clause(index)) or nominalised(targets, view.clause(index))
+        if len(pair) == 2:
+            return (pair[0],) if which == "former" else (pair[1],)
+    return ()
 
 
 def _exception_end(view: TextView, marker: int, end: int) -> int:
@@ -158,6 +176,9 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
         refs = _step_refs(view, first)
     if refs:
         return ScopeDraft(general=False, step_refs=refs, via=("scope.step_refs",))
+    one_of_pair = _former_or_latter(targets, clause)
+    if one_of_pair:
+        return ScopeDraft(general=False, steps=one_of_pair, via=("scope.former_latter",))
     by_quantifier = quantified(view, clause)
     if by_quantifier is not None:
         pair = _both_named(targets, clause)

@@ -255,3 +255,44 @@ def guarded_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
     if not rules:
         return ()
     return tuple(s.start for s in targets.steps if s.rule in rules and s.action == "write")
+
+
+def named_pair(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    """'The billing-svc write and the warehouse MERGE are both safe to repeat': a subject of
+    two phrases, each naming one step (by its service or by its verb as a noun), names those
+    two steps, in order."""
+    view = targets.view
+    toks = view.toks
+    end = next(
+        (k for k in range(clause.start, clause.end) if toks[k].norm in AUXILIARIES),
+        clause.end,
+    )
+    parts, first = [], clause.start
+    for k in range(clause.start, end + 1):
+        if k == end or toks[k].norm == "and":
+            parts.append((first, k))
+            first = k + 1
+    if len(parts) != 2:
+        return ()
+    pair = tuple(_phrase_step(targets, lo, hi) for lo, hi in parts)
+    return pair if None not in pair and pair[0] != pair[1] else ()  # type: ignore[return-value]
+
+
+def _phrase_step(targets: Targets, lo: int, hi: int) -> int | None:
+    """The one step a noun phrase names: by a service it names ("the billing-svc write"), by
+    its service's kind ("the warehouse MERGE"), or by a step verb in it; of several, the one
+    write we make."""
+    view = targets.view
+    words = {view.toks[k].norm for k in range(lo, hi)}
+    names = {m.info.name for m in view.services if lo <= m.start < hi}
+    by_verb = _steps_by_verb(targets)
+    if names:
+        found = [s for s in targets.steps if names & {i.name for i in s.services}]
+    else:
+        found = [s for s in targets.steps if words & {i.category for i in s.services}]
+    if not found:
+        starts = {x for v in words & by_verb.keys() for x in by_verb[v]}
+        found = [s for s in targets.steps if s.start in starts]
+    if len(found) > 1:
+        found = [s for s in found if s.action == "write" and not s.inbound]
+    return found[0].start if len(found) == 1 else None

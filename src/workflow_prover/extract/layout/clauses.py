@@ -575,7 +575,7 @@ def _starts_clause(
         # subjects, not two clauses; "and"/"or" split only after a predicate
         return (
             tok.norm not in ("and", "or")
-            or _left_predicate(toks, start, j, verbs)
+            or _left_predicate(toks, start, j, verbs, services)
             or any(toks[k].norm in ("we", "i", "they", "you") for k in range(start, j))
         )
     if tok.norm in SUBJECT_PRONOUNS and tok.norm not in ("that", "which", "who"):
@@ -594,7 +594,7 @@ def _starts_clause(
     ):
         form = verb_form(toks[verb.start].text)
         return form in ("base", "third") or (after_and and form == "past")
-    if j in services and not after_and and _left_predicate(toks, start, j, verbs):
+    if j in services and not after_and and _left_predicate(toks, start, j, verbs, services):
         return _has_predicate(toks, j, min(e, j + 8))  # ", MySQL uses Cloud SQL IAM auth"
     if tok.norm in DETERMINERS:
         # "X, the Twilio token comes from Y" is two clauses; "the A key and the B secret are
@@ -602,7 +602,7 @@ def _starts_clause(
         # comma is a statement of its own: "no retry logic anywhere, the dlq is the only net"
         if toks[start].norm == "no" and not after_and:
             return _has_predicate(toks, j, e)
-        if not _left_predicate(toks, start, j, verbs):
+        if not _left_predicate(toks, start, j, verbs, services):
             return False
         if after_and:
             return _subject_verb(toks, j, e, verbs) or _has_predicate(toks, j, min(e, j + 6))
@@ -610,19 +610,31 @@ def _starts_clause(
     return False
 
 
-def _left_predicate(toks: list[Tok], start: int, j: int, verbs: dict[int, Mention]) -> bool:
+def _left_predicate(
+    toks: list[Tok], start: int, j: int, verbs: dict[int, Mention], services: set[int]
+) -> bool:
     """Has the clause so far a predicate? A verb word right after a determiner is a noun
-    ("every write and every OpenAI call are keyed": one subject, no predicate yet)."""
+    ("every write and every OpenAI call are keyed": one subject, no predicate yet), and so
+    is one after a determiner and a service's name ("the billing-svc write and the
+    warehouse MERGE are both safe")."""
     return any(
         (toks[k].norm in AUXILIARIES and toks[k].text not in ("'s", "’s"))  # "worker's"
         or (
             k in verbs
-            and not (k > start and toks[k - 1].norm in DETERMINERS)
+            and not (k > start and toks[_before_name(k, start, services)].norm in DETERMINERS)
             # "Callback signing secrets and the billing-svc token are ...": a modifier
             and not (toks[k].norm.endswith("ing") and toks[k - 1].norm not in AUXILIARIES)
         )
         for k in range(start, j)
     )
+
+
+def _before_name(k: int, start: int, services: set[int]) -> int:
+    """The token before the service name that ends right before `k` (or `k - 1`)."""
+    d = k - 1
+    while d > start and d in services:
+        d -= 1
+    return d
 
 
 def _subject_verb(toks: list[Tok], j: int, e: int, verbs: dict[int, Mention]) -> bool:
