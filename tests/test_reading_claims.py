@@ -1131,6 +1131,15 @@ SCOPE_FORMS = [
         [3],
     ),
     (
+        "a-bullet-indented-under-a-step-is-about-that-step",
+        [
+            "- Steps\n  - Create the applicant in Workable\n    - keyed on the submission id\n"
+            "  - Post the applicant to #hiring on Slack\n- backoff: exponential, 5 tries"
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
         "sequence-word-opens-the-next-step",
         [
             "then we create payroll entries in Gusto (keyed on shift id, gusto rejects a reused "

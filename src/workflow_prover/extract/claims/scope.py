@@ -35,6 +35,7 @@ from workflow_prover.extract.claims.step_scope import (
     named_pair,
     nominalised,
     own_steps,
+    parent_item_steps,
 )
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.grammar import (
@@ -212,6 +213,9 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
     own = own_steps(targets, clause)
     if own:
         return ScopeDraft(general=False, steps=own, via=("scope.own_steps",))
+    own = parent_item_steps(targets, clause)
+    if own:
+        return ScopeDraft(general=False, steps=own, via=("scope.parent_item",))
     own = nominalised(targets, clause)
     if own:
         return ScopeDraft(general=False, steps=own, via=("scope.nominalised",))

@@ -40,6 +40,22 @@ def item_steps(targets: Targets, clause: Clause, services: tuple[str, ...]) -> t
     return tuple(s.start for s in inside) if inside and outside else ()
 
 
+def parent_item_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    """'- Create the applicant in Workable\n    - keyed on the submission id': a bullet
+    indented under a step's bullet, with no step of its own, is about that step."""
+    view = targets.view
+    lay, toks = view.lay, view.toks
+    if clause.item is None:
+        return ()
+    indent = toks[lay.items[clause.item].start].indent
+    for prev in reversed(lay.items[: clause.item]):
+        if toks[prev.start].indent < indent:
+            return tuple(
+                s.start for s in targets.steps if lay.clauses[s.clause].item == prev.index
+            )
+    return ()
+
+
 def own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
     same = [s.start for s in targets.steps if s.clause == clause.index]
     if same:
