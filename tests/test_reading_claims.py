@@ -1140,6 +1140,15 @@ SCOPE_FORMS = [
         [2],
     ),
     (
+        "an-exclusive-after-a-mechanism-narrows-it-by-pronoun",
+        [
+            "We create the candidate in Ashby, then book a slot in Cronofy. Calls use "
+            "exponential backoff with jitter; only the Ashby call uses it though."
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [2],
+    ),
+    (
         "sequence-word-opens-the-next-step",
         [
             "then we create payroll entries in Gusto (keyed on shift id, gusto rejects a reused "

@@ -77,7 +77,28 @@ def _resolve(targets: Targets, index: int, credential: bool) -> ScopeDraft:
     exception = _exception(view, clause, credential)
     if exception is not None:
         return exception
-    return _resolve_plain(targets, clause, credential)
+    plain = _resolve_plain(targets, clause, credential)
+    narrowing = _narrowed_after(view, clause) if plain.general and not plain.filter else None
+    if narrowing is not None:
+        # "We've added exponential backoff with jitter; only the Ashby call uses it": the
+        # exclusive clause after it says what the mechanism covers
+        return _via(scope_of(targets, narrowing, credential), "scope.narrowed_after")
+    return plain
+
+
+def _narrowed_after(view: TextView, clause: Clause) -> int | None:
+    """The next clause of the sentence, when it is an exclusive about the mechanism just
+    named, by a pronoun ('only the Ashby call uses it', 'only Stripe has that')."""
+    if clause.index + 1 >= len(view.lay.clauses):
+        return None
+    nxt = view.clause(clause.index + 1)
+    if nxt.sentence != clause.sentence or not _exclusive(view, nxt):
+        return None
+    toks = view.toks
+    pronoun = any(
+        toks[k].norm in ("it", "them", "this", "that", "those") for k in range(nxt.start, nxt.end)
+    )
+    return nxt.index if pronoun and not view.mentions("cue", nxt.index) else None
 
 
 def _exception(view: TextView, clause: Clause, credential: bool) -> ScopeDraft | None:

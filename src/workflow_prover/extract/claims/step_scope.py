@@ -50,9 +50,7 @@ def parent_item_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
     indent = toks[lay.items[clause.item].start].indent
     for prev in reversed(lay.items[: clause.item]):
         if toks[prev.start].indent < indent:
-            return tuple(
-                s.start for s in targets.steps if lay.clauses[s.clause].item == prev.index
-            )
+            return tuple(s.start for s in targets.steps if lay.clauses[s.clause].item == prev.index)
     return ()
 
 
