@@ -758,6 +758,29 @@ TURN_ROWS = [
         [2, 3],
     ),
     (
+        "a later turn that adds 'a third step' adds it, even next to a named step",
+        [
+            "Flow: Square webhook -> loyalty-svc adds points (payment id as Idempotency-Key) -> "
+            "Klaviyo profile update (upsert on email). The loyalty-svc and Klaviyo clients back "
+            "off exponentially. Failures go to points_dlq. Vault holds every credential.",
+            "We're adding a third step: after Klaviyo, send an SMS through Plivo with the "
+            "payment id as the dedup key.",
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [4],
+    ),
+    (
+        "a dead-letter store said 'for' one system is that system's, not its host",
+        [
+            "Flow: Square webhook -> loyalty-svc adds points (payment id as Idempotency-Key) -> "
+            "Klaviyo profile update (upsert on email). For loyalty-svc, failed requests go to "
+            "points_dlq; for Klaviyo, to klaviyo_dlq.",
+            "We also send an SMS through Plivo, deduped on the payment id.",
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [1, 4],
+    ),
+    (
         "a plan to remove a store takes nothing back",
         [
             "- consume payments.settled from Kafka\n- insert ledger rows into Postgres\n- send "

@@ -408,6 +408,11 @@ ROWS = [
         [("read", ["Apache Kafka"]), ("write", ["PostgreSQL"])],
     ),
     (
+        "an 'after' that names only a system orders the steps, it is no delivery",
+        "Create the profile in Klaviyo. After Klaviyo, send an SMS through Plivo.",
+        [("write", ["Klaviyo"]), ("write", ["Plivo"])],
+    ),
+    (
         "a method call wrapped in a retry helper is still a step (`withRetry(() => x.create())`)",
         "for await (const msg of consumer) {\n  await withRetry(retry, () => "
         "shippo.createShipment(msg.value))\n}",

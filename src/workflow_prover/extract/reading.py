@@ -256,6 +256,13 @@ class TextView:
             c.label == "alerting" for c in parts
         ):
             return True  # "finance ops get a Slack ping": where alerts go, not a step
+        if (
+            m.start > 0
+            and self.toks[m.start - 1].norm == "for"
+            and m.end < len(self.toks)
+            and self.toks[m.end].text in (",", ":")
+        ):
+            return False  # "for Klaviyo, to klaviyo_dlq": what the store is for, not its host
         if any(
             (abs(c.start - m.end) <= 3 and not self._has_it(m, c)) or abs(m.start - c.end) <= 3
             for c in parts

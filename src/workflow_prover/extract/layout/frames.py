@@ -52,7 +52,7 @@ _CONDITION_WORDS = frozenset(("if", "unless"))
 class Adverbial:
     start: int
     end: int
-    kind: str  # trigger | condition | schedule
+    kind: str  # trigger | condition | schedule | sequence
     rule: str
 
 
@@ -354,6 +354,8 @@ def _adverbial(
         ):
             conditional = True  # "after the third failure": no system sends an event
         kind = "condition" if conditional else "trigger"
+        if norm in ("after", "before") and _only_names(toks, body, stop, named):
+            kind = "sequence"  # "after Klaviyo, send an SMS": an order of steps, no event
         via.append(f"frame.adverbial.{norm if phrase is None else '_'.join(phrase)}")
         return Adverbial(start, stop, kind, via[-1])
     if norm in ("on", "upon") and start + 1 < end and toks[start + 1].text[:1].isalnum():
@@ -367,6 +369,18 @@ def _adverbial(
             via.append("frame.adverbial.schedule")
             return Adverbial(start, schedule_end, "schedule", via[-1])
     return None
+
+
+def _only_names(toks: list[Tok], body: int, stop: int, named: frozenset[int] | set[int]) -> bool:
+    """Is the phrase a service's name and nothing else ('after Klaviyo', 'before the HubSpot
+    step')? Then 'after' orders the steps; 'after Stripe confirms the payment' is an event."""
+    words = [k for k in range(body, stop) if toks[k].norm not in DETERMINERS]
+    rest = [k for k in words if k not in named]
+    return (
+        bool(words)
+        and len(rest) < len(words)
+        and all(toks[k].norm in ("step", "call", "one", "write") for k in rest)
+    )
 
 
 def _adverbial_end(
