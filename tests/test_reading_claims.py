@@ -1172,6 +1172,34 @@ SCOPE_FORMS = [
         [2],
     ),
     (
+        "a-delivery-is-covered-when-every-step-after-it-has-a-terminal-path",
+        [
+            "Square webhook -> loyalty-svc adds points -> Klaviyo profile update. For "
+            "loyalty-svc, failed requests go to points_dlq; for Klaviyo, to klaviyo_dlq."
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [],
+    ),
+    (
+        "a-delivery-is-not-covered-when-a-step-after-it-has-no-terminal-path",
+        [
+            "Square webhook -> loyalty-svc adds points -> Klaviyo profile update. For "
+            "loyalty-svc, failed requests go to points_dlq. Klaviyo calls are retried."
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [1, 3],
+    ),
+    (
+        "both-is-the-two-calls-said-so-far-not-a-later-one",
+        [
+            "We create the lead in Close and enroll it in Outreach. Both calls back off "
+            "exponentially.",
+            "We're adding a third step: post the lead to #sales in Slack.",
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [3],
+    ),
+    (
         "sequence-word-opens-the-next-step",
         [
             "then we create payroll entries in Gusto (keyed on shift id, gusto rejects a reused "

@@ -413,6 +413,17 @@ ROWS = [
         [("write", ["Klaviyo"]), ("write", ["Plivo"])],
     ),
     (
+        "a vendor named by an English word is the product in a system's place ('in outreach')",
+        "we create the lead in close.com and enroll it in a sequence in outreach. our outreach "
+        "emails are not part of this.",
+        [("write", ["Close CRM"]), ("write", ["Outreach.io"])],
+    ),
+    (
+        "a person noun a service's name qualifies is no actor ('Iterable user update')",
+        "Pipeline: Stripe webhook -> Iterable user update",
+        [("read", ["Stripe"]), ("write", ["Iterable.com"])],
+    ),
+    (
         "a method call wrapped in a retry helper is still a step (`withRetry(() => x.create())`)",
         "for await (const msg of consumer) {\n  await withRetry(retry, () => "
         "shippo.createShipment(msg.value))\n}",

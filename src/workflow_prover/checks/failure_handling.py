@@ -5,7 +5,7 @@ from __future__ import annotations
 from workflow_prover.checks.base import Check, claim_evidence, finding, outbound
 from workflow_prover.graph.coverage import Coverage
 from workflow_prover.graph.kinds import kind_table
-from workflow_prover.models import CheckId, ClaimGraph, ClaimKind, Finding
+from workflow_prover.models import CheckId, ClaimGraph, ClaimKind, Finding, StepNode
 
 K = ClaimKind
 _TERMINAL = (K.TERMINAL_PATH, K.COMPENSATION)
@@ -25,6 +25,8 @@ def evaluate(graph: ClaimGraph, cov: Coverage) -> list[Finding]:
         state = cov.state("terminal", step=step)
         if state is not None and state.kind in _TERMINAL:
             continue
+        if step.inbound and step.evidence.pointer is None and _downstream_parked(steps, step, cov):
+            continue  # what fails after a delivery is parked where its work's failures go
         if state is not None and state.kind is K.SWALLOW:
             findings.append(
                 finding("ERRORS_SWALLOWED", step=step, evidence=[step.evidence, state.evidence])
@@ -39,6 +41,27 @@ def evaluate(graph: ClaimGraph, cov: Coverage) -> list[Finding]:
             )
         )
     return findings + _warnings(graph, cov)
+
+
+def _downstream_parked(steps: list[StepNode], receive: StepNode, cov: Coverage) -> bool:
+    """Has every step after an inbound delivery (up to the next delivery) a terminal path?
+    'Square webhook -> loyalty-svc (failures to points_dlq) -> Klaviyo (to klaviyo_dlq)':
+    the delivered event's failures are its work's, and each piece has somewhere to go. Only
+    for a delivery told in prose: a schema's trigger node is a node with its own error
+    settings ("nothing covers the webhook receipt" of an n8n Webhook node)."""
+    after: list[StepNode] = []
+    for step in steps:
+        if step.index <= receive.index:
+            continue
+        if step.inbound:
+            break
+        after.append(step)
+    return bool(after) and all(_terminal(cov, step) for step in after)
+
+
+def _terminal(cov: Coverage, step: StepNode) -> bool:
+    state = cov.state("terminal", step=step)
+    return state is not None and state.kind in _TERMINAL
 
 
 def _warnings(graph: ClaimGraph, cov: Coverage) -> list[Finding]:

@@ -151,7 +151,11 @@ def _both_named(targets: Targets, clause: Clause) -> tuple[int, ...]:
     if not any(toks[i].norm == "both" for i in range(clause.start, clause.end)):
         return ()
     named_steps = named_pair(targets, clause) or nominalised(targets, clause)
-    return named_steps if len(named_steps) == 2 else ()
+    if len(named_steps) == 2:
+        return named_steps
+    # "Both calls back off": the two calls the text has so far, not a step a later turn adds
+    calls = tuple(dict.fromkeys(s.start for s in targets.steps if not s.inbound))
+    return calls if len(calls) == 2 else ()
 
 
 def _former_or_latter(targets: Targets, clause: Clause) -> tuple[int, ...]:

@@ -119,7 +119,8 @@ def _calls_our_endpoint(
 def actor_event(view: TextView, clause: Clause, verb: Mention) -> bool:
     """'Applicants submit through the portal': what people do starts the workflow.
 
-    The actor must be the verb's subject: the word right before it (adverbs aside).
+    The actor must be the verb's subject: the word right before it (adverbs aside), not a
+    noun a service's name qualifies ('Iterable user update' is an update in Iterable).
     """
     toks = view.toks
     k = verb.start - 1
@@ -129,4 +130,5 @@ def actor_event(view: TextView, clause: Clause, verb: Mention) -> bool:
         k >= clause.start
         and k in view.term_starts("ACTOR")
         and not (k > 0 and toks[k - 1].text in ("#", "@"))
+        and not any(m.end == k for m in view.services)
     )
