@@ -781,6 +781,16 @@ TURN_ROWS = [
         [1, 4],
     ),
     (
+        "a later turn naming a mechanism by its kind and value restates it where it was",
+        [
+            "read the contacts from Zoho CRM, create each one in Attio. Exponential backoff on "
+            "every call, plus a 3 req/s cap on Attio.",
+            "We took the exponential backoff out; the 3 req/s cap is what we rely on now.",
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [1],
+    ),
+    (
         "a plan to remove a store takes nothing back",
         [
             "- consume payments.settled from Kafka\n- insert ledger rows into Postgres\n- send "
@@ -1198,6 +1208,15 @@ SCOPE_FORMS = [
         ],
         "NO_RATE_LIMIT_HANDLING",
         [3],
+    ),
+    (
+        "a-claim-after-comma-plus-is-its-own-claim",
+        [
+            "read the contacts from Zoho CRM, create each one in Attio. Every call backs off "
+            "exponentially, plus a dead-letter queue for the Attio calls."
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [1],
     ),
     (
         "sequence-word-opens-the-next-step",

@@ -229,6 +229,19 @@ class TextView:
         span = _bracket_span(self.toks, self.lay.depth, cue.start)
         return after.text == "(" and span is not None and span[0] == m.end + 1
 
+    def _served_by(self, m: SvcMention) -> bool:
+        """'for Klaviyo, to klaviyo_dlq', 'a dead-letter queue for the Attio calls': the
+        system after 'for' is what a mechanism serves, when its phrase ends there or names
+        its calls."""
+        toks = self.toks
+        k = m.start - 1
+        if k > 0 and toks[k].norm in ("the", "its", "our", "their", "all"):
+            k -= 1
+        if k < 0 or toks[k].norm != "for" or m.end >= len(toks):
+            return False
+        after = toks[m.end]
+        return after.text in (",", ":") or after.norm in self.catalog.words.step_noun
+
     def is_host(self, m: SvcMention) -> bool:
         """Does this mention name where a mechanism lives (the DLQ's queue, the dedupe store)?"""
         clause = self.lay.clause_of[m.start]
@@ -256,12 +269,7 @@ class TextView:
             c.label == "alerting" for c in parts
         ):
             return True  # "finance ops get a Slack ping": where alerts go, not a step
-        if (
-            m.start > 0
-            and self.toks[m.start - 1].norm == "for"
-            and m.end < len(self.toks)
-            and self.toks[m.end].text in (",", ":")
-        ):
+        if self._served_by(m):
             return False  # "for Klaviyo, to klaviyo_dlq": what the store is for, not its host
         if any(
             (abs(c.start - m.end) <= 3 and not self._has_it(m, c)) or abs(m.start - c.end) <= 3

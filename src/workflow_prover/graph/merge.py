@@ -101,6 +101,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
                     if topic is not None:  # "when the leads query fails, ...": that step
                         scope = Scope(target=ScopeTarget.STEPS, steps=(shifted(topic),))
                 scope = _where_removed(draft, scope, claims)
+                scope = _where_restated(draft, scope, claims, turn.turn)
                 claim = ClaimNode(
                     kind=ClaimKind(draft.kind),
                     modality=draft.reading.modality,
@@ -209,6 +210,24 @@ def _where_removed(draft: ClaimDraft, scope: Scope, earlier: list[ClaimNode]) ->
     if not (_unscoped(scope) or scope.target is ScopeTarget.ALL):
         return scope  # a later turn's sentence about a step it names
     said = [c for c in earlier if c.kind.value == draft.kind and c.modality == "asserted"]
+    return said[-1].scope if said else scope
+
+
+def _where_restated(draft: ClaimDraft, scope: Scope, earlier: list[ClaimNode], turn: int) -> Scope:
+    """'a 3 req/s cap on Attio and Slack' (turn 1) ... 'the 3 req/s cap is what we rely on
+    now' (turn 3): a later turn that names a mechanism by its kind and value, and nothing it
+    covers, restates the earlier claim; it keeps that claim's scope instead of spreading it
+    to every step (claim identity: kind and value)."""
+    if draft.value is None or draft.scope != GENERAL or draft.reading.modality != "asserted":
+        return scope
+    said = [
+        c
+        for c in earlier
+        if c.turn < turn
+        and c.kind.value == draft.kind
+        and c.value == draft.value
+        and c.modality == "asserted"
+    ]
     return said[-1].scope if said else scope
 
 

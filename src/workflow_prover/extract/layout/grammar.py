@@ -306,6 +306,7 @@ AFTER_COMMA = frozenset(
         "otherwise",
         "who",
         "where",
+        "plus",  # "exponential backoff on every call, plus a 3 req/s cap on Attio": two claims
     ]
 )
 # after a comma, these open the next step of a sequence ("..., finally we text ...")
