@@ -1219,6 +1219,26 @@ SCOPE_FORMS = [
         [1],
     ),
     (
+        "an-env-line-is-the-credential-of-the-service-its-name-names",
+        [
+            "```\nORDERS_DB_URL=vault:database/creds/orders-export\nLEGACY_FTP_PASSWORD="
+            "set-by-hand-on-the-box\n```\nNightly: read the orders from orders-db, then "
+            "upload them to the distributor's FTP server."
+        ],
+        "NO_VAULT_REFERENCE",
+        [0],
+    ),
+    (
+        "env-lines-that-all-point-at-a-vault-leave-no-credential-finding",
+        [
+            "```\nORDERS_DB_URL=vault:database/creds/orders-export\nFTP_PASSWORD="
+            "vault:kv/ftp#password\n```\nNightly: read the orders from orders-db, then "
+            "upload them to the distributor's FTP server."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
         "sequence-word-opens-the-next-step",
         [
             "then we create payroll entries in Gusto (keyed on shift id, gusto rejects a reused "

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from workflow_prover.annotate.types import Group, Mention, Tok
+from workflow_prover.extract.claims.assignments import assigned_credentials
 from workflow_prover.extract.claims.keyed import read_keys
 from workflow_prover.extract.claims.modality import Reading
 from workflow_prover.extract.claims.revisions import (
@@ -131,6 +132,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims = without_answered_threats(view, claims)
     claims = denied_absences(view, claims)
     claims = removals_of_mechanisms(view, claims)
+    claims = assigned_credentials(view, claims)
     return sorted(claims, key=lambda c: (c.start, c.kind))
 
 

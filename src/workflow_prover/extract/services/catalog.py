@@ -41,6 +41,11 @@ class ServiceCatalog:
         self.channel_categories = frozenset(c.name for c in lex.categories if c.hash_channels)
         # "Oracle Transportation Management": aliases that start other products' names
         self.name_starts = self.words.name_start
+        # the words of a field or variable name that make it a credential's ("PASSWORD",
+        # "TOKEN"; a "KEY" too), from `lexicons/credential_labels.jsonl`
+        self.credential_name_words = frozenset(
+            r.word for r in lex.credential_labels if r.role in ("credential", "qualified")
+        )
 
     def role(self, category: str) -> str:
         """The role of a category: api, datastore, secrets, ..."""
