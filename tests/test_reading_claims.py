@@ -911,6 +911,12 @@ def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, k
 MODALITY_FORMS = [
     ("would-add", "we post orders to Xero. we would add a DLQ.", "terminal_path", False),
     (
+        "a-setting-switched-off-negates-its-whole-name",
+        "3. BambooHR: Create Employee   (Retry On Fail: off)",
+        "retry",
+        False,
+    ),
+    (
         "to-be-looked-at",
         "we post orders to Xero. a DLQ is to be looked at again after go-live.",
         "terminal_path",

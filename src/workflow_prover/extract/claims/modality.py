@@ -293,7 +293,12 @@ class ConText:
             cue = scope.cue
             if cue.kinds and target.label not in cue.kinds:
                 continue  # a modifier of other kinds ("by hand" denies retries only)
-            inside = scope.lo <= target.start and target.end <= scope.hi
+            # a cue is one unit: "Retry On Fail: off" negates the whole cue, though the
+            # backward scope's few tokens reach only into its tail
+            reached = scope.lo <= target.start or (
+                cue.direction == "BACKWARD" and target.start < scope.lo < target.end
+            )
+            inside = reached and target.end <= scope.hi
             if cue.label == "INSTRUCTION":
                 if inside or cue.overlaps(target):
                     hits.append(cue)
