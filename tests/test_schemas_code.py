@@ -326,6 +326,36 @@ def test_when_a_retry_loop_is_followed_by_a_failed_store_then_that_is_its_termin
     assert not found & {"STEP_WITHOUT_FAILURE_PATH", "ERRORS_SWALLOWED"}
 
 
+@pytest.mark.parametrize(
+    ("after", "swallowed"),
+    [
+        pytest.param("    raise GiveUp(evt)\n", False, id="raise-after-the-attempts"),
+        pytest.param("    return None\n", True, id="return-after-the-attempts"),
+    ],
+)
+def test_when_a_retry_loop_ends_then_what_follows_it_decides_whether_it_gives_up_silently(
+    analyzer: Analyzer, after: str, swallowed: bool
+) -> None:
+    text = (
+        python(
+            """\
+        import time
+        import requests
+
+        def deliver(url, evt):
+            for attempt in range(5):
+                try:
+                    return requests.post(url, json=evt, timeout=10)
+                except requests.RequestException:
+                    time.sleep(attempt)
+        """
+        )
+        + after
+    )
+    found = by_step(analyzer.analyze(text))["requests.post"]
+    assert ("ERRORS_SWALLOWED" in found) is swallowed
+
+
 DAG_WITHOUT_IMPORTS = """\
 with DAG("contacts_to_warehouse", schedule="@hourly"):
     extract = PythonOperator(task_id="extract", python_callable=pull_hubspot_contacts)

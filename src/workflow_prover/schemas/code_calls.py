@@ -70,6 +70,7 @@ class CodeReader:
         self.steps_in: dict[str, list[str]] = {}
         self.count = 0
         self.last_retry_loop: ast.stmt | None = None  # for what follows it (`parks`)
+        self.given_up: tuple[str, tuple[str, ...]] | None = None  # a loop that may give up
 
     def read(self, tree: ast.Module) -> None:
         from workflow_prover.schemas.code_frameworks import Frameworks
@@ -95,12 +96,29 @@ class CodeReader:
         for statement in statements:
             if retried and self.parks(statement, retried, where):
                 retried = []
+                self.given_up = None
                 continue  # `failed_deliveries.insert(evt)` after the loop: its terminal path
+            if retried and isinstance(statement, ast.Raise) and self.given_up is not None:
+                at, scope = self.given_up
+                # `raise GiveUp(payload)` after the attempts: the failure goes on up
+                self.c.claim(K.TRY_CATCH, at, "schema.code.after_retries.raise", scope, group=at)
+                self.given_up = None
+            self._give_up()
             inner = self.statement(statement, where)
             found.steps += inner.steps
             found.calls += inner.calls
             retried = inner.steps if self.last_retry_loop is statement else []
+        self._give_up()
         return found
+
+    def _give_up(self) -> None:
+        """A retry loop with no raise, followed by neither a raise nor a store, gives up
+        silently once its attempts run out."""
+        if self.given_up is not None:
+            at, scope = self.given_up
+            rule = "schema.code.retry_loop.gives_up"
+            self.c.claim(K.SWALLOW, at, rule, scope, group=f"{at}/after")
+            self.given_up = None
 
     def parks(self, statement: ast.stmt, steps: list[str], where: str) -> bool:
         """Does the statement after a retry loop store what still failed ('failed_deliveries.
@@ -319,7 +337,7 @@ class CodeReader:
         ):
             self.c.claim(K.JITTER, at, f"{rule}.jitter", scope, group=at)
         if not any(isinstance(n, ast.Raise) for n in ast.walk(loop)):
-            self.c.claim(K.SWALLOW, at, f"{rule}.gives_up", scope, group=f"{at}/after")
+            self.given_up = (at, scope)  # decided by what follows the loop (`block`)
 
     def decorators(
         self, function: ast.FunctionDef | ast.AsyncFunctionDef, steps: list[str]
