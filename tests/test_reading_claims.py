@@ -1245,6 +1245,15 @@ SCOPE_FORMS = [
         [],
     ),
     (
+        "a-failure-arrow-after-a-comma-is-a-claim-of-its-own",
+        [
+            "read the signups from pg, subscribe each address to the convertkit form. "
+            "convertkit client exp backoff, failures → failed_subs table."
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [],
+    ),
+    (
         "sequence-word-opens-the-next-step",
         [
             "then we create payroll entries in Gusto (keyed on shift id, gusto rejects a reused "

@@ -570,6 +570,8 @@ def _starts_clause(
     k = j + 2 if j + 2 < e and toks[j + 1].norm in ADVERBS else j + 1
     if tok.norm in words.plural_subject and k < e and toks[k].norm in words.plural_predicate:
         return True  # "QBO calls back off and failures go to ...", "no dlq, failures just get"
+    if tok.norm in words.plural_subject and j + 1 < e and toks[j + 1].text in ARROWS:
+        return True  # "convertkit client exp backoff, failures → failed_subs table"
     if not after_and and tok.norm in AFTER_COMMA:
         # "Flexport and Coupa tokens, and the Snowflake key pair, are in Vault": a list of
         # subjects, not two clauses; "and"/"or" split only after a predicate
