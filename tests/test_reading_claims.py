@@ -1254,6 +1254,17 @@ SCOPE_FORMS = [
         [],
     ),
     (
+        "a-guard-before-step-n-gates-that-step-and-every-later-one",
+        [
+            "1. Consume user.erasure_requested from Kafka.\n2. Delete the profile in Mixpanel."
+            "\n3. Delete the contact in Intercom.\nBefore step 2 the consumer inserts the event"
+            " ID into erasure_processed (unique constraint); a redelivered event is acknowledged"
+            " without side effects."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
         "sequence-word-opens-the-next-step",
         [
             "then we create payroll entries in Gusto (keyed on shift id, gusto rejects a reused "

@@ -158,6 +158,15 @@ def _both_named(targets: Targets, clause: Clause) -> tuple[int, ...]:
     return calls if len(calls) == 2 else ()
 
 
+def _before_ref(view: TextView, clause: Clause) -> bool:
+    """Does the clause open with 'before step N' (or 'before steps N and M')?"""
+    toks = view.toks
+    head = [t.norm for t in toks[clause.start : min(clause.start + 3, clause.end)]]
+    return (
+        len(head) >= 2 and head[0] == "before" and head[1] in view.catalog.words.numbered_step_ref
+    )
+
+
 def _former_or_latter(targets: Targets, clause: Clause) -> tuple[int, ...]:
     """'The billing-svc write and the warehouse MERGE are both safe: the former sends an
     Idempotency-Key, the latter is keyed on the id': "the former" and "the latter" are the
@@ -200,6 +209,12 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
         # segment names to the mechanism of the next
         first = next(c for c in view.lay.clauses if c.chain == clause.chain and c.segment == 0)
         refs = _step_refs(view, first)
+    if refs and _before_ref(view, clause):
+        # "Before step 2 the consumer inserts the event ID into erasure_processed": a guard
+        # placed before a step gates it and every step after it
+        later = [s.label for s in targets.steps if s.label is not None and s.label >= min(refs)]
+        refs = tuple(sorted(set(later))) or refs
+        return ScopeDraft(general=False, step_refs=refs, via=("scope.before_step",))
     if refs:
         return ScopeDraft(general=False, step_refs=refs, via=("scope.step_refs",))
     one_of_pair = _former_or_latter(targets, clause)
