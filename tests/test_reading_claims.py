@@ -817,6 +817,8 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     ("insert-ignore", "we write each row to MySQL with INSERT IGNORE.", "idempotency"),
+    ("page-the-on-call", "when a sync fails we page the on-call.", "alerting"),
+    ("paged-on-failure", "on failure ops is paged.", "alerting"),
     (
         "key-from-the-time-of-the-request",
         "Stripe writes carry `Idempotency-Key: overage-<account_id>-<unix time of the request>`.",
@@ -898,6 +900,12 @@ NOT_FORMS = [
     # silence about the harm is no "no duplicates"
     ("silence-about-dupes", "she didnt say anything about dupes, i asked twice.", "idempotency"),
     ("no-mention-of-duplicates", "there is no mention of duplicates.", "idempotency"),
+    # a page that pages nobody is a noun
+    (
+        "checkout-page",
+        "if the provider call throws, the request just 500s back to the checkout page.",
+        "alerting",
+    ),
 ]
 
 
