@@ -424,6 +424,12 @@ ROWS = [
         [("read", ["Stripe"]), ("write", ["Iterable.com"])],
     ),
     (
+        "a transfer from a system that delivers to us reads by that delivery, no call of ours",
+        "We sync Shopify orders to NetSuite. Shopify sends `orders/create` webhooks to an API "
+        "Gateway endpoint; the lambda behind it creates a sales order in NetSuite.",
+        [("write", ["NetSuite"]), ("read", ["Shopify"])],
+    ),
+    (
         "a method call wrapped in a retry helper is still a step (`withRetry(() => x.create())`)",
         "for await (const msg of consumer) {\n  await withRetry(retry, () => "
         "shippo.createShipment(msg.value))\n}",

@@ -82,7 +82,28 @@ def find_steps(view: TextView) -> list[StepDraft]:
             continue
         found = [_without_cell_edge(view, s) for s in _clause_steps(view, clause, sentence)]
         (background if clause.role == "background" else steps).extend(found)
-    return steps or background
+    return _transfers_delivered(view, steps or background)
+
+
+def _transfers_delivered(view: TextView, steps: list[StepDraft]) -> list[StepDraft]:
+    """'We sync Shopify orders to NetSuite. Shopify sends `orders/create` webhooks to ...':
+    the read half of a transfer from a system that delivers to us is that delivery, not a
+    call we make to it (a transfer's own sentence says what moves, the other how)."""
+    senders = {i.name for s in steps if s.inbound for i in s.services}
+    if not senders:
+        return steps
+    transfer = {v.start for v in view.ann.of(Group.VERB) if v.label == "TRANSFER"}
+    return [
+        s
+        for s in steps
+        if not (
+            s.action == "read"
+            and not s.inbound
+            and s.rule.startswith("verb.")
+            and any(s.start <= v < s.end for v in transfer)
+            and {i.name for i in s.services} <= senders
+        )
+    ]
 
 
 def _without_cell_edge(view: TextView, step: StepDraft) -> StepDraft:

@@ -79,6 +79,8 @@ def addressed_to_us(
         return True  # "the lambda is triggered by one SQS message per job"
     if _calls_our_endpoint(view, clause, verb, candidates):
         return True  # "a Zendesk trigger calls our webhook endpoint"
+    if _sends_webhooks(view, clause, verb):
+        return True  # "Shopify sends `orders/create` webhooks to an API Gateway endpoint"
     targets = {i for m in candidates for i in range(m.start, m.end)}
     for k in range(verb.end, clause.end):
         if toks[k].norm == "us" and k <= verb.end + 1:
@@ -92,6 +94,24 @@ def addressed_to_us(
         ):
             return True
     return False
+
+
+def _sends_webhooks(view: TextView, clause: Clause, verb: Mention) -> bool:
+    """A named system before the verb, and webhooks as its object: the webhooks come to us,
+    wherever the text says they land (an API Gateway endpoint, a Lambda URL)."""
+    toks = view.toks
+    to = next((k for k in range(verb.end, clause.end) if toks[k].norm in ("to", "at")), None)
+    if to is None:
+        return False
+    hooks = any(
+        c.label == "webhook" and verb.end <= c.start < to
+        for c in view.mentions("cue", clause.index)
+    )
+    sender = any(
+        m.end <= verb.start and m.info.role == "api" and not m.info.generic
+        for m in view.clause_services(clause.index)
+    )
+    return hooks and sender
 
 
 def _calls_our_endpoint(
