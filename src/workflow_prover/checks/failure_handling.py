@@ -21,11 +21,12 @@ def evaluate(graph: ClaimGraph, cov: Coverage) -> list[Finding]:
         evidence = claim_evidence(*admitted) or [s.evidence for s in steps]
         return [finding("NO_FAILURE_HANDLING", evidence=evidence)]
     findings: list[Finding] = []
+    parked = _parked_deliveries(steps, cov)
     for step in steps:
         state = cov.state("terminal", step=step)
         if state is not None and state.kind in _TERMINAL:
             continue
-        if step.inbound and step.evidence.pointer is None and _downstream_parked(steps, step, cov):
+        if step.index in parked:
             continue  # what fails after a delivery is parked where its work's failures go
         if state is not None and state.kind is K.SWALLOW:
             findings.append(
@@ -43,20 +44,28 @@ def evaluate(graph: ClaimGraph, cov: Coverage) -> list[Finding]:
     return findings + _warnings(graph, cov)
 
 
-def _downstream_parked(steps: list[StepNode], receive: StepNode, cov: Coverage) -> bool:
-    """Has every step after an inbound delivery (up to the next delivery) a terminal path?
-    'Square webhook -> loyalty-svc (failures to points_dlq) -> Klaviyo (to klaviyo_dlq)':
+def _parked_deliveries(steps: list[StepNode], cov: Coverage) -> set[int]:
+    """The prose deliveries every step after which (up to the next delivery) has a terminal
+    path. 'Square webhook -> loyalty-svc (failures to points_dlq) -> Klaviyo (to klaviyo_dlq)':
     the delivered event's failures are its work's, and each piece has somewhere to go. Only
     for a delivery told in prose: a schema's trigger node is a node with its own error
-    settings ("nothing covers the webhook receipt" of an n8n Webhook node)."""
-    after: list[StepNode] = []
-    for step in steps:
-        if step.index <= receive.index:
+    settings ("nothing covers the webhook receipt" of an n8n Webhook node). One pass."""
+    parked: set[int] = set()
+    current: int | None = None  # the delivery whose work is being read
+    covered = False
+    seen = False
+    for step in [*steps, None]:
+        if step is None or step.inbound:
+            if current is not None and seen and covered:
+                parked.add(current)
+            if step is None:
+                break
+            current = step.index if step.evidence.pointer is None else None
+            covered, seen = True, False
             continue
-        if step.inbound:
-            break
-        after.append(step)
-    return bool(after) and all(_terminal(cov, step) for step in after)
+        seen = True
+        covered = covered and _terminal(cov, step)
+    return parked
 
 
 def _terminal(cov: Coverage, step: StepNode) -> bool:

@@ -83,7 +83,9 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
     unlabelled = frozenset(s.index for s in steps if s.label is None)
     claims: list[ClaimNode] = []
     position = 0
+    said_before: dict[tuple[str, float], Scope] = {}  # earlier turns' claims by identity
     for turn in turns:
+        this_turn = len(claims)
         for item in claims_in_order(turn, docs.get(turn.turn, ())):
             if isinstance(item, Located):
                 claim = schema_claim_node(turn, item, ident_of)
@@ -101,7 +103,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
                     if topic is not None:  # "when the leads query fails, ...": that step
                         scope = Scope(target=ScopeTarget.STEPS, steps=(shifted(topic),))
                 scope = _where_removed(draft, scope, claims)
-                scope = _where_restated(draft, scope, claims, turn.turn)
+                scope = _where_restated(draft, scope, said_before)
                 claim = ClaimNode(
                     kind=ClaimKind(draft.kind),
                     modality=draft.reading.modality,
@@ -118,6 +120,9 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
                 )
             position += 1
             claims.append(claim)
+        for c in claims[this_turn:]:
+            if c.value is not None and c.modality == "asserted":
+                said_before[(c.kind.value, c.value)] = c.scope
     for twin in [*store_retractions(turns, claims), *named_store_retractions(claims)]:
         position += 1
         claims.append(twin.model_copy(update={"position": position}))
@@ -213,22 +218,16 @@ def _where_removed(draft: ClaimDraft, scope: Scope, earlier: list[ClaimNode]) ->
     return said[-1].scope if said else scope
 
 
-def _where_restated(draft: ClaimDraft, scope: Scope, earlier: list[ClaimNode], turn: int) -> Scope:
+def _where_restated(
+    draft: ClaimDraft, scope: Scope, said_before: dict[tuple[str, float], Scope]
+) -> Scope:
     """'a 3 req/s cap on Attio and Slack' (turn 1) ... 'the 3 req/s cap is what we rely on
     now' (turn 3): a later turn that names a mechanism by its kind and value, and nothing it
     covers, restates the earlier claim; it keeps that claim's scope instead of spreading it
     to every step (claim identity: kind and value)."""
     if draft.value is None or draft.scope != GENERAL or draft.reading.modality != "asserted":
         return scope
-    said = [
-        c
-        for c in earlier
-        if c.turn < turn
-        and c.kind.value == draft.kind
-        and c.value == draft.value
-        and c.modality == "asserted"
-    ]
-    return said[-1].scope if said else scope
+    return said_before.get((draft.kind, draft.value), scope)
 
 
 def _unscoped(scope: Scope) -> bool:

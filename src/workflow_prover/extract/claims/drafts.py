@@ -59,3 +59,7 @@ class Targets:
     words: dict[tuple[str, int, int], frozenset[str]] = field(default_factory=dict)
     by_verb: dict[str, list[int]] | None = None  # step_scope: a step verb -> its steps
     roots: dict[str, list[str]] | None = None  # step_scope: a verb root -> its verbs
+    parents: dict[int, int | None] | None = None  # step_scope: an item -> its parent item
+    # step_scope: a service name -> its steps, a service kind -> its steps
+    by_service: tuple[dict[str, list[StepDraft]], dict[str, list[StepDraft]]] | None = None
+    calls: tuple[int, ...] | None = None  # scope: the starts of the steps that call out

@@ -154,8 +154,9 @@ def _both_named(targets: Targets, clause: Clause) -> tuple[int, ...]:
     if len(named_steps) == 2:
         return named_steps
     # "Both calls back off": the two calls the text has so far, not a step a later turn adds
-    calls = tuple(dict.fromkeys(s.start for s in targets.steps if not s.inbound))
-    return calls if len(calls) == 2 else ()
+    if targets.calls is None:
+        targets.calls = tuple(dict.fromkeys(s.start for s in targets.steps if not s.inbound))
+    return targets.calls if len(targets.calls) == 2 else ()
 
 
 def _before_ref(view: TextView, clause: Clause) -> bool:

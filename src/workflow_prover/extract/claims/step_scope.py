@@ -43,15 +43,31 @@ def item_steps(targets: Targets, clause: Clause, services: tuple[str, ...]) -> t
 def parent_item_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
     """'- Create the applicant in Workable\n    - keyed on the submission id': a bullet
     indented under a step's bullet, with no step of its own, is about that step."""
-    view = targets.view
-    lay, toks = view.lay, view.toks
     if clause.item is None:
         return ()
-    indent = toks[lay.items[clause.item].start].indent
-    for prev in reversed(lay.items[: clause.item]):
-        if toks[prev.start].indent < indent:
-            return tuple(s.start for s in targets.steps if lay.clauses[s.clause].item == prev.index)
-    return ()
+    parent = _item_parents(targets).get(clause.item)
+    if parent is None:
+        return ()
+    lay = targets.view.lay
+    return tuple(s.start for s in targets.steps if lay.clauses[s.clause].item == parent)
+
+
+def _item_parents(targets: Targets) -> dict[int, int | None]:
+    """Each item's parent: the nearest item before it indented less (built once per text,
+    with a stack, so a long list stays linear)."""
+    if targets.parents is None:
+        view = targets.view
+        toks = view.toks
+        parents: dict[int, int | None] = {}
+        stack: list[tuple[int, int]] = []  # (indent, item index)
+        for item in view.lay.items:
+            indent = toks[item.start].indent
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            parents[item.index] = stack[-1][1] if stack else None
+            stack.append((indent, item.index))
+        targets.parents = parents
+    return targets.parents
 
 
 def own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
@@ -288,25 +304,42 @@ def named_pair(targets: Targets, clause: Clause) -> tuple[int, ...]:
             first = k + 1
     if len(parts) != 2:
         return ()
-    pair = tuple(_phrase_step(targets, lo, hi) for lo, hi in parts)
+    pair = tuple(_phrase_step(targets, clause, lo, hi) for lo, hi in parts)
     return pair if None not in pair and pair[0] != pair[1] else ()  # type: ignore[return-value]
 
 
-def _phrase_step(targets: Targets, lo: int, hi: int) -> int | None:
+def _phrase_step(targets: Targets, clause: Clause, lo: int, hi: int) -> int | None:
     """The one step a noun phrase names: by a service it names ("the billing-svc write"), by
     its service's kind ("the warehouse MERGE"), or by a step verb in it; of several, the one
     write we make."""
     view = targets.view
     words = {view.toks[k].norm for k in range(lo, hi)}
-    names = {m.info.name for m in view.services if lo <= m.start < hi}
-    by_verb = _steps_by_verb(targets)
+    names = {m.info.name for m in view.clause_services(clause.index) if lo <= m.start < hi}
+    by_service, by_kind = _steps_by_service(targets)
     if names:
-        found = [s for s in targets.steps if names & {i.name for i in s.services}]
+        found = [s for name in names for s in by_service.get(name, ())]
     else:
-        found = [s for s in targets.steps if words & {i.category for i in s.services}]
+        found = [s for word in words for s in by_kind.get(word, ())]
     if not found:
+        by_verb = _steps_by_verb(targets)
         starts = {x for v in words & by_verb.keys() for x in by_verb[v]}
-        found = [s for s in targets.steps if s.start in starts]
+        found = [s for s in targets.steps if s.start in starts] if starts else []
+    found = list({id(s): s for s in found}.values())
     if len(found) > 1:
         found = [s for s in found if s.action == "write" and not s.inbound]
     return found[0].start if len(found) == 1 else None
+
+
+def _steps_by_service(
+    targets: Targets,
+) -> tuple[dict[str, list[StepDraft]], dict[str, list[StepDraft]]]:
+    """The steps of each service name and of each service kind, built once per text."""
+    if targets.by_service is None:
+        names: dict[str, list[StepDraft]] = {}
+        kinds: dict[str, list[StepDraft]] = {}
+        for step in targets.steps:
+            for info in step.services:
+                names.setdefault(info.name, []).append(step)
+                kinds.setdefault(info.category, []).append(step)
+        targets.by_service = (names, kinds)
+    return targets.by_service

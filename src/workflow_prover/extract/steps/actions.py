@@ -25,6 +25,7 @@ Each step records the rule that made it (the verb's lexicon id, or a named readi
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 
 from workflow_prover.annotate.types import Group, Mention, Tok
@@ -92,7 +93,7 @@ def _transfers_delivered(view: TextView, steps: list[StepDraft]) -> list[StepDra
     senders = {i.name for s in steps if s.inbound for i in s.services}
     if not senders:
         return steps
-    transfer = {v.start for v in view.ann.of(Group.VERB) if v.label == "TRANSFER"}
+    transfer = sorted(v.start for v in view.ann.of(Group.VERB) if v.label == "TRANSFER")
     return [
         s
         for s in steps
@@ -100,10 +101,15 @@ def _transfers_delivered(view: TextView, steps: list[StepDraft]) -> list[StepDra
             s.action == "read"
             and not s.inbound
             and s.rule.startswith("verb.")
-            and any(s.start <= v < s.end for v in transfer)
+            and _has_between(transfer, s.start, s.end)
             and {i.name for i in s.services} <= senders
         )
     ]
+
+
+def _has_between(sorted_starts: list[int], lo: int, hi: int) -> bool:
+    k = bisect_left(sorted_starts, lo)
+    return k < len(sorted_starts) and sorted_starts[k] < hi
 
 
 def _without_cell_edge(view: TextView, step: StepDraft) -> StepDraft:
