@@ -430,6 +430,12 @@ ROWS = [
         [("write", ["NetSuite"]), ("read", ["Shopify"])],
     ),
     (
+        "a dotted name's part inside a longer identifier is no system (`user_membership.add`)",
+        "1. Okta's event hook posts `group.user_membership.add`.\n2. We add the user to the "
+        "matching group through the Admin SDK Directory API.",
+        [("read", ["Okta"]), ("write", ["Google Workspace"])],
+    ),
+    (
         "a method call wrapped in a retry helper is still a step (`withRetry(() => x.create())`)",
         "for await (const msg of consumer) {\n  await withRetry(retry, () => "
         "shippo.createShipment(msg.value))\n}",

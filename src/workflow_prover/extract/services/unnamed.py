@@ -223,6 +223,8 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
         if i + 4 < len(toks) and toks[i + 3].text == "_" and i + 4 in ids:
             continue  # "req.refund_id": a field of an object, no call
         first = _first_segment(toks, i)  # `acme.invoices.create`: acme is called
+        if first > 0 and toks[first - 1].text == "_" and not toks[first - 1].ws:
+            continue  # "`group.user_membership.add`": a part of a longer identifier, no call
         if first in taken or not toks[first].text.isalpha() or len(toks[first].text) < 3:
             continue
         if first > 0 and not toks[first - 1].ws and toks[first - 1].text in ("$", "@", "{{"):
