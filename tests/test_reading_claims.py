@@ -818,6 +818,11 @@ def test_later_turns_change_claims_where_they_were_said(
 REAL_FORMS = [
     ("insert-ignore", "we write each row to MySQL with INSERT IGNORE.", "idempotency"),
     ("page-the-on-call", "when a sync fails we page the on-call.", "alerting"),
+    (
+        "unique-table-first",
+        "each invoice id is recorded in a unique `sent_invoices` table first.",
+        "idempotency",
+    ),
     ("paged-on-failure", "on failure ops is paged.", "alerting"),
     (
         "key-from-the-time-of-the-request",
