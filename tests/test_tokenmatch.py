@@ -38,6 +38,10 @@ _PATTERNS: dict[str, list[dict[str, Any]]] = {
     "backoff": [{"NORM": "exponential"}, {"NORM": "backoff", "OP": "+"}],
     "not_now": [{"NORM": "retry"}, {"NORM": "now", "OP": "!"}],
     "store": [{"NORM": "failed"}, {"OP": "{,2}"}, {"NORM": "table"}],
+    # first tokens tested on a column of the text: a regex of the lower case, a text not in a set
+    "queue_name": [{"LOWER": {"REGEX": r"^[a-z]+[._-]dlq$"}}, {"NORM": "queue"}],
+    "not_a_verb": [{"LOWER": {"NOT_IN": ["to", "we"]}}, {"NORM": "fails"}],
+    "upper": [{"IS_UPPER": True}, {"NORM": "key"}],
 }
 
 
@@ -76,6 +80,12 @@ def _matcher() -> TokenMatcher:
         ("failed SKUs ; table", []),
         ("5 attempts at 10 per second", [("attempts", 0, 2), ("rate", 3, 6)]),
         ("10 attempts per second", [("rate", 0, 4), ("attempts", 0, 2)]),
+        ("-3 attempts and 2.5 attempts", [("attempts", 0, 2), ("attempts", 3, 5)]),
+        ("Orders-DLQ queue", [("queue_name", 0, 2)]),  # the regex reads the lower case
+        ("orders-dlq-x queue", []),
+        ("it fails", [("not_a_verb", 0, 2)]),
+        ("We fails", []),
+        ("an API key", [("upper", 1, 3)]),  # a flag with no column: tested token by token
     ],
 )
 def test_when_a_text_holds_a_pattern_then_its_longest_match_is_found_in_reading_order(

@@ -20,11 +20,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
 from workflow_prover.annotate.types import Tok
 
 Predicate = Callable[[Tok], bool]
+# a test of one column of the tokens (`_Columns`): the column's name and a test of its strings
+# (None for LIKE_NUM, which reads two columns)
+Scan = tuple[str, Callable[[str], object] | None]
 
 _NUMBER_WORDS = frozenset(
     [
@@ -69,6 +73,7 @@ class _Spec:
     index: frozenset[str] | None = None  # norms the token must have (it may need more)
     texts: frozenset[str] | None = None  # the same for the token's text (ORTH, TEXT)
     wild: bool = False  # any token but a sentence end will do (`{"OP": "{,4}"}`): a gap
+    scan: Scan | None = None  # the test as a test of one column, when it is one
 
     def ok(self, tok: Tok) -> bool:
         keys = self.keys
@@ -77,18 +82,20 @@ class _Spec:
 
 def _value_test(
     getter: Callable[[Tok], str], value: Any
-) -> tuple[Predicate, frozenset[str] | None]:
+) -> tuple[Predicate, frozenset[str] | None, Callable[[str], object]]:
+    """The token test, the values it allows (when it lists them), and the same test of the
+    string the getter reads."""
     if isinstance(value, str):
-        return (lambda t: getter(t) == value), frozenset([value])
+        return (lambda t: getter(t) == value), frozenset([value]), value.__eq__
     if isinstance(value, dict) and "IN" in value:
         allowed = frozenset(value["IN"])
-        return (lambda t: getter(t) in allowed), allowed
+        return (lambda t: getter(t) in allowed), allowed, allowed.__contains__
     if isinstance(value, dict) and "NOT_IN" in value:
         banned = frozenset(value["NOT_IN"])
-        return (lambda t: getter(t) not in banned), None
+        return (lambda t: getter(t) not in banned), None, lambda s: s not in banned
     if isinstance(value, dict) and "REGEX" in value:
         rx = re.compile(value["REGEX"])
-        return (lambda t: rx.search(getter(t)) is not None), None
+        return (lambda t: rx.search(getter(t)) is not None), None, rx.search
     raise ValueError(f"unsupported token value {value!r}")
 
 
@@ -98,6 +105,7 @@ _GETTERS: dict[str, Callable[[Tok], str]] = {
     "ORTH": lambda t: t.text,
     "TEXT": lambda t: t.text,
 }
+_COLUMNS = {"NORM": "NORM", "LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH"}
 _FLAGS: dict[str, Predicate] = {
     "LIKE_NUM": like_num,
     "IS_DIGIT": lambda t: t.text.isdigit(),
@@ -111,6 +119,7 @@ _FLAGS: dict[str, Predicate] = {
 
 def _compile_token(token: dict[str, Any]) -> _Spec:
     tests: list[Predicate] = []
+    scans: list[Scan | None] = []
     keys: frozenset[str] | None = None
     norms: frozenset[str] | None = None
     texts: frozenset[str] | None = None
@@ -120,8 +129,9 @@ def _compile_token(token: dict[str, Any]) -> _Spec:
         if attr == "OP":
             low, high, negate = _op(value)
         elif attr in _GETTERS:
-            check, found = _value_test(_GETTERS[attr], value)
+            check, found, of_string = _value_test(_GETTERS[attr], value)
             tests.append(check)
+            scans.append((_COLUMNS[attr], of_string))
             if attr == "NORM":
                 norms = found
             if attr in ("ORTH", "TEXT") and found is not None:
@@ -130,8 +140,10 @@ def _compile_token(token: dict[str, Any]) -> _Spec:
                 keys = found
         elif attr in _FLAGS:
             tests.append(_flag(_FLAGS[attr], bool(value)))
+            scans.append(("LIKE_NUM", None) if attr == "LIKE_NUM" and value else None)
         elif attr == "LENGTH":
             tests.append(_length(int(value)))
+            scans.append(None)
         else:
             raise ValueError(f"unsupported token attribute {attr!r}")
 
@@ -140,7 +152,7 @@ def _compile_token(token: dict[str, Any]) -> _Spec:
     if not tests and not negate:
         return _Spec(lambda t: True, low, high, None, wild=True)
     if len(tests) == 1 and not negate:
-        return _Spec(tests[0], low, high, keys, index, texts)
+        return _Spec(tests[0], low, high, keys, index, texts, scan=scans[0])
 
     def combined(tok: Tok) -> bool:
         ok = all(check(tok) for check in tests)
@@ -189,6 +201,7 @@ class _Pattern:
     near: tuple[tuple[int, int, frozenset[str]], ...]
     head: Predicate | None
     texts: frozenset[str] | None
+    scan: Scan | None  # the head as a test of one column, when it is one
 
 
 _WIDEST = 12  # a wider window costs more to scan than the tries it saves
@@ -205,7 +218,9 @@ def _prepare(key: str, specs: tuple[_Spec, ...]) -> _Pattern:
         hi = -1 if hi < 0 or spec.high < 0 else hi + spec.high
     first = specs[0]
     head = first.test if first.low >= 1 and first.index is None else None
-    return _Pattern(key, specs, tuple(near), head, first.texts if head else None)
+    return _Pattern(
+        key, specs, tuple(near), head, first.texts if head else None, first.scan if head else None
+    )
 
 
 class TokenMatcher:
@@ -287,6 +302,7 @@ class TokenMatcher:
         (a head tested once per token, narrowed first by text when it is an ORTH test)."""
         heads: dict[Predicate, list[int]] = {}
         present: set[str] | None = None  # the texts of the tokens, for ORTH heads
+        columns = _Columns(toks, norms)
         for index in self._anywhere:
             if index not in possible:
                 continue
@@ -303,11 +319,14 @@ class TokenMatcher:
                     if texts.isdisjoint(present):
                         heads[head] = []  # no token has the text ("—", "Catch")
                         continue
-                allowed = heads[head] = [
-                    i
-                    for i, tok in enumerate(toks)
-                    if (texts is None or tok.text in texts) and head(tok)
-                ]
+                if pattern.scan is not None:
+                    allowed = heads[head] = columns.where(pattern.scan)
+                else:
+                    allowed = heads[head] = [
+                        i
+                        for i, tok in enumerate(toks)
+                        if (texts is None or tok.text in texts) and head(tok)
+                    ]
             self._try(index, allowed, toks, norms, hits)
 
     def _try(
@@ -326,6 +345,39 @@ class TokenMatcher:
             end = _longest(specs, 0, toks, norms, start)
             if end is not None and end > start:
                 hits.append((start, index, end))
+
+
+class _Columns:
+    """The tokens' texts, lower-cased texts and norms, each listed once per call and only when
+    a head asks: a head then runs over its column in C (`map`, `compress`), not as a Python
+    call per token."""
+
+    def __init__(self, toks: Sequence[Tok], norms: list[str]) -> None:
+        self._toks = toks
+        self._lists: dict[str, list[str]] = {"NORM": norms}
+
+    def where(self, scan: Scan) -> list[int]:
+        """The positions of the tokens the scan's test holds for, in order."""
+        name, test = scan
+        if test is None:  # LIKE_NUM: a number as written, or a number word
+            found = set(self._where("ORTH", _LIKE_NUM.match))
+            found.update(self._where("NORM", _NUMBER_WORDS.__contains__))
+            return sorted(found)
+        return self._where(name, test)
+
+    def _where(self, name: str, test: Callable[[str], object]) -> list[int]:
+        values = self._column(name)
+        return list(compress(range(len(values)), map(test, values)))
+
+    def _column(self, name: str) -> list[str]:
+        values = self._lists.get(name)
+        if values is None:
+            if name == "ORTH":
+                values = [t.text for t in self._toks]
+            else:
+                values = [text.lower() for text in self._column("ORTH")]
+            self._lists[name] = values
+        return values
 
 
 def _fits(
