@@ -88,6 +88,24 @@ def test_each_line_is_read_as_its_kind_in_its_section(
     assert list(zip(blocks.kinds, blocks.roles, strict=True)) == lines
 
 
+@pytest.mark.parametrize(
+    ("heading", "role"),
+    [
+        ("Previous design", "history"),  # the longer phrase wins over "design" inside it
+        ("Design: other options", "alternatives"),  # wherever it stands in the heading
+        ("The proposed solution", "design"),
+        ("What it doesn't do", "out_of_scope"),
+        ("## Open questions (v2)", "questions"),
+        ("Shopping list", None),  # no section word: the heading gives no role
+        ("", None),
+    ],
+)
+def test_a_heading_gives_its_section_the_role_of_its_longest_section_phrase(
+    analyzer: Analyzer, heading: str, role: str | None
+) -> None:
+    assert analyzer.sections.role_of(heading) == role
+
+
 # (behaviour, text, the clauses' texts)
 CLAUSES = [
     (

@@ -67,15 +67,23 @@ class SectionRoles:
             key=lambda p: -len(p[0]),
         )
         self._meta = frozenset(r.pattern.lower() for r in rows if r.role == "meta")
+        # each phrase -> its rank in `_phrases` (the first listed wins), looked up by n-gram
+        self._rank: dict[tuple[str, ...], int] = {}
+        for rank, (phrase, _) in enumerate(self._phrases):
+            self._rank.setdefault(phrase, rank)
+        self._lengths = sorted({len(phrase) for phrase in self._rank})
 
     def role_of(self, heading: str) -> str | None:
-        """The role a heading gives its section ('Alternatives considered' -> alternatives)."""
+        """The role a heading gives its section ('Alternatives considered' -> alternatives):
+        the first phrase in `_phrases` the heading holds, found by its n-grams."""
         words = [w.lower() for w in _WORD.findall(heading)]
-        for phrase, role in self._phrases:
-            n = len(phrase)
-            if any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1)):
-                return role
-        return None
+        ranks = [
+            rank
+            for n in self._lengths
+            for i in range(len(words) - n + 1)
+            if (rank := self._rank.get(tuple(words[i : i + n]))) is not None
+        ]
+        return self._phrases[min(ranks)][1] if ranks else None
 
     def is_meta(self, key: str) -> bool:
         return key.strip().lower() in self._meta
