@@ -256,6 +256,7 @@ def test_when_a_mechanism_is_stated_then_its_scope_is_what_the_sentence_covers(
         ("Retries wait 500ms, 1s, 2s, 4s.", True),
         ("Retries wait 1s, 2s, 3s, 4s.", False),
         ("Retries on both APIs wait 5 s, then 10 s, then 15 s.", False),
+        ("In step 2 of 3, retries wait 2s, 4s, 8s.", True),  # after numbers that are no delays
     ],
 )
 def test_when_delays_are_listed_then_doubling_is_exponential_and_even_steps_are_not(

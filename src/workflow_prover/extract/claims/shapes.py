@@ -229,7 +229,12 @@ def delay_sequences(view: TextView, targets: Targets) -> list[ClaimDraft]:
     numbered = view.catalog.words.numbered_step_ref
     out: list[ClaimDraft] = []
     i = 0
-    while i < len(toks):
+    # a sequence starts at a delay ("500ms", "2"): the other tokens are passed over at once
+    starts = itertools.compress(range(len(toks)), map(_DELAY.match, (t.text for t in toks)))
+    for start in starts:
+        if start < i:
+            continue
+        i = start
         values, j = _sequence(toks, i, numbered)
         if len(values) >= 3:
             ratios = [b / a for a, b in itertools.pairwise(values) if a > 0]
@@ -255,8 +260,6 @@ def delay_sequences(view: TextView, targets: Targets) -> list[ClaimDraft]:
                     )
                 )
             i = max(j, i + 1)
-        else:
-            i += 1
     return out
 
 
