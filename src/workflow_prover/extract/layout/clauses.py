@@ -214,6 +214,8 @@ def _inline_markers(toks: list[Tok], step_words: frozenset[str]) -> dict[int, tu
     for i, tok in enumerate(toks):
         if i > 0 and not toks[i - 1].ws and toks[i - 1].text not in ":(":
             continue
+        if not tok.text[:1].isdigit() and tok.text != "(" and tok.norm not in step_words:
+            continue  # a marker is a number, "(", or a step word (`_inline_marker`)
         marker = _inline_marker(toks, i, step_words)
         if marker is not None:
             by_line.setdefault(tok.line, []).append((i, *marker))
@@ -311,13 +313,19 @@ def _sentences(
     starts = {it.start for it in items} | {it.end for it in items}
     bodies = {it.body for it in items}
     bounds = [0]
+    # the lines that are table body rows (`Blocks.row`), looked up per token below
+    rows = (
+        {n for n, kind in enumerate(blocks.kinds) if kind == "table_row"}
+        if blocks is not None
+        else set()
+    )
     for i in range(1, len(toks)):
         prev, cur = toks[i - 1], toks[i]
         if i in bodies:
             continue  # "1. Receive...": the marker's full stop ends nothing
         if blocks is not None and cur.line != prev.line and _block_edge(blocks, prev, cur):
             bounds.append(i)  # a heading, a metadata line, a table row stands alone
-        elif blocks is not None and cur.line == prev.line and blocks.row(cur.line):
+        elif cur.line == prev.line and cur.line in rows:
             continue  # a table row is one sentence
         elif i in starts or (prev.text in SENTENCE_END and (prev.ws or cur.line != prev.line)):
             bounds.append(i)

@@ -22,6 +22,8 @@ from workflow_prover.extract.layout.grammar import (
 )
 from workflow_prover.lexicon.words import WordClasses
 
+_LEADING_MARKUP = MARKUP | {"#", ">", "-", "•"}  # what may open a clause before its words
+
 
 def verb_form(text: str) -> str:
     """'base', 'third', 'past' or 'ing' (from spelling; the lexicons list the forms)."""
@@ -48,7 +50,7 @@ def is_verbal(
     """Is this verb-shaped word used as a verb here? ("the Slack post is skipped": no)."""
     s, e = verb.start, verb.end
     lead = clause_start
-    while lead < s and toks[lead].text in MARKUP | {"#", ">", "-", "•"}:
+    while lead < s and toks[lead].text in _LEADING_MARKUP:
         lead += 1  # "**Calls to the LMS.**": the clause starts after its markup
     prev = toks[s - 1] if s > lead else None
     if prev is not None and s > 1 and prev.text.isdigit() and toks[s - 2].norm in words.step_marker:

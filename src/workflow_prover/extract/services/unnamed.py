@@ -170,8 +170,11 @@ def slug_services(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
             and toks[j + 2].text[:1].isalnum()
         ):
             j += 2
+        if j == i:  # no hyphen: no slug starts here
+            i += 1
+            continue
         category = heads.get(j) or _named_by_next(toks, j, heads, catalog.words.named_by_next)
-        if j > i and category and not any(k in taken for k in range(i, j + 1)):
+        if category and not any(k in taken for k in range(i, j + 1)):
             before = toks[i - 1] if i > 0 else None
             in_address = before is not None and not before.ws and before.text in ("/", ".", ":")
             if not in_address:
