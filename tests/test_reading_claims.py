@@ -1278,6 +1278,15 @@ SCOPE_FORMS = [
         [],
     ),
     (
+        "a-store-for-one-systems-write-failures-is-that-systems",
+        [
+            "Typeform webhook → insert the response into Postgres → PUT the contact into "
+            "Mailchimp. Postgres insert failures go to a `failed_responses` table."
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [1, 3],
+    ),
+    (
         "sequence-word-opens-the-next-step",
         [
             "then we create payroll entries in Gusto (keyed on shift id, gusto rejects a reused "

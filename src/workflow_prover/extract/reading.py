@@ -234,6 +234,12 @@ class TextView:
         system after 'for' is what a mechanism serves, when its phrase ends there or names
         its calls."""
         toks = self.toks
+        if (
+            m.end + 1 < len(toks)
+            and m.end in self.verb_starts
+            and self.has_term("FAILURE_WORD", m.end + 1, m.end + 2)
+        ):
+            return True  # "Postgres insert failures go to a failed_responses table"
         k = m.start - 1
         if k > 0 and toks[k].norm in ("the", "its", "our", "their", "all"):
             k -= 1
