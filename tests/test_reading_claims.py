@@ -819,6 +819,11 @@ REAL_FORMS = [
     ("insert-ignore", "we write each row to MySQL with INSERT IGNORE.", "idempotency"),
     ("page-the-on-call", "when a sync fails we page the on-call.", "alerting"),
     (
+        "pk-on-the-id",
+        "the confirmation goes out via Mailgun (sent_emails pk on order id).",
+        "idempotency",
+    ),
+    (
         "unique-table-first",
         "each invoice id is recorded in a unique `sent_invoices` table first.",
         "idempotency",
