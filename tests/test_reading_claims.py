@@ -902,6 +902,7 @@ NOT_FORMS = [
     ),
     ("retry-and-fail", "Xero calls retry no more than 3 times and then fail.", "unstable_key"),
     ("schedule-once", "the export runs only once a day.", "idempotency"),
+    ("runs-once-is-no-exhaustion", "the job retries nothing and runs once.", "max_attempts"),
     # a placeholder after 'Bearer' is a reference to the secret, not its value
     ("bearer-placeholder", "each call sends Authorization: Bearer `${XERO_TOKEN}`.", "hardcoded"),
     ("bearer-template", "each call sends Authorization: Bearer {{ token }}.", "hardcoded"),
@@ -928,6 +929,13 @@ def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, k
 # Issue 8's modality list: (behaviour, text, kind, whether the mechanism holds after it)
 MODALITY_FORMS = [
     ("would-add", "we post orders to Xero. we would add a DLQ.", "terminal_path", False),
+    (
+        "a-removal-runs-through-a-bracket-that-goes-on-with-the-list",
+        "we post orders to Xero with exponential backoff. Change of plan: we're removing the "
+        "retries (and the backoff with them) and the logging.",
+        "backoff_exponential",
+        False,
+    ),
     (
         "a-setting-switched-off-negates-its-whole-name",
         "3. BambooHR: Create Employee   (Retry On Fail: off)",

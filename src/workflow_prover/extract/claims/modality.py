@@ -71,6 +71,7 @@ class ConText:
         mentions = ann.of(Group.CONTEXT)
         pseudo = [m for m in mentions if m.direction == "PSEUDO"]
         self._terminators = [m for m in mentions if m.label == "TERMINATOR"]
+        self._listed = _listing_brackets(ann.toks, self._terminators)
         # a negation that is part of a mechanism's own words ("no sleep", "no static keys",
         # "never fails") belongs to that mechanism and modifies nothing else
         claims = [
@@ -170,7 +171,9 @@ class ConText:
                 + [
                     t.start
                     for t in self._terminators
-                    if t.start >= cue.end and t.direction in ("FORWARD", "BIDIRECTIONAL")
+                    if t.start >= cue.end
+                    and t.direction in ("FORWARD", "BIDIRECTIONAL")
+                    and t.start not in self._listed
                 ]
             )
         if cue.direction in ("BACKWARD", "BIDIRECTIONAL"):
@@ -343,6 +346,27 @@ class ConText:
             if second.effect == "exceptive" or not any(t.norm in COORDINATORS for t in between):
                 groups += 1  # "no request reaches A or B without passing the limiter"
         return groups % 2 == 0
+
+
+def _listing_brackets(toks: list[Tok], terminators: list[Mention]) -> frozenset[int]:
+    """The brackets that go on with a list ('removing the retries (and the backoff with
+    them) and the logging'): one opened by a coordinator, with its closing bracket. They end
+    no forward scope: the negation runs through the list."""
+    out: set[int] = set()
+    for t in terminators:
+        k = t.start
+        if toks[k].text != "(" or k + 1 >= len(toks) or toks[k + 1].norm not in _LIST_WORDS:
+            continue
+        for j in range(k + 1, min(k + 40, len(toks))):
+            if toks[j].text in ("(", ".", ";"):
+                break
+            if toks[j].text == ")":
+                out.update((k, j))
+                break
+    return frozenset(out)
+
+
+_LIST_WORDS = frozenset(("and", "or", "nor", "plus"))
 
 
 def _after_quantifier(cue: Mention, quantifiers: list[int]) -> bool:
