@@ -824,6 +824,11 @@ REAL_FORMS = [
         "idempotency",
     ),
     (
+        "must-not-exist-precondition",
+        "each invoice document is created with a must-not-exist precondition.",
+        "idempotency",
+    ),
+    (
         "unique-table-first",
         "each invoice id is recorded in a unique `sent_invoices` table first.",
         "idempotency",

@@ -436,6 +436,11 @@ ROWS = [
         [("read", ["Okta"]), ("write", ["Google Workspace"])],
     ),
     (
+        "an arrow node whose bracket says where it runs is our code, no step ('(Cloud Run)')",
+        "`orders.shipped` (Pub/Sub push) → `sms-notifier` (Cloud Run) → Twilio Messages API",
+        [("read", ["Google Cloud Pub/Sub"]), ("write", ["Twilio"])],
+    ),
+    (
         "a method call wrapped in a retry helper is still a step (`withRetry(() => x.create())`)",
         "for await (const msg of consumer) {\n  await withRetry(retry, () => "
         "shippo.createShipment(msg.value))\n}",

@@ -159,10 +159,11 @@ def _named_in_brackets(view: TextView, m: SvcMention) -> bool:
     """'the SIS replica (Cloud SQL MySQL)': the brackets name the generic system;
     'our intake service (an Azure Function)': the brackets say it is where we run."""
     toks = view.toks
-    if m.end >= len(toks) or toks[m.end].text != "(":
-        return False
+    end = m.end + 1 if m.end < len(toks) and toks[m.end].text == "`" else m.end
+    if end >= len(toks) or toks[end].text != "(":
+        return False  # "`sms-notifier` (Cloud Run)": past the name's closing backtick
     return any(
-        o is not m and not o.info.generic and m.end < o.start <= m.end + 3
+        o is not m and not o.info.generic and end < o.start <= end + 3
         for o in view.clause_services(view.lay.clause_of[m.start])
     )
 
