@@ -441,6 +441,17 @@ ROWS = [
         [("read", ["Google Cloud Pub/Sub"]), ("write", ["Twilio"])],
     ),
     (
+        "another system's publish to a broker the text then consumes from is our read of it",
+        "The auth service publishes `password_reset.requested` to RabbitMQ; the `mailer` "
+        "consumes it and sends the reset e-mail through the Mailgun messages API.",
+        [("read", ["RabbitMQ"]), ("write", ["Mailgun"])],
+    ),
+    (
+        "our own publish to a broker stays a write, whoever consumes it",
+        "We publish each order to RabbitMQ; the analytics team consumes it.",
+        [("write", ["RabbitMQ"])],
+    ),
+    (
         "a method call wrapped in a retry helper is still a step (`withRetry(() => x.create())`)",
         "for await (const msg of consumer) {\n  await withRetry(retry, () => "
         "shippo.createShipment(msg.value))\n}",

@@ -31,7 +31,12 @@ from dataclasses import dataclass, field, replace
 from workflow_prover.annotate.types import Group, Mention, Tok
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.frames import Action, Frame
-from workflow_prover.extract.layout.grammar import PASSIVE_AUXILIARIES, SUBJECT_BREAKS, VERB_OPENERS
+from workflow_prover.extract.layout.grammar import (
+    DETERMINERS,
+    PASSIVE_AUXILIARIES,
+    SUBJECT_BREAKS,
+    VERB_OPENERS,
+)
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.catalog import ServiceInfo, SvcMention
@@ -83,7 +88,43 @@ def find_steps(view: TextView) -> list[StepDraft]:
             continue
         found = [_without_cell_edge(view, s) for s in _clause_steps(view, clause, sentence)]
         (background if clause.role == "background" else steps).extend(found)
-    return _transfers_delivered(view, steps or background)
+    return _upstream_publishes(view, _transfers_delivered(view, steps or background))
+
+
+_BROKERS = frozenset(("queue", "stream"))
+_CONSUME_RULES = frozenset(("verb.consume", "verb.receive", "verb.pull"))
+
+
+def _upstream_publishes(view: TextView, steps: list[StepDraft]) -> list[StepDraft]:
+    """'The auth service publishes `password_reset.requested` to RabbitMQ; the `mailer`
+    consumes it and sends the e-mail': another system's publish to a broker that the text
+    then consumes from is where our flow starts, a receive from the broker, not a write of
+    ours. A publish whose subject is us ("we publish ...") stays a write."""
+    consumed = [v for v in view.ann.of(Group.VERB) if v.rule in _CONSUME_RULES]
+    if not consumed:
+        return steps
+    out = []
+    for s in steps:
+        if _published_upstream(view, s, consumed):
+            s = replace(s, action="read", rule="step.upstream_publish")  # we consume it
+        out.append(s)
+    return out
+
+
+def _published_upstream(view: TextView, step: StepDraft, consumed: list[Mention]) -> bool:
+    if step.action != "write" or step.inbound or not step.services:
+        return False
+    if not all(i.category in _BROKERS for i in step.services):
+        return False
+    toks = view.toks
+    clause = view.clause(step.clause)
+    head = [t.norm for t in toks[clause.start : min(clause.start + 3, clause.end)]]
+    if not head or head[0] not in DETERMINERS or any(w in ("we", "our", "i") for w in head):
+        return False  # "we publish ...", "publish to Kafka": our write
+    sentence = clause.sentence
+    return any(
+        v.start >= clause.end and view.lay.sentence_of[v.start] == sentence for v in consumed
+    )
 
 
 def _transfers_delivered(view: TextView, steps: list[StepDraft]) -> list[StepDraft]:
