@@ -528,3 +528,17 @@ def test_deliveries_to_us_are_told_from_calls(
     analyzer: Analyzer, behaviour: str, text: str, inbound: list[bool]
 ) -> None:
     assert [s.inbound for s in analyzer.analyze(text).steps] == inbound, behaviour
+
+
+@pytest.mark.parametrize(
+    ("action", "keyed"), [("upsert", True), ("merge", True), ("create", False)]
+)
+def test_a_schema_step_whose_action_is_an_upsert_is_idempotent_by_itself(
+    analyzer: Analyzer, action: str, keyed: bool
+) -> None:
+    text = (
+        '{"steps": [{"action": "receive", "service": "segment", "kind": "webhook"}, '
+        f'{{"action": "{action}", "service": "dynamodb", "table": "sms_log"}}]}}'
+    )
+    codes = {f.code for f in analyzer.analyze(text).findings}
+    assert ("WRITE_WITHOUT_IDEMPOTENCY" not in codes) is keyed

@@ -106,6 +106,9 @@ def read(parsed: Parsed, resolver: ServiceResolver) -> SchemaDoc | None:
     return collector.doc(FORMAT)
 
 
+_UPSERTS = frozenset(("upsert", "merge"))  # actions that write once per key
+
+
 class _Reader:
     def __init__(self, c: Collector, resolver: ServiceResolver) -> None:
         self.c = c
@@ -178,6 +181,9 @@ class _Reader:
                 ident, kind, (info,), self.c.span(here, member=False), title, "step.prover", inbound
             )
         )
+        if action in _UPSERTS:
+            # {"action": "upsert", ...}: an upsert is idempotent by definition (README)
+            self.c.claim(K.IDEMPOTENCY, f"{here}/action", "schema.prover.upsert", (ident,))
 
     # ---- mechanisms ---------------------------------------------------------------------
 
