@@ -31,6 +31,16 @@ BLOCKS = [
         [("text", "design"), ("text", "design")],
     ),
     (
+        "a heading of two or more hashes with a pronoun is still a heading ('### What it does')",
+        "### Why\nWe need to know.\n### What it does\nPull invoices.",
+        [
+            ("heading", "background"),
+            ("text", "background"),
+            ("heading", "design"),
+            ("text", "design"),
+        ],
+    ),
+    (
         "a short first line before a blank line is a title",
         "HubSpot to Salesforce sync\n\nWe pull contacts from HubSpot.",
         [("heading", "design"), ("text", "design"), ("text", "design")],

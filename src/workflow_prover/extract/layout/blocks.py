@@ -15,7 +15,8 @@ steps and never claims. Headings also open *sections*, and a section's role
 A line is a heading when it is a markdown heading (`#`, or a line underlined with `===`/`---`),
 a whole line in bold, or a title: the first line of a text of several lines, short, with no
 full stop and no subject pronoun. A `#` line that reads like a sentence (a comma, a pronoun,
-a full stop) is a comment in a pasted config, not a heading.
+a full stop) is a comment in a pasted config, not a heading; after two or more hashes only a
+comma or a full stop says so ("### What it does" is a heading).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _META = re.compile(r"^\s*(?:[*_>-]\s*)?(?:\*\*)?(?P<key>[A-Za-z][A-Za-z -]{1,24}?)(?:\*\*)?\s*:")
 _SENTENCE_LIKE = re.compile(r"[,;]|\.\s*$|\b(?:we|i|it|they|you)\b", re.IGNORECASE)
+_PUNCTUATED = re.compile(r"[,;]|\.\s*$")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’_-]*")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -167,7 +169,10 @@ def _heading(lines: list[str], n: int) -> str | None:
     atx = _ATX.match(line)
     if atx is not None:
         words = _WORD.findall(atx.group("text"))
-        if len(words) <= 14 and not _SENTENCE_LIKE.search(atx.group("text")):
+        # "## How it works", "### What it does": a pronoun is no sign of a comment after two
+        # or more hashes, which no config comment is written with
+        like = _PUNCTUATED if len(atx.group(1)) >= 2 else _SENTENCE_LIKE
+        if len(words) <= 14 and not like.search(atx.group("text")):
             return atx.group("text")
         return None
     bold = _BOLD_LINE.match(line)
