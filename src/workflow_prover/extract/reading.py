@@ -230,16 +230,13 @@ class TextView:
         return after.text == "(" and span is not None and span[0] == m.end + 1
 
     def _served_by(self, m: SvcMention) -> bool:
-        """'for Klaviyo, to klaviyo_dlq', 'a dead-letter queue for the Attio calls': the
-        system after 'for' is what a mechanism serves, when its phrase ends there or names
-        its calls."""
+        """Is `m` the system a mechanism serves: right before its action and a failure word
+        ("Postgres insert failures go to a failed_responses table"), or after 'for' where its
+        phrase ends or names its calls ('for Klaviyo, to klaviyo_dlq', 'a dead-letter queue
+        for the Attio calls')?"""
         toks = self.toks
-        if (
-            m.end + 1 < len(toks)
-            and m.end in self.verb_starts
-            and self.has_term("FAILURE_WORD", m.end + 1, m.end + 2)
-        ):
-            return True  # "Postgres insert failures go to a failed_responses table"
+        if m.end in self.verb_starts and m.end + 1 in self.term_starts("FAILURE_WORD"):
+            return True
         k = m.start - 1
         if k > 0 and toks[k].norm in ("the", "its", "our", "their", "all"):
             k -= 1

@@ -348,6 +348,9 @@ class ConText:
         return groups % 2 == 0
 
 
+_LIST_WORDS = frozenset(("and", "or", "nor", "plus"))  # words that go on with a list
+
+
 def _listing_brackets(toks: list[Tok], terminators: list[Mention]) -> frozenset[int]:
     """The brackets that go on with a list ('removing the retries (and the backoff with
     them) and the logging'): one opened by a coordinator, with its closing bracket. They end
@@ -364,9 +367,6 @@ def _listing_brackets(toks: list[Tok], terminators: list[Mention]) -> frozenset[
                 out.update((k, j))
                 break
     return frozenset(out)
-
-
-_LIST_WORDS = frozenset(("and", "or", "nor", "plus"))
 
 
 def _after_quantifier(cue: Mention, quantifiers: list[int]) -> bool:

@@ -304,8 +304,10 @@ def named_pair(targets: Targets, clause: Clause) -> tuple[int, ...]:
             first = k + 1
     if len(parts) != 2:
         return ()
-    pair = tuple(_phrase_step(targets, clause, lo, hi) for lo, hi in parts)
-    return pair if None not in pair and pair[0] != pair[1] else ()  # type: ignore[return-value]
+    first_step, second_step = (_phrase_step(targets, clause, lo, hi) for lo, hi in parts)
+    if first_step is None or second_step is None or first_step == second_step:
+        return ()
+    return (first_step, second_step)
 
 
 def _phrase_step(targets: Targets, clause: Clause, lo: int, hi: int) -> int | None:

@@ -215,8 +215,16 @@ def _runs_statement(toks: list[Tok], runner: Mention, verb: Mention, words: Word
     given, right after its bracket and quote?"""
     if toks[runner.start].norm not in words.sql_runner or not toks[verb.start].text.isupper():
         return False
-    between = [t.text for t in toks[runner.end : verb.start]]
-    return between in (["("], ["(", "'"], ["(", '"'], ["(", "`"])
+    return statement_runner(toks, verb.start) == runner.end - 1
+
+
+def statement_runner(toks: list[Tok], verb: int) -> int | None:
+    """The token right before the `(` (and quote) a SQL keyword at `verb` follows: `query`
+    in `pg.query('INSERT ...')`; None when no bracket opens right before it."""
+    k = verb - 1
+    if k >= 0 and toks[k].text in ("'", '"', "`"):
+        k -= 1
+    return k - 1 if k >= 1 and toks[k].text == "(" else None
 
 
 def _bracket_noun(toks: list[Tok], lay: Layout, verb: Mention) -> bool:

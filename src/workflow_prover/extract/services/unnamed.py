@@ -225,7 +225,7 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             continue  # "`support.export_failed`": a table named for what failed, no call
         if i + 4 < len(toks) and toks[i + 3].text == "_" and i + 4 in ids:
             continue  # "req.refund_id": a field of an object, no call
-        first = _first_segment(toks, i)  # `acme.invoices.create`: acme is called
+        first = first_segment(toks, i)  # `acme.invoices.create`: acme is called
         if first > 0 and toks[first - 1].text == "_" and not toks[first - 1].ws:
             continue  # "`group.user_membership.add`": a part of a longer identifier, no call
         if first in taken or not toks[first].text.isalpha() or len(toks[first].text) < 3:
@@ -259,11 +259,11 @@ def _local_objects(toks: list[Tok], catalog: ServiceCatalog) -> frozenset[str]:
         if toks[i].text != "=" or toks[i + 1].text == "=" or toks[i - 1].text in "=!<>":
             continue
         name = _assigned_name(toks, i)
+        if name is None:
+            continue
         k = i + 1
         while k < len(toks) - 1 and toks[k].norm in ("new", "await"):
             k += 1
-        if name is None:
-            continue
         if toks[k].text in ("[", "{", "'", '"', "`") or toks[k].text[:1].isdigit():
             out.add(name)  # `const failed: string[] = []`: a value, no system
             continue
@@ -288,8 +288,10 @@ def _assigned_name(toks: list[Tok], eq: int) -> str | None:
     return None
 
 
-def _first_segment(toks: list[Tok], i: int) -> int:
-    while i >= 2 and toks[i - 1].text == "." and not toks[i - 1].ws and not toks[i - 2].ws:
+def first_segment(toks: list[Tok], i: int, floor: int = 0) -> int:
+    """Where the dotted name ending at token `i` starts (`acme.invoices.create` from
+    `create`: at `acme`), not before `floor`."""
+    while i - 2 >= floor and toks[i - 1].text == "." and not toks[i - 1].ws and not toks[i - 2].ws:
         i -= 2
     return i
 

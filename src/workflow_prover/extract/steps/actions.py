@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 
 from workflow_prover.annotate.types import Group, Mention, Tok
 from workflow_prover.extract.layout.clauses import Clause
-from workflow_prover.extract.layout.frames import Action, Frame
+from workflow_prover.extract.layout.frames import Action, Frame, statement_runner
 from workflow_prover.extract.layout.grammar import (
     DETERMINERS,
     PASSIVE_AUXILIARIES,
@@ -41,6 +41,7 @@ from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.catalog import ServiceInfo, SvcMention
 from workflow_prover.extract.services.found import preceded_by
+from workflow_prover.extract.services.unnamed import first_segment
 from workflow_prover.extract.steps.mechanism import is_mechanism, states_mechanism
 from workflow_prover.extract.steps.senders import actor_event, addressed_to_us, failure_condition
 
@@ -576,25 +577,20 @@ def _method_receiver(
 def _runner(view: TextView, frame: Frame, action: Action) -> int:
     """Where the call that runs the action's SQL statement is named (`query` in
     `pg.query('INSERT ...')`), or the verb itself when no call runs it."""
-    toks = view.toks
-    k = action.verb.start - 1
+    verb = action.verb.start
     if "frame.verb.sql_statement" not in frame.via:
-        return action.verb.start
-    while k > frame.start and toks[k].text in ("(", "'", '"', "`"):
-        k -= 1
-    return k if toks[k].norm in view.catalog.words.sql_runner else action.verb.start
+        return verb
+    k = statement_runner(view.toks, verb)
+    if k is None or k < frame.start or view.toks[k].norm not in view.catalog.words.sql_runner:
+        return verb
+    return k
 
 
 def _receiver_start(toks: list[Tok], verb: int, floor: int) -> int | None:
     """Where the receiver of a method call starts (`acme.invoices.create`: at `acme`), or None
     when the verb is no method of a dotted receiver."""
-    k = verb
-    if k - 2 < floor or toks[k - 1].text != "." or toks[k - 1].ws or toks[k - 2].ws:
-        return None
-    k -= 2
-    while k - 2 >= floor and toks[k - 1].text == "." and not toks[k - 1].ws and not toks[k - 2].ws:
-        k -= 2
-    return k
+    first = first_segment(toks, verb, floor)
+    return first if first < verb else None
 
 
 def _object_negated(view: TextView, action: Action) -> bool:
