@@ -58,6 +58,20 @@ ROWS = [
         ["Shopify"],
     ),
     (
+        "a remark on a write naming its key as an identifier keys it ('key = refund id')",
+        "reverse the loyalty points in loyalty-api (POST /reversals, key = refund id).",
+        "idempotency",
+        "asserted",
+        ["loyalty-api"],
+    ),
+    (
+        "an api key in a remark is a credential, not a write's key ('(api key: ...)')",
+        "create the issue in Linear (api key: the team id's token).",
+        "idempotency",
+        None,
+        ALL,
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",

@@ -37,6 +37,12 @@ ROWS = [
         [("write", ["Pipedrive"])],
     ),
     (
+        "a lower-case key that titles a line ('- trigger: ...') is no verb, nor a verb after it",
+        "- trigger: `order.refunded` message on the `commerce` Pub/Sub topic\n"
+        "- reverse the points in loyalty-api",
+        [("write", ["loyalty-api"])],
+    ),
+    (
         "a verb word after a determiner and a name in code is a noun ('a `x.y` message')",
         "a `lead.created` message on the `leads` Pub/Sub subscription starts the run, which "
         "creates the person in Pipedrive.",

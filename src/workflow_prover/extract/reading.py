@@ -16,6 +16,7 @@ from workflow_prover.extract.layout.grammar import (
     STORE_PREPOSITIONS,
 )
 from workflow_prover.extract.layout.verbs import is_verbal
+from workflow_prover.lexicon.words import WordClasses
 from workflow_prover.extract.services.found import (
     ServiceCatalog,
     ServiceInfo,
@@ -95,7 +96,7 @@ class TextView:
         if frame is None:
             c = self.clause(clause)
             verbs = [v for v in self.mentions("verb", clause) if self.verbal(v)]
-            verbs = [v for v in verbs if v.start >= _header_end(self.toks, c)]
+            verbs = [v for v in verbs if v.start >= _header_end(self.toks, c, self.catalog.words)]
             frame = build_frame(
                 self.toks,
                 self.lay,
@@ -306,12 +307,19 @@ def _bracket_span(toks: list[Tok], depth: list[int], i: int) -> tuple[int, int] 
     return lo, hi
 
 
-def _header_end(toks: list[Tok], clause: Clause) -> int:
+def _header_end(toks: list[Tok], clause: Clause, words: WordClasses) -> int:
     """End of a short title before a colon at the start of the clause ("Returns labels:",
-    "- Calls to the provider: ..."), after a bullet or markup."""
+    "- Calls to the provider: ..."), after a bullet or markup; a lower-case key that says what
+    the line is ("- trigger: ...") is a title too."""
     first = clause.start
     while first < clause.end - 1 and (toks[first].text in BULLETS or toks[first].text in MARKUP):
         first += 1
+    if (
+        first + 1 < clause.end
+        and toks[first + 1].text == ":"
+        and toks[first].norm in words.header_key
+    ):
+        return first + 2
     if not toks[first].text[:1].isupper():
         return clause.start  # `postgres.insert: rollouts` is a key naming the action
     for k in range(first, min(first + 6, clause.end)):

@@ -319,6 +319,7 @@ WordLabel = Literal[
     "DELIVERY_NOUN",  # payload, message: "payloads we can't parse go to the DLQ": receipts only
     "INBOX_HEAD",  # endpoint, webhook: "a Zendesk trigger calls our webhook endpoint": to us
     "CLIENT_MAKER",  # client, connect, sdk: `erp = ErpClient(url)` makes a client of a system
+    "HEADER_KEY",  # trigger, schedule: '- trigger: the order message' titles a line, not a verb
     "SQL_RUNNER",  # query, execute: `pg.query('INSERT ...')`: the statement it runs acts
 ]
 

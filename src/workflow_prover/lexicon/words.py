@@ -92,6 +92,7 @@ class WordClasses:
     inbox_head: frozenset[str]
     sql_runner: frozenset[str]
     client_maker: frozenset[str]
+    header_key: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

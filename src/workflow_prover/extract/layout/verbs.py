@@ -101,9 +101,12 @@ def is_verbal(
         return False  # "the `labels` bucket": a name in code on its own, no action
     if prev is not None and prev.text == "`":
         # "a `lead.created` message": a name in code between the determiner and the noun
+        # "trigger: `order.refunded` message on the topic": after a label, the same noun
         opening = next((k for k in range(s - 2, lead - 1, -1) if toks[k].text == "`"), None)
-        if opening is not None and opening > lead and toks[opening - 1].norm in DETERMINERS:
-            return False
+        if opening is not None and opening > lead:
+            before = toks[opening - 1]
+            if before.norm in DETERMINERS or (before.text == ":" and form == "base"):
+                return False
     if prev is not None:
         if prev.norm in DETERMINERS and prev.norm not in ("that", "which"):
             return False
