@@ -72,6 +72,13 @@ ROWS = [
         ALL,
     ),
     (
+        "failed work routed to a bucket is a terminal path for every step, not for the bucket",
+        "We upsert contacts into HubSpot. Failures are parked in S3 for replay.",
+        "terminal_path",
+        "asserted",
+        ALL,
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",

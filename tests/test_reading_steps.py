@@ -43,6 +43,17 @@ ROWS = [
         [("write", ["loyalty-api"])],
     ),
     (
+        "the bucket failed work is written to keeps it: no step ('a record that gives up ...')",
+        "We upsert contacts into HubSpot keyed on email. A record that gives up is written to a "
+        "gcs bucket and the next run re-ingests it.",
+        [("write", ["HubSpot"])],
+    ),
+    (
+        "a bucket written to with no failure routed to it is a step of its own",
+        "We upsert contacts into HubSpot keyed on email. We export the nightly report to S3.",
+        [("write", ["HubSpot"]), ("write", ["Amazon S3"])],
+    ),
+    (
         "a verb word after a determiner and a name in code is a noun ('a `x.y` message')",
         "a `lead.created` message on the `leads` Pub/Sub subscription starts the run, which "
         "creates the person in Pipedrive.",

@@ -16,7 +16,6 @@ from workflow_prover.extract.layout.grammar import (
     STORE_PREPOSITIONS,
 )
 from workflow_prover.extract.layout.verbs import is_verbal
-from workflow_prover.lexicon.words import WordClasses
 from workflow_prover.extract.services.found import (
     ServiceCatalog,
     ServiceInfo,
@@ -25,6 +24,7 @@ from workflow_prover.extract.services.found import (
     find_services,
     preceded_by,
 )
+from workflow_prover.lexicon.words import WordClasses
 
 _HOST_ROLES = frozenset(("datastore",))
 _DEDUPE = frozenset(("idempotency", "idempotency_store", "unstable_key"))
@@ -230,6 +230,22 @@ class TextView:
         span = _bracket_span(self.toks, self.lay.depth, cue.start)
         return after.text == "(" and span is not None and span[0] == m.end + 1
 
+    def _failure_store(self, m: SvcMention, clause: int) -> bool:
+        """Is the mention where failed work is routed in its clause: a failure word, a route
+        verb after it, then the store ('failed records are written to S3')? A store said to
+        be *for* something ('for the Stripe calls') is not."""
+        if m.info.role not in _HOST_ROLES and m.info.category not in self.catalog.host_categories:
+            return False
+        c = self.lay.clauses[clause]
+        failures = self.term_starts("FAILURE_WORD")
+        fail = next((k for k in range(c.start, m.start) if k in failures), None)
+        if fail is None:
+            return False
+        routes = self.catalog.words.route_verb
+        if not any(self.toks[k].norm in routes for k in range(fail + 1, m.start)):
+            return False
+        return not preceded_by(m, self.toks, frozenset(("for", "from", "of")), reach=2)
+
     def _served_by(self, m: SvcMention) -> bool:
         """Is `m` the system a mechanism serves: right before its action and a failure word
         ("Postgres insert failures go to a failed_responses table"), or after 'for' where its
@@ -260,6 +276,9 @@ class TextView:
         if m.info.role in _HOST_ROLES and self._guard_before(clause):
             return True  # "before posting, the job inserts the hour into a table in Postgres
             # with a unique constraint": the dedupe guard of the post, not a step
+        if self._failure_store(m, clause):
+            return True  # "a record that gives up is written to a gcs bucket": where failed
+            # work is kept, not a step, and not what the terminal path is for
         if m.info.rule == "generic.dotted_call" and any(
             c.label == "terminal_path" and c.start > m.end for c in self.mentions("cue", clause)
         ):

@@ -128,7 +128,8 @@ def routed_failures(view: TextView, targets: Targets, claims: list[ClaimDraft]) 
         stores = [
             m.end
             for m in view.clause_services(where.index)
-            if m.start > route and m.info.role in _CONTAINERS
+            if m.start > route
+            and (m.info.role in _CONTAINERS or m.info.category in view.catalog.host_categories)
         ]
         stores += [i + 1 for i in range(route + 1, where.end) if i in heads]
         if not stores:
