@@ -104,8 +104,8 @@ def is_verbal(
         # "trigger: `order.refunded` message on the topic": after a label, the same noun
         opening = next((k for k in range(s - 2, lead - 1, -1) if toks[k].text == "`"), None)
         if opening is not None and opening > lead:
-            before = toks[opening - 1]
-            if before.norm in DETERMINERS or (before.text == ":" and form == "base"):
+            opener = toks[opening - 1]
+            if opener.norm in DETERMINERS or (opener.text == ":" and form == "base"):
                 return False
     if prev is not None:
         if prev.norm in DETERMINERS and prev.norm not in ("that", "which"):
