@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graphs import claim, graph, step
+from workflow_prover.analyzer import Analyzer
 from workflow_prover.checks import credentials
 from workflow_prover.graph.coverage import Coverage
 from workflow_prover.models import ClaimGraph
@@ -74,3 +75,31 @@ def test_when_the_text_holds_a_secret_then_secret_in_text_is_a_blocker() -> None
 
 def test_when_a_service_only_sends_webhooks_then_it_needs_no_credential() -> None:
     assert found(graph([step(1, "Stripe", "read", inbound=True)])) == []
+
+
+UNREAD_SERVICE = [
+    (
+        "an env var named for a service no step names",
+        "We upsert orders into Snowflake keyed on order id with exponential backoff; failures "
+        "go to a DLQ. Snowflake creds are in Vault and rotated. The shipbob token is an env var "
+        "on the worker.",
+        [("NO_VAULT_REFERENCE", "ShipBob")],
+    ),
+    (
+        "a vault named for a service no step names adds nothing to check",
+        "We upsert orders into Snowflake keyed on order id with exponential backoff; failures "
+        "go to a DLQ. Snowflake creds and the ShipBob token are in Vault and rotated.",
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"), UNREAD_SERVICE, ids=[c[0] for c in UNREAD_SERVICE]
+)
+def test_a_credential_said_to_be_kept_unsafely_is_checked_without_its_step(
+    analyzer: Analyzer, name: str, text: str, expected: list
+) -> None:
+    report = analyzer.analyze(text)
+    got = [(f.code, f.service) for f in report.findings if f.check.value == "credentials"]
+    assert [g for g in got if g[0] != "NO_ROTATION"] == expected

@@ -79,6 +79,20 @@ ROWS = [
         ALL,
     ),
     (
+        "a cue that opens with its own 'no' keeps it after a listed negation ('no X and no Y')",
+        "the label PUTs are retried from a separate pool with no pacing and no backoff.",
+        "retry_immediate",
+        "asserted",
+        ALL,
+    ),
+    (
+        "a negation governing a cue with its own 'without' is a double negative",
+        "the adyen client never retries without backoff (exp w/ jitter).",
+        "retry_immediate",
+        "negated",
+        ["Adyen"],
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",
@@ -1209,6 +1223,15 @@ SCOPE_FORMS = [
         ],
         "WRITE_WITHOUT_IDEMPOTENCY",
         [3],
+    ),
+    (
+        "an-http-method-as-a-noun-names-its-step-the-get-loop",
+        [
+            "The job GETs each ticket from Freshdesk, then PUTs a label on /tickets/{id}. The "
+            "GET loop is paced at 2 req/s."
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [2],
     ),
     (
         "former-and-latter-are-the-first-and-second-of-a-pair",

@@ -54,6 +54,17 @@ ROWS = [
         [("write", ["HubSpot"]), ("write", ["Amazon S3"])],
     ),
     (
+        "firing an event at a system sends it; a run that fires on a schedule sends nothing",
+        "the scheduler fires every 10 min, then we fire a klaviyo event per shipment.",
+        [("write", ["Klaviyo"])],
+    ),
+    (
+        "a dump from a system reads it",
+        "each night we dump yesterday's shipments from the shipbob api and upsert them into "
+        "snowflake.",
+        [("read", ["ShipBob"]), ("write", ["Snowflake"])],
+    ),
+    (
         "a verb word after a determiner and a name in code is a noun ('a `x.y` message')",
         "a `lead.created` message on the `leads` Pub/Sub subscription starts the run, which "
         "creates the person in Pipedrive.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workflow_prover.checks.base import Check, claim_evidence, finding, outbound
 from workflow_prover.graph.coverage import Coverage
+from workflow_prover.graph.kinds import unsafe_credential
 from workflow_prover.models import CheckId, ClaimGraph, ClaimKind, Finding, ServiceNode
 
 K = ClaimKind
@@ -17,6 +18,10 @@ def connected(graph: ClaimGraph) -> list[ServiceNode]:
         dict.fromkeys(
             n for s in graph.steps if s.inbound for n in s.services if _is_queue(graph, n)
         )
+    )
+    # 'the shipbob token is an env var on the worker': a credential the workflow holds
+    names.update(
+        dict.fromkeys(n for c in graph.claims if unsafe_credential(c) for n in c.scope.services)
     )
     by_name = {s.name: s for s in graph.services}
     return [by_name[n] for n in names if n in by_name]

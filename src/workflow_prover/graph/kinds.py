@@ -18,7 +18,7 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workflow_prover.models import CheckId, ClaimKind
+from workflow_prover.models import CheckId, ClaimKind, ClaimNode, ScopeTarget
 from workflow_prover.rules.book import RuleTableError, parse_rows
 
 TABLE = "kinds.jsonl"
@@ -82,3 +82,15 @@ def kind_table() -> KindTable:
     """The table, read once per process (package data that never changes)."""
     text = resources.files("workflow_prover.graph").joinpath(TABLE).read_text("utf-8")
     return build_table(list(parse_rows(TABLE, text, KindRow)))
+
+
+def unsafe_credential(claim: ClaimNode) -> bool:
+    """An asserted credential source that does not satisfy the check (an env var, a key in
+    code), scoped to the services it names."""
+    row = kind_table().rows[claim.kind]
+    return (
+        claim.modality == "asserted"
+        and row.group == "credential_source"
+        and not row.satisfies
+        and claim.scope.target is ScopeTarget.SERVICES
+    )

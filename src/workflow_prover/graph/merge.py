@@ -37,6 +37,7 @@ from workflow_prover.graph.documents import (
     steps_in_order,
 )
 from workflow_prover.graph.followup import FollowUps
+from workflow_prover.graph.kinds import unsafe_credential
 from workflow_prover.graph.stores import named_store_retractions, store_retractions
 from workflow_prover.models import (
     ASSIST_RULE,
@@ -128,6 +129,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
         claims.append(twin.model_copy(update={"position": position}))
     if removed:
         steps, claims, services = _without({shifted(i) for i in removed}, steps, claims, services)
+    services.update(_credential_services(turns, claims, services))
     return ClaimGraph(
         steps=tuple(steps),
         services=tuple(services.values()),
@@ -136,6 +138,21 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
         turns=len(turns),
         unread=tuple(_unread(turns)),
     )
+
+
+def _credential_services(
+    turns: list[TurnDraft], claims: list[ClaimNode], services: dict[str, ServiceNode]
+) -> dict[str, ServiceNode]:
+    """Services a design holds a credential for, said to be kept unsafely ('the shipbob token
+    is an env var on the worker'), that no step read names: the workflow connects to them
+    (rubric 2.4), so the credentials check sees them though their step was not read."""
+    named = {n for c in claims if unsafe_credential(c) for n in c.scope.services}
+    wanted = named - set(services)
+    if not wanted:
+        return {}
+    infos = {m.info.name: m.info for t in turns for m in t.view.services}
+    # a named product only: "the worker's database" stands in for the design's own database
+    return {n: _node(infos[n]) for n in sorted(wanted) if n in infos and not infos[n].generic}
 
 
 def _without(

@@ -93,6 +93,7 @@ class WordClasses:
     sql_runner: frozenset[str]
     client_maker: frozenset[str]
     header_key: frozenset[str]
+    object_verb: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

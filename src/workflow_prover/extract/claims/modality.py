@@ -79,6 +79,13 @@ class ConText:
         ]
         pseudo_at = _by_start(pseudo)
         claims_at = _by_start(claims)
+        self._owns_negation = {  # "no backoff", "without delay": the cue opens with it
+            (c.start, c.end)
+            for m in mentions
+            if m.label == "NEGATED" and m.direction == "FORWARD"
+            for c in _containing(claims_at, m)
+            if c.start == m.start
+        }
         quantifiers = [t.start for t in ann.of(Group.TERM) if t.label == "QUANTIFIER"]
         cues = [
             m
@@ -292,10 +299,16 @@ class ConText:
         # stays linear in the text whatever the number of cues (hardening fault 2)
         lo = bisect_left(self._starts, target.start - _FARTHEST)
         hi = bisect_right(self._starts, target.end + _FARTHEST)
+        # "no pacing and no backoff": a cue that opens with its own negation word ("no
+        # backoff", a retry with no delay) means it already; a negation before it in a list
+        # is not a second one
+        own = (target.start, target.end) in self._owns_negation
         for scope in self.scopes[lo:hi]:
             cue = scope.cue
             if cue.kinds and target.label not in cue.kinds:
                 continue  # a modifier of other kinds ("by hand" denies retries only)
+            if own and cue.label == "NEGATED" and self._listed_before(cue, target):
+                continue
             # a cue is one unit: "Retry On Fail: off" negates the whole cue, though the
             # backward scope's few tokens reach only into its tail
             reached = scope.lo <= target.start or (
@@ -335,6 +348,13 @@ class ConText:
         if self._double_negative(negations):
             return Reading("asserted", tuple(negations))
         return Reading("negated", (_nearest(negations, target),))
+
+    def _listed_before(self, negation: Mention, target: Mention) -> bool:
+        """Is the negation an earlier member of a list the target's own negation goes on
+        ('no pacing and no backoff'), not the one governing it ('never retries without
+        backoff', a double negative)?"""
+        between = self._ann.toks[negation.end : target.start]
+        return negation.end <= target.start and any(t.norm in COORDINATORS for t in between)
 
     def _double_negative(self, negations: list[Mention]) -> bool:
         toks = self._ann.toks

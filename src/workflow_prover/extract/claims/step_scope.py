@@ -228,7 +228,17 @@ def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
     if not nouns and not subject.endswith("s") and not the_noun:
         return ()
     by_verb, roots = _steps_by_verb(targets), _roots(targets)
-    verbs = {v for v in (subject[:-1] if subject.endswith("s") else "", the_noun) if len(v) >= 4}
+    # a short verb counts as a name when written as an HTTP method is ("the GET loop")
+    method = (
+        the_noun
+        if any(t.norm == the_noun and t.text.isupper() for t in toks[clause.start : clause.end])
+        else ""
+    )
+    verbs = {
+        v
+        for v in (subject[:-1] if subject.endswith("s") else "", the_noun)
+        if len(v) >= 4 or (v and v == method)
+    }
     for n in nouns:  # the verbs whose root begins the noun ("issu" of "issuance")
         verbs.update(v for k in range(3, len(n) + 1) for v in roots.get(n[:k], ()))
         verbs.discard(n)

@@ -16,6 +16,7 @@ from workflow_prover.extract.layout.grammar import (
     IRREGULAR_PAST,
     MARKUP,
     NOT_NOUNS,
+    OBJECT_PRONOUNS,
     PREPOSITIONS,
     SUBJECT_PRONOUNS,
     object_starter,
@@ -57,6 +58,8 @@ def is_verbal(
         prev = None  # "step 2 buys a label": the step's number, then its verb
     nxt = toks[e] if e < len(toks) else None
     form = verb_form(toks[s].text)
+    if toks[s].norm in words.object_verb and not _object_follows(toks, e, words):
+        return False  # "the scheduler fires every 10 min": when a run starts, no sending
     if e in verb_starts and form == "third" and not _adjective_follows(toks, e):
         return False  # "truck GPS pings arrive": a plural noun, then its verb
     if (
@@ -159,6 +162,26 @@ def _after_identifier(toks: list[Tok], s: int, lead: int) -> bool:
     if k - 1 < lead or toks[k - 1].text not in ("_", ".") or toks[k - 1].ws:
         return False
     return toks[k - 2].text[:1].isalnum() if k - 2 >= lead else False
+
+
+def _object_follows(toks: list[Tok], e: int, words: WordClasses) -> bool:
+    """Does an object start right after the verb ('fire *a* klaviyo event', 'fires events
+    to segment'), not a time or a condition ('fires every 10 min', 'fires whenever ...')?"""
+    if e >= len(toks):
+        return False
+    nxt = toks[e]
+    if nxt.norm in ("every", "each"):
+        after = toks[e + 1] if e + 1 < len(toks) else None
+        return after is not None and not (
+            after.text[:1].isdigit()
+            or after.norm in words.schedule_unit
+            or after.norm in words.time_noun  # "fired every time an action occurs"
+        )
+    if nxt.norm in DETERMINERS or nxt.norm in OBJECT_PRONOUNS:
+        return True
+    if nxt.norm in PREPOSITIONS or nxt.norm in words.clause_trigger:
+        return False
+    return nxt.text[:1].isalpha() and nxt.norm not in words.condition_introducer
 
 
 def _adjective_follows(toks: list[Tok], e: int) -> bool:
