@@ -65,6 +65,11 @@ ROWS = [
         [("read", ["ShipBob"]), ("write", ["Snowflake"])],
     ),
     (
+        "a worker that removes or deletes records acts: no retraction without a version",
+        "the worker deletes the user from intercom, then removes the member from mailchimp.",
+        [("write", ["Intercom"]), ("write", ["Mailchimp"])],
+    ),
+    (
         "a verb word after a determiner and a name in code is a noun ('a `x.y` message')",
         "a `lead.created` message on the `leads` Pub/Sub subscription starts the run, which "
         "creates the person in Pipedrive.",
