@@ -121,6 +121,20 @@ ROWS = [
         ["risk service"],
     ),
     (
+        "a line's label takes the negation of what answers it after the colon ('X: not any')",
+        "Throttling: we haven't added any yet.",
+        "throttle_rate",
+        "negated",
+        ALL,
+    ),
+    (
+        "a label's statement that negates something further on leaves the label asserted",
+        "Throttling: a token bucket paces every call, and we never bypass it.",
+        "throttle_rate",
+        "asserted",
+        ALL,
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",

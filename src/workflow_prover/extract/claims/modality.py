@@ -303,6 +303,7 @@ class ConText:
         # backoff", a retry with no delay) means it already; a negation before it in a list
         # is not a second one
         own = (target.start, target.end) in self._owns_negation
+        label_end = self._label_end(target)
         for scope in self.scopes[lo:hi]:
             cue = scope.cue
             if cue.kinds and target.label not in cue.kinds:
@@ -318,7 +319,11 @@ class ConText:
             if cue.label == "INSTRUCTION":
                 if inside or cue.overlaps(target):
                     hits.append(cue)
-            elif cue.contains(target) or (not cue.overlaps(target) and inside):
+            elif (
+                cue.contains(target)
+                or (not cue.overlaps(target) and inside)
+                or (label_end is not None and self._answers_label(scope, label_end))
+            ):
                 hits.append(cue)
         if not hits:
             return ASSERTED
@@ -349,6 +354,30 @@ class ConText:
             return Reading("asserted", tuple(negations))
         return Reading("negated", (_nearest(negations, target),))
 
+    def _label_end(self, target: Mention) -> int | None:
+        """The colon after a cue that labels its line ('Throttling: we haven't added any
+        yet'), or None."""
+        toks = self._ann.toks
+        colon = target.end
+        if colon >= len(toks) or toks[colon].text != ":":
+            return None
+        first = toks[target.start]
+        opens = first.line_start or (
+            target.start > 0
+            and toks[target.start - 1].text in _LABEL_MARKUP
+            and toks[target.start - 1].line_start
+        )
+        return colon if opens else None
+
+    def _answers_label(self, scope: Scope, colon: int) -> bool:
+        """Does a modifier just after the label's colon reach a word that stands for the
+        label ('we haven't added *any* yet', 'none so far')? It is about the label then."""
+        cue = scope.cue
+        if cue.label not in _LABEL_MODIFIERS or not colon < cue.start <= colon + _LABEL_REACH:
+            return False
+        toks = self._ann.toks
+        return any(toks[k].norm in _STANDS_FOR_LABEL for k in range(scope.lo, scope.hi))
+
     def _listed_before(self, negation: Mention, target: Mention) -> bool:
         """Is the negation an earlier member of a list the target's own negation goes on
         ('no pacing and no backoff'), not the one governing it ('never retries without
@@ -369,6 +398,10 @@ class ConText:
 
 
 _LIST_WORDS = frozenset(("and", "or", "nor", "plus"))  # words that go on with a list
+_LABEL_MARKUP = frozenset(("-", "*", "•", "#", "##", "###", "**"))  # before a line's label
+_LABEL_MODIFIERS = frozenset(("NEGATED", "PLANNED", "HYPOTHETICAL"))
+_LABEL_REACH = 4  # "Throttling: we haven't ...": the modifier opens what follows the colon
+_STANDS_FOR_LABEL = frozenset(("any", "none", "one", "it", "them", "that", "those", "anything"))
 
 
 def _listing_brackets(toks: list[Tok], terminators: list[Mention]) -> frozenset[int]:
