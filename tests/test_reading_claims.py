@@ -135,6 +135,27 @@ ROWS = [
         ALL,
     ),
     (
+        "an unchecked task-list item is not done yet ('- [ ] DLQ ...')",
+        "- [x] retries with backoff on Chargify calls\n- [ ] DLQ for exhausted events",
+        "terminal_path",
+        "planned",
+        ALL,
+    ),
+    (
+        "calls said to go out unthrottled have no throttling",
+        "We pull tickets from Front. Front calls go out unthrottled.",
+        "throttle_rate",
+        "negated",
+        ["Front"],
+    ),
+    (
+        "a fixed retry interval written as one token is fixed ('retried every 5s')",
+        "We POST each order to Xero. Calls are retried every 5s.",
+        "retry_fixed",
+        "asserted",
+        ALL,
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",

@@ -70,6 +70,11 @@ ROWS = [
         [("write", ["Intercom"]), ("write", ["Mailchimp"])],
     ),
     (
+        "an HTTP method after 'for each' with its object is the verb ('for each POST a ...')",
+        "every hour pull tickets from Front, and for each POST a summary to our notes-api.",
+        [("read", ["Front"]), ("write", ["notes-api"])],
+    ),
+    (
         "a verb word after a determiner and a name in code is a noun ('a `x.y` message')",
         "a `lead.created` message on the `leads` Pub/Sub subscription starts the run, which "
         "creates the person in Pipedrive.",

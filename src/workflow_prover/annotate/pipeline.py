@@ -231,6 +231,7 @@ def _cue_rule(cue: CueRow) -> _Rule:
         ("mechanism_part", cue.mechanism_part),
         ("states_rate", cue.states_rate),
         ("threat", cue.threat),
+        ("absent", cue.absent),
     )
     return _Rule(Group.CUE, cue.label, cue.id, facts, cue.value_check)
 

@@ -52,7 +52,7 @@ class Mention:
     Each group fills its own fields: services `service` and `vendor`; verbs `starts_run`;
     terms `category` and `filter`; ConText modifiers `direction`, `max_scope`, `reach`,
     `effect` and `kinds`; claim cues `requires`, `inverted`, `states_rate`, `value`,
-    `mechanism_part` and `threat`.
+    `mechanism_part`, `threat` and `absent`.
     """
 
     group: Group
@@ -77,6 +77,7 @@ class Mention:
     weak: bool = False  # services: "wise", "square" in lower case (see services.found)
     starts_run: bool = False  # verbs: starts the workflow, sends nothing ("trigger")
     threat: bool = False  # cues: the threat a dedupe answers ("a redelivered webhook")
+    absent: bool = False  # cues: the mechanism is said to be absent ("unthrottled")
 
     def __hash__(self) -> int:
         """The row and the span: the other fields follow from them (but `weak`, which rarely

@@ -161,6 +161,9 @@ class CueRow(_Row):
     # The cue names the harm, so only its negation is a claim: "nobody is texted twice",
     # "no duplicates" assert de-duplication; "this creates duplicates" asserts nothing.
     inverted: bool = False
+    # The cue says its mechanism is absent ("Front calls go out unthrottled"): asserted it
+    # negates the mechanism, negated ("never unthrottled") it asserts it
+    absent: bool = False
     # The cue states a rate ("10 requests per second", "a token bucket"): with it, a schedule
     # in the clause is not the only pacing
     states_rate: bool = False

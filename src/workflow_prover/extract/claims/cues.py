@@ -82,6 +82,10 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
                 continue  # "she didn't say anything about dupes": silence states no mechanism
             if reading.modality == "negated":
                 reading = Reading("asserted", reading.cues)
+        if cue.absent and reading.modality in ("asserted", "negated"):
+            # "Front calls go out unthrottled": the cue says the mechanism is not there
+            flipped = "negated" if reading.modality == "asserted" else "asserted"
+            reading = Reading(flipped, reading.cues)
         clause = view.lay.clause_of[cue.start]
         scope = scope_of(targets, clause, credential=cue.label in CREDENTIAL_KINDS)
         if cue.label == "throttle_rate" and schedule_only(view, clause):

@@ -110,7 +110,9 @@ def is_verbal(
             opener = toks[opening - 1]
             if opener.norm in DETERMINERS or (opener.text == ":" and form == "base"):
                 return False
-    if prev is not None:
+    if prev is not None and not (
+        prev.norm in ("each", "every") and _method_with_object(toks, s, nxt)
+    ):  # "for each POST a summary to notes-api": 'each' is a pronoun, POST the verb
         if prev.norm in DETERMINERS and prev.norm not in ("that", "which"):
             return False
         if prev.norm in ("per", "each", "every"):
@@ -162,6 +164,12 @@ def _after_identifier(toks: list[Tok], s: int, lead: int) -> bool:
     if k - 1 < lead or toks[k - 1].text not in ("_", ".") or toks[k - 1].ws:
         return False
     return toks[k - 2].text[:1].isalnum() if k - 2 >= lead else False
+
+
+def _method_with_object(toks: list[Tok], s: int, nxt: Tok | None) -> bool:
+    """'for each POST a summary to notes-api': an HTTP method written as one, with its
+    object after it, is the verb even after 'each'."""
+    return toks[s].text.isupper() and nxt is not None and nxt.norm in DETERMINERS
 
 
 def _object_follows(toks: list[Tok], e: int, words: WordClasses) -> bool:
