@@ -116,6 +116,11 @@ SERVICE_CORRECTIONS = [
         KAFKA_STRIPE_TEAMS,
     ),
     (
+        "a correction of a numbered step with no action of its own moves that step's service",
+        "Correction on step 3: the summary goes to Microsoft Teams, not Slack.",
+        KAFKA_STRIPE_TEAMS,
+    ),
+    (
         "a store named in a correction is where a mechanism lives and moves no step",
         "Actually, the Stripe call's idempotency key is stored in DynamoDB instead.",
         KAFKA_STRIPE_SLACK,

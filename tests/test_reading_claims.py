@@ -1501,3 +1501,16 @@ def test_scope_decides_which_steps_a_mechanism_covers(
 ) -> None:
     findings = analyzer.analyze_turns(turns).findings
     assert sorted(f.step or 0 for f in findings if f.code == code) == steps
+
+
+def test_without_it_denies_the_mechanism_before_it_for_its_own_clause(analyzer: Analyzer) -> None:
+    """'..., but that backoff was Yotpo middleware; the Klaviyo calls go out directly without
+    it': the backoff stays Yotpo's and is denied for Klaviyo, where 'without it' is said."""
+    text = (
+        "We post to Yotpo and to Klaviyo. Yotpo calls back off, but that backoff is Yotpo "
+        "middleware; the Klaviyo calls go out directly without it."
+    )
+    claims = [c for c in analyzer.analyze(text).claims if c.kind == "backoff_exponential"]
+    read = sorted((c.modality, tuple(c.scope.services)) for c in claims)
+    assert ("negated", ("Klaviyo",)) in read
+    assert all(m == "asserted" for m, svc in read if svc == ("Yotpo",))

@@ -186,9 +186,13 @@ class FollowUps:
         lay = view.lay
         known = {name for s in self._earlier for name in s.services}
         out: dict[int, Corrected] = {}
+        drafted = {lay.clauses[d.clause].sentence for d in self._turn.steps}
         for sentence, (start, end) in enumerate(lay.sentences):
-            if not view.has_term("CORRECTION", start, end) or self._by_label(start, end):
+            if not view.has_term("CORRECTION", start, end):
                 continue
+            label = self._by_label(start, end)
+            if label is not None and sentence in drafted:
+                continue  # "one correction: step 4 posts to Teams": its step is the reading
             named = self._mentions(sentence)
             old = {m.info.name for m in named if m.info.name in known}
             new = [
@@ -199,6 +203,10 @@ class FollowUps:
                 and not view.is_attributive(m)  # "the Teams channel id"
             ]
             steps = [s for s in self._earlier if old and old <= set(s.services)]
+            if label is not None:
+                # "Correction on step 2: the points go to LoyaltyLion, not Yotpo": the step
+                # the label names, when the old service is its own or none is named
+                steps = [s for s in self._earlier if s.index == label and old <= set(s.services)]
             if len(steps) == 1 and new:
                 out[sentence] = Corrected(steps[0].index, frozenset(old), tuple(dict.fromkeys(new)))
         return out

@@ -129,7 +129,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims = _same_mechanism_scoped(view, claims)
     claims += routed_failures(view, targets, claims)
     claims += same_way(view, targets, claims)
-    claims += retractions(view, claims)
+    claims += retractions(view, claims, targets)
     claims = _keys_described(view, claims)
     claims = _without_defeated_purposes(view, claims)
     claims = undecided_alternatives(view, claims)

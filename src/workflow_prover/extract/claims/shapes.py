@@ -36,7 +36,7 @@ _UNITS = {
 _CONTAINERS = frozenset(("datastore",))
 
 
-def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+def retractions(view: TextView, claims: list[ClaimDraft], targets: Targets) -> list[ClaimDraft]:
     """'...was deduped on the order ID, but we dropped that': a retraction that points back.
 
     A retraction cue whose clause names no mechanism itself but refers back ("that", "it")
@@ -55,7 +55,12 @@ def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
     for cue in view.ann.of(Group.CONTEXT):
         index = view.lay.clause_of[cue.start]
         clause = view.clause(index)
-        if cue.effect not in ("retraction", "status") and not _but_denied(view, clause, cue):
+        without = _without_it(view, cue)
+        if (
+            cue.effect not in ("retraction", "status")
+            and not _but_denied(view, clause, cue)
+            and not without
+        ):
             continue
         if index in said:
             continue
@@ -77,11 +82,14 @@ def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
             taken = [c for k in ordered[first:at] for c in by_clause[k]]
         else:
             taken = by_clause[last]
+        # "LoyaltyLion is called directly without it": what points back is denied for the
+        # services this clause names, not where it was said
+        own = scope_of(targets, index, credential=False) if without else None
         out += [
             ClaimDraft(
                 c.kind,
                 Reading("negated", (cue,)),
-                c.scope,
+                own if own is not None and own.services else c.scope,
                 cue.start,
                 cue.end,
                 index,
@@ -91,6 +99,19 @@ def retractions(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:
             for c in taken
         ]
     return out
+
+
+def _without_it(view: TextView, cue: Mention) -> bool:
+    """'... without it', 'no more of that': a negation of a word that stands for a mechanism
+    said just before."""
+    toks = view.toks
+    k = cue.end
+    return (
+        cue.label == "NEGATED"
+        and k < len(toks)
+        and toks[k].norm in view.catalog.words.stand_in
+        and toks[k].norm in ("it", "that", "them", "this", "those")
+    )
 
 
 def _but_denied(view: TextView, clause: Clause, cue: Mention) -> bool:
