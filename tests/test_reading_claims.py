@@ -156,6 +156,21 @@ ROWS = [
         ALL,
     ),
     (
+        "a flat interval with its unit glued on is fixed ('retries at a flat 30s')",
+        "We post a recap to Slack; the Slack recap retries at a flat 30s.",
+        "retry_fixed",
+        "asserted",
+        ["Slack"],
+    ),
+    (
+        "'each of the three' is about every step just listed",
+        "We post to Brex, to Xero and to Slack. Each of the three first checks close_runs "
+        "(primary key: close date + target) and is skipped if that row already exists.",
+        "idempotency",
+        "asserted",
+        ALL,
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",

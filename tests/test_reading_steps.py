@@ -75,6 +75,17 @@ ROWS = [
         [("read", ["Front"]), ("write", ["notes-api"])],
     ),
     (
+        "systems other steps act on, 'called with' a mechanism, are those steps: no new step",
+        "1. Pull refunds from the Braintree API.\n2. Post a credit note to Xero.\nBraintree and "
+        "Xero are called with exponential backoff.",
+        [("read", ["Braintree"]), ("write", ["Xero"])],
+    ),
+    (
+        "a call to a system no other step acts on is a step",
+        "Pull refunds from the Braintree API, then call Xero with exponential backoff.",
+        [("read", ["Braintree"]), ("write", ["Xero"])],
+    ),
+    (
         "a verb word after a determiner and a name in code is a noun ('a `x.y` message')",
         "a `lead.created` message on the `leads` Pub/Sub subscription starts the run, which "
         "creates the person in Pipedrive.",

@@ -40,6 +40,10 @@ INFIXES = (
 URL = re.compile(r"^(?:(?:https?|ftp)://\S+|www\.\S+)$", re.IGNORECASE)
 
 
+# "retried every 5s", "a flat 30s": a duration's unit is its own token, as spaCy already
+# splits "2m" and "5 ms", so a rule reads "5s" as it reads "5 s"
+DURATION_UNIT = r"(?<=[0-9])(?:s|ms|sec|secs|min|mins|h|hr|hrs)$"
+
 # A redaction placeholder is one token ("[REDACTED:github_token]"), never words of the design.
 PLACEHOLDER = re.compile(r"^\[REDACTED:[a-z0-9_]{1,80}\]$")
 
@@ -64,7 +68,7 @@ def customise_tokenizer(nlp: Language) -> None:
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     prefixes = [*(nlp.Defaults.prefixes or ()), "→", "⇒", "➜", "➔", "•", "·", "▪", "‣"]
     tokenizer.prefix_search = compile_prefix_regex(prefixes).search
-    suffixes = [*(nlp.Defaults.suffixes or ()), "→", "⇒", "➜", "➔"]
+    suffixes = [*(nlp.Defaults.suffixes or ()), "→", "⇒", "➜", "➔", DURATION_UNIT]
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     for arrow in _ARROWS:
         tokenizer.add_special_case(arrow, [{"ORTH": arrow}])

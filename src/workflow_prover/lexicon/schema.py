@@ -323,6 +323,7 @@ WordLabel = Literal[
     "INBOX_HEAD",  # endpoint, webhook: "a Zendesk trigger calls our webhook endpoint": to us
     "CLIENT_MAKER",  # client, connect, sdk: `erp = ErpClient(url)` makes a client of a system
     "HEADER_KEY",  # trigger, schedule: '- trigger: the order message' titles a line, not a verb
+    "GENERIC_CALL",  # call, hit: '(they) are called with backoff' restates other steps' calls
     "OBJECT_VERB",  # fire: acts with an object only ('fire a klaviyo event', not 'fires hourly')
     "SQL_RUNNER",  # query, execute: `pg.query('INSERT ...')`: the statement it runs acts
 ]

@@ -94,6 +94,7 @@ class WordClasses:
     client_maker: frozenset[str]
     header_key: frozenset[str]
     object_verb: frozenset[str]
+    generic_call: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

@@ -10,7 +10,7 @@ names services says how much of the object, not which steps ("... sends any key"
 
 from __future__ import annotations
 
-from workflow_prover.annotate.types import Mention, Tok
+from workflow_prover.annotate.types import Mention, Tok, small_number
 from workflow_prover.extract.claims.drafts import ScopeDraft
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.grammar import (
@@ -41,6 +41,8 @@ def quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
             return floating
         if _object_of_named(view, clause, i):
             continue  # "neither the Mailchimp call nor the Salesforce call sends any key"
+        if _of_the_ones_before(view, clause, i, nouns):
+            return ScopeDraft()  # "Each of the three first checks close_runs": all of them
         for j in range(i + 1, min(i + 5, clause.end)):
             if j in nouns:
                 longest = nouns[j]
@@ -51,6 +53,31 @@ def quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
                     also=_listed_before(view, clause, i),
                 )
     return None
+
+
+def _of_the_ones_before(
+    view: TextView, clause: Clause, quant: int, nouns: dict[int, Mention]
+) -> bool:
+    """'Each of the three ...', 'each of these', 'all of them': a quantifier over what the text
+    has just listed, with no noun of its own, is about all of it."""
+    toks = view.toks
+    k = quant + 1
+    if k + 1 >= clause.end or toks[k].norm != "of":
+        return False
+    if any(j in nouns for j in range(k, min(k + 4, clause.end))):
+        return False  # "each of the three writes": the noun decides
+    det = toks[k + 1].norm
+    if det in ("them", "these", "those"):
+        return True
+    count = toks[k + 2] if k + 2 < clause.end else None
+    return (
+        det == "the"
+        and count is not None
+        and (small_number(count.text) is not None or count.norm in _COUNTS)
+    )
+
+
+_COUNTS = frozenset(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))
 
 
 def _object_of_named(view: TextView, clause: Clause, quant: int) -> bool:

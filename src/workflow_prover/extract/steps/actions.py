@@ -89,7 +89,33 @@ def find_steps(view: TextView) -> list[StepDraft]:
             continue
         found = [_without_cell_edge(view, s) for s in _clause_steps(view, clause, sentence)]
         (background if clause.role == "background" else steps).extend(found)
-    return _upstream_publishes(view, _transfers_delivered(view, steps or background))
+    found = _upstream_publishes(view, _transfers_delivered(view, steps or background))
+    return _without_restated_calls(view, found)
+
+
+def _without_restated_calls(view: TextView, steps: list[StepDraft]) -> list[StepDraft]:
+    """'Braintree and Quaderno are called with exponential backoff': a verb that names no
+    action of its own (call, hit), on systems other steps of the text act on, in a clause
+    that states a mechanism, says how those steps call them; it is no step of its own."""
+    generic = view.catalog.words.generic_call
+    acted = {i.name for s in steps for i in s.services if not _generic(view, s, generic)}
+    return [
+        s
+        for s in steps
+        if not (
+            _generic(view, s, generic)
+            and s.services
+            and {i.name for i in s.services} <= acted
+            and view.mentions("cue", s.clause)
+        )
+    ]
+
+
+def _generic(view: TextView, step: StepDraft, generic: frozenset[str]) -> bool:
+    if not step.rule.startswith("verb."):
+        return False
+    verbs = [v for v in view.mentions("verb", step.clause) if v.rule == step.rule]
+    return bool(verbs) and all(view.toks[v.start].norm in generic for v in verbs)
 
 
 _BROKERS = frozenset(("queue", "stream"))
