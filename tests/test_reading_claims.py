@@ -171,6 +171,14 @@ ROWS = [
         ALL,
     ),
     (
+        "a product the lexicon does not know, named again at a sentence's start, is that product",
+        "We upsert the offer on the Mirakl marketplace. The Mirakl shop key and the Cloud SQL "
+        "password are in GCP Secret Manager. Rev 1 pushed offers to Mirakl.",
+        "vault",
+        "asserted",
+        ["Google Cloud SQL", "Mirakl"],
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",

@@ -446,7 +446,9 @@ def back_references(
     """'the ledger row', 'the TMS': a generic service named again by its distinctive word."""
     if not aliases:
         return []
-    first = {m.info.name: m.start for m in found}
+    first: dict[str, int] = {}  # where each service is first named (found is not in order)
+    for m in found:
+        first[m.info.name] = min(m.start, first.get(m.info.name, m.start))
     refs: list[SvcMention] = []
     for i, tok in enumerate(toks):
         info = aliases.get(tok.norm)
