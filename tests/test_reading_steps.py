@@ -86,6 +86,12 @@ ROWS = [
         [("read", ["Braintree"]), ("write", ["Xero"])],
     ),
     (
+        "a plural noun with a relative clause before its auxiliary is the subject, no verb",
+        "On each Shopify `orders/paid` webhook, relay-svc creates the order in fulfil-api. "
+        "Requests that exhaust their attempts are written to `relay_parked`.",
+        [("read", ["Shopify"]), ("write", ["fulfil-api"])],
+    ),
+    (
         "a verb word after a determiner and a name in code is a noun ('a `x.y` message')",
         "a `lead.created` message on the `leads` Pub/Sub subscription starts the run, which "
         "creates the person in Pipedrive.",

@@ -154,8 +154,18 @@ def is_verbal(
     ):
         return False
     if prev is None and not in_item and verb_form(toks[s].text) == "third":
+        if _relative_subject(toks, e):
+            return False  # "Requests that exhaust their attempts are written to ...": a noun
         return nxt is not None and object_starter(nxt) and nxt.norm not in PREPOSITIONS
     return True
+
+
+def _relative_subject(toks: list[Tok], e: int) -> bool:
+    """'Requests that exhaust their attempts are written ...': a plural noun, a relative
+    clause, then the main clause's auxiliary a few words on."""
+    if e >= len(toks) or toks[e].norm not in ("that", "which", "who"):
+        return False
+    return any(toks[k].norm in AUXILIARIES for k in range(e + 2, min(e + 8, len(toks))))
 
 
 def _after_identifier(toks: list[Tok], s: int, lead: int) -> bool:
