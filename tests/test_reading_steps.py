@@ -92,6 +92,12 @@ ROWS = [
         [("read", ["Shopify"]), ("write", ["fulfil-api"])],
     ),
     (
+        "configuring a system's client is setup, no step",
+        "Every 20 minutes sync-job reads changed products from Akeneo. The Akeneo client is "
+        "configured through its usual `AKENEO_CLIENT_SECRET` environment variable.",
+        [("read", ["Akeneo"])],
+    ),
+    (
         "a verb word after a determiner and a name in code is a noun ('a `x.y` message')",
         "a `lead.created` message on the `leads` Pub/Sub subscription starts the run, which "
         "creates the person in Pipedrive.",
