@@ -179,6 +179,14 @@ ROWS = [
         ["Google Cloud SQL", "Mirakl"],
     ),
     (
+        "a negation word inside a snake_case identifier negates nothing ('partner_order_no')",
+        "order-intake reserves stock through inventory-api, passing `partner_order_no` as the "
+        "Idempotency-Key.",
+        "idempotency",
+        "asserted",
+        ["inventory-api"],
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",

@@ -98,6 +98,12 @@ ROWS = [
         [("read", ["Akeneo"])],
     ),
     (
+        "a modal or a negation ends a generic system's name ('which still cannot call ...')",
+        "order-intake creates the order in fulfil-api. Partner C, which still cannot call HTTP "
+        "endpoints, was moved onto the same endpoint through a relay.",
+        [("write", ["fulfil-api"])],
+    ),
+    (
         "a verb word after a determiner and a name in code is a noun ('a `x.y` message')",
         "a `lead.created` message on the `leads` Pub/Sub subscription starts the run, which "
         "creates the person in Pipedrive.",

@@ -23,7 +23,12 @@ from dataclasses import dataclass
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
 from workflow_prover.extract.layout.clauses import Layout
-from workflow_prover.extract.layout.grammar import AUXILIARIES, COORDINATORS, NON_FINITE
+from workflow_prover.extract.layout.grammar import (
+    AUXILIARIES,
+    COORDINATORS,
+    NON_FINITE,
+    in_identifier,
+)
 
 _FARTHEST = 80  # tokens between a cue and the farthest target it can modify
 _PRECEDENCE = ("INSTRUCTION", "HYPOTHETICAL", "HISTORICAL", "QUESTION", "PLANNED")
@@ -95,6 +100,7 @@ class ConText:
             and not any(p.label == m.label for p in _containing(pseudo_at, m))
             and not any(True for _ in _containing(claims_at, m))
             and not _possessive(ann.toks, m)
+            and not in_identifier(ann.toks, m.start, m.end)  # `partner_order_no`
             and not (m.effect == "exceptive" and _after_quantifier(m, quantifiers))
             and not (m.effect == "phrase_end" and _phrase_goes_on(ann.toks, m))
         ]

@@ -221,6 +221,20 @@ NAME_STOPS = (
             "you",
             "->",
             "→",
+            # a modal or a negation is the clause's, never a name's: "Partner C, which still
+            # cannot call HTTP endpoints" names no system "still cannot call HTTP endpoints"
+            "cannot",
+            "can't",
+            "can",
+            "could",
+            "will",
+            "would",
+            "should",
+            "must",
+            "not",
+            "n't",
+            "never",
+            "still",
         ]
     )
 )
