@@ -51,6 +51,16 @@ BLOCKS = [
         [("text", "design"), ("text", "design")],
     ),
     (
+        "a first line opening with a document's numbered id is its title ('PR #77: ...')",
+        "PR #77: add Twilio Verify to signup-svc\nWhen a user signs up, we insert a row.",
+        [("heading", "design"), ("text", "design")],
+    ),
+    (
+        "a first line that only starts with a word and a number is prose ('Step 1: ...')",
+        "Step 1: add the contact to HubSpot\nStep 2: post to Slack.",
+        [("text", "design"), ("text", "design")],
+    ),
+    (
         "metadata lines are no statements",
         "Status: accepted\nOwner: @ana\nWe pull contacts.",
         [("meta", "design"), ("meta", "design"), ("text", "design")],

@@ -410,6 +410,7 @@ class SectionRow(_Row):
         "out_of_scope",
         "future",
         "meta",
+        "document",  # a kind of document whose numbered id opens a title: "PR #77: ..."
     ]
 
 

@@ -65,10 +65,15 @@ class SectionRoles:
 
     def __init__(self, rows: tuple[SectionRow, ...]) -> None:
         self._phrases = sorted(
-            ((tuple(r.pattern.lower().split()), r.role) for r in rows if r.role != "meta"),
+            (
+                (tuple(r.pattern.lower().split()), r.role)
+                for r in rows
+                if r.role not in ("meta", "document")
+            ),
             key=lambda p: -len(p[0]),
         )
         self._meta = frozenset(r.pattern.lower() for r in rows if r.role == "meta")
+        self._documents = frozenset(r.pattern.lower() for r in rows if r.role == "document")
         # each phrase -> its rank in `_phrases` (the first listed wins), looked up by n-gram
         self._rank: dict[tuple[str, ...], int] = {}
         for rank, (phrase, _) in enumerate(self._phrases):
@@ -90,6 +95,16 @@ class SectionRoles:
     def is_meta(self, key: str) -> bool:
         return key.strip().lower() in self._meta
 
+    def names_document(self, line: str) -> bool:
+        """Does the line open with a document's numbered id ('PR #77:', '## ADR-031:',
+        'Issue 12 —')? Then it is the document's title."""
+        m = _DOCUMENT_ID.match(line)
+        return m is not None and m.group(1).lower() in self._documents
+
+
+# "PR #77:", "ADR-031:", "Issue 12 —": a document kind, its number, then the title
+_DOCUMENT_ID = re.compile(r"^\s*(?:#+\s*)?([A-Za-z]+)[\s#-]*\d+\s*[:\u2014\u2013-]")
+
 
 def read_blocks(text: str, roles: SectionRoles) -> Blocks:
     lines = text.split("\n")
@@ -109,7 +124,7 @@ def read_blocks(text: str, roles: SectionRoles) -> Blocks:
         elif n + 1 < len(lines) and _SETEXT.match(lines[n + 1]) and line.strip():
             kinds[n], kinds[n + 1] = "heading", "heading"
             headings[n] = line.strip()
-    title = _title(lines, kinds)
+    title = _title(lines, kinds, roles)
     if title is not None:
         kinds[title] = "heading"  # a title names the whole text: it opens no section
     section_roles: list[str] = []
@@ -186,7 +201,7 @@ def _is_meta(line: str, roles: SectionRoles) -> bool:
     return match is not None and roles.is_meta(match.group("key"))
 
 
-def _title(lines: list[str], kinds: list[str]) -> int | None:
+def _title(lines: list[str], kinds: list[str], roles: SectionRoles) -> int | None:
     """The first non-empty line, when it is a title of a longer text (see the docstring)."""
     first = next((n for n, line in enumerate(lines) if line.strip()), None)
     if first is None or kinds[first] != "text":
@@ -195,6 +210,8 @@ def _title(lines: list[str], kinds: list[str]) -> int | None:
     if not rest:
         return None
     line = lines[first].strip()
+    if roles.names_document(line):
+        return first  # "PR #77: add Twilio Verify to signup-svc": what the change is called
     words = _WORD.findall(line)
     if not 1 <= len(words) <= 12 or _SENTENCE_LIKE.search(line) or line.endswith((":", "?")):
         return None
