@@ -187,6 +187,37 @@ ROWS = [
         ["inventory-api"],
     ),
     (
+        "an env line whose value is a vault reference ('${from-vault:...}') is that vault",
+        "signup-svc sends the Twilio Verify code.\n```env\nTWILIO_AUTH_TOKEN=${from-vault:"
+        "twilio/token}\n```",
+        "vault",
+        "asserted",
+        ["Twilio"],
+    ),
+    (
+        "an env line is the credential of the service the text calls by its name ('PG_')",
+        "signup-svc inserts a row into pg.\n```env\nPG_PASSWORD=${PG_PASSWORD}\n```",
+        "env_var",
+        "asserted",
+        ["PostgreSQL"],
+    ),
+    (
+        "a send gated on a unique insert succeeding is keyed by it",
+        "signup-svc inserts a row into verify_attempts in pg (unique on signup_id) and only "
+        "sends the Twilio Verify code if that insert succeeded.",
+        "idempotency",
+        "asserted",
+        ["PostgreSQL", "Twilio", "signup-svc"],
+    ),
+    (
+        "a send gated on an insert that nothing makes unique is not keyed",
+        "signup-svc inserts a row into pg and only sends the Twilio Verify code if that insert "
+        "succeeded.",
+        "idempotency",
+        None,
+        ALL,
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",

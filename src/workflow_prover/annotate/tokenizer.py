@@ -32,6 +32,7 @@ INFIXES = (
     r"(?<=[A-Za-z0-9_()])[()\[\]{}](?=[A-Za-z0-9_().'\"`])",  # now().isoformat, fn(x), fn('x')
     r"[{}]",  # f"{order_id}-{uuid4()}": the parts of a template are words
     r"(?<=\()['\"`](?=\S)",  # execute('INSERT ...'): the quote opens a string, not a word
+    r"(?<=[A-Za-z0-9_])=(?=[$\"'{\[])",  # TOKEN=${from-vault:...}: the name, then its value
 )
 
 

@@ -376,6 +376,12 @@ def _required(view: TextView, cue: Mention) -> bool:
         return view.has_term("CREDENTIAL_NOUN", lo, hi)
     if need == "write":
         return any(v.label == "WRITE" for v in view.ann.of(Group.VERB) if lo <= v.start < hi)
+    if need == "dedupe":  # "only sends the code if that insert succeeded": a unique insert
+        return any(
+            c.label == "idempotency" and c.start != cue.start
+            for c in view.ann.of(Group.CUE)
+            if lo <= c.start < hi
+        )
     if need == "datastore":
         return any(m.info.role == "datastore" for m in view.services if lo <= m.start < hi)
     return True

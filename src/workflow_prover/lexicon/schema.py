@@ -156,8 +156,10 @@ class CueRow(_Row):
     mechanism_part: bool = False
     # The cue only counts when its sentence also has: a failure word ("alarm" alone is not
     # failure handling), a retry, a key or credential noun, a credential noun alone, a write
-    # verb, or a datastore.
-    requires: Literal["failure", "retry", "key", "credential", "write", "datastore"] | None = None
+    # verb, a datastore, or another de-duplication cue (a gate on a unique insert).
+    requires: (
+        Literal["failure", "retry", "key", "credential", "write", "datastore", "dedupe"] | None
+    ) = None
     # The cue names the harm, so only its negation is a claim: "nobody is texted twice",
     # "no duplicates" assert de-duplication; "this creates duplicates" asserts nothing.
     inverted: bool = False

@@ -92,7 +92,9 @@ def _named_service(view: TextView, words: set[str]) -> str | None:
     for m in view.services:
         if m.info.role not in ("api", "datastore"):
             continue
+        # its name and the words the text calls it by (`PG_PASSWORD` and "pg")
         own = set(re.findall(r"[a-z0-9]+", m.info.name.lower()))
+        own |= set(re.findall(r"[a-z0-9]+", view.text(m.start, m.end).lower()))
         hits = len(words & own)
         if hits:
             best[m.info.name] = max(best.get(m.info.name, 0), hits)

@@ -282,6 +282,8 @@ def _inside_compound(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
         return True
     if in_identifier(toks, m.start, m.end):
         return True  # "harvest_entry_id", "shopify_orders": a field or table of ours
+    if m.label == "secrets" and after is not None and after.text == ":" and not after.ws:
+        return False  # "${from-vault:twilio/token}": a reference into the store, by its scheme
     return (
         before is not None
         and before.text == "-"
