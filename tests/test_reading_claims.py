@@ -218,6 +218,35 @@ ROWS = [
         ALL,
     ),
     (
+        "a remark naming a request id as a business id keys the write ('RequestId = order id')",
+        "create the invoice in QuickBooks Online (RequestId = order id).",
+        "idempotency",
+        "asserted",
+        ["QuickBooks Online"],
+    ),
+    (
+        "'same key' on a later write restates the key just given",
+        "buy a label from EasyPost (idempotency key = order id) and push the tracking number "
+        "through the Shopify API (same key).",
+        "idempotency",
+        "asserted",
+        ["EasyPost", "Shopify"],
+    ),
+    (
+        "a retry-delay setting of zero is an immediate retry ('retry_delay_ms: 0')",
+        "We buy labels from EasyPost.\n```yaml\nretry_count: 10\nretry_delay_ms: 0\n```",
+        "retry_immediate",
+        "asserted",
+        ALL,
+    ),
+    (
+        "what the writers assumed, past a colon in inline code, is a belief, not the design",
+        "We buy labels from EasyPost. We assumed `concurrency: 1` counts as throttling.",
+        "throttle_rate",
+        "hypothetical",
+        ALL,
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",

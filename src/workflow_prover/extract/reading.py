@@ -447,10 +447,16 @@ def _stated_cues(
 
 
 def _waits(toks: list[Tok], cue: Mention, words: frozenset[str]) -> bool:
-    """Does a re-call's span hold a wait ('call fails we pause a second, then call again')?"""
+    """Does a re-call's span hold a wait ('call fails we pause a second, then call again')?
+    A wait of zero is none ('retry_delay_ms: 0')."""
+    if toks[cue.end - 1].text in _ZERO:
+        return False
     return cue.end - cue.start > 2 and any(
         toks[i].norm in words for i in range(cue.start + 1, cue.end - 1)
     )
+
+
+_ZERO = frozenset(("0", "0.0", "00"))
 
 
 def _previous(view: TextView, lo: int) -> tuple[int, int]:

@@ -75,7 +75,11 @@ class ConText:
         self._finite = finite
         mentions = ann.of(Group.CONTEXT)
         pseudo = [m for m in mentions if m.direction == "PSEUDO"]
-        self._terminators = [m for m in mentions if m.label == "TERMINATOR"]
+        # a colon or a bracket inside inline code (`concurrency: 1`) ends no scope
+        coded = _inline_code(ann.toks)
+        self._terminators = [
+            m for m in mentions if m.label == "TERMINATOR" and m.start not in coded
+        ]
         self._listed = _listing_brackets(ann.toks, self._terminators)
         # a negation that is part of a mechanism's own words ("no sleep", "no static keys",
         # "never fails") belongs to that mechanism and modifies nothing else
@@ -401,6 +405,28 @@ class ConText:
             if second.effect == "exceptive" or not any(t.norm in COORDINATORS for t in between):
                 groups += 1  # "no request reaches A or B without passing the limiter"
         return groups % 2 == 0
+
+
+def _inline_code(toks: list[Tok]) -> frozenset[int]:
+    """The tokens between two backticks on one line (not a ``` fence): inline code."""
+    inside: set[int] = set()
+    opening: int | None = None
+    for i, tok in enumerate(toks):
+        if opening is not None and tok.line != toks[opening].line:
+            opening = None
+        if tok.text != "`":
+            continue
+        fence = (i > 0 and toks[i - 1].text == "`" and not toks[i - 1].ws) or (
+            i + 1 < len(toks) and toks[i + 1].text == "`" and not tok.ws
+        )
+        if fence:
+            opening = None
+        elif opening is None:
+            opening = i
+        else:
+            inside.update(range(opening + 1, i))
+            opening = None
+    return frozenset(inside)
 
 
 _LIST_WORDS = frozenset(("and", "or", "nor", "plus"))  # words that go on with a list
