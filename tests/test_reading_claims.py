@@ -247,6 +247,13 @@ ROWS = [
         ALL,
     ),
     (
+        "a negation ends at a comma that opens a clause with a new subject ('..., its ...')",
+        "we post to HubSpot. no retry is immediate, its exponential w/ full jitter, max 6.",
+        "backoff_exponential",
+        "asserted",
+        ALL,
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",
