@@ -254,6 +254,13 @@ ROWS = [
         ALL,
     ),
     (
+        "what stops retrying does not retry immediately ('Kit stops retrying immediately')",
+        "We POST each event to Xero. On a 410 Gone, Kit stops retrying immediately.",
+        "retry_immediate",
+        "negated",
+        ALL,
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",

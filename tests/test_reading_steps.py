@@ -104,6 +104,12 @@ ROWS = [
         [("write", ["fulfil-api"])],
     ),
     (
+        "a provider's guide to its webhooks delivers to the reader's endpoint ('your endpoint')",
+        "A delivery is considered successful when your endpoint returns any 2xx status. Failed "
+        "deliveries are retried with backoff.",
+        [("write", ["webhook receiver endpoint"])],
+    ),
+    (
         "a verb word after a determiner and a name in code is a noun ('a `x.y` message')",
         "a `lead.created` message on the `leads` Pub/Sub subscription starts the run, which "
         "creates the person in Pipedrive.",

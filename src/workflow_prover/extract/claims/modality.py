@@ -332,6 +332,8 @@ class ConText:
             elif (
                 cue.contains(target)
                 or (not cue.overlaps(target) and inside)
+                # "Kit stops retrying immediately": the negation ends on the cue's first word
+                or (cue.label == "NEGATED" and cue.start < target.start < cue.end <= target.end)
                 or (label_end is not None and self._answers_label(scope, label_end))
             ):
                 hits.append(cue)
