@@ -28,7 +28,7 @@ _PLAIN = {
 _GUARDED: dict[str, Callable[[str], Any]] = {
     "prefix": guarded_prefix(_PLAIN["prefix"]),
     "suffix": guarded_suffix(_SUFFIXES, compile_suffix_regex),
-    "infix": guarded_infix(_PLAIN["infix"]),
+    "infix": guarded_infix(_INFIXES, compile_infix_regex),
 }
 
 # words each rule family splits or must not split: units after digits, possessives, dots
@@ -78,15 +78,23 @@ class _Counted:
 
 
 class _CountedRegex:
-    def __init__(self, rules: list[str], calls: list[str]) -> None:
-        self.search = _Counted(compile_suffix_regex(rules).search, calls)
+    """What `compile_suffix_regex` / `compile_infix_regex` return, with counted methods."""
+
+    def __init__(self, pattern: re.Pattern[str], calls: list[str]) -> None:
+        self.search = _Counted(pattern.search, calls)
+        self.finditer = _Counted(pattern.finditer, calls)
 
 
 def _counted_guard(kind: str, calls: list[str]) -> Callable[[str], Any]:
     if kind == "suffix":
-        return guarded_suffix(_SUFFIXES, lambda rules: _CountedRegex(rules, calls))
-    wrap: Any = guarded_prefix if kind == "prefix" else guarded_infix
-    return wrap(_Counted(_PLAIN[kind], calls))  # type: ignore[no-any-return]
+        return guarded_suffix(
+            _SUFFIXES, lambda rules: _CountedRegex(compile_suffix_regex(rules), calls)
+        )
+    if kind == "infix":
+        return guarded_infix(
+            _INFIXES, lambda rules: _CountedRegex(compile_infix_regex(rules), calls)
+        )
+    return guarded_prefix(_Counted(_PLAIN[kind], calls))
 
 
 @pytest.mark.parametrize(

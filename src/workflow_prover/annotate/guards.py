@@ -156,20 +156,46 @@ def guarded_suffix(entries: Iterable[str], compile_rules: Callable[[list[str]], 
     return suffix_search
 
 
-def guarded_infix(
-    finditer: Callable[[str], Iterator[re.Match[str]]],
-) -> Callable[[str], Iterator[re.Match[str]] | tuple[()]]:
-    """`finditer` of an infix regex, skipped for words with no character after the first
-    that an infix can start at (spaCy ignores an infix at position 0)."""
-    starts = _of(getattr(finditer, "__self__", None), first=True, anchored=False)
-    if starts is None:
-        return finditer
-    none_in = starts.isdisjoint
+Finditer = Callable[[str], "Iterator[re.Match[str]] | tuple[()]"]
+
+
+def guarded_infix(entries: Iterable[str], compile_rules: Callable[[list[str]], Any]) -> Finditer:
+    """The `finditer` of `compile_rules(entries)` (spaCy's `compile_infix_regex`), run only
+    with the entries that can start at one of the word's characters, and not at all when no
+    character after the first can start one (spaCy ignores an infix at position 0).
+
+    An entry that cannot start at any character of the word matches nowhere in it, so
+    leaving it out (the others in their order) changes no match. The regex for the set of
+    entries each character selects is compiled once (18 regexes for the rules of 2026-12);
+    a word whose characters select two different sets is searched with all the entries
+    (compiling every pair as well cost 1.3 s of build for 0.06 ms a text). An entry whose
+    first characters cannot be read (a zero-width start, an optional part) is in every set.
+    """
+    rules = [e for e in entries if e.strip()]
+    starts = [_chars_of(e, 0, first=True, anchored=False) for e in rules]
+    full: Finditer = compile_rules(rules).finditer
+    always = sum(1 << k for k, chars in enumerate(starts) if chars is None)
+    masks: dict[str, int] = {}
+    for k, chars in enumerate(starts):
+        for char in chars or ():
+            masks[char] = masks.get(char, always) | 1 << k
+    if not masks:
+        return full
+    first_chars = frozenset(masks)
+    by_mask: dict[int, Finditer] = {
+        mask: compile_rules([e for k, e in enumerate(rules) if mask >> k & 1]).finditer
+        for mask in set(masks.values())
+    }
+    none_in = first_chars.isdisjoint
+    present = first_chars.intersection
 
     def infix_finditer(text: str) -> Iterator[re.Match[str]] | tuple[()]:
         if none_in(text[1:]):
             return ()
-        return finditer(text)
+        mask = always
+        for char in present(text):
+            mask |= masks[char]
+        return by_mask.get(mask, full)(text)
 
     return infix_finditer
 

@@ -76,7 +76,7 @@ def customise_tokenizer(nlp: Language) -> None:
     tokenizer.token_match = PLACEHOLDER.match
     prefixes, suffixes, infixes = affix_rules(nlp)
     # each regex behind a pre-test of the word's first or last characters (guards.py)
-    tokenizer.infix_finditer = guarded_infix(compile_infix_regex(infixes).finditer)
+    tokenizer.infix_finditer = guarded_infix(infixes, compile_infix_regex)
     tokenizer.prefix_search = guarded_prefix(compile_prefix_regex(prefixes).search)
     tokenizer.suffix_search = guarded_suffix(suffixes, compile_suffix_regex)
     for arrow in _ARROWS:
