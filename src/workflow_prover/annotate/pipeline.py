@@ -281,7 +281,7 @@ def _tokens(
     and its norm is looked up in the string store only when it is not the lower-cased text
     ("—" read as "-"): each lookup costs more than the rest of the token.
     """
-    strings = doc.vocab.strings
+    strings, known = doc.vocab.strings, corrector.known
     toks: list[Tok] = []
     index: list[int] = []
     # words the text writes capitalised mid-sentence are names there and at a sentence's
@@ -304,12 +304,14 @@ def _tokens(
         ws = text[end : end + 1] if spacy_ws else ""
         index.append(len(toks))
         low = word.lower()
-        name_like = word[:1].isupper() and (
-            low in names or (not line_start and bool(toks) and toks[-1].text not in ".!?:")
-        )
-        meant = corrector.correct(low, name_like) if alpha and not upper else None
-        if meant is not None:
-            doc[i].norm_ = meant
+        meant = None
+        if alpha and not upper and low not in known:  # a known word is never corrected
+            name_like = word[:1].isupper() and (
+                low in names or (not line_start and bool(toks) and toks[-1].text not in ".!?:")
+            )
+            meant = corrector.correct(low, name_like)
+            if meant is not None:
+                doc[i].norm_ = meant
         shown = meant if meant is not None else low if norm == lower else strings[norm]
         toks.append(Tok(len(toks), word, shown, idx, end, ws, line, line_start, indent))
         line_start = False
