@@ -138,3 +138,26 @@ def test_the_fixture_texts_are_tokenized_as_without_the_guards() -> None:
     assert len(texts) > 50
     for text in texts:
         assert [t.text for t in guarded.make_doc(text)] == [t.text for t in plain.make_doc(text)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "rules", "word"),
+    [
+        # a zero-width rule with no lookahead may match between any two characters
+        ("infix", ["-", r"(?<=a)"], "ab"),
+        # "a|b" + "$" is "a|b$": its "a" is not anchored at the end
+        ("suffix", ["x", "a|b"], "ab"),
+        ("suffix", ["x", "(?:y)?"], "ab"),  # an optional end: any last character
+    ],
+)
+def test_a_rule_whose_ends_cannot_be_read_is_always_tried(
+    kind: str, rules: list[str], word: str
+) -> None:
+    if kind == "infix":
+        plain = compile_infix_regex(rules).finditer
+        guarded = guarded_infix(rules, compile_infix_regex)
+    else:
+        plain = compile_suffix_regex(rules).search
+        guarded = guarded_suffix(rules, compile_suffix_regex)
+    assert _spans(plain(word)) not in (None, [])  # the case is one where the regex matches
+    assert _spans(guarded(word)) == _spans(plain(word))
