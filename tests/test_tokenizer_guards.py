@@ -161,3 +161,14 @@ def test_a_rule_whose_ends_cannot_be_read_is_always_tried(
         guarded = guarded_suffix(rules, compile_suffix_regex)
     assert _spans(plain(word)) not in (None, [])  # the case is one where the regex matches
     assert _spans(guarded(word)) == _spans(plain(word))
+
+
+def test_a_tokenizer_saved_and_loaded_by_spacy_splits_the_fixture_texts_the_same() -> None:
+    """spaCy serialises a tokenizer's regexes as `fn.__self__.pattern`: the guarded functions
+    carry the plain regex there, and the loaded tokenizer (plain regexes) agrees."""
+    saved = spacy.blank("en")
+    customise_tokenizer(saved)
+    loaded = spacy.blank("en")
+    loaded.tokenizer.from_bytes(saved.tokenizer.to_bytes())
+    for text in _fixture_texts():
+        assert [t.text for t in loaded.make_doc(text)] == [t.text for t in saved.make_doc(text)]

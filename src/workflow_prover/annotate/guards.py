@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser as _p  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, TypeVar
 
 _Chars = set[int]
 _ZERO_WIDTH = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)
@@ -153,7 +153,7 @@ def guarded_suffix(entries: Iterable[str], compile_rules: Callable[[list[str]], 
         search = pick(text[-1], rest)
         return None if search is None else search(text)
 
-    return suffix_search
+    return _serialisable(suffix_search, full)
 
 
 Finditer = Callable[[str], "Iterator[re.Match[str]] | tuple[()]"]
@@ -197,7 +197,7 @@ def guarded_infix(entries: Iterable[str], compile_rules: Callable[[list[str]], A
             mask |= masks[char]
         return by_mask.get(mask, full)(text)
 
-    return infix_finditer
+    return _serialisable(infix_finditer, full)
 
 
 def guarded_prefix(search: Search) -> Search:
@@ -212,4 +212,15 @@ def guarded_prefix(search: Search) -> Search:
             return None
         return search(text)
 
-    return prefix_search
+    return _serialisable(prefix_search, search)
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _serialisable(guarded: _F, plain: Callable[..., Any]) -> _F:
+    """The guarded function with the plain regex as its `__self__`, as a regex's bound method
+    has: spaCy's `Tokenizer.to_bytes` stores `fn.__self__.pattern`, and a tokenizer loaded from
+    those bytes (the plain regexes, no guards) splits every word the same."""
+    setattr(guarded, "__self__", getattr(plain, "__self__", None))  # noqa: B010
+    return guarded
