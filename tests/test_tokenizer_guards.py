@@ -81,6 +81,7 @@ class _CountedRegex:
     """What `compile_suffix_regex` / `compile_infix_regex` return, with counted methods."""
 
     def __init__(self, pattern: re.Pattern[str], calls: list[str]) -> None:
+        self.flags = pattern.flags
         self.search = _Counted(pattern.search, calls)
         self.finditer = _Counted(pattern.finditer, calls)
 
@@ -148,9 +149,12 @@ def test_the_fixture_texts_are_tokenized_as_without_the_guards() -> None:
         # "a|b" + "$" is "a|b$": its "a" is not anchored at the end
         ("suffix", ["x", "a|b"], "ab"),
         ("suffix", ["x", "(?:y)?"], "ab"),  # an optional end: any last character
+        # a global flag at the start of the first rule applies to every rule once joined
+        ("suffix", ["(?i)x", "a"], "bA"),
+        ("infix", ["(?i)x", "-a"], "b-A"),
     ],
 )
-def test_a_rule_whose_ends_cannot_be_read_is_always_tried(
+def test_a_rule_whose_ends_cannot_be_read_alone_is_always_tried(
     kind: str, rules: list[str], word: str
 ) -> None:
     if kind == "infix":

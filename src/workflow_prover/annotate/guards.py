@@ -123,6 +123,12 @@ def _of(pattern: object, first: bool, anchored: bool = True) -> frozenset[str] |
 Search = Callable[[str], "re.Match[str] | None"]
 
 
+def _plain_flags(compiled: object) -> bool:
+    """Whether the joined rules carry no flag of their own: a global `(?i)` at the start of
+    the first rule applies to all of them, which reading each rule alone would miss."""
+    return getattr(compiled, "flags", None) == re.UNICODE
+
+
 def guarded_suffix(entries: Iterable[str], compile_rules: Callable[[list[str]], Any]) -> Search:
     """The `search` of `compile_rules(entries)` (spaCy's `compile_suffix_regex`), run only
     with the entries that can end with the word's last character.
@@ -134,7 +140,10 @@ def guarded_suffix(entries: Iterable[str], compile_rules: Callable[[list[str]], 
     """
     rules = [e for e in entries if e.strip()]
     ends = [_chars_of(e + "$", 0, first=False) for e in rules]
-    full: Search = compile_rules(rules).search
+    compiled_rules = compile_rules(rules)
+    full: Search = compiled_rules.search
+    if not _plain_flags(compiled_rules):
+        return full
     every = [e for e, chars in zip(rules, ends, strict=True) if chars is None]
     compiled: dict[tuple[str, ...], Search] = {}
     by_char: dict[str, Search] = {}
@@ -174,8 +183,9 @@ def guarded_infix(entries: Iterable[str], compile_rules: Callable[[list[str]], A
     """
     rules = [e for e in entries if e.strip()]
     starts = [_chars_of(e, 0, first=True, anchored=False) for e in rules]
-    full: Finditer = compile_rules(rules).finditer
-    if not rules or any(chars is None for chars in starts):
+    compiled_rules = compile_rules(rules)
+    full: Finditer = compiled_rules.finditer
+    if not rules or not _plain_flags(compiled_rules) or any(c is None for c in starts):
         return full  # an entry that may start at any character: no word can be skipped
     masks: dict[str, int] = {}
     for k, chars in enumerate(starts):
