@@ -187,8 +187,7 @@ class LexiconPipeline:
     def _annotation(
         self, text: str, toks: list[Tok], spans: list[tuple[str, int, int]]
     ) -> Annotation:
-        masked = [(m.start(), m.end()) for m in _VERDICT_NAMES.finditer(text)]
-        masked += [(m.start(), m.end()) for m in _PLACEHOLDERS.finditer(text)]
+        masked = _masked(text)
         first_number = _FirstNumber(toks)
         by_group: dict[Group, list[Mention]] = {g: [] for g in Group}
         initial = {
@@ -218,9 +217,8 @@ class LexiconPipeline:
         # claim cues are filtered by their requirements first (extract.view), then by length
         for group in (Group.SERVICE, Group.VERB):
             by_group[group] = longest_first(by_group[group])
-        by_group[Group.CUE] = sorted(set(by_group[Group.CUE]), key=_order)
-        for group in (Group.CONTEXT, Group.TERM):
-            by_group[group] = sorted(set(by_group[group]), key=_order)
+        for group in (Group.CUE, Group.CONTEXT, Group.TERM):
+            by_group[group] = _in_order(by_group[group])
         return Annotation(text=text, toks=toks, mentions=by_group, masked=masked)
 
 
@@ -284,7 +282,7 @@ def _tokens(
     and its norm is looked up in the string store only when it is not the lower-cased text
     ("—" read as "-"): each lookup costs more than the rest of the token.
     """
-    strings = doc.vocab.strings
+    strings, known = doc.vocab.strings, corrector.known
     toks: list[Tok] = []
     index: list[int] = []
     # words the text writes capitalised mid-sentence are names there and at a sentence's
@@ -307,12 +305,14 @@ def _tokens(
         ws = text[end : end + 1] if spacy_ws else ""
         index.append(len(toks))
         low = word.lower()
-        name_like = word[:1].isupper() and (
-            low in names or (not line_start and bool(toks) and toks[-1].text not in ".!?:")
-        )
-        meant = corrector.correct(low, name_like) if alpha and not upper else None
-        if meant is not None:
-            doc[i].norm_ = meant
+        meant = None
+        if alpha and not upper and low not in known:  # a known word is never corrected
+            name_like = word[:1].isupper() and (
+                low in names or (not line_start and bool(toks) and toks[-1].text not in ".!?:")
+            )
+            meant = corrector.correct(low, name_like)
+            if meant is not None:
+                doc[i].norm_ = meant
         shown = meant if meant is not None else low if norm == lower else strings[norm]
         toks.append(Tok(len(toks), word, shown, idx, end, ws, line, line_start, indent))
         line_start = False
@@ -366,7 +366,23 @@ def build_pipeline(lex: Lexicons) -> LexiconPipeline:
     return LexiconPipeline(lex)
 
 
-def _order(m: Mention) -> tuple[int, int, str]:
-    """Mentions in text order, and those of one span by rule id: a set's order depends on the
-    process's string hashing, and which rule a finding names must not (evidence is stable)."""
-    return (m.start, m.end, m.rule)
+def _in_order(mentions: list[Mention]) -> list[Mention]:
+    """Mentions without repeats, in text order, and those of one span by rule id (which rule a
+    finding names must not depend on the order the matchers found them in).
+
+    A mention of these groups is its row and span (every other field follows from them),
+    so one is kept per (start, end, rule); sorting those keys compares tuples in C, where
+    a set of mentions sorted by a key function called Python twice a mention."""
+    by_key = {(m.start, m.end, m.rule): m for m in mentions}
+    return [by_key[key] for key in sorted(by_key)]
+
+
+def _masked(text: str) -> list[tuple[int, int]]:
+    """Spans of verdict names and redaction placeholders quoted in the text. Each regex is
+    run only on a text holding what every match holds: "_" or the one verdict name without
+    one, and "[REDACTED:"."""
+    names = "_" in text or "UNDERSPECIFIED" in text
+    masked = [(m.start(), m.end()) for m in _VERDICT_NAMES.finditer(text)] if names else []
+    if "[REDACTED:" in text:
+        masked += [(m.start(), m.end()) for m in _PLACEHOLDERS.finditer(text)]
+    return masked

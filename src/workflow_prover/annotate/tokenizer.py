@@ -9,11 +9,13 @@ dot between lower-case letters (not before a file extension or a domain: `settin
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from workflow_prover.annotate.guards import guarded_infix, guarded_prefix, guarded_suffix
 from workflow_prover.extract.layout.grammar import ARROWS
 
 _KEEP_AFTER_DOT = (
@@ -52,6 +54,18 @@ PLACEHOLDER = re.compile(r"^\[REDACTED:[a-z0-9_]{1,80}\]$")
 _NOT_CONTRACTIONS = frozenset(("id", "idve", "em", "ol", "hed", "wed", "ima"))
 
 
+def affix_rules(nlp: Language) -> tuple[list[str], list[str], list[str]]:
+    """The prefix, suffix and infix rules: spaCy's English ones and this domain's."""
+    prefixes = [*_strs(nlp.Defaults.prefixes), "→", "⇒", "➜", "➔", "•", "·", "▪", "‣"]
+    suffixes = [*_strs(nlp.Defaults.suffixes), "→", "⇒", "➜", "➔", DURATION_UNIT]
+    infixes = [*_strs(nlp.Defaults.infixes), *INFIXES]
+    return prefixes, suffixes, infixes
+
+
+def _strs(rules: Iterable[str | re.Pattern[str]] | None) -> list[str]:
+    return [r if isinstance(r, str) else r.pattern for r in rules or ()]
+
+
 def customise_tokenizer(nlp: Language) -> None:
     tokenizer: Any = nlp.tokenizer
     # also drop emoticons: "(Workday -> ADP):" must end in ")" and ":", not in "):", and
@@ -65,11 +79,10 @@ def customise_tokenizer(nlp: Language) -> None:
     }
     tokenizer.url_match = URL.match
     tokenizer.token_match = PLACEHOLDER.match
-    infixes = [*(nlp.Defaults.infixes or ()), *INFIXES]
-    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    prefixes = [*(nlp.Defaults.prefixes or ()), "→", "⇒", "➜", "➔", "•", "·", "▪", "‣"]
-    tokenizer.prefix_search = compile_prefix_regex(prefixes).search
-    suffixes = [*(nlp.Defaults.suffixes or ()), "→", "⇒", "➜", "➔", DURATION_UNIT]
-    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    prefixes, suffixes, infixes = affix_rules(nlp)
+    # each regex behind a pre-test of the word's first or last characters (guards.py)
+    tokenizer.infix_finditer = guarded_infix(infixes, compile_infix_regex)
+    tokenizer.prefix_search = guarded_prefix(compile_prefix_regex(prefixes).search)
+    tokenizer.suffix_search = guarded_suffix(suffixes, compile_suffix_regex)
     for arrow in _ARROWS:
         tokenizer.add_special_case(arrow, [{"ORTH": arrow}])

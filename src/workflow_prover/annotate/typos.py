@@ -45,6 +45,11 @@ class FuzzyCorrector:
         self._cache: dict[str, str | None] = {}
         self._lock = threading.Lock()
 
+    @property
+    def known(self) -> frozenset[str]:
+        """The words never corrected (`correct` returns None for them without a look-up)."""
+        return self._known
+
     def correct(self, word: str, name_like: bool = False) -> str | None:
         """The intended lexicon word for a misspelt `word` (lower-case), or None.
 
