@@ -261,6 +261,14 @@ ROWS = [
         ALL,
     ),
     (
+        "a check against a store of what was done, before the action, de-duplicates it",
+        "We send a confirmation via Mandrill and check it against a Redis set (30-day TTL) "
+        "before every send.",
+        "idempotency",
+        "asserted",
+        ALL,
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",
@@ -1400,6 +1408,37 @@ SCOPE_FORMS = [
         ],
         "NO_RATE_LIMIT_HANDLING",
         [2],
+    ),
+    (
+        "a step's verb as a plural noun after 'the' names those steps ('the sends are deduped')",
+        [
+            "We upsert the meeting in Salesforce on the booking id and send a confirmation via "
+            "Mandrill; the sends are deduped through the sent_emails table.",
+            "Update: we dropped the sent_emails table.",
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
+        "a later turn's write with no system is the design's one write",
+        [
+            "cron every 10 min pulls new rows from the pg outbox and publishes each to the "
+            "partner's REST endpoint (POST /events).",
+            "they reject a repeated `event_uuid`, and we already send the outbox row's uuid "
+            "(assigned once at insert) as event_uuid.",
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
+        "a name an earlier turn gave is known anywhere in a later turn ('the Kayako call')",
+        [
+            "A Jotform submission (webhook) creates a ticket in Kayako. Then we post a note to "
+            "Slack.",
+            "Only the Kayako call backs off (exponential, jitter).",
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [3],
     ),
     (
         "former-and-latter-are-the-first-and-second-of-a-pair",

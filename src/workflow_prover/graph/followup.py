@@ -273,10 +273,30 @@ class FollowUps:
             return None
         sentence = self._turn.view.lay.clauses[clause].sentence
         start, end = self._span(sentence)
-        found = self._by_label(start, end) or self._on_named(sentence) or self._by_topic(sentence)
+        found = (
+            self._by_label(start, end)
+            or self._on_named(sentence)
+            or self._by_topic(sentence)
+            or self._the_one_write(sentence)
+        )
         if found is not None:
             self._last.setdefault(sentence, found)
         return found
+
+    def _the_one_write(self, sentence: int) -> int | None:
+        """'... and we already send the outbox row's uuid as event_uuid': a write told with no
+        system, when the design makes exactly one write of its own, is that write."""
+        if self._named(sentence):
+            return None  # "Only the Kayako call backs off": about the service it names
+        view = self._turn.view
+        start, end = self._span(sentence)
+        acts = any(
+            v.label == "WRITE" and view.verbal(v) and view.read(v).modality == "asserted"
+            for v in view.ann.of(Group.VERB)
+            if start <= v.start < end
+        )
+        writes = [s.index for s in self._earlier if s.action == "write" and not s.inbound]
+        return writes[0] if acts and len(writes) == 1 else None
 
     def described(self, clause: int) -> int | None:
         """The one earlier step a later turn's clause, or the 'when ...' clause it follows,

@@ -234,9 +234,10 @@ def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
         if any(t.norm == the_noun and t.text.isupper() for t in toks[clause.start : clause.end])
         else ""
     )
+    plural = the_noun[:-1] if the_noun.endswith("s") else ""  # "the sends are deduped"
     verbs = {
         v
-        for v in (subject[:-1] if subject.endswith("s") else "", the_noun)
+        for v in (subject[:-1] if subject.endswith("s") else "", the_noun, plural)
         if len(v) >= 4 or (v and v == method)
     }
     for n in nouns:  # the verbs whose root begins the noun ("issu" of "issuance")

@@ -452,7 +452,8 @@ def back_references(
     refs: list[SvcMention] = []
     for i, tok in enumerate(toks):
         info = aliases.get(tok.norm)
-        if info is None or i in taken or i < first.get(info.name, len(toks)):
+        # not before the text first names it; a name an earlier turn gave is known anywhere
+        if info is None or i in taken or i < first.get(info.name, 0):
             continue
         if i > 0 and toks[i - 1].norm in ("a", "an", "another", "new"):
             continue  # "buys a label": an indefinite noun is something new, no reference
