@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphs import claim, graph, step
+from graphs import SERVICES, claim, graph, step
 from workflow_prover.checks import rate_limiting
 from workflow_prover.graph.coverage import Coverage
 from workflow_prover.models import ClaimGraph
@@ -94,3 +94,32 @@ def test_when_backoff_lacks_details_then_warnings_say_which(extra: list, warned:
 def test_when_only_databases_and_webhooks_are_used_then_nothing_is_required() -> None:
     steps = [step(1, "Stripe", "read", inbound=True), step(2, "Postgres")]
     assert blockers(graph(steps)) == []
+
+
+TWO_APIS = [
+    (
+        "backoff said for one of the step's two APIs",
+        [claim(K.BACKOFF_EXPONENTIAL, services=["HubSpot"])],
+        [("NO_RATE_LIMIT_HANDLING", 1, "SendGrid")],
+    ),
+    (
+        "each of the step's two APIs paced by its own statement",
+        [
+            claim(K.BACKOFF_EXPONENTIAL, services=["HubSpot"]),
+            claim(K.THROTTLE_RATE, services=["SendGrid"]),
+        ],
+        [],
+    ),
+    ("a general backoff covers both", [claim(K.BACKOFF_EXPONENTIAL)], []),
+]
+
+
+@pytest.mark.parametrize(("name", "claims", "expected"), TWO_APIS, ids=[c[0] for c in TWO_APIS])
+def test_a_step_on_two_apis_is_paced_only_when_each_is(
+    name: str, claims: list, expected: list
+) -> None:
+    two = step(1, "HubSpot").model_copy(update={"services": ("HubSpot", "SendGrid")})
+    g = graph([two], claims)
+    g = g.model_copy(update={"services": tuple(SERVICES[n] for n in ("HubSpot", "SendGrid"))})
+    found = rate_limiting.evaluate(g, Coverage(g))
+    assert [(f.code, f.step, f.service) for f in found if f.severity == "blocker"] == expected

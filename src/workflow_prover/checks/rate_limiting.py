@@ -19,8 +19,22 @@ def evaluate(graph: ClaimGraph, cov: Coverage) -> list[Finding]:
     findings: list[Finding] = []
     for step in outbound(graph):
         if applies(graph, step):
-            findings += _step(cov, step)
+            findings += _each_api(graph, cov, step)
     return findings
+
+
+def _each_api(graph: ClaimGraph, cov: Coverage, step: StepNode) -> list[Finding]:
+    """A step on two rate-limited APIs ("creates a ticket in Kayako and a row in Airtable")
+    calls each: it is paced only when each is, so each is checked as the step on it alone,
+    and the first that falls short is named."""
+    apis = [s.name for s in graph.services if s.name in step.services and s.needs_rate_limit]
+    if len(apis) < 2:
+        return _step(cov, step)
+    for name in apis:
+        found = _step(cov, step.model_copy(update={"services": (name,)}))
+        if any(f.severity == "blocker" for f in found):
+            return found
+    return _step(cov, step)
 
 
 def _step(cov: Coverage, step: StepNode) -> list[Finding]:
