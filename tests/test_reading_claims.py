@@ -269,6 +269,20 @@ ROWS = [
         ALL,
     ),
     (
+        "a retry library's growth factor above 1 is exponential ('factor: 2')",
+        "We send reminders via Plivo. Retries use `p-retry` with `factor: 2, randomize: true`.",
+        "backoff_exponential",
+        "asserted",
+        ALL,
+    ),
+    (
+        "what is 'not really a thing yet' does not exist ('error handling isnt ...')",
+        "we push orders to netsuite. error handling isnt really a thing yet.",
+        "error_handling",
+        "negated",
+        ALL,
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",
