@@ -283,6 +283,21 @@ ROWS = [
         ALL,
     ),
     (
+        "an alerting service named after a terminal path is told, not what the path is for",
+        "`typeform` → `hubspot` (create contact) → `slack` (#sales ping)\n"
+        "- exhausted → `lead-router-dlq` (SQS) + PagerDuty",
+        "terminal_path",
+        "asserted",
+        ALL,
+    ),
+    (
+        "a database reached 'via IAM' uses workload identity",
+        "We upsert the cursor row in pg. Tokens: Vault for Gusto and Slack; pg via IAM.",
+        "workload_identity",
+        "asserted",
+        ["PostgreSQL"],
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",

@@ -110,6 +110,12 @@ ROWS = [
         [("write", ["webhook receiver endpoint"])],
     ),
     (
+        "what becomes of a failure ('then dropped') in a table row is no step",
+        "| # | system | action | on failure |\n|---|---|---|---|\n"
+        "| 1 | Slack API | post a summary to #finance | exp. backoff + jitter, then dropped |",
+        [("write", ["Slack"])],
+    ),
+    (
         "a verb word after a determiner and a name in code is a noun ('a `x.y` message')",
         "a `lead.created` message on the `leads` Pub/Sub subscription starts the run, which "
         "creates the person in Pipedrive.",

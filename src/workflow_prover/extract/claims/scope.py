@@ -395,7 +395,19 @@ def named(view: TextView, clause: Clause, credential: bool) -> list[SvcMention]:
         and not view.is_host(m)
         and (credential or not view.names_an_id(m))
         and not (credential and _store_access(view, mentions, m))
+        and not _paged_after_dlq(view, clause, m)
     ]
+
+
+def _paged_after_dlq(view: TextView, clause: Clause, m: SvcMention) -> bool:
+    """'exhausted → `lead-router-dlq` (SQS) + PagerDuty': an alerting service named after a
+    terminal path is who is told about the failures, not what the path is for ('failed
+    Slack posts go to the DLQ' is about the Slack posts: named before it)."""
+    if m.info.category not in view.catalog.alert_categories:
+        return False
+    return any(
+        c.label == "terminal_path" and c.end <= m.start for c in view.mentions("cue", clause.index)
+    )
 
 
 def _store_access(view: TextView, mentions: list[SvcMention], m: SvcMention) -> bool:

@@ -419,6 +419,8 @@ def _action_steps(
         subject_start = _subject_start(view, frame, action)
         if is_mechanism(view, clause, subject_start, action.verb) or _object_negated(view, action):
             continue
+        if _verb_in_cue(view, clause, action, _FATE_CUES):
+            continue  # "exp. backoff + jitter, then dropped": what happens to a failure
         phrase = [
             m
             for m in main
@@ -512,6 +514,19 @@ def _key_service(view: TextView, frame: Frame, subject: list[SvcMention]) -> lis
     # "check_signup: {db: postgres, query: ...}": the value of a key naming the system
     keys = view.catalog.words.system_key
     return [r.mention for r in frame.roles if r.role == "target" and r.word in keys][:1]
+
+
+_FATE_CUES = frozenset(("swallow", "terminal_path", "no_handling"))
+
+
+def _verb_in_cue(view: TextView, clause: Clause, action: Action, labels: frozenset[str]) -> bool:
+    """Is the verb a word of a cue that says what becomes of a failure ('then dropped',
+    'parked', 'dead-lettered')? It is that fate, not an action on a system."""
+    verb = action.verb
+    return any(
+        c.start <= verb.start < c.end and c.label in labels
+        for c in view.mentions("cue", clause.index)
+    )
 
 
 def _verb_is_mechanism(view: TextView, clause: Clause, action: Action) -> bool:
