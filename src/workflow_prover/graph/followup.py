@@ -289,11 +289,10 @@ class FollowUps:
         if self._named(sentence):
             return None  # "Only the Kayako call backs off": about the service it names
         view = self._turn.view
-        start, end = self._span(sentence)
         acts = any(
             v.label == "WRITE" and view.verbal(v) and view.read(v).modality == "asserted"
-            for v in view.ann.of(Group.VERB)
-            if start <= v.start < end
+            for c in self._clauses.get(sentence, [])
+            for v in view.mentions("verb", c.index)
         )
         writes = [s.index for s in self._earlier if s.action == "write" and not s.inbound]
         return writes[0] if acts and len(writes) == 1 else None
