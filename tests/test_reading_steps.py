@@ -116,6 +116,23 @@ ROWS = [
         [("write", ["Slack"])],
     ),
     (
+        "a vendor's name inside a path of ours is no service: the vendor POSTs to us",
+        "Shopify POSTs each order to our /hooks/shopify endpoint, and we create the order in "
+        "NetSuite.",
+        [("read", ["Shopify"]), ("write", ["NetSuite"])],
+    ),
+    (
+        "a sender POSTing to a path of ours, named by no product, delivers to us",
+        "Relaypoint POSTs each new shipment event to our /hooks/relaypoint endpoint and we "
+        "answer 200 straight away.",
+        [("read", ["/hooks/relaypoint endpoint"])],
+    ),
+    (
+        "names joined by a slash are both services ('Stripe/Shopify')",
+        "We sync Stripe/Shopify orders into NetSuite.",
+        [("read", ["Stripe", "Shopify"]), ("write", ["NetSuite"])],
+    ),
+    (
         "a verb word after a determiner and a name in code is a noun ('a `x.y` message')",
         "a `lead.created` message on the `leads` Pub/Sub subscription starts the run, which "
         "creates the person in Pipedrive.",

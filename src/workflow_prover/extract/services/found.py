@@ -284,6 +284,8 @@ def _inside_compound(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
         return True  # "harvest_entry_id", "shopify_orders": a field or table of ours
     if m.label == "secrets" and after is not None and after.text == ":" and not after.ws:
         return False  # "${from-vault:twilio/token}": a reference into the store, by its scheme
+    if _in_url_path(toks, m.start):
+        return True  # "our /hooks/shopify endpoint": a segment of a path of ours
     return (
         before is not None
         and before.text == "-"
@@ -293,6 +295,17 @@ def _inside_compound(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
         and toks[m.start - 2].text.isalpha()
         and toks[m.start - 2].norm not in words.cloud_prefix
     )
+
+
+def _in_url_path(toks: list[Tok], start: int) -> bool:
+    """Is token `start` a segment of a path that opens with '/' ('/hooks/shopify', not the
+    'Shopify' of 'Stripe/Shopify')?"""
+    if start == 0 or toks[start - 1].text != "/" or toks[start - 1].ws:
+        return False
+    k = start - 1
+    while k > 0 and not toks[k - 1].ws:
+        k -= 1  # back to where the glued word starts
+    return toks[k].text.startswith("/")
 
 
 # ---- roles ----------------------------------------------------------------------------------

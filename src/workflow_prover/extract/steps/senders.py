@@ -81,7 +81,14 @@ def addressed_to_us(
         return True  # "a Zendesk trigger calls our webhook endpoint"
     if _sends_webhooks(view, clause, verb):
         return True  # "Shopify sends `orders/create` webhooks to an API Gateway endpoint"
-    targets = {i for m in candidates for i in range(m.start, m.end)}
+    # "to our #channel in Microsoft Teams" names where the message goes; "to our
+    # /hooks/relaypoint endpoint", a path of ours, is us
+    targets = {
+        i
+        for m in candidates
+        if not (m.info.generic and toks[m.start].text.startswith("/"))
+        for i in range(m.start, m.end)
+    }
     for k in range(verb.end, clause.end):
         if toks[k].norm == "us" and k <= verb.end + 1:
             return True
