@@ -298,6 +298,21 @@ ROWS = [
         ["PostgreSQL"],
     ),
     (
+        "a write skipped when its record is found is de-duplicated ('skip if it's there')",
+        "Gmail sends the reply; before sending we search the Sent label for it and skip if it's "
+        "there.",
+        "idempotency",
+        "asserted",
+        ["Gmail"],
+    ),
+    (
+        "failed items dropped there are no de-duplication",
+        "Gmail sends the reply; failed items are dropped there.",
+        "idempotency",
+        None,
+        ALL,
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",
