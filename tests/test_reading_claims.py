@@ -313,6 +313,31 @@ ROWS = [
         ALL,
     ),
     (
+        "a write sent only if its id is not already recorded is de-duplicated ('only sent if')",
+        "we drop a note in #sales on slack; the slack note is only sent if the signup_id isn't "
+        "already in the `noted_signups` table.",
+        "idempotency",
+        "asserted",
+        ["Slack"],
+    ),
+    (
+        "a receiving system's duplicate rejection de-duplicates the write",
+        "create the invoice in quickbooks with the woo order number as DocNumber (we switched on "
+        "qbo's duplicate DocNumber rejection).",
+        "idempotency",
+        "asserted",
+        ["QuickBooks Online"],
+    ),
+    (
+        "JavaScript's clock inside a key makes it unstable ('${new Date().toISOString()}')",
+        "send each one to the carrier's gateway API with X-Request-Id = "
+        "`${employee_id}-${new Date().toISOString()}`, which the gateway uses for duplicate "
+        "detection.",
+        "unstable_key",
+        "asserted",
+        ["carrier's gateway"],
+    ),
+    (
         "a deterministic document id is an overwrite",
         "we index each page into Elasticsearch, doc id = file path.",
         "idempotency",
