@@ -22,7 +22,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
-from workflow_prover.extract.layout.clauses import Layout
+from workflow_prover.extract.layout.clauses import Layout, inline_code
 from workflow_prover.extract.layout.grammar import (
     AUXILIARIES,
     COORDINATORS,
@@ -76,7 +76,12 @@ class ConText:
         mentions = ann.of(Group.CONTEXT)
         pseudo = [m for m in mentions if m.direction == "PSEUDO"]
         # a colon or a bracket inside inline code (`concurrency: 1`) ends no scope
-        coded = _inline_code(ann.toks)
+        coded = {
+            i
+            for s, e in lay.sentences
+            for i, inside in enumerate(inline_code(ann.toks, s, e), start=s)
+            if inside
+        }
         self._terminators = [
             m for m in mentions if m.label == "TERMINATOR" and m.start not in coded
         ]
@@ -407,28 +412,6 @@ class ConText:
             if second.effect == "exceptive" or not any(t.norm in COORDINATORS for t in between):
                 groups += 1  # "no request reaches A or B without passing the limiter"
         return groups % 2 == 0
-
-
-def _inline_code(toks: list[Tok]) -> frozenset[int]:
-    """The tokens between two backticks on one line (not a ``` fence): inline code."""
-    inside: set[int] = set()
-    opening: int | None = None
-    for i, tok in enumerate(toks):
-        if opening is not None and tok.line != toks[opening].line:
-            opening = None
-        if tok.text != "`":
-            continue
-        fence = (i > 0 and toks[i - 1].text == "`" and not toks[i - 1].ws) or (
-            i + 1 < len(toks) and toks[i + 1].text == "`" and not tok.ws
-        )
-        if fence:
-            opening = None
-        elif opening is None:
-            opening = i
-        else:
-            inside.update(range(opening + 1, i))
-            opening = None
-    return frozenset(inside)
 
 
 _LIST_WORDS = frozenset(("and", "or", "nor", "plus"))  # words that go on with a list

@@ -383,7 +383,7 @@ def _soft_wrap(toks: list[Tok], i: int) -> bool:
     )
 
 
-def _inline_code(toks: list[Tok], s: int, e: int) -> list[bool]:
+def inline_code(toks: list[Tok], s: int, e: int) -> list[bool]:
     """Per token of the sentence: is it inside `inline code` (after its opening backtick)?"""
     out = [False] * (e - s)
     code = False
@@ -475,7 +475,7 @@ def _split(
             chained = None
         first = len(out)
 
-    code = _inline_code(toks, s, e)
+    code = inline_code(toks, s, e)
     for j in range(s + 1, e):
         if depth[j] > 0 or depth[j - 1] > 0 or code[j - s]:
             continue  # ("with `Idempotency-Key: booking_id`": no clause ends in code)
