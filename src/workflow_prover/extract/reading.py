@@ -230,11 +230,15 @@ class TextView:
         span = _bracket_span(self.toks, self.lay.depth, cue.start)
         return after.text == "(" and span is not None and span[0] == m.end + 1
 
+    def can_host(self, m: SvcMention) -> bool:
+        """Can the system keep a mechanism's work (a database, a bucket, a log store)?"""
+        return m.info.role in _HOST_ROLES or m.info.category in self.catalog.host_categories
+
     def _failure_store(self, m: SvcMention, clause: int) -> bool:
         """Is the mention where failed work is routed in its clause: a failure word, a route
         verb after it, then the store ('failed records are written to S3')? A store said to
         be *for* something ('for the Stripe calls') is not."""
-        if m.info.role not in _HOST_ROLES and m.info.category not in self.catalog.host_categories:
+        if not self.can_host(m):
             return False
         c = self.lay.clauses[clause]
         failures = self.term_starts("FAILURE_WORD")
@@ -300,7 +304,7 @@ class TextView:
             if c.mechanism_part and (c.label != "idempotency_store" or m.info.role in _HOST_ROLES)
         ):  # a dedupe table lives in a database: 'via Postmark (sent_welcomes table)' sends
             return True
-        if m.info.role not in _HOST_ROLES and m.info.category not in self.catalog.host_categories:
+        if not self.can_host(m):
             return False
         if any(c.mechanism_part and self._has_it(m, c) for c in parts):
             return False  # "insert each into ledger-db w/ idempotency key": the write's own

@@ -33,8 +33,6 @@ _UNITS = {
     "minutes": 60.0,
 }
 
-_CONTAINERS = frozenset(("datastore",))
-
 
 def retractions(view: TextView, claims: list[ClaimDraft], targets: Targets) -> list[ClaimDraft]:
     """'...was deduped on the order ID, but we dropped that': a retraction that points back.
@@ -109,7 +107,6 @@ def _without_it(view: TextView, cue: Mention) -> bool:
     return (
         cue.label == "NEGATED"
         and k < len(toks)
-        and toks[k].norm in view.catalog.words.stand_in
         and toks[k].norm in ("it", "that", "them", "this", "those")
     )
 
@@ -147,10 +144,7 @@ def routed_failures(view: TextView, targets: Targets, claims: list[ClaimDraft]) 
         if route is None:
             continue
         stores = [
-            m.end
-            for m in view.clause_services(where.index)
-            if m.start > route
-            and (m.info.role in _CONTAINERS or m.info.category in view.catalog.host_categories)
+            m.end for m in view.clause_services(where.index) if m.start > route and view.can_host(m)
         ]
         stores += [i + 1 for i in range(route + 1, where.end) if i in heads]
         if not stores:

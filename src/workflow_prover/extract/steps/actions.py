@@ -419,8 +419,9 @@ def _action_steps(
         subject_start = _subject_start(view, frame, action)
         if is_mechanism(view, clause, subject_start, action.verb) or _object_negated(view, action):
             continue
-        if _verb_in_cue(view, clause, action, _FATE_CUES):
-            continue  # "exp. backoff + jitter, then dropped": what happens to a failure
+        if _verb_cues(view, clause, action) & _FATE_CUES:
+            continue  # "exp. backoff + jitter, then dropped": what becomes of a failure, no
+            # action on a system
         phrase = [
             m
             for m in main
@@ -519,24 +520,16 @@ def _key_service(view: TextView, frame: Frame, subject: list[SvcMention]) -> lis
 _FATE_CUES = frozenset(("swallow", "terminal_path", "no_handling"))
 
 
-def _verb_in_cue(view: TextView, clause: Clause, action: Action, labels: frozenset[str]) -> bool:
-    """Is the verb a word of a cue that says what becomes of a failure ('then dropped',
-    'parked', 'dead-lettered')? It is that fate, not an action on a system."""
+def _verb_cues(view: TextView, clause: Clause, action: Action) -> set[str]:
+    """The labels of the cues the verb is a word of ('then dropped', 'alerts', 'retries')."""
     verb = action.verb
-    return any(
-        c.start <= verb.start < c.end and c.label in labels
-        for c in view.mentions("cue", clause.index)
-    )
+    return {c.label for c in view.mentions("cue", clause.index) if c.start <= verb.start < c.end}
 
 
 def _verb_is_mechanism(view: TextView, clause: Clause, action: Action) -> bool:
     """'... the dead-letter exchange, which alerts #auth-oncall': the verb is itself a
     mechanism cue (an alert, a retry, a dead-letter), so naming no system it is no step."""
-    verb = action.verb
-    return any(
-        c.start <= verb.start < c.end and c.label not in ("webhook", "idempotency")
-        for c in view.mentions("cue", clause.index)
-    )
+    return bool(_verb_cues(view, clause, action) - {"webhook", "idempotency"})
 
 
 def _acts_alone(view: TextView, frame: Frame, action: Action) -> bool:
