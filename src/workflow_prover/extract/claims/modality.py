@@ -22,7 +22,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok
-from workflow_prover.extract.layout.clauses import Layout, inline_code
+from workflow_prover.extract.layout.clauses import Layout
 from workflow_prover.extract.layout.grammar import (
     AUXILIARIES,
     COORDINATORS,
@@ -76,15 +76,8 @@ class ConText:
         mentions = ann.of(Group.CONTEXT)
         pseudo = [m for m in mentions if m.direction == "PSEUDO"]
         # a colon or a bracket inside inline code (`concurrency: 1`) ends no scope
-        coded = {
-            i
-            for s, e in lay.sentences
-            for i, inside in enumerate(inline_code(ann.toks, s, e), start=s)
-            if inside
-        }
-        self._terminators = [
-            m for m in mentions if m.label == "TERMINATOR" and m.start not in coded
-        ]
+        code = lay.code
+        self._terminators = [m for m in mentions if m.label == "TERMINATOR" and not code[m.start]]
         self._listed = _listing_brackets(ann.toks, self._terminators)
         # a negation that is part of a mechanism's own words ("no sleep", "no static keys",
         # "never fails") belongs to that mechanism and modifies nothing else

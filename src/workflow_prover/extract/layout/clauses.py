@@ -96,6 +96,7 @@ class Layout:
     sentence_of: list[int] = field(default_factory=list)
     depth: list[int] = field(default_factory=list)
     blocks: Blocks | None = None
+    code: list[bool] = field(default_factory=list)  # per token: inside `inline code`
 
 
 def layout(
@@ -114,34 +115,56 @@ def layout(
         items = _with_table_rows(toks, items, blocks)
     sentences = _sentences(toks, items, blocks)
     depth = _depths(toks, sentences)
+    code = [False] * len(toks)
+    for s, e in sentences:
+        code[s:e] = inline_code(toks, s, e)
     if services is None:
         services = {i for m in ann.of(Group.SERVICE) for i in range(m.start, m.end)}
     verbs = {m.start: m for m in ann.of(Group.VERB)}
     negations = {m.start for m in ann.of(Group.CONTEXT) if m.label == "NEGATED"}
     item_of: list[int | None] = [None] * len(toks)
     for item in items:
-        for i in range(item.start, item.end):
-            item_of[i] = item.index
+        item_of[item.start : item.end] = [item.index] * (item.end - item.start)
     clauses: list[Clause] = []
     sentence_of = [0] * len(toks)
     for s_index, (s, e) in enumerate(sentences):
-        for i in range(s, e):
-            sentence_of[i] = s_index
-        chain = (
-            s_index if any(toks[i].text in ARROWS and depth[i] == 0 for i in range(s, e)) else None
-        )
+        sentence_of[s:e] = [s_index] * (e - s)
+    # an arrow outside brackets makes its sentence a chain of clauses
+    chains = {
+        sentence_of[i]
+        for i, t in enumerate(toks)
+        if t.text in ARROWS and depth[i] == 0 and _within(sentences, sentence_of[i], i)
+    }
+    for s_index, (s, e) in enumerate(sentences):
+        chain = s_index if s_index in chains else None
         _split(
-            toks, s, e, s_index, depth, verbs, services, item_of, chain, clauses, words, negations
+            toks,
+            s,
+            e,
+            s_index,
+            depth,
+            code,
+            verbs,
+            services,
+            item_of,
+            chain,
+            clauses,
+            words,
+            negations,
         )
     clause_of = [0] * len(toks)
     for clause in clauses:
-        for i in range(clause.start, clause.end):
-            clause_of[i] = clause.index
+        clause_of[clause.start : clause.end] = [clause.index] * (clause.end - clause.start)
         if blocks is not None:
             line = toks[clause.start].line
             clause.role = blocks.role(line)
             clause.skipped = blocks.skipped(line)
-    return Layout(sentences, clauses, items, clause_of, sentence_of, depth, blocks)
+    return Layout(sentences, clauses, items, clause_of, sentence_of, depth, blocks, code)
+
+
+def _within(sentences: list[tuple[int, int]], index: int, i: int) -> bool:
+    """Is token i inside sentence `index` (a token between sentences belongs to none)?"""
+    return index < len(sentences) and sentences[index][0] <= i < sentences[index][1]
 
 
 # ---- list items ---------------------------------------------------------------------------
@@ -424,6 +447,7 @@ def _split(
     e: int,
     sentence: int,
     depth: list[int],
+    code: list[bool],
     verbs: dict[int, Mention],
     services: set[int],
     item_of: list[int | None],
@@ -475,9 +499,8 @@ def _split(
             chained = None
         first = len(out)
 
-    code = inline_code(toks, s, e)
     for j in range(s + 1, e):
-        if depth[j] > 0 or depth[j - 1] > 0 or code[j - s]:
+        if depth[j] > 0 or depth[j - 1] > 0 or code[j]:
             continue  # ("with `Idempotency-Key: booking_id`": no clause ends in code)
         prev, tok = toks[j - 1], toks[j]
         if prev.text in ARROWS:
