@@ -25,13 +25,9 @@ from workflow_prover.lexicon.loader import load_lexicons
 from workflow_prover.models import (
     Acceptance,
     ClaimGraph,
-    ClaimOut,
     Evidence,
     Note,
     Report,
-    ScopeOut,
-    ServiceOut,
-    StepOut,
 )
 from workflow_prover.normalize import Normalizer
 from workflow_prover.report.positions import Placer
@@ -224,33 +220,35 @@ class Analyzer:
             message=self.renderer.message(decision.verdict, findings, graph),
             findings=[place.finding(f) for f in findings],
             checks=decision.checks,
+            # plain dicts: the Report's one validation builds the nested models (a model
+            # constructed in Python per step and claim costs more than validating its dict)
             steps=[
-                StepOut(
-                    index=s.index,
-                    text=s.text,
-                    action=s.action,
-                    services=list(s.services),
-                    inbound=s.inbound,
-                    turn=s.turn,
-                    label=s.label,
-                )
+                {
+                    "index": s.index,
+                    "text": s.text,
+                    "action": s.action,
+                    "services": list(s.services),
+                    "inbound": s.inbound,
+                    "turn": s.turn,
+                    "label": s.label,
+                }
                 for s in graph.steps
             ],
             services=[
-                ServiceOut(name=s.name, category=s.category, external=s.external)
+                {"name": s.name, "category": s.category, "external": s.external}
                 for s in graph.services
             ],
             claims=[
-                ClaimOut(
-                    kind=c.kind,
-                    modality=c.modality,
-                    scope=ScopeOut(
-                        target=c.scope.target,
-                        steps=list(c.scope.steps),
-                        services=list(c.scope.services),
-                    ),
-                    evidence=[place(c.evidence)],
-                )
+                {
+                    "kind": c.kind,
+                    "modality": c.modality,
+                    "scope": {
+                        "target": c.scope.target,
+                        "steps": list(c.scope.steps),
+                        "services": list(c.scope.services),
+                    },
+                    "evidence": [place(c.evidence)],
+                }
                 for c in graph.claims
             ],
             questions=self.renderer.questions(findings, graph),

@@ -48,6 +48,8 @@ class TextView:
     service_toks: set[int] = field(default_factory=set)
     _readings: dict[tuple[int, int, str], Reading] = field(default_factory=dict)
     _frames: dict[int, Frame] = field(default_factory=dict)
+    _verbal: dict[tuple[int, int, str], bool] = field(default_factory=dict)
+    subjects: dict[int, tuple[str, frozenset[str]] | None] = field(default_factory=dict)
     _message_words: frozenset[int] | None = None  # `message_text`, found on first use
 
     @property
@@ -114,6 +116,14 @@ class TextView:
         return self.ann.text[toks[start].start : toks[end - 1].end]
 
     def verbal(self, verb: Mention) -> bool:
+        """Does this verb-shaped word act as a verb here (`is_verbal`)? Kept per mention."""
+        key = (verb.start, verb.end, verb.rule)
+        known = self._verbal.get(key)
+        if known is None:
+            known = self._verbal[key] = self._is_verbal(verb)
+        return known
+
+    def _is_verbal(self, verb: Mention) -> bool:
         if verb.end in self.term_starts("ID_NOUN") or verb.end in self.term_starts(
             "CREDENTIAL_NOUN"
         ):

@@ -176,7 +176,14 @@ def _function_named(targets: Targets, clause: Clause) -> tuple[int, ...]:
 
 def subject_words(view: TextView, clause: Clause) -> tuple[str, frozenset[str]] | None:
     """The subject of a clause that names no service and no quantity, as its head word and
-    its content words ("when the leads query fails": query, {leads, query}), or None."""
+    its content words ("when the leads query fails": query, {leads, query}), or None.
+    Kept on the view per clause: the claims and the later turns' follow-ups both ask."""
+    if clause.index not in view.subjects:
+        view.subjects[clause.index] = _subject_words(view, clause)
+    return view.subjects[clause.index]
+
+
+def _subject_words(view: TextView, clause: Clause) -> tuple[str, frozenset[str]] | None:
     toks = view.toks
     verbs = {v.start for v in view.mentions("verb", clause.index) if view.verbal(v)}
     fails = view.term_starts("FAILURE_WORD")  # "when the leads query fails": before its verb
