@@ -12,7 +12,7 @@ wins over a rival asserted after it in the same turn.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -49,6 +49,10 @@ class KindTable:
     priority: Mapping[ClaimKind, int]
     failure_handling: frozenset[ClaimKind]
     outranks_in_turn: frozenset[ClaimKind] = frozenset()
+    # by the kind's name, for drafts that carry it as a string: its rival group, if any,
+    # and whether an asserted mention of it meets its check
+    group_of: Mapping[str, str] = field(default_factory=dict)
+    meets: Mapping[str, bool] = field(default_factory=dict)
 
     def meanings(self) -> dict[str, str]:
         return {k.value: r.meaning for k, r in self.rows.items()}
@@ -74,6 +78,8 @@ def build_table(rows: list[KindRow]) -> KindTable:
         priority={k: r.priority for k, r in by_kind.items()},
         failure_handling=frozenset(k for k, r in by_kind.items() if r.handles_failure),
         outranks_in_turn=frozenset(k for k, r in by_kind.items() if r.outranks_in_turn),
+        group_of={k.value: r.group for k, r in by_kind.items() if r.group},
+        meets={k.value: r.satisfies for k, r in by_kind.items()},
     )
 
 

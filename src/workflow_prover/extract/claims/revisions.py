@@ -126,9 +126,8 @@ def undecided_alternatives(view: TextView, claims: list[ClaimDraft]) -> list[Cla
     mechanisms offered as alternatives (a slash or an 'or' between them), one that meets the
     check and one that does not (`satisfies` in kinds.jsonl), are a choice not yet made: neither
     is in the design (both read as planned)."""
-    rows = kind_table().rows
-    groups = {k.value: r.group for k, r in rows.items() if r.group}
-    meets = {k.value: r.satisfies for k, r in rows.items()}
+    table = kind_table()
+    groups, meets = table.group_of, table.meets
     toks = view.toks
     undecided: set[int] = set()
     asserted = [c for c in claims if c.reading.modality == "asserted" and c.kind in groups]
