@@ -27,7 +27,10 @@ TABLE: dict[str, list[str]] = json.loads(
 )
 # Labelled SECRET_IN_TEXT by their writer, but the value is a documented placeholder (the
 # README's decision: a key that says EXAMPLE / NotARealKey is not a leak).
-PLACEHOLDERS = {"unseen.jsonl:un-036": "sk_test_EXAMPLEonlyNotARealKey00"}
+PLACEHOLDERS = {
+    "unseen.jsonl:un-036": "sk_test_EXAMPLEonlyNotARealKey00",
+    "blind/prose_and_reviews_5.jsonl:r13-056": "AKIAFAKEEXAMPLE7Q2ZX",
+}
 
 
 def _cases() -> dict[str, list[str]]:
