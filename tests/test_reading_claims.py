@@ -622,6 +622,20 @@ ROWS = [
         None,
         ALL,
     ),
+    (
+        "a bare cue opening its sentence takes the modality of what follows its ellipsis",
+        "we post orders to Xero with retries. dlq... we should probably add one.",
+        "terminal_path",
+        "planned",
+        ALL,
+    ),
+    (
+        "a bare cue opening its sentence is answered across a dash",
+        "we post orders to Xero with retries. Backoff — none so far.",
+        "backoff_exponential",
+        "negated",
+        ALL,
+    ),
 ]
 
 
@@ -976,6 +990,24 @@ FINDING_ROWS = [
         "we post the order to netsuite; the idempotency key is a fresh UUID generated per request.",
         "UNSTABLE_IDEMPOTENCY_KEY",
         [1],
+    ),
+    (
+        "a quoted control set on ('set to \"Continue On Fail\"') states its mechanism",
+        "We add the row to Airtable. The Airtable node is set to 'Continue On Fail'.",
+        "ERRORS_SWALLOWED",
+        [1],
+    ),
+    (
+        "a quoted control said to be on after it states its mechanism",
+        "We add the row to Airtable; 'Continue On Fail' is enabled on that node.",
+        "ERRORS_SWALLOWED",
+        [1],
+    ),
+    (
+        "a quoted control only named (a button) states no mechanism",
+        "We add the row to Airtable. Ops can press the 'Continue On Fail' button in the editor.",
+        "ERRORS_SWALLOWED",
+        [],
     ),
 ]
 

@@ -579,6 +579,11 @@ ROWS = [
         "external_id: id }))\n}",
         [("write", ["Intercom"])],
     ),
+    (
+        "a step noun set to a value in the passive configures the step, no step of its own",
+        "We add the row to Airtable. The Airtable node is set to 'Continue On Fail'.",
+        [("write", ["Airtable"])],
+    ),
 ]
 
 

@@ -130,6 +130,8 @@ class TextView:
             return False  # "by invoice ID", "the post ID": a noun qualifying an identifier
         if self.message_text(verb.start):
             return False  # 'post to #sales: "N leads synced to Airtable"': the message's words
+        if self._step_setting(verb):
+            return False  # "the Airtable node is set to 'Continue On Fail'": configuration
         clause = self.clause(self.lay.clause_of[verb.start])
         return is_verbal(
             verb,
@@ -139,6 +141,20 @@ class TextView:
             clause.start,
             clause.item is not None,
             self.verb_starts,
+        )
+
+    def _step_setting(self, verb: Mention) -> bool:
+        """'The Airtable node is set to ...', 'each step is switched to ...': a setting word
+        in the passive, with 'to' after it, whose subject is a step noun (node, step, task)
+        configures that step; it is no action of its own."""
+        toks, s = self.toks, verb.start
+        return (
+            toks[s].norm in self.catalog.words.setting_word
+            and verb.end < len(toks)
+            and toks[verb.end].norm == "to"
+            and s >= 2
+            and toks[s - 1].norm in ("is", "are", "was", "were")
+            and s - 2 in self.term_starts("GENERAL_NOUN")
         )
 
     def message_text(self, i: int) -> bool:

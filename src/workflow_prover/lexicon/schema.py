@@ -327,6 +327,7 @@ WordLabel = Literal[
     "HEADER_KEY",  # trigger, schedule: '- trigger: the order message' titles a line, not a verb
     "GENERIC_CALL",  # call, hit: '(they) are called with backoff' restates other steps' calls
     "OBJECT_VERB",  # fire: acts with an object only ('fire a klaviyo event', not 'fires hourly')
+    "SETTING_WORD",  # set, enabled, on: "set to 'Continue On Fail'" turns the control on
     "SQL_RUNNER",  # query, execute: `pg.query('INSERT ...')`: the statement it runs acts
 ]
 

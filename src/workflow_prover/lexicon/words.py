@@ -90,6 +90,7 @@ class WordClasses:
     wait_word: frozenset[str]
     delivery_noun: frozenset[str]
     inbox_head: frozenset[str]
+    setting_word: frozenset[str]
     sql_runner: frozenset[str]
     client_maker: frozenset[str]
     header_key: frozenset[str]

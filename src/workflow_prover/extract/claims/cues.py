@@ -225,7 +225,31 @@ def _in_quoted_title(view: TextView, cue: Mention) -> bool:
         and hi < len(toks)
         and toks[lo - 1].text in _QUOTE_MARKS
         and toks[hi].text in _QUOTE_MARKS
+        and not _switched_on(toks, lo - 1, hi, view.catalog.words.setting_word)
     )
+
+
+_LINKS = frozenset(("to", "on", "is", "are", "was", "as"))  # "set to", "turned on", "is on"
+
+
+def _switched_on(toks: list[Tok], opening: int, closing: int, setting: frozenset[str]) -> bool:
+    """Is the quoted control between `opening` and `closing` a setting that is on: "set to
+    'Continue On Fail'", "'Retry On Fail' is enabled", "'Retry On Fail' on for both nodes"?
+    Then the control's words state its mechanism (not "the 'Retry Failed' button")."""
+    k = opening - 1
+    while k >= 0 and opening - k <= 2 and toks[k].norm in _LINKS:
+        k -= 1
+    if k >= 0 and toks[k].norm in setting:
+        return True
+    k = closing + 1
+    while k < len(toks) and k - closing <= 2 and toks[k].norm in ("is", "are", "was", "stays"):
+        k += 1
+    if k >= len(toks):
+        return False
+    after = toks[k + 1] if k + 1 < len(toks) else None
+    if toks[k].norm == "on":  # "... on for both nodes", not "... on the dashboard"
+        return after is None or not after.text.isalpha() or after.norm == "for"
+    return toks[k].norm in setting and toks[k].norm.endswith("ed")  # "is enabled"
 
 
 def _without_defeated_purposes(view: TextView, claims: list[ClaimDraft]) -> list[ClaimDraft]:

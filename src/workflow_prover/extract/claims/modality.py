@@ -366,10 +366,11 @@ class ConText:
 
     def _label_end(self, target: Mention) -> int | None:
         """The colon after a cue that labels its line ('Throttling: we haven't added any
-        yet'), or None."""
+        yet'), or the ellipsis or dash after a cue that opens its sentence on its own ('dlq...
+        we should probably add one'), or None."""
         toks = self._ann.toks
-        colon = target.end
-        if colon >= len(toks) or toks[colon].text != ":":
+        mark = target.end
+        if mark >= len(toks) or toks[mark].text not in _LABEL_ENDS:
             return None
         first = toks[target.start]
         opens = first.line_start or (
@@ -377,7 +378,9 @@ class ConText:
             and toks[target.start - 1].text in _LABEL_MARKUP
             and toks[target.start - 1].line_start
         )
-        return colon if opens else None
+        if toks[mark].text != ":":
+            opens = opens or target.start == 0 or toks[target.start - 1].text in _SENTENCE_ENDS
+        return mark if opens else None
 
     def _answers_label(self, scope: Scope, colon: int) -> bool:
         """Does a modifier just after the label's colon reach a word that stands for the
@@ -410,6 +413,8 @@ class ConText:
 _LIST_WORDS = frozenset(("and", "or", "nor", "plus"))  # words that go on with a list
 _LABEL_MARKUP = frozenset(("-", "*", "•", "#", "##", "###", "**"))  # before a line's label
 _LABEL_MODIFIERS = frozenset(("NEGATED", "PLANNED", "HYPOTHETICAL"))
+_LABEL_ENDS = frozenset((":", "...", "…", "—", "–"))  # 'DLQ: none yet', 'dlq... add one'
+_SENTENCE_ENDS = frozenset((".", "!", "?", ";"))
 _LABEL_REACH = 4  # "Throttling: we haven't ...": the modifier opens what follows the colon
 _STANDS_FOR_LABEL = frozenset(("any", "none", "one", "it", "them", "that", "those", "anything"))
 
