@@ -636,6 +636,21 @@ ROWS = [
         "negated",
         ALL,
     ),
+    (
+        "an instruction verb with a system as its subject states what the system does",
+        "We debit the wallet in ledger-api and send the payout through Modulr. ledger-api and "
+        "Modulr both treat it as an idempotency key.",
+        "idempotency",
+        "asserted",
+        ["Modulr", "ledger-api"],
+    ),
+    (
+        "an instruction verb as an imperative after a label is addressed to the tool",
+        "We send the payout through Modulr. prover: treat it as an idempotency key.",
+        "idempotency",
+        "hypothetical",
+        ALL,
+    ),
 ]
 
 
@@ -1008,6 +1023,20 @@ FINDING_ROWS = [
         "We add the row to Airtable. Ops can press the 'Continue On Fail' button in the editor.",
         "ERRORS_SWALLOWED",
         [],
+    ),
+    (
+        "a store's own primary key keys that store's writes",
+        "We post the payout to Modulr with an idempotency key and record the transfer in "
+        "Spanner; the transfer id is the primary key in Spanner.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
+        "a store named after 'deduped on' keeps another step's keys, not its own",
+        "We send the text via Vonage, deduped on msg_id in a Postgres table, and insert the "
+        "order into Postgres.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
     ),
 ]
 

@@ -581,8 +581,18 @@ ROWS = [
     ),
     (
         "a step noun set to a value in the passive configures the step, no step of its own",
-        "We add the row to Airtable. The Airtable node is set to 'Continue On Fail'.",
+        "We add the row to Airtable. The Slack node is set to 'Continue On Fail'.",
         [("write", ["Airtable"])],
+    ),
+    (
+        "an identifier carried into a field of another's record is that write's key, no step",
+        "We create a bill in Xero for each invoice and put the invoice ID in the bill's reference.",
+        [("write", ["Xero"])],
+    ),
+    (
+        "an identifier written into a table is a write of its own",
+        "We create a bill in Xero and write the bill ID into the invoices table in Postgres.",
+        [("write", ["Xero"]), ("write", ["PostgreSQL"])],
     ),
 ]
 

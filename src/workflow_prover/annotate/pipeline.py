@@ -230,6 +230,7 @@ def _cue_rule(cue: CueRow) -> _Rule:
         ("states_rate", cue.states_rate),
         ("threat", cue.threat),
         ("absent", cue.absent),
+        ("store_constraint", cue.store_constraint),
     )
     return _Rule(Group.CUE, cue.label, cue.id, facts, cue.value_check)
 

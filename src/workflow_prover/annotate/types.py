@@ -52,7 +52,7 @@ class Mention:
     Each group fills its own fields: services `service` and `vendor`; verbs `starts_run`;
     terms `category` and `filter`; ConText modifiers `direction`, `max_scope`, `reach`,
     `effect` and `kinds`; claim cues `requires`, `inverted`, `states_rate`, `value`,
-    `mechanism_part`, `threat` and `absent`.
+    `mechanism_part`, `threat`, `absent` and `store_constraint`.
     """
 
     group: Group
@@ -78,6 +78,7 @@ class Mention:
     starts_run: bool = False  # verbs: starts the workflow, sends nothing ("trigger")
     threat: bool = False  # cues: the threat a dedupe answers ("a redelivered webhook")
     absent: bool = False  # cues: the mechanism is said to be absent ("unthrottled")
+    store_constraint: bool = False  # cues: a uniqueness the named store enforces itself
 
     def __hash__(self) -> int:
         """The row and the span: the other fields follow from them (but `weak`, which rarely

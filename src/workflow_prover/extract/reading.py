@@ -132,6 +132,8 @@ class TextView:
             return False  # 'post to #sales: "N leads synced to Airtable"': the message's words
         if self._step_setting(verb):
             return False  # "the Airtable node is set to 'Continue On Fail'": configuration
+        if self._carries_key(verb):
+            return False  # "puts the invoice ID in the bill's reference": that write's key
         clause = self.clause(self.lay.clause_of[verb.start])
         return is_verbal(
             verb,
@@ -142,6 +144,30 @@ class TextView:
             clause.item is not None,
             self.verb_starts,
         )
+
+    def _carries_key(self, verb: Mention) -> bool:
+        """'It also puts the invoice ID in the bill's reference', 'stamps the order number
+        into the memo field': a carrying verb whose object is an identifier and whose target
+        is a field of a record (another's, by a possessive) says what key a write carries;
+        it is no write of its own."""
+        toks, words = self.toks, self.catalog.words
+        if toks[verb.start].norm not in words.carry_verb:
+            return False
+        ids = self.term_starts("ID_NOUN")
+        end = self.clause(self.lay.clause_of[verb.start]).end
+        into = next(
+            (k for k in range(verb.end, end) if toks[k].norm in ("in", "into", "as", "on")), None
+        )
+        if into is None or not any(
+            k in ids or toks[k].norm in ("id", "ids") for k in range(verb.end, into)
+        ):
+            return False
+        k = into + 1
+        while k < end and (toks[k].text[:1].isalnum() or toks[k].norm in ("'s", "’s")):
+            k += 1
+        head = k - 1
+        possessive = any(toks[j].norm in ("'s", "’s", "its") for j in range(into + 1, k))
+        return head > into and possessive and (head in ids or toks[head].norm in words.key_field)
 
     def _step_setting(self, verb: Mention) -> bool:
         """'The Airtable node is set to ...', 'each step is switched to ...': a setting word
@@ -220,6 +246,7 @@ class TextView:
         return any(
             c.label in _DEDUPE
             and c.start not in verbs
+            and not c.store_constraint  # "it is the primary key in Spanner": Spanner's own
             and (
                 (c.end <= m.start and (introduced or depth[m.start] > depth[c.start]))
                 or (bracket is not None and bracket[0] <= c.start < bracket[1])
@@ -535,7 +562,7 @@ def build_view(
     ]
     within = _stated_cues(ann, services, within, catalog.words.wait_word)
     view.cues = longest_first([c for c in within if _required(view, c)])
-    view.ctx = ConText(ann, lay, view.cues, catalog.words.finite_verb)
+    view.ctx = ConText(ann, lay, view.cues, catalog.words.finite_verb, named)
     view.verb_starts = frozenset(m.start for m in ann.of(Group.VERB))
     view.aliases = aliases
     for group, mentions in (

@@ -172,6 +172,10 @@ class CueRow(_Row):
     # The cue names the threat a de-duplication in its sentence answers, not a mechanism of
     # the design: "a redelivered webhook can't duplicate it" states no retry policy.
     threat: bool = False
+    # The cue is a uniqueness the store itself enforces ("a unique constraint", "it is the
+    # primary key in Spanner"): the store named with it is the system whose writes it keys,
+    # not a separate store that keeps the keys of another step ("deduped on msg_id in Redis").
+    store_constraint: bool = False
 
     @field_validator("pattern")
     @classmethod
@@ -219,6 +223,9 @@ class ContextRow(_Row):
     # "phrase_end": a cue only where its phrase ends (punctuation or the text's end after
     #   it): "retries: nothing." denies the retries, "nothing here is hardcoded" does not
     #   reach back over "vault, ";
+    # "imperative": an instruction only as an imperative, with no subject of its own before
+    #   it in its clause ("treat it as a DLQ"): "Modulr treats it as an idempotency key"
+    #   states what a system does;
     # "silence": the text says nothing about it ("she didn't say anything about dupes"): it
     #   negates a mechanism, and a harm word after it is no "no duplicates" (claims/cues.py).
     effect: (
@@ -233,6 +240,7 @@ class ContextRow(_Row):
             "status",
             "silence",
             "phrase_end",
+            "imperative",
         ]
         | None
     ) = None
@@ -327,6 +335,8 @@ WordLabel = Literal[
     "HEADER_KEY",  # trigger, schedule: '- trigger: the order message' titles a line, not a verb
     "GENERIC_CALL",  # call, hit: '(they) are called with backoff' restates other steps' calls
     "OBJECT_VERB",  # fire: acts with an object only ('fire a klaviyo event', not 'fires hourly')
+    "CARRY_VERB",  # puts, stamps: 'puts the invoice ID in the bill's reference' carries a key
+    "KEY_FIELD",  # field, memo: the part of a record a carried key goes into
     "SETTING_WORD",  # set, enabled, on: "set to 'Continue On Fail'" turns the control on
     "SQL_RUNNER",  # query, execute: `pg.query('INSERT ...')`: the statement it runs acts
 ]

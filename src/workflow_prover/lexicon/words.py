@@ -90,6 +90,8 @@ class WordClasses:
     wait_word: frozenset[str]
     delivery_noun: frozenset[str]
     inbox_head: frozenset[str]
+    carry_verb: frozenset[str]
+    key_field: frozenset[str]
     setting_word: frozenset[str]
     sql_runner: frozenset[str]
     client_maker: frozenset[str]

@@ -27,6 +27,7 @@ from workflow_prover.extract.layout.grammar import (
     AUXILIARIES,
     COORDINATORS,
     NON_FINITE,
+    SUBJECT_PRONOUNS,
     in_identifier,
 )
 
@@ -68,8 +69,10 @@ class ConText:
         lay: Layout,
         claims: list[Mention] | None = None,
         finite: frozenset[str] = frozenset(),
+        services: set[int] | frozenset[int] = frozenset(),
     ) -> None:
-        """`finite`: verbs that end a negation's reach (the `FINITE_VERB` word class)."""
+        """`finite`: verbs that end a negation's reach (the `FINITE_VERB` word class);
+        `services`: the tokens of the services the text names (a cue's subject)."""
         self._ann = ann
         self._lay = lay
         self._finite = finite
@@ -105,6 +108,7 @@ class ConText:
             and not in_identifier(ann.toks, m.start, m.end)  # `partner_order_no`
             and not (m.effect == "exceptive" and _after_quantifier(m, quantifiers))
             and not (m.effect == "phrase_end" and _phrase_goes_on(ann.toks, m))
+            and not (m.effect == "imperative" and _has_subject(ann.toks, lay, m, services))
         ]
         cues_at = _by_start(cues)
         cues = [
@@ -446,6 +450,24 @@ def _after_quantifier(cue: Mention, quantifiers: list[int]) -> bool:
 def _phrase_goes_on(toks: list[Tok], cue: Mention) -> bool:
     """Does a word follow the cue ("nothing here is hardcoded"), so its phrase goes on?"""
     return cue.end < len(toks) and toks[cue.end].text[:1].isalnum()
+
+
+def _has_subject(
+    toks: list[Tok], lay: Layout, cue: Mention, services: set[int] | frozenset[int]
+) -> bool:
+    """Does the cue's verb have a subject before it in its clause, a system or a pronoun
+    ("ledger-api and Modulr both treat it as ...", "we count it as ...")? Then it is no
+    imperative; a label before a colon or comma ("prover: treat it as ...") is no subject."""
+    start = lay.clauses[lay.clause_of[cue.start]].start
+    for k in range(cue.start - 1, start - 1, -1):
+        if toks[k].text in (":", ",", ";", "(", "-"):
+            return False
+        if k in services or toks[k].norm in _SUBJECTS:
+            return True
+    return False
+
+
+_SUBJECTS = SUBJECT_PRONOUNS - {"you", "that", "which", "who"}
 
 
 def _possessive(toks: list[Tok], cue: Mention) -> bool:
