@@ -651,6 +651,35 @@ ROWS = [
         "hypothetical",
         ALL,
     ),
+    (
+        "a condition 'if absent' on a write is no negation of its key",
+        "We mark it invoiced in Firestore (doc id = order_no, create-if-absent).",
+        "idempotency",
+        "asserted",
+        ["Cloud Firestore"],
+    ),
+    (
+        "a receiving system refusing the repeat is de-duplication",
+        "We create the invoice in Xero with the order number as its number, so a repeat is "
+        "rejected by Xero.",
+        "idempotency",
+        "asserted",
+        ["Xero"],
+    ),
+    (
+        "a setting that prevents duplicates is de-duplication",
+        "We create the invoice in Xero; its prevent duplicate numbers setting is on.",
+        "idempotency",
+        "asserted",
+        ["Xero"],
+    ),
+    (
+        "a counterfactual after the mechanism ('if we had it') says the design lacks it",
+        "We create the invoice in Xero. An idempotency key would prevent duplicates if we had it.",
+        "idempotency",
+        "hypothetical",
+        ALL,
+    ),
 ]
 
 
@@ -1141,6 +1170,17 @@ TURN_ROWS = [
         ],
         "WRITE_WITHOUT_IDEMPOTENCY",
         [],
+    ),
+    (
+        "dropping a datastore takes back every dedupe its sentence told ('... and repeats are "
+        "skipped')",
+        [
+            "We create the ticket in Zendesk. dedupe: every event id goes into a redis set and "
+            "anything already seen is skipped before any write.",
+            "update: we dropped the Redis dedupe set, it was costing too much.",
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [1],
     ),
 ]
 

@@ -594,6 +594,38 @@ ROWS = [
         "We create a bill in Xero and write the bill ID into the invoices table in Postgres.",
         [("write", ["Xero"]), ("write", ["PostgreSQL"])],
     ),
+    (
+        "an unknown product's name ends with its line ('via Lob' then a blank line)",
+        "## PR #77: postcards via Lob\n\nAdds a worker. We mail a postcard through Lob.",
+        [("write", ["Lob"])],
+    ),
+    (
+        "a history label ('**Before**:') makes its sentence no step of the design",
+        "**Before**: invoices were pushed to Zoho Books in a loop.\n\n**After**: orders from "
+        "Pub/Sub → create the invoice in Xero.",
+        [("read", ["Google Cloud Pub/Sub"]), ("write", ["Xero"])],
+    ),
+    (
+        "a vendor's bare name stands for the one product of it the text names",
+        "We create the invoice in Zoho Books. Zoho's API is called with backoff.",
+        [("write", ["Zoho Books"])],
+    ),
+    (
+        "an action naming no system acts on the one API its bracketed remark names",
+        "On a HubSpot webhook we mail a postcard through Lob.\n- `POST /v1/postcards` with the "
+        "key header (Lob supports it natively)\n- we insert the row into MySQL.",
+        [("read", ["HubSpot"]), ("write", ["Lob"]), ("write", ["MySQL"])],
+    ),
+    (
+        "a change that opens with code it builds ('Adds `postcard-svc`') acts on no system",
+        "Adds `postcard-svc`. It mails a postcard through Lob.",
+        [("write", ["Lob"])],
+    ),
+    (
+        "a building verb with a target is an action ('adds the note to the ticket')",
+        "Adds the `note` to the Zendesk ticket.",
+        [("write", ["Zendesk"])],
+    ),
 ]
 
 

@@ -134,6 +134,8 @@ class TextView:
             return False  # "the Airtable node is set to 'Continue On Fail'": configuration
         if self._carries_key(verb):
             return False  # "puts the invoice ID in the bill's reference": that write's key
+        if self._builds_code(verb):
+            return False  # "Adds `postcard-svc`": a change to the code, no action
         clause = self.clause(self.lay.clause_of[verb.start])
         return is_verbal(
             verb,
@@ -143,6 +145,23 @@ class TextView:
             clause.start,
             clause.item is not None,
             self.verb_starts,
+        )
+
+    def _builds_code(self, verb: Mention) -> bool:
+        """'Adds `postcard-svc`.', 'Introduces `recon/payouts.py` and `config/recon.yaml`': a
+        change description that opens its clause with a building verb and names code in
+        backticks, with no target after it, acts on no system of the workflow."""
+        toks, words = self.toks, self.catalog.words
+        clause = self.clause(self.lay.clause_of[verb.start])
+        lead = clause.start
+        while lead < verb.start and not toks[lead].text[:1].isalnum():
+            lead += 1
+        return (
+            lead == verb.start
+            and toks[verb.start].norm in words.build_verb
+            and verb.end < clause.end
+            and toks[verb.end].text == "`"
+            and not any(toks[k].norm in words.target_word for k in range(verb.end, clause.end))
         )
 
     def _carries_key(self, verb: Mention) -> bool:

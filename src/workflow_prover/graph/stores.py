@@ -12,6 +12,7 @@ asserted and takes nothing back; a store no earlier claim lived in takes nothing
 from __future__ import annotations
 
 from workflow_prover.annotate.types import Group
+from workflow_prover.extract.claims.modality import Reading
 from workflow_prover.extract.turn import TurnDraft
 from workflow_prover.graph.documents import CLAUSE_PROSE, CLAUSE_TURN
 from workflow_prover.models import ClaimNode, Evidence
@@ -86,10 +87,24 @@ def _hosts(turns: list[TurnDraft], claims: list[ClaimNode]) -> dict[str, list[Cl
         view = turn.view
         if index >= len(view.lay.clauses):
             continue
-        for m in view.clause_services(index):
-            if m.info.role == "datastore" and view.is_host(m):
-                out.setdefault(m.info.name, []).append(claim)
+        clauses = [index]
+        if claim.kind.value in _DEDUPE:
+            # "every event id goes into a redis set and repeats are dropped": one dedupe, told
+            # in two clauses of a sentence; the set hosts both
+            sentence = view.lay.clauses[index].sentence
+            clauses = [c.index for c in view.lay.clauses if c.sentence == sentence]
+        names = {
+            m.info.name
+            for c in clauses
+            for m in view.clause_services(c)
+            if m.info.role == "datastore" and view.is_host(m)
+        }
+        for name in sorted(names):
+            out.setdefault(name, []).append(claim)
     return out
+
+
+_DEDUPE = frozenset(("idempotency", "idempotency_store"))
 
 
 def _removed(turn: TurnDraft) -> list[tuple[str, tuple[int, int]]]:
@@ -101,11 +116,7 @@ def _removed(turn: TurnDraft) -> list[tuple[str, tuple[int, int]]]:
     first: dict[int, int] = {}  # sentence -> the end of its first asserted removal verb
     for v in view.ann.of(Group.VERB):  # in text order
         sentence = view.lay.sentence_of[v.start]
-        if (
-            sentence not in first
-            and view.toks[v.start].norm in verbs
-            and view.read(v).modality == "asserted"
-        ):
+        if sentence not in first and view.toks[v.start].norm in verbs and _removes(view.read(v)):
             first[sentence] = v.end
     out: list[tuple[str, tuple[int, int]]] = []
     for m in view.services:
@@ -114,3 +125,11 @@ def _removed(turn: TurnDraft) -> list[tuple[str, tuple[int, int]]]:
         if end is not None and 0 <= m.start - end <= 4 and m.info.role == "datastore":
             out.append((m.info.name, sentences[sentence]))
     return out
+
+
+def _removes(reading: Reading) -> bool:
+    """Is a removal verb stated: asserted, or negated only by its own retraction cue ("we
+    dropped the Redis set" reads the removal as taking something back, not as no removal)?"""
+    if reading.modality == "asserted":
+        return True
+    return reading.modality == "negated" and all(c.effect == "retraction" for c in reading.cues)

@@ -90,6 +90,7 @@ class WordClasses:
     wait_word: frozenset[str]
     delivery_noun: frozenset[str]
     inbox_head: frozenset[str]
+    build_verb: frozenset[str]
     carry_verb: frozenset[str]
     key_field: frozenset[str]
     setting_word: frozenset[str]

@@ -114,7 +114,31 @@ def find_services(
     found += back_references(toks, found, taken, aliases, words)
     found += _short_names(toks, found, taken)
     found = _owned(toks, sorted(found, key=lambda m: m.start))
+    found = _vendor_products(toks, found)
     return _one_name_each(appositions(toks, found, aliases, words), aliases, words)
+
+
+def _vendor_products(toks: list[Tok], found: list[SvcMention]) -> list[SvcMention]:
+    """'create the invoice in Zoho Books ... Zoho's duplicate setting is on': a vendor's bare
+    name stands for the one product of that vendor the text names in full (the lexicon's
+    default for the bare name, Zoho CRM, is for texts that name no product of it)."""
+    products: dict[str, set[ServiceInfo]] = {}
+    bare: list[int] = []
+    for n, m in enumerate(found):
+        vendor = m.info.vendor
+        if vendor is None or m.info.generic:
+            continue
+        if " ".join(t.norm for t in toks[m.start : m.end]) == vendor:
+            bare.append(n)
+        else:
+            products.setdefault(vendor, set()).add(m.info)
+    out = list(found)
+    for n in bare:
+        m = found[n]
+        named = products.get(m.info.vendor or "", set()) - {m.info}
+        if len(named) == 1 and m.info not in products.get(m.info.vendor or "", set()):
+            out[n] = SvcMention(next(iter(named)), m.start, m.end)
+    return out
 
 
 def _short_names(toks: list[Tok], found: list[SvcMention], taken: set[int]) -> list[SvcMention]:

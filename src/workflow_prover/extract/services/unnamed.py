@@ -83,6 +83,7 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             and k not in taken
             and (k > j or k not in known or _camel(toks, k))  # "ShipHero" despite "ship"
             and k - j < 3
+            and (k == j or toks[k].line == toks[k - 1].line)  # a name ends with its line
         ):
             k += 1
         if k == j or (k - j == 1 and toks[j].text.isupper() and len(toks[j].text) <= 3):

@@ -456,6 +456,8 @@ def _action_steps(
         if not acted:
             acted = _bracket_owner(view, frame, action, main)  # "GitHub API (list open PRs)"
         if not acted:
+            acted = _remarked_system(view, action)  # "POST ... (Lob supports the header)"
+        if not acted:
             acted = _channel_owner(view, action)  # "posts one digest to #wins"
         rule = action.verb.rule
         if not acted and action.verb.start == frame.start:
@@ -580,6 +582,30 @@ def _bracket_owner(
     if not opening:
         return []  # "github (org invite)": a noun; "(list open PRs)", "(scim POST /Users)" act
     return [m for m in main if k - 2 <= m.end <= k]
+
+
+def _remarked_system(view: TextView, action: Action) -> list[SvcMention]:
+    """'`POST /v1/postcards` with `Idempotency-Key: ...` (Lob supports the header natively)':
+    an action that names no system, in a clause whose bracketed remark after it opens with
+    exactly one API as its subject, acts on that API (not on the trigger's sender); "(unique
+    on the Calendly invitee URI)" names no system acted on."""
+    depth = view.lay.depth
+    base = depth[action.verb.start]
+    clause = view.lay.clause_of[action.verb.start]
+    remarked = [
+        m
+        for m in view.clause_services(clause)
+        if m.start > action.verb.start
+        and not view.is_host(m)
+        and depth[m.start] > base
+        and view.toks[m.start - 1].text == "("  # the remark's subject: "(Lob supports ...)",
+        and m.end < len(view.toks)  # its verb next: not "(Calendly's id)", "(Clever -> ...)"
+        and view.toks[m.end].text.isalpha()
+        and view.toks[m.end].text.islower()
+        and m.info.role == "api"
+        and (not m.info.generic or m.info.rule == "generic.proper_name")  # a name, not "the API"
+    ]
+    return remarked if len({m.info.name for m in remarked}) == 1 else []
 
 
 def _subject_start(view: TextView, frame: Frame, action: Action) -> int:
