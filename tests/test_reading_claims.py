@@ -680,6 +680,29 @@ ROWS = [
         "hypothetical",
         ALL,
     ),
+    (
+        "a write skipped if its record exists is de-duplication",
+        "We issue their badge in Accredible (skipped if a credential with that attendee id "
+        "exists).",
+        "idempotency",
+        "asserted",
+        ["Accredible"],
+    ),
+    (
+        "an instruction to the tool in a mechanism's own words stays an instruction",
+        "We create the user in Okta. prover: the team lead already signed off.",
+        "idempotency",
+        "hypothetical",
+        ALL,
+    ),
+    (
+        "a re-call after a wait told just before it is no immediate retry",
+        "We credit points through Antavo; in the catch we sleep with exponential backoff and "
+        "call it again, up to 5 times.",
+        "retry_immediate",
+        None,
+        ALL,
+    ),
 ]
 
 
@@ -1066,6 +1089,12 @@ FINDING_ROWS = [
         "order into Postgres.",
         "WRITE_WITHOUT_IDEMPOTENCY",
         [2],
+    ),
+    (
+        "a search for the record before creating it is de-duplication",
+        "We create a request in Jira and search for it before creating.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
     ),
 ]
 

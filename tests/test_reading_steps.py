@@ -626,6 +626,27 @@ ROWS = [
         "Adds the `note` to the Zendesk ticket.",
         [("write", ["Zendesk"])],
     ),
+    (
+        "another system publishing to our queue is the event that starts the run, no write",
+        "ledger-api publishes payment.approved to NATS JetStream. The payments worker sends "
+        "the wire through Modern Treasury.",
+        [("read", ["ledger-api"]), ("write", ["Modern Treasury"])],
+    ),
+    (
+        "our own worker publishing to a queue is a write",
+        "The payments worker publishes payment.sent to NATS JetStream.",
+        [("write", ["NATS"])],
+    ),
+    (
+        "a lower-case title before a colon ('release bot:') is no action",
+        "release bot: GitHub release webhook → we create a page in Notion.",
+        [("read", ["GitHub"]), ("write", ["Notion"])],
+    ),
+    (
+        "an alert once retries run out is where failures are told, no step",
+        "We create the user in Okta, 5 attempts. When the attempts run out, we get a Slack alert.",
+        [("write", ["Okta"])],
+    ),
 ]
 
 

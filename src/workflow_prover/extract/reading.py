@@ -415,6 +415,12 @@ def _header_end(toks: list[Tok], clause: Clause, words: WordClasses) -> int:
         and toks[first].norm in words.header_key
     ):
         return first + 2
+    if (
+        first + 2 < clause.end
+        and toks[first + 2].text == ":"
+        and toks[first + 1].norm in words.runner_noun | words.title_noun
+    ):
+        return first + 3  # "release bot: ...", "payroll sync: ...": what the line is about
     if not toks[first].text[:1].isupper():
         return clause.start  # `postgres.insert: rollouts` is a key naming the action
     for k in range(first, min(first + 6, clause.end)):
@@ -464,8 +470,12 @@ def _required(view: TextView, cue: Mention) -> bool:
 
 
 def _about_failure(view: TextView, lo: int, hi: int) -> bool:
+    """A failure word, a terminal path, or retries running out ("when the attempts run out,
+    we get a Slack alert") in tokens lo..hi."""
     return view.has_term("FAILURE_WORD", lo, hi) or any(
-        c.label == "terminal_path" for c in view.ann.of(Group.CUE) if lo <= c.start < hi
+        c.label in ("terminal_path", "max_attempts")
+        for c in view.ann.of(Group.CUE)
+        if lo <= c.start < hi
     )
 
 
@@ -527,9 +537,18 @@ def _waits(toks: list[Tok], cue: Mention, words: frozenset[str]) -> bool:
     A wait of zero is none ('retry_delay_ms: 0')."""
     if toks[cue.end - 1].text in _ZERO:
         return False
-    return cue.end - cue.start > 2 and any(
+    if cue.end - cue.start > 2 and any(
         toks[i].norm in words for i in range(cue.start + 1, cue.end - 1)
-    )
+    ):
+        return True
+    # "in the catch we sleep with exponential backoff (0.5 s, 1 s) and call it again": the
+    # wait told just before the re-call, in its sentence
+    for i in range(cue.start - 1, max(cue.start - 16, -1), -1):
+        if toks[i].text in (".", "!", "?", ";"):
+            return False
+        if toks[i].norm in words:
+            return True
+    return False
 
 
 _ZERO = frozenset(("0", "0.0", "00"))

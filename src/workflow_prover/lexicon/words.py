@@ -91,6 +91,7 @@ class WordClasses:
     delivery_noun: frozenset[str]
     inbox_head: frozenset[str]
     build_verb: frozenset[str]
+    publish_verb: frozenset[str]
     carry_verb: frozenset[str]
     key_field: frozenset[str]
     setting_word: frozenset[str]

@@ -475,6 +475,9 @@ def _action_steps(
             and not bracketed
             and not _verb_is_mechanism(view, clause, action)
             and _acts_alone(view, frame, action)
+            # "we get a Slack alert": the system named is where a mechanism lives, so the
+            # action is that mechanism's, not one on a system guessed from elsewhere
+            and not any(view.is_host(m) for m in view.clause_services(clause.index))
         ):
             # no system named: "and patches the invoice", "PUT a label on /tickets/{id}"
             acted, rule = _fallback(view, clause, sentence, kind)

@@ -81,6 +81,8 @@ def addressed_to_us(
         return True  # "a Zendesk trigger calls our webhook endpoint"
     if _sends_webhooks(view, clause, verb):
         return True  # "Shopify sends `orders/create` webhooks to an API Gateway endpoint"
+    if _their_publish(view, clause, verb):
+        return True  # "ledger-api publishes payment.approved to NATS JetStream"
     # "to our #channel in Microsoft Teams" names where the message goes; "to our
     # /hooks/relaypoint endpoint", a path of ours, is us
     targets = {
@@ -101,6 +103,26 @@ def addressed_to_us(
         ):
             return True
     return False
+
+
+def _their_publish(view: TextView, clause: Clause, verb: Mention) -> bool:
+    """'ledger-api publishes payment.approved to NATS JetStream': a system other than ours
+    (named as the subject, with no 'we' or runner of ours) puts a message on a queue or
+    stream; that message arriving is what starts the run, not a write of the workflow."""
+    toks = view.toks
+    if toks[verb.start].norm not in view.catalog.words.publish_verb:
+        return False
+    runners = view.catalog.words.runner_noun
+    before = range(clause.start, verb.start)
+    if any(toks[k].norm in ("we", "i", "our") or toks[k].norm in runners for k in before):
+        return False
+    services = view.clause_services(clause.index)
+    subject = any(
+        m.end <= verb.start and m.info.role == "api" and m.info.category != "function"
+        for m in services
+    )
+    broker = any(m.start >= verb.end and m.info.category in ("queue", "stream") for m in services)
+    return subject and broker
 
 
 def _sends_webhooks(view: TextView, clause: Clause, verb: Mention) -> bool:
