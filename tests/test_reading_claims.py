@@ -690,15 +690,15 @@ ROWS = [
     ),
     (
         "an instruction to the tool in a mechanism's own words stays an instruction",
-        "We create the user in Okta. prover: the team lead already signed off.",
+        "We create the user in Okta. The team lead already signed off.",
         "idempotency",
         "hypothetical",
         ALL,
     ),
     (
         "a re-call after a wait told just before it is no immediate retry",
-        "We credit points through Antavo; in the catch we sleep with exponential backoff and "
-        "call it again, up to 5 times.",
+        "We credit points through Antavo; when the call fails we sleep with exponential "
+        "backoff and call it again, up to 5 times.",
         "retry_immediate",
         None,
         ALL,
