@@ -703,6 +703,27 @@ ROWS = [
         None,
         ALL,
     ),
+    (
+        "a wait with no length of its own said to double is exponential, not fixed",
+        "We fetch the attendees from Livestorm; the wait between tries doubles each time.",
+        "retry_fixed",
+        None,
+        ALL,
+    ),
+    (
+        "a tool's automatic replay of a failed step is a retry",
+        "We tag the conversation in Front; every action has auto-replay with waits that double.",
+        "backoff_exponential",
+        "asserted",
+        ALL,
+    ),
+    (
+        "a Title Case word before a step noun names a step type, not where a key is kept",
+        "We email through Mailgun; the Mailgun key is an environment variable on that Code step.",
+        "hardcoded",
+        None,
+        ALL,
+    ),
 ]
 
 

@@ -71,7 +71,12 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
         where = view.clause(view.lay.clause_of[cue.start])
         if where.skipped or where.role in NOT_DESIGN or (where.role == "background" and not told):
             continue  # a heading, metadata, or a section that is not the current design
-        if _in_product_name(view, cue) or _in_quoted_title(view, cue) or _flag_name(view, cue):
+        if (
+            _in_product_name(view, cue)
+            or _in_quoted_title(view, cue)
+            or _flag_name(view, cue)
+            or _step_type_name(view, cue)
+        ):
             continue  # "the Okta System Log API", "**Catch Hook**": a name, no mechanism
         reading = view.read(cue)
         if cue.inverted:
@@ -131,6 +136,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims += same_way(view, targets, claims)
     claims += retractions(view, claims, targets)
     claims = _keys_described(view, claims)
+    claims = _waits_described(claims)
     claims = _without_defeated_purposes(view, claims)
     claims = undecided_alternatives(view, claims)
     claims = without_answered_threats(view, claims)
@@ -179,6 +185,34 @@ def _flag_name(view: TextView, cue: Mention) -> bool:
         return False
     value = toks[cue.end + 1]
     return toks[cue.end].text in (":", "=") and (value.norm in _FLAG_VALUES or value.text.isdigit())
+
+
+def _waits_described(claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'the wait between tries doubles each time': a wait named with no length of its own,
+    then said in its clause to grow exponentially, is that backoff, not a fixed interval."""
+    growing = {
+        (c.clause, c.start)
+        for c in claims
+        if c.kind == "backoff_exponential" and c.reading.modality == "asserted"
+    }
+    return [
+        c
+        for c in claims
+        if not (
+            c.kind == "retry_fixed"
+            and c.value is None
+            and any(clause == c.clause and start >= c.end for clause, start in growing)
+        )
+    ]
+
+
+def _step_type_name(view: TextView, cue: Mention) -> bool:
+    """'saved as an environment variable on that Code step', 'the Retry node': a Title Case
+    last word followed by a step noun names a type of step of the workflow tool, not where
+    a credential is kept or a mechanism of its own."""
+    toks = view.toks
+    last = cue.end - 1
+    return cue.end < len(toks) and _titled(toks, last) and cue.end in view.term_starts("STEP_REF")
 
 
 def _titled(toks: list[Tok], i: int) -> bool:
