@@ -724,6 +724,20 @@ ROWS = [
         None,
         ALL,
     ),
+    (
+        "'de-dups on that id' is de-duplication",
+        "We send the email via Mailjet and de-dups on that id in Firestore.",
+        "idempotency",
+        "asserted",
+        ["Mailjet"],
+    ),
+    (
+        "a proposal label makes its sentence a plan",
+        "We buy the label from Shippo.\n\nProposal: exponential backoff with jitter.",
+        "backoff_exponential",
+        "planned",
+        ALL,
+    ),
 ]
 
 
@@ -1116,6 +1130,20 @@ FINDING_ROWS = [
         "We create a request in Jira and search for it before creating.",
         "WRITE_WITHOUT_IDEMPOTENCY",
         [],
+    ),
+    (
+        "each plural of a coordinated subject names its steps ('Sends and audit writes retry')",
+        "We send the email via Mailjet. It then writes a row to Airtable. Sends and row writes "
+        "retry with exponential backoff.",
+        "NO_RATE_LIMIT_HANDLING",
+        [],
+    ),
+    (
+        "a kind of message after 'before each' names the writes the guard protects",
+        "We create the order in NetSuite and text the customer via Twilio; before each SMS we "
+        "check the sent table and skip ids already there.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [1],
     ),
 ]
 

@@ -647,6 +647,17 @@ ROWS = [
         "We create the user in Okta, 5 attempts. When the attempts run out, we get a Slack alert.",
         [("write", ["Okta"])],
     ),
+    (
+        "a hyphenated name before an API head names a service, though a word of it is a cue",
+        "It then writes an audit entry to the audit-log API.",
+        [("write", ["audit-log API"])],
+    ),
+    (
+        "a lookup in a clause that de-duplicates is the dedupe's own, not a read of a system",
+        "The worker buys a label from Shippo. Before buying, we check the `labels` table for "
+        "the order id and skip if a label exists.",
+        [("write", ["Shippo"])],
+    ),
 ]
 
 

@@ -8,7 +8,7 @@ made from its verb; "the project-board add has no dedupe" names a step by its ve
 
 from __future__ import annotations
 
-from workflow_prover.annotate.types import Tok
+from workflow_prover.annotate.types import Group, Tok
 from workflow_prover.extract.claims.drafts import Targets
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.grammar import AUXILIARIES, DETERMINERS
@@ -229,6 +229,8 @@ def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
         first + 1 >= clause.end or toks[first + 1].norm not in DETERMINERS
     )
     subject = toks[first].norm if first is not None and noun else ""
+    # "Sends and audit writes retry with ...": each plural of a coordinated subject
+    listed = _listed_plurals(view, clause, first) if subject.endswith("s") else []
     # "so the patch goes out with ... as its Idempotency-Key": the verb itself as a noun,
     # after "the", names that step
     the_noun = _noun_after_the(toks, clause)
@@ -247,11 +249,39 @@ def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
         for v in (subject[:-1] if subject.endswith("s") else "", the_noun, plural)
         if len(v) >= 4 or (v and v == method)
     }
+    verbs.update(w[:-1] for w in listed if len(w) >= 5)
     for n in nouns:  # the verbs whose root begins the noun ("issu" of "issuance")
         verbs.update(v for k in range(3, len(n) + 1) for v in roots.get(n[:k], ()))
         verbs.discard(n)
     found = {start for v in verbs if v in by_verb for start in by_verb[v]}
     return tuple(s.start for s in targets.steps if s.start in found)
+
+
+def _listed_plurals(view: TextView, clause: Clause, first: int | None) -> list[str]:
+    """The plural nouns that end each part of a coordinated subject ('Sends and audit
+    writes retry ...': sends, writes), up to the first cue of the clause; a part longer than
+    two words is no subject noun."""
+    if first is None:
+        return []
+    toks = view.toks
+    cues = {c.start for c in view.mentions("cue", clause.index)}
+    out: list[str] = []
+    part: list[str] = []
+    for k in range(first, min(first + 8, clause.end)):
+        norm = toks[k].norm
+        if k in cues or not (norm.isalpha() or norm == ","):
+            break
+        if norm in ("and", "or", ","):
+            if part:
+                out.append(part[-1])
+            part = []
+            continue
+        part.append(norm)
+        if len(part) > 2:
+            return []
+    if part:
+        out.append(part[-1])
+    return [w for w in out if w.endswith("s")] if len(out) > 1 else []
 
 
 def _steps_by_verb(targets: Targets) -> dict[str, list[int]]:
@@ -299,10 +329,37 @@ def guarded_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
     conflict': a guard said to run before an action guards the steps of that action's verb
     (the same verb row), not the insert into its own table and not every write."""
     view = targets.view
-    rules = {v.rule for v in view.verbs_after_before(*view.lay.sentences[clause.sentence])}
-    if not rules:
+    lo, hi = view.lay.sentences[clause.sentence]
+    rules = {v.rule for v in view.verbs_after_before(lo, hi)}
+    found = tuple(s.start for s in targets.steps if s.rule in rules and s.action == "write")
+    return found or _guarded_kinds(targets, lo, hi)
+
+
+def _guarded_kinds(targets: Targets, lo: int, hi: int) -> tuple[int, ...]:
+    """'before each SMS we check the sent-messages table': a kind of message after 'before
+    (each)' names the writes to services of that kind."""
+    view = targets.view
+    toks = view.toks
+    kinds = {
+        t.category
+        for t in view.ann.of(Group.TERM)
+        if t.label == "CATEGORY_HINT" and lo < t.start < hi and _after_before(toks, t.start)
+    }
+    if not kinds:
         return ()
-    return tuple(s.start for s in targets.steps if s.rule in rules and s.action == "write")
+    return tuple(
+        s.start
+        for s in targets.steps
+        if s.action == "write" and any(i.category in kinds for i in s.services)
+    )
+
+
+def _after_before(toks: list[Tok], i: int) -> bool:
+    """Is token i the noun of 'before (each|every|the|any) <noun>'?"""
+    k = i - 1
+    if k >= 0 and toks[k].norm in ("each", "every", "the", "any", "a", "an"):
+        k -= 1
+    return k >= 0 and toks[k].norm == "before"
 
 
 def named_pair(targets: Targets, clause: Clause) -> tuple[int, ...]:

@@ -81,7 +81,9 @@ def find_services(
     cued = {
         i
         for c in ann.of(Group.CUE)
-        if c.end - c.start <= 3 and c.label != "webhook"  # "each customer's callback URL"
+        if c.end - c.start <= 3
+        and c.label != "webhook"  # "each customer's callback URL"
+        and not _hyphen_part(toks, c.start)  # "the audit-log API": a word of a name
         for i in range(c.start, c.end)
     }
     for head in sorted(heads + category_words, key=lambda t: (t.start, -(t.end - t.start))):
@@ -116,6 +118,11 @@ def find_services(
     found = _owned(toks, sorted(found, key=lambda m: m.start))
     found = _vendor_products(toks, found)
     return _one_name_each(appositions(toks, found, aliases, words), aliases, words)
+
+
+def _hyphen_part(toks: list[Tok], i: int) -> bool:
+    """Is token i the second word of a hyphenated compound ('audit-log', 'retry-queue')?"""
+    return i >= 2 and toks[i - 1].text == "-" and not toks[i - 2].ws and not toks[i - 1].ws
 
 
 def _vendor_products(toks: list[Tok], found: list[SvcMention]) -> list[SvcMention]:

@@ -478,6 +478,7 @@ def _action_steps(
             # "we get a Slack alert": the system named is where a mechanism lives, so the
             # action is that mechanism's, not one on a system guessed from elsewhere
             and not any(view.is_host(m) for m in view.clause_services(clause.index))
+            and not _dedupe_lookup(view, clause, action)
         ):
             # no system named: "and patches the invoice", "PUT a label on /tickets/{id}"
             acted, rule = _fallback(view, clause, sentence, kind)
@@ -535,6 +536,16 @@ def _verb_is_mechanism(view: TextView, clause: Clause, action: Action) -> bool:
     """'... the dead-letter exchange, which alerts #auth-oncall': the verb is itself a
     mechanism cue (an alert, a retry, a dead-letter), so naming no system it is no step."""
     return bool(_verb_cues(view, clause, action) - {"webhook", "idempotency"})
+
+
+def _dedupe_lookup(view: TextView, clause: Clause, action: Action) -> bool:
+    """'we check the `labels` table for the order id and skip if a label exists': a read in
+    a clause that de-duplicates, naming no system, is the dedupe's own lookup, not a read of
+    a system guessed from elsewhere."""
+    return action.label == "READ" and any(
+        c.label in ("idempotency", "idempotency_store") and view.read(c).modality == "asserted"
+        for c in view.mentions("cue", clause.index)
+    )
 
 
 def _acts_alone(view: TextView, frame: Frame, action: Action) -> bool:
