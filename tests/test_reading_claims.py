@@ -738,6 +738,29 @@ ROWS = [
         "planned",
         ALL,
     ),
+    (
+        "a bracketed '(planned, Q3)' remark makes what it follows a plan",
+        "We suspend the Okta user.\n- AI-1: add a dead-letter table for failed offboardings "
+        "(planned, Q3)",
+        "terminal_path",
+        "planned",
+        ALL,
+    ),
+    (
+        "a counterfactual 'would not have happened' says the design lacked what it names",
+        "We send each SMS through Vonage. If we had a dedupe table or a DLQ this wouldn't have "
+        "happened.",
+        "terminal_path",
+        "hypothetical",
+        ALL,
+    ),
+    (
+        "'no' hyphenated to a mechanism word ('no-retry') still denies it",
+        "no-retry, we just post to Slack.",
+        "retry",
+        "negated",
+        ALL,
+    ),
 ]
 
 

@@ -658,6 +658,34 @@ ROWS = [
         "the order id and skip if a label exists.",
         [("write", ["Shippo"])],
     ),
+    (
+        "a paragraph label that only ends in a section word names the flow, not a section",
+        "No-show follow-ups: every evening we list the no-shows from the Cliniko API and text "
+        "each patient through Twilio.",
+        [("read", ["Cliniko API"]), ("write", ["Twilio"])],
+    ),
+    (
+        "a first heading 'kind: subject' titles the text and opens no section of its kind",
+        "## Incident review: ex-employee kept GitHub access\n\nThe script lists terminations "
+        "from Rippling and suspends the Okta user.",
+        [("read", ["Rippling"]), ("write", ["Okta"])],
+    ),
+    (
+        "a call to a service that failed is a condition, not a receive from it",
+        "The script suspends the Okta user. When the GitHub call failed with a 502 the script "
+        "crashed.",
+        [("write", ["Okta"])],
+    ),
+    (
+        "a removal of them from a system is an action on that system",
+        "The script suspends the Okta user and removes them from the GitHub org.",
+        [("write", ["Okta"]), ("write", ["GitHub"])],
+    ),
+    (
+        "'no' opening a hyphenated noun ('no-shows') negates nothing",
+        "We list the no-shows from Cliniko.",
+        [("read", ["Cliniko"])],
+    ),
 ]
 
 

@@ -97,6 +97,7 @@ class ConText:
             if c.start == m.start
         }
         quantifiers = [t.start for t in ann.of(Group.TERM) if t.label == "QUANTIFIER"]
+        claim_starts = {c.start for c in ann.of(Group.CUE)}
         cues = [
             m
             for m in mentions
@@ -107,6 +108,7 @@ class ConText:
             and (m.label == "INSTRUCTION" or not any(True for _ in _containing(claims_at, m)))
             and not _possessive(ann.toks, m)
             and not in_identifier(ann.toks, m.start, m.end)  # `partner_order_no`
+            and not _compound_word(ann.toks, m, claim_starts)  # "the day's no-shows"
             and not (m.effect == "exceptive" and _after_quantifier(m, quantifiers))
             and not (m.effect == "phrase_end" and _phrase_goes_on(ann.toks, m))
             and not (m.effect == "imperative" and _has_subject(ann.toks, lay, m, services))
@@ -451,6 +453,21 @@ def _after_quantifier(cue: Mention, quantifiers: list[int]) -> bool:
 def _phrase_goes_on(toks: list[Tok], cue: Mention) -> bool:
     """Does a word follow the cue ("nothing here is hardcoded"), so its phrase goes on?"""
     return cue.end < len(toks) and toks[cue.end].text[:1].isalnum()
+
+
+def _compound_word(toks: list[Tok], cue: Mention, claim_starts: set[int]) -> bool:
+    """Is a one-word cue the first part of a hyphenated compound ('no-shows', 'no-reply')?
+    The compound is a noun; its 'no' negates nothing ('no-retry' still denies the retry)."""
+    k = cue.end
+    return (
+        cue.end - cue.start == 1
+        and k + 1 not in claim_starts
+        and k + 1 < len(toks)
+        and not toks[k - 1].ws
+        and toks[k].text == "-"
+        and not toks[k].ws
+        and toks[k + 1].text[:1].isalpha()
+    )
 
 
 def _has_subject(

@@ -92,6 +92,16 @@ class SectionRoles:
         ]
         return self._phrases[min(ranks)][1] if ranks else None
 
+    def label_role(self, label: str) -> str | None:
+        """The role a paragraph's label gives it ('Follow-ups: ...', 'Open questions for v2:
+        ...'): a phrase the label opens with; 'No-show follow-ups: every evening we ...'
+        names the flow, not a section."""
+        words = tuple(w.lower() for w in _WORD.findall(label))
+        for phrase, role in self._phrases:  # longest first
+            if words[: len(phrase)] == phrase:
+                return role
+        return None
+
     def is_meta(self, key: str) -> bool:
         return key.strip().lower() in self._meta
 
@@ -150,7 +160,7 @@ def _label_paragraphs(
         if not line.strip() or kinds[n] == "heading":
             role = None
         elif label is not None:
-            found = roles.role_of(label.group("key"))
+            found = roles.label_role(label.group("key"))
             role = found if found not in (None, "design", "meta") else None
         if role is not None:
             section_roles[n] = role
@@ -201,9 +211,22 @@ def _is_meta(line: str, roles: SectionRoles) -> bool:
     return match is not None and roles.is_meta(match.group("key"))
 
 
+def _kind_and_subject(line: str) -> bool:
+    """A first heading of the form 'kind: subject' ('# Incident review: ex-employee kept
+    GitHub access for 11 days', '## Design: dunning emails') titles the whole text; its kind
+    word opens no section of that role."""
+    atx = _ATX.match(line)
+    if atx is None or len(atx.group(1)) > 2:
+        return False
+    kind, colon, subject = atx.group("text").partition(":")
+    return bool(colon) and 1 <= len(_WORD.findall(kind)) <= 3 and len(_WORD.findall(subject)) >= 2
+
+
 def _title(lines: list[str], kinds: list[str], roles: SectionRoles) -> int | None:
     """The first non-empty line, when it is a title of a longer text (see the docstring)."""
     first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first is not None and kinds[first] == "heading" and _kind_and_subject(lines[first]):
+        return first  # "## Incident review: ex-employee kept GitHub access": the text's title
     if first is None or kinds[first] != "text":
         return None
     rest = [line for line in lines[first + 1 :] if line.strip()]

@@ -678,7 +678,10 @@ def _object_negated(view: TextView, action: Action) -> bool:
     if toks[end].norm in ("no", "nothing", "none", "zero"):
         return True
     removal = toks[action.verb.start].norm in view.catalog.words.removal_verb
-    return removal and toks[end].norm in ("that", "it", "this", "them", "those")
+    if not removal or toks[end].norm not in ("that", "it", "this", "them", "those"):
+        return False
+    # "removes them from the GitHub org": a removal from a system is an action on it
+    return not (end + 1 < action.end and toks[end + 1].norm in ("from", "out"))
 
 
 def _writes_back(view: TextView, clause: Clause) -> bool:

@@ -34,6 +34,9 @@ def failure_condition(view: TextView, start: int, end: int, first: SvcMention) -
     nxt = _after_aside(
         view, first.end, end
     )  # "when dispatch-api (our internal service) returns 503"
+    nouns = view.term_starts("GENERAL_NOUN")
+    while nxt < end and nxt in nouns:
+        nxt += 1  # "when the GitHub call failed": the call to the service fails
     if nxt >= end or not (
         nxt in failures
         or toks[nxt].norm in AUXILIARIES
