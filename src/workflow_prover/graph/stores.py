@@ -20,10 +20,13 @@ from workflow_prover.models import ClaimNode, Evidence
 
 def store_retractions(turns: list[TurnDraft], claims: list[ClaimNode]) -> list[ClaimNode]:
     """The negated twins of the claims later turns take back by removing their store."""
+    removed = [(turn, _removed(turn)) for turn in turns[1:]]
+    if not any(stores for _, stores in removed):
+        return []  # (one turn, or no later turn removes a store: no hosts to look up)
     hosts = _hosts(turns, claims)
     out: list[ClaimNode] = []
-    for turn in turns[1:]:
-        for store, (lo, hi) in _removed(turn):
+    for turn, stores in removed:
+        for store, (lo, hi) in stores:
             for claim in hosts.get(store, []):
                 if claim.turn >= turn.turn or claim.modality != "asserted":
                     continue
