@@ -686,6 +686,12 @@ ROWS = [
         "We list the no-shows from Cliniko.",
         [("read", ["Cliniko"])],
     ),
+    (
+        "an action after 'either' acts on the system the sentence acted on",
+        "The scenario searches your Airtable Clients table for that person, and then either "
+        "creates a new record or updates the existing one.",
+        [("read", ["Airtable"]), ("write", ["Airtable"])],
+    ),
 ]
 
 

@@ -268,6 +268,8 @@ VERB_OPENERS = frozenset(
         "finally",
         "next",
         "always",
+        "either",  # "then either creates a new record or updates the existing one"
+        "or",
     ]
 )
 # where a later action's own subject starts ("..., worker sends it")
