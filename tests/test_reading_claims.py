@@ -1168,6 +1168,20 @@ FINDING_ROWS = [
         "WRITE_WITHOUT_IDEMPOTENCY",
         [1],
     ),
+    (
+        "a cell under a mechanism's column header states it for its row",
+        "| step | system | dedupe |\n|---|---|---|\n| create order | NetSuite API | order id |\n"
+        "| send SMS | Twilio | no |",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
+        "a planned cell under a mechanism's column header is a plan",
+        "| step | system | dedupe |\n|---|---|---|\n| create order | NetSuite API | planned for "
+        "Q3 |",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [1],
+    ),
 ]
 
 

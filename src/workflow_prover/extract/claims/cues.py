@@ -38,6 +38,7 @@ from workflow_prover.extract.claims.shapes import (
     same_way,
 )
 from workflow_prover.extract.claims.step_scope import guarded_steps
+from workflow_prover.extract.claims.tables import column_claims
 from workflow_prover.extract.layout.grammar import CALL_PREPOSITIONS, PURPOSE_OPENERS
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.services.found import preceded_by
@@ -130,6 +131,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
         # "waits 1 s, then 2 s, then 4 s": the sequence, not its first delay, is the policy
         claims = [c for c in claims if not _inside_sequence(c, sequences)]
     claims += sequences
+    claims += column_claims(targets)  # "| dedupe |" over "| order id |": the row's dedupe
     claims = read_keys(view, _without_block_headers(view, claims))
     claims = _same_mechanism_scoped(view, claims)
     claims += routed_failures(view, targets, claims)
