@@ -542,12 +542,16 @@ def _waits(toks: list[Tok], cue: Mention, words: frozenset[str]) -> bool:
     ):
         return True
     # "in the catch we sleep with exponential backoff (0.5 s, 1 s) and call it again": the
-    # wait told just before the re-call, in its sentence
+    # wait told just before the re-call, in its sentence, then 'and'/'then' to the re-call
+    # (not "backoff instead of the immediate re-call")
+    joined = False
     for i in range(cue.start - 1, max(cue.start - 16, -1), -1):
-        if toks[i].text in (".", "!", "?", ";"):
+        if toks[i].text in (".", "!", "?", ";") or toks[i].norm in ("instead", "not", "no"):
             return False
-        if toks[i].norm in words:
-            return True
+        if toks[i].norm in ("and", "then"):
+            joined = True
+        elif toks[i].norm in words:
+            return joined
     return False
 
 
