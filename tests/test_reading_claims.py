@@ -1297,6 +1297,15 @@ TURN_ROWS = [
         "WRITE_WITHOUT_IDEMPOTENCY",
         [1],
     ),
+    (
+        "a later turn's delivery to us makes an earlier read from that system the receive",
+        [
+            "I need a service that takes new Calendly bookings and creates the person in Attio.",
+            "Calendly posts an invitee.created webhook to us.",
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [2],
+    ),
 ]
 
 

@@ -692,6 +692,11 @@ ROWS = [
         "creates a new record or updates the existing one.",
         [("read", ["Airtable"]), ("write", ["Airtable"])],
     ),
+    (
+        "a generic name after a comma and 'our' is the product it follows ('Attio, our CRM')",
+        "We take new Calendly bookings and create the person in Attio, our CRM.",
+        [("read", ["Calendly"]), ("write", ["Attio"])],
+    ),
 ]
 
 

@@ -252,6 +252,21 @@ def _unscoped(scope: Scope) -> bool:
     return scope.target is ScopeTarget.STEPS and not scope.steps
 
 
+def _delivered(steps: list[StepNode], index: int, draft: StepDraft) -> None:
+    """'Calendly posts an invitee.created webhook to us' after 'takes new Calendly bookings':
+    a later turn's receive from the system an earlier read came from says how that read
+    happens: the step is the receive (no outbound call to the sender)."""
+    step = steps[index - 1]
+    if (
+        draft.inbound
+        and draft.action == "read"
+        and step.action == "read"
+        and not step.inbound
+        and set(step.services) & {info.name for info in draft.services}
+    ):
+        steps[index - 1] = step.model_copy(update={"inbound": True})
+
+
 def _merge_steps(
     turns: list[TurnDraft], docs: dict[int, tuple[SchemaDoc, ...]]
 ) -> tuple[
@@ -309,6 +324,7 @@ def _merge_steps(
             attached = follow.attach(draft)
             if attached is not None:
                 index_of[where] = attached.index
+                _delivered(steps, attached.index, draft)
                 if attached.how == "replace":
                     dropped.update(steps[attached.index - 1].services)
                     steps[attached.index - 1] = _replaced(turn, draft, steps[attached.index - 1])

@@ -42,12 +42,29 @@ def appositions(
         role = "datastore" if head in words.database_head else m.info.role
         if bracketed and m.info.generic and not nxt.info.generic and nxt.info.role == role:
             same[m.info.name] = nxt.info
+        elif _comma_apposition(toks, m, nxt):  # "in Attio, our CRM": the CRM is Attio
+            same[nxt.info.name] = m.info
     if not same:
         return found
     for word, info in list(aliases.items()):
         if info.name in same:
             aliases[word] = same[info.name]
     return [SvcMention(same.get(m.info.name, m.info), m.start, m.end) for m in found]
+
+
+def _comma_apposition(toks: list[Tok], m: SvcMention, nxt: SvcMention) -> bool:
+    """'creates the person in Attio, our CRM': a generic name set off by a comma and 'our'
+    right after a named product, at the end of its phrase, is that product."""
+    k = m.end
+    return (
+        not m.info.generic
+        and nxt.info.generic
+        and k + 2 < len(toks)
+        and toks[k].text == ","
+        and toks[k + 1].norm in ("our", "their", "the")
+        and nxt.start == k + 2
+        and (nxt.end >= len(toks) or toks[nxt.end].text in (".", ",", ";", ")", "!", "?"))
+    )
 
 
 def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
