@@ -697,6 +697,17 @@ ROWS = [
         "We take new Calendly bookings and create the person in Attio, our CRM.",
         [("read", ["Calendly"]), ("write", ["Attio"])],
     ),
+    (
+        "in an arrow chain, the first segment naming a system is read from, not written to",
+        "sensors → hivemq cloud (mqtt) → our worker subscribes → insert each reading into "
+        "timescale",
+        [("read", ["HiveMQ"]), ("write", ["TimescaleDB"])],
+    ),
+    (
+        "a comparison ends a condition, and the verb after it acts ('if temp > 8 post ...')",
+        "We insert each reading into Postgres. if temp > 8°C post an excursion notice to Slack.",
+        [("write", ["PostgreSQL"]), ("write", ["Slack"])],
+    ),
 ]
 
 

@@ -422,9 +422,12 @@ def _adverbial_end(
             if main:
                 return _subject_start(toks, body, k)
             own_verb = True
-        elif tok.norm in finite and k > body:  # an unlisted verb: 'lands', 'arrives'
-            own_verb = True
+        elif k > body and (tok.norm in finite or tok.text in _COMPARISONS):
+            own_verb = True  # an unlisted verb ('lands', 'arrives') or a comparison ('> 8°C')
     return end
+
+
+_COMPARISONS = frozenset((">", "<", ">=", "<=", "=", "==", "!=", "≥", "≤", "≠"))
 
 
 def _subject_start(toks: list[Tok], lo: int, verb: int) -> int:

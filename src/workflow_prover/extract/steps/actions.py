@@ -291,8 +291,9 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
         and (clause.segment > 0 or _flows_on(view, clause))
         and not _title_chain(view, clause)
     ):
-        # "Stripe -> CRM": data flows out of the first system and into the others
-        action = "read" if clause.segment == 0 else "write"
+        # "Stripe -> CRM": data flows out of the first system and into the others ("sensors
+        # -> hivemq -> ...": segments before it that name no system are where data starts)
+        action = "read" if _first_system_segment(view, clause) else "write"
         # "typeform webhook (new survey response) -> ...": the chain starts with a delivery
         hook = clause.segment == 0 and any(
             c.label == "webhook" for c in view.mentions("cue", clause.index)
@@ -536,6 +537,18 @@ def _verb_is_mechanism(view: TextView, clause: Clause, action: Action) -> bool:
     """'... the dead-letter exchange, which alerts #auth-oncall': the verb is itself a
     mechanism cue (an alert, a retry, a dead-letter), so naming no system it is no step."""
     return bool(_verb_cues(view, clause, action) - {"webhook", "idempotency"})
+
+
+def _first_system_segment(view: TextView, clause: Clause) -> bool:
+    """Is this the first segment of its arrow chain that names a system?"""
+    clauses = view.lay.clauses
+    k = clause.index - 1
+    while k >= 0 and clauses[k].sentence == clause.sentence:
+        c = clauses[k]
+        if c.chain == clause.chain and c.segment < clause.segment and view.clause_services(k):
+            return False
+        k -= 1
+    return True
 
 
 def _dedupe_lookup(view: TextView, clause: Clause, action: Action) -> bool:
