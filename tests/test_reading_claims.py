@@ -1182,6 +1182,12 @@ FINDING_ROWS = [
         "WRITE_WITHOUT_IDEMPOTENCY",
         [1],
     ),
+    (
+        "failed work that ends up in log files has no terminal path",
+        "We subscribe customers to Mailchimp with retries. Failed requests end up in log files.",
+        "STEP_WITHOUT_FAILURE_PATH",
+        [1],
+    ),
 ]
 
 

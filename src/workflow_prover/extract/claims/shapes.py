@@ -146,7 +146,12 @@ def routed_failures(view: TextView, targets: Targets, claims: list[ClaimDraft]) 
         stores = [
             m.end for m in view.clause_services(where.index) if m.start > route and view.can_host(m)
         ]
-        stores += [i + 1 for i in range(route + 1, where.end) if i in heads]
+        # (a log keeps no failed work to replay: "may end up with hundreds of log files")
+        stores += [
+            i + 1
+            for i in range(route + 1, where.end)
+            if i in heads and toks[i].norm not in ("log", "logs")
+        ]
         if not stores:
             continue
         end = min(stores)
