@@ -293,7 +293,8 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
     ):
         # "Stripe -> CRM": data flows out of the first system and into the others ("sensors
         # -> hivemq -> ...": segments before it that name no system are where data starts)
-        action = "read" if _first_system_segment(view, clause) else "write"
+        first = _first_system_segment(view, clause) and not (sentence.senders or sentence.acted)
+        action = "read" if first else "write"
         # "typeform webhook (new survey response) -> ...": the chain starts with a delivery
         hook = clause.segment == 0 and any(
             c.label == "webhook" for c in view.mentions("cue", clause.index)
@@ -540,13 +541,20 @@ def _verb_is_mechanism(view: TextView, clause: Clause, action: Action) -> bool:
 
 
 def _first_system_segment(view: TextView, clause: Clause) -> bool:
-    """Is this the first segment of its arrow chain that names a system?"""
+    """Is this the first segment of its arrow chain that names a system (or a delivery)?"""
     clauses = view.lay.clauses
     k = clause.index - 1
     while k >= 0 and clauses[k].sentence == clause.sentence:
         c = clauses[k]
-        if c.chain == clause.chain and c.segment < clause.segment and view.clause_services(k):
-            return False
+        if (
+            c.chain == clause.chain
+            and c.segment < clause.segment
+            and (
+                view.clause_services(k)
+                or any(m.label == "webhook" for m in view.mentions("cue", k))
+            )
+        ):
+            return False  # (a delivery starts the chain: "Square webhook -> ...")
         k -= 1
     return True
 
