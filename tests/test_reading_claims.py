@@ -1188,6 +1188,13 @@ FINDING_ROWS = [
         "STEP_WITHOUT_FAILURE_PATH",
         [1],
     ),
+    (
+        "a quantifier over items ('for each alarm we create') quantifies no writes",
+        "For each alarm we create a work order in ServiceTitan, keyed on the alarm id. Then we "
+        "text the technician via MessageBird.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
 ]
 
 

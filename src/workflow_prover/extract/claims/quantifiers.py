@@ -44,6 +44,8 @@ def quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
         if _of_the_ones_before(view, clause, i, nouns):
             return ScopeDraft()  # "Each of the three first checks close_runs": all of them
         for j in range(i + 1, min(i + 5, clause.end)):
+            if toks[j].norm in ("we", "i", "they", "you"):
+                break  # "for each alarm we create ...": the phrase ended at its noun
             if j in nouns:
                 longest = nouns[j]
                 if _narrowed(view, clause, i, j, longest.end):
