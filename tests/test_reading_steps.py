@@ -708,6 +708,17 @@ ROWS = [
         "We insert each reading into Postgres. if temp > 8°C post an excursion notice to Slack.",
         [("write", ["PostgreSQL"]), ("write", ["Slack"])],
     ),
+    (
+        "making an API key is setup, no step of the workflow",
+        "Create a restricted API key from your Stripe dashboard. The job lists charges from "
+        "Stripe.",
+        [("read", ["Stripe"])],
+    ),
+    (
+        "issuing a certificate in a credentials product is a write of its data",
+        "For each completion we issue a certificate in Accredible.",
+        [("write", ["Accredible"])],
+    ),
 ]
 
 

@@ -136,6 +136,8 @@ class TextView:
             return False  # "puts the invoice ID in the bill's reference": that write's key
         if self._builds_code(verb):
             return False  # "Adds `postcard-svc`": a change to the code, no action
+        if self._makes_credential(verb):
+            return False  # "Create a Restricted API Key from your Stripe Dashboard": setup
         clause = self.clause(self.lay.clause_of[verb.start])
         return is_verbal(
             verb,
@@ -146,6 +148,23 @@ class TextView:
             clause.item is not None,
             self.verb_starts,
         )
+
+    def _makes_credential(self, verb: Mention) -> bool:
+        """'Create a Restricted API Key', 'mints a short-lived installation token': a setup
+        verb whose object's head is a credential noun makes a credential, no data write."""
+        toks = self.toks
+        if toks[verb.start].norm not in self.catalog.words.setup_verb:
+            return False
+        creds = self.term_starts("CREDENTIAL_NOUN")
+        end = self.clause(self.lay.clause_of[verb.start]).end
+        for k in range(verb.end, min(verb.end + 6, end)):
+            if toks[k].norm in ("from", "in", "on", "to", "for", "via", "with", "and") or (
+                not toks[k].text[:1].isalnum() and toks[k].text not in ("-", "*", "**")
+            ):
+                return False
+            if k in creds and toks[k].norm in _AUTH_NOUNS:
+                return True  # (not "issue a certificate in Accredible": a record there)
+        return False
 
     def _builds_code(self, verb: Mention) -> bool:
         """'Adds `postcard-svc`.', 'Introduces `recon/payouts.py` and `config/recon.yaml`': a
@@ -386,6 +405,9 @@ class TextView:
         return not preceded_by(m, self.toks, frozenset(("for",)), reach=2) and not (
             nxt < len(self.toks) and nxt in self.term_starts("STEP_REF")
         )
+
+
+_AUTH_NOUNS = frozenset(("key", "keys", "token", "tokens", "secret", "secrets", "password", "pat"))
 
 
 def _bracket_span(toks: list[Tok], depth: list[int], i: int) -> tuple[int, int] | None:

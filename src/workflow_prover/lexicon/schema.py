@@ -335,6 +335,7 @@ WordLabel = Literal[
     "HEADER_KEY",  # trigger, schedule: '- trigger: the order message' titles a line, not a verb
     "GENERIC_CALL",  # call, hit: '(they) are called with backoff' restates other steps' calls
     "OBJECT_VERB",  # fire: acts with an object only ('fire a klaviyo event', not 'fires hourly')
+    "SETUP_VERB",  # create, generate: 'Create a Restricted API Key' sets the workflow up
     "PUBLISH_VERB",  # publishes, emits: 'ledger-api publishes payment.approved to NATS' is
     # another system's event arriving on our broker
     "BUILD_VERB",  # adds, introduces: 'Adds `postcard-svc`' builds code, no action on a system

@@ -92,6 +92,7 @@ class WordClasses:
     inbox_head: frozenset[str]
     build_verb: frozenset[str]
     publish_verb: frozenset[str]
+    setup_verb: frozenset[str]
     carry_verb: frozenset[str]
     key_field: frozenset[str]
     setting_word: frozenset[str]
