@@ -710,8 +710,8 @@ ROWS = [
     ),
     (
         "making an API key is setup, no step of the workflow",
-        "Create a restricted API key from your Stripe dashboard. The job lists charges from "
-        "Stripe.",
+        "Create a restricted API key from your Stripe dashboard. The job fetches the invoices "
+        "from Stripe.",
         [("read", ["Stripe"])],
     ),
     (
