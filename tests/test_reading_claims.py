@@ -397,7 +397,7 @@ ROWS = [
         "Service Bus queue.",
         "terminal_path",
         "asserted",
-        ["Adyen"],
+        ALL,
     ),
     (
         "a receiver that refuses a duplicate makes the write idempotent",
@@ -1194,6 +1194,13 @@ FINDING_ROWS = [
         "text the technician via MessageBird.",
         "WRITE_WITHOUT_IDEMPOTENCY",
         [2],
+    ),
+    (
+        "'a message that fails' opens a relative clause, it refers back to nothing",
+        "The consumer reads orders from RabbitMQ and creates the shipment in Sendcloud. "
+        "Sendcloud calls back off, and a message that fails is dead-lettered to the orders DLQ.",
+        "STEP_WITHOUT_FAILURE_PATH",
+        [],
     ),
 ]
 

@@ -719,6 +719,11 @@ ROWS = [
         "For each completion we issue a certificate in Accredible.",
         [("write", ["Accredible"])],
     ),
+    (
+        "a verb after a runner of ours acts, though a verb-shaped word follows ('lists charges')",
+        "The job lists charges from Stripe. Truck GPS pings arrive from Samsara.",
+        [("read", ["Stripe"]), ("read", ["Samsara"])],
+    ),
 ]
 
 

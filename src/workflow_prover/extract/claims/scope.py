@@ -541,7 +541,10 @@ def _relative_pronoun(view: TextView, clause: Clause, i: int) -> bool:
         and prev.norm not in PREPOSITIONS
         and prev.norm not in AUXILIARIES
         and prev.norm not in RELATIVE_NOT_AFTER
-        and i - 1 not in view.verb_starts
+        # a verb-shaped word that is a noun here ("a message that fails") still takes one
+        and not any(
+            v.start == i - 1 and view.verbal(v) for v in view.mentions("verb", clause.index)
+        )
     )
 
 

@@ -200,6 +200,8 @@ def _subject_words(view: TextView, clause: Clause) -> tuple[str, frozenset[str]]
     if end - clause.start < 2 or view.has_term("QUANTIFIER", clause.start, end):
         return None
     named = {k for m in view.clause_services(clause.index) for k in range(m.start, m.end)}
+    while end - 1 > clause.start and toks[end - 1].norm in _RELATIVES:
+        end -= 1  # "a refund that fails": the subject is the refund
     words = frozenset(
         toks[k].norm
         for k in range(clause.start, end)
@@ -209,6 +211,9 @@ def _subject_words(view: TextView, clause: Clause) -> tuple[str, frozenset[str]]
         and k not in named
     )
     return toks[end - 1].norm, words  # "add": the subject is named by the step's own verb
+
+
+_RELATIVES = frozenset(("that", "which", "who"))
 
 
 def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
@@ -244,6 +249,7 @@ def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
         else ""
     )
     plural = the_noun[:-1] if the_noun.endswith("s") else ""  # "the sends are deduped"
+
     verbs = {
         v
         for v in (subject[:-1] if subject.endswith("s") else "", the_noun, plural)

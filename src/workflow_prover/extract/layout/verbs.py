@@ -60,7 +60,13 @@ def is_verbal(
     form = verb_form(toks[s].text)
     if toks[s].norm in words.object_verb and not _object_follows(toks, e, words):
         return False  # "the scheduler fires every 10 min": when a run starts, no sending
-    if e in verb_starts and form == "third" and not _adjective_follows(toks, e):
+    if (
+        e in verb_starts
+        and form == "third"
+        and not _adjective_follows(toks, e)
+        # "the job lists charges from Stripe": after a runner of ours it is the verb
+        and not (prev is not None and (prev.norm in words.runner_noun or prev.norm == "it"))
+    ):
         return False  # "truck GPS pings arrive": a plural noun, then its verb
     if (
         form == "base"
