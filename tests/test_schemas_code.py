@@ -385,6 +385,23 @@ def test_when_a_dag_file_has_no_imports_then_its_tasks_are_still_steps(
 
 
 @pytest.mark.parametrize(
+    ("callable_", "step"),
+    [
+        pytest.param("stripe.list_charges", ("read", ["Stripe"]), id="a-read-method"),
+        pytest.param("hubspot.upsert_contacts", ("write", ["HubSpot"]), id="a-write-method"),
+    ],
+)
+def test_when_a_task_calls_a_method_of_a_named_client_then_the_client_names_its_service(
+    analyzer: Analyzer, callable_: str, step: tuple[str, list[str]]
+) -> None:
+    dag = (
+        'with DAG("sync", schedule="@hourly"):\n'
+        f'    task = PythonOperator(task_id="task", python_callable={callable_})\n'
+    )
+    assert [(s.action, s.services) for s in analyzer.analyze(dag).steps] == [step]
+
+
+@pytest.mark.parametrize(
     ("call", "service"),
     [
         ("requests.post(FRESHDESK_URL, json=payload, timeout=10)", "Freshdesk"),

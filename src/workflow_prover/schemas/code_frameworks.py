@@ -185,6 +185,8 @@ class Frameworks:
         """`PythonOperator(python_callable=pull_hubspot_contacts)` whose function the text
         does not hold: its name's verb and service ('pull', HubSpot) say the step."""
         target = options.get("python_callable")
+        if isinstance(target, ast.Attribute):
+            return self.method_service(target)  # `python_callable=gong.list_calls`
         name = target.id if isinstance(target, ast.Name) else None
         if name is None or name in self.r.functions:
             return None  # a function of the text: its own calls are the steps
@@ -195,6 +197,20 @@ class Frameworks:
         info = None
         for n in range(len(words) - 1, 1, -1):  # "hubspot contacts", then "hubspot"
             info = info or self.r.resolver.mentioned(" ".join(words[1:n]), rule)
+        if info is None:
+            return None
+        return info, "read" if words[0] in common.READ_VERBS else "write"
+
+    def method_service(self, target: ast.Attribute) -> tuple[ServiceInfo, ActionKind] | None:
+        """`python_callable=sf.upsert_tasks`: the receiver names the service ('sf' is
+        Salesforce), the method's verb the action."""
+        receiver = target.value
+        if not isinstance(receiver, ast.Name):
+            return None
+        words = common.words(target.attr)
+        if not words or not (words[0] in common.READ_VERBS or words[0] in WRITE_VERBS):
+            return None
+        info = self.r.resolver.mentioned(receiver.id, "schema.code.airflow.callable")
         if info is None:
             return None
         return info, "read" if words[0] in common.READ_VERBS else "write"
