@@ -300,3 +300,56 @@ def test_when_a_bare_key_holds_words_that_name_no_id_then_it_is_no_idempotency_k
     text = f"tasks:\n  - action: refund\n    service: braintree\n    key: {value}\n"
     report = analyzer.analyze(text)
     assert [f.step for f in report.findings if f.code == "WRITE_WITHOUT_IDEMPOTENCY"] == [1]
+
+
+TOML_JOB = """\
+[job]
+name = "telematics-ingest"
+
+[[step]]
+name = "store"
+action = "insert"
+target = "clickhouse://fleet"
+dedupe = "ReplacingMergeTree ORDER BY (vin, ping_id)"
+
+[[step]]
+name = "notify_dispatch"
+action = "send"
+target = "Onfleet API"
+
+[retry]
+policy = "exponential"
+max_attempts = 7
+
+[dead_letter]
+topic = "vehicle.pings.dlq"
+
+[secrets]
+clickhouse = "vault:kv/fleet/clickhouse"
+onfleet = { env = "ONFLEET_API_KEY" }
+"""
+
+
+@pytest.mark.parametrize(
+    "text", [TOML_JOB, "```toml\n" + TOML_JOB + "```\n"], ids=["whole-text", "fenced"]
+)
+def test_when_a_toml_job_config_has_step_tables_then_they_are_steps_with_their_keys(
+    analyzer: Analyzer, text: str
+) -> None:
+    report = analyzer.analyze(text)
+    assert [(s.action, s.services) for s in report.steps] == [
+        ("write", ["ClickHouse"]),
+        ("write", ["Onfleet"]),
+    ]
+    # the dedupe key covers its own step; the env var leaves Onfleet without a vault
+    found = {(f.code, f.service) for f in report.findings if f.severity == "blocker"}
+    assert found == {("WRITE_WITHOUT_IDEMPOTENCY", "Onfleet"), ("NO_VAULT_REFERENCE", "Onfleet")}
+    quoted = [c.evidence[0].text for c in report.claims if c.kind.value == "terminal_path"]
+    assert quoted == ["[dead_letter]"]
+
+
+def test_when_a_text_has_a_bracketed_heading_but_no_key_value_lines_then_it_stays_prose(
+    analyzer: Analyzer,
+) -> None:
+    report = analyzer.analyze("[Draft]\nWe create the invoice in Xero with retries.")
+    assert [s.services for s in report.steps] == [["Xero"]]

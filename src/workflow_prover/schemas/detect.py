@@ -20,18 +20,26 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from dataclasses import dataclass
 from typing import Literal
 
 import yaml
 
 from workflow_prover.schemas.locate import Loc, json_locations, yaml_document
+from workflow_prover.schemas.toml_doc import looks_like_toml, toml_document
 
 Syntax = Literal["json", "yaml"]
-BlockSyntax = Literal["json", "yaml", "python"]  # a block's language (code: `schemas.code`)
+BlockSyntax = Literal["json", "yaml", "toml", "python"]  # a block's language (code: `schemas.code`)
 
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*([^\s`{]*)[^\n`]*$")
-_TAGS: dict[str, Syntax] = {"json": "json", "jsonc": "json", "yaml": "yaml", "yml": "yaml"}
+_TAGS: dict[str, BlockSyntax] = {
+    "json": "json",
+    "jsonc": "json",
+    "yaml": "yaml",
+    "yml": "yaml",
+    "toml": "toml",
+}
 _JSON_START = re.compile(r"\s*(?:\{|\[\s*[\[{\"\]])")
 # Top-level keys of the formats the Prover reads: enough to try a YAML parse of a whole text.
 _YAML_KEYS = re.compile(
@@ -93,6 +101,8 @@ def find_blocks(text: str, hint: Syntax | None = None) -> list[Block]:
         return [Block(0, len(text), "json", True, 0, len(text))]
     if _YAML_KEYS.search(text):
         return [Block(0, len(text), "yaml", False, 0, len(text))]
+    if looks_like_toml(text):  # "[job]\nname = ..." then "[[step]]" tables
+        return [Block(0, len(text), "toml", False, 0, len(text))]
     return []
 
 
@@ -137,6 +147,8 @@ def _fenced_block(
         return Block(start, end, "json", False, outer_start, outer_end)
     if _YAML_KEYS.search(content):
         return Block(start, end, "yaml", False, outer_start, outer_end)
+    if looks_like_toml(content):
+        return Block(start, end, "toml", False, outer_start, outer_end)
     return None
 
 
@@ -147,10 +159,14 @@ def parse_block(text: str, block: Block) -> Parsed | ParseError:
         if block.syntax == "json":
             value = json.loads(content)
             locs = json_locations(content, block.start)
+        elif block.syntax == "toml":
+            value, locs = toml_document(content, block.start)
         else:
             value, locs = yaml_document(content, block.start)
     except json.JSONDecodeError as exc:
         return _error(text, block, block.start + exc.pos, exc.msg)
+    except tomllib.TOMLDecodeError as exc:
+        return _error(text, block, block.start, str(exc).split(" (at ")[0])
     except yaml.YAMLError as exc:
         return _error(text, block, block.start + _yaml_offset(exc), _yaml_message(exc))
     except RecursionError:

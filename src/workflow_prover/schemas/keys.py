@@ -240,8 +240,12 @@ class KeyReader:
         self, value: object, at: str, scope: Scope, group: str, modality: Modality
     ) -> None:
         kind = self._kind(value)
+        key = common.key_name(at.rsplit("/", 1)[-1])
         if kind in _CREDENTIAL_KINDS:
             self.claim(kind, at, f"credentials.{kind.value}", scope, group=group, modality=modality)
+        elif key in _ENV_KEYS and isinstance(value, str):
+            # `onfleet = { env = "ONFLEET_API_KEY" }`: the name of an environment variable
+            self.claim(K.ENV_VAR, at, "credentials.env", scope, group=group, modality=modality)
         elif isinstance(value, str) and not sentence(value) and common.literal_secret(value):
             self.claim(
                 K.HARDCODED, at, "credentials.literal", scope, group=group, modality=modality
@@ -310,6 +314,9 @@ class KeyReader:
         return any(
             c.span.pointer.startswith(at) and c.kind is K.BACKOFF_EXPONENTIAL for c in self.c.claims
         )
+
+
+_ENV_KEYS = frozenset(("env", "envvar", "environment", "fromenv", "envname"))
 
 
 def _count(value: object) -> float | None:
