@@ -353,3 +353,20 @@ def test_when_a_text_has_a_bracketed_heading_but_no_key_value_lines_then_it_stay
 ) -> None:
     report = analyzer.analyze("[Draft]\nWe create the invoice in Xero with retries.")
     assert [s.services for s in report.steps] == [["Xero"]]
+
+
+@pytest.mark.parametrize(
+    ("command", "step"),
+    [
+        pytest.param(
+            "aws dynamodb scan --table-name orders", ("read", ["Amazon DynamoDB"]), id="scan"
+        ),
+        pytest.param("aws s3api put-object --bucket b --key k", ("write", ["Amazon S3"]), id="put"),
+        pytest.param("aws sqs send-message --queue-url $Q", ("write", ["Amazon SQS"]), id="send"),
+    ],
+)
+def test_when_a_ci_step_runs_the_aws_cli_then_its_service_and_command_make_the_step(
+    analyzer: Analyzer, command: str, step: tuple[str, list[str]]
+) -> None:
+    text = f"jobs:\n  export:\n    steps:\n      - name: one\n        run: {command}\n"
+    assert [(s.action, s.services) for s in analyzer.analyze(text).steps] == [step]

@@ -57,6 +57,8 @@ _WRITE_VERBS = frozenset(
 _INBOUND = re.compile(r"\b(?:webhooks?|queues?|messages?|events?|topics?|subscri\w*)\b", re.I)
 _INBOUND_CATEGORIES = frozenset(("queue", "stream", "webhook"))
 _HTTP_COMMAND = re.compile(r"\b(?:curl|wget|httpie)\s", re.IGNORECASE)
+_AWS_CLI = re.compile(r"\baws\s+([a-z0-9-]+)\s+([a-z][a-z0-9-]*)")  # aws <service> <command>
+_AWS_CLI_SERVICES = {"s3api": "s3", "stepfunctions": "step functions", "logs": "cloudwatch logs"}
 _HTTP_WRITE = re.compile(r"-X\s*(?:POST|PUT|PATCH|DELETE)|--data|\s-d\s|--request\s+(?:POST|PUT)")
 _URL = re.compile(r"https?://[^\s'\"]+")
 _DOTTED = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(.*\))?$")
@@ -189,6 +191,9 @@ class _Reader:
             return None
         if isinstance(verb, str) and _HTTP_COMMAND.search(verb):
             return info, "write" if _HTTP_WRITE.search(verb) else "read"
+        cli = _AWS_CLI.search(verb) if isinstance(verb, str) else None
+        if cli is not None:  # `aws dynamodb scan ...` reads, `aws s3api put-object` writes
+            return info, "read" if common.reads(cli.group(2).replace("-", " ")) else "write"
         return info, "read" if verb and common.reads(verb) else "write"
 
     def service(self, text: str) -> ServiceInfo | None:
@@ -204,7 +209,12 @@ class _Reader:
         return None
 
     def shell(self, command: str) -> ServiceInfo | None:
-        """`curl https://api.x.com/... -X POST`: an HTTP call to the URL's host."""
+        """`curl https://api.x.com/... -X POST`: an HTTP call to the URL's host; `aws
+        dynamodb scan ...`: a call to the service the AWS CLI names."""
+        cli = _AWS_CLI.search(command)
+        if cli is not None:
+            name = _AWS_CLI_SERVICES.get(cli.group(1), cli.group(1))
+            return self.resolver.mentioned(name, "schema.lenient.aws_cli")
         if not _HTTP_COMMAND.search(command):
             return None
         url = _URL.search(command)
