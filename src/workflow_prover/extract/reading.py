@@ -49,6 +49,7 @@ class TextView:
     _readings: dict[tuple[int, int, str], Reading] = field(default_factory=dict)
     _frames: dict[int, Frame] = field(default_factory=dict)
     _verbal: dict[tuple[int, int, str], bool] = field(default_factory=dict)
+    _hosts: dict[tuple[int, int, str], bool] = field(default_factory=dict)
     subjects: dict[int, tuple[str, frozenset[str]] | None] = field(default_factory=dict)
     _message_words: frozenset[int] | None = None  # `message_text`, found on first use
 
@@ -358,7 +359,15 @@ class TextView:
         return after.text in (",", ":") or after.norm in self.catalog.words.step_noun
 
     def is_host(self, m: SvcMention) -> bool:
-        """Does this mention name where a mechanism lives (the DLQ's queue, the dedupe store)?"""
+        """Does this mention name where a mechanism lives (the DLQ's queue, the dedupe store)?
+        Kept per mention: steps, scope, claims and the graph all ask."""
+        key = (m.start, m.end, m.info.name)
+        known = self._hosts.get(key)
+        if known is None:
+            known = self._hosts[key] = self._is_host(m)
+        return known
+
+    def _is_host(self, m: SvcMention) -> bool:
         clause = self.lay.clause_of[m.start]
         if (
             m.info.role in _HOST_ROLES
