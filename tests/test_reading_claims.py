@@ -1202,6 +1202,13 @@ FINDING_ROWS = [
         "STEP_WITHOUT_FAILURE_PATH",
         [],
     ),
+    (
+        "'but only after looking for ...' guards the action of the clause before it",
+        "We create the organisation in Auth0, but only after looking for an org whose metadata "
+        "already holds that ID. Then we post a note to Slack.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
 ]
 
 

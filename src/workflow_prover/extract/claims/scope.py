@@ -77,6 +77,11 @@ def _resolve(targets: Targets, index: int, credential: bool) -> ScopeDraft:
     exception = _exception(view, clause, credential)
     if exception is not None:
         return exception
+    conditioned = _conditions_previous(view, clause)
+    if conditioned is not None:
+        # "creates the org in Auth0, but only after looking for an org whose metadata
+        # already holds that ID": the guard is the previous clause's action's
+        return _via(scope_of(targets, conditioned, credential), "scope.condition_of_previous")
     plain = _resolve_plain(targets, clause, credential)
     narrowing = _narrowed_after(view, clause) if plain.general and not plain.filter else None
     if narrowing is not None:
@@ -84,6 +89,23 @@ def _resolve(targets: Targets, index: int, credential: bool) -> ScopeDraft:
         # exclusive clause after it says what the mechanism covers
         return _via(scope_of(targets, narrowing, credential), "scope.narrowed_after")
     return plain
+
+
+def _conditions_previous(view: TextView, clause: Clause) -> int | None:
+    """The clause before, when this one opens 'but only after/before/if ...' and names no
+    service of its own: a condition on that clause's action."""
+    toks = view.toks
+    k = clause.start
+    if k < clause.end and toks[k].norm in ("but", "and", ","):
+        k += 1
+    if not (
+        k + 1 < clause.end and toks[k].norm == "only" and toks[k + 1].norm in _TEMPORAL
+    ) or view.clause_services(clause.index):
+        return None
+    previous = clause.index - 1
+    if previous < 0 or view.clause(previous).sentence != clause.sentence:
+        return None
+    return previous
 
 
 def _narrowed_after(view: TextView, clause: Clause) -> int | None:
@@ -302,8 +324,15 @@ def _exclusive(view: TextView, clause: Clause) -> bool:
     about everything, even where that cannot be told."""
     toks = view.toks
     return any(
-        toks[k].norm == "only" for k in range(clause.start, min(clause.start + 3, clause.end))
+        toks[k].norm == "only"
+        # "but only after looking for an org ...": a condition on the action before, no
+        # exclusive of what the claim is about
+        and not (k + 1 < clause.end and toks[k + 1].norm in _TEMPORAL)
+        for k in range(clause.start, min(clause.start + 3, clause.end))
     )
+
+
+_TEMPORAL = frozenset(("after", "before", "when", "if", "once", "until", "while"))
 
 
 def _via(scope: ScopeDraft, rule: str) -> ScopeDraft:
