@@ -724,6 +724,17 @@ ROWS = [
         "The job lists charges from Stripe. Truck GPS pings arrive from Samsara.",
         [("read", ["Stripe"]), ("read", ["Samsara"])],
     ),
+    (
+        "a verb-shaped word after 'as' is what something is, no action ('lands as messages')",
+        "Each day the export lands as messages on Amazon SQS.",
+        [],
+    ),
+    (
+        "a past participle after a plural noun opening the clause describes the noun",
+        "Requests submitted on the Drupal webform on our site arrive as messages on the "
+        "foi-intake subscription in Azure Service Bus. We insert each into Postgres.",
+        [("write", ["PostgreSQL"])],
+    ),
 ]
 
 

@@ -10,12 +10,14 @@ from workflow_prover.extract.layout.blocks import SectionRoles, read_blocks
 from workflow_prover.extract.layout.clauses import Clause, Layout, layout
 from workflow_prover.extract.layout.frames import Frame, build_frame
 from workflow_prover.extract.layout.grammar import (
+    AUXILIARIES,
     BULLETS,
     MARKUP,
     PREPOSITIONS,
     STORE_PREPOSITIONS,
+    SUBJECT_PRONOUNS,
 )
-from workflow_prover.extract.layout.verbs import is_verbal
+from workflow_prover.extract.layout.verbs import is_verbal, verb_form
 from workflow_prover.extract.services.found import (
     ServiceCatalog,
     ServiceInfo,
@@ -139,6 +141,8 @@ class TextView:
             return False  # "Adds `postcard-svc`": a change to the code, no action
         if self._makes_credential(verb):
             return False  # "Create a Restricted API Key from your Stripe Dashboard": setup
+        if self._reduced_relative(verb):
+            return False  # "Requests submitted on the webform arrive as messages ...": a noun's
         clause = self.clause(self.lay.clause_of[verb.start])
         return is_verbal(
             verb,
@@ -148,6 +152,26 @@ class TextView:
             clause.start,
             clause.item is not None,
             self.verb_starts,
+        )
+
+    def _reduced_relative(self, verb: Mention) -> bool:
+        """'Requests submitted on the Drupal webform arrive as messages on ...': a past
+        participle right after a plural noun that opens the clause, with the clause's own
+        verb after it, says what the noun is; the participle is no action of the workflow."""
+        toks = self.toks
+        s = verb.start
+        clause = self.clause(self.lay.clause_of[s])
+        first = clause.start
+        while first < s and not toks[first].text[:1].isalpha():
+            first += 1
+        if s != first + 1 or verb_form(toks[s].text) != "past":
+            return False
+        noun = toks[first].norm
+        if not noun.endswith("s") or noun in SUBJECT_PRONOUNS or noun in AUXILIARIES:
+            return False
+        return any(
+            v.start > verb.end and verb_form(toks[v.start].text) == "base"
+            for v in self.mentions("verb", clause.index)
         )
 
     def _makes_credential(self, verb: Mention) -> bool:

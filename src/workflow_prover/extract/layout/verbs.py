@@ -83,6 +83,8 @@ def is_verbal(
         return False  # "the zentrix post carries the key": a noun, then its verb
     if form == "third" and nxt is not None and nxt.text in ("(", ",", ":", ")"):
         return False  # "Outbound calls (OTM, SendGrid) use backoff": a plural noun
+    if prev is not None and prev.norm == "as" and form in ("third", "base"):
+        return False  # "arrive as messages on the subscription": what they arrive as
     if form == "third" and verb.label == "WRITE" and nxt is not None and nxt.norm == "from":
         return False  # "ORU messages from Mirth Connect arrive": a plural noun
     if (
