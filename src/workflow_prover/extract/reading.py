@@ -10,14 +10,12 @@ from workflow_prover.extract.layout.blocks import SectionRoles, read_blocks
 from workflow_prover.extract.layout.clauses import Clause, Layout, layout
 from workflow_prover.extract.layout.frames import Frame, build_frame
 from workflow_prover.extract.layout.grammar import (
-    AUXILIARIES,
     BULLETS,
     MARKUP,
     PREPOSITIONS,
     STORE_PREPOSITIONS,
-    SUBJECT_PRONOUNS,
 )
-from workflow_prover.extract.layout.verbs import is_verbal, verb_form
+from workflow_prover.extract.layout.verbs import is_verbal
 from workflow_prover.extract.services.found import (
     ServiceCatalog,
     ServiceInfo,
@@ -26,6 +24,7 @@ from workflow_prover.extract.services.found import (
     find_services,
     preceded_by,
 )
+from workflow_prover.extract.verb_uses import not_an_action
 from workflow_prover.lexicon.words import WordClasses
 
 _HOST_ROLES = frozenset(("datastore",))
@@ -133,16 +132,8 @@ class TextView:
             return False  # "by invoice ID", "the post ID": a noun qualifying an identifier
         if self.message_text(verb.start):
             return False  # 'post to #sales: "N leads synced to Airtable"': the message's words
-        if self._step_setting(verb):
-            return False  # "the Airtable node is set to 'Continue On Fail'": configuration
-        if self._carries_key(verb):
-            return False  # "puts the invoice ID in the bill's reference": that write's key
-        if self._builds_code(verb):
-            return False  # "Adds `postcard-svc`": a change to the code, no action
-        if self._makes_credential(verb):
-            return False  # "Create a Restricted API Key from your Stripe Dashboard": setup
-        if self._reduced_relative(verb):
-            return False  # "Requests submitted on the webform arrive as messages ...": a noun's
+        if not_an_action(self, verb):
+            return False  # a setting, a key carried, code built, a credential made (verb_uses)
         clause = self.clause(self.lay.clause_of[verb.start])
         return is_verbal(
             verb,
@@ -152,98 +143,6 @@ class TextView:
             clause.start,
             clause.item is not None,
             self.verb_starts,
-        )
-
-    def _reduced_relative(self, verb: Mention) -> bool:
-        """'Requests submitted on the Drupal webform arrive as messages on ...': a past
-        participle right after a plural noun that opens the clause, with the clause's own
-        verb after it, says what the noun is; the participle is no action of the workflow."""
-        toks = self.toks
-        s = verb.start
-        clause = self.clause(self.lay.clause_of[s])
-        first = clause.start
-        while first < s and not toks[first].text[:1].isalpha():
-            first += 1
-        if s != first + 1 or verb_form(toks[s].text) != "past":
-            return False
-        noun = toks[first].norm
-        if not noun.endswith("s") or noun in SUBJECT_PRONOUNS or noun in AUXILIARIES:
-            return False
-        return any(
-            v.start > verb.end and verb_form(toks[v.start].text) == "base"
-            for v in self.mentions("verb", clause.index)
-        )
-
-    def _makes_credential(self, verb: Mention) -> bool:
-        """'Create a Restricted API Key', 'mints a short-lived installation token': a setup
-        verb whose object's head is a credential noun makes a credential, no data write."""
-        toks = self.toks
-        if toks[verb.start].norm not in self.catalog.words.setup_verb:
-            return False
-        creds = self.term_starts("CREDENTIAL_NOUN")
-        end = self.clause(self.lay.clause_of[verb.start]).end
-        for k in range(verb.end, min(verb.end + 6, end)):
-            if toks[k].norm in ("from", "in", "on", "to", "for", "via", "with", "and") or (
-                not toks[k].text[:1].isalnum() and toks[k].text not in ("-", "*", "**")
-            ):
-                return False
-            if k in creds and toks[k].norm in _AUTH_NOUNS:
-                return True  # (not "issue a certificate in Accredible": a record there)
-        return False
-
-    def _builds_code(self, verb: Mention) -> bool:
-        """'Adds `postcard-svc`.', 'Introduces `recon/payouts.py` and `config/recon.yaml`': a
-        change description that opens its clause with a building verb and names code in
-        backticks, with no target after it, acts on no system of the workflow."""
-        toks, words = self.toks, self.catalog.words
-        clause = self.clause(self.lay.clause_of[verb.start])
-        lead = clause.start
-        while lead < verb.start and not toks[lead].text[:1].isalnum():
-            lead += 1
-        return (
-            lead == verb.start
-            and toks[verb.start].norm in words.build_verb
-            and verb.end < clause.end
-            and toks[verb.end].text == "`"
-            and not any(toks[k].norm in words.target_word for k in range(verb.end, clause.end))
-        )
-
-    def _carries_key(self, verb: Mention) -> bool:
-        """'It also puts the invoice ID in the bill's reference', 'stamps the order number
-        into the memo field': a carrying verb whose object is an identifier and whose target
-        is a field of a record (another's, by a possessive) says what key a write carries;
-        it is no write of its own."""
-        toks, words = self.toks, self.catalog.words
-        if toks[verb.start].norm not in words.carry_verb:
-            return False
-        ids = self.term_starts("ID_NOUN")
-        end = self.clause(self.lay.clause_of[verb.start]).end
-        into = next(
-            (k for k in range(verb.end, end) if toks[k].norm in ("in", "into", "as", "on")), None
-        )
-        if into is None or not any(
-            k in ids or toks[k].norm in ("id", "ids") for k in range(verb.end, into)
-        ):
-            return False
-        k = into + 1
-        while k < end and (toks[k].text[:1].isalnum() or toks[k].norm in ("'s", "’s")):
-            k += 1
-        head = k - 1
-        possessive = any(toks[j].norm in ("'s", "’s", "its") for j in range(into + 1, k))
-        return head > into and possessive and (head in ids or toks[head].norm in words.key_field)
-
-    def _step_setting(self, verb: Mention) -> bool:
-        """'The Airtable node is set to ...', 'each step is switched to ...': a setting word
-        in the passive, with 'to' after it, whose subject is a step noun (node, step, task)
-        configures that step; it is no action of its own."""
-        toks, s = self.toks, verb.start
-        return (
-            toks[s].norm in self.catalog.words.setting_word
-            and verb.end < len(toks)
-            and toks[verb.end].norm == "to"
-            and s >= 2
-            and toks[s - 1].norm in ("is", "are", "was", "were")
-            and s - 2 in self.term_starts("GENERAL_NOUN")
         )
 
     def message_text(self, i: int) -> bool:
@@ -438,9 +337,6 @@ class TextView:
         return not preceded_by(m, self.toks, frozenset(("for",)), reach=2) and not (
             nxt < len(self.toks) and nxt in self.term_starts("STEP_REF")
         )
-
-
-_AUTH_NOUNS = frozenset(("key", "keys", "token", "tokens", "secret", "secrets", "password", "pat"))
 
 
 def _bracket_span(toks: list[Tok], depth: list[int], i: int) -> tuple[int, int] | None:
