@@ -761,6 +761,14 @@ ROWS = [
         "negated",
         ALL,
     ),
+    (
+        "a write guarded by a long 'only if ... has no ... yet' is de-duplicated",
+        "We add a note in Cliniko. The Cliniko note is now only written if the sent_followups "
+        "row for that appointment has no note_id yet.",
+        "idempotency",
+        "asserted",
+        ["Cliniko"],
+    ),
 ]
 
 
