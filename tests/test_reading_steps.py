@@ -735,6 +735,12 @@ ROWS = [
         "foi-intake subscription in Azure Service Bus. We insert each into Postgres.",
         [("write", ["PostgreSQL"])],
     ),
+    (
+        "queuing work or marking our own job done acts on no system",
+        "When a Shopify order is placed, we pick it up via webhook and queue it for processing. "
+        "The worker writes the order to Odoo and marks the job complete.",
+        [("read", ["Shopify"]), ("write", ["Odoo"])],
+    ),
 ]
 
 

@@ -481,6 +481,7 @@ def _action_steps(
             # action is that mechanism's, not one on a system guessed from elsewhere
             and not any(view.is_host(m) for m in view.clause_services(clause.index))
             and not _dedupe_lookup(view, clause, action)
+            and not _own_bookkeeping(view, action)
         ):
             # no system named: "and patches the invoice", "PUT a label on /tickets/{id}"
             acted, rule = _fallback(view, clause, sentence, kind)
@@ -557,6 +558,23 @@ def _first_system_segment(view: TextView, clause: Clause) -> bool:
             return False  # (a delivery starts the chain: "Square webhook -> ...")
         k -= 1
     return True
+
+
+def _own_bookkeeping(view: TextView, action: Action) -> bool:
+    """'queues it for processing', 'marks the job complete': an action that names no system
+    and puts work on a queue of ours or changes our own job's state acts on no one's system
+    (not the trigger's sender, not the system the sentence wrote to)."""
+    toks = view.toks
+    if toks[action.verb.start].norm in _ENQUEUE:
+        return True
+    k = action.verb.end
+    while k < len(toks) and toks[k].norm in ("the", "a", "an", "its", "our", "this", "each"):
+        k += 1
+    return k < len(toks) and toks[k].norm in view.catalog.words.runner_noun | _RUN_NOUNS
+
+
+_ENQUEUE = frozenset(("queue", "queues", "queued", "enqueue", "enqueues", "enqueued"))
+_RUN_NOUNS = frozenset(("job", "jobs", "task", "tasks", "run", "runs", "batch"))
 
 
 def _dedupe_lookup(view: TextView, clause: Clause, action: Action) -> bool:
