@@ -20,14 +20,16 @@ import dataclasses
 import re
 import threading
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import spacy
+from spacy.attrs import FLAG19
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from workflow_prover.annotate.tokenizer import customise_tokenizer
 from workflow_prover.annotate.tokenmatch import TokenMatcher
@@ -104,6 +106,9 @@ class LexiconPipeline:
         self._exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._tokens = TokenMatcher()
         self._add_rules()
+        # every word's text tested once, as spaCy makes its lexeme: the token patterns' heads
+        # that read only the text run on the tokens so flagged (TokenMatcher.text_test)
+        self._attrs = [*_ATTRS, _add_flag(self.nlp.vocab, self._tokens.text_test())]
         # spaCy's shared vocabulary grows as new words are seen; one lock keeps that safe.
         self._lock = threading.Lock()
 
@@ -177,11 +182,11 @@ class LexiconPipeline:
     def annotate(self, text: str) -> Annotation:
         with self._lock:
             doc = self.nlp.make_doc(text)
-            arr = doc.to_array(_ATTRS).tolist()
-            toks, index = _tokens(doc, arr, text, self._corrector)
+            arr = doc.to_array(self._attrs).tolist()
+            toks, index, marked = _tokens(doc, arr, text, self._corrector)
             raw = self._match(doc)
         spans = [(key, index[s], _end(index, s, e)) for key, s, e in raw]
-        spans += self._tokens(toks)
+        spans += self._tokens(toks, marked)
         return self._annotation(text, toks, spans)
 
     def _annotation(
@@ -261,20 +266,33 @@ def verb_forms_of(base: str, irregular: Iterable[str]) -> list[str]:
 
 
 # what is read of every token, once, through `Doc.to_array`: Token objects cost several
-# microseconds a token
+# microseconds a token (the pipeline adds its text flag: `_add_flag`)
 _ATTRS: list[int | str] = [
     *("LENGTH", "NORM", "LOWER", "IDX", "SPACY", "IS_SPACE", "IS_ALPHA", "IS_UPPER")
 ]
 _Row = list[int]
+
+
+def _add_flag(vocab: Vocab, test: Callable[[str], bool]) -> int:
+    """A lexeme flag of `vocab` holding `test` of each word's text: spaCy computes it for
+    the words it has and for each new one as it makes its lexeme (`Vocab.add_flag`), so a
+    text's tokens read it through `to_array` without a call. One of spaCy's unused flag bits
+    (FLAG19-FLAG63) not taken already."""
+    taken = vocab.lex_attr_getters  # type: ignore[attr-defined]  # (not in spaCy's stubs)
+    free = next(bit for bit in range(FLAG19, 64) if bit not in taken)
+    return int(vocab.add_flag(test, free))
+
+
 _MID_SENTENCE_NAME = re.compile(r"(?<=[a-z,;)] )([A-Z][a-z]{2,})\b")
 
 
 def _tokens(
     doc: Doc, arr: list[_Row], text: str, corrector: FuzzyCorrector
-) -> tuple[list[Tok], list[int]]:
-    """Non-space tokens with line information, and doc index -> token index; `arr` is the
-    doc's `_ATTRS`, and `text` the text the doc was made from (spaCy's tokenizer keeps every
-    character, so it is `doc.text`, which spaCy rebuilds from the tokens on every access).
+) -> tuple[list[Tok], list[int], list[int]]:
+    """Non-space tokens with line information, doc index -> token index, and the tokens
+    whose text flag is set; `arr` is the doc's `_ATTRS` and text flag, and `text` the text the
+    doc was made from (spaCy's tokenizer keeps every character, so it is `doc.text`, which
+    spaCy rebuilds from the tokens on every access).
 
     Each misspelt word's NORM is set, in the doc too (the phrase matchers read it next), to
     the word meant; acronyms (SES, DLQ) are not typos. A token's text is its slice of the
@@ -285,11 +303,12 @@ def _tokens(
     strings, known = doc.vocab.strings, corrector.known
     toks: list[Tok] = []
     index: list[int] = []
+    marked: list[int] = []
     # words the text writes capitalised mid-sentence are names there and at a sentence's
     # start too ("... in Dispatchr. Dispatchr calls ...")
     names = {m.group(1).lower() for m in _MID_SENTENCE_NAME.finditer(text)}
     line, line_start, indent = 0, True, 0
-    for i, (length, norm, lower, idx, spacy_ws, is_space, alpha, upper) in enumerate(arr):
+    for i, (length, norm, lower, idx, spacy_ws, is_space, alpha, upper, flag) in enumerate(arr):
         end = idx + length
         word = text[idx:end]
         if is_space:
@@ -314,12 +333,14 @@ def _tokens(
             if meant is not None:
                 doc[i].norm_ = meant
         shown = meant if meant is not None else low if norm == lower else strings[norm]
+        if flag:
+            marked.append(len(toks))
         toks.append(Tok(len(toks), word, shown, idx, end, ws, line, line_start, indent))
         line_start = False
         if ws == "\n":
             line += 1
             line_start = True
-    return toks, index
+    return toks, index, marked
 
 
 def _starts_sentence(toks: list[Tok], i: int) -> bool:

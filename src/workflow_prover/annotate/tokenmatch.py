@@ -8,6 +8,10 @@ that starts with a number or an ORTH, where that first test holds (tested once p
 once per pattern). The tokens at a fixed distance from the start, or within a short window
 after a gap, are checked against their norm sets before any call, which settles most misses.
 This keeps matching well under a millisecond.
+A head that reads only the token's text (an ORTH or LOWER test, the written digits of LIKE_NUM,
+a set of texts) is a property of the word, not of the token: `text_test()` is their union, which
+the pipeline has spaCy compute once per word (a lexeme flag, as spaCy computes IS_ALPHA), and
+such heads are then tested only on the tokens the flag marks, not on every token.
 The supported subset is the one the lexicons use: NORM/LOWER/ORTH/TEXT (a string,
 `{"IN": [...]}` or `{"REGEX": ...}`), LIKE_NUM, IS_DIGIT, IS_PUNCT, IS_ALPHA, IS_UPPER,
 IS_TITLE, SPACY, LENGTH, and OP `?`, `*`, `+`, `{,n}`, `{n,m}`, `!`.
@@ -26,8 +30,8 @@ from typing import Any
 from workflow_prover.annotate.types import Tok
 
 Predicate = Callable[[Tok], bool]
-# a test of one column of the tokens (`_Columns`): the column's name and a test of its strings
-# (None for LIKE_NUM, which reads two columns)
+# a test of one column of the tokens (NORM, LOWER, ORTH): the column's name and a test of its
+# strings (None for LIKE_NUM, which reads two columns)
 Scan = tuple[str, Callable[[str], object] | None]
 
 _NUMBER_WORDS = frozenset(
@@ -202,6 +206,9 @@ class _Pattern:
     head: Predicate | None
     texts: frozenset[str] | None
     scan: Scan | None  # the head as a test of one column, when it is one
+    # what the head needs of the token's text alone (see `TokenMatcher.text_test`), when that
+    # is all it reads or a necessary part of it: the column (ORTH or LOWER) and its test
+    by_text: tuple[str, Callable[[str], object]] | None
 
 
 _WIDEST = 12  # a wider window costs more to scan than the tries it saves
@@ -218,9 +225,26 @@ def _prepare(key: str, specs: tuple[_Spec, ...]) -> _Pattern:
         hi = -1 if hi < 0 or spec.high < 0 else hi + spec.high
     first = specs[0]
     head = first.test if first.low >= 1 and first.index is None else None
-    return _Pattern(
-        key, specs, tuple(near), head, first.texts if head else None, first.scan if head else None
-    )
+    texts = first.texts if head else None
+    scan = first.scan if head else None
+    return _Pattern(key, specs, tuple(near), head, texts, scan, _by_text(scan, texts))
+
+
+_TEXT_COLUMNS = frozenset(("ORTH", "LOWER"))
+
+
+def _by_text(
+    scan: Scan | None, texts: frozenset[str] | None
+) -> tuple[str, Callable[[str], object]] | None:
+    """The test of the token's text a head needs, when there is one: its own column test
+    (ORTH, LOWER), LIKE_NUM's written number (its number words are read off the norms), or the
+    texts an ORTH or TEXT head must have."""
+    if scan is not None:
+        name, test = scan
+        if test is None:
+            return "ORTH", _LIKE_NUM.match
+        return (name, test) if name in _TEXT_COLUMNS else None
+    return ("ORTH", texts.__contains__) if texts is not None else None
 
 
 class TokenMatcher:
@@ -234,8 +258,11 @@ class TokenMatcher:
         self._anywhere: list[int] = []  # the others: tried at every token their head allows
         self._by_word: dict[str, list[int]] = {}  # a required norm -> patterns needing it
         self._unindexed: list[int] = []  # patterns with no required norm at all
+        self._sealed = False  # `text_test` was handed out: its union must not change
 
     def add(self, key: str, pattern: Sequence[dict[str, Any]]) -> None:
+        if self._sealed:
+            raise RuntimeError("a pattern added after text_test(): its words are not marked")
         specs = tuple(_compile_token(t) for t in pattern)
         index = len(self._patterns)
         self._patterns.append(_prepare(key, specs))
@@ -253,6 +280,30 @@ class TokenMatcher:
                 self._by_first.setdefault(norm, []).append(index)
         else:
             self._anywhere.append(index)
+
+    def text_test(self) -> Callable[[str], bool]:
+        """Does a word's text pass the text test of some pattern's head (`_Pattern.by_text`)?
+
+        The positions of the tokens whose text it holds for are what `__call__` takes as
+        `marked`; a head with such a test is tried only there. No pattern may be added after."""
+        self._sealed = True
+        tests: dict[tuple[str, int], Callable[[str], object]] = {}
+        for index in self._anywhere:
+            by_text = self._patterns[index].by_text
+            if by_text is not None:
+                tests[by_text[0], id(by_text[1])] = by_text[1]
+        of_text = tuple(test for (name, _), test in tests.items() if name == "ORTH")
+        of_lower = tuple(test for (name, _), test in tests.items() if name == "LOWER")
+
+        def marks(text: str) -> bool:
+            if any(test(text) for test in of_text):
+                return True
+            if of_lower:
+                lower = text.lower()
+                return any(test(lower) for test in of_lower)
+            return False
+
+        return marks
 
     def _possible(self, norms: set[str]) -> set[int]:
         """Patterns whose every required norm occurs in the text."""
@@ -272,7 +323,11 @@ class TokenMatcher:
                 possible.add(i)
         return possible
 
-    def __call__(self, toks: Sequence[Tok]) -> list[tuple[str, int, int]]:
+    def __call__(
+        self, toks: Sequence[Tok], marked: Sequence[int] | None = None
+    ) -> list[tuple[str, int, int]]:
+        """The matches in `toks`; `marked`: the positions, in order, of the tokens whose text
+        passes `text_test()` (found here when not given)."""
         norms = [t.norm for t in toks]
         possible = self._possible(set(norms))
         if not possible:
@@ -287,7 +342,10 @@ class TokenMatcher:
             for index in by_first.get(norm, ()):
                 if index in possible:
                     self._try(index, starts, toks, norms, hits)
-        self._try_anywhere(possible, toks, norms, hits)
+        if marked is None:
+            marks = self.text_test()
+            marked = [i for i, tok in enumerate(toks) if marks(tok.text)]
+        self._try_anywhere(possible, toks, norms, marked, hits)
         hits.sort()
         return [(patterns[index].key, start, end) for start, index, end in hits]
 
@@ -296,13 +354,12 @@ class TokenMatcher:
         possible: set[int],
         toks: Sequence[Tok],
         norms: list[str],
+        marked: Sequence[int],
         hits: list[tuple[int, int, int]],
     ) -> None:
         """The patterns whose first token is not a norm: each at every token its head allows
-        (a head tested once per token, narrowed first by text when it is an ORTH test)."""
+        (a head tested once per token: on the marked tokens only when it tests their text)."""
         heads: dict[Predicate, list[int]] = {}
-        present: set[str] | None = None  # the texts of the tokens, for ORTH heads
-        columns = _Columns(toks, norms)
         for index in self._anywhere:
             if index not in possible:
                 continue
@@ -313,20 +370,7 @@ class TokenMatcher:
                 continue
             allowed = heads.get(head)
             if allowed is None:
-                texts = pattern.texts
-                if texts is not None:
-                    present = {t.text for t in toks} if present is None else present
-                    if texts.isdisjoint(present):
-                        heads[head] = []  # no token has the text ("—", "Catch")
-                        continue
-                if pattern.scan is not None:
-                    allowed = heads[head] = columns.where(pattern.scan)
-                else:
-                    allowed = heads[head] = [
-                        i
-                        for i, tok in enumerate(toks)
-                        if (texts is None or tok.text in texts) and head(tok)
-                    ]
+                allowed = heads[head] = _starts(pattern, head, toks, norms, marked)
             self._try(index, allowed, toks, norms, hits)
 
     def _try(
@@ -347,37 +391,35 @@ class TokenMatcher:
                 hits.append((start, index, end))
 
 
-class _Columns:
-    """The tokens' texts, lower-cased texts and norms, each listed once per call and only when
-    a head asks: a head then runs over its column in C (`map`, `compress`), not as a Python
-    call per token."""
+def _starts(
+    pattern: _Pattern,
+    head: Predicate,
+    toks: Sequence[Tok],
+    norms: list[str],
+    marked: Sequence[int],
+) -> list[int]:
+    """The positions, in order, of the tokens `head` (the pattern's) holds for."""
+    by_text, scan = pattern.by_text, pattern.scan
+    if by_text is None:  # a head of the norm, or of flags: every token is tested
+        if scan is not None and scan[1] is not None:  # a test of the norm
+            return _where(norms, scan[1])
+        return [i for i, tok in enumerate(toks) if head(tok)]
+    name, test = by_text
+    if scan is not None and scan[1] is None:  # LIKE_NUM: a written number, or a number word
+        found = {i for i in marked if test(toks[i].text)}
+        found.update(_where(norms, _NUMBER_WORDS.__contains__))
+        return sorted(found)
+    if name == "LOWER":
+        return [i for i in marked if test(toks[i].text.lower())]
+    if scan is not None:  # the head is its test of the text
+        return [i for i in marked if test(toks[i].text)]
+    return [i for i in marked if test(toks[i].text) and head(toks[i])]
 
-    def __init__(self, toks: Sequence[Tok], norms: list[str]) -> None:
-        self._toks = toks
-        self._lists: dict[str, list[str]] = {"NORM": norms}
 
-    def where(self, scan: Scan) -> list[int]:
-        """The positions of the tokens the scan's test holds for, in order."""
-        name, test = scan
-        if test is None:  # LIKE_NUM: a number as written, or a number word
-            found = set(self._where("ORTH", _LIKE_NUM.match))
-            found.update(self._where("NORM", _NUMBER_WORDS.__contains__))
-            return sorted(found)
-        return self._where(name, test)
-
-    def _where(self, name: str, test: Callable[[str], object]) -> list[int]:
-        values = self._column(name)
-        return list(compress(range(len(values)), map(test, values)))
-
-    def _column(self, name: str) -> list[str]:
-        values = self._lists.get(name)
-        if values is None:
-            if name == "ORTH":
-                values = [t.text for t in self._toks]
-            else:
-                values = [text.lower() for text in self._column("ORTH")]
-            self._lists[name] = values
-        return values
+def _where(values: list[str], test: Callable[[str], object]) -> list[int]:
+    """The positions of the values `test` holds for, in order: the test runs over the column
+    in C (`map`, `compress`), not as a Python call per token."""
+    return list(compress(range(len(values)), map(test, values)))
 
 
 def _fits(
