@@ -247,17 +247,38 @@ def _by_text(
     return ("ORTH", texts.__contains__) if texts is not None else None
 
 
+# a pattern as tried where its first token's norm is: its index, the norm sets it needs
+# besides that one, its `near` windows after that token's own, its specs, and how many specs
+# (and tokens) `_longest` can skip: the first, when its norm is all it needs
+_Entry = tuple[
+    int,
+    tuple[frozenset[str], ...],
+    tuple[tuple[int, int, frozenset[str]], ...],
+    tuple[_Spec, ...],
+    int,
+]
+
+
+def _entry(index: int, pattern: _Pattern, required: tuple[frozenset[str], ...]) -> _Entry:
+    """What is left to test of a pattern at a start whose norm its first token allows: that
+    token's own window (`near[0]`, at offset 0) and norm set (`required[0]`) hold already."""
+    first = pattern.specs[0]
+    settled = first.low == first.high == 1 and first.keys is not None
+    return index, required[1:], pattern.near[1:], pattern.specs, 1 if settled else 0
+
+
 class TokenMatcher:
     """Compiled token patterns; `__call__` returns (key, start, end) for the longest matches,
     ordered by start, then by the order the patterns were added."""
 
     def __init__(self) -> None:
         self._patterns: list[_Pattern] = []
+        # norms a text must contain somewhere for a pattern to have any chance
         self._required: list[tuple[frozenset[str], ...]] = []
-        self._by_first: dict[str, list[int]] = {}  # patterns whose first token needs a norm
+        # a norm -> the patterns whose first token needs it (or one of its others), each with
+        # what is left to test at a start where the norm is: `_Entry`
+        self._by_first: dict[str, list[_Entry]] = {}
         self._anywhere: list[int] = []  # the others: tried at every token their head allows
-        self._by_word: dict[str, list[int]] = {}  # a required norm -> patterns needing it
-        self._unindexed: list[int] = []  # patterns with no required norm at all
         self._sealed = False  # `text_test` was handed out: its union must not change
 
     def add(self, key: str, pattern: Sequence[dict[str, Any]]) -> None:
@@ -266,18 +287,13 @@ class TokenMatcher:
         specs = tuple(_compile_token(t) for t in pattern)
         index = len(self._patterns)
         self._patterns.append(_prepare(key, specs))
-        # norms a text must contain somewhere for this pattern to have any chance
         required = tuple(s.index for s in specs if s.low >= 1 and s.index is not None)
         self._required.append(required)
-        if required:
-            for norm in min(required, key=len):
-                self._by_word.setdefault(norm, []).append(index)
-        else:
-            self._unindexed.append(index)
         first = specs[0]
         if first.low >= 1 and first.index is not None:
+            entry = _entry(index, self._patterns[index], required)
             for norm in first.index:
-                self._by_first.setdefault(norm, []).append(index)
+                self._by_first.setdefault(norm, []).append(entry)
         else:
             self._anywhere.append(index)
 
@@ -305,63 +321,55 @@ class TokenMatcher:
 
         return marks
 
-    def _possible(self, norms: set[str]) -> set[int]:
-        """Patterns whose every required norm occurs in the text."""
-        candidates = set(self._unindexed)
-        by_word = self._by_word
-        for norm in norms:
-            hit = by_word.get(norm)
-            if hit:
-                candidates.update(hit)
-        required = self._required
-        possible: set[int] = set()
-        for i in candidates:
-            for keys in required[i]:
-                if keys.isdisjoint(norms):
-                    break
-            else:
-                possible.add(i)
-        return possible
-
     def __call__(
         self, toks: Sequence[Tok], marked: Sequence[int] | None = None
     ) -> list[tuple[str, int, int]]:
         """The matches in `toks`; `marked`: the positions, in order, of the tokens whose text
         passes `text_test()` (found here when not given)."""
         norms = [t.norm for t in toks]
-        possible = self._possible(set(norms))
-        if not possible:
-            return []
+        present = set(norms)
+        count = len(norms)
         hits: list[tuple[int, int, int]] = []  # (start, pattern, end)
-        patterns, by_first = self._patterns, self._by_first
+        by_first = self._by_first
         at: dict[str, list[int]] = {}  # the positions of each norm some pattern starts with
         for i, norm in enumerate(norms):
             if norm in by_first:
                 at.setdefault(norm, []).append(i)
         for norm, starts in at.items():
-            for index in by_first.get(norm, ()):
-                if index in possible:
-                    self._try(index, starts, toks, norms, hits)
+            for index, required, near, specs, skip in by_first[norm]:
+                for keys in required:
+                    if keys.isdisjoint(present):
+                        break  # a norm the pattern needs is nowhere in the text
+                else:
+                    for start in starts:
+                        if near and not _fits(near, norms, start, count):
+                            continue  # the common miss, decided without a call
+                        end = _longest(specs, skip, toks, norms, start + skip)
+                        if end is not None and end > start:
+                            hits.append((start, index, end))
         if marked is None:
             marks = self.text_test()
             marked = [i for i, tok in enumerate(toks) if marks(tok.text)]
-        self._try_anywhere(possible, toks, norms, marked, hits)
+        self._try_anywhere(present, toks, norms, marked, hits)
         hits.sort()
+        patterns = self._patterns
         return [(patterns[index].key, start, end) for start, index, end in hits]
 
     def _try_anywhere(
         self,
-        possible: set[int],
+        present: set[str],
         toks: Sequence[Tok],
         norms: list[str],
         marked: Sequence[int],
         hits: list[tuple[int, int, int]],
     ) -> None:
         """The patterns whose first token is not a norm: each at every token its head allows
-        (a head tested once per token: on the marked tokens only when it tests their text)."""
+        (a head tested once per token: on the marked tokens only when it tests their text),
+        when the text holds every norm the pattern needs."""
         heads: dict[Predicate, list[int]] = {}
+        required = self._required
         for index in self._anywhere:
-            if index not in possible:
+            if any(keys.isdisjoint(present) for keys in required[index]):
                 continue
             pattern = self._patterns[index]
             head = pattern.head
