@@ -93,7 +93,8 @@ class LexiconPipeline:
         self.nlp: Language = spacy.blank("en")
         customise_tokenizer(self.nlp)
         self._rules: dict[str, _Rule] = {}
-        self._keys: dict[int, str] = {}
+        self._keys: dict[int, str] = {}  # the matchers' id for a key -> the key
+        self._by_id: dict[int, _Rule] = {}  # the same -> the key's rule
         self._corrector = FuzzyCorrector(
             fuzzy_vocabulary(lex),
             protected_words(lex) | english_words(),
@@ -106,9 +107,10 @@ class LexiconPipeline:
         self._exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._tokens = TokenMatcher()
         self._add_rules()
+        self._by_id = {id_: self._rules[key] for id_, key in self._keys.items()}
         # every word's text tested once, as spaCy makes its lexeme: the token patterns' heads
         # that read only the text run on the tokens so flagged (TokenMatcher.text_test)
-        self._attrs = [*_ATTRS, _add_flag(self.nlp.vocab, self._tokens.text_test())]
+        self._attrs = [*_ATTRS, _add_flag(self.nlp.vocab, _text_flag(self._tokens))]
         # spaCy's shared vocabulary grows as new words are seen; one lock keeps that safe.
         self._lock = threading.Lock()
 
@@ -173,43 +175,52 @@ class LexiconPipeline:
 
     # ---- running -----------------------------------------------------------------------
 
-    def _match(self, doc: Doc) -> list[tuple[str, int, int]]:
-        keys = self._keys  # match id -> key: a string-store lookup costs more than a match
-        found = [(keys[m], s, e) for m, s, e in self._phrases(doc)]
-        found += [(keys[m], s, e) for m, s, e in self._exact(doc)]
-        return found
-
     def annotate(self, text: str) -> Annotation:
         with self._lock:
             doc = self.nlp.make_doc(text)
             arr = doc.to_array(self._attrs).tolist()
             toks, index, marked = _tokens(doc, arr, text, self._corrector)
-            raw = self._match(doc)
-        spans = [(key, index[s], _end(index, s, e)) for key, s, e in raw]
-        spans += self._tokens(toks, marked)
-        return self._annotation(text, toks, spans)
+            # a match id -> its rule, or its key: a string-store lookup costs more than a match
+            by_id, keys = self._by_id, self._keys
+            phrases = [(by_id[m], index[s], index[e - 1] + 1) for m, s, e in self._phrases(doc)]
+            exact = [(keys[m], index[s], index[e - 1] + 1) for m, s, e in self._exact(doc)]
+        rules = self._rules
+        patterns = [(rules[key], s, e) for key, s, e in self._tokens(toks, marked)]
+        return self._annotation(text, toks, marked, phrases, exact, patterns)
 
     def _annotation(
-        self, text: str, toks: list[Tok], spans: list[tuple[str, int, int]]
+        self,
+        text: str,
+        toks: list[Tok],
+        marked: list[int],
+        phrases: list[tuple[_Rule, int, int]],
+        exact: list[tuple[str, int, int]],
+        patterns: list[tuple[_Rule, int, int]],
     ) -> Annotation:
+        """The mentions of the matches: those of the NORM phrases, then of the ORTH ones
+        (their order decides between a service's exact and weak mention of one span), then
+        of the token patterns; every span is non-empty, and `marked` holds every token that
+        starts with a digit (`_text_flag`)."""
         masked = _masked(text)
-        first_number = _FirstNumber(toks)
-        by_group: dict[Group, list[Mention]] = {g: [] for g in Group}
-        initial = {
-            (key, s)
-            for key, s, _ in spans
-            if key.endswith("#exact") and _starts_sentence(toks, s) and toks[s].norm in self._common
-        }
+        numbers = _FirstNumber(toks, marked)
+        rules = self._rules
         # "Greenhouse monitoring:" is capitalised because it starts a line; "Gusto" there is
         # the product when the text also names it mid-sentence ("pay runs from Gusto")
-        named = {key for key, s, _ in spans if key.endswith("#exact") and (key, s) not in initial}
-        for key, s, e in spans:
-            rule = self._rules[key]
-            if e <= s or ((key, s) in initial and key not in named):
-                continue
+        initial = {
+            (key, s)
+            for key, s, _ in exact
+            if _starts_sentence(toks, s) and toks[s].norm in self._common
+        }
+        named = {key for key, s, _ in exact if (key, s) not in initial}
+        spans = phrases + [
+            (rules[key], s, e) for key, s, e in exact if (key, s) not in initial or key in named
+        ]
+        spans += patterns
+        by_group: dict[Group, list[Mention]] = {g: [] for g in Group}
+        for rule, s, e in spans:
             if rule.weak and not all(t.text.islower() for t in toks[s:e] if t.text.isalpha()):
                 continue  # "Wise", "UPS" as written are the exact rule's; "wise" may be a word
-            value = first_number(s, e)
+            value = numbers(s, e)
             if rule.value_check and not _value_ok(rule.value_check, value):
                 continue
             if (
@@ -271,6 +282,13 @@ _ATTRS: list[int | str] = [
     *("LENGTH", "NORM", "LOWER", "IDX", "SPACY", "IS_SPACE", "IS_ALPHA", "IS_UPPER")
 ]
 _Row = list[int]
+
+
+def _text_flag(matcher: TokenMatcher) -> Callable[[str], bool]:
+    """The test of a word's text the pipeline flags: the token patterns' heads need it, or
+    the word starts with a digit (a number `_FirstNumber` reads: the heads re-test theirs)."""
+    marks = matcher.text_test()
+    return lambda text: marks(text) or text[:1].isdigit()
 
 
 def _add_flag(vocab: Vocab, test: Callable[[str], bool]) -> int:
@@ -347,19 +365,16 @@ def _starts_sentence(toks: list[Tok], i: int) -> bool:
     return i == 0 or toks[i].line_start or toks[i - 1].text in (".", "!", "?", ":", "-", "•", "*")
 
 
-def _end(index: list[int], start: int, end: int) -> int:
-    return index[end - 1] + 1 if end > start else index[start]
-
-
 class _FirstNumber:
     """The first number in tokens [start, end), for any span of one text: only the tokens
     that start with a digit are read (str.isdigit holds for every character `\\d` matches,
-    and a few more), each once."""
+    and a few more), each once; `marked` (in order) holds them all, and may hold others."""
 
-    def __init__(self, toks: list[Tok]) -> None:
+    def __init__(self, toks: list[Tok], marked: list[int]) -> None:
         self.at: list[int] = []  # the tokens holding a number, in order
         self.values: list[float] = []
-        for i, tok in enumerate(toks):
+        for i in marked:
+            tok = toks[i]
             if tok.text[:1].isdigit():
                 m = _NUMBER.match(tok.text)
                 if m:

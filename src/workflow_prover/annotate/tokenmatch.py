@@ -325,7 +325,7 @@ class TokenMatcher:
         self, toks: Sequence[Tok], marked: Sequence[int] | None = None
     ) -> list[tuple[str, int, int]]:
         """The matches in `toks`; `marked`: the positions, in order, of the tokens whose text
-        passes `text_test()` (found here when not given)."""
+        passes `text_test()`, and maybe of others (found here when not given)."""
         norms = [t.norm for t in toks]
         present = set(norms)
         count = len(norms)
