@@ -104,9 +104,14 @@ class LexiconPipeline:
         self._tokens = TokenMatcher()
         self._add_rules()
         self._by_id = {id_: self._rules[key] for id_, key in self._keys.items()}
-        # every word's text tested once, as spaCy makes its lexeme: the token patterns' heads
-        # that read only the text run on the tokens so flagged (TokenMatcher.text_test)
-        self._attrs = [*_ATTRS, _add_flag(self.nlp.vocab, _text_flag(self._tokens))]
+        # every word's text tested once, as spaCy makes its lexeme: whether the corrector may
+        # correct it, and whether the token patterns' heads that read only the text run there
+        vocab = self.nlp.vocab
+        self._attrs = [
+            *_ATTRS,
+            _add_flag(vocab, _typo_flag(self._corrector)),
+            _add_flag(vocab, _text_flag(self._tokens)),
+        ]
         # spaCy's shared vocabulary grows as new words are seen; one lock keeps that safe.
         self._lock = threading.Lock()
 
@@ -280,11 +285,16 @@ def verb_forms_of(base: str, irregular: Iterable[str]) -> list[str]:
 
 
 # what is read of every token, once, through `Doc.to_array`: Token objects cost several
-# microseconds a token (the pipeline adds its text flag: `_add_flag`)
-_ATTRS: list[int | str] = [
-    *("LENGTH", "NORM", "LOWER", "IDX", "SPACY", "IS_SPACE", "IS_ALPHA", "IS_UPPER")
-]
+# microseconds a token (the pipeline adds its typo and text flags: `_add_flag`)
+_ATTRS: list[int | str] = ["LENGTH", "NORM", "LOWER", "IDX", "SPACY", "IS_SPACE"]
 _Row = list[int]
+
+
+def _typo_flag(corrector: FuzzyCorrector) -> Callable[[str], bool]:
+    """The words the corrector is asked about: all letters, not all upper case (acronyms,
+    SES and DLQ, are no typos) and not known (a known word is never corrected)."""
+    known = corrector.known
+    return lambda text: text.isalpha() and not text.isupper() and text.lower() not in known
 
 
 def _text_flag(matcher: TokenMatcher) -> Callable[[str], bool]:
@@ -311,17 +321,19 @@ def _tokens(
     doc: Doc, arr: list[_Row], text: str, corrector: FuzzyCorrector
 ) -> tuple[list[Tok], list[int], list[int]]:
     """Non-space tokens with line information, doc index -> token index, and the tokens
-    whose text flag is set; `arr` is the doc's `_ATTRS` and text flag, and `text` the text the
-    doc was made from (spaCy's tokenizer keeps every character, so it is `doc.text`, which
-    spaCy rebuilds from the tokens on every access).
+    whose text flag is set; `arr` is the doc's `_ATTRS`, typo flag and text flag, and `text`
+    the text the doc was made from (spaCy's tokenizer keeps every character, so it is
+    `doc.text`, which spaCy rebuilds from the tokens on every access).
 
     Each misspelt word's NORM is set, in the doc too (the phrase matchers read it next), to
-    the word meant; acronyms (SES, DLQ) are not typos. A token's text is its slice of the
-    text (IDX, LENGTH), its lower case that slice lower-cased (spaCy's LOWER is `str.lower`),
-    and its norm is looked up in the string store only when it is not the lower-cased text
-    ("—" read as "-"): each lookup costs more than the rest of the token.
+    the word meant; only the words of the typo flag are looked up. A token's text is its
+    slice of the text (IDX, LENGTH), its lower case that slice lower-cased (spaCy's LOWER is
+    `str.lower`), and its norm is looked up in the string store only when it is not the
+    lower-cased text ("—" read as "-"): each lookup costs more than the rest of the token.
+    What follows a token is one space when SPACY says so (spaCy sets it for a " " only) or
+    nothing, or the line break a whitespace token after it holds.
     """
-    strings, known = doc.vocab.strings, corrector.known
+    strings = doc.vocab.strings
     toks: list[Tok] = []
     index: list[int] = []
     marked: list[int] = []
@@ -329,12 +341,13 @@ def _tokens(
     # start too ("... in Dispatchr. Dispatchr calls ...")
     names = {m.group(1).lower() for m in _MID_SENTENCE_NAME.finditer(text)}
     line, line_start, indent = 0, True, 0
-    for i, (length, norm, lower, idx, spacy_ws, is_space, alpha, upper, flag) in enumerate(arr):
+    n = 0  # len(toks)
+    for i, (length, norm, lower, idx, spacy_ws, is_space, typo, flag) in enumerate(arr):
         end = idx + length
         word = text[idx:end]
         if is_space:
-            index.append(len(toks) - 1 if toks else 0)
-            if toks and not toks[-1].ws:
+            index.append(n - 1 if n else 0)
+            if n and not toks[-1].ws:
                 toks[-1].ws = "\n" if "\n" in word else " "  # "Postgres\nwarehouse": two words
             if "\n" in word or "\n" in text[end : end + spacy_ws]:
                 line += word.count("\n")
@@ -342,25 +355,24 @@ def _tokens(
             continue
         if line_start:
             indent = idx - (text.rfind("\n", 0, idx) + 1)
-        ws = text[end : end + 1] if spacy_ws else ""
-        index.append(len(toks))
+        index.append(n)
         low = word.lower()
-        meant = None
-        if alpha and not upper and low not in known:  # a known word is never corrected
+        shown = low if norm == lower else strings[norm]
+        if typo:
             name_like = word[:1].isupper() and (
-                low in names or (not line_start and bool(toks) and toks[-1].text not in ".!?:")
+                low in names or (not line_start and bool(n) and toks[-1].text not in ".!?:")
             )
             meant = corrector.correct(low, name_like)
             if meant is not None:
                 doc[i].norm_ = meant
-        shown = meant if meant is not None else low if norm == lower else strings[norm]
+                shown = meant
         if flag:
-            marked.append(len(toks))
-        toks.append(Tok(len(toks), word, shown, idx, end, ws, line, line_start, indent))
+            marked.append(n)
+        toks.append(
+            Tok(n, word, shown, idx, end, " " if spacy_ws else "", line, line_start, indent)
+        )
+        n += 1
         line_start = False
-        if ws == "\n":
-            line += 1
-            line_start = True
     return toks, index, marked
 
 
