@@ -368,18 +368,21 @@ class TokenMatcher:
         when the text holds every norm the pattern needs."""
         heads: dict[Predicate, list[int]] = {}
         required = self._required
+        texts = _Marked(toks, marked)
         for index in self._anywhere:
-            if any(keys.isdisjoint(present) for keys in required[index]):
-                continue
-            pattern = self._patterns[index]
-            head = pattern.head
-            if head is None:
-                self._try(index, range(len(toks)), toks, norms, hits)
-                continue
-            allowed = heads.get(head)
-            if allowed is None:
-                allowed = heads[head] = _starts(pattern, head, toks, norms, marked)
-            self._try(index, allowed, toks, norms, hits)
+            for keys in required[index]:
+                if keys.isdisjoint(present):
+                    break  # a norm the pattern needs is nowhere in the text
+            else:
+                pattern = self._patterns[index]
+                head = pattern.head
+                if head is None:
+                    self._try(index, range(len(toks)), toks, norms, hits)
+                    continue
+                allowed = heads.get(head)
+                if allowed is None:
+                    allowed = heads[head] = _starts(pattern, head, toks, norms, texts)
+                self._try(index, allowed, toks, norms, hits)
 
     def _try(
         self,
@@ -404,7 +407,7 @@ def _starts(
     head: Predicate,
     toks: Sequence[Tok],
     norms: list[str],
-    marked: Sequence[int],
+    marked: _Marked,
 ) -> list[int]:
     """The positions, in order, of the tokens `head` (the pattern's) holds for."""
     by_text, scan = pattern.by_text, pattern.scan
@@ -414,14 +417,29 @@ def _starts(
         return [i for i, tok in enumerate(toks) if head(tok)]
     name, test = by_text
     if scan is not None and scan[1] is None:  # LIKE_NUM: a written number, or a number word
-        found = {i for i in marked if test(toks[i].text)}
+        found = set(marked.where(name, test))
         found.update(_where(norms, _NUMBER_WORDS.__contains__))
         return sorted(found)
-    if name == "LOWER":
-        return [i for i in marked if test(toks[i].text.lower())]
     if scan is not None:  # the head is its test of the text
-        return [i for i in marked if test(toks[i].text)]
-    return [i for i in marked if test(toks[i].text) and head(toks[i])]
+        return marked.where(name, test)
+    return [i for i in marked.where(name, test) if head(toks[i])]
+
+
+class _Marked:
+    """The marked tokens' positions and texts (lower-cased too, once a head asks), so that a
+    test of their text runs over them in C (`map`, `compress`), not as a call per token."""
+
+    def __init__(self, toks: Sequence[Tok], marked: Sequence[int]) -> None:
+        self._at = marked
+        self._columns = {"ORTH": [toks[i].text for i in marked]}
+
+    def where(self, name: str, test: Callable[[str], object]) -> list[int]:
+        """The marked positions, in order, whose text (ORTH) or its lower case (LOWER) the
+        test holds for."""
+        values = self._columns.get(name)
+        if values is None:
+            values = self._columns[name] = [text.lower() for text in self._columns["ORTH"]]
+        return list(compress(self._at, map(test, values)))
 
 
 def _where(values: list[str], test: Callable[[str], object]) -> list[int]:
