@@ -457,6 +457,10 @@ def _fits(
         first = start + lo
         if first >= count:
             return False
+        if lo == hi:  # the common window: one token at a fixed distance
+            if norms[first] not in allowed:
+                return False
+            continue
         for at in range(first, min(start + hi + 1, count)):
             if norms[at] in allowed:
                 break
