@@ -16,6 +16,8 @@ from workflow_prover.analyzer import Analyzer
         ("We fixed NO_BACKOFF and MISSING_DLQ.", ["NO_BACKOFF", "MISSING_DLQ"]),
         ("The key [REDACTED:stripe_key] is in Vault.", ["[REDACTED:stripe_key]"]),
         ("A snake_case name is no verdict.", []),
+        ("An A_B or a Foo_Bar name is none either.", []),
+        ("retry_count is set, and the answer was NOT_APPLICABLE.", ["NOT_APPLICABLE"]),
         ("We retry with exponential backoff and a dead letter queue.", []),
     ],
 )

@@ -20,14 +20,16 @@ import dataclasses
 import re
 import threading
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import spacy
+from spacy.attrs import FLAG19
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from workflow_prover.annotate.tokenizer import customise_tokenizer
 from workflow_prover.annotate.tokenmatch import TokenMatcher
@@ -50,6 +52,7 @@ _VERDICT_NAMES = re.compile(
     r"INSECURE_CREDENTIALS|UNDERSPECIFIED|NOT_APPLICABLE|[A-Z]{2,}(?:_[A-Z]{2,}){1,4})\b"
 )
 _PLACEHOLDERS = re.compile(r"\[REDACTED:[a-z0-9_]{1,80}\]")
+_VERDICT_HINT = re.compile(r"[A-Z]_[A-Z]")  # in every verdict name but UNDERSPECIFIED
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?")
 
 
@@ -77,11 +80,6 @@ class _Rule:
         values = {**_DEFAULTS, **own, **dict(self.facts)}
         object.__setattr__(self, "args", tuple(values[name] for name in _FIELDS))
 
-    def mention(self, start: int, end: int, value: float | None) -> Mention:
-        args = list(self.args)
-        args[_START], args[_END], args[_VALUE] = start, end, value
-        return Mention(*args)  # type: ignore[arg-type]
-
 
 class LexiconPipeline:
     """A built pipeline: call `annotate(text)`; safe to share between threads."""
@@ -91,7 +89,8 @@ class LexiconPipeline:
         self.nlp: Language = spacy.blank("en")
         customise_tokenizer(self.nlp)
         self._rules: dict[str, _Rule] = {}
-        self._keys: dict[int, str] = {}
+        self._keys: dict[int, str] = {}  # the matchers' id for a key -> the key
+        self._by_id: dict[int, _Rule] = {}  # the same -> the key's rule
         self._corrector = FuzzyCorrector(
             fuzzy_vocabulary(lex),
             protected_words(lex) | english_words(),
@@ -104,6 +103,15 @@ class LexiconPipeline:
         self._exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._tokens = TokenMatcher()
         self._add_rules()
+        self._by_id = {id_: self._rules[key] for id_, key in self._keys.items()}
+        # every word's text tested once, as spaCy makes its lexeme: whether the corrector may
+        # correct it, and whether the token patterns' heads that read only the text run there
+        vocab = self.nlp.vocab
+        self._attrs = [
+            *_ATTRS,
+            _add_flag(vocab, _typo_flag(self._corrector)),
+            _add_flag(vocab, _text_flag(self._tokens)),
+        ]
         # spaCy's shared vocabulary grows as new words are seen; one lock keeps that safe.
         self._lock = threading.Lock()
 
@@ -168,43 +176,57 @@ class LexiconPipeline:
 
     # ---- running -----------------------------------------------------------------------
 
-    def _match(self, doc: Doc) -> list[tuple[str, int, int]]:
-        keys = self._keys  # match id -> key: a string-store lookup costs more than a match
-        found = [(keys[m], s, e) for m, s, e in self._phrases(doc)]
-        found += [(keys[m], s, e) for m, s, e in self._exact(doc)]
-        return found
-
     def annotate(self, text: str) -> Annotation:
         with self._lock:
             doc = self.nlp.make_doc(text)
-            arr = doc.to_array(_ATTRS).tolist()
-            toks, index = _tokens(doc, arr, text, self._corrector)
-            raw = self._match(doc)
-        spans = [(key, index[s], _end(index, s, e)) for key, s, e in raw]
-        spans += self._tokens(toks)
-        return self._annotation(text, toks, spans)
+            arr = doc.to_array(self._attrs).tolist()
+            toks, index, marked = _tokens(doc, arr, text, self._corrector)
+            # a match id -> its rule, or its key: a string-store lookup costs more than a match
+            by_id, keys = self._by_id, self._keys
+            phrases = [(by_id[m], index[s], index[e - 1] + 1) for m, s, e in self._phrases(doc)]
+            exact = [(keys[m], index[s], index[e - 1] + 1) for m, s, e in self._exact(doc)]
+        rules = self._rules
+        patterns = [(rules[key], s, e) for key, s, e in self._tokens(toks, marked)]
+        return self._annotation(text, toks, marked, phrases, exact, patterns)
 
     def _annotation(
-        self, text: str, toks: list[Tok], spans: list[tuple[str, int, int]]
+        self,
+        text: str,
+        toks: list[Tok],
+        marked: list[int],
+        phrases: list[tuple[_Rule, int, int]],
+        exact: list[tuple[str, int, int]],
+        patterns: list[tuple[_Rule, int, int]],
     ) -> Annotation:
+        """The mentions of the matches: those of the NORM phrases, then of the ORTH ones
+        (their order decides between a service's exact and weak mention of one span), then
+        of the token patterns; every span is non-empty, and `marked` holds every token that
+        starts with a digit (`_text_flag`)."""
         masked = _masked(text)
-        first_number = _FirstNumber(toks)
-        by_group: dict[Group, list[Mention]] = {g: [] for g in Group}
-        initial = {
-            (key, s)
-            for key, s, _ in spans
-            if key.endswith("#exact") and _starts_sentence(toks, s) and toks[s].norm in self._common
-        }
+        number_at, numbers = _numbers(toks, marked)
+        any_number = bool(number_at)
+        rules = self._rules
         # "Greenhouse monitoring:" is capitalised because it starts a line; "Gusto" there is
         # the product when the text also names it mid-sentence ("pay runs from Gusto")
-        named = {key for key, s, _ in spans if key.endswith("#exact") and (key, s) not in initial}
-        for key, s, e in spans:
-            rule = self._rules[key]
-            if e <= s or ((key, s) in initial and key not in named):
-                continue
+        initial = {
+            (key, s)
+            for key, s, _ in exact
+            if _starts_sentence(toks, s) and toks[s].norm in self._common
+        }
+        named = {key for key, s, _ in exact if (key, s) not in initial}
+        spans = phrases + [
+            (rules[key], s, e) for key, s, e in exact if (key, s) not in initial or key in named
+        ]
+        spans += patterns
+        by_group: dict[Group, list[Mention]] = {g: [] for g in Group}
+        for rule, s, e in spans:
             if rule.weak and not all(t.text.islower() for t in toks[s:e] if t.text.isalpha()):
                 continue  # "Wise", "UPS" as written are the exact rule's; "wise" may be a word
-            value = first_number(s, e)
+            value = None  # the span's first number
+            if any_number:
+                k = bisect_left(number_at, s)
+                if k < len(number_at) and number_at[k] < e:
+                    value = numbers[k]
             if rule.value_check and not _value_ok(rule.value_check, value):
                 continue
             if (
@@ -213,7 +235,9 @@ class LexiconPipeline:
                 and _is_masked(toks[s], toks[e - 1], masked)
             ):
                 continue
-            by_group[rule.group].append(rule.mention(s, e, value))
+            args = list(rule.args)  # built in line: a method call costs a third as much again
+            args[_START], args[_END], args[_VALUE] = s, e, value
+            by_group[rule.group].append(Mention(*args))  # type: ignore[arg-type]
         # claim cues are filtered by their requirements first (extract.view), then by length
         for group in (Group.SERVICE, Group.VERB):
             by_group[group] = longest_first(by_group[group])
@@ -262,40 +286,70 @@ def verb_forms_of(base: str, irregular: Iterable[str]) -> list[str]:
 
 
 # what is read of every token, once, through `Doc.to_array`: Token objects cost several
-# microseconds a token
-_ATTRS: list[int | str] = [
-    *("LENGTH", "NORM", "LOWER", "IDX", "SPACY", "IS_SPACE", "IS_ALPHA", "IS_UPPER")
-]
+# microseconds a token (the pipeline adds its typo and text flags: `_add_flag`)
+_ATTRS: list[int | str] = ["LENGTH", "NORM", "LOWER", "IDX", "SPACY", "IS_SPACE"]
 _Row = list[int]
+
+
+def _typo_flag(corrector: FuzzyCorrector) -> Callable[[str], bool]:
+    """The words the corrector is asked about: all letters, not all upper case (acronyms,
+    SES and DLQ, are no typos) and not known (a known word is never corrected)."""
+    known = corrector.known
+    return lambda text: text.isalpha() and not text.isupper() and text.lower() not in known
+
+
+def _text_flag(matcher: TokenMatcher) -> Callable[[str], bool]:
+    """The test of a word's text the pipeline flags: the token patterns' heads need it, or
+    the word starts with a digit (a number `_FirstNumber` reads: the heads re-test theirs)."""
+    marks = matcher.text_test()
+    return lambda text: marks(text) or text[:1].isdigit()
+
+
+def _add_flag(vocab: Vocab, test: Callable[[str], bool]) -> int:
+    """A lexeme flag of `vocab` holding `test` of each word's text: spaCy computes it for
+    the words it has and for each new one as it makes its lexeme (`Vocab.add_flag`), so a
+    text's tokens read it through `to_array` without a call. One of spaCy's unused flag bits
+    (FLAG19-FLAG63) not taken already."""
+    taken = vocab.lex_attr_getters  # type: ignore[attr-defined]  # (not in spaCy's stubs)
+    free = next(bit for bit in range(FLAG19, 64) if bit not in taken)
+    return int(vocab.add_flag(test, free))
+
+
 _MID_SENTENCE_NAME = re.compile(r"(?<=[a-z,;)] )([A-Z][a-z]{2,})\b")
 
 
 def _tokens(
     doc: Doc, arr: list[_Row], text: str, corrector: FuzzyCorrector
-) -> tuple[list[Tok], list[int]]:
-    """Non-space tokens with line information, and doc index -> token index; `arr` is the
-    doc's `_ATTRS`, and `text` the text the doc was made from (spaCy's tokenizer keeps every
-    character, so it is `doc.text`, which spaCy rebuilds from the tokens on every access).
+) -> tuple[list[Tok], list[int], list[int]]:
+    """Non-space tokens with line information, doc index -> token index, and the tokens
+    whose text flag is set; `arr` is the doc's `_ATTRS`, typo flag and text flag, and `text`
+    the text the doc was made from (spaCy's tokenizer keeps every character, so it is
+    `doc.text`, which spaCy rebuilds from the tokens on every access).
 
     Each misspelt word's NORM is set, in the doc too (the phrase matchers read it next), to
-    the word meant; acronyms (SES, DLQ) are not typos. A token's text is its slice of the
-    text (IDX, LENGTH), its lower case that slice lower-cased (spaCy's LOWER is `str.lower`),
-    and its norm is looked up in the string store only when it is not the lower-cased text
-    ("—" read as "-"): each lookup costs more than the rest of the token.
+    the word meant; only the words of the typo flag are looked up. A token's text is its
+    slice of the text (IDX, LENGTH), its lower case that slice lower-cased (spaCy's LOWER is
+    `str.lower`), and its norm is looked up in the string store only when it is not the
+    lower-cased text ("—" read as "-"): each lookup costs more than the rest of the token.
+    What follows a token is one space when SPACY says so (spaCy sets it for a " " only) or
+    nothing, or the line break a whitespace token after it holds.
     """
-    strings, known = doc.vocab.strings, corrector.known
+    strings = doc.vocab.strings
     toks: list[Tok] = []
     index: list[int] = []
+    marked: list[int] = []
     # words the text writes capitalised mid-sentence are names there and at a sentence's
-    # start too ("... in Dispatchr. Dispatchr calls ...")
-    names = {m.group(1).lower() for m in _MID_SENTENCE_NAME.finditer(text)}
+    # start too ("... in Dispatchr. Dispatchr calls ..."); found (a regex over the whole
+    # text, 11 us) only once a capitalised word is to be corrected: one text in ten or so
+    names: set[str] | None = None
     line, line_start, indent = 0, True, 0
-    for i, (length, norm, lower, idx, spacy_ws, is_space, alpha, upper) in enumerate(arr):
+    n = 0  # len(toks)
+    for i, (length, norm, lower, idx, spacy_ws, is_space, typo, flag) in enumerate(arr):
         end = idx + length
         word = text[idx:end]
         if is_space:
-            index.append(len(toks) - 1 if toks else 0)
-            if toks and not toks[-1].ws:
+            index.append(n - 1 if n else 0)
+            if n and not toks[-1].ws:
                 toks[-1].ws = "\n" if "\n" in word else " "  # "Postgres\nwarehouse": two words
             if "\n" in word or "\n" in text[end : end + spacy_ws]:
                 line += word.count("\n")
@@ -303,54 +357,49 @@ def _tokens(
             continue
         if line_start:
             indent = idx - (text.rfind("\n", 0, idx) + 1)
-        ws = text[end : end + 1] if spacy_ws else ""
-        index.append(len(toks))
+        index.append(n)
         low = word.lower()
-        meant = None
-        if alpha and not upper and low not in known:  # a known word is never corrected
-            name_like = word[:1].isupper() and (
-                low in names or (not line_start and bool(toks) and toks[-1].text not in ".!?:")
-            )
+        shown = low if norm == lower else strings[norm]
+        if typo:
+            name_like = False
+            if word[:1].isupper():
+                if names is None:
+                    names = {m.group(1).lower() for m in _MID_SENTENCE_NAME.finditer(text)}
+                name_like = low in names or (
+                    not line_start and bool(n) and toks[-1].text not in ".!?:"
+                )
             meant = corrector.correct(low, name_like)
             if meant is not None:
                 doc[i].norm_ = meant
-        shown = meant if meant is not None else low if norm == lower else strings[norm]
-        toks.append(Tok(len(toks), word, shown, idx, end, ws, line, line_start, indent))
+                shown = meant
+        if flag:
+            marked.append(n)
+        toks.append(
+            Tok(n, word, shown, idx, end, " " if spacy_ws else "", line, line_start, indent)
+        )
+        n += 1
         line_start = False
-        if ws == "\n":
-            line += 1
-            line_start = True
-    return toks, index
+    return toks, index, marked
 
 
 def _starts_sentence(toks: list[Tok], i: int) -> bool:
     return i == 0 or toks[i].line_start or toks[i - 1].text in (".", "!", "?", ":", "-", "•", "*")
 
 
-def _end(index: list[int], start: int, end: int) -> int:
-    return index[end - 1] + 1 if end > start else index[start]
-
-
-class _FirstNumber:
-    """The first number in tokens [start, end), for any span of one text: only the tokens
-    that start with a digit are read (str.isdigit holds for every character `\\d` matches,
-    and a few more), each once."""
-
-    def __init__(self, toks: list[Tok]) -> None:
-        self.at: list[int] = []  # the tokens holding a number, in order
-        self.values: list[float] = []
-        for i, tok in enumerate(toks):
-            if tok.text[:1].isdigit():
-                m = _NUMBER.match(tok.text)
-                if m:
-                    self.at.append(i)
-                    self.values.append(float(m.group(0)))
-
-    def __call__(self, start: int, end: int) -> float | None:
-        if not self.at:
-            return None
-        k = bisect_left(self.at, start)
-        return self.values[k] if k < len(self.at) and self.at[k] < end else None
+def _numbers(toks: list[Tok], marked: list[int]) -> tuple[list[int], list[float]]:
+    """The tokens holding a number, in order, and their numbers: only the tokens that start
+    with a digit are read (str.isdigit holds for every character `\\d` matches, and a few
+    more); `marked` (in order) holds them all, and may hold others."""
+    at: list[int] = []
+    values: list[float] = []
+    for i in marked:
+        text = toks[i].text
+        if text[:1].isdigit():
+            m = _NUMBER.match(text)
+            if m:
+                at.append(i)
+                values.append(float(m.group(0)))
+    return at, values
 
 
 def _value_ok(check: str, value: float | None) -> bool:
@@ -380,9 +429,10 @@ def _in_order(mentions: list[Mention]) -> list[Mention]:
 
 def _masked(text: str) -> list[tuple[int, int]]:
     """Spans of verdict names and redaction placeholders quoted in the text. Each regex is
-    run only on a text holding what every match holds: "_" or the one verdict name without
-    one, and "[REDACTED:"."""
-    names = "_" in text or "UNDERSPECIFIED" in text
+    run only on a text holding what every match holds: an upper-case letter on each side of
+    "_" or the one verdict name without one, and "[REDACTED:" (snake_case identifiers are
+    common, verdict names rare, and the names' regex costs 10 us a text)."""
+    names = ("_" in text and _VERDICT_HINT.search(text) is not None) or "UNDERSPECIFIED" in text
     masked = [(m.start(), m.end()) for m in _VERDICT_NAMES.finditer(text)] if names else []
     if "[REDACTED:" in text:
         masked += [(m.start(), m.end()) for m in _PLACEHOLDERS.finditer(text)]

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
@@ -86,3 +87,21 @@ def customise_tokenizer(nlp: Language) -> None:
     tokenizer.suffix_search = guarded_suffix(suffixes, compile_suffix_regex)
     for arrow in _ARROWS:
         tokenizer.add_special_case(arrow, [{"ORTH": arrow}])
+    _drop_whitespace_specials(tokenizer)
+
+
+def _drop_whitespace_specials(tokenizer: Any) -> None:
+    """Drop spaCy's special cases for a whitespace chunk that is its own token ("\n", " ",
+    "\t"), when the chunk splits into itself without them (checked here, once).
+
+    They changed no token, but a special case turns spaCy's chunk cache off for the rest of
+    the text (spaCy issue #1250: the flag is never reset within a doc), so after a text's
+    first line break every word went through the affix regexes again, however often seen.
+    """
+    plain = {k for k, v in tokenizer.rules.items() if k.isspace() and v == [{ORTH: k}]}
+    if not plain:
+        return
+    tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if k not in plain}
+    for chunk in sorted(plain):
+        if [t.text for t in tokenizer(chunk)] != [chunk]:
+            tokenizer.add_special_case(chunk, [{ORTH: chunk}])

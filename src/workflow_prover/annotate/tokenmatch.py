@@ -8,6 +8,10 @@ that starts with a number or an ORTH, where that first test holds (tested once p
 once per pattern). The tokens at a fixed distance from the start, or within a short window
 after a gap, are checked against their norm sets before any call, which settles most misses.
 This keeps matching well under a millisecond.
+A head that reads only the token's text (an ORTH or LOWER test, the written digits of LIKE_NUM,
+a set of texts) is a property of the word, not of the token: `text_test()` is their union, which
+the pipeline has spaCy compute once per word (a lexeme flag, as spaCy computes IS_ALPHA), and
+such heads are then tested only on the tokens the flag marks, not on every token.
 The supported subset is the one the lexicons use: NORM/LOWER/ORTH/TEXT (a string,
 `{"IN": [...]}` or `{"REGEX": ...}`), LIKE_NUM, IS_DIGIT, IS_PUNCT, IS_ALPHA, IS_UPPER,
 IS_TITLE, SPACY, LENGTH, and OP `?`, `*`, `+`, `{,n}`, `{n,m}`, `!`.
@@ -26,8 +30,8 @@ from typing import Any
 from workflow_prover.annotate.types import Tok
 
 Predicate = Callable[[Tok], bool]
-# a test of one column of the tokens (`_Columns`): the column's name and a test of its strings
-# (None for LIKE_NUM, which reads two columns)
+# a test of one column of the tokens (NORM, LOWER, ORTH): the column's name and a test of its
+# strings (None for LIKE_NUM, which reads two columns)
 Scan = tuple[str, Callable[[str], object] | None]
 
 _NUMBER_WORDS = frozenset(
@@ -202,6 +206,9 @@ class _Pattern:
     head: Predicate | None
     texts: frozenset[str] | None
     scan: Scan | None  # the head as a test of one column, when it is one
+    # what the head needs of the token's text alone (see `TokenMatcher.text_test`), when that
+    # is all it reads or a necessary part of it: the column (ORTH or LOWER) and its test
+    by_text: tuple[str, Callable[[str], object]] | None
 
 
 _WIDEST = 12  # a wider window costs more to scan than the tries it saves
@@ -218,9 +225,46 @@ def _prepare(key: str, specs: tuple[_Spec, ...]) -> _Pattern:
         hi = -1 if hi < 0 or spec.high < 0 else hi + spec.high
     first = specs[0]
     head = first.test if first.low >= 1 and first.index is None else None
-    return _Pattern(
-        key, specs, tuple(near), head, first.texts if head else None, first.scan if head else None
-    )
+    texts = first.texts if head else None
+    scan = first.scan if head else None
+    return _Pattern(key, specs, tuple(near), head, texts, scan, _by_text(scan, texts))
+
+
+_TEXT_COLUMNS = frozenset(("ORTH", "LOWER"))
+
+
+def _by_text(
+    scan: Scan | None, texts: frozenset[str] | None
+) -> tuple[str, Callable[[str], object]] | None:
+    """The test of the token's text a head needs, when there is one: its own column test
+    (ORTH, LOWER), LIKE_NUM's written number (its number words are read off the norms), or the
+    texts an ORTH or TEXT head must have."""
+    if scan is not None:
+        name, test = scan
+        if test is None:
+            return "ORTH", _LIKE_NUM.match
+        return (name, test) if name in _TEXT_COLUMNS else None
+    return ("ORTH", texts.__contains__) if texts is not None else None
+
+
+# a pattern as tried where its first token's norm is: its index, the norm sets it needs
+# besides that one, its `near` windows after that token's own, its specs, and how many specs
+# (and tokens) `_longest` can skip: the first, when its norm is all it needs
+_Entry = tuple[
+    int,
+    tuple[frozenset[str], ...],
+    tuple[tuple[int, int, frozenset[str]], ...],
+    tuple[_Spec, ...],
+    int,
+]
+
+
+def _entry(index: int, pattern: _Pattern, required: tuple[frozenset[str], ...]) -> _Entry:
+    """What is left to test of a pattern at a start whose norm its first token allows: that
+    token's own window (`near[0]`, at offset 0) and norm set (`required[0]`) hold already."""
+    first = pattern.specs[0]
+    settled = first.low == first.high == 1 and first.keys is not None
+    return index, required[1:], pattern.near[1:], pattern.specs, 1 if settled else 0
 
 
 class TokenMatcher:
@@ -229,105 +273,116 @@ class TokenMatcher:
 
     def __init__(self) -> None:
         self._patterns: list[_Pattern] = []
+        # norms a text must contain somewhere for a pattern to have any chance
         self._required: list[tuple[frozenset[str], ...]] = []
-        self._by_first: dict[str, list[int]] = {}  # patterns whose first token needs a norm
+        # a norm -> the patterns whose first token needs it (or one of its others), each with
+        # what is left to test at a start where the norm is: `_Entry`
+        self._by_first: dict[str, list[_Entry]] = {}
         self._anywhere: list[int] = []  # the others: tried at every token their head allows
-        self._by_word: dict[str, list[int]] = {}  # a required norm -> patterns needing it
-        self._unindexed: list[int] = []  # patterns with no required norm at all
+        self._sealed = False  # `text_test` was handed out: its union must not change
 
     def add(self, key: str, pattern: Sequence[dict[str, Any]]) -> None:
+        if self._sealed:
+            raise RuntimeError("a pattern added after text_test(): its words are not marked")
         specs = tuple(_compile_token(t) for t in pattern)
         index = len(self._patterns)
         self._patterns.append(_prepare(key, specs))
-        # norms a text must contain somewhere for this pattern to have any chance
         required = tuple(s.index for s in specs if s.low >= 1 and s.index is not None)
         self._required.append(required)
-        if required:
-            for norm in min(required, key=len):
-                self._by_word.setdefault(norm, []).append(index)
-        else:
-            self._unindexed.append(index)
         first = specs[0]
         if first.low >= 1 and first.index is not None:
+            entry = _entry(index, self._patterns[index], required)
             for norm in first.index:
-                self._by_first.setdefault(norm, []).append(index)
+                self._by_first.setdefault(norm, []).append(entry)
         else:
             self._anywhere.append(index)
 
-    def _possible(self, norms: set[str]) -> set[int]:
-        """Patterns whose every required norm occurs in the text."""
-        candidates = set(self._unindexed)
-        by_word = self._by_word
-        for norm in norms:
-            hit = by_word.get(norm)
-            if hit:
-                candidates.update(hit)
-        required = self._required
-        possible: set[int] = set()
-        for i in candidates:
-            for keys in required[i]:
-                if keys.isdisjoint(norms):
-                    break
-            else:
-                possible.add(i)
-        return possible
+    def text_test(self) -> Callable[[str], bool]:
+        """Does a word's text pass the text test of some pattern's head (`_Pattern.by_text`)?
 
-    def __call__(self, toks: Sequence[Tok]) -> list[tuple[str, int, int]]:
+        The positions of the tokens whose text it holds for are what `__call__` takes as
+        `marked`; a head with such a test is tried only there. No pattern may be added after."""
+        self._sealed = True
+        tests: dict[tuple[str, int], Callable[[str], object]] = {}
+        for index in self._anywhere:
+            by_text = self._patterns[index].by_text
+            if by_text is not None:
+                tests[by_text[0], id(by_text[1])] = by_text[1]
+        of_text = tuple(test for (name, _), test in tests.items() if name == "ORTH")
+        of_lower = tuple(test for (name, _), test in tests.items() if name == "LOWER")
+
+        def marks(text: str) -> bool:
+            if any(test(text) for test in of_text):
+                return True
+            if of_lower:
+                lower = text.lower()
+                return any(test(lower) for test in of_lower)
+            return False
+
+        return marks
+
+    def __call__(
+        self, toks: Sequence[Tok], marked: Sequence[int] | None = None
+    ) -> list[tuple[str, int, int]]:
+        """The matches in `toks`; `marked`: the positions, in order, of the tokens whose text
+        passes `text_test()`, and maybe of others (found here when not given)."""
         norms = [t.norm for t in toks]
-        possible = self._possible(set(norms))
-        if not possible:
-            return []
+        present = set(norms)
+        count = len(norms)
         hits: list[tuple[int, int, int]] = []  # (start, pattern, end)
-        patterns, by_first = self._patterns, self._by_first
+        by_first = self._by_first
         at: dict[str, list[int]] = {}  # the positions of each norm some pattern starts with
         for i, norm in enumerate(norms):
             if norm in by_first:
                 at.setdefault(norm, []).append(i)
         for norm, starts in at.items():
-            for index in by_first.get(norm, ()):
-                if index in possible:
-                    self._try(index, starts, toks, norms, hits)
-        self._try_anywhere(possible, toks, norms, hits)
+            for index, required, near, specs, skip in by_first[norm]:
+                for keys in required:
+                    if keys.isdisjoint(present):
+                        break  # a norm the pattern needs is nowhere in the text
+                else:
+                    for start in starts:
+                        if near and not _fits(near, norms, start, count):
+                            continue  # the common miss, decided without a call
+                        end = _longest(specs, skip, toks, norms, start + skip)
+                        if end is not None and end > start:
+                            hits.append((start, index, end))
+        if marked is None:
+            marks = self.text_test()
+            marked = [i for i, tok in enumerate(toks) if marks(tok.text)]
+        self._try_anywhere(present, toks, norms, marked, hits)
         hits.sort()
+        patterns = self._patterns
         return [(patterns[index].key, start, end) for start, index, end in hits]
 
     def _try_anywhere(
         self,
-        possible: set[int],
+        present: set[str],
         toks: Sequence[Tok],
         norms: list[str],
+        marked: Sequence[int],
         hits: list[tuple[int, int, int]],
     ) -> None:
         """The patterns whose first token is not a norm: each at every token its head allows
-        (a head tested once per token, narrowed first by text when it is an ORTH test)."""
+        (a head tested once per token: on the marked tokens only when it tests their text),
+        when the text holds every norm the pattern needs."""
         heads: dict[Predicate, list[int]] = {}
-        present: set[str] | None = None  # the texts of the tokens, for ORTH heads
-        columns = _Columns(toks, norms)
+        required = self._required
+        texts = _Marked(toks, marked)
         for index in self._anywhere:
-            if index not in possible:
-                continue
-            pattern = self._patterns[index]
-            head = pattern.head
-            if head is None:
-                self._try(index, range(len(toks)), toks, norms, hits)
-                continue
-            allowed = heads.get(head)
-            if allowed is None:
-                texts = pattern.texts
-                if texts is not None:
-                    present = {t.text for t in toks} if present is None else present
-                    if texts.isdisjoint(present):
-                        heads[head] = []  # no token has the text ("—", "Catch")
-                        continue
-                if pattern.scan is not None:
-                    allowed = heads[head] = columns.where(pattern.scan)
-                else:
-                    allowed = heads[head] = [
-                        i
-                        for i, tok in enumerate(toks)
-                        if (texts is None or tok.text in texts) and head(tok)
-                    ]
-            self._try(index, allowed, toks, norms, hits)
+            for keys in required[index]:
+                if keys.isdisjoint(present):
+                    break  # a norm the pattern needs is nowhere in the text
+            else:
+                pattern = self._patterns[index]
+                head = pattern.head
+                if head is None:
+                    self._try(index, range(len(toks)), toks, norms, hits)
+                    continue
+                allowed = heads.get(head)
+                if allowed is None:
+                    allowed = heads[head] = _starts(pattern, head, toks, norms, texts)
+                self._try(index, allowed, toks, norms, hits)
 
     def _try(
         self,
@@ -347,37 +402,50 @@ class TokenMatcher:
                 hits.append((start, index, end))
 
 
-class _Columns:
-    """The tokens' texts, lower-cased texts and norms, each listed once per call and only when
-    a head asks: a head then runs over its column in C (`map`, `compress`), not as a Python
-    call per token."""
+def _starts(
+    pattern: _Pattern,
+    head: Predicate,
+    toks: Sequence[Tok],
+    norms: list[str],
+    marked: _Marked,
+) -> list[int]:
+    """The positions, in order, of the tokens `head` (the pattern's) holds for."""
+    by_text, scan = pattern.by_text, pattern.scan
+    if by_text is None:  # a head of the norm, or of flags: every token is tested
+        if scan is not None and scan[1] is not None:  # a test of the norm
+            return _where(norms, scan[1])
+        return [i for i, tok in enumerate(toks) if head(tok)]
+    name, test = by_text
+    if scan is not None and scan[1] is None:  # LIKE_NUM: a written number, or a number word
+        found = set(marked.where(name, test))
+        found.update(_where(norms, _NUMBER_WORDS.__contains__))
+        return sorted(found)
+    if scan is not None:  # the head is its test of the text
+        return marked.where(name, test)
+    return [i for i in marked.where(name, test) if head(toks[i])]
 
-    def __init__(self, toks: Sequence[Tok], norms: list[str]) -> None:
-        self._toks = toks
-        self._lists: dict[str, list[str]] = {"NORM": norms}
 
-    def where(self, scan: Scan) -> list[int]:
-        """The positions of the tokens the scan's test holds for, in order."""
-        name, test = scan
-        if test is None:  # LIKE_NUM: a number as written, or a number word
-            found = set(self._where("ORTH", _LIKE_NUM.match))
-            found.update(self._where("NORM", _NUMBER_WORDS.__contains__))
-            return sorted(found)
-        return self._where(name, test)
+class _Marked:
+    """The marked tokens' positions and texts (lower-cased too, once a head asks), so that a
+    test of their text runs over them in C (`map`, `compress`), not as a call per token."""
 
-    def _where(self, name: str, test: Callable[[str], object]) -> list[int]:
-        values = self._column(name)
-        return list(compress(range(len(values)), map(test, values)))
+    def __init__(self, toks: Sequence[Tok], marked: Sequence[int]) -> None:
+        self._at = marked
+        self._columns = {"ORTH": [toks[i].text for i in marked]}
 
-    def _column(self, name: str) -> list[str]:
-        values = self._lists.get(name)
+    def where(self, name: str, test: Callable[[str], object]) -> list[int]:
+        """The marked positions, in order, whose text (ORTH) or its lower case (LOWER) the
+        test holds for."""
+        values = self._columns.get(name)
         if values is None:
-            if name == "ORTH":
-                values = [t.text for t in self._toks]
-            else:
-                values = [text.lower() for text in self._column("ORTH")]
-            self._lists[name] = values
-        return values
+            values = self._columns[name] = [text.lower() for text in self._columns["ORTH"]]
+        return list(compress(self._at, map(test, values)))
+
+
+def _where(values: list[str], test: Callable[[str], object]) -> list[int]:
+    """The positions of the values `test` holds for, in order: the test runs over the column
+    in C (`map`, `compress`), not as a Python call per token."""
+    return list(compress(range(len(values)), map(test, values)))
 
 
 def _fits(
@@ -389,6 +457,10 @@ def _fits(
         first = start + lo
         if first >= count:
             return False
+        if lo == hi:  # the common window: one token at a fixed distance
+            if norms[first] not in allowed:
+                return False
+            continue
         for at in range(first, min(start + hi + 1, count)):
             if norms[at] in allowed:
                 break

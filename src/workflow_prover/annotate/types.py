@@ -110,8 +110,8 @@ def longest_first(mentions: list[Mention]) -> list[Mention]:
     chosen: list[Mention] = []
     taken: set[int] = set()
     for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start, m.rule)):
-        if any(i in taken for i in range(m.start, m.end)):
-            continue
-        chosen.append(m)
-        taken.update(range(m.start, m.end))
+        span = range(m.start, m.end)
+        if taken.isdisjoint(span):
+            chosen.append(m)
+            taken.update(span)
     return sorted(chosen, key=lambda m: m.start)
