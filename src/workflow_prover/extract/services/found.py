@@ -251,15 +251,20 @@ def _system_place(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
 def _coordinated(toks: list[Tok], m: Mention, strong: list[Mention]) -> bool:
     """'in github (org invite), notion (scim) and jira': a word listed with products is one."""
     for o in strong:
-        if o.end <= m.start:
+        # a listed name is a few words from its neighbour (one bracketed note at most): a
+        # bound that keeps the reading linear in the text's length
+        if o.end <= m.start and m.start - o.end <= _LIST_REACH:
             top = _top_level(toks, o.end, m.start)
-        elif o.start >= m.end:
+        elif o.start >= m.end and o.start - m.end <= _LIST_REACH:
             top = _top_level(toks, m.end, o.start)
         else:
             continue
         if top is not None and 1 <= len(top) <= 2 and all(t in LIST_JOINERS for t in top):
             return True
     return False
+
+
+_LIST_REACH = 16  # tokens between two listed names: two joiners and a bracketed note
 
 
 def _top_level(toks: list[Tok], lo: int, hi: int) -> list[str] | None:
