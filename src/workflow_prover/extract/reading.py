@@ -369,7 +369,7 @@ def _header_end(toks: list[Tok], clause: Clause, words: WordClasses) -> int:
     if (
         first + 2 < clause.end
         and toks[first + 2].text == ":"
-        and toks[first + 1].norm in words.runner_noun | words.title_noun
+        and (toks[first + 1].norm in words.runner_noun or toks[first + 1].norm in words.title_noun)
     ):
         return first + 3  # "release bot: ...", "payroll sync: ...": what the line is about
     if not toks[first].text[:1].isupper():

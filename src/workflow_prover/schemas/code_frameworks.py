@@ -191,15 +191,14 @@ class Frameworks:
         if name is None or name in self.r.functions:
             return None  # a function of the text: its own calls are the steps
         words = common.words(name)
-        if len(words) < 2 or not (words[0] in common.READ_VERBS or words[0] in WRITE_VERBS):
+        action = _callable_action(words)
+        if len(words) < 2 or action is None:
             return None
         rule = "schema.code.airflow.callable"
         info = None
         for n in range(len(words) - 1, 1, -1):  # "hubspot contacts", then "hubspot"
             info = info or self.r.resolver.mentioned(" ".join(words[1:n]), rule)
-        if info is None:
-            return None
-        return info, "read" if words[0] in common.READ_VERBS else "write"
+        return None if info is None else (info, action)
 
     def method_service(self, target: ast.Attribute) -> tuple[ServiceInfo, ActionKind] | None:
         """`python_callable=sf.upsert_tasks`: the receiver names the service ('sf' is
@@ -207,13 +206,11 @@ class Frameworks:
         receiver = target.value
         if not isinstance(receiver, ast.Name):
             return None
-        words = common.words(target.attr)
-        if not words or not (words[0] in common.READ_VERBS or words[0] in WRITE_VERBS):
+        action = _callable_action(common.words(target.attr))
+        if action is None:
             return None
         info = self.r.resolver.mentioned(receiver.id, "schema.code.airflow.callable")
-        if info is None:
-            return None
-        return info, "read" if words[0] in common.READ_VERBS else "write"
+        return None if info is None else (info, action)
 
     def dag_defaults(self, dag: ast.Call, defaults: dict[str, ast.Dict], tasks: list[str]) -> None:
         for keyword in dag.keywords:
@@ -272,3 +269,13 @@ def _number(node: ast.expr | None, default: float) -> float:
     ):
         return float(node.value)
     return default
+
+
+def _callable_action(words: list[str]) -> ActionKind | None:
+    """What a callable named by its verb does ('list_calls' reads, 'upsert_tasks' writes),
+    or None when its first word is no verb of either."""
+    if words and words[0] in common.READ_VERBS:
+        return "read"
+    if words and words[0] in WRITE_VERBS:
+        return "write"
+    return None

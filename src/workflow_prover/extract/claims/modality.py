@@ -28,6 +28,7 @@ from workflow_prover.extract.layout.grammar import (
     COORDINATORS,
     NON_FINITE,
     SUBJECT_PRONOUNS,
+    glued_hyphen,
     in_identifier,
 )
 
@@ -462,10 +463,7 @@ def _compound_word(toks: list[Tok], cue: Mention, claim_starts: set[int]) -> boo
     return (
         cue.end - cue.start == 1
         and k + 1 not in claim_starts
-        and k + 1 < len(toks)
-        and not toks[k - 1].ws
-        and toks[k].text == "-"
-        and not toks[k].ws
+        and glued_hyphen(toks, k)
         and toks[k + 1].text[:1].isalpha()
     )
 

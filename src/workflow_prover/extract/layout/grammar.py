@@ -388,6 +388,12 @@ def in_identifier(toks: list[Tok], start: int, end: int) -> bool:
     return k > 0 and toks[k].text == "_" and not toks[k].ws and not toks[k - 1].ws
 
 
+def glued_hyphen(toks: list[Tok], k: int) -> bool:
+    """Is token k a hyphen glued to the words on both sides ('audit-log', 'no-shows'), the
+    hyphen of a compound word as the underscore is of an identifier (`in_identifier`)?"""
+    return 0 < k < len(toks) - 1 and toks[k].text == "-" and not toks[k - 1].ws and not toks[k].ws
+
+
 # after a quantified phrase these say what it is about: "every call to Xero", "all requests
 # against the HubSpot API" (scope.py narrows the quantifier to that service)
 NARROWING_PREPOSITIONS = frozenset(("to", "against", "on", "at", "into", "from", "for", "via"))

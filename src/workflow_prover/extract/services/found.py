@@ -21,6 +21,7 @@ from workflow_prover.extract.layout.grammar import (
     LIST_JOINERS,
     NAME_STOPS,
     SYSTEM_BEFORE,
+    glued_hyphen,
     in_identifier,
 )
 from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo, SvcMention
@@ -83,7 +84,7 @@ def find_services(
         for c in ann.of(Group.CUE)
         if c.end - c.start <= 3
         and c.label != "webhook"  # "each customer's callback URL"
-        and not _hyphen_part(toks, c.start)  # "the audit-log API": a word of a name
+        and not glued_hyphen(toks, c.start - 1)  # "the audit-log API": a word of a name
         for i in range(c.start, c.end)
     }
     for head in sorted(heads + category_words, key=lambda t: (t.start, -(t.end - t.start))):
@@ -120,11 +121,6 @@ def find_services(
     return _one_name_each(appositions(toks, found, aliases, words), aliases, words)
 
 
-def _hyphen_part(toks: list[Tok], i: int) -> bool:
-    """Is token i the second word of a hyphenated compound ('audit-log', 'retry-queue')?"""
-    return i >= 2 and toks[i - 1].text == "-" and not toks[i - 2].ws and not toks[i - 1].ws
-
-
 def _vendor_products(toks: list[Tok], found: list[SvcMention]) -> list[SvcMention]:
     """'create the invoice in Zoho Books ... Zoho's duplicate setting is on': a vendor's bare
     name stands for the one product of that vendor the text names in full (the lexicon's
@@ -142,8 +138,8 @@ def _vendor_products(toks: list[Tok], found: list[SvcMention]) -> list[SvcMentio
     out = list(found)
     for n in bare:
         m = found[n]
-        named = products.get(m.info.vendor or "", set()) - {m.info}
-        if len(named) == 1 and m.info not in products.get(m.info.vendor or "", set()):
+        named = products.get(m.info.vendor or "", set())
+        if len(named) == 1 and m.info not in named:  # ("Zoho CRM" named too: it stays)
             out[n] = SvcMention(next(iter(named)), m.start, m.end)
     return out
 

@@ -570,7 +570,9 @@ def _own_bookkeeping(view: TextView, action: Action) -> bool:
     k = action.verb.end
     while k < len(toks) and toks[k].norm in ("the", "a", "an", "its", "our", "this", "each"):
         k += 1
-    return k < len(toks) and toks[k].norm in view.catalog.words.runner_noun | _RUN_NOUNS
+    return k < len(toks) and (
+        toks[k].norm in view.catalog.words.runner_noun or toks[k].norm in _RUN_NOUNS
+    )
 
 
 _ENQUEUE = frozenset(("queue", "queues", "queued", "enqueue", "enqueues", "enqueued"))
