@@ -1217,6 +1217,23 @@ FINDING_ROWS = [
         "WRITE_WITHOUT_IDEMPOTENCY",
         [2],
     ),
+    (
+        "a subject that names a step by its verb and particle ('the write-back') is about that "
+        "step, not the bullet's own",
+        "A nightly job reads payouts from ledger-api, sends each one to Wise and writes the "
+        "transfer id back to ledger-api.\n\n- Each Wise transfer is created with "
+        "`customerTransactionId` = payout id; the write-back is an upsert on payout id.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
+        "a bullet whose subject names no step keeps the bullet's own step",
+        "A nightly job reads payouts from ledger-api, sends each one to Wise and writes the "
+        "transfer id back to ledger-api.\n\n- Each Wise transfer is created with "
+        "`customerTransactionId` = payout id; the request is an upsert on payout id.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [3],
+    ),
 ]
 
 

@@ -76,6 +76,7 @@ class WordClasses:
     time_noun: frozenset[str]
     event_name_noun: frozenset[str]
     verb_prefix: frozenset[str]
+    verb_particle: frozenset[str]
     generic_adjective: frozenset[str]
     noun_modifier: frozenset[str]
     runtime_noun: frozenset[str]

@@ -273,6 +273,9 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
     kind = general_noun(view, clause)
     if kind is not None:
         return ScopeDraft(filter=kind, via=("scope.general_noun",))
+    own = described(targets, clause)
+    if own:  # "the write-back is an upsert": the step its subject names, wherever it stands
+        return ScopeDraft(general=False, steps=own, via=("scope.described",))
     own = own_steps(targets, clause)
     if own:
         return ScopeDraft(general=False, steps=own, via=("scope.own_steps",))
@@ -282,9 +285,6 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
     own = nominalised(targets, clause)
     if own:
         return ScopeDraft(general=False, steps=own, via=("scope.nominalised",))
-    own = described(targets, clause)
-    if own:
-        return ScopeDraft(general=False, steps=own, via=("scope.described",))
     condition = _condition(view, clause)
     if condition is not None:  # "If NetSuite errors, we retry..."
         return _via(scope_of(targets, condition, credential), "scope.condition")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from workflow_prover.annotate.types import Group, Tok
 from workflow_prover.extract.claims.drafts import Targets
 from workflow_prover.extract.layout.clauses import Clause
-from workflow_prover.extract.layout.grammar import AUXILIARIES, DETERMINERS
+from workflow_prover.extract.layout.grammar import AUXILIARIES, DETERMINERS, glued_hyphen
 from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.steps.actions import StepDraft
 
@@ -210,7 +210,16 @@ def _subject_words(view: TextView, clause: Clause) -> tuple[str, frozenset[str]]
         and toks[k].norm not in DETERMINERS
         and k not in named
     )
-    return toks[end - 1].norm, words  # "add": the subject is named by the step's own verb
+    return _head(view, end - 1), words  # "add": the subject is named by the step's own verb
+
+
+def _head(view: TextView, k: int) -> str:
+    """The head word of a subject ending at token k; 'the write-back': the verb before a
+    hyphen and its particle."""
+    toks = view.toks
+    if k >= 2 and toks[k].norm in view.catalog.words.verb_particle and glued_hyphen(toks, k - 1):
+        return toks[k - 2].norm
+    return toks[k].norm
 
 
 _RELATIVES = frozenset(("that", "which", "who"))
