@@ -741,6 +741,16 @@ ROWS = [
         "The worker writes the order to Odoo and marks the job complete.",
         [("read", ["Shopify"]), ("write", ["Odoo"])],
     ),
+    (
+        "a verb that makes its data from a source ('enriches the lead from Apollo') reads it",
+        "lead-router enriches the lead from Apollo, then upserts the lead in Salesforce.",
+        [("read", ["Apollo"]), ("write", ["Salesforce"])],
+    ),
+    (
+        "a removal from a system ('deletes the file from S3') still writes that system",
+        "The job generates the CSV from Postgres and deletes the processed file from S3.",
+        [("read", ["PostgreSQL"]), ("write", ["Amazon S3"])],
+    ),
 ]
 
 

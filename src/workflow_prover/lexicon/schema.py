@@ -315,6 +315,7 @@ WordLabel = Literal[
     "EVENT_NAME_NOUN",  # event, topic: a verb in a dotted name before one names an event
     "VERB_PREFIX",  # batch, re, soft: 'batch-upsert' still acts
     "VERB_PARTICLE",  # back, up: 'the write-back' is headed by its verb
+    "SOURCED_VERB",  # enrich, generate: 'enriches the lead from Apollo' reads Apollo
     # modifiers and runtimes (read by services and verbs)
     "GENERIC_ADJECTIVE",  # internal, rest, third-party: says nothing about which system
     "NOUN_MODIFIER",  # outbound, nightly, new: the verb-shaped word after it is a noun

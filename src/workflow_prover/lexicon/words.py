@@ -77,6 +77,7 @@ class WordClasses:
     event_name_noun: frozenset[str]
     verb_prefix: frozenset[str]
     verb_particle: frozenset[str]
+    sourced_verb: frozenset[str]
     generic_adjective: frozenset[str]
     noun_modifier: frozenset[str]
     runtime_noun: frozenset[str]

@@ -725,6 +725,12 @@ def _object_negated(view: TextView, action: Action) -> bool:
     return not (end + 1 < action.end and toks[end + 1].norm in ("from", "out"))
 
 
+def _sourced(view: TextView, action: Action) -> bool:
+    """Does the verb make what it writes out of what it reads ('enrich', 'generate'), so a
+    system after 'from' is its source? Most writes act on it ('deletes the file from S3')."""
+    return view.toks[action.verb.start].norm in view.catalog.words.sourced_verb
+
+
 def _writes_back(view: TextView, clause: Clause) -> bool:
     return any(t.norm == "back" for t in view.toks[clause.start : clause.end])
 
@@ -846,6 +852,10 @@ def _verb_steps(
         sources = [m for m in candidates if frame.role_of(m) == "source"]
         written = {m.info.name for m in into}
         rest = [m for m in candidates if m not in into and m.info.name not in written]
+        if sources and len(sources) == len(candidates) and _sourced(view, action):
+            # "enriches the lead from Apollo": what is written is the text's own data; the
+            # system after "from" is only read ("removes the user from the org" still writes)
+            return [_make(clause, "read", False, sources, label, rule)]
         if kind == "TRANSFER" and sources:
             targets = [m for m in candidates if m not in sources]
             out = [_make(clause, "read", False, sources, label, rule)]
