@@ -285,6 +285,30 @@ def test_each_service_has_the_role_its_words_give_it(
     assert [(r.mention.info.name, r.role, r.word) for r in frame.roles] == roles
 
 
+# (behaviour, text, the first clause's action verbs)
+ACTIONS = [
+    (
+        "a phrasal verb at its clause's end is its action, no plural noun",
+        "conversion-svc looks up or creates the contact in Salesforce.",
+        ["looks up"],
+    ),
+    (
+        "a lone third-person word at its phrase's end is a plural noun",
+        "Once a minute the temperature registers.",
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "verbs"), [pytest.param(t, v, id=b) for b, t, v in ACTIONS])
+def test_a_clause_acts_by_its_verbs_not_by_nouns_spelt_like_verbs(
+    analyzer: Analyzer, text: str, verbs: list[str]
+) -> None:
+    view = analyzer.turn(text).view
+    actions = view.frame(0).actions
+    assert [text[view.toks[a.start].start : view.toks[a.end - 1].end] for a in actions] == verbs
+
+
 # (behaviour, text, the frame's adverbial (kind, rule) and its via ids)
 ADVERBIALS = [
     (

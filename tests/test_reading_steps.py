@@ -751,6 +751,22 @@ ROWS = [
         "The job generates the CSV from Postgres and deletes the processed file from S3.",
         [("read", ["PostgreSQL"]), ("write", ["Amazon S3"])],
     ),
+    (
+        "a provider named by its kind that calls our hook delivers to us ('the payment provider')",
+        "the payment provider calls our /conversions hook and conversion-svc creates the contact "
+        "in Salesforce.",
+        [("read", ["payment provider"]), ("write", ["Salesforce"])],
+    ),
+    (
+        "a system that calls an API of another ('calls the Stripe API') still calls out",
+        "the worker calls the Stripe API and creates the contact in Salesforce.",
+        [("write", ["Stripe"]), ("write", ["Salesforce"])],
+    ),
+    (
+        "'picks up ... from' reads the system it picks up from",
+        "The job picks up the file from S3 and then creates the invoice in Xero.",
+        [("read", ["Amazon S3"]), ("write", ["Xero"])],
+    ),
 ]
 
 

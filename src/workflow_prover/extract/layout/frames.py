@@ -168,8 +168,10 @@ def _actions(
             via.append("frame.verb.method_call")
             continue
         nxt = toks[verb.end] if verb.end < end else None
-        if verb_form(toks[verb.start].text) == "third" and (
-            nxt is None or nxt.text in (".", ",", ";", ")", ":")
+        if (
+            verb.end - verb.start == 1  # "looks up": a verb and its particle are no noun
+            and verb_form(toks[verb.start].text) == "third"
+            and (nxt is None or nxt.text in (".", ",", ";", ")", ":"))
         ):
             via.append("frame.verb.plural_noun")
             continue

@@ -155,14 +155,22 @@ def _calls_our_endpoint(
     if verb.end >= clause.end or toks[verb.end].norm != "our":
         return False
     ours = [
-        m
+        m.start
         for m in candidates
         if m.info.generic
         and verb.end < m.start <= verb.end + 2
         and toks[m.end - 1].norm in view.catalog.words.inbox_head
+    ] or [  # "calls our /conversions hook": the webhook word itself is the endpoint of ours
+        c.start
+        for c in view.mentions("cue", clause.index)
+        if c.label == "webhook" and verb.end < c.start <= verb.end + 4
     ]
+    providers = view.catalog.words.provider_head
     sender = any(
-        m.end <= verb.start and m.info.role == "api" and not m.info.generic
+        m.end <= verb.start
+        and m.info.role == "api"
+        # "the payment provider calls our /conversions hook": a provider named by its kind
+        and (not m.info.generic or toks[m.end - 1].norm in providers)
         for m in view.clause_services(clause.index)
     )
     return bool(ours) and sender
