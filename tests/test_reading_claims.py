@@ -1431,6 +1431,11 @@ REAL_FORMS = [
         "unstable_key",
     ),
     (
+        "key-with-templated-clock",
+        "we create the charge in Stripe with an Idempotency-Key of `${order.id}-{{ $now }}`.",
+        "unstable_key",
+    ),
+    (
         "key-hash-plus-attempt",
         "we create the charge in Stripe; the key is a hash of the payload plus the attempt.",
         "unstable_key",

@@ -108,6 +108,16 @@ CLAIMS = [
     ),
     pytest.param("idempotency_key: order.id", {("idempotency", "asserted")}, id="stable-key"),
     pytest.param("dedupe_key: uuid4()", {("unstable_key", "asserted")}, id="fresh-uuid"),
+    pytest.param(
+        'idempotency_key: "${visit.id}-${now_iso}"',
+        {("unstable_key", "asserted")},
+        id="templated-clock-is-unstable",
+    ),
+    pytest.param(
+        'idempotency_key: "${visit.id}-${snowflake_id}"',
+        {("idempotency", "asserted")},
+        id="templated-id-is-stable",
+    ),
     pytest.param("dedupe: false", {("idempotency", "negated")}, id="false-is-none"),
     pytest.param("secrets: vault", {("vault", "asserted")}, id="vault"),
     pytest.param("credentials: AWS Secrets Manager", {("vault", "asserted")}, id="secrets-manager"),

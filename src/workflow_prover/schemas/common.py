@@ -120,7 +120,8 @@ SECRET_KEYS = frozenset(
 # A key that changes between attempts: fresh UUIDs, clocks, random numbers, attempt counters.
 UNSTABLE_KEY = re.compile(
     r"uuid|guid|\$now\b|now\s*\(|date\.now|\$today|timestamp|random|\$millis|enteredtime"
-    r"|retrycount|\$runindex|time\.time|datetime",
+    r"|retrycount|\$runindex|time\.time|datetime"
+    r"|\{\s*\$?(?:now|utcnow)(?:_\w+)?\s*\}",  # `${now_iso}`, `{{now}}`: the clock, templated
     re.IGNORECASE,
 )
 _EXPRESSION = re.compile(r"\{\{|\{%|\$\{|^\s*=|^\s*\$|^\s*<[^>]*>\s*$|^arn:", re.IGNORECASE)
