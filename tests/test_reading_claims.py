@@ -1234,6 +1234,21 @@ FINDING_ROWS = [
         "WRITE_WITHOUT_IDEMPOTENCY",
         [3],
     ),
+    (
+        "a quantifier narrowed by a service's relative clause ('anything Coupa rejects') covers "
+        "that service only",
+        "Overnight we download invoices from the FedEx API and post the approved ones to Coupa. "
+        "Anything Coupa rejects lands in an exceptions queue that AP works daily.",
+        "STEP_WITHOUT_FAILURE_PATH",
+        [1],
+    ),
+    (
+        "a quantifier with a relative clause of no service ('anything that fails') covers all",
+        "Overnight we download invoices from the FedEx API and post the approved ones to Coupa. "
+        "Anything that fails lands in an exceptions queue that AP works daily.",
+        "STEP_WITHOUT_FAILURE_PATH",
+        [],
+    ),
 ]
 
 

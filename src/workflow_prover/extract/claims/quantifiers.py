@@ -35,6 +35,8 @@ def quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
         if i not in quants:
             continue
         if toks[i].norm in view.catalog.words.alone_quantifier:
+            if _restricted_by_service(view, clause, i):
+                return None  # "anything Coupa rejects lands in ...": what Coupa rejects
             return ScopeDraft()
         floating = _floating(view, clause, i, nouns)
         if floating is not None:
@@ -55,6 +57,24 @@ def quantified(view: TextView, clause: Clause) -> ScopeDraft | None:
                     also=_listed_before(view, clause, i),
                 )
     return None
+
+
+def _restricted_by_service(view: TextView, clause: Clause, quant: int) -> bool:
+    """'anything Coupa rejects', 'everything that Stripe refuses': a relative clause whose
+    subject is a service narrows the quantifier to what that service does."""
+    toks = view.toks
+    k = quant + 1
+    if k < clause.end and toks[k].norm in ("that", "which"):
+        k += 1
+    after = next((m.end for m in view.clause_services(clause.index) if m.start == k), None)
+    if after is None or after >= clause.end:
+        return False
+    nxt = toks[after]
+    return (
+        after in view.verb_starts
+        or after in view.term_starts("FAILURE_WORD")
+        or nxt.norm in view.catalog.words.response_verb
+    )
 
 
 def _of_the_ones_before(
