@@ -1249,6 +1249,22 @@ FINDING_ROWS = [
         "STEP_WITHOUT_FAILURE_PATH",
         [],
     ),
+    (
+        "a system with a credential line of its own ('PioneerRx DB: ???') takes no other "
+        "system's credential",
+        "- pull due refills from the PioneerRx database\n- send each reminder through Lob\n"
+        "- Secrets\n  - Lob key: AWS Secrets Manager\n  - Postgres: RDS IAM auth token\n"
+        "  - PioneerRx DB: ???",
+        "NO_VAULT_REFERENCE",
+        [None],
+    ),
+    (
+        "a product named only for its credentials stands in for the one database of the steps",
+        "- pull due refills from the PioneerRx database\n- send each reminder through Lob\n"
+        "- Secrets\n  - Lob key: AWS Secrets Manager\n  - Postgres: RDS IAM auth token",
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
 ]
 
 

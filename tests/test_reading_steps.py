@@ -767,6 +767,12 @@ ROWS = [
         "The job picks up the file from S3 and then creates the invoice in Xero.",
         [("read", ["Amazon S3"]), ("write", ["Xero"])],
     ),
+    (
+        "a service at a line's end qualifies no noun on the next line ('through Lob' / "
+        "'- Secrets')",
+        "- send each reminder through Lob\n- Secrets\n  - Lob key: AWS Secrets Manager",
+        [("write", ["Lob"])],
+    ),
 ]
 
 

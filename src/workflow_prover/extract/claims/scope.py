@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from workflow_prover.annotate.types import small_number
+from workflow_prover.annotate.types import Tok, small_number
 from workflow_prover.extract.claims.drafts import (
     GENERAL,
     NOWHERE,
@@ -408,9 +408,35 @@ def _stand_ins(targets: Targets, mentions: list[SvcMention]) -> tuple[str, ...]:
             ]
         else:
             same = [i.name for i in used.values() if i.generic and i.role == m.info.role]
-        if len(same) == 1 and same[0] not in out:
+        if len(same) == 1 and same[0] not in out and not _said_apart(targets, same[0], m):
             out.append(same[0])
     return tuple(out)
+
+
+def _said_apart(targets: Targets, name: str, m: SvcMention) -> bool:
+    """'- Postgres: RDS IAM auth token ... - PioneerRx DB: ???': a system that titles a line
+    of its own ('X: ...') has its own statement; another system's credential stands in for
+    nothing."""
+    view = targets.view
+    toks = view.toks
+    starts = {s for s, _ in view.lay.sentences}
+    return any(
+        o.info.name == name
+        and view.lay.sentence_of[o.start] != view.lay.sentence_of[m.start]
+        and (o.start in starts or toks[o.start - 1].text in ("-", "*"))
+        and _titles_line(toks, o.end)
+        for o in view.services
+    )
+
+
+def _titles_line(toks: list[Tok], k: int) -> bool:
+    """Is a colon at k, or after up to two more words of the name ('PioneerRx DB:')?"""
+    for j in range(k, min(k + 3, len(toks))):
+        if toks[j].text == ":":
+            return True
+        if not toks[j].text.isalnum():
+            return False
+    return False
 
 
 def named(view: TextView, clause: Clause, credential: bool) -> list[SvcMention]:

@@ -355,7 +355,8 @@ def attributive(m: SvcMention, toks: list[Tok], id_or_cred: set[int]) -> bool:
     ):
         return True
     skipped = 0
-    while k < len(toks) and skipped <= 3:
+    line = toks[m.end - 1].line
+    while k < len(toks) and skipped <= 3 and toks[k].line == line:  # a noun ends with its line
         if k in id_or_cred:
             return True
         tok = toks[k]
