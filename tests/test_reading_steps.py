@@ -773,6 +773,16 @@ ROWS = [
         "- send each reminder through Lob\n- Secrets\n  - Lob key: AWS Secrets Manager",
         [("write", ["Lob"])],
     ),
+    (
+        "a lower-case domain after a place preposition is the product it names ('in smile.io')",
+        "Create the order in ShipHero, then add loyalty points in smile.io.",
+        [("write", ["ShipHero"]), ("write", ["smile.io"])],
+    ),
+    (
+        "a file name is no domain ('in config.py')",
+        "Create the order in ShipHero and keep the cursor in config.py.",
+        [("write", ["ShipHero"])],
+    ),
 ]
 
 

@@ -316,6 +316,7 @@ WordLabel = Literal[
     "VERB_PREFIX",  # batch, re, soft: 'batch-upsert' still acts
     "VERB_PARTICLE",  # back, up: 'the write-back' is headed by its verb
     "SOURCED_VERB",  # enrich, generate: 'enriches the lead from Apollo' reads Apollo
+    "DOMAIN_SUFFIX",  # io, com: 'add the points in smile.io' names a product by its domain
     # modifiers and runtimes (read by services and verbs)
     "GENERIC_ADJECTIVE",  # internal, rest, third-party: says nothing about which system
     "NOUN_MODIFIER",  # outbound, nightly, new: the verb-shaped word after it is a noun

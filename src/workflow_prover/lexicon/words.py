@@ -78,6 +78,7 @@ class WordClasses:
     verb_prefix: frozenset[str]
     verb_particle: frozenset[str]
     sourced_verb: frozenset[str]
+    domain_suffix: frozenset[str]
     generic_adjective: frozenset[str]
     noun_modifier: frozenset[str]
     runtime_noun: frozenset[str]

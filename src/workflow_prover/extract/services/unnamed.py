@@ -92,6 +92,12 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             j += 1
         if j + 1 < len(toks) and toks[j].text.islower() and toks[j + 1].norm in ("'s", "’s"):
             j += 2  # "into the grower's John Deere Operations Center account"
+        if j < len(toks) and j not in taken and _domain(toks[j].text, words.domain_suffix):
+            # "add loyalty points in smile.io": a product named by its domain, in any case
+            info = catalog.info(toks[j].text, "hosting_api", "generic.domain_name", generic=True)
+            out.append(SvcMention(info, j, j + 1))
+            taken.add(j)
+            continue
         k = j
         while (
             k < len(toks)
@@ -115,6 +121,12 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
         )
         taken.update(range(j, k))
     return out
+
+
+def _domain(text: str, suffixes: frozenset[str]) -> bool:
+    """'smile.io', 'acme.app': one dot between a name and a domain suffix."""
+    name, dot, suffix = text.lower().rpartition(".")
+    return bool(dot) and suffix in suffixes and name.replace("-", "").isalnum()
 
 
 def _type_name(toks: list[Tok], start: int, end: int, suffixes: frozenset[str]) -> bool:
