@@ -783,6 +783,19 @@ ROWS = [
         "Create the order in ShipHero and keep the cursor in config.py.",
         [("write", ["ShipHero"])],
     ),
+    (
+        "a call that names no system in a clause stating a mechanism restates how calls are "
+        "made ('we call it w/ backoff'), no step on the trigger's sender",
+        "stripe webhook (charge.succeeded) -> ledger-api POST /entries. ledger-api dedups on the "
+        "stripe event id, we call it w/ exp backoff + jitter, max 6 tries.",
+        [("read", ["Stripe"]), ("write", ["ledger-api"])],
+    ),
+    (
+        "a call that names no system and states no mechanism still acts ('then we call it')",
+        "stripe webhook (charge.succeeded) arrives at our handler. Then we call it again to "
+        "fetch the charge.",
+        [("read", ["Stripe"]), ("write", ["Stripe"])],
+    ),
 ]
 
 

@@ -482,6 +482,7 @@ def _action_steps(
             and not any(view.is_host(m) for m in view.clause_services(clause.index))
             and not _dedupe_lookup(view, clause, action)
             and not _own_bookkeeping(view, action)
+            and not _restates_a_call(view, clause, action)
         ):
             # no system named: "and patches the invoice", "PUT a label on /tickets/{id}"
             acted, rule = _fallback(view, clause, sentence, kind)
@@ -493,6 +494,14 @@ def _action_steps(
         if any(s.action == "read" for s in steps):
             sentence.sources += acted
     return out
+
+
+def _restates_a_call(view: TextView, clause: Clause, action: Action) -> bool:
+    """'we call it w/ exp backoff': a verb that names no action of its own (call, hit) on no
+    system, in a clause that states a mechanism, says how calls are made; it is no step on a
+    system guessed from elsewhere."""
+    generic = view.catalog.words.generic_call
+    return view.toks[action.verb.start].norm in generic and bool(view.mentions("cue", clause.index))
 
 
 def _channel_owner(view: TextView, action: Action) -> list[SvcMention]:
