@@ -1265,6 +1265,32 @@ FINDING_ROWS = [
         "NO_VAULT_REFERENCE",
         [],
     ),
+    (
+        "an English-word vendor the text uses as a system is that system where it opens a "
+        "sentence ('wise transfers get ...'), and a bracket's 'comes from deel' names no scope",
+        "1) create a payout in wise per contractor 2) drop a note on the contractor's deel "
+        "profile. wise transfers get customerTransactionId = the deel timesheet uuid (stable, "
+        "comes from deel).",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
+        "a clause opening with a result ('so a replay can't double pay') has the scope of the "
+        "clause before it",
+        "We create a payout in Wise and post a note to Slack. Wise payouts carry the payout id, "
+        "so a replay can't double pay anyone.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
+        "a pronoun after a preposition in a clause with a noun subject is that subject ('the "
+        "note has the jira key in it'); it points back at nothing",
+        "We create a jira issue for each ticket and post a link back as an internal note on the "
+        "ticket. jira issues carry the ticket id with a uniqueness check, so dupes get rejected, "
+        "and the note has the jira key in it and we skip if a note with that key already exists.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
 ]
 
 
@@ -1462,6 +1488,12 @@ REAL_FORMS = [
         "unstable_key",
     ),
     (
+        "count-per-interval",
+        "both APIs go through a batching node: 1 item per 500ms.",
+        "throttle_rate",
+    ),
+    ("requests-every-seconds", "we send 5 requests every 2 seconds to Xero.", "throttle_rate"),
+    (
         "key-with-templated-clock",
         "we create the charge in Stripe with an Idempotency-Key of `${order.id}-{{ $now }}`.",
         "unstable_key",
@@ -1493,6 +1525,12 @@ def test_mechanisms_in_their_real_forms_are_read(analyzer: Analyzer, text: str, 
 
 # ... and look-alikes that are none
 NOT_FORMS = [
+    ("retries-over-an-interval", "we retry 3 times every 5 seconds against Xero.", "throttle_rate"),
+    (
+        "schedule-over-an-interval",
+        "quick one: cron every 15 min pulls leads from Typeform.",
+        "throttle_rate",
+    ),
     (
         "record-timestamp-in-key",
         "readings are deduped on sensor id + timestamp before the write to InfluxDB.",

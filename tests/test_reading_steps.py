@@ -796,6 +796,28 @@ ROWS = [
         "fetch the charge.",
         [("read", ["Stripe"]), ("write", ["Stripe"])],
     ),
+    (
+        "a day of the month after 'on the' is a date, and the word after it the verb ('on the "
+        "25th pull')",
+        "1) on the 25th pull approved timesheets from Deel 2) create a payout in Wise",
+        [("read", ["Deel"]), ("write", ["Wise"])],
+    ),
+    (
+        "a count before a verb-shaped word is its noun ('the 3 posts')",
+        "We read the 3 posts from WordPress.",
+        [("read", ["WordPress"])],
+    ),
+    (
+        "a capitalised verb after a click-type verb is a button's name ('hits Publish')",
+        "When an editor hits Publish in Arc XP, the CMS sends a webhook to our worker, which "
+        "uploads the HTML to GCS.",
+        [("read", ["Arc XP"]), ("read", ["CMS"]), ("write", ["Google Cloud Storage"])],
+    ),
+    (
+        "what a removal takes from a system is its data ('purges the story URL from Fastly')",
+        "The worker purges the story URL from Fastly.",
+        [("write", ["Fastly"])],
+    ),
 ]
 
 

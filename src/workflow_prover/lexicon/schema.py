@@ -316,6 +316,7 @@ WordLabel = Literal[
     "VERB_PREFIX",  # batch, re, soft: 'batch-upsert' still acts
     "VERB_PARTICLE",  # back, up: 'the write-back' is headed by its verb
     "SOURCED_VERB",  # enrich, generate: 'enriches the lead from Apollo' reads Apollo
+    "RESULT_OPENER",  # so, hence: 'so a replay can't double pay' is about the clause before
     "DOMAIN_SUFFIX",  # io, com: 'add the points in smile.io' names a product by its domain
     # modifiers and runtimes (read by services and verbs)
     "GENERIC_ADJECTIVE",  # internal, rest, third-party: says nothing about which system

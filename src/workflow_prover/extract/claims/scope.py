@@ -40,6 +40,7 @@ from workflow_prover.extract.claims.step_scope import (
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.grammar import (
     AUXILIARIES,
+    DETERMINERS,
     PREPOSITIONS,
     RELATIVE_NOT_AFTER,
 )
@@ -300,7 +301,7 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
         earlier = scope_of(targets, elliptical, credential)
         if not earlier.general:
             return _via(earlier, "scope.elliptical")
-    if refers_back(view, clause):
+    if refers_back(view, clause) or _result_of_previous(view, clause):
         previous = _previous_clause(view, clause)
         opening = view.catalog.words.opening_pronoun  # "its", "they": about the clause before
         if previous is None and clause.index > 0 and view.toks[clause.start].norm in opening:
@@ -448,10 +449,30 @@ def named(view: TextView, clause: Clause, credential: bool) -> list[SvcMention]:
         for m in mentions
         if m.info.role in ("api", "datastore")
         and not view.is_host(m)
-        and (credential or not view.names_an_id(m))
+        and (credential or not (view.names_an_id(m) or _record_key(view, m)))
         and not (credential and _store_access(view, mentions, m))
         and not _paged_after_dlq(view, clause, m)
+        and not _source_aside(view, clause, m)
     ]
+
+
+def _record_key(view: TextView, m: SvcMention) -> bool:
+    """'the note has the jira key in it': for a claim that is no credential's, a system's
+    key right after its name is the key of its record (an identifier), not the system."""
+    toks = view.toks
+    return m.end < len(toks) and toks[m.end].norm in ("key", "keys")
+
+
+def _source_aside(view: TextView, clause: Clause, m: SvcMention) -> bool:
+    """'customerTransactionId = the deel timesheet uuid (stable, comes from deel)': a system a
+    bracketed aside names as where something comes from is not what the claim is about."""
+    lay = view.lay
+    if lay.depth[m.start] <= lay.depth[clause.start] or m.start == 0:
+        return False
+    k = m.start - 1
+    while k > clause.start and view.toks[k].norm in DETERMINERS:
+        k -= 1
+    return view.toks[k].norm in view.catalog.words.source_word
 
 
 def _paged_after_dlq(view: TextView, clause: Clause, m: SvcMention) -> bool:
@@ -579,8 +600,22 @@ def refers_back(view: TextView, clause: Clause) -> bool:
     """Does the clause stand in for something said before ('it', 'we dropped that')?"""
     stand_in = view.catalog.words.stand_in
     return any(
-        view.toks[i].norm in stand_in and not _relative_pronoun(view, clause, i)
+        view.toks[i].norm in stand_in
+        and not _relative_pronoun(view, clause, i)
+        and not _own_subject(view, clause, i)
         for i in range(clause.start, clause.end)
+    )
+
+
+def _own_subject(view: TextView, clause: Clause, i: int) -> bool:
+    """'the note has the jira key in it': a pronoun after 'in' or 'on', in a clause whose
+    subject is a noun of its own, is that subject; it points back at nothing before."""
+    toks = view.toks
+    return (
+        toks[i].norm in ("it", "them")
+        and i - 1 > clause.start
+        and toks[i - 1].norm in ("in", "on", "inside", "within")  # not "without it"
+        and toks[clause.start + (toks[clause.start].norm == "and")].norm in ("the", "each", "every")
     )
 
 
@@ -601,6 +636,11 @@ def _relative_pronoun(view: TextView, clause: Clause, i: int) -> bool:
             v.start == i - 1 and view.verbal(v) for v in view.mentions("verb", clause.index)
         )
     )
+
+
+def _result_of_previous(view: TextView, clause: Clause) -> bool:
+    """'..., so a replay can't double pay anyone': a result of the clause before."""
+    return view.toks[clause.start].norm in view.catalog.words.result_opener
 
 
 def _previous_clause(view: TextView, clause: Clause) -> int | None:

@@ -26,6 +26,22 @@ from workflow_prover.lexicon.words import WordClasses
 _LEADING_MARKUP = MARKUP | {"#", ">", "-", "•"}  # what may open a clause before its words
 
 
+_ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
+
+
+def _date_before(toks: list[Tok], s: int, lead: int) -> bool:
+    """'on the 25th pull approved timesheets': a day of the month after 'on the' is a date,
+    so the word after it is the clause's verb, not a noun it counts."""
+    day = toks[s - 1].norm
+    return (
+        s - 3 >= lead
+        and day[:-2].isdigit()
+        and day.endswith(_ORDINAL_SUFFIXES)
+        and toks[s - 2].norm == "the"
+        and toks[s - 3].norm in ("on", "by", "until")
+    )
+
+
 def verb_form(text: str) -> str:
     """'base', 'third', 'past' or 'ing' (from spelling; the lexicons list the forms)."""
     low = text.lower()
@@ -135,8 +151,13 @@ def is_verbal(
             and _capitalised(nxt)
         ):
             return False  # "on opp stage = Closed Won": a name in title case
-        if prev.text[:1].isdigit() or prev.norm in ("'s", "’s"):
-            return False
+        if toks[s].text[:1].isupper() and prev.norm in words.ui_action:
+            return False  # "when an editor hits Publish": the button's name
+        if (prev.text[:1].isdigit() and not _date_before(toks, s, lead)) or prev.norm in (
+            "'s",
+            "’s",
+        ):
+            return False  # "the 3 posts": a count and its noun
         if form == "base" and _after_identifier(toks, s, lead):
             return False  # "in the zendesk_id field", "the `order.ref` check": a noun
         if s - 1 in service_toks:

@@ -61,14 +61,20 @@ def find_services(
     plain = [m for m in ann.of(Group.SERVICE) if not _inside_compound(toks, m, words)]
     plain = [m for m in plain if not _longer_name(toks, m, catalog.name_starts)]
     strong = [m for m in plain if not m.weak]
+    placed = [
+        m
+        for m in plain
+        if m.weak
+        and toks[m.start].text.islower()
+        and (_system_place(toks, m, words) or _coordinated(toks, m, strong))
+    ]
+    systems = {m.service for m in strong + placed}
     found = [
         SvcMention(catalog.info(m.service, m.label, m.rule, m.vendor or None), m.start, m.end)
         for m in plain
         if not m.weak
-        or (
-            toks[m.start].text.islower()
-            and (_system_place(toks, m, words) or _coordinated(toks, m, strong))
-        )
+        or m in placed
+        or (m.service in systems and toks[m.start].text.islower() and _opens_phrase(toks, m))
     ]
     taken = {i for m in found for i in range(m.start, m.end)}
     found += slug_services(ann, taken, catalog)
@@ -212,6 +218,16 @@ def _one_name_each(
         if info.name in same:
             aliases[word] = same[info.name]
     return [SvcMention(same.get(m.info.name, m.info), m.start, m.end) for m in found]
+
+
+def _opens_phrase(toks: list[Tok], m: Mention) -> bool:
+    """'create a payout in wise ... wise transfers get customerTransactionId': once the text
+    uses the word as the system, the same word opening a sentence before a noun is that
+    system ('we close deals' stays the verb: a subject comes before it)."""
+    k = m.start - 1
+    opens = k < 0 or toks[k].text in (".", "\n", ":", ";", "(", "-", "*") or toks[k].line_start
+    nxt = toks[m.end] if m.end < len(toks) else None
+    return opens and nxt is not None and nxt.text.isalpha() and nxt.text.islower()
 
 
 def _system_place(toks: list[Tok], m: Mention, words: WordClasses) -> bool:

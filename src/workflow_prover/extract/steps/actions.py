@@ -871,6 +871,16 @@ def _verb_steps(
             if targets:
                 out.append(_make(clause, "write", False, targets, label, rule))
             return out
+        if (
+            kind == "WRITE"
+            and sources
+            and not into
+            and all(
+                m.info.generic and frame.role_of(m) == "object" for m in rest if m not in sources
+            )
+        ):
+            # "purges the story URL from Fastly": what is taken from a system is its data
+            return [_make(clause, "write", False, sources, label, rule)]
         ids = view.term_starts("ID_NOUN")
         if into and rest and all(m.info.generic and m.end - 1 in ids for m in rest):
             # "upserts the label URL into orders-db": the object is data, not a system read
