@@ -65,6 +65,7 @@ _OPEN = frozenset("([{")
 _CLOSE = frozenset(")]}")
 _BRACKETS = _OPEN | _CLOSE
 _TEXT = attrgetter("text")
+_LIST_JOINERS = frozenset(("or", "nor", "and"))
 
 
 @dataclass(slots=True)
@@ -550,7 +551,9 @@ def _split(
             and prev.norm not in words.condition_introducer
         ):
             close(j, next_trigger=True)
-        elif _negated_verb_list(toks, start, j, verbs, negations):
+        elif (prev.text == "," or tok.norm in _LIST_JOINERS) and _negated_verb_list(
+            toks, start, j, verbs, negations
+        ):  # (its own first test, made here: most tokens are neither)
             continue  # "it won't close, relabel or comment on any ticket": one negation
         elif tok.norm == "but" and _exceptive_but(toks, start, j, verbs, words.but_quantifier):
             continue  # "all apis but geo-svc retry": 'but' is 'except', no new clause
