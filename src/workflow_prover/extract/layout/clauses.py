@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from itertools import compress, count
+from operator import attrgetter
 
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok, small_number
 from workflow_prover.extract.layout.blocks import Blocks
@@ -61,6 +63,9 @@ _ABBREVIATIONS = frozenset(
 )
 _OPEN = frozenset("([{")
 _CLOSE = frozenset(")]}")
+_BRACKETS = _OPEN | _CLOSE
+_TEXT = attrgetter("text")
+_LIST_JOINERS = frozenset(("or", "nor", "and"))
 
 
 @dataclass(slots=True)
@@ -114,10 +119,7 @@ def layout(
     if blocks is not None:
         items = _with_table_rows(toks, items, blocks)
     sentences = _sentences(toks, items, blocks)
-    depth = _depths(toks, sentences)
-    code = [False] * len(toks)
-    for s, e in sentences:
-        code[s:e] = inline_code(toks, s, e)
+    depth, code = _depths_and_code(ann.text, list(map(_TEXT, toks)), sentences)
     if services is None:
         services = {i for m in ann.of(Group.SERVICE) for i in range(m.start, m.end)}
     verbs = {m.start: m for m in ann.of(Group.VERB)}
@@ -175,6 +177,8 @@ def _with_table_rows(toks: list[Tok], items: list[Item], blocks: Blocks) -> list
     Sales Order | ... | TBD (maybe externalId?) |' is step 2, whatever punctuation its cells
     hold, and what its cells say is about that row. A first cell holding a small number is the
     row's label."""
+    if "table_row" not in blocks.kinds:
+        return items  # no body row: no token need be looked at
     rows: dict[int, list[int]] = {}
     for i, t in enumerate(toks):
         if blocks.row(t.line):
@@ -406,36 +410,56 @@ def _soft_wrap(toks: list[Tok], i: int) -> bool:
     )
 
 
-def inline_code(toks: list[Tok], s: int, e: int) -> list[bool]:
-    """Per token of the sentence: is it inside `inline code` (after its opening backtick)?"""
-    out = [False] * (e - s)
-    code = False
-    for i in range(s, e):
-        text = toks[i].text
-        out[i - s] = code
-        if text == "`" or (text.startswith("`") != text.endswith("`")):
-            code = not code
-    if code:  # an unclosed backtick opens no code span
-        return [False] * (e - s)
-    return out
+def _toggles_code(text: str) -> bool:
+    """Does the token open or close `inline code` (a backtick alone, or at one end only)?"""
+    return text == "`" or (text.startswith("`") != text.endswith("`"))
 
 
-def _depths(toks: list[Tok], sentences: list[tuple[int, int]]) -> list[int]:
-    """Bracket depth of every token; brackets inside inline code (`a[gt]=`) do not count."""
-    depth = [0] * len(toks)
+def _depths_and_code(
+    text: str, texts: list[str], sentences: list[tuple[int, int]]
+) -> tuple[list[int], list[bool]]:
+    """Bracket depth of every token, and whether it is inside `inline code` (after its
+    opening backtick, in a sentence whose backticks all close); brackets inside inline code
+    (`a[gt]=`) do not count.
+
+    Only the tokens that are a bracket or hold a backtick change either (found in C; none
+    at all in a text without those characters): every other token takes the state of the
+    token before it, so the states are filled in by slices, not token by token."""
+    depth = [0] * len(texts)
+    code = [False] * len(texts)
+    ticks = "`" in text
+    if not ticks and not any(c in text for c in "()[]{}"):
+        return depth, code
+    marks = list(compress(count(), map(_BRACKETS.__contains__, texts)))
+    if ticks:
+        marks = sorted({*marks, *(i for i, x in enumerate(texts) if "`" in x)})
+    k = 0
     for s, e in sentences:
-        level = 0
-        code = False
-        for i in range(s, e):
-            text = toks[i].text
-            if text == "`" or (text.startswith("`") != text.endswith("`")):
-                code = not code
-            if not code and text in _CLOSE and level > 0:
+        while k < len(marks) and marks[k] < s:
+            k += 1
+        level, inside, pos = 0, False, s
+        toggles: list[int] = []
+        while k < len(marks) and marks[k] < e:
+            i = marks[k]
+            k += 1
+            if level:
+                depth[pos:i] = [level] * (i - pos)
+            x = texts[i]
+            if _toggles_code(x):
+                inside = not inside
+                toggles.append(i)
+            if not inside and x in _CLOSE and level > 0:
                 level -= 1
             depth[i] = level
-            if not code and text in _OPEN:
+            if not inside and x in _OPEN:
                 level += 1
-    return depth
+            pos = i + 1
+        if level:
+            depth[pos:e] = [level] * (e - pos)
+        if len(toggles) % 2 == 0:  # an unclosed backtick opens no code span
+            for a, b in zip(toggles[::2], toggles[1::2], strict=True):
+                code[a + 1 : b + 1] = [True] * (b - a)
+    return depth, code
 
 
 # ---- clauses -------------------------------------------------------------------------------
@@ -527,7 +551,9 @@ def _split(
             and prev.norm not in words.condition_introducer
         ):
             close(j, next_trigger=True)
-        elif _negated_verb_list(toks, start, j, verbs, negations):
+        elif (prev.text == "," or tok.norm in _LIST_JOINERS) and _negated_verb_list(
+            toks, start, j, verbs, negations
+        ):  # (its own first test, made here: most tokens are neither)
             continue  # "it won't close, relabel or comment on any ticket": one negation
         elif tok.norm == "but" and _exceptive_but(toks, start, j, verbs, words.but_quantifier):
             continue  # "all apis but geo-svc retry": 'but' is 'except', no new clause
