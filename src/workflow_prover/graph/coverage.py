@@ -14,7 +14,8 @@ beats a rival asserted after it in the same turn.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 
 from workflow_prover.graph.kinds import kind_table
 from workflow_prover.models import (
@@ -29,6 +30,9 @@ from workflow_prover.models import (
 
 K = ClaimKind
 _COUNTED = ("asserted", "negated")
+# claims of the kinds asked about beyond which a step or service is compared only with those
+# that may cover it (`_Index`); for fewer, comparing with each costs less than the index
+_FEW = 12
 
 
 def _order(claim: ClaimNode) -> tuple[int, int, int, int, int]:
@@ -45,6 +49,12 @@ class Coverage:
         self._by_kind: dict[ClaimKind, list[ClaimNode]] = {}
         for claim in ordered:
             self._by_kind.setdefault(claim.kind, []).append(claim)
+        self._steps_of: dict[str, list[StepNode]] = {}  # service name -> the steps using it
+        for step in graph.steps:
+            for name in step.services:
+                self._steps_of.setdefault(name, []).append(step)
+        self._ordered: dict[tuple[ClaimKind, ...], list[ClaimNode]] = {}
+        self._indexes: dict[tuple[ClaimKind, ...], _Index] = {}  # built for many claims only
 
     # ---- coverage of one scope ------------------------------------------------------------
 
@@ -80,7 +90,7 @@ class Coverage:
             return False
         if scope.categories and service.category not in scope.categories:
             return False
-        steps = [s for s in self.graph.steps if service.name in s.services]
+        steps = self._steps_of.get(service.name, ())
         if scope.action is not None and not any(s.action == scope.action for s in steps):
             return False
         if scope.target is ScopeTarget.ALL:
@@ -98,14 +108,30 @@ class Coverage:
     def _covering(
         self, kinds: Iterable[ClaimKind], step: StepNode | None, service: ServiceNode | None
     ) -> list[ClaimNode]:
-        lists = [self._by_kind[k] for k in kinds if k in self._by_kind]
-        # each kind's list is already in reading order: one needs no sorting, several a merge
-        claims = lists[0] if len(lists) == 1 else sorted(itertools.chain(*lists), key=_order)
+        key = tuple(kinds)
+        claims = self._ordered.get(key)
+        if claims is None:
+            lists = [self._by_kind[k] for k in key if k in self._by_kind]
+            # each kind's list is already in reading order: one needs no sorting, several a
+            # merge
+            claims = lists[0] if len(lists) == 1 else sorted(itertools.chain(*lists), key=_order)
+            self._ordered[key] = claims
+        if step is None and service is None:
+            return claims
+        if len(claims) > _FEW:  # a long text: only the claims that may cover it
+            index = self._indexes.get(key)
+            if index is None:
+                index = self._indexes[key] = _Index(claims)
+            if step is not None:
+                known = [self._services[n] for n in step.services if n in self._services]
+                claims = index.candidates([("step", step.index)], known)
+            elif service is not None:
+                steps = self._steps_of.get(service.name, ())
+                claims = index.candidates([("step", s.index) for s in steps], [service])
         if step is not None:
             return [c for c in claims if self.covers_step(c.scope, step)]
-        if service is not None:
-            return [c for c in claims if self.covers_service(c.scope, service)]
-        return claims
+        assert service is not None
+        return [c for c in claims if self.covers_service(c.scope, service)]
 
     # ---- what holds ------------------------------------------------------------------------
 
@@ -142,13 +168,12 @@ class Coverage:
         out: list[ClaimNode] = []
         for kind in kinds:
             claims = self._by_kind.get(kind, [])
+            negated = [i for i, c in enumerate(claims) if c.modality == "negated"]
             for i, claim in enumerate(claims):
                 if claim.modality != "asserted":
                     continue
-                if not any(
-                    later.modality == "negated" and _wider(later.scope, claim.scope)
-                    for later in claims[i + 1 :]
-                ):
+                later = negated[bisect_right(negated, i) :]  # only negations can retract
+                if not any(_wider(claims[k].scope, claim.scope) for k in later):
                     out.append(claim)
         return sorted(out, key=lambda c: c.position)
 
@@ -158,6 +183,47 @@ class Coverage:
             (c for k in kinds for c in self._by_kind.get(k, ()) if c.modality == "negated"),
             key=lambda c: c.position,
         )
+
+
+_Key = tuple[str, object]
+
+
+class _Index:
+    """The claims of some kinds in reading order, indexed by what can make them cover a step
+    or a service, so that each step is compared with the claims that may cover it rather
+    than with every claim (`Coverage` over a long text stays linear in the claims that
+    apply). A claim covers only where its target is all, a step it lists, a service or
+    vendor it names, or a service it covers besides (`covers_step`, `covers_service`)."""
+
+    def __init__(self, claims: list[ClaimNode]) -> None:
+        self.claims = claims
+        self._general: list[int] = []  # ranks of the claims whose target is all
+        self._keyed: dict[_Key, list[int]] = {}
+        for rank, claim in enumerate(claims):
+            scope = claim.scope
+            keys: list[_Key] = [("also", n) for n in scope.also_services]
+            if scope.target is ScopeTarget.ALL:
+                self._general.append(rank)
+            elif scope.target is ScopeTarget.STEPS:
+                keys += [("step", i) for i in scope.steps]
+            else:
+                keys += [("name", n) for n in scope.services]
+                keys += [("vendor", v) for v in scope.vendors]
+            for key in dict.fromkeys(keys):
+                self._keyed.setdefault(key, []).append(rank)
+
+    def candidates(self, steps: Sequence[_Key], services: Sequence[ServiceNode]) -> list[ClaimNode]:
+        """The claims that may cover what has these steps and services, in reading order."""
+        keys = list(steps)
+        for s in services:
+            keys += [("also", s.name), ("name", s.name)]
+            if s.vendor is not None:
+                keys.append(("vendor", s.vendor))
+        found = [self._keyed[k] for k in keys if k in self._keyed]
+        if not found:
+            return [self.claims[r] for r in self._general]
+        ranks = sorted(set(itertools.chain(self._general, *found)))
+        return [self.claims[r] for r in ranks]
 
 
 def _wider(outer: Scope, inner: Scope) -> bool:

@@ -81,6 +81,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
         index_of = {k: shifted(i) for k, i in index_of.items()}
         ident_of = {k: shifted(i) for k, i in ident_of.items()}
     labels = _labels(turns, index_of)
+    at_start = _by_start(index_of)
     unlabelled = frozenset(s.index for s in steps if s.label is None)
     claims: list[ClaimNode] = []
     position = 0
@@ -95,7 +96,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
                 claim = claim.model_copy(update={"position": position + 1})
             else:
                 draft = item
-                scope = _scope(draft.scope, turn.turn, index_of, labels, len(steps), unlabelled)
+                scope = _scope(draft.scope, turn.turn, at_start, labels, len(steps), unlabelled)
                 topic = follow[turn.turn].topic(draft.clause) if _unscoped(scope) else None
                 if topic is not None:  # a later turn's claim about the step its sentence names
                     scope = Scope(target=ScopeTarget.STEPS, steps=(shifted(topic),))
@@ -432,10 +433,19 @@ def _labels(
     return labels
 
 
+def _by_start(index_of: dict[_StepKey, int]) -> dict[tuple[int, int], list[int]]:
+    """(turn, clause start) -> the indices of the steps read there, for claims scoped to steps
+    by their clause (looked up per claim instead of scanning every step's key)."""
+    out: dict[tuple[int, int], list[int]] = {}
+    for (turn, start, _), index in index_of.items():
+        out.setdefault((turn, start), []).append(index)
+    return out
+
+
 def _scope(
     draft: ScopeDraft,
     turn: int,
-    index_of: dict[_StepKey, int],
+    at_start: dict[tuple[int, int], list[int]],
     labels: dict[int, dict[int, list[int]]],
     count: int,
     unlabelled: frozenset[int] = frozenset(),
@@ -457,10 +467,8 @@ def _scope(
             steps += known.get(ref, [ref] if by_place else [])
         return Scope(target=ScopeTarget.STEPS, steps=tuple(dict.fromkeys(steps)), **filters)
     if draft.steps:
-        steps = [
-            index for (t, start, _), index in index_of.items() if t == turn and start in draft.steps
-        ]
-        return Scope(target=ScopeTarget.STEPS, steps=tuple(sorted(set(steps))), **filters)
+        found = {i for start in draft.steps for i in at_start.get((turn, start), ())}
+        return Scope(target=ScopeTarget.STEPS, steps=tuple(sorted(found)), **filters)
     if draft.services or draft.vendors:
         return Scope(
             target=ScopeTarget.SERVICES, services=draft.services, vendors=draft.vendors, **filters

@@ -44,17 +44,19 @@ class Placer:
 
     def __init__(self, lines: Sequence[Lines]) -> None:
         self._lines = lines
-        self._done: dict[Evidence, Evidence] = {}
+        # by identity: the same object is quoted again (hashing a model hashes every field);
+        # the key's object is kept with its placed copy, so its id is never reused
+        self._done: dict[int, tuple[Evidence, Evidence]] = {}
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> Placer:
         return cls([Lines.of(text) for text in texts])
 
     def __call__(self, evidence: Evidence) -> Evidence:
-        placed = self._done.get(evidence)
-        if placed is None:
-            placed = self._done[evidence] = self._place(evidence)
-        return placed
+        done = self._done.get(id(evidence))
+        if done is None:
+            done = self._done[id(evidence)] = (evidence, self._place(evidence))
+        return done[1]
 
     def _place(self, evidence: Evidence) -> Evidence:
         if not 1 <= evidence.turn <= len(self._lines):
