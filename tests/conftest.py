@@ -29,3 +29,14 @@ def fixture_cases(name: str) -> Iterator[dict[str, object]]:
     for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines():
         if line.strip():
             yield json.loads(line)
+
+
+def fixture_texts(*names: str) -> list[str]:
+    """The texts of the single-text cases of the named fixture files, in order (the
+    fast-path tests compare a fast path with the slow one over the dev and gen2 texts)."""
+    return [
+        row["text"]
+        for name in names
+        for row in fixture_cases(name)
+        if isinstance(row.get("text"), str)
+    ]

@@ -4,24 +4,15 @@ one long design, the covering claims are those found by comparing with every cla
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
+from conftest import fixture_texts
 from workflow_prover.analyzer import Analyzer
 from workflow_prover.graph import coverage
 from workflow_prover.graph.coverage import Coverage
 from workflow_prover.graph.kinds import kind_table
 from workflow_prover.graph.merge import build_graph
 from workflow_prover.models import ClaimGraph, ClaimKind, ClaimNode
-
-_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _texts(name: str) -> list[str]:
-    rows = [json.loads(line) for line in (_ROOT / "fixtures" / name).read_text().splitlines()]
-    return [row["text"] for row in rows if "text" in row]
 
 
 def _graph(analyzer: Analyzer, text: str) -> ClaimGraph:
@@ -65,11 +56,11 @@ def test_when_every_text_uses_the_index_then_it_covers_as_every_claim_compared(
     analyzer: Analyzer, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(coverage, "_FEW", 0)  # the index for any number of claims
-    for text in _texts(name):
+    for text in fixture_texts(name):
         _assert_index_agrees(_graph(analyzer, text))
 
 
 def test_when_a_long_design_is_covered_then_the_index_agrees(analyzer: Analyzer) -> None:
-    graph = _graph(analyzer, "\n\n".join(_texts("dev.jsonl"))[:40_000])
+    graph = _graph(analyzer, "\n\n".join(fixture_texts("dev.jsonl"))[:40_000])
     assert len(graph.claims) > 100 and len(graph.steps) > 50
     _assert_index_agrees(graph)

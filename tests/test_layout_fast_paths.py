@@ -5,28 +5,14 @@ strings."""
 
 from __future__ import annotations
 
-import json
 import random
-from pathlib import Path
 
 import pytest
 
+from conftest import fixture_texts
 from workflow_prover.analyzer import Analyzer
 from workflow_prover.annotate.types import Tok
 from workflow_prover.extract.layout.clauses import _depths_and_code, _sentences
-
-_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _texts() -> list[str]:
-    texts = []
-    for name in ("dev.jsonl", "gen2.jsonl"):
-        for line in (_ROOT / "fixtures" / name).read_text().splitlines():
-            if line.strip():
-                row = json.loads(line)
-                if "text" in row:
-                    texts.append(row["text"])
-    return texts
 
 
 def _salad(count: int) -> list[str]:
@@ -67,7 +53,7 @@ def _slow_depths(toks: list[Tok], sentences: list[tuple[int, int]]) -> list[int]
 def test_when_depth_and_code_come_from_marks_then_they_equal_the_token_by_token_reading(
     analyzer: Analyzer, source: str
 ) -> None:
-    texts = _texts() if source == "fixtures" else _salad(300)
+    texts = fixture_texts("dev.jsonl", "gen2.jsonl") if source == "fixtures" else _salad(300)
     assert len(texts) > 100
     ticked = 0
     for text in texts:

@@ -3,21 +3,19 @@ regexes alone do: the pre-tests only skip regexes that could not have matched.""
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 import spacy
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
+from conftest import fixture_texts
 from workflow_prover.annotate.guards import guarded_infix, guarded_prefix, guarded_suffix
 from workflow_prover.annotate.tokenizer import affix_rules, customise_tokenizer
 
-_ROOT = Path(__file__).resolve().parent.parent
 _NLP = spacy.blank("en")
 _PREFIXES, _SUFFIXES, _INFIXES = affix_rules(_NLP)
 _PLAIN = {
@@ -117,15 +115,6 @@ def test_the_regex_runs_only_on_words_it_could_match(kind: str, word: str, searc
     assert (word in calls) is searched
 
 
-def _fixture_texts() -> list[str]:
-    texts = []
-    for name in ("dev.jsonl", "gen2.jsonl"):
-        for line in (_ROOT / "fixtures" / name).read_text().splitlines():
-            if line.strip() and "text" in (row := json.loads(line)):
-                texts.append(row["text"])
-    return texts
-
-
 def test_the_fixture_texts_are_tokenized_as_without_the_guards() -> None:
     guarded = spacy.blank("en")
     customise_tokenizer(guarded)
@@ -135,7 +124,7 @@ def test_the_fixture_texts_are_tokenized_as_without_the_guards() -> None:
     tokenizer.prefix_search = _PLAIN["prefix"]
     tokenizer.suffix_search = _PLAIN["suffix"]
     tokenizer.infix_finditer = _PLAIN["infix"]
-    texts = _fixture_texts()
+    texts = fixture_texts("dev.jsonl", "gen2.jsonl")
     assert len(texts) > 50
     for text in texts:
         assert [t.text for t in guarded.make_doc(text)] == [t.text for t in plain.make_doc(text)]
@@ -174,5 +163,5 @@ def test_a_tokenizer_saved_and_loaded_by_spacy_splits_the_fixture_texts_the_same
     customise_tokenizer(saved)
     loaded = spacy.blank("en")
     loaded.tokenizer.from_bytes(saved.tokenizer.to_bytes())
-    for text in _fixture_texts():
+    for text in fixture_texts("dev.jsonl", "gen2.jsonl"):
         assert [t.text for t in loaded.make_doc(text)] == [t.text for t in saved.make_doc(text)]

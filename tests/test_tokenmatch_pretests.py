@@ -5,18 +5,15 @@ of every pattern tried at every token."""
 
 from __future__ import annotations
 
-import json
 import random
-from pathlib import Path
 
 import pytest
 
+from conftest import fixture_texts
 from workflow_prover.analyzer import Analyzer
 from workflow_prover.annotate.pipeline import _tokens
 from workflow_prover.annotate.tokenmatch import TokenMatcher, _longest
 from workflow_prover.annotate.types import Tok
-
-_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _everywhere(matcher: TokenMatcher, toks: list[Tok]) -> list[tuple[str, int, int]]:
@@ -30,17 +27,6 @@ def _everywhere(matcher: TokenMatcher, toks: list[Tok]) -> list[tuple[str, int, 
                 hits.append((start, index, end))
     hits.sort()
     return [(matcher._patterns[index].key, start, end) for start, index, end in hits]
-
-
-def _texts() -> list[str]:
-    texts = []
-    for name in ("dev.jsonl", "gen2.jsonl"):
-        for line in (_ROOT / "fixtures" / name).read_text().splitlines():
-            if line.strip():
-                row = json.loads(line)
-                if "text" in row:
-                    texts.append(row["text"])
-    return texts
 
 
 def _word_salad(count: int) -> list[str]:
@@ -62,7 +48,7 @@ def test_when_pre_tests_skip_a_start_then_no_pattern_could_have_matched_there(
 ) -> None:
     pipeline = analyzer.pipeline
     matcher = pipeline._tokens
-    texts = _texts() if source == "fixtures" else _word_salad(400)
+    texts = fixture_texts("dev.jsonl", "gen2.jsonl") if source == "fixtures" else _word_salad(400)
     assert len(texts) > 100
     found = 0
     for text in texts:
