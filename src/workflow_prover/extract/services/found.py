@@ -225,7 +225,7 @@ def _opens_phrase(toks: list[Tok], m: Mention) -> bool:
     uses the word as the system, the same word opening a sentence before a noun is that
     system ('we close deals' stays the verb: a subject comes before it)."""
     k = m.start - 1
-    opens = k < 0 or toks[k].text in (".", "\n", ":", ";", "(", "-", "*") or toks[k].line_start
+    opens = k < 0 or toks[k].text in (".", ":", ";", "(", "-", "*") or toks[k].line_start
     nxt = toks[m.end] if m.end < len(toks) else None
     return opens and nxt is not None and nxt.text.isalpha() and nxt.text.islower()
 
