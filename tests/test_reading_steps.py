@@ -818,6 +818,27 @@ ROWS = [
         "The worker purges the story URL from Fastly.",
         [("write", ["Fastly"])],
     ),
+    (
+        "a lower-case product no lexicon lists is a system where a call verb names it too",
+        "1) create the shipment in parcelwise 2) send the buyer a receipt via Postmark. we call "
+        "parcelwise with an idempotency key.",
+        [("write", ["parcelwise"]), ("write", ["Postmark"])],
+    ),
+    (
+        "'a service called X' names a system, so X after a place preposition is that system",
+        "the form posts to zapline, and a service called zapline creates the ticket in Jira.",
+        [("write", ["zapline"]), ("write", ["Jira"])],
+    ),
+    (
+        "a word after a place preposition twice is no product ('in bulk')",
+        "We upsert contacts into HubSpot in bulk. Deals are written to HubSpot in bulk.",
+        [("write", ["HubSpot"])],
+    ),
+    (
+        "a product named by its domain is named again by the name before the dot",
+        "Add the points in rewardly.io; later, reverse the points in rewardly.",
+        [("write", ["rewardly.io"]), ("write", ["rewardly.io"])],
+    ),
 ]
 
 

@@ -79,6 +79,7 @@ class WordClasses:
     verb_particle: frozenset[str]
     sourced_verb: frozenset[str]
     domain_suffix: frozenset[str]
+    call_verb: frozenset[str]
     result_opener: frozenset[str]
     generic_adjective: frozenset[str]
     noun_modifier: frozenset[str]

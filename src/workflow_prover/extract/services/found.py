@@ -32,6 +32,8 @@ from workflow_prover.extract.services.unnamed import (
     generic,
     head_aliases,
     known_generic,
+    lexicon_tokens,
+    lower_names,
     name_aliases,
     proper_names,
     slug_services,
@@ -120,11 +122,30 @@ def find_services(
         if m.end - m.start >= 2:  # "Oracle Transportation Management" ... "OTM"
             aliases.setdefault("".join(t.text[0] for t in toks[m.start : m.end]).lower(), m.info)
     found += proper
+    for m in lower_names(ann, taken, catalog):  # "in shiphero ... never call shiphero"
+        aliases.setdefault(toks[m.start].norm, m.info)
+        found.append(m)
+    _domain_stems(ann, proper, aliases)
     found += back_references(toks, found, taken, aliases, words)
     found += _short_names(toks, found, taken)
     found = _owned(toks, sorted(found, key=lambda m: m.start))
     found = _vendor_products(toks, found)
     return _one_name_each(appositions(toks, found, aliases, words), aliases, words)
+
+
+def _domain_stems(
+    ann: Annotation, proper: list[SvcMention], aliases: dict[str, ServiceInfo]
+) -> None:
+    """'add the points in smile.io ... call shiphero or smile': a product named by its domain
+    is named later by the name before the dot, unless a lexicon knows that word here."""
+    toks = ann.toks
+    known = {toks[i].norm for i in lexicon_tokens(ann)}
+    for m in proper:
+        if m.info.rule != "generic.domain_name":
+            continue
+        stem = toks[m.start].norm.rpartition(".")[0]
+        if len(stem) >= 4 and stem.isalpha() and stem not in known:
+            aliases.setdefault(stem, m.info)
 
 
 def _vendor_products(toks: list[Tok], found: list[SvcMention]) -> list[SvcMention]:

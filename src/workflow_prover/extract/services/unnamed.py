@@ -76,12 +76,7 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
     """
     toks = ann.toks
     words = catalog.words
-    known = {
-        i
-        for g in (Group.TERM, Group.CUE, Group.VERB, Group.CONTEXT)
-        for m in ann.of(g)
-        for i in range(m.start, m.end)
-    }
+    known = lexicon_tokens(ann)
     ids = {m.start for m in ann.of(Group.TERM) if m.label == "ID_NOUN"}
     out: list[SvcMention] = []
     for i, tok in enumerate(toks):
@@ -121,6 +116,82 @@ def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
         )
         taken.update(range(j, k))
     return out
+
+
+def lexicon_tokens(ann: Annotation) -> set[int]:
+    """The tokens some lexicon row annotates (a term, a cue, a verb, a context word)."""
+    return {
+        i
+        for g in (Group.TERM, Group.CUE, Group.VERB, Group.CONTEXT)
+        for m in ann.of(g)
+        for i in range(m.start, m.end)
+    }
+
+
+def lower_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
+    """'create the order in shiphero ... we never call shiphero without a key': a product
+    the lexicon does not list, written in lower case.
+
+    A lower-case word no lexicon knows is a product where the text uses it as a system at
+    least twice, once in a place only a system takes: the bare object of a call verb ("call
+    shiphero", "a service called shiphero") or the owner of what systems have ("spruce's
+    dedup key"). A place preposition alone is not enough ("in bulk", "to staging" are words), so
+    two such places never make a product.
+    """
+    toks = ann.toks
+    known = lexicon_tokens(ann)
+    places: dict[str, list[tuple[int, bool]]] = {}
+    for i, tok in enumerate(toks):
+        if i in taken or i in known or not _plain_lower(tok) or in_identifier(toks, i, i + 1):
+            continue
+        strong = _strong_place(toks, i, catalog.words)
+        if strong or _target_place(toks, i):
+            places.setdefault(tok.norm, []).append((i, strong))
+    out: list[SvcMention] = []
+    for norm, hits in places.items():
+        if len(hits) >= 2 and any(strong for _, strong in hits):
+            info = catalog.info(norm, "hosting_api", "generic.lower_name", generic=True)
+            out.extend(SvcMention(info, i, i + 1) for i, _ in hits)
+            taken.update(i for i, _ in hits)
+    return out
+
+
+def _plain_lower(tok: Tok) -> bool:
+    return (
+        len(tok.text) >= 3
+        and tok.text.isalpha()
+        and tok.text.islower()
+        and (tok.norm not in NAME_STOPS)
+    )
+
+
+def _strong_place(toks: list[Tok], i: int, words: WordClasses) -> bool:
+    """The bare object of a call verb, or an owner of what systems have ("spruce's dedup
+    key"); "the shiphero api" is a generic service already."""
+    if i > 0 and toks[i - 1].norm in words.call_verb:
+        return True
+    ahead = [t.norm for t in toks[i + 1 : i + 5] if t.line == toks[i].line]
+    return (
+        len(ahead) >= 2
+        and ahead[0] in ("'s", "’s")
+        and (any(w in words.system_after for w in ahead[1:]))
+    )
+
+
+def _target_place(toks: list[Tok], i: int) -> bool:
+    """Right after a place preposition, with no article, at the end of its phrase."""
+    if i == 0 or toks[i - 1].norm not in _TARGET_PREPOSITIONS:
+        return False
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return (
+        nxt is None
+        or nxt.line != toks[i].line
+        or not nxt.text.isalpha()
+        or nxt.norm in ("and", "or", "then")
+    )
+
+
+_TARGET_PREPOSITIONS = frozenset(("in", "into", "to", "via", "through"))
 
 
 def _domain(text: str, suffixes: frozenset[str]) -> bool:
