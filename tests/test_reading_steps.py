@@ -839,6 +839,54 @@ ROWS = [
         "Add the points in rewardly.io; later, reverse the points in rewardly.",
         [("write", ["rewardly.io"]), ("write", ["rewardly.io"])],
     ),
+    (
+        "a phrasal verb split by its object reads as the phrasal verb ('look the customer up')",
+        "We look the customer up in HubSpot, then create the deal there.",
+        [("read", ["HubSpot"]), ("write", ["HubSpot"])],
+    ),
+    (
+        "a pronoun object between a phrasal verb and its particle ('picks them up from')",
+        "The worker picks them up from the SFTP server and loads them into BigQuery.",
+        [("read", ["SFTP server"]), ("write", ["Google BigQuery"])],
+    ),
+    (
+        "what is handed to a system goes to it ('hands it to fulfilment-api')",
+        "The handler validates the order and hands it to fulfilment-api.",
+        [("write", ["fulfilment-api"])],
+    ),
+    (
+        "a verb-shaped word after 'by' is a noun ('checks them by hand')",
+        "Export the invoices from Xero; finance checks them by hand.",
+        [("read", ["Xero"])],
+    ),
+    (
+        "an external system that gets or receives data as the subject is written to",
+        "We create the invoice in Stripe, and then Xero receives a copy.",
+        [("write", ["Stripe"]), ("write", ["Xero"])],
+    ),
+    (
+        "a system that receives a trigger or an event is called, not written to",
+        "When a Zendesk ticket is tagged, zen-bridge receives the trigger and creates a Jira "
+        "issue.",
+        [("read", ["Zendesk"]), ("write", ["Jira"])],
+    ),
+    (
+        "a write into the dedupe's own store is the mechanism, no step on the sender",
+        "On a Stripe webhook the handler first records the event id in a processed_events "
+        "table, then creates the order in Shopify.",
+        [("read", ["Stripe"]), ("write", ["Shopify"])],
+    ),
+    (
+        "picking up a trigger's event via webhook is the receive already read, no second read",
+        "When a Shopify order is placed, we pick up the order via webhook and create the "
+        "invoice in Xero.",
+        [("read", ["Shopify"]), ("write", ["Xero"])],
+    ),
+    (
+        "telling people something through a channel is a write to the channel",
+        "When the refund is issued, tell the customer by SMS via Twilio.",
+        [("write", ["Twilio"])],
+    ),
 ]
 
 

@@ -31,6 +31,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from workflow_prover.annotate.phrasal import SplitPhrasals
 from workflow_prover.annotate.tokenizer import customise_tokenizer
 from workflow_prover.annotate.tokenmatch import TokenMatcher
 from workflow_prover.annotate.types import Annotation, Group, Mention, Tok, longest_first
@@ -103,6 +104,13 @@ class LexiconPipeline:
         self._exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._tokens = TokenMatcher()
         self._add_rules()
+        particles = frozenset(
+            w for row in lex.words if row.label == "VERB_PARTICLE" for w in row.words
+        )
+        self._split = SplitPhrasals(
+            ((v.id, verb_forms_of(v.pattern, v.forms)) for v in lex.verbs if " " in v.pattern),
+            particles,
+        )
         self._by_id = {id_: self._rules[key] for id_, key in self._keys.items()}
         # every word's text tested once, as spaCy makes its lexeme: whether the corrector may
         # correct it, and whether the token patterns' heads that read only the text run there
@@ -238,6 +246,12 @@ class LexiconPipeline:
             args = list(rule.args)  # built in line: a method call costs a third as much again
             args[_START], args[_END], args[_VALUE] = s, e, value
             by_group[rule.group].append(Mention(*args))  # type: ignore[arg-type]
+        verbs = by_group[Group.VERB]
+        covered = {i for m in verbs for i in range(m.start, m.end)}
+        for key, s, e in self._split(toks, covered):  # "look the sender up"
+            args = list(rules[key].args)
+            args[_START], args[_END], args[_VALUE] = s, e, None
+            verbs.append(Mention(*args))  # type: ignore[arg-type]
         # claim cues are filtered by their requirements first (extract.view), then by length
         for group in (Group.SERVICE, Group.VERB):
             by_group[group] = longest_first(by_group[group])

@@ -318,6 +318,7 @@ WordLabel = Literal[
     "SOURCED_VERB",  # enrich, generate: 'enriches the lead from Apollo' reads Apollo
     "RESULT_OPENER",  # so, hence: 'so a replay can't double pay' is about the clause before
     "DOMAIN_SUFFIX",  # io, com: 'add the points in smile.io' names a product by its domain
+    "RECIPIENT_VERB",  # gets, receives: 'ledger-api gets the entry': the subject is written to
     "CALL_VERB",  # call, ping: 'never call shiphero without a key': its bare object is a system
     # modifiers and runtimes (read by services and verbs)
     "GENERIC_ADJECTIVE",  # internal, rest, third-party: says nothing about which system

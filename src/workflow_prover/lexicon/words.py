@@ -80,6 +80,7 @@ class WordClasses:
     sourced_verb: frozenset[str]
     domain_suffix: frozenset[str]
     call_verb: frozenset[str]
+    recipient_verb: frozenset[str]
     result_opener: frozenset[str]
     generic_adjective: frozenset[str]
     noun_modifier: frozenset[str]

@@ -141,6 +141,8 @@ def is_verbal(
             return False
         if prev.norm in ("per", "each", "every"):
             return False  # "a fresh UUID per request", "every call": a noun
+        if prev.norm == "by" and form == "base":
+            return False  # "runs it by hand", "sent by post": a verb after 'by' is a gerund
         if prev.norm in PREPOSITIONS and nxt is not None and nxt.norm in words.time_noun:
             return False  # "built at send time": a noun compound
         if prev.norm in words.noun_modifier and prev.text.islower():

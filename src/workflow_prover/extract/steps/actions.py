@@ -450,6 +450,9 @@ def _action_steps(
         acted = [m for m in phrase if frame.role_of(m) in _ACTED_ROLES]
         if not acted and _passive(view, action):
             acted = subject  # "the order is created in NetSuite" names it in its phrase
+        recipient = not acted and _recipient(view, action, subject)
+        if recipient:
+            acted = subject  # "then ledger-api gets the settlement entry": a write to it
         if not acted and "frame.key_value" in frame.via:
             acted = _key_service(view, frame, subject)  # "quickbooks: GET /v3/..."
         if not acted:
@@ -469,7 +472,7 @@ def _action_steps(
             # "look up or create the customer in NetSuite": one step on the next phrase
             merged_write = merged_write or action.label in ("WRITE", "TRANSFER")
             continue
-        kind = "WRITE" if merged_write and action.label == "READ" else action.label
+        kind = "WRITE" if (merged_write or recipient) and action.label in _READS else action.label
         merged_write = False
         bracketed = view.lay.depth[action.start] > view.lay.depth[frame.start]
         if (
@@ -494,6 +497,35 @@ def _action_steps(
         if any(s.action == "read" for s in steps):
             sentence.sources += acted
     return out
+
+
+_READS = ("READ", "RECEIVE")
+
+
+def _delivered(view: TextView, clause: Clause) -> bool:
+    """Does the clause say its data comes by a webhook ('we pick it up via webhook')?"""
+    return any(c.label == "webhook" for c in view.mentions("cue", clause.index))
+
+
+def _recipient(view: TextView, action: Action, subject: list[SvcMention]) -> bool:
+    """'ledger-api gets the settlement entry', 'Xero receives a copy': one external system
+    right before a verb of getting, as its subject, with an object after it, is where the
+    data goes; a system that receives an event or a request is called, not written to."""
+    verb = action.verb
+    toks = view.toks
+    if len(subject) != 1 or toks[verb.start].norm not in view.catalog.words.recipient_verb:
+        return False
+    m = subject[0]
+    nxt = toks[verb.end].norm if verb.end < len(toks) else ""
+    # "zen-bridge receives the trigger": an event delivered is a call to us, not our write
+    events = view.catalog.words.on_event_noun
+    delivered = any(t.norm in events for t in toks[verb.end + 1 : verb.end + 4])
+    return (
+        m.info.role == "api"
+        and m.end == verb.start
+        and nxt in ("a", "an", "the", "each", "every", "one", "its", "their")
+        and not delivered
+    )
 
 
 def _restates_a_call(view: TextView, clause: Clause, action: Action) -> bool:
@@ -591,11 +623,16 @@ _RUN_NOUNS = frozenset(("job", "jobs", "task", "tasks", "run", "runs", "batch"))
 def _dedupe_lookup(view: TextView, clause: Clause, action: Action) -> bool:
     """'we check the `labels` table for the order id and skip if a label exists': a read in
     a clause that de-duplicates, naming no system, is the dedupe's own lookup, not a read of
-    a system guessed from elsewhere."""
-    return action.label == "READ" and any(
-        c.label in ("idempotency", "idempotency_store") and view.read(c).modality == "asserted"
-        for c in view.mentions("cue", clause.index)
-    )
+    a system guessed from elsewhere. So is a write into the dedupe's store ('records the
+    event id in a processed_events table'): the store is a part of the mechanism."""
+    for c in view.mentions("cue", clause.index):
+        if view.read(c).modality != "asserted":
+            continue
+        if c.label == "idempotency_store" and c.start > action.verb.start:
+            return True
+        if action.label == "READ" and c.label in ("idempotency", "idempotency_store"):
+            return True
+    return False
 
 
 def _acts_alone(view: TextView, frame: Frame, action: Action) -> bool:
@@ -772,6 +809,8 @@ def _fallback(
         # "for each Jira issue key in the body, transition the issue": the issue is Jira's
         return owners[-1:], "step.fallback.named_owner"
     api_senders = [m for m in sentence.senders if m.info.role == "api"]
+    if api_senders and kind in _READS and _delivered(view, clause):
+        return [], ""  # "we pick it up via webhook": the delivery is the receive already read
     if api_senders:
         return api_senders[:1], "step.fallback.trigger_sender"
     if kind == "READ":
