@@ -1553,6 +1553,18 @@ NOT_FORMS = [
         "if the provider call throws, the request just 500s back to the checkout page.",
         "alerting",
     ),
+    # an idempotency key is no credential for a credential cue that needs one
+    (
+        "idempotency-key-sent-with-a-ticket-is-no-pasted-secret",
+        "each refund is sent with the ticket number as its idempotency key.",
+        "hardcoded",
+    ),
+    (
+        "a-dedupe-key-ttl-is-no-credential-rotation",
+        "the dedupe key lives in Redis with a 24h ttl.",
+        "rotation",
+    ),
+    ("a-secure-message-is-no-vault", "we send a secure message with the dedup key.", "vault"),
 ]
 
 

@@ -887,6 +887,17 @@ ROWS = [
         "When the refund is issued, tell the customer by SMS via Twilio.",
         [("write", ["Twilio"])],
     ),
+    (
+        "a verb-shaped word alone in quotes after a determiner is a name ('our 'Refunds' base')",
+        "The scenario issues the refund in Shopify and then writes a line to our 'Refunds' "
+        "Airtable base.",
+        [("write", ["Shopify"]), ("write", ["Airtable"])],
+    ),
+    (
+        "a read from a secrets store fetches a credential: no step, on it or on another system",
+        "We create the order in Shopify. The worker reads its settings from AWS Secrets Manager.",
+        [("write", ["Shopify"])],
+    ),
 ]
 
 

@@ -406,7 +406,7 @@ def _required(view: TextView, cue: Mention) -> bool:
         # build it as f"{id}-{datetime.utcnow()}"')
         return _about_key(view, lo, hi) or _about_key(view, *_previous(view, lo))
     if need == "credential":  # "the token is in the cron host's environment"
-        return view.has_term("CREDENTIAL_NOUN", lo, hi)
+        return _about_credential(view, lo, hi)
     if need == "write":
         return any(v.label == "WRITE" for v in view.ann.of(Group.VERB) if lo <= v.start < hi)
     if need == "dedupe":  # "only sends the code if that insert succeeded": a unique insert
@@ -428,6 +428,19 @@ def _about_failure(view: TextView, lo: int, hi: int) -> bool:
         for c in view.ann.of(Group.CUE)
         if lo <= c.start < hi
     )
+
+
+def _about_credential(view: TextView, lo: int, hi: int) -> bool:
+    """A credential word in tokens lo..hi that is no word of an idempotency cue: the key
+    of "sent with the ticket number as its idempotency key" opens nothing."""
+    keys = {
+        i
+        for c in view.ann.of(Group.CUE)
+        if c.label in ("idempotency", "idempotency_store") and c.end > lo and c.start < hi
+        for i in range(c.start, c.end)
+    }
+    at = view.term_starts("CREDENTIAL_NOUN")
+    return any(i in at and i not in keys for i in range(lo, hi))
 
 
 def _about_key(view: TextView, lo: int, hi: int) -> bool:

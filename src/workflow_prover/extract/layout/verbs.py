@@ -126,6 +126,8 @@ def is_verbal(
         return False  # "`order_id`", "the send_log table": an identifier
     if prev is not None and prev.text == "`" and nxt is not None and nxt.text == "`":
         return False  # "the `labels` bucket": a name in code on its own, no action
+    if _quoted_name(toks, s, e, lead):
+        return False  # "our 'Refunds' Airtable base": a name in quotes after a determiner
     if prev is not None and prev.text == "`":
         # "a `lead.created` message": a name in code between the determiner and the noun
         # "trigger: `order.refunded` message on the topic": after a label, the same noun
@@ -189,6 +191,22 @@ def is_verbal(
             return False  # "Requests that exhaust their attempts are written to ...": a noun
         return nxt is not None and object_starter(nxt) and nxt.norm not in PREPOSITIONS
     return True
+
+
+_QUOTES = {"'": "'", '"': '"', "‘": "’", "“": "”"}
+
+
+def _quoted_name(toks: list[Tok], s: int, e: int, lead: int) -> bool:
+    """Is the verb the one word in quotes right after a determiner or a possessive?"""
+    if s - 2 < lead or e >= len(toks):
+        return False
+    close = _QUOTES.get(toks[s - 1].text)
+    before = toks[s - 2].norm
+    return (
+        close is not None
+        and toks[e].text == close
+        and (before in DETERMINERS or before in ("our", "their", "its", "my", "your"))
+    )
 
 
 def _relative_subject(toks: list[Tok], e: int) -> bool:

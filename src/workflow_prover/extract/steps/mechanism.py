@@ -3,7 +3,7 @@
 "Failures are *sent* to the DLQ", "the key is *read* from Vault", "every write is keyed:
 the Slack post is skipped...": the verb acts on a mechanism part (rubric section 1), so the
 clause adds no step. The test: a claim cue, a credential noun or a failure word before the
-verb, in the subject.
+verb, in the subject; or a read from a secrets store ("pulled from our 1Password vault").
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ def is_mechanism(view: TextView, clause: Clause, start: int, verb: Mention) -> b
         for c in view.mentions("cue", clause.index)
     ):
         return True
+    if verb.label == "READ" and any(
+        m.info.role == "secrets" and m.start >= verb.end for m in view.clause_services(clause.index)
+    ):
+        return True  # "reads its settings from Secrets Manager": a credential fetch, no step
     return view.has_term("CREDENTIAL_NOUN", start, verb.start) or view.has_term(
         "FAILURE_WORD", start, verb.start
     )
