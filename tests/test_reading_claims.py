@@ -1576,6 +1576,18 @@ def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, k
 
 # Issue 8's modality list: (behaviour, text, kind, whether the mechanism holds after it)
 MODALITY_FORMS = [
+    (
+        "a-negated-verb-before-more-than-is-a-cap",
+        "we post orders to Xero through a queue that never sends more than 3 messages a second.",
+        "throttle_rate",
+        True,
+    ),
+    (
+        "as-soon-as-is-when-not-a-plan",
+        "we post orders to Xero; failures go to a DLQ and on-call is paged as soon as one lands.",
+        "alerting",
+        True,
+    ),
     ("would-add", "we post orders to Xero. we would add a DLQ.", "terminal_path", False),
     (
         "a-removal-runs-through-a-bracket-that-goes-on-with-the-list",
@@ -2062,6 +2074,15 @@ SCOPE_FORMS = [
             "We pull orders from Shopify and create them in NetSuite. Both calls use exponential "
             "backoff with jitter.",
             "it waits about a second before the second try and about two before the third",
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [],
+    ),
+    (
+        "both-hops-through-a-named-queue-covers-both-calls",
+        [
+            "1. write the result to our FHIR server\n2. ask Twilio to text the patient\nBoth "
+            "outbound hops go through a Mirth queue that backs off exponentially."
         ],
         "NO_RATE_LIMIT_HANDLING",
         [],
