@@ -2079,6 +2079,15 @@ SCOPE_FORMS = [
         [],
     ),
     (
+        "a-verb-particle-subject-names-its-step-though-a-failure-word-follows",
+        [
+            "1. send the survey through Delighted\n2. write the score onto the Help Scout "
+            "conversation\nFailures go to a DLQ. The write-back is set to 'continue on error'."
+        ],
+        "ERRORS_SWALLOWED",
+        [2],
+    ),
+    (
         "both-hops-through-a-named-queue-covers-both-calls",
         [
             "1. write the result to our FHIR server\n2. ask Twilio to text the patient\nBoth "

@@ -102,8 +102,13 @@ def described(targets: Targets, clause: Clause) -> tuple[int, ...]:
         return ()
     head, words = subject
     said = frozenset(stem(w) for w in words)
+    rest = words - {head}
+    if rest and rest <= targets.view.catalog.words.verb_particle:
+        # "the write-back is set to 'continue on error'": a verb-particle noun alone names
+        # the one step with that verb, whatever its object
+        hits = [s.start for s in targets.steps if stem(head) in _verb_stems(targets, s)]
     # "the tag write is guarded by ...": a step noun for a head names the write by its object
-    if head in targets.view.catalog.words.step_noun:
+    elif head in targets.view.catalog.words.step_noun:
         hits = [
             s.start
             for s in targets.steps
@@ -187,8 +192,12 @@ def _subject_words(view: TextView, clause: Clause) -> tuple[str, frozenset[str]]
     toks = view.toks
     verbs = {v.start for v in view.mentions("verb", clause.index) if view.verbal(v)}
     fails = view.term_starts("FAILURE_WORD")  # "when the leads query fails": before its verb
+    # the subject ends at a failure word ("when the leads query fails": 'query' is no verb
+    # there), unless an auxiliary comes first ("the write-back is set to 'continue on
+    # error'"); else at its verb
+    aux = next((k for k in range(clause.start, clause.end) if toks[k].norm in AUXILIARIES), None)
     end = next((k for k in range(clause.start, clause.end) if k in fails), None)
-    if end is None:
+    if end is None or (aux is not None and aux < end):
         end = next(
             (
                 k
