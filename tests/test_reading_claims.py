@@ -1430,6 +1430,16 @@ def test_later_turns_change_claims_where_they_were_said(
 
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
+    (
+        "a-second-one-for-the-same-is-refused",
+        "a second survey for the same conversation is refused by Delighted.",
+        "idempotency",
+    ),
+    (
+        "treated-as-unique-by-the-receiver",
+        "we pass the conversation number as a property Delighted treats as unique.",
+        "idempotency",
+    ),
     ("insert-ignore", "we write each row to MySQL with INSERT IGNORE.", "idempotency"),
     ("page-the-on-call", "when a sync fails we page the on-call.", "alerting"),
     (
@@ -2086,6 +2096,16 @@ SCOPE_FORMS = [
         ],
         "ERRORS_SWALLOWED",
         [2],
+    ),
+    (
+        "an-exception-naming-a-services-action-leaves-out-that-step-only",
+        [
+            "When a Help Scout conversation is closed, Help Scout calls our webhook. We send a "
+            "survey through Delighted and write the score back onto the Help Scout "
+            "conversation. Everything except the Help Scout write-back has a dead-letter queue."
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [4],
     ),
     (
         "both-hops-through-a-named-queue-covers-both-calls",

@@ -81,6 +81,12 @@ SHOWN = [
         "at /States/Charge  [step.asl.http]",
     ),
     (
+        "an exception says what it leaves out",
+        "We create the deal in HubSpot and post a note to Slack. Every step except the Slack "
+        "post has a dead-letter queue.",
+        "scope: all except steps 2  via: scope.exception",
+    ),
+    (
         "a heading is a block of its section",
         "## Context\nWe pull orders from Shopify.",
         'line 1: heading, section background  "Context"',

@@ -453,9 +453,12 @@ def _scope(
     filters = _filters(draft.filter)
     if draft.also:
         filters["also_services"] = draft.also
-    if draft.excluded or draft.excluded_refs:
+    if draft.excluded or draft.excluded_refs or draft.excluded_starts:
         known = labels.get(turn, {})
         excluded_steps = [i for ref in draft.excluded_refs for i in known.get(ref, [ref])]
+        excluded_steps += [
+            i for start in draft.excluded_starts for i in at_start.get((turn, start), ())
+        ]
         filters["excluded_services"] = draft.excluded
         filters["excluded_steps"] = tuple(excluded_steps)
     if draft.step_refs:

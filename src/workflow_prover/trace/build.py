@@ -183,6 +183,8 @@ def _claim(claim: ClaimNode) -> ClaimTrace:
             target=scope.target.value,
             steps=list(scope.steps),
             services=list(scope.services),
+            excluded_steps=list(scope.excluded_steps),
+            excluded_services=list(scope.excluded_services),
             via=list(evidence.via),
         ),
         pointer=evidence.pointer,

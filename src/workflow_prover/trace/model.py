@@ -87,6 +87,8 @@ class ScopeTrace(_Out):
     target: str
     steps: list[int] = Field(default_factory=list)
     services: list[str] = Field(default_factory=list)
+    excluded_steps: list[int] = Field(default_factory=list)  # "every step except the X post"
+    excluded_services: list[str] = Field(default_factory=list)  # "all APIs but Mailgun"
     via: list[str] = Field(default_factory=list)
 
 

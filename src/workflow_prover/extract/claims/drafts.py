@@ -23,6 +23,7 @@ class ScopeDraft:
     vendors: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()  # services left out: "all APIs but Mailgun"
     excluded_refs: tuple[int, ...] = ()  # the user's step numbers left out
+    excluded_starts: tuple[int, ...] = ()  # steps left out by name: "except the X write-back"
     also: tuple[str, ...] = ()  # services a general scope covers besides its kind's
     # how it was decided ("scope.services", then what an inherited scope was decided by);
     # shown by the report and `trace`, never compared: it changes no decision

@@ -36,6 +36,8 @@ from workflow_prover.extract.claims.step_scope import (
     nominalised,
     own_steps,
     parent_item_steps,
+    stem,
+    verb_stems,
 )
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.grammar import (
@@ -75,7 +77,7 @@ def scope_of(targets: Targets, clause_index: int, credential: bool) -> ScopeDraf
 def _resolve(targets: Targets, index: int, credential: bool) -> ScopeDraft:
     view = targets.view
     clause = view.clause(index)
-    exception = _exception(view, clause, credential)
+    exception = _exception(targets, clause, credential)
     if exception is not None:
         return exception
     conditioned = _conditions_previous(view, clause)
@@ -124,9 +126,12 @@ def _narrowed_after(view: TextView, clause: Clause) -> int | None:
     return nxt.index if pronoun and not view.mentions("cue", nxt.index) else None
 
 
-def _exception(view: TextView, clause: Clause, credential: bool) -> ScopeDraft | None:
+def _exception(targets: Targets, clause: Clause, credential: bool) -> ScopeDraft | None:
     """'all APIs but Mailgun', 'every step except the Slack post', 'all secrets apart from the
-    FTP login': the quantified (or general) claim, minus what the exception names."""
+    FTP login': the quantified (or general) claim, minus what the exception names: the steps
+    of a service an action noun names ('except the Help Scout write-back' leaves out the
+    write, not the webhook Help Scout sends us), else the service."""
+    view = targets.view
     toks = view.toks
     excepts = view.catalog.words.except_word
     marker = next(
@@ -158,12 +163,28 @@ def _exception(view: TextView, clause: Clause, credential: bool) -> ScopeDraft |
     refs = _step_refs(view, Clause(clause.index, marker, clause.end, clause.sentence))
     if not excepted and not refs:
         return None
+    named = {m.info.name: _named_steps(targets, m, clause.end) for m in excepted}
     base = quantified(view, clause) or ScopeDraft()
     return ScopeDraft(
         filter=base.filter,
-        excluded=tuple(dict.fromkeys(m.info.name for m in excepted)),
+        excluded=tuple(name for name, steps in named.items() if not steps),
         excluded_refs=refs,
+        excluded_starts=tuple(start for steps in named.values() for start in steps),
         via=("scope.exception",),
+    )
+
+
+def _named_steps(targets: Targets, m: SvcMention, end: int) -> tuple[int, ...]:
+    """The steps on the service that a word right after its name names by their verb ('the
+    Help Scout write-back', 'the Slack post'), or none."""
+    said: set[str] = set()
+    for t in targets.view.toks[m.end : min(m.end + 3, end)]:
+        if t.norm in AUXILIARIES:
+            break
+        if t.text.isalpha():
+            said.add(stem(t.norm))
+    return tuple(
+        s.start for s in targets.steps if m.info in s.services and said & verb_stems(targets, s)
     )
 
 

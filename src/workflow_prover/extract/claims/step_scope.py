@@ -106,7 +106,7 @@ def described(targets: Targets, clause: Clause) -> tuple[int, ...]:
     if rest and rest <= targets.view.catalog.words.verb_particle:
         # "the write-back is set to 'continue on error'": a verb-particle noun alone names
         # the one step with that verb, whatever its object
-        hits = [s.start for s in targets.steps if stem(head) in _verb_stems(targets, s)]
+        hits = [s.start for s in targets.steps if stem(head) in verb_stems(targets, s)]
     # "the tag write is guarded by ...": a step noun for a head names the write by its object
     elif head in targets.view.catalog.words.step_noun:
         hits = [
@@ -118,7 +118,7 @@ def described(targets: Targets, clause: Clause) -> tuple[int, ...]:
         hits = [
             s.start
             for s in targets.steps
-            if names_step(head, said, _verb_stems(targets, s), _stems(targets, s))
+            if names_step(head, said, verb_stems(targets, s), _stems(targets, s))
         ]
     return tuple(hits) if len(hits) == 1 else ()
 
@@ -132,7 +132,7 @@ def names_step(
     return stem(head) in verbs and len(said & text) >= 2
 
 
-def _verb_stems(targets: Targets, step: StepDraft) -> frozenset[str]:
+def verb_stems(targets: Targets, step: StepDraft) -> frozenset[str]:
     """The stems of a step's action verbs, computed once per text."""
     key = ("verbs", step.start, step.clause)
     found = targets.words.get(key)
@@ -175,7 +175,7 @@ def _function_named(targets: Targets, clause: Clause) -> tuple[int, ...]:
     if len(words) < 2:
         return ()
     said = {stem(w) for w in words}
-    hits = [s.start for s in targets.steps if said & _verb_stems(targets, s)]
+    hits = [s.start for s in targets.steps if said & verb_stems(targets, s)]
     return tuple(hits) if len(hits) == 1 else ()
 
 
