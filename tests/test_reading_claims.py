@@ -2108,6 +2108,15 @@ SCOPE_FORMS = [
         [4],
     ),
     (
+        "a-stores-constraint-named-by-the-store-guards-the-writes-to-it",
+        [
+            "1. POST the journal entry to QuickBooks\n2. write a row to the `payroll_runs` "
+            "Postgres table\npayroll_runs has a unique constraint on gusto_payroll_uuid."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [1],
+    ),
+    (
         "both-hops-through-a-named-queue-covers-both-calls",
         [
             "1. write the result to our FHIR server\n2. ask Twilio to text the patient\nBoth "

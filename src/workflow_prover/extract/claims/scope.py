@@ -37,6 +37,7 @@ from workflow_prover.extract.claims.step_scope import (
     own_steps,
     parent_item_steps,
     stem,
+    store_named,
     verb_stems,
 )
 from workflow_prover.extract.layout.clauses import Clause
@@ -295,6 +296,9 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
     kind = general_noun(view, clause)
     if kind is not None:
         return ScopeDraft(filter=kind, via=("scope.general_noun",))
+    own = store_named(targets, clause)
+    if own:  # "payroll_runs has a unique constraint": the steps that write payroll_runs
+        return ScopeDraft(general=False, steps=own, via=("scope.store_named",))
     own = described(targets, clause)
     if own:  # "the write-back is an upsert": the step its subject names, wherever it stands
         return ScopeDraft(general=False, steps=own, via=("scope.described",))

@@ -90,6 +90,59 @@ def own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
     return tuple(same)
 
 
+def store_named(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    """'payroll_runs has a unique constraint on gusto_payroll_uuid': a subject that is an
+    identifier ('payroll_runs', 'orders-db') some steps name too ('writes a row to the
+    `payroll_runs` table') is about those steps: a store's constraint guards its writes."""
+    view = targets.view
+    if not any(c.store_constraint for c in view.mentions("cue", clause.index)):
+        return ()  # "`receipts-new` has a redrive policy": a queue's DLQ is no guard of writes
+    toks = view.toks
+    verbs = view.verb_starts
+    end = next(
+        (k for k in range(clause.start, clause.end) if k in verbs or toks[k].norm in AUXILIARIES),
+        clause.end,
+    )
+    if end - clause.start > 6:
+        return ()
+    names = _identifiers(toks, clause.start, end)
+    if not names:
+        return ()
+    return tuple(
+        s.start
+        for s in targets.steps
+        if s.clause != clause.index and names & _identifiers(toks, s.start, s.end)
+    )
+
+
+def _identifiers(toks: list[Tok], lo: int, hi: int) -> set[str]:
+    """The names of things written as one word with '_' or '-' inside ('payroll_runs', not
+    the field 'gusto_payroll_uuid') in lo..hi."""
+    out: set[str] = set()
+    run: list[str] = []
+    for k in range(lo, hi + 1):
+        tok = toks[k] if k < hi else None
+        if tok is not None and (tok.text[:1].isalnum() or tok.text in ("_", "-")):
+            run.append(tok.norm)
+            if tok.ws:
+                _add_identifier(out, run)
+            continue
+        _add_identifier(out, run)
+    return out
+
+
+def _add_identifier(out: set[str], run: list[str]) -> None:
+    word = "".join(run).strip("_-")
+    run.clear()
+    last = word.replace("-", "_").rpartition("_")[2]
+    # "response_id goes into sent_sms": a field's name is no store
+    if ("_" in word or "-" in word) and len(word) >= 5 and last not in _FIELD_ENDS:
+        out.add(word)
+
+
+_FIELD_ENDS = frozenset(("id", "ids", "uuid", "key", "keys", "ref", "sid", "number", "token"))
+
+
 def described(targets: Targets, clause: Clause) -> tuple[int, ...]:
     """'the project-board add has no dedupe': a subject whose head is a step's own verb and
     that shares two content words or more with that step's text ('add it to the Triage
