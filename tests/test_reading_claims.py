@@ -1587,6 +1587,13 @@ def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, k
 # Issue 8's modality list: (behaviour, text, kind, whether the mechanism holds after it)
 MODALITY_FORMS = [
     (
+        "a-verb-inside-an-identifier-ends-no-negations-phrase",
+        "we send each reminder through Twilio. We never send without first inserting the "
+        "appointment id into `sms_sent` (unique).",
+        "idempotency_store",
+        True,
+    ),
+    (
         "a-negated-verb-before-more-than-is-a-cap",
         "we post orders to Xero through a queue that never sends more than 3 messages a second.",
         "throttle_rate",
@@ -2115,6 +2122,16 @@ SCOPE_FORMS = [
         ],
         "WRITE_WITHOUT_IDEMPOTENCY",
         [1],
+    ),
+    (
+        "an-action-that-names-no-system-restates-the-one-step-with-its-verb",
+        [
+            "Every evening the scheduler reads tomorrow's appointments from Postgres and sends "
+            "one SMS per appointment through Twilio. We never send without first inserting the "
+            "appointment id into `sms_sent` (unique)."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
     ),
     (
         "both-hops-through-a-named-queue-covers-both-calls",

@@ -898,6 +898,11 @@ ROWS = [
         "We create the order in Shopify. The worker reads its settings from AWS Secrets Manager.",
         [("write", ["Shopify"])],
     ),
+    (
+        "'never V without W' asserts the action: the step stays",
+        "We never charge the card in Stripe without an idempotency key.",
+        [("write", ["Stripe"])],
+    ),
 ]
 
 

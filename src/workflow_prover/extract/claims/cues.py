@@ -37,7 +37,7 @@ from workflow_prover.extract.claims.shapes import (
     routed_failures,
     same_way,
 )
-from workflow_prover.extract.claims.step_scope import guarded_steps
+from workflow_prover.extract.claims.step_scope import guarded_steps, restated_step
 from workflow_prover.extract.claims.tables import column_claims
 from workflow_prover.extract.layout.grammar import CALL_PREPOSITIONS, PURPOSE_OPENERS
 from workflow_prover.extract.reading import TextView
@@ -109,7 +109,14 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
             and scope == GENERAL
             and unresolved_action(view, clause, cue.start)
         ):
-            scope = NOWHERE  # "writes the ID back onto the case, keyed on X": that write only
+            # "writes the ID back onto the case, keyed on X": that write only; "we never send
+            # without first inserting the id into sms_sent": the one send step named before
+            restated = restated_step(targets, clause)
+            scope = (
+                ScopeDraft(general=False, steps=restated, via=("scope.restated_action",))
+                if restated
+                else NOWHERE
+            )
         claims.append(
             ClaimDraft(cue.label, reading, scope, cue.start, cue.end, clause, cue.rule, cue.value)
         )

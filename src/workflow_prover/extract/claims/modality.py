@@ -304,6 +304,8 @@ class ConText:
             finite = j in self._verbs and not toks[j].norm.endswith("ing")
             if toks[j - 1].norm in (",", "or", "nor") and j in self._verbs:
                 continue  # "won't close, relabel or comment on": the negation covers the list
+            if _in_name(toks, j):
+                continue  # "into `sms_sent`": a verb inside an identifier ends no phrase
             if (finite or toks[j].norm in self._finite) and toks[j - 1].norm not in NON_FINITE:
                 return j  # not "without first searching ...": that is the same phrase
         return len(toks)
@@ -370,7 +372,31 @@ class ConText:
         # negations in a list do not: "no sleep and no limiter", "no retries, no DLQ, nothing"
         if self._double_negative(negations):
             return Reading("asserted", tuple(negations))
+        exceptive = self._exceptive_after(negations, target, lo, hi)
+        if exceptive is not None:
+            # "we never send without first inserting the id": the sending is asserted
+            return Reading("asserted", (negations[0], exceptive))
         return Reading("negated", (_nearest(negations, target),))
+
+    def _exceptive_after(
+        self, negations: list[Mention], target: Mention, lo: int, hi: int
+    ) -> Mention | None:
+        """The 'without' after the target inside the scope of its one negation, if any."""
+        if len(negations) != 1 or negations[0].effect == "exceptive":
+            return None
+        own = next((sc for sc in self.scopes[lo:hi] if sc.cue is negations[0]), None)
+        if own is None:
+            return None
+        return next(
+            (
+                sc.cue
+                for sc in self.scopes[lo:hi]
+                if sc.cue.label == "NEGATED"
+                and sc.cue.effect == "exceptive"
+                and target.end <= sc.cue.start < own.hi
+            ),
+            None,
+        )
 
     def _label_end(self, target: Mention) -> int | None:
         """The colon after a cue that labels its line ('Throttling: we haven't added any
@@ -416,6 +442,13 @@ class ConText:
             if second.effect == "exceptive" or not any(t.norm in COORDINATORS for t in between):
                 groups += 1  # "no request reaches A or B without passing the limiter"
         return groups % 2 == 0
+
+
+def _in_name(toks: list[Tok], j: int) -> bool:
+    """Is token j a word of an identifier or of inline code ('`sms_sent`', 'order-sync')?"""
+    glued_before = not toks[j - 1].ws and toks[j - 1].text in ("_", "-", ".", "`")
+    glued_after = j + 1 < len(toks) and not toks[j].ws and toks[j + 1].text in ("_", "-", ".")
+    return glued_before or (glued_after and j + 2 < len(toks) and toks[j + 2].text.isalnum())
 
 
 _LIST_WORDS = frozenset(("and", "or", "nor", "plus"))  # words that go on with a list

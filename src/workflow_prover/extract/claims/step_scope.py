@@ -90,6 +90,24 @@ def own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
     return tuple(same)
 
 
+def restated_step(targets: Targets, clause: int) -> tuple[int, ...]:
+    """The one step of another clause whose verb an action of this clause, naming no system,
+    repeats ('... sends one SMS through Twilio. We never send without first inserting the id
+    into sms_sent'), or none."""
+    view = targets.view
+    said = {
+        stem(view.toks[v.start].norm)
+        for v in view.mentions("verb", clause)
+        if v.label in ("WRITE", "TRANSFER") and view.verbal(v)
+    }
+    hits = [
+        s.start
+        for s in targets.steps
+        if s.clause != clause and s.action == "write" and said & verb_stems(targets, s)
+    ]
+    return tuple(hits) if len(hits) == 1 else ()
+
+
 def store_named(targets: Targets, clause: Clause) -> tuple[int, ...]:
     """'payroll_runs has a unique constraint on gusto_payroll_uuid': a subject that is an
     identifier ('payroll_runs', 'orders-db') some steps name too ('writes a row to the
