@@ -2134,6 +2134,16 @@ SCOPE_FORMS = [
         [],
     ),
     (
+        "a-possessive-in-a-relative-clause-points-back-at-nothing",
+        [
+            "1. stream the row into BigQuery\n2. update the profile in Braze\n3. post a note to "
+            "Slack\nThe BigQuery and Braze calls retry with exponential backoff; events that "
+            "exhaust their retries go to the dead-letter topic."
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [],
+    ),
+    (
         "both-hops-through-a-named-queue-covers-both-calls",
         [
             "1. write the result to our FHIR server\n2. ask Twilio to text the patient\nBoth "

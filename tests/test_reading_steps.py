@@ -903,6 +903,12 @@ ROWS = [
         "We never charge the card in Stripe without an idempotency key.",
         [("write", ["Stripe"])],
     ),
+    (
+        "an adverb between the auxiliary and a participle keeps the passive ('is also POSTed')",
+        "We create the order in Shopify. Each order is also POSTed to the partner's points API "
+        "(the partner rejects a repeated id).",
+        [("write", ["Shopify"]), ("write", ["points API"])],
+    ),
 ]
 
 

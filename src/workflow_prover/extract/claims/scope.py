@@ -628,8 +628,17 @@ def refers_back(view: TextView, clause: Clause) -> bool:
         view.toks[i].norm in stand_in
         and not _relative_pronoun(view, clause, i)
         and not _own_subject(view, clause, i)
+        and not _relative_possessive(view, clause, i)
         for i in range(clause.start, clause.end)
     )
+
+
+def _relative_possessive(view: TextView, clause: Clause, i: int) -> bool:
+    """'events that exhaust their retries go to the DLQ': a possessive inside a relative
+    clause is the relative clause's noun's; it points back at nothing before."""
+    if view.toks[i].norm not in ("its", "their"):
+        return False
+    return any(_relative_pronoun(view, clause, k) for k in range(max(clause.start, i - 4), i))
 
 
 def _own_subject(view: TextView, clause: Clause, i: int) -> bool:

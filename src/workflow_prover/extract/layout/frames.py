@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from workflow_prover.annotate.types import Mention, Tok
 from workflow_prover.extract.layout.clauses import Clause, Layout
 from workflow_prover.extract.layout.grammar import (
+    ADVERBS,
     AUXILIARIES,
     BULLETS,
     CONNECTIVES,
@@ -248,7 +249,10 @@ def _past_participles(toks: list[Tok], verbs: list[Mention], via: list[str]) -> 
     describes the subject; the finite verb after it is what happens."""
     out: list[Mention] = []
     for n, verb in enumerate(verbs):
-        prev = toks[verb.start - 1] if verb.start > 0 else None
+        k = verb.start - 1
+        while k > 0 and toks[k].norm in ADVERBS:
+            k -= 1  # "each order is also POSTed to ...": the auxiliary before the adverb
+        prev = toks[k] if k >= 0 else None
         participle = (
             verb_form(toks[verb.start].text) == "past"
             and prev is not None
