@@ -1431,6 +1431,16 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-field-said-to-be-unique",
+        "the primary email is unique, so a duplicate create returns 409.",
+        "idempotency",
+    ),
+    (
+        "rejects-a-2nd-one",
+        "jira rejects a 2nd create for the same ticket.",
+        "idempotency",
+    ),
+    (
         "a-second-one-for-the-same-is-refused",
         "a second survey for the same conversation is refused by Delighted.",
         "idempotency",
@@ -2142,6 +2152,16 @@ SCOPE_FORMS = [
         ],
         "STEP_WITHOUT_FAILURE_PATH",
         [],
+    ),
+    (
+        "a-consequence-after-a-condition-in-commas-has-the-subject-before-it",
+        [
+            "1. create the account in Google Workspace\n2. open a request in ServiceNow\nStep 1 "
+            "retries with exponential backoff and, once retries are exhausted, writes the record "
+            "to the `onboarding_failed` table."
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [2],
     ),
     (
         "both-hops-through-a-named-queue-covers-both-calls",

@@ -389,6 +389,10 @@ def _elliptical(view: TextView, clause: Clause) -> int | None:
     if not any(v.start == clause.start for v in view.mentions("verb", clause.index)):
         return None
     prev = view.clause(clause.index - 1)
+    if prev.trigger and prev.index > 0 and toks[prev.start - 1].text == ",":
+        # "Steps 1-3 retry and, once retries are exhausted, write the record to X": the
+        # subject is the one before the condition set off by commas
+        prev = view.clause(prev.index - 1)
     return prev.index if prev.sentence == clause.sentence else None
 
 
