@@ -130,6 +130,33 @@ def test_when_a_write_call_sends_a_key_then_how_it_is_built_decides(
     assert found & {"UNSTABLE_IDEMPOTENCY_KEY", "WRITE_WITHOUT_IDEMPOTENCY"} == expected
 
 
+UPSERTS = [
+    pytest.param(
+        "netsuite.upsert_sales_order(external_id=row.order_no)", set(), id="upsert-by-name"
+    ),
+    pytest.param("hubspot.createOrUpdate(email=row.email)", set(), id="create-or-update"),
+    pytest.param(
+        "netsuite.create_sales_order(payload=row)",
+        {"WRITE_WITHOUT_IDEMPOTENCY"},
+        id="a-create-is-no-upsert",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "expected"), UPSERTS)
+def test_when_a_write_method_is_named_an_upsert_then_it_is_idempotent(
+    analyzer: Analyzer, call: str, expected: set[str]
+) -> None:
+    text = python(
+        f"""        def sync(rows):
+            for row in rows:
+                {call}
+        """
+    )
+    found = by_step(analyzer.analyze(text))[call.split("(")[0]]
+    assert found & {"WRITE_WITHOUT_IDEMPOTENCY"} == expected
+
+
 DECORATORS = [
     pytest.param(
         "@retry(wait=wait_exponential(multiplier=1, max=60), stop=stop_after_attempt(5))",

@@ -172,6 +172,8 @@ class CodeReader:
         self.c.steps.append(step)
         if action == "write":
             self.keys(call, ident)
+            if _upsert(chain(call.func)[-1]):  # `netsuite.upsert_sales_order(external_id=...)`
+                self.c.claim(K.IDEMPOTENCY, title, "schema.code.upsert", (ident,))
         return ident
 
     def keys(self, call: ast.Call, step: str) -> None:
@@ -402,6 +404,12 @@ def chain(node: ast.AST) -> list[str]:
         names.append(node.id)
         return names[::-1]
     return []
+
+
+def _upsert(method: str) -> bool:
+    """Is the method an upsert by its name ('upsert_sales_order', 'createOrUpdate')?"""
+    squashed = method.lower().replace("_", "")
+    return squashed.startswith(("upsert", "createorupdate", "insertorupdate"))
 
 
 def _calls(node: ast.AST) -> Iterator[ast.Call]:
