@@ -48,6 +48,15 @@ ITEMS = [
     pytest.param("call: easypost.shipments.create", ("write", "EasyPost"), id="dotted-call"),
     pytest.param("{system: HubSpot, op: search}", ("read", "HubSpot"), id="service-and-action"),
     pytest.param("{target: Twilio}", ("write", "Twilio"), id="unsaid-action-writes"),
+    pytest.param("{source: BigQuery}", ("read", "Google BigQuery"), id="a-source-is-read"),
+    pytest.param(
+        "{name: read_catalog, target: BigQuery}", ("read", "Google BigQuery"), id="name-says-read"
+    ),
+    pytest.param(
+        "{target: google_merchant_api}  # products.insert (replaces on the same offerId)",
+        ("write", "google_merchant_api"),
+        id="a-comment-beside-an-unknown-service-keeps-the-step",
+    ),
     pytest.param(
         "run: curl https://api.example.com/hooks -X POST", ("write", "api.example.com"), id="curl"
     ),
@@ -123,6 +132,11 @@ CLAIMS = [
     pytest.param("credentials: AWS Secrets Manager", {("vault", "asserted")}, id="secrets-manager"),
     pytest.param("auth: env", {("env_var", "asserted")}, id="env-var"),
     pytest.param("timeout: 30s", {("timeout", "asserted")}, id="timeout"),
+    pytest.param(
+        'dead_letter_table: "ops.push_failed"',
+        {("terminal_path", "asserted")},
+        id="a-mechanism-key-and-a-word-more",
+    ),
 ]
 
 
@@ -133,6 +147,14 @@ def test_when_a_key_states_a_mechanism_then_its_name_and_value_make_the_claim(
     doc = lenient(yaml_doc(f"steps:\n  - create: stripe.charges\n{line}\n"), resolver)
     assert {(c.kind.value, c.modality) for c in doc.claims} == expected
     assert all(c.steps is None for c in doc.claims)  # at the top: every step
+
+
+def test_when_a_toml_line_has_a_comment_then_the_prose_reader_reads_it(
+    analyzer: Analyzer,
+) -> None:
+    text = '```toml\n[[steps]]\nname = "push"\ntarget = "Shopify"  # an upsert on the sku\n```\n'
+    claims = analyzer.analyze(text).claims
+    assert any(c.kind == "idempotency" and c.modality == "asserted" for c in claims), claims
 
 
 def test_when_a_mechanism_is_in_an_item_then_it_is_about_that_step(

@@ -130,7 +130,7 @@ class _Reader:
                 return
         call = self.call(item) if isinstance(item, dict) else None
         exact = isinstance(item, dict) and self.exact(item, at)
-        if call is not None and not exact and call[0].generic:
+        if call is not None and not exact and call[0].generic and self.worded(item, at):
             call = None  # a sentence about a service the Prover does not know: prose's to read
         if call is None:
             if isinstance(item, str | dict) and item:
@@ -156,6 +156,11 @@ class _Reader:
         inside = tuple(s.ident for s in self.c.steps[before:]) or None
         self.keys.mapping({k: v for k, v in item.items() if k not in lists}, at, inside)
 
+    def worded(self, item: dict[str, object], at: str) -> bool:
+        """Does a field of the item hold a sentence (not only a comment beside a value)?
+        `target = "google_merchant_api"  # products.insert ...` is structure with a note."""
+        return any(sentence(value) for _, _, value in _leaves(item, at))
+
     def exact(self, item: dict[str, object], at: str) -> bool:
         """Is the item written as structure: its own fields no sentence, no comment in it but a
         marker? (A mechanism's value may be a sentence: the key says what it is.)"""
@@ -172,6 +177,7 @@ class _Reader:
         """The service an item calls and whether it reads or writes, or None."""
         verb: str | None = None
         info: ServiceInfo | None = None
+        source = False  # `source = "bigquery"`: the step reads the system it names
         for key, value in item.items():
             role, text = self._role(str(key)), value if isinstance(value, str) else ""
             if role == "action" and text:
@@ -179,6 +185,7 @@ class _Reader:
                 verb = verb or tail or text
                 info = info or (self.service(head) if head else self.shell(text))
             elif role == "service" and text:
+                source = source or (info is None and self.resolver.reads_from(str(key)))
                 info = info or self.service(text)
             elif role == "" and _dotted(str(key))[0]:
                 head, tail = _dotted(str(key))
@@ -194,7 +201,10 @@ class _Reader:
         cli = _AWS_CLI.search(verb) if isinstance(verb, str) else None
         if cli is not None:  # `aws dynamodb scan ...` reads, `aws s3api put-object` writes
             return info, "read" if common.reads(cli.group(2).replace("-", " ")) else "write"
-        return info, "read" if verb and common.reads(verb) else "write"
+        if verb is None:  # `name = "read_catalog"`, `source = ...`: read, not a write
+            name = self.step_name(item)
+            return info, "read" if source or (name and common.reads(name)) else "write"
+        return info, "read" if common.reads(verb) else "write"
 
     def service(self, text: str) -> ServiceInfo | None:
         rule = "schema.lenient.service"
@@ -299,10 +309,10 @@ _COMMENT = re.compile(r"(?:^|(?<=\s))#(?!\{)[^\n]*", re.MULTILINE)
 
 
 def comments(c: Collector, vocabulary: Vocabulary) -> Iterator[tuple[int, int]]:
-    """The YAML comments of the block that are not a `# TODO`-like marker of a key's value
+    """The YAML and TOML comments of the block that are not a `# TODO`-like marker of a key's value
     (a comment on a line of its own is prose, whatever it says)."""
     block = c.parsed.block
-    if block.syntax != "yaml":
+    if block.syntax not in ("yaml", "toml"):  # both comment with '#'
         return
     text = c.parsed.source
     for match in _COMMENT.finditer(text, block.start, block.end):

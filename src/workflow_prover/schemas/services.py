@@ -95,6 +95,10 @@ class ServiceResolver:
             if t.label == "GENERIC_HEAD" and t.category
         }
 
+    def reads_from(self, key: str) -> bool:
+        """Does a key name the system a step reads from (`source`, `input`: SOURCE_KEY)?"""
+        return key.lower().replace("-", "_") in self._catalog.words.source_key
+
     def named(self, identifier: str, rule: str) -> ServiceInfo | None:
         """The lexicon service an identifier names exactly, if any."""
         row = self._index.get(normalise(identifier))

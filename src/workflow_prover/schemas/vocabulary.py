@@ -41,8 +41,19 @@ class Vocabulary:
             self._nodes.setdefault(node.node, []).append(node)
 
     def role(self, key: str) -> tuple[str, str] | None:
-        """What a key is: ("step_list" | "service" | ... | "mechanism", its mechanism kind)."""
-        return self._roles.get(reduce(key))
+        """What a key is: ("step_list" | "service" | ... | "mechanism", its mechanism kind).
+
+        A key that is a mechanism key and a word more is that mechanism (`dead_letter_table`,
+        `retry_delay_ms`): its words' longest start that is a mechanism key names it."""
+        found = self._roles.get(reduce(key))
+        if found is not None:
+            return found
+        words = _WORD.findall(key.lower().replace("_", " ").replace("-", " "))
+        for n in range(len(words) - 1, 0, -1):
+            found = self._roles.get("".join(words[:n]))
+            if found is not None and found[0] == "mechanism":
+                return found
+        return None
 
     def mechanism(self, key: str) -> str | None:
         found = self.role(key)
