@@ -156,7 +156,7 @@ class _Reader:
         inside = tuple(s.ident for s in self.c.steps[before:]) or None
         self.keys.mapping({k: v for k, v in item.items() if k not in lists}, at, inside)
 
-    def worded(self, item: dict[str, object], at: str) -> bool:
+    def worded(self, item: object, at: str) -> bool:
         """Does a field of the item hold a sentence (not only a comment beside a value)?
         `target = "google_merchant_api"  # products.insert ...` is structure with a note."""
         return any(sentence(value) for _, _, value in _leaves(item, at))
