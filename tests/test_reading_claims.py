@@ -2164,6 +2164,26 @@ SCOPE_FORMS = [
         [2],
     ),
     (
+        "keys-on-disk-are-a-credentials-place-not-a-negated-key",
+        [
+            "We create or update the person in Attio, matched on email, and create a link in "
+            "Calendly. Each response id is recorded in `seen_responses`; a delivery whose id "
+            "is already there stops before any write. No keys on disk; the worker pulls them "
+            "from Secret Manager."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
+        "an-action-joined-by-or-is-one-step-and-restates-no-later-one",
+        [
+            "We create or update the person in Attio, matched on email, and create a link in "
+            "Calendly."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
         "both-hops-through-a-named-queue-covers-both-calls",
         [
             "1. write the result to our FHIR server\n2. ask Twilio to text the patient\nBoth "

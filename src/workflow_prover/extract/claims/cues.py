@@ -37,7 +37,7 @@ from workflow_prover.extract.claims.shapes import (
     routed_failures,
     same_way,
 )
-from workflow_prover.extract.claims.step_scope import guarded_steps, restated_step
+from workflow_prover.extract.claims.step_scope import guarded_steps, joined_step, restated_step
 from workflow_prover.extract.claims.tables import column_claims
 from workflow_prover.extract.layout.grammar import CALL_PREPOSITIONS, PURPOSE_OPENERS
 from workflow_prover.extract.reading import TextView
@@ -111,12 +111,14 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
         ):
             # "writes the ID back onto the case, keyed on X": that write only; "we never send
             # without first inserting the id into sms_sent": the one send step named before
-            restated = restated_step(targets, clause)
-            scope = (
-                ScopeDraft(general=False, steps=restated, via=("scope.restated_action",))
-                if restated
-                else NOWHERE
-            )
+            joined = joined_step(targets, clause)
+            restated = () if joined else restated_step(targets, clause)
+            if joined:  # "we create or update the person in Attio": that one step
+                scope = ScopeDraft(general=False, steps=joined, via=("scope.joined_action",))
+            elif restated:
+                scope = ScopeDraft(general=False, steps=restated, via=("scope.restated_action",))
+            else:
+                scope = NOWHERE
         claims.append(
             ClaimDraft(cue.label, reading, scope, cue.start, cue.end, clause, cue.rule, cue.value)
         )

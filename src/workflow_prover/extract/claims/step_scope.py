@@ -90,6 +90,19 @@ def own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
     return tuple(same)
 
 
+def joined_step(targets: Targets, clause: int) -> tuple[int, ...]:
+    """'We create or update the person in Attio': an action joined by 'or' to the next
+    clause's is one step with it, the step of that clause."""
+    view = targets.view
+    clauses = view.lay.clauses
+    if clause + 1 >= len(clauses) or clauses[clause + 1].sentence != clauses[clause].sentence:
+        return ()
+    nxt = clauses[clause + 1]
+    if view.toks[nxt.start].norm != "or":
+        return ()
+    return tuple(s.start for s in targets.steps if s.clause == nxt.index)
+
+
 def restated_step(targets: Targets, clause: int) -> tuple[int, ...]:
     """The one step of another clause whose verb an action of this clause, naming no system,
     repeats ('... sends one SMS through Twilio. We never send without first inserting the id
@@ -100,10 +113,15 @@ def restated_step(targets: Targets, clause: int) -> tuple[int, ...]:
         for v in view.mentions("verb", clause)
         if v.label in ("WRITE", "TRANSFER") and view.verbal(v)
     }
+    sentence = view.lay.clauses[clause].sentence
     hits = [
         s.start
         for s in targets.steps
-        if s.clause != clause and s.action == "write" and said & verb_stems(targets, s)
+        # a restatement comes after what it restates: "we create or update the person in
+        # Attio" is no restatement of a create later in the text
+        if view.lay.clauses[s.clause].sentence < sentence
+        and s.action == "write"
+        and said & verb_stems(targets, s)
     ]
     return tuple(hits) if len(hits) == 1 else ()
 
