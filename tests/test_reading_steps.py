@@ -909,6 +909,12 @@ ROWS = [
         "(the partner rejects a repeated id).",
         [("write", ["Shopify"]), ("write", ["points API"])],
     ),
+    (
+        "a noun and a verb-shaped word before a bracket open a title, no step ('lead sync (')",
+        "lead sync (pipedrive into mailchimp). steps: 1) list deals from pipedrive 2) upsert "
+        "each contact into mailchimp",
+        [("read", ["Pipedrive"]), ("write", ["Mailchimp"])],
+    ),
 ]
 
 

@@ -99,6 +99,16 @@ def is_verbal(
         return False  # "the zentrix post carries the key": a noun, then its verb
     if form == "third" and nxt is not None and nxt.text in ("(", ",", ":", ")"):
         return False  # "Outbound calls (OTM, SendGrid) use backoff": a plural noun
+    if (
+        form == "base"
+        and s - 1 == lead
+        and prev is not None
+        and prev.text.isalpha()
+        and prev.norm not in SUBJECT_PRONOUNS | AUXILIARIES | NOT_NOUNS
+        and nxt is not None
+        and nxt.text in ("(", ":")
+    ):
+        return False  # "lead sync (pipedrive into mailchimp)": a noun and its verb, a title
     if prev is not None and prev.norm == "as" and form in ("third", "base"):
         return False  # "arrive as messages on the subscription": what they arrive as
     if form == "third" and verb.label == "WRITE" and nxt is not None and nxt.norm == "from":
