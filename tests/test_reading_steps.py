@@ -915,6 +915,12 @@ ROWS = [
         "each contact into mailchimp",
         [("read", ["Pipedrive"]), ("write", ["Mailchimp"])],
     ),
+    (
+        "sending an id in the key just named carries the key: no write of its own",
+        "We issue a gift card in giftcard-api. giftcard-api takes an `Idempotency-Key` header "
+        "and we send the shopify order id in it.",
+        [("write", ["giftcard-api"])],
+    ),
 ]
 
 

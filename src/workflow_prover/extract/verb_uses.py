@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from workflow_prover.annotate.types import Mention
+from workflow_prover.annotate.types import Group, Mention
 from workflow_prover.extract.layout.grammar import AUXILIARIES, SUBJECT_PRONOUNS
 from workflow_prover.extract.layout.verbs import verb_form
 
@@ -62,12 +62,22 @@ def carries_key(view: TextView, verb: Mention) -> bool:
         k in ids or toks[k].norm in ("id", "ids") for k in range(verb.end, into)
     ):
         return False
+    if into + 1 < end and toks[into + 1].norm in ("it", "them") and _key_said_before(view, verb):
+        return True  # "takes an `Idempotency-Key` header and we send the order id in it"
     k = into + 1
     while k < end and (toks[k].text[:1].isalnum() or toks[k].norm in ("'s", "’s")):
         k += 1
     head = k - 1
     possessive = any(toks[j].norm in ("'s", "’s", "its") for j in range(into + 1, k))
     return head > into and possessive and (head in ids or toks[head].norm in words.key_field)
+
+
+def _key_said_before(view: TextView, verb: Mention) -> bool:
+    """Does the verb's sentence name an idempotency key before it (what 'it' stands for)?"""
+    lo, _ = view.lay.sentences[view.lay.sentence_of[verb.start]]
+    return any(
+        c.label == "idempotency" and lo <= c.start < verb.start for c in view.ann.of(Group.CUE)
+    )
 
 
 def builds_code(view: TextView, verb: Mention) -> bool:
