@@ -346,3 +346,19 @@ def test_a_later_turns_own_list_number_is_not_a_new_steps_label(analyzer: Analyz
     assert snowflake.services == ["Snowflake"] and snowflake.turn == 2
     shown = [s.label or s.index for s in report.steps]
     assert len(set(shown)) == len(shown)  # no two steps shown with the same number
+
+
+def test_a_phase_number_in_a_later_turn_names_no_earlier_step(analyzer: Analyzer) -> None:
+    """'phase 2: ... create a task in HubSpot' adds a write; it is not step 2 corrected."""
+    report = analyzer.analyze_turns(
+        [
+            "phase 1 is read-only: query the pg replica for churned accounts and pull their "
+            "usage from mixpanel's export api. nothing is written.",
+            "phase 2: for each churned account also create a win-back task in hubspot.",
+        ]
+    )
+    assert shape(report) == (
+        ("read", ("PostgreSQL",)),
+        ("read", ("Mixpanel",)),
+        ("write", ("HubSpot",)),
+    )

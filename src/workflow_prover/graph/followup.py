@@ -220,8 +220,11 @@ class FollowUps:
         view = self._turn.view
         toks = view.toks
         refs = view.term_starts("STEP_REF")
+        # "phase 2: for each churned account ...": a phase or a task of the project is no
+        # step of the design by its number; "step 2", "stage 2", "node 2" are
+        numbered = view.catalog.words.numbered_step_ref
         for i in range(start, end):
-            if i not in refs:
+            if i not in refs or toks[i].norm not in numbered:
                 continue
             j = i + 1
             while j < end and toks[j].norm in _JOINERS:
