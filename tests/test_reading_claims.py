@@ -1431,6 +1431,11 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "wont-make-a-second-one",
+        "the transfer goes to Wise, so Wise won't make a second one.",
+        "idempotency",
+    ),
+    (
         "a-field-said-to-be-unique",
         "the primary email is unique, so a duplicate create returns 409.",
         "idempotency",
@@ -1585,6 +1590,7 @@ NOT_FORMS = [
         "rotation",
     ),
     ("a-secure-message-is-no-vault", "we send a secure message with the dedup key.", "vault"),
+    ("a-second-one-made-is-the-harm", "a retry creates a second ticket in Jira.", "idempotency"),
 ]
 
 
@@ -2181,6 +2187,15 @@ SCOPE_FORMS = [
             "Calendly."
         ],
         "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
+        "a-limiter-in-front-of-an-english-word-vendor-guards-that-vendor",
+        [
+            "We create a transfer in Wise and post a note to Slack. We put a 10 req/s token bucket "
+            "in front of wise."
+        ],
+        "NO_RATE_LIMIT_HANDLING",
         [2],
     ),
     (

@@ -921,6 +921,11 @@ ROWS = [
         "and we send the shopify order id in it.",
         [("write", ["giftcard-api"])],
     ),
+    (
+        "an English-word vendor after 'at' is the system acted on ('the transfer at wise')",
+        "the worker creates the transfer at wise.",
+        [("write", ["Wise"])],
+    ),
 ]
 
 

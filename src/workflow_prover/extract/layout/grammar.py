@@ -242,7 +242,10 @@ NAME_STOPS = (
 PLACE_PREPOSITIONS = frozenset(("in", "into", "to", "through", "via", "from", "on"))
 # before a lower-case alias ("create a transfer in wise", "close + hubspot") the word is a system
 SYSTEM_BEFORE = frozenset(
-    ("to", "into", "in", "on", "via", "through", "from", "with", "using", "against", "+", "&")
+    [
+        *("to", "into", "in", "on", "at", "via", "through", "from", "with", "using"),
+        *("against", "+", "&"),
+    ]
 )
 # what joins the names of a list ("github, notion and jira")
 LIST_JOINERS = frozenset((",", "and", "or", "+", "&", "/"))

@@ -263,6 +263,8 @@ def _system_place(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
         k -= 1
     before = toks[k].norm if k >= 0 else ""
     after = toks[m.end].norm if m.end < len(toks) else ""
+    if before == "of" and k >= 2 and toks[k - 1].norm == "front" and toks[k - 2].norm == "in":
+        return True  # "a token bucket in front of wise": what the limiter guards
     if after == "of":
         return False  # "in front of the Square client", "a segment of users": the word
     if toks[m.end].text in ARROWS if m.end < len(toks) else False:
