@@ -926,6 +926,11 @@ ROWS = [
         "the worker creates the transfer at wise.",
         [("write", ["Wise"])],
     ),
+    (
+        "a dotted call in a bracket right after a service is that service's method",
+        "We push each product to the google merchant api (products.insert, offerId = sku).",
+        [("write", ["google merchant api"])],
+    ),
 ]
 
 

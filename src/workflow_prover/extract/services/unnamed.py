@@ -333,6 +333,8 @@ def dotted_calls(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> l
             continue
         if first > 0 and not toks[first - 1].ws and toks[first - 1].text in ("$", "@", "{{"):
             continue  # "{{ $json.customer.email }}": a template's variable, no call
+        if first > 1 and toks[first - 1].text in ("(", "`") and first - 2 in taken:
+            continue  # "to the google merchant api (products.insert, ...)": its method
         out.append(
             SvcMention(
                 catalog.info(toks[first].text, "hosting_api", "generic.dotted_call", generic=True),
