@@ -2199,6 +2199,15 @@ SCOPE_FORMS = [
         [2],
     ),
     (
+        "an-english-word-vendor-listed-with-one-used-as-a-system-is-one",
+        [
+            "1) read payments from square\n2) create a transfer on wise\nsquare/wise tokens "
+            "come from vault."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
         "both-hops-through-a-named-queue-covers-both-calls",
         [
             "1. write the result to our FHIR server\n2. ask Twilio to text the patient\nBoth "

@@ -931,6 +931,11 @@ ROWS = [
         "We push each product to the google merchant api (products.insert, offerId = sku).",
         [("write", ["google merchant api"])],
     ),
+    (
+        "a person iterated over ('for each merchant') is no actor whose event starts the run",
+        "1) read yesterday's payments from Square\n2) for each merchant create a transfer on wise",
+        [("read", ["Square"]), ("write", ["Wise"])],
+    ),
 ]
 
 

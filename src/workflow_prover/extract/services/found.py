@@ -70,6 +70,15 @@ def find_services(
         and toks[m.start].text.islower()
         and (_system_place(toks, m, words) or _coordinated(toks, m, strong))
     ]
+    # "square/wise tokens": a word listed with one placed as a system is one too
+    placed += [
+        m
+        for m in plain
+        if m.weak
+        and m not in placed
+        and toks[m.start].text.islower()
+        and _coordinated(toks, m, placed)
+    ]
     systems = {m.service for m in strong + placed}
     found = [
         SvcMention(catalog.info(m.service, m.label, m.rule, m.vendor or None), m.start, m.end)

@@ -190,5 +190,7 @@ def actor_event(view: TextView, clause: Clause, verb: Mention) -> bool:
         k >= clause.start
         and k in view.term_starts("ACTOR")
         and not (k > 0 and toks[k - 1].text in ("#", "@"))
+        # "for each merchant create a transfer": what is iterated over, no subject
+        and not (k > 0 and toks[k - 1].norm in ("each", "every", "per"))
         and not any(m.end == k for m in view.services)
     )
