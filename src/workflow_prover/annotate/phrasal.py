@@ -42,11 +42,11 @@ class SplitPhrasals:
     def __call__(self, toks: list[Tok], verbs_at: set[int]) -> list[tuple[str, int, int]]:
         """(key, start, start + 1) for every split use whose verb word is no verb already."""
         out: list[tuple[str, int, int]] = []
-        for i, tok in enumerate(toks):
-            rows = self._by_verb.get(tok.norm)
-            if rows is None or i in verbs_at:
+        by_verb = self._by_verb
+        for i in [i for i, tok in enumerate(toks) if tok.norm in by_verb]:
+            if i in verbs_at:
                 continue
-            key = _split_use(toks, i, rows)
+            key = _split_use(toks, i, by_verb[toks[i].norm])
             if key is not None:
                 out.append((key, i, i + 1))
         return out

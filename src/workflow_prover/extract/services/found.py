@@ -147,11 +147,12 @@ def _domain_stems(
 ) -> None:
     """'add the points in smile.io ... call shiphero or smile': a product named by its domain
     is named later by the name before the dot, unless a lexicon knows that word here."""
+    domains = [m for m in proper if m.info.rule == "generic.domain_name"]
+    if not domains:
+        return
     toks = ann.toks
     known = {toks[i].norm for i in lexicon_tokens(ann)}
-    for m in proper:
-        if m.info.rule != "generic.domain_name":
-            continue
+    for m in domains:
         stem = toks[m.start].norm.rpartition(".")[0]
         if len(stem) >= 4 and stem.isalpha() and stem not in known:
             aliases.setdefault(stem, m.info)

@@ -139,14 +139,29 @@ def lower_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> li
     two such places never make a product.
     """
     toks = ann.toks
+    words = catalog.words
+    # the places first (a preposition or a call verb before, "'s" after): few tokens are
+    after = {i - 1 for i in range(1, len(toks)) if toks[i].norm in ("'s", "’s")}
+    candidates = [
+        i
+        for i in range(1, len(toks))
+        if toks[i - 1].norm in _TARGET_PREPOSITIONS
+        or toks[i - 1].norm in words.call_verb
+        or i in after
+    ]
+    if not candidates:
+        return []
     known = lexicon_tokens(ann)
     places: dict[str, list[tuple[int, bool]]] = {}
-    for i, tok in enumerate(toks):
+    for i in candidates:
+        tok = toks[i]
         if i in taken or i in known or not _plain_lower(tok) or in_identifier(toks, i, i + 1):
             continue
-        strong = _strong_place(toks, i, catalog.words)
+        strong = _strong_place(toks, i, words)
         if strong or _target_place(toks, i):
             places.setdefault(tok.norm, []).append((i, strong))
+    if not any(strong for hits in places.values() for _, strong in hits):
+        return []
     out: list[SvcMention] = []
     for norm, hits in places.items():
         if len(hits) >= 2 and any(strong for _, strong in hits):
