@@ -936,6 +936,11 @@ ROWS = [
         "1) read yesterday's payments from Square\n2) for each merchant create a transfer on wise",
         [("read", ["Square"]), ("write", ["Wise"])],
     ),
+    (
+        "the words of a source file's path name no service, cue or verb",
+        "The handler in `src/webhooks/stripe/charge-refund.ts` creates the credit note in Xero.",
+        [("write", ["Xero"])],
+    ),
 ]
 
 

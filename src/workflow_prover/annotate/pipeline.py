@@ -54,6 +54,11 @@ _VERDICT_NAMES = re.compile(
 )
 _PLACEHOLDERS = re.compile(r"\[REDACTED:[a-z0-9_]{1,80}\]")
 _VERDICT_HINT = re.compile(r"[A-Z]_[A-Z]")  # in every verdict name but UNDERSPECIFIED
+# a source file's path ("`__tests__/pages/api/shopify/order-webhook-failure.test.ts`"): its
+# words name no service, cue or verb; found only where a file extension is in the text
+_EXTENSIONS = r"(?:ts|tsx|js|jsx|mjs|py|rb|go|java|kt|cs|php|rs|sql|sh|ya?ml|json|toml|tf|md)"
+_EXTENSION_HINT = re.compile(rf"\.{_EXTENSIONS}\b")
+_FILE_PATH = re.compile(rf"[\w.@\[\]-]*(?:/[\w.@\[\]-]+)+\.{_EXTENSIONS}\b")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?")
 
 
@@ -442,7 +447,7 @@ def _in_order(mentions: list[Mention]) -> list[Mention]:
 
 
 def _masked(text: str) -> list[tuple[int, int]]:
-    """Spans of verdict names and redaction placeholders quoted in the text. Each regex is
+    """Spans of verdict names, redaction placeholders and file paths in the text. Each regex is
     run only on a text holding what every match holds: an upper-case letter on each side of
     "_" or the one verdict name without one, and "[REDACTED:" (snake_case identifiers are
     common, verdict names rare, and the names' regex costs 10 us a text)."""
@@ -450,4 +455,6 @@ def _masked(text: str) -> list[tuple[int, int]]:
     masked = [(m.start(), m.end()) for m in _VERDICT_NAMES.finditer(text)] if names else []
     if "[REDACTED:" in text:
         masked += [(m.start(), m.end()) for m in _PLACEHOLDERS.finditer(text)]
+    if "/" in text and _EXTENSION_HINT.search(text) is not None:
+        masked += [(m.start(), m.end()) for m in _FILE_PATH.finditer(text)]
     return masked
