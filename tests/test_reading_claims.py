@@ -1591,6 +1591,11 @@ NOT_FORMS = [
     ),
     ("a-secure-message-is-no-vault", "we send a secure message with the dedup key.", "vault"),
     ("a-second-one-made-is-the-harm", "a retry creates a second ticket in Jira.", "idempotency"),
+    (
+        "a-capitalised-cue-word-as-a-subject-is-a-name",
+        "the emails go out when a run fails, but Notify was down for an hour.",
+        "alerting",
+    ),
 ]
 
 

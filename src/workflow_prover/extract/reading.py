@@ -493,7 +493,27 @@ def _stated_cues(
         and c.start not in mid_word
         and not (c.label == "webhook" and c.start in sent)
         and not (c.label == "retry_immediate" and _waits(toks, c, wait_words))
+        and not _named_subject(toks, c)
     ]
+
+
+def _named_subject(toks: list[Tok], cue: Mention) -> bool:
+    """'if Notify was to experience issues': a one-word cue written with a capital in
+    mid-sentence and followed by an auxiliary is a name, the subject of its verb."""
+    if cue.end - cue.start != 1 or cue.start == 0:
+        return False
+    tok, prev = toks[cue.start], toks[cue.start - 1]
+    nxt = toks[cue.end].norm if cue.end < len(toks) else ""
+    return (
+        tok.text[:1].isupper()
+        and tok.text[1:].islower()
+        and not tok.line_start
+        and prev.text[:1].isalpha()
+        and nxt in _NAME_AUXILIARIES
+    )
+
+
+_NAME_AUXILIARIES = frozenset(("was", "is", "were", "has", "had", "returns", "went", "goes"))
 
 
 def _waits(toks: list[Tok], cue: Mention, words: frozenset[str]) -> bool:
