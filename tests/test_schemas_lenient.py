@@ -149,6 +149,17 @@ def test_when_a_key_states_a_mechanism_then_its_name_and_value_make_the_claim(
     assert all(c.steps is None for c in doc.claims)  # at the top: every step
 
 
+@pytest.mark.parametrize(
+    ("action", "keyed"), [("upsert", True), ("merge", True), ("create", False)]
+)
+def test_when_an_items_action_is_an_upsert_then_it_is_idempotent_by_itself(
+    analyzer: Analyzer, action: str, keyed: bool
+) -> None:
+    text = yaml_doc(f"steps:\n  - id: record\n    action: {action}\n    target: salesforce\n")
+    codes = {f.code for f in analyzer.analyze(text).findings}
+    assert ("WRITE_WITHOUT_IDEMPOTENCY" not in codes) is keyed
+
+
 def test_when_a_toml_line_has_a_comment_then_the_prose_reader_reads_it(
     analyzer: Analyzer,
 ) -> None:

@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterator
 
 from workflow_prover.extract.services.catalog import ServiceInfo
-from workflow_prover.models import ActionKind
+from workflow_prover.models import ActionKind, ClaimKind
 from workflow_prover.schemas import common
 from workflow_prover.schemas.detect import Parsed
 from workflow_prover.schemas.keys import KeyReader, sentence
@@ -143,6 +143,14 @@ class _Reader:
         span, title = self.c.span(at, member=False), self.title(item, at, name)
         self.c.steps.append(SchemaStep(ident, action, (info,), span, title, "step.lenient"))
         self.found += 1
+        upsert = self.upsert_action(item)
+        if upsert is not None:  # `action: upsert`: an upsert writes once per key (README)
+            self.c.claim(
+                ClaimKind.IDEMPOTENCY,
+                f"{at}/{pointer(upsert)[1:]}",
+                "schema.lenient.upsert",
+                (ident,),
+            )
         if not exact:  # `create_ticket: Jira, JQL search on fault_id first`: its claims
             self.c.read_as_prose(at, member=name is not None)
         fields = {k: v for k, v in item.items() if not self._step_field(str(k))}
@@ -155,6 +163,15 @@ class _Reader:
             self.items(item[key], f"{at}/{pointer(str(key))[1:]}")
         inside = tuple(s.ident for s in self.c.steps[before:]) or None
         self.keys.mapping({k: v for k, v in item.items() if k not in lists}, at, inside)
+
+    def upsert_action(self, item: dict[str, object]) -> str | None:
+        """The action key whose value is an upsert (`action: upsert`, `op: merge`), if any."""
+        for key, value in item.items():
+            if self._role(str(key)) == "action" and isinstance(value, str):
+                word = value.lower().replace("_", "").replace("-", "")
+                if word.startswith(_UPSERT_ACTIONS):
+                    return str(key)
+        return None
 
     def worded(self, item: object, at: str) -> bool:
         """Does a field of the item hold a sentence (not only a comment beside a value)?
@@ -282,6 +299,9 @@ class _Reader:
     def _verb(self, key: str) -> bool:
         word = (common.words(key) or [""])[0]
         return word in common.READ_VERBS or word in _WRITE_VERBS
+
+
+_UPSERT_ACTIONS = ("upsert", "merge", "createorupdate", "appendorupdate", "insertorupdate")
 
 
 def _dotted(text: str) -> tuple[str, str]:
