@@ -941,6 +941,21 @@ ROWS = [
         "The handler in `src/webhooks/stripe/charge-refund.ts` creates the credit note in Xero.",
         [("write", ["Xero"])],
     ),
+    (
+        "'the same for X' repeats the step before it on X",
+        "1. `fetch_a`: GET orders from Shopify\n2. `fetch_b`: the same for WooCommerce",
+        [("read", ["Shopify"]), ("read", ["WooCommerce"])],
+    ),
+    (
+        "an SQL verb in capitals in inline code still acts ('`MERGE` into ...')",
+        "Then `MERGE` into `marketing.ad_spend` in Snowflake on the campaign id.",
+        [("write", ["Snowflake"])],
+    ),
+    (
+        "the day the data is about is no history ('reports for yesterday')",
+        "Every morning we GET the TikTok Marketing API reports for yesterday.",
+        [("read", ["TikTok"])],
+    ),
 ]
 
 

@@ -134,7 +134,13 @@ def is_verbal(
     glued = nxt is not None and not toks[e - 1].ws and nxt.text in ("_", ".")
     if glued and (form != "base" or not _names_an_action(toks, s, e, lead)):
         return False  # "`order_id`", "the send_log table": an identifier
-    if prev is not None and prev.text == "`" and nxt is not None and nxt.text == "`":
+    if (
+        prev is not None
+        and prev.text == "`"
+        and nxt is not None
+        and nxt.text == "`"
+        and not (toks[s].text.isupper() and len(toks[s].text) > 2)  # "`MERGE` into X" acts
+    ):
         return False  # "the `labels` bucket": a name in code on its own, no action
     if _quoted_name(toks, s, e, lead):
         return False  # "our 'Refunds' Airtable base": a name in quotes after a determiner

@@ -88,9 +88,36 @@ def find_steps(view: TextView) -> list[StepDraft]:
         if clause.skipped or clause.role in NOT_DESIGN:
             continue
         found = [_without_cell_edge(view, s) for s in _clause_steps(view, clause, sentence)]
+        if not found and steps:
+            found = _the_same_for(view, clause, steps[-1])
         (background if clause.role == "background" else steps).extend(found)
     found = _upstream_publishes(view, _transfers_delivered(view, steps or background))
     return _without_restated_calls(view, found)
+
+
+def _the_same_for(view: TextView, clause: Clause, last: StepDraft) -> list[StepDraft]:
+    """'2. `fetch_spend_linkedin`: the same for LinkedIn Ads': a clause that names a system
+    and no action, saying it gets the same, repeats the step before it on that system."""
+    toks = view.toks
+    words = [t.norm for t in toks[clause.start : clause.end]]
+    at = next((k for k, w in enumerate(words) if w in _SAME_WORDS), None)
+    if at is None or at + 1 >= len(words) or words[at + 1] not in ("for", "with", "on", "to"):
+        return []
+    named = [
+        m
+        for m in view.clause_services(clause.index)
+        if m.start > clause.start + at and m.info.role == "api"
+    ]
+    if not named or any(view.verbal(v) for v in view.mentions("verb", clause.index)):
+        return []
+    return [
+        _make(
+            clause, last.action, last.inbound, named[:1], _label(view, clause), "step.the_same_for"
+        )
+    ]
+
+
+_SAME_WORDS = frozenset(("same", "likewise", "ditto"))
 
 
 def _without_restated_calls(view: TextView, steps: list[StepDraft]) -> list[StepDraft]:
