@@ -141,13 +141,12 @@ def lower_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> li
     toks = ann.toks
     words = catalog.words
     # the places first (a preposition or a call verb before, "'s" after): few tokens are
-    after = {i - 1 for i in range(1, len(toks)) if toks[i].norm in ("'s", "’s")}
+    openers = _TARGET_PREPOSITIONS | words.call_verb
+    last = len(toks) - 1
     candidates = [
         i
         for i in range(1, len(toks))
-        if toks[i - 1].norm in _TARGET_PREPOSITIONS
-        or toks[i - 1].norm in words.call_verb
-        or i in after
+        if toks[i - 1].norm in openers or (i < last and toks[i + 1].norm in ("'s", "’s"))
     ]
     if not candidates:
         return []

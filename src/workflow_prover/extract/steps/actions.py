@@ -99,15 +99,10 @@ def _the_same_for(view: TextView, clause: Clause, last: StepDraft) -> list[StepD
     """'2. `fetch_spend_linkedin`: the same for LinkedIn Ads': a clause that names a system
     and no action, saying it gets the same, repeats the step before it on that system."""
     toks = view.toks
-    words = [t.norm for t in toks[clause.start : clause.end]]
-    at = next((k for k, w in enumerate(words) if w in _SAME_WORDS), None)
-    if at is None or at + 1 >= len(words) or words[at + 1] not in ("for", "with", "on", "to"):
+    at = next((k for k in range(clause.start, clause.end) if toks[k].norm in _SAME_WORDS), None)
+    if at is None or at + 1 >= clause.end or toks[at + 1].norm not in ("for", "with", "on", "to"):
         return []
-    named = [
-        m
-        for m in view.clause_services(clause.index)
-        if m.start > clause.start + at and m.info.role == "api"
-    ]
+    named = [m for m in view.clause_services(clause.index) if m.start > at and m.info.role == "api"]
     if not named or any(view.verbal(v) for v in view.mentions("verb", clause.index)):
         return []
     return [
