@@ -76,6 +76,16 @@ def test_when_the_wheel_is_installed_then_the_package_comes_from_it(installed: P
     assert Path(where.strip()).is_relative_to(installed.parent)
 
 
+def test_when_the_checkout_is_compiled_then_the_wheel_still_holds_only_python(
+    installed: Path,
+) -> None:
+    """`make setup` compiles modules in place (scripts/compile.py); git ignores them, and so
+    does hatchling: the wheel is the pure Python package."""
+    code = "import workflow_prover, pathlib; print(pathlib.Path(workflow_prover.__file__).parent)"
+    package = Path(_run(installed / "python", "-c", code, env=_clean_env()).strip())
+    assert not [*package.rglob("*.so"), *package.rglob("*.pyd"), *package.glob("compiled.json*")]
+
+
 def test_when_the_installed_command_explains_a_code_then_the_packaged_tables_are_read(
     installed: Path,
 ) -> None:

@@ -315,8 +315,8 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
     ):
         # "Stripe -> CRM": data flows out of the first system and into the others ("sensors
         # -> hivemq -> ...": segments before it that name no system are where data starts)
-        first = _first_system_segment(view, clause) and not (sentence.senders or sentence.acted)
-        action = "read" if first else "write"
+        upstream = _first_system_segment(view, clause) and not (sentence.senders or sentence.acted)
+        action = "read" if upstream else "write"
         # "typeform webhook (new survey response) -> ...": the chain starts with a delivery
         hook = clause.segment == 0 and any(
             c.label == "webhook" for c in view.mentions("cue", clause.index)
