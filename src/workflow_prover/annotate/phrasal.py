@@ -38,9 +38,18 @@ class SplitPhrasals:
                 verb, _, particle = form.partition(" ")
                 if particle in particles:
                     self._by_verb.setdefault(verb, []).append((particle, key))
+        # " up", " out": a text with none of the particles has no split use (a quick test)
+        self._particles = tuple(
+            dict.fromkeys(f" {p}" for rows_ in self._by_verb.values() for p, _ in rows_)
+        )
 
-    def __call__(self, toks: list[Tok], verbs_at: set[int]) -> list[tuple[str, int, int]]:
+    def __call__(
+        self, toks: list[Tok], verbs_at: set[int], text: str
+    ) -> list[tuple[str, int, int]]:
         """(key, start, start + 1) for every split use whose verb word is no verb already."""
+        low = text.lower()
+        if not any(p in low for p in self._particles):
+            return []
         out: list[tuple[str, int, int]] = []
         by_verb = self._by_verb
         for i in [i for i, tok in enumerate(toks) if tok.norm in by_verb]:

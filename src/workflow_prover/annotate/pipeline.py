@@ -253,7 +253,7 @@ class LexiconPipeline:
             by_group[rule.group].append(Mention(*args))  # type: ignore[arg-type]
         verbs = by_group[Group.VERB]
         covered = {i for m in verbs for i in range(m.start, m.end)}
-        for key, s, e in self._split(toks, covered):  # "look the sender up"
+        for key, s, e in self._split(toks, covered, text):  # "look the sender up"
             args = list(rules[key].args)
             args[_START], args[_END], args[_VALUE] = s, e, None
             verbs.append(Mention(*args))  # type: ignore[arg-type]

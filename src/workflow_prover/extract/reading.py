@@ -500,7 +500,7 @@ def _stated_cues(
 def _named_subject(toks: list[Tok], cue: Mention) -> bool:
     """'if Notify was to experience issues': a one-word cue written with a capital in
     mid-sentence and followed by an auxiliary is a name, the subject of its verb."""
-    if cue.end - cue.start != 1 or cue.start == 0:
+    if cue.end - cue.start != 1 or cue.start == 0 or not toks[cue.start].text[:1].isupper():
         return False
     tok, prev = toks[cue.start], toks[cue.start - 1]
     nxt = toks[cue.end].norm if cue.end < len(toks) else ""

@@ -140,6 +140,8 @@ def lower_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> li
     """
     toks = ann.toks
     words = catalog.words
+    if not _any_strong_place(ann, words):
+        return []  # (most texts: no call verb's bare object, no owner, so no product here)
     # the places first (a preposition or a call verb before, "'s" after): few tokens are
     openers = _TARGET_PREPOSITIONS | words.call_verb
     last = len(toks) - 1
@@ -168,6 +170,19 @@ def lower_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> li
             out.extend(SvcMention(info, i, i + 1) for i, _ in hits)
             taken.update(i for i, _ in hits)
     return out
+
+
+def _any_strong_place(ann: Annotation, words: WordClasses) -> bool:
+    """Is there a lower-case word after a call verb, or one before "'s"? (A cheap test.)"""
+    toks = ann.toks
+    for m in ann.of(Group.VERB):
+        if (
+            m.end < len(toks)
+            and toks[m.start].norm in words.call_verb
+            and _plain_lower(toks[m.end])
+        ):
+            return True
+    return "'s" in ann.text or "’s" in ann.text
 
 
 def _plain_lower(tok: Tok) -> bool:

@@ -81,6 +81,8 @@ def find_steps(view: TextView) -> list[StepDraft]:
     background: list[StepDraft] = []
     sentence = _Sentence()
     previous_senders: list[SvcMention] = []
+    low = view.ann.text.lower()
+    same = any(w in low for w in _SAME_WORDS)  # "the same for X": rare, tested once a text
     for clause in view.lay.clauses:
         if clause.sentence != sentence.index:
             previous_senders = sentence.senders or previous_senders
@@ -88,7 +90,7 @@ def find_steps(view: TextView) -> list[StepDraft]:
         if clause.skipped or clause.role in NOT_DESIGN:
             continue
         found = [_without_cell_edge(view, s) for s in _clause_steps(view, clause, sentence)]
-        if not found and steps:
+        if same and not found and steps:
             found = _the_same_for(view, clause, steps[-1])
         (background if clause.role == "background" else steps).extend(found)
     found = _upstream_publishes(view, _transfers_delivered(view, steps or background))
