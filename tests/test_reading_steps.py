@@ -970,6 +970,12 @@ def test_steps_are_read_by_mechanism(
 # (behaviour, text, whether each step is a delivery to us)
 INBOUND_ROWS = [
     (
+        "what a webhook hits is the receiving end: a delivery to us, no write",
+        "When a return is approved, Loop's webhook hits returns-svc, which creates the refund "
+        "in Shopify.",
+        [True, False],
+    ),
+    (
         "an arrow chain that starts with a webhook starts with a delivery to us",
         "typeform webhook (new survey response) -> create the contact in intercom",
         [True, False],

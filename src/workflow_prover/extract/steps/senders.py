@@ -86,6 +86,8 @@ def addressed_to_us(
         return True  # "Shopify sends `orders/create` webhooks to an API Gateway endpoint"
     if _their_publish(view, clause, verb):
         return True  # "ledger-api publishes payment.approved to NATS JetStream"
+    if _webhook_subject(view, clause, verb):
+        return True  # "Loop's webhook hits returns-svc": a delivery to the service named
     # "to our #channel in Microsoft Teams" names where the message goes; "to our
     # /hooks/relaypoint endpoint", a path of ours, is us
     targets = {
@@ -106,6 +108,21 @@ def addressed_to_us(
         ):
             return True
     return False
+
+
+def _webhook_subject(view: TextView, clause: Clause, verb: Mention) -> bool:
+    """Is the verb's subject a webhook ('Loop's webhook hits returns-svc', 'the Stripe
+    webhook calls our handler')? What a webhook calls is the receiving end: us."""
+    return (
+        any(
+            c.label == "webhook" and clause.start <= c.start and c.end <= verb.start <= c.end + 1
+            for c in view.mentions("cue", clause.index)
+        )
+        and view.toks[verb.start].norm in view.catalog.words.call_verb | _HIT_VERBS
+    )
+
+
+_HIT_VERBS = frozenset(("hit", "hits", "reaches", "reach", "lands", "land"))
 
 
 def _their_publish(view: TextView, clause: Clause, verb: Mention) -> bool:
