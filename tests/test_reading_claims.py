@@ -1431,6 +1431,11 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "the-receiver-answers-a-repeat-with-its-first-result",
+        "we send the id as a header, and Snapsheet returns the cached estimate for a repeated key.",
+        "idempotency",
+    ),
+    (
         "wont-make-a-second-one",
         "the transfer goes to Wise, so Wise won't make a second one.",
         "idempotency",
@@ -2211,6 +2216,15 @@ SCOPE_FORMS = [
         ],
         "NO_VAULT_REFERENCE",
         [],
+    ),
+    (
+        "a-line-labelled-by-a-service-is-about-that-service-to-its-end",
+        [
+            "1. send the photo to Snapsheet\n2. add a note in Zendesk\n**Snapsheet:** at most "
+            "2 requests in flight; on error the photo is copied to `photo_failed`."
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [2],
     ),
     (
         "both-hops-through-a-named-queue-covers-both-calls",

@@ -342,7 +342,31 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
             return _via(earlier, "scope.refers_back")
     if _exclusive(view, clause):
         return _via(NOWHERE, "scope.exclusive_unresolved")
+    labelled = _line_label(view, clause)
+    if labelled:  # "**Snapsheet:** ...; on error we retry immediately": about Snapsheet
+        return ScopeDraft(general=False, services=labelled, via=("scope.line_label",))
     return GENERAL
+
+
+def _line_label(view: TextView, clause: Clause) -> tuple[str, ...]:
+    """The service a line opens with as its label ('**Snapsheet:**', 'ClaimCenter:'), for a
+    clause later on that line that names nothing itself."""
+    toks = view.toks
+    line = toks[clause.start].line
+    k = clause.start
+    while k > 0 and toks[k - 1].line == line:
+        k -= 1  # the line's first token
+    while k < clause.start and toks[k].text in ("*", "**", "-", "#", "_", "__"):
+        k += 1
+    m = next((m for m in view.services if m.start == k and m.info.role == "api"), None)
+    if m is None or m.end >= len(toks):
+        return ()
+    j = m.end
+    while j < len(toks) and toks[j].text in ("*", "**", "_", "__"):
+        j += 1
+    if j >= clause.start or toks[j].text != ":":
+        return ()
+    return (m.info.name,)
 
 
 def _exclusive(view: TextView, clause: Clause) -> bool:
