@@ -1431,6 +1431,11 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "create-only-if-the-record-does-not-already-hold-the-id",
+        "we open a task in Close, but only if the lead's field doesn't already hold the id.",
+        "idempotency",
+    ),
+    (
         "the-receiver-answers-a-repeat-with-its-first-result",
         "we send the id as a header, and Snapsheet returns the cached estimate for a repeated key.",
         "idempotency",
@@ -2225,6 +2230,15 @@ SCOPE_FORMS = [
         ],
         "STEP_WITHOUT_FAILURE_PATH",
         [2],
+    ),
+    (
+        "a-lexicon-product-named-by-its-domain-answers-to-its-stem",
+        [
+            "enrich the contact via apollo.io, then upsert the lead in HubSpot on email. apollo "
+            "and hubspot calls are throttled to 5 rps."
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [],
     ),
     (
         "both-hops-through-a-named-queue-covers-both-calls",

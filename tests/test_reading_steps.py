@@ -956,6 +956,11 @@ ROWS = [
         "Every morning we GET the TikTok Marketing API reports for yesterday.",
         [("read", ["TikTok"])],
     ),
+    (
+        "an English-word vendor written with a capital mid-sentence is the product ('in Close')",
+        "1. query Recurly for renewals\n2. Create a follow-up task in Close for the account owner.",
+        [("read", ["Recurly"]), ("write", ["Close CRM"])],
+    ),
 ]
 
 
@@ -969,6 +974,12 @@ def test_steps_are_read_by_mechanism(
 
 # (behaviour, text, whether each step is a delivery to us)
 INBOUND_ROWS = [
+    (
+        "an event sent to our own runtime ('to our Cloud Function') is a delivery to us",
+        "Segment sends the event to our Cloud Function through a webhook destination. The "
+        "function creates a page in Notion.",
+        [True, False],
+    ),
     (
         "what a webhook hits is the receiving end: a delivery to us, no write",
         "When a return is approved, Loop's webhook hits returns-svc, which creates the refund "

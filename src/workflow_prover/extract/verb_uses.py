@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from workflow_prover.annotate.types import Group, Mention
-from workflow_prover.extract.layout.grammar import AUXILIARIES, SUBJECT_PRONOUNS
+from workflow_prover.annotate.types import Group, Mention, Tok
+from workflow_prover.extract.layout.grammar import AUXILIARIES, PREPOSITIONS, SUBJECT_PRONOUNS
 from workflow_prover.extract.layout.verbs import verb_form
 
 if TYPE_CHECKING:
@@ -69,7 +69,25 @@ def carries_key(view: TextView, verb: Mention) -> bool:
         k += 1
     head = k - 1
     possessive = any(toks[j].norm in ("'s", "’s", "its") for j in range(into + 1, k))
+    if (
+        toks[into].norm == "as"
+        and not any(t.norm in PREPOSITIONS for t in toks[verb.end : into])
+        and _names_a_key(toks, into + 1, end)
+    ):
+        # "we send the object generation id as `X-Request-Key`": the id sent is the key
+        # ("send an SMS through Plivo with the id as the dedup key" sends the SMS)
+        return True
     return head > into and possessive and (head in ids or toks[head].norm in words.key_field)
+
+
+def _names_a_key(toks: list[Tok], lo: int, hi: int) -> bool:
+    """Does a name for a key or a header follow ('`X-Request-Key`', 'the Idempotency-Key
+    header', 'its dedupe key')? Its last word, up to the phrase's end, says so."""
+    k = lo
+    while k < hi and (toks[k].text[:1].isalnum() or toks[k].text in ("`", "-", "_")):
+        k += 1
+    words = [t.norm for t in toks[lo:k] if t.text[:1].isalnum()]
+    return bool(words) and words[-1] in ("key", "header", "token")
 
 
 def _key_said_before(view: TextView, verb: Mention) -> bool:

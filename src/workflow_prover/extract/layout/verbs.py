@@ -74,6 +74,8 @@ def is_verbal(
         prev = None  # "step 2 buys a label": the step's number, then its verb
     nxt = toks[e] if e < len(toks) else None
     form = verb_form(toks[s].text)
+    if s in service_toks and prev is not None and toks[s].text[:1].isupper():
+        return False  # "a task in Close", "Mailgun, Close and Slack keys": the product
     if toks[s].norm in words.object_verb and not _object_follows(toks, e, words):
         return False  # "the scheduler fires every 10 min": when a run starts, no sending
     if (

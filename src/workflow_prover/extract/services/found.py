@@ -134,7 +134,7 @@ def find_services(
     for m in lower_names(ann, taken, catalog):  # "in shiphero ... never call shiphero"
         aliases.setdefault(toks[m.start].norm, m.info)
         found.append(m)
-    _domain_stems(ann, proper, aliases)
+    _domain_stems(ann, found, aliases, words.domain_suffix)
     found += back_references(toks, found, taken, aliases, words)
     found += _short_names(toks, found, taken)
     found = _owned(toks, sorted(found, key=lambda m: m.start))
@@ -143,17 +143,26 @@ def find_services(
 
 
 def _domain_stems(
-    ann: Annotation, proper: list[SvcMention], aliases: dict[str, ServiceInfo]
+    ann: Annotation,
+    found: list[SvcMention],
+    aliases: dict[str, ServiceInfo],
+    suffixes: frozenset[str],
 ) -> None:
-    """'add the points in smile.io ... call shiphero or smile': a product named by its domain
-    is named later by the name before the dot, unless a lexicon knows that word here."""
-    domains = [m for m in proper if m.info.rule == "generic.domain_name"]
+    """'add the points in smile.io ... call shiphero or smile', 'via apollo.io ... apollo +
+    close are throttled': a product named by its domain is named later by the name before
+    the dot, unless a lexicon knows that word here."""
+    toks = ann.toks
+    domains = [
+        (m, stem)
+        for m in found
+        if m.end - m.start == 1
+        for stem, dot, suffix in [toks[m.start].norm.rpartition(".")]
+        if dot and suffix in suffixes
+    ]
     if not domains:
         return
-    toks = ann.toks
     known = {toks[i].norm for i in lexicon_tokens(ann)}
-    for m in domains:
-        stem = toks[m.start].norm.rpartition(".")[0]
+    for m, stem in domains:
         if len(stem) >= 4 and stem.isalpha() and stem not in known:
             aliases.setdefault(stem, m.info)
 

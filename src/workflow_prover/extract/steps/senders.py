@@ -93,7 +93,8 @@ def addressed_to_us(
     targets = {
         i
         for m in candidates
-        if not (m.info.generic and toks[m.start].text.startswith("/"))
+        # "to our Cloud Function": where our code runs is us, no system of ours named
+        if not (m.info.generic and toks[m.start].text.startswith("/")) and m.info.role != "runtime"
         for i in range(m.start, m.end)
     }
     for k in range(verb.end, clause.end):
