@@ -3,6 +3,7 @@
 - a head noun and its modifiers: "our ledger DB", "the state licensing API";
 - a category word: "our CRM";
 - a capitalised name after a place preposition: "create the delivery in DoorDash Drive";
+- a lower-case one the text uses as a system twice: "in shiphero ... never call shiphero";
 - a schema key: `erp.post_invoice`;
 - later references: "the ledger row", "the broker", "OTM"; and appositions that say a
   generic system is a product: "our ledger database (Postgres)".
