@@ -1602,6 +1602,16 @@ NOT_FORMS = [
     ("a-secure-message-is-no-vault", "we send a secure message with the dedup key.", "vault"),
     ("a-second-one-made-is-the-harm", "a retry creates a second ticket in Jira.", "idempotency"),
     (
+        "a-system-that-throttled-us-states-a-symptom",
+        "Salesforce throttled us last night, so we lost 40 updates.",
+        "throttle_rate",
+    ),
+    (
+        "a-server-that-rate-limited-the-sending-states-a-symptom",
+        "we send it through our SMTP server. my SMTP server quickly rate-limited the sending.",
+        "throttle_rate",
+    ),
+    (
         "a-capitalised-cue-word-as-a-subject-is-a-name",
         "the emails go out when a run fails, but Notify was down for an hour.",
         "alerting",

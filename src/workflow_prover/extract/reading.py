@@ -494,7 +494,20 @@ def _stated_cues(
         and not (c.label == "webhook" and c.start in sent)
         and not (c.label == "retry_immediate" and _waits(toks, c, wait_words))
         and not _named_subject(toks, c)
+        and not (c.label == "throttle_rate" and _done_to_us(toks, c, ends))
     ]
+
+
+def _done_to_us(toks: list[Tok], cue: Mention, service_ends: set[int]) -> bool:
+    """'my SMTP server quickly rate-limited the sending', 'Salesforce throttled us': a past
+    verb of pacing whose subject is the system called is what it did to us, a symptom, no
+    throttle of the design ('calls to it are throttled' is one: an auxiliary comes first)."""
+    if not toks[cue.end - 1].norm.endswith("ed"):  # "throttled", "rate-limited"
+        return False
+    k = cue.start
+    while k > 0 and toks[k - 1].norm in ("quickly", "then", "immediately", "soon", "just"):
+        k -= 1
+    return k in service_ends
 
 
 def _named_subject(toks: list[Tok], cue: Mention) -> bool:
