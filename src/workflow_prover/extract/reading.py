@@ -518,8 +518,7 @@ def _named_subject(toks: list[Tok], cue: Mention) -> bool:
     tok, prev = toks[cue.start], toks[cue.start - 1]
     nxt = toks[cue.end].norm if cue.end < len(toks) else ""
     return (
-        tok.text[:1].isupper()
-        and tok.text[1:].islower()
+        tok.text[1:].islower()
         and not tok.line_start
         and prev.text[:1].isalpha()
         and nxt in _NAME_AUXILIARIES

@@ -125,16 +125,17 @@ def find_services(
         for alias in name_aliases(toks, mention, head, words):
             aliases.setdefault(alias, mention.info)
     found += dotted_calls(ann, taken, catalog)
-    proper = proper_names(ann, taken, catalog)
+    annotated = lexicon_tokens(ann)  # once a text: proper, lower-case and domain names ask
+    proper = proper_names(ann, taken, catalog, annotated)
     for m in proper:  # "create it in DoorDash Drive" ... "the DoorDash developer key"
         aliases.setdefault(toks[m.start].norm, m.info)
         if m.end - m.start >= 2:  # "Oracle Transportation Management" ... "OTM"
             aliases.setdefault("".join(t.text[0] for t in toks[m.start : m.end]).lower(), m.info)
     found += proper
-    for m in lower_names(ann, taken, catalog):  # "in shiphero ... never call shiphero"
+    for m in lower_names(ann, taken, catalog, annotated):  # "in shiphero ... never call shiphero"
         aliases.setdefault(toks[m.start].norm, m.info)
         found.append(m)
-    _domain_stems(ann, found, aliases, words.domain_suffix)
+    _domain_stems(toks, found, aliases, words.domain_suffix, annotated)
     found += back_references(toks, found, taken, aliases, words)
     found += _short_names(toks, found, taken)
     found = _owned(toks, sorted(found, key=lambda m: m.start))
@@ -143,15 +144,15 @@ def find_services(
 
 
 def _domain_stems(
-    ann: Annotation,
+    toks: list[Tok],
     found: list[SvcMention],
     aliases: dict[str, ServiceInfo],
     suffixes: frozenset[str],
+    known: set[int],
 ) -> None:
     """'add the points in smile.io ... call shiphero or smile', 'via apollo.io ... apollo +
     close are throttled': a product named by its domain is named later by the name before
-    the dot, unless a lexicon knows that word here."""
-    toks = ann.toks
+    the dot, unless a lexicon knows that word here (`known`: the tokens one annotates)."""
     domains = [
         (m, stem)
         for m in found
@@ -161,9 +162,9 @@ def _domain_stems(
     ]
     if not domains:
         return
-    known = {toks[i].norm for i in lexicon_tokens(ann)}
+    known_words = {toks[i].norm for i in known}
     for m, stem in domains:
-        if len(stem) >= 4 and stem.isalpha() and stem not in known:
+        if len(stem) >= 4 and stem.isalpha() and stem not in known_words:
             aliases.setdefault(stem, m.info)
 
 

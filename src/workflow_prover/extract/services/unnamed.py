@@ -68,16 +68,18 @@ def _comma_apposition(toks: list[Tok], m: SvcMention, nxt: SvcMention) -> bool:
     )
 
 
-def proper_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
+def proper_names(
+    ann: Annotation, taken: set[int], catalog: ServiceCatalog, known: set[int]
+) -> list[SvcMention]:
     """'create the delivery in DoorDash Drive': a product the lexicon does not know.
 
     A run of capitalised words right after a place preposition ("in", "to", "via"...),
     optionally after "the"/"our", names the system acted on. Words the lexicons know as
-    anything else (terms, cues, verbs) do not start such a name.
+    anything else (terms, cues, verbs: `known`, from `lexicon_tokens`) do not start such a
+    name.
     """
     toks = ann.toks
     words = catalog.words
-    known = lexicon_tokens(ann)
     ids = {m.start for m in ann.of(Group.TERM) if m.label == "ID_NOUN"}
     out: list[SvcMention] = []
     for i, tok in enumerate(toks):
@@ -129,9 +131,12 @@ def lexicon_tokens(ann: Annotation) -> set[int]:
     }
 
 
-def lower_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> list[SvcMention]:
+def lower_names(
+    ann: Annotation, taken: set[int], catalog: ServiceCatalog, known: set[int]
+) -> list[SvcMention]:
     """'create the order in shiphero ... we never call shiphero without a key': a product
-    the lexicon does not list, written in lower case.
+    the lexicon does not list, written in lower case (`known`: the tokens a lexicon row
+    annotates, from `lexicon_tokens`).
 
     A lower-case word no lexicon knows is a product where the text uses it as a system at
     least twice, once in a place only a system takes: the bare object of a call verb ("call
@@ -153,7 +158,6 @@ def lower_names(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> li
     ]
     if not candidates:
         return []
-    known = lexicon_tokens(ann)
     places: dict[str, list[tuple[int, bool]]] = {}
     for i in candidates:
         tok = toks[i]
