@@ -1856,6 +1856,43 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "engine-in-brackets-is-the-hosted-database",
+        [
+            "1. take the Stripe charge\n2. write each row into Cloud SQL (Postgres)\n"
+            "The Stripe key and the Cloud SQL password are in Vault."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
+        "engine-in-the-host-name-is-the-hosted-database",
+        [
+            "1. upsert each order into our Supabase Postgres\nThe Postgres connection password "
+            "is injected by Doppler."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
+        "two-hosts-of-one-engine-leave-the-engine-its-own",
+        [
+            "1. copy rows from our RDS Postgres into our Supabase Postgres\nThe Postgres "
+            "password is in Vault."
+        ],
+        "NO_VAULT_REFERENCE",
+        [0, 0],
+    ),
+    (
+        "statement-clauses-joined-by-and-scope-apart",
+        [
+            "1. create the folder in Google Drive\n2. write the row to Cloud SQL\nThe worker "
+            "authenticates with workload identity federation and the Cloud SQL connection "
+            "uses IAM auth."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
         "kind-names-the-credential",
         [
             "1. read rows from the Postgres DB\n2. create each deal in our CRM\nThe database "

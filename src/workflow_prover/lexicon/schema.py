@@ -85,6 +85,9 @@ class ServiceRow(_Row):
     category: str
     aliases: list[str] = Field(default_factory=list)
     vendor: str | None = Field(default=None, pattern=r"^[a-z0-9_]+$")
+    # A database engine that hosted databases run ("Cloud SQL (Postgres)", "Supabase
+    # Postgres"): in a text that names such a host, the engine's name is that host.
+    engine: bool = False
 
     @field_validator("aliases")
     @classmethod
@@ -340,6 +343,7 @@ WordLabel = Literal[
     "CLIENT_MAKER",  # client, connect, sdk: `erp = ErpClient(url)` makes a client of a system
     "HEADER_KEY",  # trigger, schedule: '- trigger: the order message' titles a line, not a verb
     "GENERIC_CALL",  # call, hit: '(they) are called with backoff' restates other steps' calls
+    "STATEMENT_VERB",  # uses, authenticates: 'the worker uses X and the Y connection uses Z'
     "OBJECT_VERB",  # fire: acts with an object only ('fire a klaviyo event', not 'fires hourly')
     "SETUP_VERB",  # create, generate: 'Create a Restricted API Key' sets the workflow up
     "PUBLISH_VERB",  # publishes, emits: 'ledger-api publishes payment.approved to NATS' is

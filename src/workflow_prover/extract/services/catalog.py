@@ -43,6 +43,16 @@ class ServiceCatalog:
         self.name_starts = self.words.name_start
         # the words of a field or variable name that make it a credential's ("PASSWORD",
         # "TOKEN"; a "KEY" too), from `lexicons/credential_labels.jsonl`
+        # one-word names of database engines ("postgres", "pg", "mysql"), which a hosted
+        # database's name or bracket can carry ("Supabase Postgres", "Cloud SQL (Postgres)")
+        self.engine_words = {
+            alias.lower(): row.name
+            for row in lex.services
+            if row.engine
+            for alias in (row.name, *row.aliases)
+            if " " not in alias
+        }
+        self.engine_names = frozenset(self.engine_words.values())
         self.credential_name_words = frozenset(
             r.word for r in lex.credential_labels if r.role in ("credential", "qualified")
         )

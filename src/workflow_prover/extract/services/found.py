@@ -140,6 +140,7 @@ def find_services(
     found += _short_names(toks, found, taken)
     found = _owned(toks, sorted(found, key=lambda m: m.start))
     found = _vendor_products(toks, found)
+    found = _hosted_engines(toks, found, catalog)
     return _one_name_each(appositions(toks, found, aliases, words), aliases, words)
 
 
@@ -189,6 +190,33 @@ def _vendor_products(toks: list[Tok], found: list[SvcMention]) -> list[SvcMentio
         if len(named) == 1 and m.info not in named:  # ("Zoho CRM" named too: it stays)
             out[n] = SvcMention(next(iter(named)), m.start, m.end)
     return out
+
+
+def _hosted_engines(
+    toks: list[Tok], found: list[SvcMention], catalog: ServiceCatalog
+) -> list[SvcMention]:
+    """'upsert into our Supabase Postgres ... the Postgres connection password', 'writes to
+    `provisioning` in Cloud SQL (Postgres)': a hosted database whose name or bracket names
+    its engine is what that engine's name means in the text (one host per engine; two hosts
+    of one engine leave the engine its own)."""
+    engines, names = catalog.engine_words, catalog.engine_names
+    hosts: dict[str, set[ServiceInfo]] = {}
+    starts = {m.start: m for m in found}
+    for m in found:
+        if m.info.role != "datastore" or m.info.name in names or m.info.generic:
+            continue
+        inner = [engines.get(toks[i].norm) for i in range(m.start + 1, m.end)]
+        if m.end + 2 < len(toks) and toks[m.end].text == "(":
+            bracket = starts.get(m.end + 1)
+            if bracket is not None and bracket.end < len(toks) and toks[bracket.end].text == ")":
+                inner.append(bracket.info.name)
+        for engine in inner:
+            if engine is not None and engine in names:
+                hosts.setdefault(engine, set()).add(m.info)
+    one = {engine: next(iter(h)) for engine, h in hosts.items() if len(h) == 1}
+    if not one:
+        return found
+    return [SvcMention(one.get(m.info.name, m.info), m.start, m.end) for m in found]
 
 
 def _short_names(toks: list[Tok], found: list[SvcMention], taken: set[int]) -> list[SvcMention]:
