@@ -36,6 +36,8 @@ def test_when_a_lexicon_word_is_misspelt_then_it_is_read_as_meant(
     [
         *("banking", "past", "readings", "tickets", "consumer", "bookings", "fair", "memo"),
         *("placed", "stale", "retires", "paged"),
+        # another inflection of a known word is that word, not a typo of the known form
+        *("authenticates", "provisioning"),
     ],
 )
 def test_when_a_word_is_ordinary_english_then_it_is_not_corrected(

@@ -93,8 +93,10 @@ class FuzzyCorrector:
 
     @staticmethod
     def _acceptable(word: str, cand: str) -> bool:
-        if word[:-1] == cand:
-            return False  # "readings", "consumer", "tickets": an inflection, not a typo
+        if word[:-1] == cand or _stem(word) == _stem(cand):
+            # "readings", "consumer", "tickets"; "authenticates" is no "authenticated":
+            # another inflection of a known word, not a typo
+            return False
         if len(word) != len(cand) or len(word) >= 8:
             return True  # an insertion or deletion, or any single edit in a long word
         return _is_transposition(word, cand)
@@ -107,6 +109,17 @@ class FuzzyCorrector:
                 break
             prefix += 1
         return (0 if len(word) != len(cand) else 1, -prefix)
+
+
+_INFLECTIONS = ("ing", "ed", "es", "s", "d")
+
+
+def _stem(word: str) -> str:
+    """The word without one regular inflection ("uploads", "uploaded", "uploading": "upload")."""
+    for suffix in _INFLECTIONS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
 
 
 def _is_transposition(a: str, b: str) -> bool:

@@ -107,6 +107,7 @@ class WordClasses:
     header_key: frozenset[str]
     object_verb: frozenset[str]
     generic_call: frozenset[str]
+    statement_verb: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

@@ -661,21 +661,37 @@ def _starts_clause(
         # comma is a statement of its own: "no retry logic anywhere, the dlq is the only net"
         if toks[start].norm == "no" and not after_and:
             return _has_predicate(toks, j, e)
-        if not _left_predicate(toks, start, j, verbs, services):
+        statement = words.statement_verb
+        if not _left_predicate(toks, start, j, verbs, services, statement):
             return False
         if after_and:
-            return _subject_verb(toks, j, e, verbs) or _has_predicate(toks, j, min(e, j + 6))
+            return (
+                _subject_verb(toks, j, e, verbs)
+                or _has_predicate(toks, j, min(e, j + 6))
+                or _statement_verb(toks, j, e, statement)
+            )
         return _has_predicate(toks, j, e)
     return False
 
 
 def _left_predicate(
-    toks: list[Tok], start: int, j: int, verbs: dict[int, Mention], services: set[int]
+    toks: list[Tok],
+    start: int,
+    j: int,
+    verbs: dict[int, Mention],
+    services: set[int],
+    statement: frozenset[str] = frozenset(),
 ) -> bool:
     """Has the clause so far a predicate? A verb word right after a determiner is a noun
     ("every write and every OpenAI call are keyed": one subject, no predicate yet), and so
     is one after a determiner and a service's name ("the billing-svc write and the
-    warehouse MERGE are both safe")."""
+    warehouse MERGE are both safe"). With `statement`, a statement verb after a subject
+    counts too ("the worker authenticates with ...")."""
+    if statement and any(
+        toks[k].norm in statement and toks[k - 1].norm not in DETERMINERS
+        for k in range(start + 2, j)
+    ):
+        return True
     return any(
         (toks[k].norm in AUXILIARIES and toks[k].text not in ("'s", "’s"))  # "worker's"
         or (
@@ -702,6 +718,17 @@ def _subject_verb(toks: list[Tok], j: int, e: int, verbs: dict[int, Mention]) ->
         verb = verbs.get(k)
         if verb is not None:
             return verb_form(toks[k].text) in ("third", "past")
+        if toks[k].norm in PREPOSITIONS or not toks[k].text[:1].isalnum():
+            return False
+    return False
+
+
+def _statement_verb(toks: list[Tok], j: int, e: int, statement: frozenset[str]) -> bool:
+    """'... and the Cloud SQL connection uses IAM auth': a short subject, then a statement
+    verb."""
+    for k in range(j + 2, min(j + 6, e)):
+        if toks[k].norm in statement:
+            return True
         if toks[k].norm in PREPOSITIONS or not toks[k].text[:1].isalnum():
             return False
     return False
