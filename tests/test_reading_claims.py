@@ -1856,6 +1856,15 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "service-tokens-name-the-apis-called",
+        [
+            "1. GET the member from member-api\n2. POST the accrual to points-api\n3. insert "
+            "into pg\nService tokens and the pg password are issued by Vault."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
         "engine-in-brackets-is-the-hosted-database",
         [
             "1. take the Stripe charge\n2. write each row into Cloud SQL (Postgres)\n"

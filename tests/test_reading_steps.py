@@ -13,6 +13,30 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "an ellipsis inside inline code ends no sentence ('`INSERT ... ON CONFLICT`')",
+        "For each order:\n(1) POST the accrual to ledger-api,\n(2) archive the snapshot in the "
+        "`order_archive` table (pg, `INSERT ... ON CONFLICT (order_id) DO NOTHING`).",
+        [("write", ["ledger-api"]), ("write", ["PostgreSQL"])],
+    ),
+    (
+        "a key that is a phrase with a target names the system its value acts on",
+        "- Insert into Aurora: `INSERT INTO registrations (id, email) VALUES ($1, $2)`\n"
+        "- Push the lead to HubSpot.",
+        [("write", ["Amazon Aurora"]), ("write", ["HubSpot"])],
+    ),
+    (
+        "an event-name noun after a dotted name in code is a noun ('`x.created` messages')",
+        "Trigger: `registration.created` messages on the SQS queue.\nWe create the contact in "
+        "HubSpot.",
+        [("write", ["HubSpot"])],
+    ),
+    (
+        "a slug named as an internal service by its apposition is that service everywhere",
+        "Points live in `points-ledger`, an internal HTTP service. We POST each accrual to "
+        "points-ledger.",
+        [("write", ["points-ledger"])],
+    ),
+    (
         "a verb word alone in inline code is a name ('the `labels` bucket'), no action",
         "1. When an order is packed in ShipHero (its webhook to us), we\n2. upload the label "
         "PDF to the `labels` bucket in gcs.",

@@ -196,7 +196,9 @@ class TextView:
         """A store named after a de-duplication cue of its clause, as where the keys are
         kept ('deduped on msg_id in a Postgres table'): a mechanism part, not a step. The
         write verb that is itself the mechanism ('upsert into Postgres') guards nothing."""
-        verbs = {v.start for v in self.mentions("verb", clause)}
+        verb_mentions = self.mentions("verb", clause)
+        verbs = {v.start for v in verb_mentions}
+        writes = [v.start for v in verb_mentions if v.label == "WRITE"]
         toks = self.toks
         introduced = (m.start > 0 and toks[m.start - 1].norm in STORE_PREPOSITIONS) or (
             m.start > 1
@@ -211,11 +213,16 @@ class TextView:
             and not c.store_constraint  # "it is the primary key in Spanner": Spanner's own
             and (
                 (c.end <= m.start and (introduced or depth[m.start] > depth[c.start]))
-                or (bracket is not None and bracket[0] <= c.start < bracket[1])
+                or (
+                    bracket is not None
+                    and bracket[0] <= c.start < bracket[1]
+                    and not any(m.end <= v < c.start for v in writes)
+                )
             )
             for c in self.mentions("cue", clause)
         )  # or in brackets after it ('dedupe on the event id (pg processed_events, unique)'),
-        # or in the same bracket ('(webhook event id recorded in redis, skip if seen)')
+        # or in the same bracket ('(webhook event id recorded in redis, skip if seen)'), but
+        # not the write's own statement there ('(pg, `INSERT ... ON CONFLICT DO NOTHING`)')
 
     def _guard_before(self, clause: int) -> bool:
         """Does the clause dedupe (an idempotency cue) ahead of another action ('before

@@ -208,6 +208,11 @@ def general_nouns(view: TextView, clause: Clause) -> dict[int, Mention]:
     return nouns
 
 
+def _determined(toks: list[Tok], k: int) -> bool:
+    """Is there a determiner right before token k ('the service token': one service's)?"""
+    return k > 0 and toks[k - 1].norm in DETERMINERS - {"all", "every"}
+
+
 def kind_listed(view: TextView, clause: Clause) -> str | None:
     """A kind of system named on its own beside the services ('db creds', 'database writes',
     'the other APIs'), not as the head of a service's name ('the Postgres database', 'the
@@ -216,10 +221,19 @@ def kind_listed(view: TextView, clause: Clause) -> str | None:
     inside = {k for m in named for k in range(m.start, m.end)}
     ends = {m.end for m in named} | {m.end + 1 for m in named}  # "Stripe API", "Stripe's API"
     for noun in general_nouns(view, clause).values():
-        if noun.filter not in ("api", "database") or noun.start in inside or noun.start in ends:
+        if noun.start in inside or noun.start in ends:
             continue
         toks = view.toks
         credential = noun.end in view.term_starts("CREDENTIAL_NOUN")
+        if (
+            noun.filter == "all"
+            and credential
+            and toks[noun.start].norm in view.catalog.words.named_by_next
+            and not _determined(toks, noun.start)
+        ):
+            return "api"  # "Service tokens, the NATS creds ... are issued by Vault": the APIs'
+        if noun.filter not in ("api", "database"):
+            continue
         if (
             noun.start > 0
             and toks[noun.start - 1].norm in DETERMINERS - {"all", "every"}

@@ -346,10 +346,16 @@ def _sentences(
         if blocks is not None
         else set()
     )
+    ticks = _code_lines(toks)
+    inside = False  # in `inline code` on a line whose backticks all close
     for i in range(1, len(toks)):
         prev, cur = toks[i - 1], toks[i]
-        if i in bodies:
-            continue  # "1. Receive...": the marker's full stop ends nothing
+        if cur.line != prev.line:
+            inside = False
+        elif prev.line in ticks and _toggles_code(prev.text):
+            inside = not inside
+        if i in bodies or (inside and cur.line == prev.line):
+            continue  # "1. Receive...": the marker's full stop ends nothing; nor "`a ... b`"
         if blocks is not None and cur.line != prev.line and _block_edge(blocks, prev, cur):
             bounds.append(i)  # a heading, a metadata line, a table row stands alone
         elif cur.line == prev.line and cur.line in rows:
@@ -371,6 +377,15 @@ def _sentences(
     bounds.append(len(toks))
     spans = sorted(set(bounds))
     return [(a, b) for a, b in itertools.pairwise(spans) if b > a]
+
+
+def _code_lines(toks: list[Tok]) -> set[int]:
+    """The lines whose backticks open and close inline code in pairs."""
+    counts: dict[int, int] = {}
+    for tok in toks:
+        if "`" in tok.text and _toggles_code(tok.text):
+            counts[tok.line] = counts.get(tok.line, 0) + 1
+    return {line for line, n in counts.items() if n % 2 == 0}
 
 
 def _block_edge(blocks: Blocks, prev: Tok, cur: Tok) -> bool:

@@ -591,12 +591,14 @@ def _table_holder(
 ) -> Role | None:
     """A bracket that is all one service right after a data object a preposition introduces
     ('INSERT INTO partners (pg)', 'read from `orders` (Postgres)'): the bracket names the
-    system that holds the object, which the preposition makes a target or a source."""
+    system that holds the object, which the preposition makes a target or a source. The
+    service may open a bracket that goes on after a comma ('in the `archive` table (pg,
+    `INSERT ... ON CONFLICT ...`)')."""
     open_at = m.start - 1
-    if toks[open_at].text != "(" or m.end >= len(toks) or toks[m.end].text != ")":
+    if toks[open_at].text != "(" or m.end >= len(toks) or toks[m.end].text not in (")", ","):
         return None
     k = open_at - 1
-    while k >= frame.start and open_at - k <= 4 and lay.depth[k] < lay.depth[m.start]:
+    while k >= frame.start and open_at - k <= 10 and lay.depth[k] < lay.depth[m.start]:
         norm = toks[k].norm
         if norm in words.target_word:
             return Role(m, "target", norm)

@@ -154,6 +154,12 @@ def is_verbal(
             opener = toks[opening - 1]
             if opener.norm in DETERMINERS or (opener.text == ":" and form == "base"):
                 return False
+        if (
+            opening is not None
+            and toks[s].norm in words.event_name_noun
+            and any(t.text in (".", "/") for t in toks[opening + 1 : s - 1])
+        ):
+            return False  # "Trigger: `registration.created` messages on ...": the event's noun
     if prev is not None and not (
         prev.norm in ("each", "every") and _method_with_object(toks, s, nxt)
     ):  # "for each POST a summary to notes-api": 'each' is a pronoun, POST the verb

@@ -274,12 +274,23 @@ def head_aliases(
 def _named_by_next(
     toks: list[Tok], j: int, heads: dict[int, str], names: frozenset[str]
 ) -> str | None:
-    """ "our `docs-review` service": a quoted slug whose next word is a slug head is that
-    system's name, whatever its own last part."""
+    """ "our `docs-review` service", "`points-ledger`, an internal HTTP service": a quoted
+    slug whose next word, or its apposition's head, is a slug head is that system's name,
+    whatever its own last part."""
     k = j + 1
     if k < len(toks) and toks[k].text == "`" and not toks[j].ws:
         k += 1
-    if k == j + 1 or k >= len(toks) or toks[k].norm not in names:
+    if k == j + 1 or k >= len(toks):
+        return None
+    if toks[k].text == "," and k + 1 < len(toks) and toks[k + 1].norm in ("a", "an", "our"):
+        # "`points-ledger`, an internal HTTP service": the apposition says what it is
+        for h in range(k + 2, min(k + 6, len(toks))):
+            if toks[h].norm in names and h in heads:
+                return heads[h]
+            if not toks[h].text.isalnum():
+                return None
+        return None
+    if toks[k].norm not in names:
         return None  # "`docs-dlq` redis stream": a store's name, read by the store's rules
     return heads.get(k)
 
@@ -293,7 +304,7 @@ def slug_services(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
     """
     toks = ann.toks
     heads = {m.start: m.category for m in ann.of(Group.TERM) if m.label == "SLUG_HEAD"}
-    out: list[SvcMention] = []
+    slugs: list[tuple[int, int, str, str | None]] = []
     i = 0
     while i < len(toks):
         j = i
@@ -309,15 +320,23 @@ def slug_services(ann: Annotation, taken: set[int], catalog: ServiceCatalog) -> 
             i += 1
             continue
         category = heads.get(j) or _named_by_next(toks, j, heads, catalog.words.named_by_next)
-        if category and not any(k in taken for k in range(i, j + 1)):
+        slugs.append((i, j + 1, "".join(t.text for t in toks[i : j + 1]), category))
+        i = j + 1
+    # "`points-ledger`, an internal HTTP service ... POST to points-ledger": one system
+    kinds: dict[str, str] = {}
+    for _, _, name, category in slugs:
+        if category is not None:
+            kinds.setdefault(name.lower(), category)
+    out: list[SvcMention] = []
+    for i, end, name, category in slugs:
+        category = category or kinds.get(name.lower())
+        if category and not any(k in taken for k in range(i, end)):
             before = toks[i - 1] if i > 0 else None
             in_address = before is not None and not before.ws and before.text in ("/", ".", ":")
             if not in_address:
-                name = "".join(t.text for t in toks[i : j + 1])
                 info = catalog.info(name, category, "generic.slug", generic=True)
-                out.append(SvcMention(info, i, j + 1))
-                taken.update(range(i, j + 1))
-        i = j + 1
+                out.append(SvcMention(info, i, end))
+                taken.update(range(i, end))
     return out
 
 

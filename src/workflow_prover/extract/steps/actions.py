@@ -586,6 +586,12 @@ def _key_service(view: TextView, frame: Frame, subject: list[SvcMention]) -> lis
     for m in subject:
         if m.start == frame.start and m.end < frame.end and toks[m.end].text == ":":
             return [m]
+    # "Insert into Aurora: `INSERT INTO registrations ...`": a key that is itself a phrase
+    # with a target names the system its value acts on
+    acts = frame.actions[0].start if frame.actions else frame.end
+    keyed = [r.mention for r in frame.roles if r.role == "target" and r.mention.end <= acts]
+    if keyed:
+        return keyed[:1]
     # "check_signup: {db: postgres, query: ...}": the value of a key naming the system
     keys = view.catalog.words.system_key
     return [r.mention for r in frame.roles if r.role == "target" and r.word in keys][:1]
