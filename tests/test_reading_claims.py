@@ -1431,6 +1431,12 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-credential-rolled-is-rotated",
+        "we sync deals to HubSpot; the private key is in Vault and the certificate rolls "
+        "every 6 months.",
+        "rotation",
+    ),
+    (
         "create-only-if-the-record-does-not-already-hold-the-id",
         "we open a task in Close, but only if the lead's field doesn't already hold the id.",
         "idempotency",
@@ -1560,6 +1566,12 @@ def test_mechanisms_in_their_real_forms_are_read(analyzer: Analyzer, text: str, 
 
 # ... and look-alikes that are none
 NOT_FORMS = [
+    (
+        "a-roll-without-back-is-no-rollback",
+        "we sync deals to HubSpot; the private key is in Vault and the certificate rolls "
+        "every 6 months.",
+        "compensation",
+    ),
     ("retries-over-an-interval", "we retry 3 times every 5 seconds against Xero.", "throttle_rate"),
     (
         "schedule-over-an-interval",
