@@ -1980,6 +1980,26 @@ SCOPE_FORMS = [
         [2],
     ),
     (
+        "a store named by its purpose ('the dedupe table') takes back each dedupe kept in one",
+        [
+            "We create the charge in Stripe with the order id as Idempotency-Key, then email "
+            "the receipt via Postlane. The emails are de-duplicated through the `receipts` "
+            "table, keyed on the order id.",
+            "actually we dropped the dedupe table in last week's migration.",
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
+        "an imperative removal in a later turn takes the mechanism back",
+        [
+            "we post each order to netsuite with exponential backoff; failures go to orders.dlq.",
+            "update after the review: scrap the DLQ, the platform team won't host it.",
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [1],
+    ),
+    (
         "a later turn's write with no system is the design's one write",
         [
             "cron every 10 min pulls new rows from the pg outbox and publishes each to the "

@@ -125,7 +125,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
         for c in claims[this_turn:]:
             if c.value is not None and c.modality == "asserted":
                 said_before[(c.kind.value, c.value)] = c.scope
-    for twin in [*store_retractions(turns, claims), *named_store_retractions(claims)]:
+    for twin in [*store_retractions(turns, claims), *named_store_retractions(claims, turns)]:
         position += 1
         claims.append(twin.model_copy(update={"position": position}))
     if removed:

@@ -44,11 +44,18 @@ def _taken_back(claim: ClaimNode, evidence: Evidence, turn: int, clause: int) ->
     )
 
 
-def named_store_retractions(claims: list[ClaimNode]) -> list[ClaimNode]:
+def named_store_retractions(
+    claims: list[ClaimNode], turns: list[TurnDraft] | None = None
+) -> list[ClaimNode]:
     """'We dropped the sent_emails table': a later turn's negated processed store (a named
     table or set, not a datastore service) takes back the dedupe its clause implemented ('we
     record each cart id in the sent_emails table before sending and skip ones already
     there'): the idempotency claims of the clause the store was asserted in, for their steps.
+
+    A store named only by what it is for ('we dropped the dedupe table') is every store an
+    earlier dedupe was kept in: it takes back the idempotency claims of each earlier clause
+    that names a store ('de-duplicated through the `issued_cards` table'), not a key or an
+    upsert said without one.
     """
     asserted: dict[str, list[ClaimNode]] = {}  # store words -> where it was asserted
     by_clause: dict[int, list[ClaimNode]] = {}
@@ -65,6 +72,15 @@ def named_store_retractions(claims: list[ClaimNode]) -> list[ClaimNode]:
             for c in asserted.get(_store_words(removal.evidence.text), ())
             if c.turn < removal.turn
         }
+        if turns is not None and _generic_store(removal.evidence.text):
+            clauses |= {
+                c.clause
+                for c in claims
+                if c.kind.value == "idempotency"
+                and c.modality == "asserted"
+                and c.turn < removal.turn
+                and _names_a_store(turns, c)
+            }
         out += [
             _taken_back(c, removal.evidence, removal.turn, removal.clause)
             for clause in sorted(clauses)
@@ -72,6 +88,29 @@ def named_store_retractions(claims: list[ClaimNode]) -> list[ClaimNode]:
             if c.kind.value == "idempotency" and c.modality == "asserted"
         ]
     return out
+
+
+_GENERIC_STORE = frozenset(("dedupe", "dedup", "de-dupe"))
+
+
+def _generic_store(text: str) -> bool:
+    """'the dedupe table', 'dedup store': a store named by its purpose, not its name."""
+    words = _store_words(text).split()
+    return bool(words) and words[0] in _GENERIC_STORE and not any("_" in w for w in words)
+
+
+def _names_a_store(turns: list[TurnDraft], claim: ClaimNode) -> bool:
+    """Does the prose clause of `claim` name a store (a table, set, collection ...)?"""
+    turn = next((t for t in turns if t.turn == claim.turn), None)
+    if turn is None or claim.clause % CLAUSE_TURN % CLAUSE_PROSE:
+        return False  # a schema's claim: no prose clause
+    index = claim.clause % CLAUSE_TURN // CLAUSE_PROSE
+    view = turn.view
+    if index >= len(view.lay.clauses):
+        return False
+    c = view.lay.clauses[index]
+    heads = view.term_starts("MECHANISM_HEAD")
+    return any(c.start <= k < c.end for k in heads)
 
 
 def _store_words(text: str) -> str:
