@@ -1431,6 +1431,16 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-fixed-n-second-retry-keeps-one-delay",
+        "the Zendesk create is called directly, with a fixed 3-second retry.",
+        "retry_fixed",
+    ),
+    (
+        "too-many-requests-in-words",
+        "we back off when Zendesk answers Too Many Requests.",
+        "rate_limit_errors",
+    ),
+    (
         "a-credential-rolled-is-rotated",
         "we sync deals to HubSpot; the private key is in Vault and the certificate rolls "
         "every 6 months.",
@@ -1566,6 +1576,11 @@ def test_mechanisms_in_their_real_forms_are_read(analyzer: Analyzer, text: str, 
 
 # ... and look-alikes that are none
 NOT_FORMS = [
+    (
+        "too-alone-is-no-rate-limit-error",
+        "the Slack post now uses the shared client too.",
+        "rate_limit_errors",
+    ),
     (
         "a-roll-without-back-is-no-rollback",
         "we sync deals to HubSpot; the private key is in Vault and the certificate rolls "
