@@ -13,6 +13,34 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "'one' after 'each' stands for a noun: the word after it is the verb",
+        "nightly: pull unpaid invoices from quickbooks, then for each one send a dunning email "
+        "via postmark.",
+        [("read", ["QuickBooks Online"]), ("write", ["Postmark"])],
+    ),
+    (
+        "'create one' after a look-up acts on the system looked up",
+        "we look up the Linear issue carrying the attachment and create one only if none exists.",
+        [("read", ["Linear"]), ("write", ["Linear"])],
+    ),
+    (
+        "an action on 'the X' with no system acts where an earlier clause wrote the X",
+        "We create the bill in Sage Intacct, fetch the receipt PDF from Ramp's API and attach "
+        "it to the bill.",
+        [("write", ["Sage Intacct"]), ("read", ["Ramp"]), ("write", ["Sage Intacct"])],
+    ),
+    (
+        "a system named only by its kind is the one product of that kind in another sentence",
+        "The handler creates a video entry in Contentful. Then it updates the entry in the "
+        "newsroom CMS.",
+        [("write", ["Contentful"])],
+    ),
+    (
+        "a product and a system of its kind named in one sentence stay two systems",
+        "We copy coursework from Google Classroom into our LMS.",
+        [("read", ["Google Classroom"]), ("write", ["LMS"])],
+    ),
+    (
         "an ellipsis inside inline code ends no sentence ('`INSERT ... ON CONFLICT`')",
         "For each order:\n(1) POST the accrual to ledger-api,\n(2) archive the snapshot in the "
         "`order_archive` table (pg, `INSERT ... ON CONFLICT (order_id) DO NOTHING`).",
@@ -998,6 +1026,11 @@ def test_steps_are_read_by_mechanism(
 
 # (behaviour, text, whether each step is a delivery to us)
 INBOUND_ROWS = [
+    (
+        "a webhook an external system fires is a delivery to us ('Ramp fires a webhook')",
+        "An approval in Ramp fires a webhook; we then create the bill in Sage Intacct.",
+        [True, False],
+    ),
     (
         "an event sent to our own runtime ('to our Cloud Function') is a delivery to us",
         "Segment sends the event to our Cloud Function through a webhook destination. The "

@@ -144,6 +144,16 @@ def is_verbal(
         and not (toks[s].text.isupper() and len(toks[s].text) > 2)  # "`MERGE` into X" acts
     ):
         return False  # "the `labels` bucket": a name in code on its own, no action
+    if (
+        prev is not None
+        and prev.text in ("(", ",")
+        and nxt is not None
+        and nxt.text in (",", ")")
+        and "," in (prev.text, nxt.text)  # a list: "(id, email)", not a remark "(email)"
+        and toks[s].text.islower()
+        and _in_brackets(toks, s, lead)
+    ):
+        return False  # "INSERT INTO registrations (id, email)": an item of a bracketed list
     if _quoted_name(toks, s, e, lead):
         return False  # "our 'Refunds' Airtable base": a name in quotes after a determiner
     if prev is not None and prev.text == "`":
@@ -163,7 +173,11 @@ def is_verbal(
     if prev is not None and not (
         prev.norm in ("each", "every") and _method_with_object(toks, s, nxt)
     ):  # "for each POST a summary to notes-api": 'each' is a pronoun, POST the verb
-        if prev.norm in DETERMINERS and prev.norm not in ("that", "which"):
+        if (
+            prev.norm in DETERMINERS
+            and prev.norm not in ("that", "which")
+            and not _pronoun_one(toks, s, lead)
+        ):
             return False
         if prev.norm in ("per", "each", "every"):
             return False  # "a fresh UUID per request", "every call": a noun
@@ -231,6 +245,25 @@ def _quoted_name(toks: list[Tok], s: int, e: int, lead: int) -> bool:
         and toks[e].text == close
         and (before in DETERMINERS or before in ("our", "their", "its", "my", "your"))
     )
+
+
+def _in_brackets(toks: list[Tok], s: int, lead: int) -> bool:
+    """Is token s inside an open round bracket of its clause?"""
+    depth = 0
+    for k in range(s - 1, lead - 1, -1):
+        if toks[k].text == ")":
+            depth += 1
+        elif toks[k].text == "(":
+            if depth == 0:
+                return True
+            depth -= 1
+    return False
+
+
+def _pronoun_one(toks: list[Tok], s: int, lead: int) -> bool:
+    """'then for each one send a dunning email': 'one' after 'each' stands for a noun, so the
+    word after it is the verb, not a noun it determines."""
+    return toks[s - 1].norm == "one" and s - 2 >= lead and toks[s - 2].norm in ("each", "every")
 
 
 def _relative_subject(toks: list[Tok], e: int) -> bool:

@@ -141,6 +141,7 @@ def find_services(
     found = _owned(toks, sorted(found, key=lambda m: m.start))
     found = _vendor_products(toks, found)
     found = _hosted_engines(toks, found, catalog)
+    found = _one_of_its_kind(toks, found)
     return _one_name_each(appositions(toks, found, aliases, words), aliases, words)
 
 
@@ -217,6 +218,49 @@ def _hosted_engines(
     if not one:
         return found
     return [SvcMention(one.get(m.info.name, m.info), m.start, m.end) for m in found]
+
+
+def _one_of_its_kind(toks: list[Tok], found: list[SvcMention]) -> list[SvcMention]:
+    """'Video ingest for the newsroom CMS ... creates a video entry in Contentful': an API
+    named only by its kind's word is the one product of that kind the text names, said in
+    another sentence ('from HubSpot into our new CRM' names two)."""
+    products: dict[str, list[SvcMention]] = {}
+    for m in found:
+        if not m.info.generic and m.info.role == "api":
+            products.setdefault(m.info.category, []).append(m)
+    if not products:
+        return found
+    kinds = [
+        m
+        for m in found
+        if m.info.generic
+        and m.info.rule.startswith("generic.category_word.")
+        and len({o.info.name for o in products.get(m.info.category, [])}) == 1
+    ]
+    # "sync Google Classroom coursework into our LMS ... the LMS token": named apart once,
+    # they are two systems everywhere
+    apart = {
+        m.info.name
+        for m in kinds
+        if any(_one_sentence(toks, m, o) for o in products[m.info.category])
+    }
+    same = {m.info.name: products[m.info.category][0].info for m in kinds}
+    if not set(same) - apart:
+        return found
+    return [
+        SvcMention(same[m.info.name], m.start, m.end)
+        if m.info.generic and m.info.name in same and m.info.name not in apart
+        else m
+        for m in found
+    ]
+
+
+def _one_sentence(toks: list[Tok], a: SvcMention, b: SvcMention) -> bool:
+    """Are the two mentions in one sentence (no full stop or line break between them)?"""
+    lo, hi = (a, b) if a.start < b.start else (b, a)
+    return not any(
+        t.text in (".", "!", "?") or t.line != toks[lo.start].line for t in toks[lo.end : hi.start]
+    )
 
 
 def _short_names(toks: list[Tok], found: list[SvcMention], taken: set[int]) -> list[SvcMention]:

@@ -306,7 +306,14 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
         main = [m for m in main if m not in senders]
         if not main:
             return out
-    out += _action_steps(view, clause, frame, main, label, sentence)
+    received = {d.services for d in out if d.inbound}
+    # "Shopify sends `orders/create` webhooks to an API Gateway endpoint": one delivery, read
+    # by its webhook and by the send addressed to us
+    out += [
+        d
+        for d in _action_steps(view, clause, frame, main, label, sentence)
+        if not (d.inbound and d.services in received)
+    ]
     if (
         not out
         and main
@@ -424,10 +431,25 @@ def _inbound_webhook(view: TextView, clause: Clause, frame: Frame) -> Mention | 
             continue  # "webhook secret"
         if view.has_term("ID_NOUN", cue.end, cue.end + 3):
             continue  # "the webhook's event id"
-        if any(a.start < cue.start and not a.verb.starts_run for a in sends):
+        if any(
+            a.start < cue.start and not a.verb.starts_run and not _sent_by_system(view, frame, a)
+            for a in sends
+        ):
             continue  # "we deliver webhooks to partner endpoints": we send them
         return cue
     return None
+
+
+def _sent_by_system(view: TextView, frame: Frame, action: Action) -> bool:
+    """'an approval in Ramp fires a webhook': the sender of the webhook is an external system
+    named before the verb, with no 'we' of ours as its actor."""
+    toks = view.toks
+    if any(toks[k].norm in ("we", "i", "our", "us") for k in range(frame.start, action.start)):
+        return False
+    return any(
+        m.end <= action.start and m.info.role == "api" and not m.info.generic
+        for m in view.clause_services(frame.clause)
+    )
 
 
 def _action_steps(
@@ -668,7 +690,7 @@ def _dedupe_lookup(view: TextView, clause: Clause, action: Action) -> bool:
 def _acts_alone(view: TextView, frame: Frame, action: Action) -> bool:
     """Is this plainly an action, though it names no system? A verb that opens the clause or
     follows its actor ('we', 'the worker', 'then'), with an object after it ('the order',
-    'it', 'a label'): not a noun spelt like a verb ('Payroll export, runs on the 25th')."""
+    'it', 'a label', 'one'): not a noun spelt like a verb ('Payroll export, runs on the 25th')."""
     toks = view.toks
     i = action.verb.start
     before = toks[i - 1] if i > frame.start else None
@@ -681,7 +703,7 @@ def _acts_alone(view: TextView, frame: Frame, action: Action) -> bool:
         return False
     nxt = toks[action.verb.end] if action.verb.end < frame.end else None
     return nxt is not None and (
-        nxt.norm in ("the", "a", "an", "it", "them", "each", "every", "this", "that", "its")
+        nxt.norm in ("the", "a", "an", "it", "them", "each", "every", "this", "that", "its", "one")
         or nxt.text.startswith("/")
     )
 
@@ -823,6 +845,11 @@ def _fallback(
     if _writes_back(view, clause) and (sentence.senders or sentence.sources):
         # "then writes the letter id back onto the case": to the system it came from
         return (sentence.senders or sentence.sources)[:1], "step.fallback.write_back"
+    made = _made_in(view, clause)
+    if made:
+        # "create the bill in Sage Intacct, fetch the PDF from Ramp and attach it to the
+        # bill": the bill is where the clause that made it put it
+        return made, "step.fallback.object_made"
     if sentence.acted:
         return sentence.acted[-1:], "step.fallback.sentence_system"
     later = [
@@ -855,6 +882,33 @@ def _fallback(
         if earlier:
             return earlier[:1], "step.fallback.previous_sentence"
     return [], ""
+
+
+def _made_in(view: TextView, clause: Clause) -> list[SvcMention]:
+    """The system an earlier clause of this sentence or the one before wrote 'the X' to, for
+    a clause that acts on 'the X' and names no system ('... attach it to the bill')."""
+    toks = view.toks
+    nouns = {
+        toks[k + 1].norm
+        for k in range(clause.start, clause.end - 1)
+        if toks[k].norm == "the" and toks[k + 1].text.isalpha() and len(toks[k + 1].text) > 2
+    }
+    if not nouns:
+        return []
+    for c in reversed(view.lay.clauses[: clause.index]):
+        if c.sentence < clause.sentence - 1:
+            break
+        frame = view.frame(c.index)
+        if not any(a.label in ("WRITE", "TRANSFER") for a in frame.actions):
+            continue
+        if not any(
+            toks[k].norm == "the" and toks[k + 1].norm in nouns for k in range(c.start, c.end - 1)
+        ):
+            continue
+        acted = [m for m in step_services(view, c.index) if frame.role_of(m) == "target"]
+        if acted:
+            return acted[:1]
+    return []
 
 
 def _row_systems(view: TextView, clause: Clause) -> list[SvcMention]:
