@@ -1655,6 +1655,12 @@ def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, k
 # Issue 8's modality list: (behaviour, text, kind, whether the mechanism holds after it)
 MODALITY_FORMS = [
     (
+        "historically-dates-a-statement-in-the-past",
+        "we create the folder in Google Drive. Historically IT throttled the Drive calls by hand.",
+        "throttle_rate",
+        False,
+    ),
+    (
         "a-verb-inside-an-identifier-ends-no-negations-phrase",
         "we send each reminder through Twilio. We never send without first inserting the "
         "appointment id into `sms_sent` (unique).",

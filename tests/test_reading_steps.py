@@ -13,6 +13,18 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a background step on a system the design's own sections act on is a step of the flow",
+        "Context: we create the bill in Sage Intacct.\n\nDecided:\n* every call to Intacct "
+        "backs off exponentially\n* we query Intacct for the bill before creating it",
+        [("write", ["Sage Intacct"]), ("read", ["Sage Intacct"])],
+    ),
+    (
+        "a background step on a system the design only hears from stays background",
+        "## Context\nSales closes contracts in DocuSign.\n\n## Flow\nWhen DocuSign notifies "
+        "us that an envelope is completed, we create the folder in Google Drive.",
+        [("read", ["DocuSign"]), ("write", ["Google Drive"])],
+    ),
+    (
         "'one' after 'each' stands for a noun: the word after it is the verb",
         "nightly: pull unpaid invoices from quickbooks, then for each one send a dunning email "
         "via postmark.",

@@ -93,8 +93,35 @@ def find_steps(view: TextView) -> list[StepDraft]:
         if same and not found and steps:
             found = _the_same_for(view, clause, steps[-1])
         (background if clause.role == "background" else steps).extend(found)
+    if steps and background:
+        steps = _used_by_design(view, steps, background)
     found = _upstream_publishes(view, _transfers_delivered(view, steps or background))
     return _without_restated_calls(view, found)
+
+
+def _used_by_design(
+    view: TextView, steps: list[StepDraft], background: list[StepDraft]
+) -> list[StepDraft]:
+    """'context: an approval in Ramp fires a webhook; we then create the bill in Sage
+    Intacct ... decided: every outbound call (Ramp and Intacct) backs off': a background
+    step on a system the design's own sections name is a step of the flow; one on a system
+    only the background names ('IT used to provision accounts in Okta') is not."""
+    named = {
+        m.info.name
+        for c in view.lay.clauses
+        if not c.skipped and c.role not in NOT_DESIGN and c.role != "background"
+        for m in view.clause_services(c.index)
+        if view.frame(c.index).role_of(m) != "trigger"
+    }
+    # a system the design only hears from ('DocuSign Connect notifies us') is no system it
+    # acts on: 'Sales closes contracts in DocuSign' stays background
+    named -= {i.name for d in steps if d.inbound for i in d.services}
+    kept = [
+        b
+        for b in background
+        if b.services and not b.inbound and all(i.name in named for i in b.services)
+    ]
+    return sorted([*steps, *kept], key=lambda d: d.start) if kept else steps
 
 
 def _the_same_for(view: TextView, clause: Clause, last: StepDraft) -> list[StepDraft]:
