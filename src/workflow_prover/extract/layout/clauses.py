@@ -370,7 +370,12 @@ def _sentences(
             and cur.text[:1].isupper()
         ):
             bounds.append(i)  # "throttled to 2 req/s. All secrets..." ("s." is one token)
-        elif prev.text in MARKUP and prev.ws and _closes_sentence(toks, i - 1):
+        elif (
+            prev.text in MARKUP
+            and prev.ws
+            and not cur.text[:1].islower()  # "(GET /candidates?since=…) go through ...": on
+            and _closes_sentence(toks, i - 1)
+        ):
             bounds.append(i)  # "**Duplicates.** Every write..."
         elif cur.line != prev.line and not _soft_wrap(toks, i):
             bounds.append(i)
