@@ -60,6 +60,21 @@ ITEMS = [
     pytest.param(
         "run: curl https://api.example.com/hooks -X POST", ("write", "api.example.com"), id="curl"
     ),
+    pytest.param(
+        "call: GET https://api.notion.com/v1/databases/{db}/query",
+        ("read", "Notion"),
+        id="an-http-method-and-url-read-the-host",
+    ),
+    pytest.param(
+        "call: POST https://api.partnerx.io/crm/v3/objects/contacts/batch/upsert",
+        ("write", "api.partnerx.io"),
+        id="a-url-path-is-no-sentence",
+    ),
+    pytest.param(
+        "call: POST https://api.hubapi.com/crm/v3/objects/contacts",
+        ("write", "HubSpot"),
+        id="an-api-host-names-its-product",
+    ),
 ]
 
 
@@ -156,6 +171,17 @@ def test_when_an_items_action_is_an_upsert_then_it_is_idempotent_by_itself(
     analyzer: Analyzer, action: str, keyed: bool
 ) -> None:
     text = yaml_doc(f"steps:\n  - id: record\n    action: {action}\n    target: salesforce\n")
+    codes = {f.code for f in analyzer.analyze(text).findings}
+    assert ("WRITE_WITHOUT_IDEMPOTENCY" not in codes) is keyed
+
+
+@pytest.mark.parametrize(
+    ("path", "keyed"), [("contacts/batch/upsert", True), ("contacts/batch/create", False)]
+)
+def test_when_an_http_calls_path_ends_in_upsert_then_it_is_idempotent_by_itself(
+    analyzer: Analyzer, path: str, keyed: bool
+) -> None:
+    text = yaml_doc(f"steps:\n  - id: push\n    call: POST https://api.hubapi.com/crm/v3/{path}\n")
     codes = {f.code for f in analyzer.analyze(text).findings}
     assert ("WRITE_WITHOUT_IDEMPOTENCY" not in codes) is keyed
 

@@ -61,6 +61,8 @@ _AWS_CLI = re.compile(r"\baws\s+([a-z0-9-]+)\s+([a-z][a-z0-9-]*)")  # aws <servi
 _AWS_CLI_SERVICES = {"s3api": "s3", "stepfunctions": "step functions", "logs": "cloudwatch logs"}
 _HTTP_WRITE = re.compile(r"-X\s*(?:POST|PUT|PATCH|DELETE)|--data|\s-d\s|--request\s+(?:POST|PUT)")
 _URL = re.compile(r"https?://[^\s'\"]+")
+# `call: GET https://api.notion.com/v1/...`: an HTTP method and the URL it is sent to
+_HTTP_CALL = re.compile(r"^\s*(GET|POST|PUT|PATCH|DELETE)\s+https?://", re.IGNORECASE)
 _DOTTED = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\(.*\))?$")
 _STEP_FIELDS = frozenset(("service", "action", "name"))
 
@@ -171,6 +173,11 @@ class _Reader:
                 word = value.lower().replace("_", "").replace("-", "")
                 if word.startswith(_UPSERT_ACTIONS):
                     return str(key)
+                url = _URL.search(value) if _HTTP_CALL.match(value) else None
+                # `call: POST https://api.hubapi.com/crm/v3/objects/contacts/batch/upsert`
+                path = url.group(0).split("?")[0].rstrip("/").lower() if url else ""
+                if path and path.rsplit("/", 1)[-1].replace("-", "") in _UPSERT_ACTIONS:
+                    return str(key)
         return None
 
     def worded(self, item: object, at: str) -> bool:
@@ -197,7 +204,10 @@ class _Reader:
         source = False  # `source = "bigquery"`: the step reads the system it names
         for key, value in item.items():
             role, text = self._role(str(key)), value if isinstance(value, str) else ""
-            if role == "action" and text:
+            if role == "action" and text and _HTTP_CALL.match(text):
+                verb = verb or text.split()[0].lower()  # GET reads; POST, PUT ... write
+                info = info or self.service(text)
+            elif role == "action" and text:
                 head, tail = _dotted(text)
                 verb = verb or tail or text
                 info = info or (self.service(head) if head else self.shell(text))
