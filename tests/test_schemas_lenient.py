@@ -439,3 +439,44 @@ def test_when_a_ci_step_runs_the_aws_cli_then_its_service_and_command_make_the_s
 ) -> None:
     text = f"jobs:\n  export:\n    steps:\n      - name: one\n        run: {command}\n"
     assert [(s.action, s.services) for s in analyzer.analyze(text).steps] == [step]
+
+
+TOML_JOB = (
+    "```toml\n[job.refund_sync]\n"
+    'steps = ["adyen.refund", "netsuite.credit_memo.create", "sendgrid.mail.send"]\n'
+    "[job.refund_sync.failure]\n"
+    'target = "refunds.approved.dlq"\n```\n'
+)
+
+
+def test_when_a_step_list_holds_dotted_calls_then_each_is_a_step_on_its_service(
+    analyzer: Analyzer,
+) -> None:
+    steps = analyzer.analyze(TOML_JOB).steps
+    assert [(s.action, s.services, s.text) for s in steps] == [
+        ("write", ["Adyen"], "adyen.refund"),
+        ("write", ["NetSuite"], "netsuite.credit_memo.create"),
+        ("write", ["SendGrid"], "sendgrid.mail.send"),
+    ]
+
+
+def test_when_a_failure_table_names_a_dlq_then_every_step_has_a_terminal_path(
+    analyzer: Analyzer,
+) -> None:
+    report = analyzer.analyze(TOML_JOB)
+    assert len(report.steps) == 3
+    assert not {f.code for f in report.findings} & {
+        "NO_FAILURE_HANDLING",
+        "STEP_WITHOUT_FAILURE_PATH",
+    }
+
+
+def test_when_prose_names_a_kind_of_write_then_it_covers_the_schemas_steps_of_that_kind(
+    analyzer: Analyzer,
+) -> None:
+    """'Refunds carry an Idempotency-Key' beside a schema's steps: the refund, not the rest."""
+    text = TOML_JOB + "Refunds carry an Idempotency-Key (the refund request id)."
+    steps = [
+        f.step for f in analyzer.analyze(text).findings if f.code == "WRITE_WITHOUT_IDEMPOTENCY"
+    ]
+    assert steps == [2, 3]

@@ -164,6 +164,9 @@ class Scope(_Frozen):
     excluded_steps: tuple[int, ...] = ()
     # "the MySQL password and both API tokens": named services covered besides the filtered ones
     also_services: tuple[str, ...] = ()
+    # "Refunds carry an Idempotency-Key": only the steps of these verbs (by the rule that made
+    # the step, or a word of its text: a schema's `adyen.refund`)
+    verbs: tuple[str, ...] = ()
 
 
 class ServiceNode(_Frozen):

@@ -14,6 +14,7 @@ beats a rival asserted after it in the same turn.
 from __future__ import annotations
 
 import itertools
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
@@ -75,6 +76,8 @@ class Coverage:
             return False
         if scope.categories and not any(s.category in scope.categories for s in services):
             return False
+        if scope.verbs and not _of_verbs(scope.verbs, step):
+            return False
         if scope.target is ScopeTarget.ALL:
             return True
         if scope.target is ScopeTarget.STEPS:
@@ -92,6 +95,8 @@ class Coverage:
             return False
         steps = self._steps_of.get(service.name, ())
         if scope.action is not None and not any(s.action == scope.action for s in steps):
+            return False
+        if scope.verbs and not any(_of_verbs(scope.verbs, s) for s in steps):
             return False
         if scope.target is ScopeTarget.ALL:
             return True
@@ -242,3 +247,12 @@ def _wider(outer: Scope, inner: Scope) -> bool:
         and set(inner.steps) <= set(outer.steps)
         and set(inner.services) <= set(outer.services)
     )
+
+
+def _of_verbs(verbs: tuple[str, ...], step: StepNode) -> bool:
+    """Is the step made by one of the verbs ('verb.refund'), or does its text name one as a
+    word ('adyen.refund', 'issue the refund via Stripe')?"""
+    if any(step.evidence.rule == f"verb.{v}" for v in verbs):
+        return True
+    words = set(re.findall(r"[a-z]+", step.text.lower()))
+    return any(v in words or f"{v}s" in words for v in verbs)

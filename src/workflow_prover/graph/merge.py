@@ -453,6 +453,8 @@ def _scope(
     filters = _filters(draft.filter)
     if draft.also:
         filters["also_services"] = draft.also
+    if draft.verbs:
+        return Scope(target=ScopeTarget.ALL, verbs=draft.verbs, **filters)
     if draft.excluded or draft.excluded_refs or draft.excluded_starts:
         known = labels.get(turn, {})
         excluded_steps = [i for ref in draft.excluded_refs for i in known.get(ref, [ref])]

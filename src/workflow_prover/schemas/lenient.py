@@ -130,6 +130,8 @@ class _Reader:
             if lists:
                 self.container(item, at, lists)
                 return
+        if isinstance(item, str) and self.dotted_item(item, at):
+            return  # `steps = ["adyen.refund", "netsuite.credit_memo.create"]`
         call = self.call(item) if isinstance(item, dict) else None
         exact = isinstance(item, dict) and self.exact(item, at)
         if call is not None and not exact and call[0].generic and self.worded(item, at):
@@ -157,6 +159,22 @@ class _Reader:
             self.c.read_as_prose(at, member=name is not None)
         fields = {k: v for k, v in item.items() if not self._step_field(str(k))}
         self.keys.mapping(fields, at, (ident,))
+
+    def dotted_item(self, item: str, at: str) -> bool:
+        """A step given as a dotted call alone (`sendgrid.mail.send`): the service its head
+        names, read or written as its last part says. False when the head names no service."""
+        head, tail = _dotted(item)
+        info = self.service(head) if head else None
+        if info is None or info.generic:
+            return False
+        action: ActionKind = "read" if common.reads(tail) else "write"
+        span = self.c.span(at, member=False)
+        found = self.c.parsed.source.find(item, span.start, span.end)
+        if at not in self.c.parsed.locs and found >= 0:  # (TOML: no place for a list item)
+            span = Span(found, found + len(item), at)
+        self.c.steps.append(SchemaStep(item, action, (info,), span, span, "step.lenient"))
+        self.found += 1
+        return True
 
     def container(self, item: dict[str, object], at: str, lists: list[str]) -> None:
         """A CI job: its step lists, and its other keys about the steps in it."""

@@ -25,6 +25,9 @@ class ScopeDraft:
     excluded_refs: tuple[int, ...] = ()  # the user's step numbers left out
     excluded_starts: tuple[int, ...] = ()  # steps left out by name: "except the X write-back"
     also: tuple[str, ...] = ()  # services a general scope covers besides its kind's
+    # "Refunds carry an Idempotency-Key" where no step of the text is made by that verb: the
+    # steps of that kind wherever they come from (a schema's `adyen.refund`, a later turn)
+    verbs: tuple[str, ...] = ()
     # how it was decided ("scope.services", then what an inherited scope was decided by);
     # shown by the report and `trace`, never compared: it changes no decision
     via: tuple[str, ...] = field(default=(), compare=False, hash=False)

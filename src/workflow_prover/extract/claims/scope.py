@@ -33,6 +33,7 @@ from workflow_prover.extract.claims.step_scope import (
     described,
     item_steps,
     named_pair,
+    nominal_verbs,
     nominalised,
     own_steps,
     parent_item_steps,
@@ -311,6 +312,9 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
     own = nominalised(targets, clause)
     if own:
         return ScopeDraft(general=False, steps=own, via=("scope.nominalised",))
+    kinds = nominal_verbs(targets, clause)
+    if kinds:  # "Refunds carry an Idempotency-Key" beside a schema's `adyen.refund`
+        return ScopeDraft(general=False, verbs=kinds, via=("scope.nominal_verbs",))
     condition = _condition(view, clause)
     if condition is not None:  # "If NetSuite errors, we retry..."
         return _via(scope_of(targets, condition, credential), "scope.condition")

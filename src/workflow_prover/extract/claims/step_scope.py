@@ -370,6 +370,30 @@ def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
     return tuple(s.start for s in targets.steps if s.start in found)
 
 
+def nominal_verbs(targets: Targets, clause: Clause) -> tuple[str, ...]:
+    """'Refunds carry an Idempotency-Key' in a text whose steps are all in a schema: the verb
+    whose plural noun is the clause's subject (a verb of the lexicon, written as a noun with
+    no object after it), for the steps of that kind wherever they are read."""
+    view = targets.view
+    if targets.steps:
+        return ()  # the prose's own steps: `nominalised` found none of that verb
+    toks = view.toks
+    first = next((i for i in range(clause.start, clause.end) if toks[i].text[:1].isalpha()), None)
+    if first is None or not toks[first].norm.endswith("s"):
+        return ()
+    if any(
+        m.start == first for m in view.mentions("term", clause.index) if m.label == "GENERAL_NOUN"
+    ):
+        return ()  # "Writes are keyed", "Calls back off": every step of a kind, not one verb's
+    if first + 1 < clause.end and toks[first + 1].norm in DETERMINERS:
+        return ()  # "refunds the charge": the verb
+    return tuple(
+        v.rule.removeprefix("verb.")
+        for v in view.mentions("verb", clause.index)
+        if v.start == first and v.rule.startswith("verb.")
+    )
+
+
 def _listed_plurals(view: TextView, clause: Clause, first: int | None) -> list[str]:
     """The plural nouns that end each part of a coordinated subject ('Sends and audit
     writes retry ...': sends, writes), up to the first cue of the clause; a part longer than
