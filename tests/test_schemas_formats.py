@@ -331,7 +331,7 @@ def link(*names: str) -> dict[str, object]:
         pytest.param(
             "httpRequest",
             {"url": "https://api.hubapi.com/crm/v3/objects/contacts", "method": "POST"},
-            ("write", ("api.hubapi.com",), False),
+            ("write", ("HubSpot",), False),  # HubSpot's API host names HubSpot
             id="http-post",
         ),
         pytest.param(
