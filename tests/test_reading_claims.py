@@ -1655,6 +1655,13 @@ def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, k
 # Issue 8's modality list: (behaviour, text, kind, whether the mechanism holds after it)
 MODALITY_FORMS = [
     (
+        "a-person-who-reruns-the-run-is-no-replay",
+        "we post the batches to Braze; a failure just fails the DAG run and someone reruns it "
+        "the next morning.",
+        "replay",
+        False,
+    ),
+    (
         "historically-dates-a-statement-in-the-past",
         "we create the folder in Google Drive. Historically IT throttled the Drive calls by hand.",
         "throttle_rate",
