@@ -1431,6 +1431,12 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-repeat-said-to-be-harmless",
+        "we PUT the absolute level to Shopify (a set, not an increment, so a repeat is harmless).",
+        "idempotency",
+    ),
+    ("safe-to-retry", "the PUT to Shopify is safe to retry.", "idempotency"),
+    (
         "a-fixed-n-second-retry-keeps-one-delay",
         "the Zendesk create is called directly, with a fixed 3-second retry.",
         "retry_fixed",
@@ -1576,6 +1582,7 @@ def test_mechanisms_in_their_real_forms_are_read(analyzer: Analyzer, text: str, 
 
 # ... and look-alikes that are none
 NOT_FORMS = [
+    ("a-repeat-said-to-be-a-problem", "we post to Shopify; retries are a problem.", "idempotency"),
     (
         "too-alone-is-no-rate-limit-error",
         "the Slack post now uses the shared client too.",
