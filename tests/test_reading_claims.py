@@ -1435,7 +1435,7 @@ REAL_FORMS = [
         "we PUT the absolute level to Shopify (a set, not an increment, so a repeat is harmless).",
         "idempotency",
     ),
-    ("safe-to-retry", "the PUT to Shopify is safe to retry.", "idempotency"),
+    ("safe-to-retry", "we send the level to Shopify; that call is safe to retry.", "idempotency"),
     (
         "a-fixed-n-second-retry-keeps-one-delay",
         "the Zendesk create is called directly, with a fixed 3-second retry.",
