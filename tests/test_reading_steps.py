@@ -13,6 +13,17 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "'once a <noun> is <verb>' opens a trigger as 'when' does (not 'once a day')",
+        "Once a timesheet is approved in our HR system, payroll-svc creates the payout in Wise.",
+        [("read", ["HR system"]), ("write", ["Wise"])],
+    ),
+    (
+        "a trigger word after a colon opens a trigger clause of its own",
+        "To wrap up the payouts design: when a timesheet is approved in our HR system, "
+        "payroll-svc creates the payout in Wise.",
+        [("read", ["HR system"]), ("write", ["Wise"])],
+    ),
+    (
         "a background step on a system the design's own sections act on is a step of the flow",
         "Context: we create the bill in Sage Intacct.\n\nDecided:\n* every call to Intacct "
         "backs off exponentially\n* we query Intacct for the bill before creating it",

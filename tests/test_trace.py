@@ -194,3 +194,9 @@ def test_trace_of_a_missing_file_is_a_one_line_usage_error(
     _, err = capsys.readouterr()
     assert code == 2
     assert err.count("\n") == 1 and "no such file" in err
+
+
+def test_an_infinitive_of_an_english_word_vendor_names_no_system(analyzer: Analyzer) -> None:
+    """'To close the loop on the design': the verb 'close' and its object, not Close CRM."""
+    text = "To close the loop on the design: we create the payout in Wise."
+    assert "Close CRM" not in render_trace(build_trace(analyzer, text))

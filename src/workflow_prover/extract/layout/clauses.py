@@ -28,6 +28,7 @@ from workflow_prover.extract.layout.grammar import (
     SENTENCE_END,
     SEQUENCE_WORDS,
     SUBJECT_PRONOUNS,
+    once_adverb,
 )
 from workflow_prover.extract.layout.verbs import is_verbal, verb_form
 from workflow_prover.lexicon.words import WordClasses
@@ -559,7 +560,12 @@ def _split(
                 end_part()
         elif prev.text == ":" and sum(t.text[:1].isalnum() for t in toks[start:j]) >= 5:
             parent = len(out)
-            close(j)
+            # "To close the loop on the design: once a timesheet is approved ...": the
+            # clause after the colon opens with its own trigger
+            opens = (
+                tok.norm in triggers and j not in services and not _once_adverb(toks, j, once_not)
+            )
+            close(j, next_trigger=opens)
             colon_parent = parent
         elif trigger and (tok.text == "," or tok.norm in ("we", "i", "they")) and j - start > 2:
             close(j + 1 if tok.text == "," else j)
@@ -628,8 +634,7 @@ def _negated_verb_list(
 
 
 def _once_adverb(toks: list[Tok], i: int, not_trigger: frozenset[str]) -> bool:
-    nxt = toks[i + 1] if i + 1 < len(toks) else None
-    return toks[i].norm == "once" and (nxt is None or nxt.norm in not_trigger)
+    return once_adverb(toks, i, not_trigger)
 
 
 def _starts_clause(

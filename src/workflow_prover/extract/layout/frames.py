@@ -37,6 +37,7 @@ from workflow_prover.extract.layout.grammar import (
     PHRASE_JOINERS,
     SKIP_LEFT,
     SUBJECT_PRONOUNS,
+    once_adverb,
 )
 from workflow_prover.extract.layout.verbs import verb_form
 from workflow_prover.extract.services.catalog import SvcMention
@@ -354,7 +355,7 @@ def _adverbial(
     opening = tuple(t.norm for t in toks[start : start + 3])
     phrase = next((p for p in _TRIGGER_PHRASES if opening[: len(p)] == p), None)
     if norm in words.adverbial_opener or phrase is not None:
-        if norm == "once" and start + 1 < end and toks[start + 1].norm in ("a", "an", "per"):
+        if once_adverb(toks, start, words.once_not_trigger):
             return None  # "once a day": a schedule word, handled below
         body = start + (len(phrase) if phrase else 1)
         stop = _adverbial_end(

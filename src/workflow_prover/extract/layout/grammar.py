@@ -400,3 +400,20 @@ def glued_hyphen(toks: list[Tok], k: int) -> bool:
 # after a quantified phrase these say what it is about: "every call to Xero", "all requests
 # against the HubSpot API" (scope.py narrows the quantifier to that service)
 NARROWING_PREPOSITIONS = frozenset(("to", "against", "on", "at", "into", "from", "for", "via"))
+
+
+def once_adverb(toks: list[Tok], i: int, not_trigger: frozenset[str]) -> bool:
+    """'once a day', 'once per run', 'once more': an adverb of frequency, no trigger; but
+    'once a timesheet is approved': 'a' opens the subject of a clause (a verb shortly after)."""
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if toks[i].norm != "once":
+        return False
+    if nxt is None:
+        return True
+    if nxt.norm in ("a", "an") and any(t.norm in _EVENT_VERBS for t in toks[i + 3 : i + 6]):
+        return False
+    return nxt.norm in not_trigger
+
+
+# the verb of a clause 'once' opens as a conjunction ("once a timesheet is approved")
+_EVENT_VERBS = frozenset(("is", "are", "was", "gets", "lands", "arrives", "comes"))

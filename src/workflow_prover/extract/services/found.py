@@ -365,6 +365,8 @@ def _system_place(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
         return True
     # "env vars on the box": with an article the word is the noun, unless it is named with
     # what systems have ("the square api"); "in our notion", "create it in wise" are products
+    if before == "to" and not article and after in DETERMINERS:
+        return False  # "To close the loop", "to square the totals": an infinitive and its object
     if (before in SYSTEM_BEFORE and not article) or after in words.system_after:
         return True
     # "box jwt app creds", "wise api token": what systems have, a word or two further on
