@@ -441,3 +441,35 @@ def test_when_an_http_call_takes_a_constant_named_for_its_endpoint_then_that_nam
 ) -> None:
     code = f"import requests\n\ndef push(payload, body, url):\n    {call}\n"
     assert [s.services for s in analyzer.analyze(code).steps] == [[service]]
+
+
+HANDLER = """\
+def handle(msg):
+    stripe.Refund.create(amount=msg["amount"], idempotency_key=msg["refund_id"])
+    db.execute("INSERT INTO refunds_done (refund_id) VALUES (%s) ON CONFLICT DO NOTHING")
+"""
+
+
+def test_when_prose_names_the_product_of_a_code_receiver_then_its_credential_covers_it(
+    analyzer: Analyzer,
+) -> None:
+    """`db.execute(...)` and 'the worker uses RDS IAM auth': the one database the code
+    calls is the RDS the prose names."""
+    text = python(HANDLER, fenced=True) + (
+        "The worker uses RDS IAM auth; the Stripe key is in Secrets Manager, rotated monthly."
+    )
+    codes = [f.code for f in analyzer.analyze(text).findings]
+    assert "NO_VAULT_REFERENCE" not in codes
+
+
+def test_when_a_queue_moves_failed_messages_to_a_dlq_then_every_step_has_a_terminal_path(
+    analyzer: Analyzer,
+) -> None:
+    """'A message that still fails is left for SQS to move to `refunds-dlq`': SQS is where
+    the DLQ lives, not what the statement is for."""
+    text = python(HANDLER, fenced=True) + (
+        "Each call retries with exponential backoff. A message that still fails is left for "
+        "SQS to move to `refunds-dlq` after 5 receives."
+    )
+    codes = [f.code for f in analyzer.analyze(text).findings]
+    assert codes and "STEP_WITHOUT_FAILURE_PATH" not in codes

@@ -339,11 +339,12 @@ class TextView:
         if any(c.mechanism_part and self._has_it(m, c) for c in parts):
             return False  # "insert each into ledger-db w/ idempotency key": the write's own
         # where the mechanism lives ("kept in Redis", "SQS redrives it to a DLQ"), unless the
-        # statement is *for* that store ("no DLQ for the Postgres writes")
+        # statement is *for* that store ("no DLQ for the Postgres writes"); "left for SQS to
+        # move to the DLQ" makes SQS the agent of an infinitive, the host still
         nxt = m.end
-        return not preceded_by(m, self.toks, frozenset(("for",)), reach=2) and not (
-            nxt < len(self.toks) and nxt in self.term_starts("STEP_REF")
-        )
+        agent = nxt < len(self.toks) and self.toks[nxt].norm == "to"
+        purpose = preceded_by(m, self.toks, frozenset(("for",)), reach=2) and not agent
+        return not purpose and not (nxt < len(self.toks) and nxt in self.term_starts("STEP_REF"))
 
 
 def _bracket_span(toks: list[Tok], depth: list[int], i: int) -> tuple[int, int] | None:

@@ -37,10 +37,11 @@ from workflow_prover.graph.documents import (
     steps_in_order,
 )
 from workflow_prover.graph.followup import FollowUps
-from workflow_prover.graph.kinds import unsafe_credential
+from workflow_prover.graph.kinds import kind_table, unsafe_credential
 from workflow_prover.graph.stores import named_store_retractions, store_retractions
 from workflow_prover.models import (
     ASSIST_RULE,
+    CheckId,
     ClaimGraph,
     ClaimKind,
     ClaimNode,
@@ -131,6 +132,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
     if removed:
         steps, claims, services = _without({shifted(i) for i in removed}, steps, claims, services)
     services.update(_credential_services(turns, claims, services))
+    claims = _credential_stand_ins(turns, claims, steps, services)
     return ClaimGraph(
         steps=tuple(steps),
         services=tuple(services.values()),
@@ -154,6 +156,48 @@ def _credential_services(
     infos = {m.info.name: m.info for t in turns for m in t.view.services}
     # a named product only: "the worker's database" stands in for the design's own database
     return {n: _node(infos[n]) for n in sorted(wanted) if n in infos and not infos[n].generic}
+
+
+def _credential_stand_ins(
+    turns: list[TurnDraft],
+    claims: list[ClaimNode],
+    steps: list[StepNode],
+    services: dict[str, ServiceNode],
+) -> list[ClaimNode]:
+    """'`db.execute(...)` ... the worker uses RDS IAM auth': a credential statement naming a
+    product no step uses stands in for the one generic system of its role that only a
+    schema's or code's steps use (the prose reading does the same for prose steps)."""
+    used = {n for s in steps for n in s.services}
+    infos = {m.info.name: m.info for t in turns for m in t.view.services}
+    out: list[ClaimNode] = []
+    for c in claims:
+        names = c.scope.services
+        row = kind_table().rows[c.kind]
+        if c.scope.target is not ScopeTarget.SERVICES or row.check is not CheckId.CREDENTIALS:
+            out.append(c)
+            continue
+        extra: list[str] = []
+        for name in names:
+            info = infos.get(name)
+            if name in used or info is None or info.generic:
+                continue
+            # (a generic system the prose names is the prose reading's to stand in for)
+            same = [
+                n
+                for n in used
+                if n in services
+                and n not in infos
+                and services[n].generic
+                and services[n].role == info.role
+            ]
+            if len(same) == 1 and same[0] not in names and same[0] not in extra:
+                extra.append(same[0])
+        if extra:
+            c = c.model_copy(
+                update={"scope": c.scope.model_copy(update={"services": (*names, *extra)})}
+            )
+        out.append(c)
+    return out
 
 
 def _without(
