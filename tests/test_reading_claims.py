@@ -1903,6 +1903,26 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "a-bullet-that-restates-a-step-keeps-its-other-sentences-off-that-step",
+        [
+            "billing-svc issues a credit through the Recurly API and writes a note back on "
+            "the Help Scout conversation.\n- We never write to Recurly without an idempotency "
+            "key. The note is skipped if the conversation already carries our marker."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
+        "a-generic-call-whose-mechanism-follows-a-colon-restates-the-calls",
+        [
+            "billing-svc issues a credit through the Recurly API and writes a note back on "
+            "the Help Scout conversation.\n- Nothing calls Recurly or Help Scout except "
+            "through the shared client: exponential backoff with jitter."
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [],
+    ),
+    (
         "service-tokens-name-the-apis-called",
         [
             "1. GET the member from member-api\n2. POST the accrual to points-api\n3. insert "

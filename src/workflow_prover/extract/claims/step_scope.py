@@ -77,7 +77,14 @@ def own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
     view = targets.view
     lay = view.lay
     if clause.item is not None:
-        same = [s.start for s in targets.steps if lay.clauses[s.clause].item == clause.item]
+        # a bullet whose one step restates an earlier one ("- We never write to Recurly
+        # without an idempotency key. The note is skipped if ...") is a statement about the
+        # flow, not a step of its own: its other sentences are not about that step
+        same = [
+            s.start
+            for s in targets.steps
+            if lay.clauses[s.clause].item == clause.item and not _restates(targets, s)
+        ]
         if same:
             return tuple(same)
     if clause.chain is not None:
@@ -88,6 +95,20 @@ def own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
             and lay.clauses[s.clause].segment == clause.segment
         ]
     return tuple(same)
+
+
+def _restates(targets: Targets, step: StepDraft) -> bool:
+    """Does an earlier step outside the step's own item already act, the same way, on the
+    same systems? (Two cells of one table row are one step told twice, not a restatement.)"""
+    clauses = targets.view.lay.clauses
+    item = clauses[step.clause].item
+    return any(
+        o.start < step.start
+        and o.action == step.action
+        and o.services == step.services
+        and clauses[o.clause].item != item
+        for o in targets.steps
+    )
 
 
 def joined_step(targets: Targets, clause: int) -> tuple[int, ...]:

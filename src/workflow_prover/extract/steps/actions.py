@@ -150,6 +150,9 @@ def _without_restated_calls(view: TextView, steps: list[StepDraft]) -> list[Step
     that states a mechanism, says how those steps call them; it is no step of its own."""
     generic = view.catalog.words.generic_call
     acted = {i.name for s in steps for i in s.services if not _generic(view, s, generic)}
+    # "Nothing calls Recurly or Help Scout except through the shared client: exponential
+    # backoff ...": the mechanism may be stated after the clause's colon
+    elaborated = {c.after_colon: c.index for c in view.lay.clauses if c.after_colon is not None}
     return [
         s
         for s in steps
@@ -157,7 +160,10 @@ def _without_restated_calls(view: TextView, steps: list[StepDraft]) -> list[Step
             _generic(view, s, generic)
             and s.services
             and {i.name for i in s.services} <= acted
-            and view.mentions("cue", s.clause)
+            and (
+                view.mentions("cue", s.clause)
+                or (s.clause in elaborated and view.mentions("cue", elaborated[s.clause]))
+            )
         )
     ]
 
