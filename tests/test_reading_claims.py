@@ -1431,6 +1431,11 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "no-static-secret-is-workload-identity",
+        "billing-svc accepts the job's OIDC-federated token (no static secret).",
+        "workload_identity",
+    ),
+    (
         "a-repeat-said-to-be-harmless",
         "we PUT the absolute level to Shopify (a set, not an increment, so a repeat is harmless).",
         "idempotency",
@@ -1582,6 +1587,11 @@ def test_mechanisms_in_their_real_forms_are_read(analyzer: Analyzer, text: str, 
 
 # ... and look-alikes that are none
 NOT_FORMS = [
+    (
+        "no-static-secret-is-no-hardcoded-one",
+        "billing-svc accepts the job's OIDC-federated token (no static secret).",
+        "hardcoded",
+    ),
     ("a-repeat-said-to-be-a-problem", "we post to Shopify; retries are a problem.", "idempotency"),
     (
         "too-alone-is-no-rate-limit-error",

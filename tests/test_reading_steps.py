@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "an SQL write with its own ON CONFLICT ... DO NOTHING is a step on the store after it",
+        "1. `POST /v2/statements` on statements-svc\n2. `INSERT INTO close_runs (...) ON "
+        "CONFLICT (account_id, period) DO NOTHING` on the pg primary",
+        [("write", ["statements-svc"]), ("write", ["PostgreSQL"])],
+    ),
+    (
         "'once a <noun> is <verb>' opens a trigger as 'when' does (not 'once a day')",
         "Once a timesheet is approved in our HR system, payroll-svc creates the payout in Wise.",
         [("read", ["HR system"]), ("write", ["Wise"])],

@@ -211,6 +211,7 @@ class TextView:
             c.label in _DEDUPE
             and c.start not in verbs
             and not c.store_constraint  # "it is the primary key in Spanner": Spanner's own
+            and not self._own_statement(c, writes)
             and (
                 (c.end <= m.start and (introduced or depth[m.start] > depth[c.start]))
                 or (
@@ -223,6 +224,17 @@ class TextView:
         )  # or in brackets after it ('dedupe on the event id (pg processed_events, unique)'),
         # or in the same bracket ('(webhook event id recorded in redis, skip if seen)'), but
         # not the write's own statement there ('(pg, `INSERT ... ON CONFLICT DO NOTHING`)')
+
+    def _own_statement(self, cue: Mention, writes: list[int]) -> bool:
+        """Is the cue part of the write's own statement in code ('`INSERT INTO close_runs
+        (...) ON CONFLICT DO NOTHING` on the pg primary'): a conditional write, no guard?"""
+        code = self.lay.code
+        if not code or not code[cue.start]:
+            return False
+        for w in writes:
+            if w < cue.start and all(code[k] for k in range(w, cue.start)):
+                return True
+        return False
 
     def _guard_before(self, clause: int) -> bool:
         """Does the clause dedupe (an idempotency cue) ahead of another action ('before
