@@ -231,10 +231,7 @@ class TextView:
         code = self.lay.code
         if not code or not code[cue.start]:
             return False
-        for w in writes:
-            if w < cue.start and all(code[k] for k in range(w, cue.start)):
-                return True
-        return False
+        return any(w < cue.start and all(code[k] for k in range(w, cue.start)) for w in writes)
 
     def _guard_before(self, clause: int) -> bool:
         """Does the clause dedupe (an idempotency cue) ahead of another action ('before
