@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a setup section ('Get Started') tells how to run the project: no step",
+        "# shopify-webhook\n\nAn app for listening to Shopify webhooks and posting each order "
+        "to Slack.\n\n## Get Started\n\nCreate a `.env` file and store the key in there.",
+        [("read", ["Shopify"]), ("write", ["Slack"])],
+    ),
+    (
         "an SQL write with its own ON CONFLICT ... DO NOTHING is a step on the store after it",
         "1. `POST /v2/statements` on statements-svc\n2. `INSERT INTO close_runs (...) ON "
         "CONFLICT (account_id, period) DO NOTHING` on the pg primary",

@@ -436,6 +436,7 @@ class SectionRow(_Row):
         "questions",
         "out_of_scope",
         "future",
+        "setup",  # how to install or run the project ("Getting started"): no step, claims kept
         "meta",
         "document",  # a kind of document whose numbered id opens a title: "PR #77: ..."
     ]

@@ -8,7 +8,9 @@ steps and never claims. Headings also open *sections*, and a section's role
 
 - `design` (the default: "Flow", "Decision", "Resilience"): read as the design;
 - `background` ("Context", "Background", "Problem"): describes where the design starts from;
-  it adds no claim, and a step only where the design elsewhere uses the same system;
+  it adds no claim, and a step only where the design elsewhere acts on the same system;
+- `setup` ("Getting started", "Installation"): how to run the project: no step, but its
+  claims count ("store `secretKey` in a `.env` file");
 - `alternatives`, `history`, `questions`, `out_of_scope`, `future`: not the current design:
   no step and no claim ("Option B (rejected): retry every 30 s").
 

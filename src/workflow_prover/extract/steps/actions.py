@@ -87,8 +87,8 @@ def find_steps(view: TextView) -> list[StepDraft]:
         if clause.sentence != sentence.index:
             previous_senders = sentence.senders or previous_senders
             sentence = _Sentence(clause.sentence, [], list(previous_senders))
-        if clause.skipped or clause.role in NOT_DESIGN:
-            continue
+        if clause.skipped or clause.role in NOT_DESIGN or clause.role == "setup":
+            continue  # ("Get started: create a `.env` file": running the project, no step)
         found = [_without_cell_edge(view, s) for s in _clause_steps(view, clause, sentence)]
         if same and not found and steps:
             found = _the_same_for(view, clause, steps[-1])
