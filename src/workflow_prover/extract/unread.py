@@ -40,7 +40,9 @@ def unread_sentences(
         clauses = by_sentence.get(index, [])
         if not clauses or any(c.index in used for c in clauses):
             continue
-        if any(c.skipped or c.role in NOT_DESIGN or c.role in ("background", "setup") for c in clauses):
+        if any(
+            c.skipped or c.role in NOT_DESIGN or c.role in ("background", "setup") for c in clauses
+        ):
             continue
         reason: Literal["names_service", "has_action"] | None = _reason(
             view, [c.index for c in clauses]
