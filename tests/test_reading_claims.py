@@ -1431,6 +1431,11 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-base-delay-times-a-power-of-two-grows",
+        "the Notion node retries 4 times, waiting 1000 ms × 2^n between tries.",
+        "backoff_exponential",
+    ),
+    (
         "no-static-secret-is-workload-identity",
         "billing-svc accepts the job's OIDC-federated token (no static secret).",
         "workload_identity",
@@ -1587,6 +1592,16 @@ def test_mechanisms_in_their_real_forms_are_read(analyzer: Analyzer, text: str, 
 
 # ... and look-alikes that are none
 NOT_FORMS = [
+    (
+        "a-base-delay-times-a-power-of-two-is-no-fixed-wait",
+        "the Notion node retries 4 times, waiting 1000 ms × 2^n between tries.",
+        "retry_fixed",
+    ),
+    (
+        "a-cue-word-alone-in-code-is-a-name",
+        "we post to Front, skipped if the order_ref is in `notified`.",
+        "alerting",
+    ),
     (
         "no-static-secret-is-no-hardcoded-one",
         "billing-svc accepts the job's OIDC-federated token (no static secret).",
@@ -1912,6 +1927,15 @@ def test_modality_decides_whether_a_mechanism_holds(
 
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
+    (
+        "a-pseudo-cue-in-a-table-cell-cancels-its-negation",
+        [
+            "| step | service | action | idempotency |\n|---|---|---|---|\n| 1 | HubSpot | "
+            "create a contact | only if absent |"
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
     (
         "a-bullet-that-restates-a-step-keeps-its-other-sentences-off-that-step",
         [

@@ -13,6 +13,25 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a verb whose object is a mechanism acts on it, on no system guessed from elsewhere",
+        "When a Help Scout conversation is tagged, Help Scout calls our webhook; billing-svc "
+        "then issues a credit through the Recurly API.\n\n- anything that fails is handed to "
+        "the error workflow, which stores the payload in `credit_failures` and opens a replay "
+        "task for the billing on-call.",
+        [("read", ["Help Scout"]), ("read", ["Help Scout"]), ("write", ["Recurly"])],
+    ),
+    (
+        "an English-word vendor that is a whole table cell is the system ('| close (CRM) |')",
+        "| step | service | action |\n|---|---|---|\n| 1 | close (CRM) | create a lead per "
+        "order |\n| 2 | front | post a message to the shared inbox |",
+        [("write", ["Close CRM"]), ("write", ["Front"])],
+    ),
+    (
+        "a bucket a rate names is a limiter, no storage ('a 3 req/s bucket')",
+        "we post each message to Front through a 3 req/s bucket.",
+        [("write", ["Front"])],
+    ),
+    (
         "a setup section ('Get Started') tells how to run the project: no step",
         "# shopify-webhook\n\nAn app for listening to Shopify webhooks and posting each order "
         "to Slack.\n\n## Get Started\n\nCreate a `.env` file and store the key in there.",

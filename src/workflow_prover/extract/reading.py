@@ -401,6 +401,26 @@ def _header_end(toks: list[Tok], clause: Clause, words: WordClasses) -> int:
     return clause.start
 
 
+# cues whose one word alone in inline code is a name ("is in `notified`"); a `dlq` or an
+# `upsert` in code still names its mechanism
+_WORD_CUES = frozenset(("alerting", "logging", "swallow", "no_handling", "replay"))
+
+
+def _named_in_code(toks: list[Tok], cue: Mention) -> bool:
+    """'skip if order_ref is in `notified`': a cue word that is all of an inline-code span is
+    a table's or a field's name, no mechanism."""
+    s, e = cue.start, cue.end
+    return (
+        cue.label in _WORD_CUES
+        and e - s == 1
+        and s > 0
+        and e < len(toks)
+        and toks[s - 1].text == "`"
+        and toks[e].text == "`"
+        and toks[s].text.isalpha()
+    )
+
+
 def _required(view: TextView, cue: Mention) -> bool:
     """Does the cue's sentence have what the cue needs (a failure word for 'alarm')?"""
     need = cue.requires
@@ -616,6 +636,7 @@ def build_view(
         m for m in ann.of(Group.CONTEXT) if lay.sentence_of[m.start] == lay.sentence_of[m.end - 1]
     ]
     within = _stated_cues(ann, services, within, catalog.words.wait_word)
+    within = [c for c in within if not _named_in_code(ann.toks, c)]
     view.cues = longest_first([c for c in within if _required(view, c)])
     view.ctx = ConText(ann, lay, view.cues, catalog.words.finite_verb, named)
     view.verb_starts = frozenset(m.start for m in ann.of(Group.VERB))

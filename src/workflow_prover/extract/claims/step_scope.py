@@ -77,13 +77,14 @@ def own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
     view = targets.view
     lay = view.lay
     if clause.item is not None:
-        # a bullet whose one step restates an earlier one ("- We never write to Recurly
-        # without an idempotency key. The note is skipped if ...") is a statement about the
-        # flow, not a step of its own: its other sentences are not about that step
+        # a bullet whose step restates an earlier one ("- We never write to Recurly without
+        # an idempotency key. The note is skipped if ...") holds that step for its own
+        # sentence only; its other sentences are about the flow, not that step
         same = [
             s.start
             for s in targets.steps
-            if lay.clauses[s.clause].item == clause.item and not _restates(targets, s)
+            if lay.clauses[s.clause].item == clause.item
+            and (lay.clauses[s.clause].sentence == clause.sentence or not _restates(targets, s))
         ]
         if same:
             return tuple(same)

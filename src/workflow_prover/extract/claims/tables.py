@@ -35,7 +35,9 @@ def column_claims(targets: Targets) -> list[ClaimDraft]:
         if kind == "table_header":
             header = _header_kinds(lines.get(line, []), cues)
         elif kind == "table_row" and header:
-            out += _row_claims(targets, lines.get(line, []), header, cues)
+            # a body cell's own cues are the ones the reading kept ("skip if order_ref is in
+            # `notified`": a name in code is no alerting cue, so the column's claim holds)
+            out += _row_claims(targets, lines.get(line, []), header, view.cues)
         elif kind != "table_sep":
             header = {}
     return out
@@ -92,8 +94,14 @@ def _row_claims(
 
 def _cell_reading(modifiers: list[Mention], lo: int, hi: int) -> Reading:
     """The cell's own modifiers hold ('planned for Q3', 'not yet', 'maybe?'): the first one
-    in the cell sets the claim's modality; none, and the cell asserts it."""
-    for m in modifiers:
-        if lo <= m.start < hi and m.label in MODALITY and m.direction != "PSEUDO":
-            return Reading(MODALITY[m.label], (m,))
+    in the cell sets the claim's modality; none, and the cell asserts it. A pseudo-cue
+    cancels the cue inside it, as in prose ('create only if absent' negates nothing)."""
+    inside = [m for m in modifiers if lo <= m.start < hi]
+    pseudo = [m for m in inside if m.direction == "PSEUDO"]
+    for m in inside:
+        if m.label not in MODALITY or m.direction == "PSEUDO":
+            continue
+        if any(p.start <= m.start and m.end <= p.end for p in pseudo):
+            continue
+        return Reading(MODALITY[m.label], (m,))
     return ASSERTED

@@ -104,8 +104,12 @@ def find_services(
         and not glued_hyphen(toks, c.start - 1)  # "the audit-log API": a word of a name
         for i in range(c.start, c.end)
     }
+    # "3 req/s bucket", "a 10 rps bucket": the bucket a rate names is a limiter, no storage
+    rated = {c.end for c in ann.of(Group.CUE) if c.states_rate}
     for head in sorted(heads + category_words, key=lambda t: (t.start, -(t.end - t.start))):
         if any(i in taken or i in cued for i in range(head.start, head.end)):
+            continue
+        if head.start in rated:
             continue
         if head.label == "CATEGORY_WORD" and _before_a_service(toks, head.end, taken):
             continue  # "the `ledger` Kafka topic": the name of a topic of the service after it
@@ -365,6 +369,8 @@ def _system_place(toks: list[Tok], m: Mention, words: WordClasses) -> bool:
         return True
     # "env vars on the box": with an article the word is the noun, unless it is named with
     # what systems have ("the square api"); "in our notion", "create it in wise" are products
+    if before == "|" and not article and (after in ("|", "(")):
+        return True  # "| close (CRM) | create a lead |": a table cell that is the system
     if before == "to" and not article and after in DETERMINERS:
         return False  # "To close the loop", "to square the totals": an infinitive and its object
     if (before in SYSTEM_BEFORE and not article) or after in words.system_after:

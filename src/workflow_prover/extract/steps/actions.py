@@ -563,6 +563,7 @@ def _action_steps(
             # action is that mechanism's, not one on a system guessed from elsewhere
             and not any(view.is_host(m) for m in view.clause_services(clause.index))
             and not _dedupe_lookup(view, clause, action)
+            and not _on_mechanism(view, clause, action)
             and not _own_bookkeeping(view, action)
             and not _restates_a_call(view, clause, action)
         ):
@@ -718,6 +719,17 @@ def _dedupe_lookup(view: TextView, clause: Clause, action: Action) -> bool:
         if action.label == "READ" and c.label in ("idempotency", "idempotency_store"):
             return True
     return False
+
+
+def _on_mechanism(view: TextView, clause: Clause, action: Action) -> bool:
+    """'... and opens a replay task for the billing on-call': a verb whose object is a
+    mechanism (a replay task, an alert, a dead-letter record) acts on that mechanism, not on
+    a system guessed from elsewhere."""
+    end = action.verb.end
+    return any(
+        c.label not in ("webhook", "idempotency", "idempotency_store") and end <= c.start <= end + 1
+        for c in view.mentions("cue", clause.index)
+    )
 
 
 def _acts_alone(view: TextView, frame: Frame, action: Action) -> bool:
