@@ -28,7 +28,8 @@ ROWS = [
     ),
     (
         "a bucket a rate names is a limiter, no storage ('a 3 req/s bucket')",
-        "we post each message to Front through a 3 req/s bucket.",
+        "| step | service | action | pacing |\n|---|---|---|---|\n| 1 | Front | post a message "
+        "to the shared inbox | honours Retry-After, 3 req/s bucket |",
         [("write", ["Front"])],
     ),
     (
