@@ -1082,6 +1082,12 @@ def test_steps_are_read_by_mechanism(
 # (behaviour, text, whether each step is a delivery to us)
 INBOUND_ROWS = [
     (
+        "data taken from a system by its webhook is a delivery to us ('from segment (webhook')",
+        "we ingest clickstream from segment (webhook destination) and MERGE each event into "
+        "bigquery on message_id.",
+        [True, False],
+    ),
+    (
         "a webhook an external system fires is a delivery to us ('Ramp fires a webhook')",
         "An approval in Ramp fires a webhook; we then create the bill in Sage Intacct.",
         [True, False],

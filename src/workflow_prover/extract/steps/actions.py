@@ -465,12 +465,22 @@ def _inbound_webhook(view: TextView, clause: Clause, frame: Frame) -> Mention | 
         if view.has_term("ID_NOUN", cue.end, cue.end + 3):
             continue  # "the webhook's event id"
         if any(
-            a.start < cue.start and not a.verb.starts_run and not _sent_by_system(view, frame, a)
+            a.start < cue.start
+            and not a.verb.starts_run
+            and not _sent_by_system(view, frame, a)
+            and not _taken_from(frame, a)
             for a in sends
         ):
             continue  # "we deliver webhooks to partner endpoints": we send them
         return cue
     return None
+
+
+def _taken_from(frame: Frame, action: Action) -> bool:
+    """'we ingest clickstream from segment (webhook destination)': the action's systems are
+    all where the data comes from, so the webhook is theirs, delivered to us."""
+    roles = [r.role for r in frame.roles if action.start <= r.mention.start < action.end]
+    return bool(roles) and all(role == "source" for role in roles)
 
 
 def _sent_by_system(view: TextView, frame: Frame, action: Action) -> bool:
