@@ -1431,6 +1431,17 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-credential-in-a-file-the-tokenizer-splits-is-hardcoded",
+        "we read orders from SAP; the sap password is in the integration's "
+        "`application.properties`.",
+        "hardcoded",
+    ),
+    (
+        "skipped-if-the-store-has-the-id",
+        "we post a summary to Slack, skipped if `posted_orders` has the id.",
+        "idempotency",
+    ),
+    (
         "a-base-delay-times-a-power-of-two-grows",
         "the Notion node retries 4 times, waiting 1000 ms × 2^n between tries.",
         "backoff_exponential",
@@ -1927,6 +1938,15 @@ def test_modality_decides_whether_a_mechanism_holds(
 
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
+    (
+        "verbless-credential-places-split-at-commas",
+        [
+            "1. read orders from SAP\n2. upsert each into Salesforce\ncreds: sap user/password "
+            "in `application.properties`, sfdc tokens in vault"
+        ],
+        "HARDCODED_CREDENTIAL",
+        [0],
+    ),
     (
         "a-pseudo-cue-in-a-table-cell-cancels-its-negation",
         [

@@ -680,6 +680,8 @@ def _starts_clause(
         return form in ("base", "third") or (after_and and form == "past")
     if j in services and not after_and and _left_predicate(toks, start, j, verbs, services):
         return _has_predicate(toks, j, min(e, j + 8))  # ", MySQL uses Cloud SQL IAM auth"
+    if j in services and not after_and and _parallel_place(toks, start, j, e, services):
+        return True  # "sap password in `app.properties`, sfdc + slack tokens in vault"
     if tok.norm in DETERMINERS:
         # "X, the Twilio token comes from Y" is two clauses; "the A key and the B secret are
         # in Z" is one subject: both sides need a predicate. A verbless "no X" before the
@@ -697,6 +699,22 @@ def _starts_clause(
             )
         return _has_predicate(toks, j, e)
     return False
+
+
+_PLACE_WORDS = frozenset(("in", "from", "via"))
+
+
+def _parallel_place(toks: list[Tok], start: int, j: int, e: int, services: set[int]) -> bool:
+    """'creds: sap user/password in `application.properties`, sfdc + slack tokens in vault':
+    verbless statements of where a system's credential is, one per comma; each part names
+    its systems first, then a place ('in', 'from')."""
+    left = [k for k in range(start, j) if toks[k].norm in _PLACE_WORDS]
+    if not left or not any(k in services for k in range(start, left[0])):
+        return False
+    k = j
+    while k < e and (k in services or toks[k].text in ("+", "&", "/") or toks[k].norm == "and"):
+        k += 1
+    return any(toks[h].norm in _PLACE_WORDS for h in range(k, min(k + 3, e)))
 
 
 def _left_predicate(
