@@ -1604,6 +1604,11 @@ def test_mechanisms_in_their_real_forms_are_read(analyzer: Analyzer, text: str, 
 # ... and look-alikes that are none
 NOT_FORMS = [
     (
+        "a-template-of-the-records-own-guid-is-no-fresh-key",
+        "we upload the MP3 to R2 at episodes/{guid}.mp3 as the idempotency key of the upload.",
+        "unstable_key",
+    ),
+    (
         "a-base-delay-times-a-power-of-two-is-no-fixed-wait",
         "the Notion node retries 4 times, waiting 1000 ms × 2^n between tries.",
         "retry_fixed",

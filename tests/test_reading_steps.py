@@ -1082,6 +1082,12 @@ def test_steps_are_read_by_mechanism(
 # (behaviour, text, whether each step is a delivery to us)
 INBOUND_ROWS = [
     (
+        "a person pressing a button in a system that then sends a webhook is a delivery to us",
+        "the producer hits 'ready' in our CMS, which sends a webhook; the worker creates the "
+        "episode in Transistor.",
+        [True, False],
+    ),
+    (
         "data taken from a system by its webhook is a delivery to us ('from segment (webhook')",
         "we ingest clickstream from segment (webhook destination) and MERGE each event into "
         "bigquery on message_id.",

@@ -76,6 +76,12 @@ def is_verbal(
     form = verb_form(toks[s].text)
     if s in service_toks and prev is not None and toks[s].text[:1].isupper():
         return False  # "a task in Close", "Mailgun, Close and Slack keys": the product
+    if (
+        toks[s].norm in words.ui_action
+        and nxt is not None
+        and (nxt.text in _QUOTES or nxt.text in ("“", "`") or _capitalised(nxt))
+    ):
+        return False  # "the producer hits 'ready' in our CMS": a person presses a button
     if toks[s].norm in words.object_verb and not _object_follows(toks, e, words):
         return False  # "the scheduler fires every 10 min": when a run starts, no sending
     if (

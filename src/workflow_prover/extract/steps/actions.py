@@ -326,6 +326,8 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
         out.append(_make(clause, "read", _inbound(main), main, label, "frame.trigger_clause"))
         sentence.senders = main
         return out
+    if not main and not out:
+        main = _antecedent(view, clause)  # "our CMS, which sends a webhook"
     cue = _inbound_webhook(view, clause, frame) if main else None
     if cue is not None:
         # "Stripe webhooks trigger the flow": the systems named before the actions send it;
@@ -476,6 +478,19 @@ def _inbound_webhook(view: TextView, clause: Clause, frame: Frame) -> Mention | 
     return None
 
 
+def _antecedent(view: TextView, clause: Clause) -> list[SvcMention]:
+    """The system a relative clause with a webhook is about ('the producer hits "ready" in
+    our CMS, which sends a webhook'): the last API the clause before it names."""
+    if view.toks[clause.start].norm not in ("which", "that") or clause.index == 0:
+        return []
+    if not any(c.label == "webhook" for c in view.mentions("cue", clause.index)):
+        return []
+    before = view.lay.clauses[clause.index - 1]
+    if before.sentence != clause.sentence:
+        return []
+    return [m for m in step_services(view, before.index) if m.info.role == "api"][-1:]
+
+
 def _taken_from(frame: Frame, action: Action) -> bool:
     """'we ingest clickstream from segment (webhook destination)': the action's systems are
     all where the data comes from, so the webhook is theirs, delivered to us."""
@@ -489,6 +504,8 @@ def _sent_by_system(view: TextView, frame: Frame, action: Action) -> bool:
     toks = view.toks
     if any(toks[k].norm in ("we", "i", "our", "us") for k in range(frame.start, action.start)):
         return False
+    if toks[frame.start].norm in ("which", "that"):
+        return True  # "... in our CMS, which sends a webhook": the system before it sends
     return any(
         m.end <= action.start and m.info.role == "api" and not m.info.generic
         for m in view.clause_services(frame.clause)
