@@ -1431,6 +1431,17 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-replayed-item-the-receiver-rejects",
+        "a Lambda updates the device shadow (conditional on the sequence number, so a replayed "
+        "reading is rejected as stale).",
+        "idempotency",
+    ),
+    (
+        "a-look-up-for-a-field-id-before-the-create",
+        "we open an incident in ServiceNow after querying the Table API for that correlation_id.",
+        "idempotency",
+    ),
+    (
         "a-credential-in-a-file-the-tokenizer-splits-is-hardcoded",
         "we read orders from SAP; the sap password is in the integration's "
         "`application.properties`.",
