@@ -1955,6 +1955,16 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "a-step-named-by-its-verb-after-after-the-is-no-mechanism-of-the-next",
+        [
+            "On a Paddle webhook, upsert the customer into ledger-api. Errors go to the "
+            "onboarding.dlq queue.",
+            "Adding step 3: after the upsert, create a subscription record in Chargebee.",
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [3],
+    ),
+    (
         "verbless-credential-places-split-at-commas",
         [
             "1. read orders from SAP\n2. upsert each into Salesforce\ncreds: sap user/password "

@@ -421,6 +421,21 @@ def _named_in_code(toks: list[Tok], cue: Mention) -> bool:
     )
 
 
+def _step_named(toks: list[Tok], cue: Mention) -> bool:
+    """'Adding step 3: after the upsert, create a subscription in Chargebee': a one-word cue
+    that is the noun of 'after the' / 'before the' names the step done then, no mechanism
+    of what follows."""
+    s = cue.start
+    return (
+        cue.label == "idempotency"  # ("after the retries run out" still names the retries)
+        and cue.end - s == 1
+        and s >= 2
+        and toks[s - 1].norm == "the"
+        and toks[s - 2].norm in ("after", "before", "until")
+        and toks[s].text.isalpha()
+    )
+
+
 def _required(view: TextView, cue: Mention) -> bool:
     """Does the cue's sentence have what the cue needs (a failure word for 'alarm')?"""
     need = cue.requires
@@ -636,7 +651,7 @@ def build_view(
         m for m in ann.of(Group.CONTEXT) if lay.sentence_of[m.start] == lay.sentence_of[m.end - 1]
     ]
     within = _stated_cues(ann, services, within, catalog.words.wait_word)
-    within = [c for c in within if not _named_in_code(ann.toks, c)]
+    within = [c for c in within if not _named_in_code(ann.toks, c) and not _step_named(ann.toks, c)]
     view.cues = longest_first([c for c in within if _required(view, c)])
     view.ctx = ConText(ann, lay, view.cues, catalog.words.finite_verb, named)
     view.verb_starts = frozenset(m.start for m in ann.of(Group.VERB))
