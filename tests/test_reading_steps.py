@@ -13,6 +13,16 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a head noun that ends a product's name names it later ('our Mosquitto broker')",
+        "the smart meters publish readings to our Mosquitto broker. A consumer reads each "
+        "message from the broker and stores it in InfluxDB.",
+        [
+            ("write", ["Eclipse Mosquitto"]),
+            ("read", ["Eclipse Mosquitto"]),
+            ("write", ["InfluxDB"]),
+        ],
+    ),
+    (
         "a verb whose object is a mechanism acts on it, on no system guessed from elsewhere",
         "When a Help Scout conversation is tagged, Help Scout calls our webhook; billing-svc "
         "then issues a credit through the Recurly API.\n\n- anything that fails is handed to "

@@ -261,11 +261,14 @@ def _glued(toks: list[Tok], start: int, end: int) -> bool:
 def head_aliases(
     toks: list[Tok], found: list[SvcMention], aliases: dict[str, ServiceInfo], words: WordClasses
 ) -> None:
-    """'our EMQX broker' ... 'the broker': the head noun names that service later."""
+    """'our EMQX broker' ... 'the broker': the head noun names that service later, whether
+    it follows the name or ends it ('our Mosquitto broker', an alias of its own)."""
     named: dict[str, set[ServiceInfo]] = {}
     for m in found:
         if m.end < len(toks) and toks[m.end].norm in words.head_alias:
             named.setdefault(toks[m.end].norm, set()).add(m.info)
+        elif m.end - m.start >= 2 and toks[m.end - 1].norm in words.head_alias:
+            named.setdefault(toks[m.end - 1].norm, set()).add(m.info)
     for word, infos in named.items():
         if len(infos) == 1:
             aliases.setdefault(word, next(iter(infos)))
