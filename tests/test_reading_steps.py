@@ -13,6 +13,16 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a category word before a database says whose database it is ('our TMS Postgres')",
+        "The service upserts the event into our TMS Postgres, keyed on the shipment id.",
+        [("write", ["PostgreSQL"])],
+    ),
+    (
+        "a category word's possessive API is an API ('the customs broker's REST API')",
+        "We file the export declaration with the customs broker's REST API.",
+        [("write", ["customs broker's REST API"])],
+    ),
+    (
         "a head noun that ends a product's name names it later ('our Mosquitto broker')",
         "the smart meters publish readings to our Mosquitto broker. A consumer reads each "
         "message from the broker and stores it in InfluxDB.",

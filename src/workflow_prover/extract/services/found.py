@@ -106,6 +106,7 @@ def find_services(
     }
     # "3 req/s bucket", "a 10 rps bucket": the bucket a rate names is a limiter, no storage
     rated = {c.end for c in ann.of(Group.CUE) if c.states_rate}
+    database_starts = {m.start for m in found if m.info.role == "datastore"}
     for head in sorted(heads + category_words, key=lambda t: (t.start, -(t.end - t.start))):
         if any(i in taken or i in cued for i in range(head.start, head.end)):
             continue
@@ -113,6 +114,8 @@ def find_services(
             continue
         if head.label == "CATEGORY_WORD" and _before_a_service(toks, head.end, taken):
             continue  # "the `ledger` Kafka topic": the name of a topic of the service after it
+        if head.label == "CATEGORY_WORD" and head.end in database_starts:
+            continue  # "our TMS Postgres", "the WMS Postgres replica": whose database it is
         known = aliases.get(" ".join(t.norm for t in toks[head.start : head.end]))
         if head.label == "CATEGORY_WORD" and known is not None:
             found.append(SvcMention(known, head.start, head.end))

@@ -461,10 +461,14 @@ def generic(
     if in_identifier(toks, head.start, head.end):
         return None  # "the crm_exports table", "`erp_sync`": part of a name, no system
     words = catalog.words
+    if head.label in ("CATEGORY_WORD", "GENERIC_HEAD") and head.category != "hosting_api":
+        if _owns_an_api(toks, head.end, words.endpoint_head):
+            return None  # "the customs broker's REST API": an API, which its head builds
     if head.label == "CATEGORY_WORD":
         nxt = toks[head.end] if head.end < len(toks) else None
         if nxt is not None and nxt.norm in words.endpoint_head:
             return None  # the head noun that follows builds the mention
+
         if nxt is not None and nxt.norm in words.data_noun:
             return None  # "insert ledger rows into Postgres": what is written, not where
         name = " ".join(t.text for t in toks[head.start : head.end])
@@ -537,6 +541,16 @@ def generic(
     return SvcMention(
         catalog.info(name, category, f"generic.{head.rule}", generic=True), start, head.end
     )
+
+
+def _owns_an_api(toks: list[Tok], k: int, heads: frozenset[str]) -> bool:
+    """Is a possessive and an endpoint head next ("broker's REST API", "bank's API")?"""
+    if k >= len(toks) or toks[k].text not in ("'s", "’s"):
+        return False
+    k += 1
+    while k < len(toks) and toks[k].norm in ("rest", "http", "https", "graphql", "soap", "public"):
+        k += 1
+    return k < len(toks) and toks[k].norm in heads
 
 
 def _url_path(text: str) -> bool:
