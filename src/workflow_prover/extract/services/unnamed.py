@@ -461,9 +461,12 @@ def generic(
     if in_identifier(toks, head.start, head.end):
         return None  # "the crm_exports table", "`erp_sync`": part of a name, no system
     words = catalog.words
-    if head.label in ("CATEGORY_WORD", "GENERIC_HEAD") and head.category != "hosting_api":
-        if _owns_an_api(toks, head.end, words.endpoint_head):
-            return None  # "the customs broker's REST API": an API, which its head builds
+    if (
+        head.label in ("CATEGORY_WORD", "GENERIC_HEAD")
+        and head.category != "hosting_api"
+        and _owns_an_api(toks, head.end, words.endpoint_head)
+    ):
+        return None  # "the customs broker's REST API": an API, which its head builds
     if head.label == "CATEGORY_WORD":
         nxt = toks[head.end] if head.end < len(toks) else None
         if nxt is not None and nxt.norm in words.endpoint_head:
