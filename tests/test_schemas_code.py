@@ -473,3 +473,18 @@ def test_when_a_queue_moves_failed_messages_to_a_dlq_then_every_step_has_a_termi
     )
     codes = [f.code for f in analyzer.analyze(text).findings]
     assert codes and "STEP_WITHOUT_FAILURE_PATH" not in codes
+
+
+def test_when_a_receiver_is_named_by_its_role_then_the_comment_on_its_line_names_the_product(
+    analyzer: Analyzer,
+) -> None:
+    """`helpdesk.create_ticket(...)   # Gorgias`: the step is on Gorgias, so what the prose
+    says of the Gorgias client covers it."""
+    code = """\
+def on_event(evt):
+    helpdesk.create_ticket(external_id=evt.id)   # Gorgias
+"""
+    text = python(code, fenced=True) + "The Gorgias client uses exponential backoff with jitter."
+    report = analyzer.analyze(text)
+    assert [s.services for s in report.steps] == [["Gorgias"]]
+    assert "NO_RATE_LIMIT_HANDLING" not in {f.code for f in report.findings}

@@ -207,12 +207,27 @@ class CodeReader:
             return None  # `payload.get("id")`: a mapping, not a service
         rule = "schema.code.service"
         text = " ".join(receiver)
-        info = self.resolver.mentioned(text.replace("_", " "), rule) or self.resolver.unnamed(
-            receiver[0], rule
+        info = (
+            self.resolver.mentioned(text.replace("_", " "), rule)
+            or self._commented(call, rule)
+            or self.resolver.unnamed(receiver[0], rule)
         )
         if verb in ("execute", "executemany"):
             return info, "read" if _selects(call) else "write"
         return info, "read" if verb in common.READ_VERBS else "write"
+
+    def _commented(self, call: ast.Call, rule: str) -> ServiceInfo | None:
+        """`helpdesk.create_ticket(external_id=evt.id)   # Gorgias`: a receiver the code
+        names by its role is the product the comment at the end of its line names."""
+        source = self.c.parsed.source
+        start = self.locate(call, None).start
+        end = source.find("\n", start)
+        line = source[start : end if end >= 0 else len(source)]
+        hash_at = line.find("#")
+        if hash_at < 0:
+            return None
+        found = self.resolver.mentioned(line[hash_at + 1 :], rule)
+        return found if found is not None and not found.generic else None
 
     def http(self, call: ast.Call, method: str) -> tuple[ServiceInfo, ActionKind]:
         url = _string(call.args[0]) if call.args else None
