@@ -131,8 +131,9 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
         claims.append(twin.model_copy(update={"position": position}))
     if removed:
         steps, claims, services = _without({shifted(i) for i in removed}, steps, claims, services)
-    services.update(_credential_services(turns, claims, services))
-    claims = _credential_stand_ins(turns, claims, steps, services)
+    infos = {m.info.name: m.info for t in turns for m in t.view.services}  # (prose mentions)
+    services.update(_credential_services(infos, claims, services))
+    claims = _credential_stand_ins(infos, claims, steps, services)
     return ClaimGraph(
         steps=tuple(steps),
         services=tuple(services.values()),
@@ -144,7 +145,7 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
 
 
 def _credential_services(
-    turns: list[TurnDraft], claims: list[ClaimNode], services: dict[str, ServiceNode]
+    infos: dict[str, ServiceInfo], claims: list[ClaimNode], services: dict[str, ServiceNode]
 ) -> dict[str, ServiceNode]:
     """Services a design holds a credential for, said to be kept unsafely ('the shipbob token
     is an env var on the worker'), that no step read names: the workflow connects to them
@@ -153,13 +154,12 @@ def _credential_services(
     wanted = named - set(services)
     if not wanted:
         return {}
-    infos = {m.info.name: m.info for t in turns for m in t.view.services}
     # a named product only: "the worker's database" stands in for the design's own database
     return {n: _node(infos[n]) for n in sorted(wanted) if n in infos and not infos[n].generic}
 
 
 def _credential_stand_ins(
-    turns: list[TurnDraft],
+    infos: dict[str, ServiceInfo],
     claims: list[ClaimNode],
     steps: list[StepNode],
     services: dict[str, ServiceNode],
@@ -168,7 +168,6 @@ def _credential_stand_ins(
     product no step uses stands in for the one generic system of its role that only a
     schema's or code's steps use (the prose reading does the same for prose steps)."""
     used = {n for s in steps for n in s.services}
-    infos = {m.info.name: m.info for t in turns for m in t.view.services}
     out: list[ClaimNode] = []
     for c in claims:
         names = c.scope.services

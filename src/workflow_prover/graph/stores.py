@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from workflow_prover.annotate.types import Group
 from workflow_prover.extract.claims.modality import Reading
+from workflow_prover.extract.reading import TextView
 from workflow_prover.extract.turn import TurnDraft
 from workflow_prover.graph.documents import CLAUSE_PROSE, CLAUSE_TURN
 from workflow_prover.models import ClaimNode, Evidence
@@ -101,16 +102,25 @@ def _generic_store(text: str) -> bool:
 
 def _names_a_store(turns: list[TurnDraft], claim: ClaimNode) -> bool:
     """Does the prose clause of `claim` name a store (a table, set, collection ...)?"""
-    turn = next((t for t in turns if t.turn == claim.turn), None)
-    if turn is None or claim.clause % CLAUSE_TURN % CLAUSE_PROSE:
-        return False  # a schema's claim: no prose clause
-    index = claim.clause % CLAUSE_TURN // CLAUSE_PROSE
-    view = turn.view
-    if index >= len(view.lay.clauses):
+    found = _prose_clause({t.turn: t for t in turns}, claim)
+    if found is None:
         return False
+    view, index = found
     c = view.lay.clauses[index]
     heads = view.term_starts("MECHANISM_HEAD")
     return any(c.start <= k < c.end for k in heads)
+
+
+def _prose_clause(by_turn: dict[int, TurnDraft], claim: ClaimNode) -> tuple[TextView, int] | None:
+    """The view of the claim's turn and the index of its prose clause; None for a schema's
+    claim, which has no prose clause."""
+    turn = by_turn.get(claim.turn)
+    if turn is None or claim.clause % CLAUSE_TURN % CLAUSE_PROSE:
+        return None
+    index = claim.clause % CLAUSE_TURN // CLAUSE_PROSE
+    if index >= len(turn.view.lay.clauses):
+        return None
+    return turn.view, index
 
 
 def _store_words(text: str) -> str:
@@ -122,13 +132,10 @@ def _hosts(turns: list[TurnDraft], claims: list[ClaimNode]) -> dict[str, list[Cl
     by_turn = {t.turn: t for t in turns}
     out: dict[str, list[ClaimNode]] = {}
     for claim in claims:
-        turn = by_turn.get(claim.turn)
-        if turn is None or claim.clause % CLAUSE_TURN % CLAUSE_PROSE:
+        found = _prose_clause(by_turn, claim)
+        if found is None:
             continue  # a schema's claim: no prose clause
-        index = claim.clause % CLAUSE_TURN // CLAUSE_PROSE
-        view = turn.view
-        if index >= len(view.lay.clauses):
-            continue
+        view, index = found
         clauses = [index]
         if claim.kind.value in _DEDUPE:
             # "every event id goes into a redis set and repeats are dropped": one dedupe, told

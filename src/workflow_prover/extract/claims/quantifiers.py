@@ -234,12 +234,10 @@ def kind_listed(view: TextView, clause: Clause) -> str | None:
             return "api"  # "Service tokens, the NATS creds ... are issued by Vault": the APIs'
         if noun.filter not in ("api", "database"):
             continue
-        if (
-            noun.start > 0
-            and toks[noun.start - 1].norm in DETERMINERS - {"all", "every"}
-            and not credential  # "the database password": the design's database's
-        ):
-            continue  # "the database", "our API": one system, named by its kind
+        if _determined(toks, noun.start) and not credential:
+            # "the database", "our API": one system, named by its kind ("the database
+            # password" is the design's database's)
+            continue
         plural = toks[noun.end - 1].norm.endswith("s")  # "APIs", "database writes"
         listed = noun.end < clause.end and toks[noun.end].norm in (",", "and", "+", "&", "/")
         if plural or listed or credential:  # "db creds"

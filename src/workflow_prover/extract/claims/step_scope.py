@@ -357,11 +357,7 @@ def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
         if len(toks[i].norm) >= 6 and toks[i].norm.endswith(_NOUN_SUFFIXES)
     ]
     # "Refunds always carry an Idempotency-Key": the subject is the verb's own plural noun
-    first = next((i for i in range(clause.start, clause.end) if toks[i].text[:1].isalpha()), None)
-    # (no object after it: "refunds the charge" is the verb)
-    noun = first is not None and (
-        first + 1 >= clause.end or toks[first + 1].norm not in DETERMINERS
-    )
+    first, noun = _subject_noun(toks, clause)
     subject = toks[first].norm if first is not None and noun else ""
     # "Sends and audit writes retry with ...": each plural of a coordinated subject
     listed = _listed_plurals(view, clause, first) if subject.endswith("s") else []
@@ -392,6 +388,16 @@ def nominalised(targets: Targets, clause: Clause) -> tuple[int, ...]:
     return tuple(s.start for s in targets.steps if s.start in found)
 
 
+def _subject_noun(toks: list[Tok], clause: Clause) -> tuple[int | None, bool]:
+    """The clause's first word, and whether it is a noun: no object follows it ("refunds the
+    charge" opens with the verb)."""
+    first = next((i for i in range(clause.start, clause.end) if toks[i].text[:1].isalpha()), None)
+    noun = first is not None and (
+        first + 1 >= clause.end or toks[first + 1].norm not in DETERMINERS
+    )
+    return first, noun
+
+
 def nominal_verbs(targets: Targets, clause: Clause) -> tuple[str, ...]:
     """'Refunds carry an Idempotency-Key' in a text whose steps are all in a schema: the verb
     whose plural noun is the clause's subject (a verb of the lexicon, written as a noun with
@@ -400,15 +406,13 @@ def nominal_verbs(targets: Targets, clause: Clause) -> tuple[str, ...]:
     if targets.steps:
         return ()  # the prose's own steps: `nominalised` found none of that verb
     toks = view.toks
-    first = next((i for i in range(clause.start, clause.end) if toks[i].text[:1].isalpha()), None)
-    if first is None or not toks[first].norm.endswith("s"):
+    first, noun = _subject_noun(toks, clause)
+    if first is None or not noun or not toks[first].norm.endswith("s"):
         return ()
     if any(
         m.start == first for m in view.mentions("term", clause.index) if m.label == "GENERAL_NOUN"
     ):
         return ()  # "Writes are keyed", "Calls back off": every step of a kind, not one verb's
-    if first + 1 < clause.end and toks[first + 1].norm in DETERMINERS:
-        return ()  # "refunds the charge": the verb
     return tuple(
         v.rule.removeprefix("verb.")
         for v in view.mentions("verb", clause.index)

@@ -79,7 +79,7 @@ def is_verbal(
     if (
         toks[s].norm in words.ui_action
         and nxt is not None
-        and (nxt.text in _QUOTES or nxt.text in ("“", "`") or _capitalised(nxt))
+        and (nxt.text in _QUOTES or nxt.text == "`" or _capitalised(nxt))
     ):
         return False  # "the producer hits 'ready' in our CMS": a person presses a button
     if toks[s].norm in words.object_verb and not _object_follows(toks, e, words):
