@@ -1102,6 +1102,11 @@ def test_steps_are_read_by_mechanism(
 # (behaviour, text, whether each step is a delivery to us)
 INBOUND_ROWS = [
     (
+        "a system that times out sends no event: 'when Xero timed out' is a failure condition",
+        "When Xero timed out, the worker created the invoice in Xero again.",
+        [False],
+    ),
+    (
         "a person pressing a button in a system that then sends a webhook is a delivery to us",
         "the producer hits 'ready' in our CMS, which sends a webhook; the worker creates the "
         "episode in Transistor.",
