@@ -13,6 +13,18 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a passive write on a record named for the first time is a step on whose record it is",
+        "Each applicant is written with `Put_Applicant`, using the Greenhouse candidate id as "
+        "the Workday applicant id.",
+        [("write", ["Workday"])],
+    ),
+    (
+        "a passive write on a record named before restates that step, no new one",
+        "Each night the job creates a subscription in Chargebee; the subscription is created "
+        "with `id` set to the sfdc opportunity id.",
+        [("write", ["Chargebee"])],
+    ),
+    (
         "a category word before a database says whose database it is ('our TMS Postgres')",
         "The service upserts the event into our TMS Postgres, keyed on the shipment id.",
         [("write", ["PostgreSQL"])],

@@ -766,6 +766,9 @@ def _acts_alone(view: TextView, frame: Frame, action: Action) -> bool:
     toks = view.toks
     i = action.verb.start
     before = toks[i - 1] if i > frame.start else None
+    if before is not None and _passive_on_a_noun(view, frame, action):
+        return True  # "Each applicant is written with `Put_Applicant` ...": the record is
+        # the subject, the system is whose record it is
     if (
         before is not None
         and before.norm not in view.catalog.words.runner_noun
@@ -777,6 +780,28 @@ def _acts_alone(view: TextView, frame: Frame, action: Action) -> bool:
     return nxt is not None and (
         nxt.norm in ("the", "a", "an", "it", "them", "each", "every", "this", "that", "its", "one")
         or nxt.text.startswith("/")
+    )
+
+
+def _passive_on_a_noun(view: TextView, frame: Frame, action: Action) -> bool:
+    """'Each applicant is written with ...', 'the invoice is created': a write in the passive
+    whose subject is a plain noun (no pronoun, no mechanism) right before the auxiliary."""
+    toks = view.toks
+    i = action.verb.start
+    if (
+        action.label not in ("WRITE", "TRANSFER")
+        or i - 3 < frame.start
+        or not _passive(view, action)
+    ):
+        return False
+    noun = toks[i - 2]
+    return (
+        noun.text.isalpha()
+        and noun.text.islower()
+        and toks[i - 3].norm in ("the", "each", "every", "a", "an")
+        # "... opens a subscription in Chargebee; the subscription is created with `id` set
+        # to ...": a record named before is that step restated, no new one
+        and not any(t.norm == noun.norm for t in toks[: i - 2])
     )
 
 
