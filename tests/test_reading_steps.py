@@ -13,6 +13,11 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a category word quoted as the first part of a dotted name is a schema, no system",
+        "nightly: upsert each contact into pg `crm.contacts` on hubspot_id.",
+        [("write", ["PostgreSQL"])],
+    ),
+    (
         "a passive write on a record named for the first time is a step on whose record it is",
         "Each applicant is written with `Put_Applicant`, using the Greenhouse candidate id as "
         "the Workday applicant id.",

@@ -114,6 +114,8 @@ def find_services(
             continue
         if head.label == "CATEGORY_WORD" and _before_a_service(toks, head.end, taken):
             continue  # "the `ledger` Kafka topic": the name of a topic of the service after it
+        if head.label == "CATEGORY_WORD" and _qualifies_a_name(toks, head.start, head.end):
+            continue  # "into pg `crm.contacts`": the schema of a table, no CRM
         if head.label == "CATEGORY_WORD" and head.end in database_starts:
             continue  # "our TMS Postgres", "the WMS Postgres replica": whose database it is
         known = aliases.get(" ".join(t.norm for t in toks[head.start : head.end]))
@@ -300,6 +302,21 @@ def _before_a_service(toks: list[Tok], k: int, taken: set[int]) -> bool:
     while k < len(toks) and toks[k].text in ("`", '"', "'", "”", "’"):
         k += 1
     return k in taken
+
+
+def _qualifies_a_name(toks: list[Tok], start: int, end: int) -> bool:
+    """'`crm.contacts`', '`erp.orders`': a word quoted as the first part of a dotted name
+    that is no call (`crm.upsert(...)` calls one) is a schema or namespace."""
+    if start == 0 or toks[start - 1].text != "`" or end + 1 >= len(toks):
+        return False
+    if toks[end].text != "." or toks[end - 1].ws or toks[end].ws:
+        return False
+    k = end + 1
+    while k < len(toks) and not toks[k - 1].ws and toks[k].text.replace("_", "").isalnum():
+        k += 1  # "`crm.contacts_v2`", "`crm.sales.contacts`"
+        if k < len(toks) and toks[k].text in (".", "_") and not toks[k - 1].ws:
+            k += 1
+    return k > end + 1 and k < len(toks) and toks[k].text == "`" and not toks[k - 1].ws
 
 
 def _words(name: str, fillers: frozenset[str]) -> frozenset[str]:
