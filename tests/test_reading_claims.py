@@ -1955,6 +1955,16 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "a-pronoun-after-an-indefinite-subject-with-a-relative-clause-is-that-subject",
+        [
+            "1) pull contacts from hubspot 2) upsert each into pg on hubspot_id. backoff on "
+            "hubspot; a contact that fails after 5 tries lands in `contacts_failed` and the "
+            "next run replays it."
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [],
+    ),
+    (
         "a-step-named-by-its-verb-after-after-the-is-no-mechanism-of-the-next",
         [
             "On a Paddle webhook, upsert the customer into ledger-api. Errors go to the "

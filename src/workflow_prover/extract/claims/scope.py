@@ -677,11 +677,27 @@ def _own_subject(view: TextView, clause: Clause, i: int) -> bool:
     """'the note has the jira key in it': a pronoun after 'in' or 'on', in a clause whose
     subject is a noun of its own, is that subject; it points back at nothing before."""
     toks = view.toks
+    if toks[i].norm in ("it", "them") and _relative_subject(view, clause, i):
+        return True  # "a contact that fails ... lands in `contacts_failed` and the next run
+        # replays it": the contact any of them is
     return (
         toks[i].norm in ("it", "them")
         and i - 1 > clause.start
         and toks[i - 1].norm in ("in", "on", "inside", "within")  # not "without it"
         and toks[clause.start + (toks[clause.start].norm == "and")].norm in ("the", "each", "every")
+    )
+
+
+def _relative_subject(view: TextView, clause: Clause, i: int) -> bool:
+    """Does the clause open with an indefinite noun and a relative clause about it ('a contact
+    that fails', 'any job which errors'), before the pronoun at i?"""
+    toks = view.toks
+    k = clause.start + (toks[clause.start].norm == "and")
+    return (
+        k + 2 < i
+        and toks[k].norm in ("a", "an", "any", "each", "every")
+        and toks[k + 1].text.isalpha()
+        and toks[k + 2].norm in ("that", "which")
     )
 
 
