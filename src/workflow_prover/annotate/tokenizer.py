@@ -48,6 +48,8 @@ URL = re.compile(r"^(?:(?:https?|ftp)://\S+|www\.\S+)$", re.IGNORECASE)
 # splits "2m" and "5 ms", so a rule reads "5s" as it reads "5 s"
 DURATION_UNIT = r"(?<=[0-9])(?:s|ms|sec|secs|min|mins|h|hr|hrs)$"
 
+_LINE_BREAK_TAG = r"<[bB][rR] ?/?>"
+
 # A redaction placeholder is one token ("[REDACTED:github_token]"), never words of the design.
 PLACEHOLDER = re.compile(r"^\[REDACTED:[a-z0-9_]{1,80}\]$")
 
@@ -57,9 +59,10 @@ _NOT_CONTRACTIONS = frozenset(("id", "idve", "em", "ol", "hed", "wed", "ima"))
 
 def affix_rules(nlp: Language) -> tuple[list[str], list[str], list[str]]:
     """The prefix, suffix and infix rules: spaCy's English ones and this domain's."""
-    prefixes = [*_strs(nlp.Defaults.prefixes), "→", "⇒", "➜", "➔", "•", "·", "▪", "‣"]
+    prefixes = [*_strs(nlp.Defaults.prefixes), "→", "⇒", "➜", "➔", "•", "·", "▪", "‣", "<br/>"]
     suffixes = [*_strs(nlp.Defaults.suffixes), "→", "⇒", "➜", "➔", DURATION_UNIT]
-    infixes = [*_strs(nlp.Defaults.infixes), *INFIXES]
+    # before spaCy's "<" between letters: "entry<br/>PUT", a line break in a diagram's label
+    infixes = [_LINE_BREAK_TAG, *_strs(nlp.Defaults.infixes), *INFIXES]
     return prefixes, suffixes, infixes
 
 
