@@ -1431,6 +1431,12 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-put-on-an-id-path-after-a-line-break-tag-in-a-diagram-label",
+        "```mermaid\nflowchart LR\n  A[Shopify webhook: order paid] --> B[ledger-svc: record "
+        "the payment<br/>PUT /entries/{order_id}]\n```",
+        "idempotency",
+    ),
+    (
         "a-replayed-item-the-receiver-rejects",
         "a Lambda updates the device shadow (conditional on the sequence number, so a replayed "
         "reading is rejected as stale).",

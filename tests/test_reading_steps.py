@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a colon inside a diagram node's brackets labels the node; the chain is no title",
+        "```mermaid\nflowchart LR\n  A[Shopify webhook: order paid] --> B[erp-svc: create the "
+        "invoice]\n  B --> C[Klaviyo: send the receipt email]\n```",
+        [("read", ["Shopify"]), ("write", ["erp-svc"]), ("write", ["Klaviyo"])],
+    ),
+    (
         "a category word quoted as the first part of a dotted name is a schema, no system",
         "nightly: upsert each contact into pg `crm.contacts` on hubspot_id.",
         [("write", ["PostgreSQL"])],

@@ -380,7 +380,16 @@ def _title_chain(view: TextView, clause: Clause) -> bool:
     last = next(c for c in chain if c.segment == top)
     toks = view.toks
     titles = view.catalog.words.title_noun
-    colon = next((k for k in range(last.start, last.end) if toks[k].text == ":"), None)
+    depth = view.lay.depth
+    colon = next(
+        (
+            k
+            for k in range(last.start, last.end)
+            # "C[Intercom: publish news item]": a colon in a node's brackets labels the node
+            if toks[k].text == ":" and depth[k] <= depth[last.start]
+        ),
+        None,
+    )
     if colon is None and last.end < len(toks) and toks[last.end].text == ":":
         colon = last.end
     head_end = colon if colon is not None else last.end
