@@ -1720,6 +1720,13 @@ def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, k
 # Issue 8's modality list: (behaviour, text, kind, whether the mechanism holds after it)
 MODALITY_FORMS = [
     (
+        "a-negated-harm-is-the-negation-s-object-the-key-phrase-after-it-holds",
+        "We create the shipment in ShipStation; ShipStation updates instead of duplicating on "
+        "the same orderKey.",
+        "idempotency",
+        True,
+    ),
+    (
         "a-person-who-reruns-the-run-is-no-replay",
         "we post the batches to Braze; a failure just fails the DAG run and someone reruns it "
         "the next morning.",

@@ -27,6 +27,7 @@ from workflow_prover.extract.layout.grammar import (
     AUXILIARIES,
     COORDINATORS,
     NON_FINITE,
+    PREPOSITIONS,
     SUBJECT_PRONOUNS,
     glued_hyphen,
     in_identifier,
@@ -132,6 +133,15 @@ class ConText:
         self._listable = {m.start for m in verbs} | {m.start for m in ann.of(Group.CUE)}
         self._verbs = {m.start for m in verbs}
         self._verb_end = {m.start: m.end for m in verbs}
+        # "updates instead of duplicating on the same orderKey": a negated harm is the
+        # negation's object; the phrase after it says when the harm would come and is not
+        # denied ("no duplicate emails were sent" denies the sending: no phrase follows)
+        toks = ann.toks
+        self._harm_ends = sorted(
+            c.end
+            for c in ann.of(Group.CUE)
+            if c.inverted and c.end < len(toks) and toks[c.end].norm in PREPOSITIONS
+        )
         self.scopes = sorted((self._scope(m) for m in cues), key=lambda s: s.cue.start)
         self._starts = [s.cue.start for s in self.scopes]
 
@@ -199,6 +209,10 @@ class ConText:
                     and t.start not in self._listed
                 ]
             )
+            if cue.label == "NEGATED":
+                k = bisect_left(self._harm_ends, cue.end + 1)
+                if k < len(self._harm_ends) and self._harm_ends[k] < hi:
+                    hi = self._harm_ends[k]
         if cue.direction in ("BACKWARD", "BIDIRECTIONAL"):
             lo = max(
                 [clause.start, cue.start - reach]
