@@ -13,6 +13,17 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a generic call that asks for data of a kind reads it ('hits the api for new items')",
+        "1) cron hits the square api for new catalog items 2) we create each one as a product "
+        "in woocommerce",
+        [("read", ["Square"]), ("write", ["WooCommerce"])],
+    ),
+    (
+        "a generic call for each record still writes ('call the API for each refund')",
+        "we call the Stripe API for each refund.",
+        [("write", ["Stripe"])],
+    ),
+    (
         "a colon inside a diagram node's brackets labels the node; the chain is no title",
         "```mermaid\nflowchart LR\n  A[Shopify webhook: order paid] --> B[erp-svc: create the "
         "invoice]\n  B --> C[Klaviyo: send the receipt email]\n```",

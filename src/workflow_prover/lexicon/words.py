@@ -108,6 +108,7 @@ class WordClasses:
     object_verb: frozenset[str]
     generic_call: frozenset[str]
     statement_verb: frozenset[str]
+    fetch_modifier: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

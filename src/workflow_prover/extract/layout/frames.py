@@ -117,7 +117,8 @@ def build_frame(
     for n, verb in enumerate(acting):
         end = acting[n + 1].start if n + 1 < len(acting) else clause.end
         joined = _joined(toks, acting[n - 1].end, verb.start) if n else None
-        frame.actions.append(Action(verb, verb.label, verb.start, end, joined))
+        label = "READ" if _asks_for_data(toks, verb, end, words) else verb.label
+        frame.actions.append(Action(verb, label, verb.start, end, joined))
     first = frame.actions[0].start if frame.actions else clause.end
     for mention in services:
         role = _role(toks, lay, frame, mention, main, first, words)
@@ -125,6 +126,24 @@ def build_frame(
             role = _listed_with(toks, frame.roles[-1], role)
         frame.roles.append(role)
     return frame
+
+
+def _asks_for_data(toks: list[Tok], verb: Mention, end: int, words: WordClasses) -> bool:
+    """'cron hits the square api for new catalog items': a generic call ('call', 'hit') whose
+    phrase asks 'for' data of a kind (`FETCH_MODIFIER`: new, latest, changed) reads it."""
+    if toks[verb.start].norm not in words.generic_call:
+        return False
+    return any(
+        toks[k].norm == "for"
+        and (
+            toks[k + 1].norm in words.fetch_modifier
+            or (
+                toks[k + 1].norm in ("the", "any", "all")
+                and toks[k + 2].norm in words.fetch_modifier
+            )
+        )
+        for k in range(verb.end, min(end, len(toks) - 2))
+    )
 
 
 def _listed_with(toks: list[Tok], previous: Role, role: Role) -> Role:
