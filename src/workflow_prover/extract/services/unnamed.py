@@ -43,6 +43,8 @@ def appositions(
         role = "datastore" if head in words.database_head else m.info.role
         if bracketed and m.info.generic and not nxt.info.generic and nxt.info.role == role:
             same[m.info.name] = nxt.info
+        elif _shortened(toks, m, nxt):
+            same[nxt.info.name] = m.info  # "our woocommerce store (woo rest api)"
         elif _comma_apposition(toks, m, nxt):  # "in Attio, our CRM": the CRM is Attio
             same[nxt.info.name] = m.info
     if not same:
@@ -51,6 +53,25 @@ def appositions(
         if info.name in same:
             aliases[word] = same[info.name]
     return [SvcMention(same.get(m.info.name, m.info), m.start, m.end) for m in found]
+
+
+def _shortened(toks: list[Tok], m: SvcMention, nxt: SvcMention) -> bool:
+    """'our woocommerce store (woo rest api)': a generic name in brackets after a product,
+    opening with a shortening of the product's name, is that product's API."""
+    first = toks[nxt.start].norm
+    name = m.info.name.lower().replace(" ", "")
+    opening = nxt.start - 1
+    return (
+        opening in (m.end, m.end + 1)  # right after the name or its head noun ("store")
+        and toks[opening].text == "("
+        and nxt.end < len(toks)
+        and toks[nxt.end].text == ")"
+        and not m.info.generic
+        and nxt.info.generic
+        and len(first) >= 3
+        and name.startswith(first)
+        and name != first
+    )
 
 
 def _comma_apposition(toks: list[Tok], m: SvcMention, nxt: SvcMention) -> bool:
