@@ -1431,6 +1431,11 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "the-receiver-rejects-a-duplicate-said-verb-first",
+        "we create each one as a product in WooCommerce, which rejects a dup sku.",
+        "idempotency",
+    ),
+    (
         "a-put-on-an-id-path-after-a-line-break-tag-in-a-diagram-label",
         "```mermaid\nflowchart LR\n  A[Shopify webhook: order paid] --> B[ledger-svc: record "
         "the payment<br/>PUT /entries/{order_id}]\n```",
@@ -1967,6 +1972,15 @@ def test_modality_decides_whether_a_mechanism_holds(
 
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
+    (
+        "a-shortened-name-in-brackets-after-a-product-is-that-product",
+        [
+            "we create each one as a product in our woocommerce store (woo rest api). calls to "
+            "woo back off exponentially."
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [],
+    ),
     (
         "a-pronoun-after-an-indefinite-subject-with-a-relative-clause-is-that-subject",
         [
