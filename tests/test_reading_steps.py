@@ -1136,6 +1136,18 @@ def test_steps_are_read_by_mechanism(
 # (behaviour, text, whether each step is a delivery to us)
 INBOUND_ROWS = [
     (
+        "a webhook someone posts to a system that acts in the flow arrives at our service",
+        "the carrier posts a `delivery.late` webhook to refunds-svc; refunds-svc refunds the "
+        "order through Adyen.",
+        [True, False],
+    ),
+    (
+        "a webhook our service posts to each customer's callback URL is a send, no delivery",
+        "billing-svc posts an invoice.paid webhook to each customer's callback URL; billing-svc "
+        "retries 4 times.",
+        [False],
+    ),
+    (
         "a system that times out sends no event: 'when Xero timed out' is a failure condition",
         "When Xero timed out, the worker created the invoice in Xero again.",
         [False],

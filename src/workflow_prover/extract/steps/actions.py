@@ -43,7 +43,12 @@ from workflow_prover.extract.services.catalog import ServiceInfo, SvcMention
 from workflow_prover.extract.services.found import preceded_by
 from workflow_prover.extract.services.unnamed import first_segment
 from workflow_prover.extract.steps.mechanism import is_mechanism, states_mechanism
-from workflow_prover.extract.steps.senders import actor_event, addressed_to_us, failure_condition
+from workflow_prover.extract.steps.senders import (
+    actor_event,
+    addressed_to_us,
+    failure_condition,
+    webhook_to_ours,
+)
 
 __all__ = ["NOT_DESIGN", "StepDraft", "find_steps", "step_services"]
 
@@ -557,6 +562,9 @@ def _action_steps(
                 if m.end <= action.verb.start and m.info.role == "api" and not m.info.generic
             ]
             senders = subject or before or phrase or main
+            if not (subject or before) and webhook_to_ours(view, clause, action.verb):
+                continue  # "the carrier posts a webhook to refunds-svc": refunds-svc receives;
+                # the sender is the graph's unnamed "webhook sender"
             if senders:
                 out.append(_make(clause, "read", _inbound(senders), senders, label, "inbound"))
                 sentence.senders = senders

@@ -88,6 +88,8 @@ def addressed_to_us(
         return True  # "ledger-api publishes payment.approved to NATS JetStream"
     if _webhook_subject(view, clause, verb):
         return True  # "Loop's webhook hits returns-svc": a delivery to the service named
+    if webhook_to_ours(view, clause, verb):
+        return True  # "the carrier posts a `delivery.late` webhook to refunds-svc"
     # "to our #channel in Microsoft Teams" names where the message goes; "to our
     # /hooks/relaypoint endpoint", a path of ours, is us
     targets = {
@@ -121,6 +123,43 @@ def _webhook_subject(view: TextView, clause: Clause, verb: Mention) -> bool:
         )
         and view.toks[verb.start].norm in view.catalog.words.call_verb | _HIT_VERBS
     )
+
+
+def webhook_to_ours(view: TextView, clause: Clause, verb: Mention) -> bool:
+    """'the carrier posts a `delivery.late` webhook to refunds-svc; refunds-svc refunds the
+    order': a webhook sent, by someone other than us, to a system that acts in the flow (the
+    subject of an action elsewhere) arrives at our own service."""
+    toks = view.toks
+    to = next((k for k in range(verb.end, clause.end) if toks[k].norm == "to"), None)
+    if to is None or any(
+        toks[k].norm in ("we", "i", "our") for k in range(clause.start, verb.start)
+    ):
+        return False
+    if not any(
+        c.label == "webhook" and verb.end <= c.start < to
+        for c in view.mentions("cue", clause.index)
+    ):
+        return False
+    k = to + 1 + (to + 1 < clause.end and toks[to + 1].norm == "our")
+    receiver = next((m for m in view.clause_services(clause.index) if m.start == k), None)
+    return receiver is not None and _acts_elsewhere(view, clause, receiver)
+
+
+def _acts_elsewhere(view: TextView, clause: Clause, receiver: SvcMention) -> bool:
+    """Is the system the subject of an action in another clause ('refunds-svc refunds ...')?"""
+    for c in view.lay.clauses:
+        if c.index == clause.index:
+            continue
+        frame = view.frame(c.index)
+        if not frame.actions:
+            continue
+        first = frame.actions[0].start
+        if any(
+            m.info.name == receiver.info.name and m.end <= first and frame.role_of(m) == "subject"
+            for m in view.clause_services(c.index)
+        ):
+            return True
+    return False
 
 
 _HIT_VERBS = frozenset(("hit", "hits", "reaches", "reach", "lands", "land"))
