@@ -1973,6 +1973,16 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "a-credential-qualified-by-the-last-word-of-a-system-s-name-is-that-system-s",
+        [
+            "we create a jira ticket for each request, then our slack bot posts the ticket link "
+            "in #it-requests. the bot token and the jira token live in aws secrets manager, "
+            "rotated every 90 days."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
         "a-shortened-name-in-brackets-after-a-product-is-that-product",
         [
             "we create each one as a product in our woocommerce store (woo rest api). calls to "

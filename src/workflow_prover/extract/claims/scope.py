@@ -277,6 +277,7 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
     services = tuple(dict.fromkeys(m.info.name for m in mentions))
     if credential:
         services += _stand_ins(targets, mentions)
+        services += tuple(o for o in _qualified_owners(view, clause) if o not in services)
     vendors = _vendors(view, clause)
     if services or vendors:
         within = item_steps(targets, clause, services)
@@ -469,6 +470,44 @@ def _stand_ins(targets: Targets, mentions: list[SvcMention]) -> tuple[str, ...]:
         if len(same) == 1 and same[0] not in out and not _said_apart(targets, same[0], m):
             out.append(same[0])
     return tuple(out)
+
+
+_CREDENTIAL_HEADS = frozenset(
+    ("token", "tokens", "key", "keys", "secret", "secrets", "password", "credentials", "creds")
+)
+
+
+def _qualified_owners(view: TextView, clause: Clause) -> tuple[str, ...]:
+    """'slack bot for IT requests ... the new bot token and the jira token now live in aws
+    secrets manager': a credential qualified by a word the text names a system with ('slack
+    bot', 'the Stripe webhook') is that system's, as a head noun names its product again."""
+    toks = view.toks
+    taken = {i for m in view.services for i in range(m.start, m.end)}
+    at = {
+        k
+        for k in range(clause.start, clause.end - 1)
+        if toks[k + 1].norm in _CREDENTIAL_HEADS
+        and toks[k].text.isalpha()
+        and k not in taken
+        and k - 1 not in taken  # "via n8n external secrets": n8n's own, said here
+        and toks[k].norm not in DETERMINERS
+        # "the bot token", "our new webhook secret": a noun phrase's modifier, not "and"
+        and any(toks[j].norm in DETERMINERS for j in range(max(clause.start, k - 2), k))
+    }
+    if not at:
+        return ()
+    qualifiers = {toks[k].norm for k in at}
+    owners = [
+        o.info.name
+        for o in view.services
+        if o.info.role in ("api", "datastore")
+        and (
+            (o.end < len(toks) and o.end not in at and toks[o.end].norm in qualifiers)
+            # "slack bot": the qualifier ends the name the lexicon knows
+            or (o.end - o.start > 1 and toks[o.end - 1].norm in qualifiers)
+        )
+    ]
+    return tuple(dict.fromkeys(owners)) if len(set(owners)) == 1 else ()
 
 
 def _said_apart(targets: Targets, name: str, m: SvcMention) -> bool:
