@@ -1725,6 +1725,14 @@ def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, k
 # Issue 8's modality list: (behaviour, text, kind, whether the mechanism holds after it)
 MODALITY_FORMS = [
     (
+        "a-pronoun-denial-points-at-the-nearer-unasserted-mechanism-not-one-said-before",
+        "we create the order in ShipStation. API keys live in AWS SSM Parameter Store as "
+        "SecureString. If we had a dead-letter queue, failed orders would sit there, but we "
+        "don't have one.",
+        "vault",
+        True,
+    ),
+    (
         "a-negated-harm-is-the-negation-s-object-the-key-phrase-after-it-holds",
         "We create the shipment in ShipStation; ShipStation updates instead of duplicating on "
         "the same orderKey.",

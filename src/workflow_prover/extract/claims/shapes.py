@@ -70,6 +70,10 @@ def retractions(view: TextView, claims: list[ClaimDraft], targets: Targets) -> l
         if at == 0:
             continue
         last = ordered[at - 1]
+        if any(last < k < index for k in said):
+            # "If we had a dead-letter queue, ..., but we don't have one": what it points
+            # back at is the nearer mechanism, which no one asserted; nothing to take back
+            continue
         if view.lay.sentence_of[view.clause(last).start] < view.lay.sentence_of[cue.start] - 1:
             continue
         # a status is about its whole sentence, a retraction about the clause it points at
