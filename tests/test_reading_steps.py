@@ -13,6 +13,16 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a system between a delegating verb and an infinitive is what the infinitive acts on",
+        "the worker asks the Vimeo API to create a clip.",
+        [("write", ["Vimeo"])],
+    ),
+    (
+        "a delegating verb and its infinitive are one action ('tell Zendesk to close it')",
+        "on each refund we tell Zendesk to close the ticket.",
+        [("write", ["Zendesk"])],
+    ),
+    (
         "a generic call that asks for data of a kind reads it ('hits the api for new items')",
         "1) cron hits the square api for new catalog items 2) we create each one as a product "
         "in woocommerce",

@@ -109,6 +109,7 @@ class WordClasses:
     generic_call: frozenset[str]
     statement_verb: frozenset[str]
     fetch_modifier: frozenset[str]
+    delegate_verb: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

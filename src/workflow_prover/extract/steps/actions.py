@@ -538,6 +538,13 @@ def _action_steps(
     actions = [a for a in frame.actions if view.read(a.verb).modality == "asserted"]
     merged_write = False
     for n, action in enumerate(actions):
+        nxt = actions[n + 1] if n + 1 < len(actions) else None
+        if (
+            nxt is not None
+            and view.toks[action.verb.start].norm in view.catalog.words.delegate_verb
+            and _delegated_to(view, nxt, main)
+        ):
+            continue  # "tell Zendesk to close the ticket": one action, the close
         subject_start = _subject_start(view, frame, action)
         if is_mechanism(view, clause, subject_start, action.verb) or _object_negated(view, action):
             continue
@@ -569,7 +576,6 @@ def _action_steps(
                 out.append(_make(clause, "read", _inbound(senders), senders, label, "inbound"))
                 sentence.senders = senders
             continue
-        nxt = actions[n + 1] if n + 1 < len(actions) else None
         acted = [m for m in phrase if frame.role_of(m) in _ACTED_ROLES]
         if not acted and _passive(view, action):
             acted = subject  # "the order is created in NetSuite" names it in its phrase
@@ -581,6 +587,8 @@ def _action_steps(
         if not acted:
             # "intercom.contacts.upsert(...)", "pg.query('INSERT ...')": the call's receiver
             acted = _method_receiver(view, frame, action, main)
+        if not acted:
+            acted = _delegated_to(view, action, main)  # "asks the Vimeo API to create a clip"
         if not acted:
             acted = _bracket_owner(view, frame, action, main)  # "GitHub API (list open PRs)"
         if not acted:
@@ -820,6 +828,22 @@ def _passive_on_a_noun(view: TextView, frame: Frame, action: Action) -> bool:
         # to ...": a record named before is that step restated, no new one
         and not any(t.norm == noun.norm for t in toks[: i - 2])
     )
+
+
+def _delegated_to(view: TextView, action: Action, main: list[SvcMention]) -> list[SvcMention]:
+    """'the worker asks the Vimeo API to create a clip': the system between a delegating verb
+    (`DELEGATE_VERB`) and the infinitive is what the infinitive acts on."""
+    toks = view.toks
+    verb = action.verb.start
+    if verb < 2 or toks[verb - 1].norm != "to":
+        return []
+    m = next((m for m in main if m.end == verb - 1), None)
+    if m is None:
+        return []
+    k = m.start - 1
+    while k >= 0 and toks[k].norm in DETERMINERS:
+        k -= 1
+    return [m] if k >= 0 and toks[k].norm in view.catalog.words.delegate_verb else []
 
 
 def _call_word(frame: Frame, m: SvcMention) -> bool:
