@@ -1981,6 +1981,15 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "a-kind-of-system-listed-last-among-services-takes-every-system-of-that-kind",
+        [
+            "A periodic task reads appointments from our Postgres and creates each in Healthie. "
+            "Secrets (Healthie, DB) come from Vault, rotated monthly."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
         "a-credential-qualified-by-the-last-word-of-a-system-s-name-is-that-system-s",
         [
             "we create a jira ticket for each request, then our slack bot posts the ticket link "

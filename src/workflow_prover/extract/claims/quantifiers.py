@@ -213,17 +213,22 @@ def _determined(toks: list[Tok], k: int) -> bool:
     return k > 0 and toks[k - 1].norm in DETERMINERS - {"all", "every"}
 
 
+_LIST_MARKS = (",", "and", "+", "&", "/")
+
+
 def kind_listed(view: TextView, clause: Clause) -> str | None:
     """A kind of system named on its own beside the services ('db creds', 'database writes',
     'the other APIs'), not as the head of a service's name ('the Postgres database', 'the
     Stripe API'): the scope takes every system of that kind too."""
     named = view.clause_services(clause.index)
     inside = {k for m in named for k in range(m.start, m.end)}
-    ends = {m.end for m in named} | {m.end + 1 for m in named}  # "Stripe API", "Stripe's API"
+    toks = view.toks
+    ends = {m.end for m in named} | {  # "Stripe API", "Stripe's API", "Coupa OAuth client"
+        m.end + 1 for m in named if m.end < len(toks) and toks[m.end].norm not in _LIST_MARKS
+    }
     for noun in general_nouns(view, clause).values():
         if noun.start in inside or noun.start in ends:
             continue
-        toks = view.toks
         credential = noun.end in view.term_starts("CREDENTIAL_NOUN")
         if (
             noun.filter == "all"
@@ -239,7 +244,9 @@ def kind_listed(view: TextView, clause: Clause) -> str | None:
             # password" is the design's database's)
             continue
         plural = toks[noun.end - 1].norm.endswith("s")  # "APIs", "database writes"
-        listed = noun.end < clause.end and toks[noun.end].norm in (",", "and", "+", "&", "/")
+        listed = (noun.end < clause.end and toks[noun.end].norm in _LIST_MARKS) or (
+            noun.start > clause.start and toks[noun.start - 1].norm in _LIST_MARKS
+        )  # "Secrets (Healthie, Postmark, DB) come from Vault"
         if plural or listed or credential:  # "db creds"
             return noun.filter  # not "client reference", "API version"
     return None
