@@ -480,3 +480,26 @@ def test_when_prose_names_a_kind_of_write_then_it_covers_the_schemas_steps_of_th
         f.step for f in analyzer.analyze(text).findings if f.code == "WRITE_WITHOUT_IDEMPOTENCY"
     ]
     assert steps == [2, 3]
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        pytest.param(
+            "steps:\n  - {do: receive, service: stripe}\n  - {do: create, service: zendesk}\n",
+            [("read", "Stripe", True), ("write", "Zendesk", False)],
+            id="an-item-whose-action-is-receive-is-a-delivery-to-us",
+        ),
+        pytest.param(
+            "trigger: stripe webhook charge.dispute.created\nsteps:\n"
+            "  - {do: receive, service: stripe}\n  - {do: create, service: zendesk}\n",
+            [("read", "Stripe", True), ("write", "Zendesk", False)],
+            id="a-receive-item-and-the-trigger-from-its-service-are-one-delivery",
+        ),
+    ],
+)
+def test_when_an_item_receives_then_it_is_the_delivery_that_starts_the_run(
+    resolver: ServiceResolver, doc: str, expected: list[tuple[str, str, bool]]
+) -> None:
+    steps = lenient(yaml_doc(doc), resolver).steps
+    assert [(s.action, s.services[0].name, s.inbound) for s in steps] == expected

@@ -56,6 +56,7 @@ _WRITE_VERBS = frozenset(
 )
 _INBOUND = re.compile(r"\b(?:webhooks?|queues?|messages?|events?|topics?|subscri\w*)\b", re.I)
 _INBOUND_CATEGORIES = frozenset(("queue", "stream", "webhook"))
+_RECEIVE_ACTIONS = frozenset(("receive", "receives", "consume", "consumes", "listen", "subscribe"))
 _HTTP_COMMAND = re.compile(r"\b(?:curl|wget|httpie)\s", re.IGNORECASE)
 _AWS_CLI = re.compile(r"\baws\s+([a-z0-9-]+)\s+([a-z][a-z0-9-]*)")  # aws <service> <command>
 _AWS_CLI_SERVICES = {"s3api": "s3", "stepfunctions": "step functions", "logs": "cloudwatch logs"}
@@ -145,7 +146,13 @@ class _Reader:
         info, action = call
         ident = self.step_name(item) or name or at
         span, title = self.c.span(at, member=False), self.title(item, at, name)
-        self.c.steps.append(SchemaStep(ident, action, (info,), span, title, "step.lenient"))
+        received = self.receives(item)
+        if received and self.received_from(info):
+            # `trigger: stripe webhook ...` then `{do: receive, service: stripe}`: one delivery
+            self.found += 1
+            return
+        rule = "step.lenient.receive" if received else "step.lenient"
+        self.c.steps.append(SchemaStep(ident, action, (info,), span, title, rule, received))
         self.found += 1
         upsert = self.upsert_action(item)
         if upsert is not None:  # `action: upsert`: an upsert writes once per key (README)
@@ -183,6 +190,19 @@ class _Reader:
             self.items(item[key], f"{at}/{pointer(str(key))[1:]}")
         inside = tuple(s.ident for s in self.c.steps[before:]) or None
         self.keys.mapping({k: v for k, v in item.items() if k not in lists}, at, inside)
+
+    def received_from(self, info: ServiceInfo) -> bool:
+        """Is a delivery from this service already a step?"""
+        return any(s.inbound and [i.name for i in s.services] == [info.name] for s in self.c.steps)
+
+    def receives(self, item: dict[str, object]) -> bool:
+        """`{"do": "receive", "service": "stripe"}`: an item whose action is a delivery to us."""
+        return any(
+            self._role(str(key)) == "action"
+            and isinstance(value, str)
+            and value.strip().lower() in _RECEIVE_ACTIONS
+            for key, value in item.items()
+        )
 
     def upsert_action(self, item: dict[str, object]) -> str | None:
         """The action key whose value is an upsert (`action: upsert`, `op: merge`), if any."""
@@ -286,6 +306,8 @@ class _Reader:
         if not inbound:
             return
         info = sender or self.resolver.webhook_sender("schema.lenient.trigger")
+        if self.received_from(info):
+            return  # the step list's own `{do: receive, service: ...}` is this delivery
         span = self.c.span(at)
         rule = "step.lenient.trigger"
         self.c.steps.append(SchemaStep("trigger", "read", (info,), span, span, rule, True))
