@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "an arrow chain inside quotes is the flow's name, no steps",
+        'n8n workflow "hubspot deal -> docusign envelope"\n- HTTP Request: POST DocuSign '
+        "/envelopes",
+        [("write", ["DocuSign"])],
+    ),
+    (
         "a system between a delegating verb and an infinitive is what the infinitive acts on",
         "the worker asks the Vimeo API to create a clip.",
         [("write", ["Vimeo"])],
@@ -1145,6 +1151,12 @@ def test_steps_are_read_by_mechanism(
 
 # (behaviour, text, whether each step is a delivery to us)
 INBOUND_ROWS = [
+    (
+        "a line keyed 'Trigger:' whose value names a system is a delivery from it",
+        "- Trigger: HubSpot Trigger (deal.propertyChange)\n- HTTP Request: POST DocuSign "
+        "/envelopes",
+        [True, False],
+    ),
     (
         "a webhook someone posts to a system that acts in the flow arrives at our service",
         "the carrier posts a `delivery.late` webhook to refunds-svc; refunds-svc refunds the "

@@ -344,6 +344,7 @@ WordLabel = Literal[
     "HEADER_KEY",  # trigger, schedule: '- trigger: the order message' titles a line, not a verb
     "GENERIC_CALL",  # call, hit: '(they) are called with backoff' restates other steps' calls
     "STATEMENT_VERB",  # uses, authenticates: 'the worker uses X and the Y connection uses Z'
+    "RECEIVE_KEY",  # trigger: '- Trigger: HubSpot Trigger (deal.propertyChange)' receives
     "DELEGATE_VERB",  # ask, tell: 'the worker asks the Vimeo API to create a clip' acts on it
     "FETCH_MODIFIER",  # new, latest: 'hits the square api for new catalog items' asks for data
     "OBJECT_VERB",  # fire: acts with an object only ('fire a klaviyo event', not 'fires hourly')

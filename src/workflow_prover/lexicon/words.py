@@ -110,6 +110,7 @@ class WordClasses:
     statement_verb: frozenset[str]
     fetch_modifier: frozenset[str]
     delegate_verb: frozenset[str]
+    receive_key: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

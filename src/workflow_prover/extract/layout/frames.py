@@ -539,9 +539,11 @@ def _role(
         return Role(m, "bracket")
     if _called_as_api(toks, m, first):
         return Role(m, "target", ".")  # `mender.create_deployment`, `stripe.charges.create`
-    if _keyed_system(toks, m, frame.start, words.system_key):
+    if _keyed_system(toks, m, frame.start, words.system_key | words.receive_key):
         key = toks[m.start - 2].norm  # "{db: postgres, query: ...}", "source: Adyen API"
-        return Role(m, "source" if key in words.source_key else "target", key)
+        # "Trigger: HubSpot Trigger (...)": where the run's event comes from
+        sourced = key in words.source_key or key in words.receive_key
+        return Role(m, "source" if sourced else "target", key)
     word = _introduced_by(toks, m, frame.start, words)
     if word in words.target_word:
         return Role(m, "target", word)

@@ -384,6 +384,8 @@ def _title_chain(view: TextView, clause: Clause) -> bool:
     top = max(c.segment for c in chain)
     last = next(c for c in chain if c.segment == top)
     toks = view.toks
+    if _quoted_chain(toks, chain[0], last):
+        return True  # 'n8n workflow "hubspot deal -> docusign envelope"': the flow's name
     titles = view.catalog.words.title_noun
     depth = view.lay.depth
     colon = next(
@@ -411,6 +413,19 @@ def _title_chain(view: TextView, clause: Clause) -> bool:
         return True
     words = [t.norm for t in toks[last.start : last.end] if t.text[:1].isalnum()]
     return bool(words) and words[-1] in titles
+
+
+_QUOTE_MARKS = frozenset(('"', "“", "”", "'", "‘", "’"))
+
+
+def _quoted_chain(toks: list[Tok], first: Clause, last: Clause) -> bool:
+    """Is the whole chain inside one pair of quotes, opened in its first segment and closed
+    at the end of its last?"""
+    opened = any(toks[k].text in _QUOTE_MARKS for k in range(first.start, first.end))
+    end = last.end - 1
+    while end > last.start and toks[end].text in (".", ",", ":", ";"):
+        end -= 1
+    return opened and toks[end].text in _QUOTE_MARKS
 
 
 def _flows_on(view: TextView, clause: Clause) -> bool:
@@ -455,7 +470,18 @@ def _keyed_steps(
     """'source: Adyen settlement report API', 'sink: Postgres, upsert on psp_reference': a
     config line whose key says which way the data flows is a read or a write on its value."""
     for role in frame.roles:
-        if role.mention not in main or not _keyed(view, role.mention):
+        if not _keyed(view, role.mention):
+            continue
+        if (
+            role.word in view.catalog.words.receive_key
+            and role.role == "source"
+            and role.mention.info.role in _STEP_ROLES  # "Trigger: Airflow DAG at 01:00": a runner
+        ):
+            # "Trigger: HubSpot Trigger (...)": the system the event comes from, even where its
+            # name qualifies the trigger's
+            inbound = _inbound([role.mention])
+            return [_make(clause, "read", inbound, [role.mention], label, "frame.keyed_trigger")]
+        if role.mention not in main:
             continue
         if role.word in view.catalog.words.source_key:
             return [_make(clause, "read", False, [role.mention], label, "frame.keyed_source")]
