@@ -13,6 +13,11 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "an action in brackets after the system the bracket names acts on it",
+        "-- step 1 (Snowflake, SELECT only)",
+        [("read", ["Snowflake"])],
+    ),
+    (
         "an arrow chain inside quotes is the flow's name, no steps",
         'n8n workflow "hubspot deal -> docusign envelope"\n- HTTP Request: POST DocuSign '
         "/envelopes",

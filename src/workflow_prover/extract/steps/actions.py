@@ -898,6 +898,9 @@ def _bracket_owner(
     )
     if not opening:
         return []  # "github (org invite)": a noun; "(list open PRs)", "(scim POST /Users)" act
+    inside = [m for m in main if k < m.start and m.end < verb and view.toks[m.end].text == ","]
+    if inside and view.toks[verb - 1].text == ",":
+        return inside[-1:]  # "-- step 1 (Snowflake, SELECT only)": the system the bracket names
     return [m for m in main if k - 2 <= m.end <= k]
 
 
