@@ -13,6 +13,11 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a bracket routing from where an action runs to a system says which system it reaches",
+        "ChargeCustomer (Lambda -> Adyen /payments)\nRecordPayment (Lambda -> DynamoDB PutItem)",
+        [("write", ["Adyen"]), ("write", ["Amazon DynamoDB"])],
+    ),
+    (
         "an action in brackets after the system the bracket names acts on it",
         "-- step 1 (Snowflake, SELECT only)",
         [("read", ["Snowflake"])],

@@ -32,6 +32,7 @@ from workflow_prover.annotate.types import Group, Mention, Tok
 from workflow_prover.extract.layout.clauses import Clause
 from workflow_prover.extract.layout.frames import Action, Frame, statement_runner
 from workflow_prover.extract.layout.grammar import (
+    ARROWS,
     DETERMINERS,
     PASSIVE_AUXILIARIES,
     SUBJECT_BREAKS,
@@ -616,6 +617,8 @@ def _action_steps(
         if not acted:
             acted = _delegated_to(view, action, main)  # "asks the Vimeo API to create a clip"
         if not acted:
+            acted = _bracket_route(view, action, main)  # "ChargeCustomer (Lambda -> Adyen)"
+        if not acted:
             acted = _bracket_owner(view, frame, action, main)  # "GitHub API (list open PRs)"
         if not acted:
             acted = _remarked_system(view, action)  # "POST ... (Lob supports the header)"
@@ -854,6 +857,23 @@ def _passive_on_a_noun(view: TextView, frame: Frame, action: Action) -> bool:
         # to ...": a record named before is that step restated, no new one
         and not any(t.norm == noun.norm for t in toks[: i - 2])
     )
+
+
+def _bracket_route(view: TextView, action: Action, main: list[SvcMention]) -> list[SvcMention]:
+    """'ChargeCustomer (Lambda -> Adyen /payments, ...)': a bracket right after the action that
+    routes from where it runs to a system says which system the action reaches."""
+    toks = view.toks
+    k = action.verb.end
+    while k < len(toks) and k <= action.verb.end + 1 and toks[k].text != "(":
+        k += 1
+    if k >= len(toks) or toks[k].text != "(":
+        return []
+    depth = view.lay.depth
+    end = next((j for j in range(k + 1, len(toks)) if depth[j] < depth[k + 1]), len(toks))
+    arrow = next((j for j in range(k + 1, end) if toks[j].text in ARROWS), None)
+    if arrow is None:
+        return []
+    return [m for m in main if arrow < m.start < end][:1]
 
 
 def _delegated_to(view: TextView, action: Action, main: list[SvcMention]) -> list[SvcMention]:

@@ -73,8 +73,12 @@ def addressed_to_us(
 ) -> bool:
     """'GitHub sends us a webhook', 'Accela sends an event to our intake service'."""
     toks = view.toks
+    depth = view.lay.depth
     if any(
-        m.info.role == "runtime" and verb.end <= m.start <= verb.end + 2
+        m.info.role == "runtime"
+        and verb.end <= m.start <= verb.end + 2
+        # "ChargeCustomer (Lambda -> Adyen /payments)": a bracket says where the step runs
+        and depth[m.start] <= depth[verb.start]
         for m in view.clause_services(clause.index)
     ):
         return True  # "Workday calls the Logic App's HTTP trigger": where our code runs
