@@ -1162,6 +1162,12 @@ def test_steps_are_read_by_mechanism(
 # (behaviour, text, whether each step is a delivery to us)
 INBOUND_ROWS = [
     (
+        "someone else's send to a system that then delivers to us is upstream, no step",
+        "LoRaWAN trackers report through The Things Stack, which pushes uplinks to our webhook; "
+        "we upsert each position into TimescaleDB.",
+        [True, False],
+    ),
+    (
         "a line keyed 'Trigger:' whose value names a system is a delivery from it",
         "- Trigger: HubSpot Trigger (deal.propertyChange)\n- HTTP Request: POST DocuSign "
         "/envelopes",

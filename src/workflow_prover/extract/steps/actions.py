@@ -102,6 +102,7 @@ def find_steps(view: TextView) -> list[StepDraft]:
     if steps and background:
         steps = _used_by_design(view, steps, background)
     found = _upstream_publishes(view, _transfers_delivered(view, steps or background))
+    found = _without_upstream_sends(view, found)
     return _without_restated_calls(view, found)
 
 
@@ -215,6 +216,32 @@ def _published_upstream(view: TextView, step: StepDraft, consumed: list[Mention]
     return any(
         v.start >= clause.end and view.lay.sentence_of[v.start] == sentence for v in consumed
     )
+
+
+def _without_upstream_sends(view: TextView, steps: list[StepDraft]) -> list[StepDraft]:
+    """'LoRaWAN trackers report through The Things Stack, which pushes uplinks to our
+    webhook': a write by someone else (no 'we', no runner of ours) to a system that, later in
+    the sentence, delivers to us is where the data comes from; the delivery is our step."""
+    toks = view.toks
+    out = []
+    for n, s in enumerate(steps):
+        clause = view.clause(s.clause)
+        later = [
+            d
+            for d in steps[n + 1 :]
+            if d.inbound
+            and d.clause > s.clause
+            and view.clause(d.clause).sentence == clause.sentence
+            and {i.name for i in d.services} == {i.name for i in s.services}
+        ]
+        actions = view.frame(s.clause).actions
+        verb = actions[0].verb.start if actions else clause.start
+        head = {t.norm for t in toks[clause.start : verb]}
+        ours = head & {"we", "our", "i", "us"} or head & view.catalog.words.runner_noun
+        if s.action == "write" and not s.inbound and later and not ours:
+            continue
+        out.append(s)
+    return out
 
 
 def _transfers_delivered(view: TextView, steps: list[StepDraft]) -> list[StepDraft]:
