@@ -678,7 +678,12 @@ def _starts_clause(
     ):
         form = verb_form(toks[verb.start].text)
         return form in ("base", "third") or (after_and and form == "past")
-    if j in services and not after_and and _left_predicate(toks, start, j, verbs, services):
+    if (
+        j in services
+        and not after_and
+        and _left_predicate(toks, start, j, verbs, services)
+        and not _call_noun_subject(toks, start, j, words)
+    ):
         return _has_predicate(toks, j, min(e, j + 8))  # ", MySQL uses Cloud SQL IAM auth"
     if j in services and not after_and and _parallel_place(toks, start, j, e, services):
         return True  # "sap password in `app.properties`, sfdc + slack tokens in vault"
@@ -745,6 +750,24 @@ def _left_predicate(
         )
         for k in range(start, j)
     )
+
+
+def _call_noun_subject(toks: list[Tok], start: int, j: int, words: WordClasses) -> bool:
+    """'Outbound calls to Accela, Bluebeam and ACS go through a shared limiter': a plural
+    call word (`GENERIC_CALL`) that opens the clause after at most two modifiers, then 'to', is
+    the subject, so the services after it are one list, not a new clause."""
+    for k in range(start, min(start + 3, j)):
+        if toks[k].norm in words.generic_call and toks[k].norm.endswith("s"):
+            before = toks[start:k]
+            return (
+                k + 1 < j
+                and toks[k + 1].norm == "to"
+                and all(t.text.isalpha() for t in before)
+                and not any(
+                    t.norm in SUBJECT_PRONOUNS or t.norm in words.runner_noun for t in before
+                )
+            )
+    return False
 
 
 def _before_name(k: int, start: int, services: set[int]) -> int:
