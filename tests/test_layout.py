@@ -130,8 +130,12 @@ def test_a_heading_gives_its_section_the_role_of_its_longest_section_phrase(
 CLAUSES = [
     (
         "a plural call word that opens the clause keeps the list of services after it",
-        "Outbound calls to Accela, Bluebeam and ACS go through a shared limiter.",
-        ["Outbound calls to Accela, Bluebeam and ACS go through a shared limiter."],
+        "Create a project in Bluebeam Studio. Outbound calls to Accela, Bluebeam and ACS go "
+        "through a shared limiter.",
+        [
+            "Create a project in Bluebeam Studio.",
+            "Outbound calls to Accela, Bluebeam and ACS go through a shared limiter.",
+        ],
     ),
     (
         "'and' before a new verb splits two actions",
