@@ -1431,6 +1431,12 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "the-receiver-answers-a-known-key-with-the-record-it-has",
+        "we open an incident in ServiceNow; ServiceNow returns the open incident for a known "
+        "correlation_id.",
+        "idempotency",
+    ),
+    (
         "the-receiver-rejects-a-duplicate-said-verb-first",
         "we create each one as a product in WooCommerce, which rejects a dup sku.",
         "idempotency",
