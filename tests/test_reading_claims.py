@@ -1987,6 +1987,15 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "a-generic-api-s-capitalised-name-is-named-again-by-its-acronym",
+        [
+            "We create the event through the Oracle Transportation Management REST API and send "
+            "the email through SendGrid. Calls to OTM back off exponentially."
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [2],
+    ),
+    (
         "a-kind-of-system-listed-last-among-services-takes-every-system-of-that-kind",
         [
             "A periodic task reads appointments from our Postgres and creates each in Healthie. "

@@ -605,6 +605,9 @@ def _capitalised(toks: list[Tok], i: int) -> bool:
     )
 
 
+_PROTOCOL_WORDS = frozenset(("rest", "http", "https", "graphql", "soap", "json", "xml"))
+
+
 def name_aliases(
     toks: list[Tok], mention: SvcMention, head: Mention, words: WordClasses
 ) -> list[str]:
@@ -617,8 +620,13 @@ def name_aliases(
         if t.text[:1].isalnum()
         and t.norm not in words.generic_adjective
         and t.norm not in words.vague_name
+        and t.norm not in _PROTOCOL_WORDS  # "... REST API": "the rest" names nothing
     ]
     out = [t.norm for t in mods if t.text.isupper() and len(t.text) >= 2]
+    name = [t for t in toks[mention.start : head.start] if t.text[:1].isalnum()]
+    if len(name) >= 2 and all(t.text[:1].isupper() and t.text[1:].islower() for t in name):
+        # "the Oracle Transportation Management REST API" ... "OTM credentials"
+        out.append("".join(t.norm[0] for t in name))
     if mods and mods[0].text[:1].isupper() and len(mods[0].text) >= 3:
         out.append(mods[0].norm)  # a proper name: "The Arc token" is the Arc Content API's
     if mods and len(mods[-1].text) >= 3:
@@ -626,7 +634,12 @@ def name_aliases(
     if head.label == "CATEGORY_WORD":
         out.append(" ".join(t.norm for t in toks[head.start : head.end]))
     first = toks[head.start]
-    if head.end - head.start > 1 and first.text.isupper() and len(first.text) >= 3:
+    if (
+        head.end - head.start > 1
+        and first.text.isupper()
+        and len(first.text) >= 3
+        and first.norm not in _PROTOCOL_WORDS
+    ):
         out.append(first.norm)  # "the partner's SFTP server" ... "the SFTP private key"
     if toks[head.end - 1].norm in words.provider_head:
         out.append(toks[head.end - 1].norm)  # "the payment provider" ... "the provider"
