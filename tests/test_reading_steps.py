@@ -13,6 +13,13 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a write into a failure store that names no system is the failure path, no step",
+        "Readings reach our ingest service as webhooks; the service upserts each into "
+        "TimescaleDB. Every step runs inside a handler that, once the retries are exhausted, "
+        "writes the reading with its error to the excursion_failed table.",
+        [("read", ["ingest service"]), ("write", ["TimescaleDB"])],
+    ),
+    (
         "a bracket routing from where an action runs to a system says which system it reaches",
         "ChargeCustomer (Lambda -> Adyen /payments)\nRecordPayment (Lambda -> DynamoDB PutItem)",
         [("write", ["Adyen"]), ("write", ["Amazon DynamoDB"])],

@@ -3,7 +3,9 @@
 "Failures are *sent* to the DLQ", "the key is *read* from Vault", "every write is keyed:
 the Slack post is skipped...": the verb acts on a mechanism part (rubric section 1), so the
 clause adds no step. The test: a claim cue, a credential noun or a failure word before the
-verb, in the subject; or a read from a secrets store ("pulled from our 1Password vault").
+verb, in the subject; a write into a failure store that names no system ("writes the
+reading to the excursion_failed table"); or a read from a secrets store ("pulled from our
+1Password vault").
 """
 
 from __future__ import annotations
@@ -24,6 +26,15 @@ def is_mechanism(view: TextView, clause: Clause, start: int, verb: Mention) -> b
         for c in view.mentions("cue", clause.index)
     ):
         return True
+    if (
+        verb.label in ("WRITE", "TRANSFER")
+        and not view.clause_services(clause.index)
+        and any(
+            c.label == "terminal_path" and c.start >= verb.end
+            for c in view.mentions("cue", clause.index)
+        )
+    ):
+        return True  # "(a handler that) writes the reading ... to the excursion_failed table"
     if verb.label == "READ" and any(
         m.info.role == "secrets" and m.start >= verb.end for m in view.clause_services(clause.index)
     ):
