@@ -1987,6 +1987,24 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "a-generic-api-s-unknown-lower-case-first-word-names-it-again",
+        [
+            "we read rows from the orders mysql table and call the kestrel payments api to refund "
+            "each one. all creds (mysql + kestrel) come out of doppler, rotated monthly."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
+        "a-word-of-a-hyphenated-compound-is-no-alias-of-the-api-it-names",
+        [
+            "We send the email via Mailjet, then write an entry to the audit-log API. Sends and "
+            "audit writes retry with exponential backoff."
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [],
+    ),
+    (
         "a-generic-api-s-capitalised-name-is-named-again-by-its-acronym",
         [
             "We create the event through the Oracle Transportation Management REST API and send "

@@ -107,6 +107,7 @@ def find_services(
     # "3 req/s bucket", "a 10 rps bucket": the bucket a rate names is a limiter, no storage
     rated = {c.end for c in ann.of(Group.CUE) if c.states_rate}
     database_starts = {m.start for m in found if m.info.role == "datastore"}
+    annotated = lexicon_tokens(ann)  # once a text: proper, lower-case and domain names ask
     for head in sorted(heads + category_words, key=lambda t: (t.start, -(t.end - t.start))):
         if any(i in taken or i in cued for i in range(head.start, head.end)):
             continue
@@ -131,10 +132,9 @@ def find_services(
             mention = SvcMention(same, mention.start, mention.end)
         found.append(mention)
         taken.update(range(mention.start, mention.end))
-        for alias in name_aliases(toks, mention, head, words):
+        for alias in name_aliases(toks, mention, head, words, annotated):
             aliases.setdefault(alias, mention.info)
     found += dotted_calls(ann, taken, catalog)
-    annotated = lexicon_tokens(ann)  # once a text: proper, lower-case and domain names ask
     proper = proper_names(ann, taken, catalog, annotated)
     for m in proper:  # "create it in DoorDash Drive" ... "the DoorDash developer key"
         aliases.setdefault(toks[m.start].norm, m.info)

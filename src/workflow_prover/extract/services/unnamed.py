@@ -605,13 +605,31 @@ def _capitalised(toks: list[Tok], i: int) -> bool:
     )
 
 
+def _first_mod(toks: list[Tok], mention: SvcMention, head: Mention, tok: Tok) -> int:
+    return next(k for k in range(mention.start, head.start) if toks[k] is tok)
+
+
+def _unknown_word(tok: Tok, i: int, known: set[int]) -> bool:
+    """A lower-case word no lexicon annotates, long enough to be a product's name, and a word
+    of its own (in 'the audit-log API', 'audit' is part of a compound)."""
+    return (
+        i not in known
+        and bool(tok.ws)
+        and tok.text.isalpha()
+        and tok.text.islower()
+        and len(tok.text) >= 4
+    )
+
+
 _PROTOCOL_WORDS = frozenset(("rest", "http", "https", "graphql", "soap", "json", "xml"))
 
 
 def name_aliases(
-    toks: list[Tok], mention: SvcMention, head: Mention, words: WordClasses
+    toks: list[Tok], mention: SvcMention, head: Mention, words: WordClasses, known: set[int]
 ) -> list[str]:
-    """Words a later text may use for a generic service: its last modifier, its acronyms."""
+    """Words a later text may use for a generic service: its first modifier when it is a
+    name (capitalised, or a word no lexicon knows: 'the kestrel payments api' ... 'kestrel'),
+    its last modifier, its acronyms. `known`: the tokens some lexicon annotates."""
     if not mention.info.generic:
         return []
     mods = [
@@ -629,6 +647,8 @@ def name_aliases(
         out.append("".join(t.norm[0] for t in name))
     if mods and mods[0].text[:1].isupper() and len(mods[0].text) >= 3:
         out.append(mods[0].norm)  # a proper name: "The Arc token" is the Arc Content API's
+    elif mods and _unknown_word(mods[0], _first_mod(toks, mention, head, mods[0]), known):
+        out.append(mods[0].norm)  # lower case, as chat writes it: "all creds (mysql + kestrel)"
     if mods and len(mods[-1].text) >= 3:
         out.append(mods[-1].norm)
     if head.label == "CATEGORY_WORD":
