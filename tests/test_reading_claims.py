@@ -1987,6 +1987,16 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "a-one-word-name-s-stem-before-an-upper-case-suffix-names-that-product",
+        [
+            "The worker calls Flexport and writes the shipment id to the orders table in "
+            "CockroachDB. The Flexport key and the Cockroach client certs come from Vault, "
+            "rotated every 90 days."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
         "a-generic-api-s-unknown-lower-case-first-word-names-it-again",
         [
             "we read rows from the orders mysql table and call the kestrel payments api to refund "

@@ -278,6 +278,9 @@ def _short_names(toks: list[Tok], found: list[SvcMention], taken: set[int]) -> l
     written there) is the same product, though alone it is too common a word to be an alias."""
     short: dict[str, tuple[ServiceInfo, int]] = {}
     for m in found:
+        stem = _suffix_stem(toks[m.start].text) if m.end - m.start == 1 else ""
+        if stem and not m.info.generic:
+            short.setdefault(stem, (m.info, m.end))  # "CockroachDB" ... "the Cockroach certs"
         if m.info.generic or m.end - m.start < 2:
             continue
         last = toks[m.end - 1].text
@@ -292,6 +295,15 @@ def _short_names(toks: list[Tok], found: list[SvcMention], taken: set[int]) -> l
         refs.append(SvcMention(hit[0], i, i + 1))
         taken.add(i)
     return refs
+
+
+def _suffix_stem(name: str) -> str:
+    """'CockroachDB', 'RabbitMQ': a one-word name of a capitalised stem and an upper-case
+    suffix; the stem written capitalised is the product too. '' for other names."""
+    stem = name.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    if len(name) - len(stem) < 2 or len(stem) < 4:
+        return ""
+    return stem if stem[0].isupper() and stem[1:].isalpha() and stem[1:].islower() else ""
 
 
 def _before_a_service(toks: list[Tok], k: int, taken: set[int]) -> bool:
