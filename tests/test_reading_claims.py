@@ -1987,6 +1987,26 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "a-clause-s-first-word-qualifying-a-credential-names-the-generic-endpoint-it-is-in",
+        [
+            "We read the payout from billing-svc and POST it to each customer's registered "
+            "callback URL. Callback signing secrets and the billing-svc token are read from "
+            "Vault, rotated monthly."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
+        "a-per-owner-signing-secret-covers-that-owner-s-endpoint",
+        [
+            "We read the payout from billing-svc and fire an outgoing webhook to the merchant's "
+            "callback URL. The billing-svc token and the per-merchant HMAC signing secrets are "
+            "read from Vault, rotated monthly."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
         "a-one-word-name-s-stem-before-an-upper-case-suffix-names-that-product",
         [
             "The worker calls Flexport and writes the shipment id to the orders table in "

@@ -480,23 +480,31 @@ _CREDENTIAL_HEADS = frozenset(
 def _qualified_owners(view: TextView, clause: Clause) -> tuple[str, ...]:
     """'slack bot for IT requests ... the new bot token and the jira token now live in aws
     secrets manager': a credential qualified by a word the text names a system with ('slack
-    bot', 'the Stripe webhook') is that system's, as a head noun names its product again."""
+    bot', 'the Stripe webhook') is that system's, as a head noun names its product again; and
+    a generic endpoint's credential by any word of its name ('POST to each customer's callback
+    URL ... Callback signing secrets are read from Vault', 'the merchant signing secrets')."""
     toks = view.toks
     taken = {i for m in view.services for i in range(m.start, m.end)}
     at = {
         k
         for k in range(clause.start, clause.end - 1)
-        if toks[k + 1].norm in _CREDENTIAL_HEADS
+        if _credential_after(toks, k, clause.end)
         and toks[k].text.isalpha()
         and k not in taken
         and k - 1 not in taken  # "via n8n external secrets": n8n's own, said here
         and toks[k].norm not in DETERMINERS
-        # "the bot token", "our new webhook secret": a noun phrase's modifier, not "and"
-        and any(toks[j].norm in DETERMINERS for j in range(max(clause.start, k - 2), k))
     }
-    if not at:
+    # "the bot token", "our new webhook secret": a noun phrase's modifier, not "and"
+    determined = {
+        k
+        for k in at
+        if any(toks[j].norm in _OWNER_DETERMINERS for j in range(max(clause.start, k - 2), k))
+    }
+    qualifiers = {toks[k].norm for k in determined}
+    # "Callback signing secrets are ...": a clause's first word qualifies a generic endpoint
+    endpoint = qualifiers | {toks[k].norm for k in at if k == clause.start}
+    if not endpoint:
         return ()
-    qualifiers = {toks[k].norm for k in at}
     owners = [
         o.info.name
         for o in view.services
@@ -505,9 +513,23 @@ def _qualified_owners(view: TextView, clause: Clause) -> tuple[str, ...]:
             (o.end < len(toks) and o.end not in at and toks[o.end].norm in qualifiers)
             # "slack bot": the qualifier ends the name the lexicon knows
             or (o.end - o.start > 1 and toks[o.end - 1].norm in qualifiers)
+            # "the merchant's callback URL": any word of a generic endpoint's name
+            or (o.info.generic and any(t.norm in endpoint for t in toks[o.start : o.end]))
         )
     ]
     return tuple(dict.fromkeys(owners)) if len(set(owners)) == 1 else ()
+
+
+_OWNER_DETERMINERS = DETERMINERS | frozenset(("per", "each", "every"))
+# words between a credential's owner and its head noun: "the merchant HMAC signing secrets"
+_CREDENTIAL_MODIFIERS = frozenset(("signing", "hmac", "api", "access", "shared", "private"))
+
+
+def _credential_after(toks: list[Tok], k: int, end: int) -> bool:
+    j = k + 1
+    while j < end and toks[j].norm in _CREDENTIAL_MODIFIERS:
+        j += 1
+    return j < end and toks[j].norm in _CREDENTIAL_HEADS
 
 
 def _said_apart(targets: Targets, name: str, m: SvcMention) -> bool:
