@@ -1155,6 +1155,16 @@ ROWS = [
         "1. query Recurly for renewals\n2. Create a follow-up task in Close for the account owner.",
         [("read", ["Recurly"]), ("write", ["Close CRM"])],
     ),
+    (
+        "a generic service named again as the owner of an endpoint is that service",
+        "When the payment provider confirms a payout, we poll the provider's /payouts endpoint "
+        "and record each payout in fulfilment-api.",
+        [
+            ("read", ["payment provider"]),
+            ("read", ["payment provider"]),
+            ("write", ["fulfilment-api"]),
+        ],
+    ),
 ]
 
 

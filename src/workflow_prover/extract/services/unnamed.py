@@ -585,12 +585,17 @@ def _url_path(text: str) -> bool:
 def known_generic(
     toks: list[Tok], mention: SvcMention, head: Mention, aliases: dict[str, ServiceInfo]
 ) -> ServiceInfo | None:
-    """A generic service named again with fewer (or other) modifiers and the same head."""
+    """A generic service named again with fewer (or other) modifiers and the same head, or
+    as the owner of the endpoint named ('the provider's /payouts endpoint')."""
     head_word = toks[head.start].norm
-    for tok in toks[mention.start : head.start]:
-        known = aliases.get(tok.norm)
-        if known is not None and known.generic and known.name.lower().endswith(head_word):
+    for k in range(mention.start, head.start):
+        known = aliases.get(toks[k].norm)
+        if known is None or not known.generic:
+            continue
+        if known.name.lower().endswith(head_word):
             return known
+        if k + 1 < head.start and toks[k + 1].norm in ("'s", "’s"):
+            return known  # "the payment provider" ... "the provider's /payouts endpoint"
     return None
 
 
