@@ -222,6 +222,11 @@ CLAUSES = [
         "The worker's keys for Braintree, ledger-api, Customer.io and SQS come from Vault.",
         ["The worker's keys for Braintree, ledger-api, Customer.io and SQS come from Vault."],
     ),
+    (
+        "a service's name that opens with a determiner word ('OneSignal') opens no clause",
+        "Calls to billing-svc and OneSignal use exponential backoff with jitter.",
+        ["Calls to billing-svc and OneSignal use exponential backoff with jitter."],
+    ),
 ]
 
 

@@ -687,7 +687,7 @@ def _starts_clause(
         return _has_predicate(toks, j, min(e, j + 8))  # ", MySQL uses Cloud SQL IAM auth"
     if j in services and not after_and and _parallel_place(toks, start, j, e, services):
         return True  # "sap password in `app.properties`, sfdc + slack tokens in vault"
-    if tok.norm in DETERMINERS:
+    if tok.norm in DETERMINERS and j not in services:  # "and OneSignal": a name's first word
         # "X, the Twilio token comes from Y" is two clauses; "the A key and the B secret are
         # in Z" is one subject: both sides need a predicate. A verbless "no X" before the
         # comma is a statement of its own: "no retry logic anywhere, the dlq is the only net"
