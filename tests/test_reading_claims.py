@@ -1431,6 +1431,12 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "work-that-cannot-be-finished-routed-to-a-store-is-a-terminal-path",
+        "any record the consumer can't finish, whichever call broke, is written to a DynamoDB "
+        "'unsent_credits' table that ops replays from.",
+        "terminal_path",
+    ),
+    (
         "the-receiver-answers-a-known-key-with-the-record-it-has",
         "we open an incident in ServiceNow; ServiceNow returns the open incident for a known "
         "correlation_id.",
@@ -1631,6 +1637,12 @@ def test_mechanisms_in_their_real_forms_are_read(analyzer: Analyzer, text: str, 
 
 # ... and look-alikes that are none
 NOT_FORMS = [
+    (
+        "a-one-word-name-split-by-the-tokenizer-is-no-number-of-a-rate",
+        "we push through OneSignal, and OneSignal drops a second notification with the same "
+        "external_id.",
+        "throttle_rate",
+    ),
     (
         "a-template-of-the-records-own-guid-is-no-fresh-key",
         "we upload the MP3 to R2 at episodes/{guid}.mp3 as the idempotency key of the upload.",
@@ -1986,6 +1998,15 @@ def test_modality_decides_whether_a_mechanism_holds(
 
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
+    (
+        "a-name-before-a-verb-qualifies-no-identifier-after-it",
+        [
+            "We credit the account through billing-svc and send a push through OneSignal. The "
+            "OneSignal push uses household ID plus date as its external_id."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [1],
+    ),
     (
         "a-clause-s-first-word-qualifying-a-credential-names-the-generic-endpoint-it-is-in",
         [

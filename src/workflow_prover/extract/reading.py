@@ -190,7 +190,26 @@ class TextView:
         """'the Shopify order ID': named only to say where an identifier comes from ('each
         Jira issue key', where the name's last word starts the identifier, too)."""
         ids = self.term_starts("ID_NOUN")
-        return attributive(m, self.toks, ids) or any(i in ids for i in range(m.start + 1, m.end))
+        if any(i in ids for i in range(m.start + 1, m.end)):
+            return True
+        return attributive(m, self.toks, ids) and not self._acts_before_id(m, ids)
+
+    def _acts_before_id(self, m: SvcMention, ids: frozenset[int] | set[int]) -> bool:
+        """'The OneSignal push uses household ID ...': a verb that acts ends the noun phrase
+        the name qualifies, so the identifier after it is not the name's."""
+        clause = self.lay.clause_of[m.start]
+        verbs = {v.start: v for v in self.mentions("verb", clause)}
+        words = self.catalog.words
+        for k in range(m.end, min(m.end + 5, len(self.toks))):
+            if k in ids:
+                return False
+            verb = verbs.get(k)
+            norm = self.toks[k].norm
+            if (verb is not None and self.verbal(verb)) or (
+                k > m.end and (norm in words.statement_verb or norm in words.have_verb)
+            ):
+                return True
+        return False
 
     def _guarded_by(self, m: SvcMention, clause: int) -> bool:
         """A store named after a de-duplication cue of its clause, as where the keys are
@@ -528,6 +547,9 @@ def _stated_cues(
         for i in range(s.start + 1, s.end)
         if not toks[i - 1].ws and toks[i - 1].text[-1:].isalnum()  # not "booking-failures"
     }
+    # nor one that starts at a one-word name the tokenizer split ("OneSignal drops a second
+    # notification": "One" is no number of a rate)
+    mid_word |= {s.start for s in services if s.start + 1 in mid_word}
     # "retry failed webhook deliveries", "its own outgoing webhooks": webhooks sent, not a
     # trigger of this workflow (extract/steps/deliveries.py reads the sending); "Stripe
     # webhook deliveries", "Stripe's webhook deliveries" are Stripe's
