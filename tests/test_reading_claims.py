@@ -1431,6 +1431,11 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "delays-with-their-unit-said-once-that-double-are-exponential",
+        "if Xero refuses a request, n8n waits 2 seconds, then 4, then 8, and gives up.",
+        "backoff_exponential",
+    ),
+    (
         "work-that-cannot-be-finished-routed-to-a-store-is-a-terminal-path",
         "any record the consumer can't finish, whichever call broke, is written to a DynamoDB "
         "'unsent_credits' table that ops replays from.",
@@ -1637,6 +1642,16 @@ def test_mechanisms_in_their_real_forms_are_read(analyzer: Analyzer, text: str, 
 
 # ... and look-alikes that are none
 NOT_FORMS = [
+    (
+        "a-bare-number-before-a-noun-is-no-delay-of-a-sequence",
+        "if Xero refuses a request, n8n waits 2 seconds, then 4 workers take over, then 8.",
+        "backoff_exponential",
+    ),
+    (
+        "delays-with-their-unit-said-once-that-grow-by-equal-steps-are-no-doubling",
+        "if Xero refuses a request, n8n waits 1 second, then 2, then 3, and gives up.",
+        "backoff_exponential",
+    ),
     (
         "a-one-word-name-split-by-the-tokenizer-is-no-number-of-a-rate",
         "we push through OneSignal, and OneSignal drops a second notification with the same "

@@ -193,6 +193,12 @@ def _predicate_clause(view: TextView, clause: Clause, fail: int) -> Clause:
     return clause
 
 
+def _bare_item(toks: list[Tok], j: int) -> bool:
+    """Does the number before j stand alone in a list (a separator or the end after it, not
+    a noun: 'then 4 retries' counts retries)?"""
+    return j >= len(toks) or not toks[j].text[:1].isalnum() or toks[j].norm in ("then", "and")
+
+
 _PACING = frozenset(
     (
         *("backoff_exponential", "retry_fixed", "retry_immediate"),
@@ -289,12 +295,14 @@ def delay_sequences(view: TextView, targets: Targets) -> list[ClaimDraft]:
 
 
 def _sequence(toks: list[Tok], i: int, step_refs: frozenset[str]) -> tuple[list[float], int]:
-    """Delays in seconds from i on ("500ms, 1s, 2s"); empty unless every value has a unit.
+    """Delays in seconds from i on ("500ms, 1s, 2s"); empty unless the first value has a unit
+    and each later one has its own or stands bare in the list ("2 seconds, then 4, then 8").
 
     Without units a list of numbers is not a schedule ("steps 1, 2 and 3").
     """
     values: list[float] = []
     j = i
+    last_unit: str | None = None
     if i > 0 and toks[i - 1].norm in step_refs:
         return [], i + 1
     while j < len(toks):
@@ -306,8 +314,11 @@ def _sequence(toks: list[Tok], i: int, step_refs: frozenset[str]) -> tuple[list[
         if unit is None and j < len(toks) and toks[j].norm in _UNITS:
             unit = toks[j].norm
             j += 1
+        if unit is None and last_unit is not None and _bare_item(toks, j):
+            unit = last_unit  # "waits 2 seconds, then 4, then 8": the unit said once
         if unit is None:
             return [], j
+        last_unit = unit
         values.append(float(m.group(1)) * _UNITS[unit])
         k = j
         while k < len(toks) and toks[k].norm in (",", "→", "->", "then", "and"):
