@@ -1156,6 +1156,16 @@ ROWS = [
         [("read", ["Recurly"]), ("write", ["Close CRM"])],
     ),
     (
+        "a bracket after the system that only says the step reads makes a write verb a read",
+        "we enrich the contact via Clearbit (read-only), then upsert the lead in Close.",
+        [("read", ["Clearbit"]), ("write", ["Close CRM"])],
+    ),
+    (
+        "a bracket after the system that says no writes elsewhere leaves the write a write",
+        "we update the contact in Clearbit (no writes to hubspot).",
+        [("write", ["Clearbit"])],
+    ),
+    (
         "a generic service named again as the owner of an endpoint is that service",
         "When the payment provider confirms a payout, we poll the provider's /payouts endpoint "
         "and record each payout in fulfilment-api.",

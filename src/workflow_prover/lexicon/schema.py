@@ -345,6 +345,7 @@ WordLabel = Literal[
     "GENERIC_CALL",  # call, hit: '(they) are called with backoff' restates other steps' calls
     "STATEMENT_VERB",  # uses, authenticates: 'the worker uses X and the Y connection uses Z'
     "RECEIVE_KEY",  # trigger: '- Trigger: HubSpot Trigger (deal.propertyChange)' receives
+    "READ_REMARK",  # read, read-only: 'enrich the contact via apollo.io (read)' is a read
     "DELEGATE_VERB",  # ask, tell: 'the worker asks the Vimeo API to create a clip' acts on it
     "FETCH_MODIFIER",  # new, latest: 'hits the square api for new catalog items' asks for data
     "OBJECT_VERB",  # fire: acts with an object only ('fire a klaviyo event', not 'fires hourly')

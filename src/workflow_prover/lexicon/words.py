@@ -111,6 +111,7 @@ class WordClasses:
     fetch_modifier: frozenset[str]
     delegate_verb: frozenset[str]
     receive_key: frozenset[str]
+    read_remark: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

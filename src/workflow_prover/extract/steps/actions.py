@@ -660,6 +660,8 @@ def _action_steps(
             merged_write = merged_write or action.label in ("WRITE", "TRANSFER")
             continue
         kind = "WRITE" if (merged_write or recipient) and action.label in _READS else action.label
+        if kind == "WRITE" and acted and all(_read_remark(view, m) for m in acted):
+            kind = "READ"  # "enrich the contact via apollo.io (read)": the writer says it reads
         merged_write = False
         bracketed = view.lay.depth[action.start] > view.lay.depth[frame.start]
         if (
@@ -688,6 +690,24 @@ def _action_steps(
 
 
 _READS = ("READ", "RECEIVE")
+_READ_OPENERS = frozenset(("read", "reads", "read-only", "readonly", "lookup", "look-up", "get"))
+
+
+def _read_remark(view: TextView, m: SvcMention) -> bool:
+    """Is the system followed by a bracket that only says the step reads ('(read)', '(read
+    only)', '(just a lookup)')? Its words are all `READ_REMARK`, one of them a read word."""
+    toks = view.toks
+    if m.end >= len(toks) or toks[m.end].text != "(":
+        return False
+    words = view.catalog.words.read_remark
+    inner: list[str] = []
+    for tok in toks[m.end + 1 : m.end + 7]:
+        if tok.text == ")":
+            return bool(inner) and any(w in _READ_OPENERS for w in inner)
+        if tok.norm not in words:
+            return False
+        inner.append(tok.norm)
+    return False
 
 
 def _delivered(view: TextView, clause: Clause) -> bool:
