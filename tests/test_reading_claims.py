@@ -2014,6 +2014,15 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "a-system-in-the-bracket-after-a-secret-store-is-how-the-store-is-reached",
+        [
+            "we upsert the lead in close.com on email. keys in 1password (connect server), "
+            "rotated every 90 days."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
         "a-name-before-a-verb-qualifies-no-identifier-after-it",
         [
             "We credit the account through billing-svc and send a push through OneSignal. The "

@@ -605,9 +605,20 @@ def _paged_after_dlq(view: TextView, clause: Clause, m: SvcMention) -> bool:
 
 
 def _store_access(view: TextView, mentions: list[SvcMention], m: SvcMention) -> bool:
-    """'Secrets are in 1Password via Connect': after a secret store, what comes 'via' is how
-    the store is reached, not a service whose credentials it holds."""
-    if not preceded_by(m, view.toks, frozenset(("via", "through", "using")), reach=2):
+    """'Secrets are in 1Password via Connect', 'keys in 1password (connect server)': after a
+    secret store, what comes 'via' or in its bracket is how the store is reached, not a
+    service whose credentials it holds."""
+    toks = view.toks
+    depth = view.lay.depth
+    if any(
+        o.info.role == "secrets"
+        and o.end < m.start
+        and toks[o.end].text == "("
+        and all(depth[k] > depth[o.start] for k in range(o.end + 1, m.end))
+        for o in mentions
+    ):
+        return True
+    if not preceded_by(m, toks, frozenset(("via", "through", "using")), reach=2):
         return False
     return any(o.info.role == "secrets" and o.end <= m.start for o in mentions)
 
