@@ -1156,6 +1156,27 @@ ROWS = [
         [("read", ["Recurly"]), ("write", ["Close CRM"])],
     ),
     (
+        "a third-person verb opening an enumerated item acts, whatever noun follows it",
+        "the sync: 1) reads orders from pg 2) posts a note to jira.",
+        [("read", ["PostgreSQL"]), ("write", ["Jira"])],
+    ),
+    (
+        "a slashed pair of verbs of one form acts ('creates/updates the ticket')",
+        "the sync: 1) pulls the order from Shopify 2) creates/updates the zendesk ticket.",
+        [("read", ["Shopify"]), ("write", ["Zendesk"])],
+    ),
+    (
+        "a slashed topic of a noun and a verb is an event name, no action",
+        "On a Shopify orders/paid webhook we insert the order into Postgres.",
+        [("read", ["Shopify"]), ("write", ["PostgreSQL"])],
+    ),
+    (
+        "a cue in a bracket after a store is a remark of its own, no host of the store",
+        "the sync: 1) the lambda reads ddb stream records (on-failure destination sends failed "
+        "batches to an sqs queue we replay) 2) posts a note to jira.",
+        [("read", ["Amazon DynamoDB"]), ("write", ["Jira"])],
+    ),
+    (
         "a bracket after the system that only says the step reads makes a write verb a read",
         "we enrich the contact via Clearbit (read-only), then upsert the lead in Close.",
         [("read", ["Clearbit"]), ("write", ["Close CRM"])],

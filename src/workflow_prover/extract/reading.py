@@ -327,11 +327,15 @@ class TextView:
 
     def _is_host(self, m: SvcMention) -> bool:
         clause = self.lay.clause_of[m.start]
-        if (
-            m.info.role in _HOST_ROLES
-            and m.end in self.term_starts("MECHANISM_HEAD")
-            and self.mentions("cue", clause)
-        ):
+        # a cue in a bracket after it is a remark of its own: "reads ddb stream records
+        # (on-failure destination sends failed batches to an sqs queue)" reads the stream
+        depth = self.lay.depth
+        cues = [
+            c
+            for c in self.mentions("cue", clause)
+            if depth[c.start] <= depth[m.start] or c.start < m.start
+        ]
+        if m.info.role in _HOST_ROLES and m.end in self.term_starts("MECHANISM_HEAD") and cues:
             return True  # "skipping matches already in the awarded_matches Redis set"
         if m.info.role in _HOST_ROLES and self._guarded_by(m, clause):
             return True  # "PATCH the contact, deduped on (id, version) in redis"
@@ -345,9 +349,7 @@ class TextView:
             c.label == "terminal_path" and c.start > m.end for c in self.mentions("cue", clause)
         ):
             return True  # "producer.send({ topic: 'orders.v1.DLT' })": the client of the DLQ
-        parts = [
-            c for c in self.mentions("cue", clause) if c.mechanism_part or c.label == "alerting"
-        ]
+        parts = [c for c in cues if c.mechanism_part or c.label == "alerting"]
         if not parts:
             return False
         if m.info.category in self.catalog.alert_categories and any(

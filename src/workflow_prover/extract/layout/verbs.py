@@ -55,6 +55,18 @@ def verb_form(text: str) -> str:
     return "base"
 
 
+def _opens_item(toks: list[Tok], s: int, lead: int) -> bool:
+    """Is the word at s the first of an enumerated item ('1) reads', '(2) creates')?"""
+    return (
+        s - 2 >= lead
+        and toks[s - 1].text in (")", ".")
+        and (
+            toks[s - 2].text.isdigit()
+            or (len(toks[s - 2].text) == 1 and toks[s - 2].text.isalpha())
+        )
+    )
+
+
 def is_verbal(
     verb: Mention,
     toks: list[Tok],
@@ -90,6 +102,8 @@ def is_verbal(
         and not _adjective_follows(toks, e)
         # "the job lists charges from Stripe": after a runner of ours it is the verb
         and not (prev is not None and (prev.norm in words.runner_noun or prev.norm == "it"))
+        # "1) reads orders from pg": an item's first word, its subject the flow's
+        and not _opens_item(toks, s, lead)
     ):
         return False  # "truck GPS pings arrive": a plural noun, then its verb
     if (
@@ -135,7 +149,7 @@ def is_verbal(
         s > 0 and not toks[s - 1].ws and toks[s - 1].text in ("-", "_") and not prefixed
     ):
         return False  # part of a compound: "sign-ups", "retry_exponential_backoff"
-    if _event_name_part(toks, s, e, form, words.event_name_noun):
+    if _event_name_part(toks, s, e, form, words.event_name_noun, verb_starts):
         return False  # "the user.lifecycle.activate event hook", "order.placed", "orders/paid"
     # (a verb that starts an identifier still acts: "create_ticket: Jira", "post_invoice");
     # a participle there names a table: "sent_welcomes", "processed_events", "failed_syncs"
@@ -332,11 +346,20 @@ def _capitalised(tok: Tok | None) -> bool:
 
 
 def _event_name_part(
-    toks: list[Tok], s: int, e: int, form: str, event_nouns: frozenset[str]
+    toks: list[Tok],
+    s: int,
+    e: int,
+    form: str,
+    event_nouns: frozenset[str],
+    verb_starts: Collection[int] = frozenset(),
 ) -> bool:
     """A verb inside a dotted or slashed name: an event or a path, not an action. A method
-    call keeps its verb (`erp.post_invoice`, `slack.post(...)`): two segments, base form."""
+    call keeps its verb (`erp.post_invoice`, `slack.post(...)`): two segments, base form; so
+    does a slashed pair of verbs of one form ("creates/updates the ticket"), where a topic
+    joins a noun and a verb ("orders/paid", "customers/create")."""
     nxt = toks[e] if e < len(toks) else None
+    if _verb_pair(toks, s, e, form, verb_starts):
+        return False
     if (
         nxt is not None
         and not toks[e - 1].ws
@@ -358,6 +381,14 @@ def _event_name_part(
         or (nxt is not None and not toks[e - 1].ws and nxt.text in (".", "/"))
         or (nxt is not None and nxt.norm in event_nouns)
     )
+
+
+def _verb_pair(toks: list[Tok], s: int, e: int, form: str, verb_starts: Collection[int]) -> bool:
+    if e + 1 < len(toks) and toks[e].text == "/" and not toks[e - 1].ws and not toks[e].ws:
+        return e + 1 in verb_starts and verb_form(toks[e + 1].text) == form
+    if s >= 2 and toks[s - 1].text == "/" and not toks[s - 1].ws and not toks[s - 2].ws:
+        return s - 2 in verb_starts and verb_form(toks[s - 2].text) == form
+    return False
 
 
 def _names_an_action(toks: list[Tok], s: int, e: int, lead: int) -> bool:
