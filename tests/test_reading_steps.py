@@ -1156,6 +1156,19 @@ ROWS = [
         [("read", ["Recurly"]), ("write", ["Close CRM"])],
     ),
     (
+        "a background step the design's own steps restate is that step, not one more",
+        "## Context\nThe pipeline moves approved refunds into Adyen.\n\n## Decision\n"
+        "- Step 1: call Adyen `/refunds` with the refund ID as the Idempotency-Key.\n"
+        "- Step 2: send the confirmation email through Postmark.",
+        [("write", ["Adyen"]), ("write", ["Postmark"])],
+    ),
+    (
+        "a dedupe insert before an action names its store and guesses no system",
+        "On a Stripe webhook we send the receipt through Postmark. Before sending we insert the "
+        "event ID into `notifications` (unique constraint on event_id).",
+        [("read", ["Stripe"]), ("write", ["Postmark"])],
+    ),
+    (
         "a third-person verb opening an enumerated item acts, whatever noun follows it",
         "the sync: 1) reads orders from pg 2) posts a note to jira.",
         [("read", ["PostgreSQL"]), ("write", ["Jira"])],

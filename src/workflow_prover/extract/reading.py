@@ -252,6 +252,10 @@ class TextView:
             return False
         return any(w < cue.start and all(code[k] for k in range(w, cue.start)) for w in writes)
 
+    def guards_before(self, clause: int) -> bool:
+        """Public for the steps: the clause is the dedupe guard of an action after it."""
+        return self._guard_before(clause)
+
     def _guard_before(self, clause: int) -> bool:
         """Does the clause dedupe (an idempotency cue) ahead of another action ('before
         posting', 'before calling Twilio')? What it writes is the guard's store."""

@@ -112,7 +112,8 @@ def _used_by_design(
     """'context: an approval in Ramp fires a webhook; we then create the bill in Sage
     Intacct ... decided: every outbound call (Ramp and Intacct) backs off': a background
     step on a system the design's own sections name is a step of the flow; one on a system
-    only the background names ('IT used to provision accounts in Okta') is not."""
+    only the background names ('IT used to provision accounts in Okta') is not, nor one the
+    design's steps restate (the same action on the same systems)."""
     named = {
         m.info.name
         for c in view.lay.clauses
@@ -123,10 +124,16 @@ def _used_by_design(
     # a system the design only hears from ('DocuSign Connect notifies us') is no system it
     # acts on: 'Sales closes contracts in DocuSign' stays background
     named -= {i.name for d in steps if d.inbound for i in d.services}
+    # "## Context: the pipeline moves refunds into Adyen ... ## Decision: Step 2: call Adyen
+    # /refunds": a background step the design's own steps restate is that step, said twice
+    restated = {(s.action, i.name) for s in steps for i in s.services}
     kept = [
         b
         for b in background
-        if b.services and not b.inbound and all(i.name in named for i in b.services)
+        if b.services
+        and not b.inbound
+        and all(i.name in named for i in b.services)
+        and not all((b.action, i.name) in restated for i in b.services)
     ]
     return sorted([*steps, *kept], key=lambda d: d.start) if kept else steps
 
@@ -676,6 +683,9 @@ def _action_steps(
             and not _on_mechanism(view, clause, action)
             and not _own_bookkeeping(view, action)
             and not _restates_a_call(view, clause, action)
+            # "Before sending we insert the refund ID into `notifications` (unique
+            # constraint)": the guard of the send names its store, no system to guess
+            and not view.guards_before(clause.index)
         ):
             # no system named: "and patches the invoice", "PUT a label on /tickets/{id}"
             acted, rule = _fallback(view, clause, sentence, kind)
