@@ -223,6 +223,16 @@ CLAUSES = [
         ["The worker's keys for Braintree, ledger-api, Customer.io and SQS come from Vault."],
     ),
     (
+        "an ellipsis that elides part of a phrase ends no sentence",
+        "Then [INSERT into Postgres leads ... ON CONFLICT (lead_id) DO UPDATE].",
+        ["Then [INSERT into Postgres leads ... ON CONFLICT (lead_id) DO UPDATE]."],
+    ),
+    (
+        "an ellipsis before a new capitalised sentence ends it",
+        "We post the order to Xero... Then we tag it.",
+        ["We post the order to Xero...", "Then we tag it."],
+    ),
+    (
         "a service's name that opens with a determiner word ('OneSignal') opens no clause",
         "Calls to billing-svc and OneSignal use exponential backoff with jitter.",
         ["Calls to billing-svc and OneSignal use exponential backoff with jitter."],

@@ -2014,6 +2014,16 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "it-after-a-sentence-whose-subject-is-a-runner-is-the-runner-with-all-its-steps",
+        [
+            "Grade sync: a cron job reads final grades from the Canvas API and inserts them "
+            "into the SIS database with INSERT ... ON CONFLICT (student_id) DO NOTHING. It "
+            "retries on failure with exponential backoff."
+        ],
+        "NO_RATE_LIMIT_HANDLING",
+        [],
+    ),
+    (
         "a-system-in-the-bracket-after-a-secret-store-is-how-the-store-is-reached",
         [
             "we upsert the lead in close.com on email. keys in 1password (connect server), "

@@ -335,6 +335,10 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
         previous = _previous_clause(view, clause)
         opening = view.catalog.words.opening_pronoun  # "its", "they": about the clause before
         if previous is None and clause.index > 0 and view.toks[clause.start].norm in opening:
+            runs = _runner_sentence_steps(targets, clause)
+            if runs:  # "a cron job reads grades from Canvas and inserts them into the SIS
+                # database. It retries ...": the job, so every step it was said to do
+                return ScopeDraft(general=False, steps=runs, via=("scope.runner_pronoun",))
             previous = clause.index - 1  # "... the LinkedIn API. Its token is in ..."
         if previous is not None:
             earlier = scope_of(targets, previous, credential)
@@ -795,6 +799,27 @@ def _relative_pronoun(view: TextView, clause: Clause, i: int) -> bool:
 def _result_of_previous(view: TextView, clause: Clause) -> bool:
     """'..., so a replay can't double pay anyone': a result of the clause before."""
     return view.toks[clause.start].norm in view.catalog.words.result_opener
+
+
+def _runner_sentence_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
+    """The steps of the sentence before, when its subject is a runner of ours ('a cron job',
+    'the worker') named before its first verb: 'it' at the start of the next is that runner."""
+    view = targets.view
+    prev = view.clause(clause.index - 1)
+    lo, _ = view.lay.sentences[prev.sentence]
+    first = view.lay.clause_of[lo]
+    runner = view.catalog.words.runner_noun
+    clauses = range(first, prev.index + 1)
+    if not any(  # a clause of it opens with the runner: "Gradebook sync: a cron job reads"
+        view.verbal(v)
+        and any(view.toks[k].norm in runner for k in range(max(lo, v.start - 3), v.start))
+        for c in clauses
+        for v in view.mentions("verb", c)
+    ):
+        return ()
+    return tuple(
+        s.start for s in targets.steps if view.lay.clauses[s.clause].sentence == prev.sentence
+    )
 
 
 def _previous_clause(view: TextView, clause: Clause) -> int | None:

@@ -361,7 +361,11 @@ def _sentences(
             bounds.append(i)  # a heading, a metadata line, a table row stands alone
         elif cur.line == prev.line and cur.line in rows:
             continue  # a table row is one sentence
-        elif i in starts or (prev.text in SENTENCE_END and (prev.ws or cur.line != prev.line)):
+        elif i in starts or (
+            prev.text in SENTENCE_END
+            and (prev.ws or cur.line != prev.line)
+            and not _ellipsis_goes_on(toks, i)
+        ):
             bounds.append(i)
         elif (
             prev.text.endswith(".")
@@ -369,6 +373,7 @@ def _sentences(
             and prev.ws
             and prev.text.lower() not in _ABBREVIATIONS
             and cur.text[:1].isupper()
+            and not _ellipsis_goes_on(toks, i)
         ):
             bounds.append(i)  # "throttled to 2 req/s. All secrets..." ("s." is one token)
         elif (
@@ -392,6 +397,23 @@ def _code_lines(toks: list[Tok]) -> set[int]:
         if "`" in tok.text and _toggles_code(tok.text):
             counts[tok.line] = counts.get(tok.line, 0) + 1
     return {line for line, n in counts.items() if n % 2 == 0}
+
+
+def _ellipsis_goes_on(toks: list[Tok], i: int) -> bool:
+    """'[INSERT into Postgres leads ... ON CONFLICT (lead_id) DO UPDATE]': an ellipsis that
+    elides part of a line's phrase (inside a bracket left open on the line, or before a
+    word in lower or all upper case on the same line) ends no sentence."""
+    prev, cur = toks[i - 1], toks[i]
+    if prev.text not in ("...", "…") or cur.line != prev.line:
+        return False
+    if cur.text.islower() or (cur.text.isupper() and len(cur.text) > 1):
+        return True
+    depth = 0
+    for k in range(i - 2, -1, -1):
+        if toks[k].line != prev.line:
+            break
+        depth += {"]": -1, "[": 1}.get(toks[k].text, 0)
+    return depth > 0
 
 
 def _block_edge(blocks: Blocks, prev: Tok, cur: Tok) -> bool:
