@@ -2014,6 +2014,15 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "a-statement-inside-a-labelled-step-is-about-all-of-that-step",
+        [
+            "Step 1: poll Zoho for closed-won deals. Step 2: create the invoice in Xero with the "
+            "deal id as Reference; we search Xero by Reference first and skip if it exists."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
         "it-after-a-sentence-whose-subject-is-a-runner-is-the-runner-with-all-its-steps",
         [
             "Grade sync: a cron job reads final grades from the Canvas API and inserts them "

@@ -1156,6 +1156,12 @@ ROWS = [
         [("read", ["Recurly"]), ("write", ["Close CRM"])],
     ),
     (
+        "an overview sentence that the labelled steps after it restate is no step of its own",
+        "We sync Zoho CRM deals to Xero. Step 1: poll Zoho for closed-won deals. Step 2: "
+        "create the invoice in Xero.",
+        [("read", ["Zoho CRM"]), ("write", ["Xero"])],
+    ),
+    (
         "a background step the design's own steps restate is that step, not one more",
         "## Context\nThe pipeline moves approved refunds into Adyen.\n\n## Decision\n"
         "- Step 1: call Adyen `/refunds` with the refund ID as the Idempotency-Key.\n"

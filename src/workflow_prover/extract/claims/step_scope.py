@@ -71,9 +71,14 @@ def _item_parents(targets: Targets) -> dict[int, int | None]:
 
 
 def own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
-    same = [s.start for s in targets.steps if s.clause == clause.index]
-    if same:
-        return tuple(same)
+    own = [s for s in targets.steps if s.clause == clause.index]
+    labels = {s.label for s in own if s.label is not None}
+    if labels:
+        # "Step 2: create the invoice in Xero ...; we search Xero by Reference first and skip
+        # if it exists": a statement inside one labelled step is about all of that step
+        return tuple(s.start for s in targets.steps if s.label in labels)
+    if own:
+        return tuple(s.start for s in own)
     view = targets.view
     lay = view.lay
     if clause.item is not None:
@@ -88,14 +93,14 @@ def own_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
         ]
         if same:
             return tuple(same)
-    if clause.chain is not None:
-        same = [
-            s.start
-            for s in targets.steps
-            if lay.clauses[s.clause].chain == clause.chain
-            and lay.clauses[s.clause].segment == clause.segment
-        ]
-    return tuple(same)
+    if clause.chain is None:
+        return ()
+    return tuple(
+        s.start
+        for s in targets.steps
+        if lay.clauses[s.clause].chain == clause.chain
+        and lay.clauses[s.clause].segment == clause.segment
+    )
 
 
 def _restates(targets: Targets, step: StepDraft) -> bool:

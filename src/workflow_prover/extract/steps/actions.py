@@ -101,9 +101,31 @@ def find_steps(view: TextView) -> list[StepDraft]:
         (background if clause.role == "background" else steps).extend(found)
     if steps and background:
         steps = _used_by_design(view, steps, background)
+    steps = _without_overview(steps)
     found = _upstream_publishes(view, _transfers_delivered(view, steps or background))
     found = _without_upstream_sends(view, found)
     return _without_restated_calls(view, found)
+
+
+def _without_overview(steps: list[StepDraft]) -> list[StepDraft]:
+    """'We sync Zoho CRM deals to Xero. Step 1: poll Zoho ... Step 2: create the invoice in
+    Xero ...': an unlabelled step before the first labelled one that the labelled steps
+    restate (the same action on the same systems) is the overview of the flow, not a step
+    of its own; its claims belong to the labelled steps."""
+    labelled = [s for s in steps if s.label is not None]
+    if not labelled:
+        return steps
+    first = min(s.start for s in labelled)
+    restated = {(s.action, i.name) for s in labelled for i in s.services}
+    return [
+        s
+        for s in steps
+        if s.label is not None
+        or s.start > first
+        or s.inbound
+        or not s.services
+        or not all((s.action, i.name) in restated for i in s.services)
+    ]
 
 
 def _used_by_design(
