@@ -1758,6 +1758,12 @@ def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, k
 # Issue 8's modality list: (behaviour, text, kind, whether the mechanism holds after it)
 MODALITY_FORMS = [
     (
+        "a-negation-before-an-equals-sign-does-not-reach-past-it",
+        "we post orders to Xero. no row returned = already synced, skip.",
+        "idempotency",
+        True,
+    ),
+    (
         "a-pronoun-denial-points-at-the-nearer-unasserted-mechanism-not-one-said-before",
         "we create the order in ShipStation. API keys live in AWS SSM Parameter Store as "
         "SecureString. If we had a dead-letter queue, failed orders would sit there, but we "
@@ -2013,6 +2019,16 @@ def test_modality_decides_whether_a_mechanism_holds(
 
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
+    (
+        "a-code-fence-opened-by-an-item-s-line-belongs-to-that-item",
+        [
+            "1. GET candidates from Greenhouse\n2. record the candidate in Postgres:\n```sql\n"
+            "INSERT INTO sync_state (candidate_id) VALUES ($1)\n"
+            "ON CONFLICT (candidate_id) DO NOTHING;\n```\n3. post the candidate to Slack."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [3],
+    ),
     (
         "a-statement-inside-a-labelled-step-is-about-all-of-that-step",
         [

@@ -277,17 +277,36 @@ def _inline_marker(toks: list[Tok], i: int, step_words: frozenset[str]) -> tuple
     return None
 
 
+def _fence_line(toks: list[Tok], i: int) -> bool:
+    """Does the line starting at token i open or close a code fence (```)?"""
+    text = ""
+    for tok in toks[i : i + 3]:
+        if tok.line != toks[i].line:
+            break
+        text += tok.text
+    return text.startswith("```")
+
+
 def _items(toks: list[Tok], step_words: frozenset[str]) -> list[Item]:
     inline_at = _inline_markers(toks, step_words)
     items: list[Item] = []
     open_item: Item | None = None
     open_indent = 0
     inline = False
+    fenced = False  # in a code fence that an item's line opened ("2. record it in pg:")
     for i, t in enumerate(toks):
         marker = None
         if t.line_start:
-            marker = _marker(toks, i)
-            if open_item is not None and marker is None and t.indent <= open_indent:
+            marker = _marker(toks, i) if not fenced else None
+            if (
+                open_item is not None
+                and marker is None
+                and _fence_line(toks, i)
+                and (fenced or toks[i - 1].text == ":")
+            ):
+                fenced = not fenced  # the item's code: its own, wherever it is indented
+                continue
+            if open_item is not None and marker is None and not fenced and t.indent <= open_indent:
                 open_item.end = i
                 open_item = None
         elif i in inline_at:
