@@ -253,10 +253,6 @@ class TextView:
         return any(w < cue.start and all(code[k] for k in range(w, cue.start)) for w in writes)
 
     def guards_before(self, clause: int) -> bool:
-        """Public for the steps: the clause is the dedupe guard of an action after it."""
-        return self._guard_before(clause)
-
-    def _guard_before(self, clause: int) -> bool:
         """Does the clause dedupe (an idempotency cue) ahead of another action ('before
         posting', 'before calling Twilio')? What it writes is the guard's store."""
         if not any(c.label in _DEDUPE for c in self.mentions("cue", clause)):
@@ -343,7 +339,7 @@ class TextView:
             return True  # "skipping matches already in the awarded_matches Redis set"
         if m.info.role in _HOST_ROLES and self._guarded_by(m, clause):
             return True  # "PATCH the contact, deduped on (id, version) in redis"
-        if m.info.role in _HOST_ROLES and self._guard_before(clause):
+        if m.info.role in _HOST_ROLES and self.guards_before(clause):
             return True  # "before posting, the job inserts the hour into a table in Postgres
             # with a unique constraint": the dedupe guard of the post, not a step
         if self._failure_store(m, clause):

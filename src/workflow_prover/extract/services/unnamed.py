@@ -610,15 +610,11 @@ def _capitalised(toks: list[Tok], i: int) -> bool:
     )
 
 
-def _first_mod(toks: list[Tok], mention: SvcMention, head: Mention, tok: Tok) -> int:
-    return next(k for k in range(mention.start, head.start) if toks[k] is tok)
-
-
-def _unknown_word(tok: Tok, i: int, known: set[int]) -> bool:
+def _unknown_word(tok: Tok, known: set[int]) -> bool:
     """A lower-case word no lexicon annotates, long enough to be a product's name, and a word
     of its own (in 'the audit-log API', 'audit' is part of a compound)."""
     return (
-        i not in known
+        tok.i not in known
         and bool(tok.ws)
         and tok.text.isalpha()
         and tok.text.islower()
@@ -652,7 +648,7 @@ def name_aliases(
         out.append("".join(t.norm[0] for t in name))
     if mods and mods[0].text[:1].isupper() and len(mods[0].text) >= 3:
         out.append(mods[0].norm)  # a proper name: "The Arc token" is the Arc Content API's
-    elif mods and _unknown_word(mods[0], _first_mod(toks, mention, head, mods[0]), known):
+    elif mods and _unknown_word(mods[0], known):
         out.append(mods[0].norm)  # lower case, as chat writes it: "all creds (mysql + kestrel)"
     if mods and len(mods[-1].text) >= 3:
         out.append(mods[-1].norm)

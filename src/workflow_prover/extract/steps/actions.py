@@ -116,16 +116,22 @@ def _without_overview(steps: list[StepDraft]) -> list[StepDraft]:
     if not labelled:
         return steps
     first = min(s.start for s in labelled)
-    restated = {(s.action, i.name) for s in labelled for i in s.services}
+    done = _actions_on(labelled)
     return [
         s
         for s in steps
-        if s.label is not None
-        or s.start > first
-        or s.inbound
-        or not s.services
-        or not all((s.action, i.name) in restated for i in s.services)
+        if s.label is not None or s.start > first or s.inbound or not _restated(s, done)
     ]
+
+
+def _actions_on(steps: list[StepDraft]) -> set[tuple[str, str]]:
+    """What the steps do to which system: (action, service name) pairs."""
+    return {(s.action, i.name) for s in steps for i in s.services}
+
+
+def _restated(step: StepDraft, done: set[tuple[str, str]]) -> bool:
+    """Does the step do only what `done` holds already (the same action on each system)?"""
+    return bool(step.services) and all((step.action, i.name) in done for i in step.services)
 
 
 def _used_by_design(
@@ -148,14 +154,14 @@ def _used_by_design(
     named -= {i.name for d in steps if d.inbound for i in d.services}
     # "## Context: the pipeline moves refunds into Adyen ... ## Decision: Step 2: call Adyen
     # /refunds": a background step the design's own steps restate is that step, said twice
-    restated = {(s.action, i.name) for s in steps for i in s.services}
+    done = _actions_on(steps)
     kept = [
         b
         for b in background
         if b.services
         and not b.inbound
         and all(i.name in named for i in b.services)
-        and not all((b.action, i.name) in restated for i in b.services)
+        and not _restated(b, done)
     ]
     return sorted([*steps, *kept], key=lambda d: d.start) if kept else steps
 
