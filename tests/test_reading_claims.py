@@ -2020,6 +2020,56 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "the-same-store-repeats-the-mechanism-an-earlier-clause-kept-there",
+        [
+            "We insert each payout in Ledgerly, then text the payee via Plivo. The Ledgerly "
+            "insert is deduplicated on the payout id in a payouts_seen table. The Plivo text "
+            "uses the same table."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
+        "the-same-store-no-mechanism-was-kept-in-repeats-nothing",
+        [
+            "We insert each payout in Ledgerly, then text the payee via Plivo. The Ledgerly "
+            "insert is deduplicated on the payout id in a payouts_seen table. The Plivo text "
+            "uses the same queue."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
+        "a-later-turn-s-guard-before-an-action-covers-the-earlier-steps-of-that-action",
+        [
+            "On a Typeform submission we create a contact in Brevo.",
+            "Before creating a contact we do a conditional insert of the response token into a "
+            "Postgres seen_tokens table and skip duplicates.",
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
+        "the-owner-of-a-generic-api-and-its-head-name-that-api-again",
+        [
+            "1) read the claims from Postgres 2) upload each claim to the insurer's HTTPS intake "
+            "API. The insurer API token and the Postgres password are in Vault, rotated monthly."
+        ],
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
+        "a-correction-that-a-key-is-not-in-the-vault-moves-no-step-to-the-vault",
+        [
+            "1) read the claims from Postgres 2) upload each claim to the insurer's HTTPS intake "
+            "API. The insurer API token and the Postgres password are in Vault, rotated monthly.",
+            "Correction: the insurer API token isn't actually in Vault, it's pasted in plain "
+            "text into the cron script.",
+        ],
+        "HARDCODED_CREDENTIAL",
+        [0],
+    ),
+    (
         "a-code-fence-opened-by-an-item-s-line-belongs-to-that-item",
         [
             "1. GET candidates from Greenhouse\n2. record the candidate in Postgres:\n```sql\n"

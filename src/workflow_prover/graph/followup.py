@@ -200,6 +200,7 @@ class FollowUps:
                 for m in named
                 if m.info.name not in known
                 and not view.is_host(m)  # where a mechanism lives: "the key is kept in Redis"
+                and m.info.role != "secrets"  # "correction: the key isn't in Secret Manager"
                 and not view.is_attributive(m)  # "the Teams channel id"
             ]
             steps = [s for s in self._earlier if old and old <= set(s.services)]

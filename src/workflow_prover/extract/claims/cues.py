@@ -35,9 +35,15 @@ from workflow_prover.extract.claims.shapes import (
     delay_sequences,
     retractions,
     routed_failures,
+    same_store,
     same_way,
 )
-from workflow_prover.extract.claims.step_scope import guarded_steps, joined_step, restated_step
+from workflow_prover.extract.claims.step_scope import (
+    guarded_steps,
+    guarded_verbs,
+    joined_step,
+    restated_step,
+)
 from workflow_prover.extract.claims.tables import column_claims
 from workflow_prover.extract.layout.grammar import CALL_PREPOSITIONS, PURPOSE_OPENERS
 from workflow_prover.extract.reading import TextView
@@ -117,8 +123,13 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
                 scope = ScopeDraft(general=False, steps=joined, via=("scope.joined_action",))
             elif restated:
                 scope = ScopeDraft(general=False, steps=restated, via=("scope.restated_action",))
-            else:
-                scope = NOWHERE
+            else:  # a later turn: "Before creating a ticket we ... skip duplicates"
+                verbs = guarded_verbs(targets, view.clause(clause))
+                scope = (
+                    ScopeDraft(general=False, verbs=verbs, via=("scope.guard_before",))
+                    if verbs
+                    else NOWHERE
+                )
         claims.append(
             ClaimDraft(cue.label, reading, scope, cue.start, cue.end, clause, cue.rule, cue.value)
         )
@@ -145,6 +156,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims = _same_mechanism_scoped(view, claims)
     claims += routed_failures(view, targets, claims)
     claims += same_way(view, targets, claims)
+    claims += same_store(view, targets, claims)
     claims += retractions(view, claims, targets)
     claims = _keys_described(view, claims)
     claims = _waits_described(claims)

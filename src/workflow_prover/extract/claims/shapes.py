@@ -254,6 +254,50 @@ def same_way(view: TextView, targets: Targets, claims: list[ClaimDraft]) -> list
     return out
 
 
+_STORED = frozenset(("idempotency", "idempotency_store", "terminal_path"))
+
+
+def same_store(view: TextView, targets: Targets, claims: list[ClaimDraft]) -> list[ClaimDraft]:
+    """'we do a conditional put into a processed_invoices table ... The Mailgun send uses the
+    same table': 'the same' before a mechanism's store ('table', 'queue', 'set') repeats the
+    mechanisms the nearest earlier clause naming that store stated, for what this clause
+    names."""
+    toks = view.toks
+    heads = view.term_starts("MECHANISM_HEAD")
+    stated = [c for c in claims if c.kind in _STORED and c.reading.modality == "asserted"]
+    if not heads or not stated:
+        return []
+    out: list[ClaimDraft] = []
+    for clause in view.lay.clauses:
+        at = next(
+            (
+                i
+                for i in range(clause.start, clause.end - 1)
+                if toks[i].norm == "same" and i + 1 in heads
+            ),
+            None,
+        )
+        if at is None or any(c.clause == clause.index for c in stated):
+            continue
+        head = toks[at + 1].norm
+        named = [c for c in stated if c.clause < clause.index and _names(view, c.clause, head)]
+        if not named:
+            continue
+        last = max(c.clause for c in named)
+        scope = scope_of(targets, clause.index, credential=False)
+        out += [
+            ClaimDraft(c.kind, c.reading, scope, at, at + 2, clause.index, c.rule, c.value)
+            for c in named
+            if c.clause == last
+        ]
+    return out
+
+
+def _names(view: TextView, clause: int, word: str) -> bool:
+    c = view.clause(clause)
+    return any(t.norm == word for t in view.toks[c.start : c.end])
+
+
 def delay_sequences(view: TextView, targets: Targets) -> list[ClaimDraft]:
     """'1s, 2s, 4s, 8s' doubles (exponential); '1s, 2s, 3s' grows linearly (not)."""
     toks = view.toks

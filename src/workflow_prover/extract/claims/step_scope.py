@@ -503,6 +503,22 @@ def guarded_steps(targets: Targets, clause: Clause) -> tuple[int, ...]:
     return found or _guarded_kinds(targets, lo, hi)
 
 
+def guarded_verbs(targets: Targets, clause: Clause) -> tuple[str, ...]:
+    """'Before creating a ticket we do a conditional put ...' in a turn with no step of its
+    own: the verbs the guard runs ahead of, for the steps of those verbs an earlier turn
+    read."""
+    if targets.steps:
+        return ()  # this turn's own steps: `guarded_steps` found none of those verbs
+    lo, hi = targets.view.lay.sentences[clause.sentence]
+    return tuple(
+        dict.fromkeys(
+            v.rule.removeprefix("verb.")
+            for v in targets.view.verbs_after_before(lo, hi)
+            if v.rule.startswith("verb.")
+        )
+    )
+
+
 def _guarded_kinds(targets: Targets, lo: int, hi: int) -> tuple[int, ...]:
     """'before each SMS we check the sent-messages table': a kind of message after 'before
     (each)' names the writes to services of that kind."""

@@ -589,7 +589,8 @@ def known_generic(
     as the owner of the endpoint named ('the provider's /payouts endpoint')."""
     head_word = toks[head.start].norm
     for k in range(mention.start, head.start):
-        known = aliases.get(toks[k].norm)
+        # "the partner's HTTPS upload API" ... "the partner API key": its owner and its head
+        known = aliases.get(f"{toks[k].norm} {head_word}") or aliases.get(toks[k].norm)
         if known is None or not known.generic:
             continue
         if known.name.lower().endswith(head_word):
@@ -664,6 +665,11 @@ def name_aliases(
         out.append(first.norm)  # "the partner's SFTP server" ... "the SFTP private key"
     if toks[head.end - 1].norm in words.provider_head:
         out.append(toks[head.end - 1].norm)  # "the payment provider" ... "the provider"
+    owner = mention.start - 2
+    if owner >= 0 and toks[owner + 1].norm in ("'s", "’s") and toks[owner].text.isalpha():
+        # "the partner's HTTPS upload API" is "the partner API"; a key of two words, so a
+        # bare "partner" elsewhere names nothing by it
+        out.append(f"{toks[owner].norm} {toks[head.start].norm}")
     return out
 
 
