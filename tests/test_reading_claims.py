@@ -1431,6 +1431,21 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-key-template-with-the-attempt-number-is-an-unstable-key",
+        "the idempotency key on the Xero call is `${invoiceId}-${attempt}`.",
+        "unstable_key",
+    ),
+    (
+        "retries-that-back-off-linearly-are-no-exponential-backoff",
+        "Xero retries back off linearly.",
+        "retry_fixed",
+    ),
+    (
+        "a-credential-in-a-kubernetes-configmap-is-in-a-config-file",
+        "the Xero client secret sits in the k8s ConfigMap.",
+        "hardcoded",
+    ),
+    (
         "delays-with-their-unit-said-once-that-double-are-exponential",
         "if Xero refuses a request, n8n waits 2 seconds, then 4, then 8, and gives up.",
         "backoff_exponential",
@@ -1758,6 +1773,18 @@ def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, k
 # Issue 8's modality list: (behaviour, text, kind, whether the mechanism holds after it)
 MODALITY_FORMS = [
     (
+        "a-mechanism-judged-unfit-in-its-clause-is-an-alternative-not-taken",
+        "we retry Xero calls every 2 seconds; we found exponential backoff too slow for our SLA.",
+        "backoff_exponential",
+        False,
+    ),
+    (
+        "a-mechanism-not-judged-is-still-said",
+        "we retry Xero calls with exponential backoff; the nightly run took too long before.",
+        "backoff_exponential",
+        True,
+    ),
+    (
         "a-negation-before-an-equals-sign-does-not-reach-past-it",
         "we post orders to Xero. no row returned = already synced, skip.",
         "idempotency",
@@ -2019,6 +2046,16 @@ def test_modality_decides_whether_a_mechanism_holds(
 
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
+    (
+        "an-exception-named-by-a-step-s-action-noun-leaves-that-step-out",
+        [
+            "1. pull payouts from Postgres\n2. create the payment in Tipalti\n3. email the "
+            "partner via Mailgun\nEvery step except the email writes its failures to the "
+            "payout_failures table."
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [3],
+    ),
     (
         "the-same-store-repeats-the-mechanism-an-earlier-clause-kept-there",
         [

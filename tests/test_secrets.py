@@ -87,6 +87,11 @@ SECRETS: list[tuple[str, str, str]] = [
         "T0123ABCD/B0456EFGH/abcdefghijklmnopqrstuvwx",
     ),
     (
+        "slack_webhook",
+        "Webhook: the last three segments of the hook's path\n    §",
+        "T0123ABCD9/B0456EFGH7/Zp4LmQ8sTr2VxN6yHb3KcWe1",
+    ),
+    (
         "discord_webhook",
         "https://discord.com/api/webhooks/§",
         "123456789012345678/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdEfGhIjKlMnOpQrStUv",
@@ -294,6 +299,7 @@ NOT_SECRETS = [
     "the Twilio auth token comes from Secrets Manager",
     "API key: stored in Doppler",
     "password rotation every 30 days",
+    "GET /teams/T0123ABCD/boards/B0456EFGH",  # ids in a path, not a webhook's secret
     "password manager: 1Password",
     "password resets go through Okta",
     "password v2 flow, password sha256 hashes, password 12-chars minimum",

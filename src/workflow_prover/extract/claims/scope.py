@@ -163,7 +163,9 @@ def _exception(targets: Targets, clause: Clause, credential: bool) -> ScopeDraft
         if marker < m.start < stop and m.info.role in ("api", "datastore")
     ]
     refs = _step_refs(view, Clause(clause.index, marker, clause.end, clause.sentence))
-    if not excepted and not refs:
+    # "every step except the email writes its failures ...": an action noun names its steps
+    by_action = () if excepted or refs else _excepted_actions(targets, marker, clause.end)
+    if not excepted and not refs and not by_action:
         return None
     named = {m.info.name: _named_steps(targets, m, clause.end) for m in excepted}
     base = quantified(view, clause) or ScopeDraft()
@@ -171,9 +173,26 @@ def _exception(targets: Targets, clause: Clause, credential: bool) -> ScopeDraft
         filter=base.filter,
         excluded=tuple(name for name, steps in named.items() if not steps),
         excluded_refs=refs,
-        excluded_starts=tuple(start for steps in named.values() for start in steps),
+        excluded_starts=(*(start for steps in named.values() for start in steps), *by_action),
         via=("scope.exception",),
     )
+
+
+def _excepted_actions(targets: Targets, marker: int, end: int) -> tuple[int, ...]:
+    """The steps whose verb the noun phrase after 'except' names ('except the email', 'but
+    the refunds'), up to the predicate: a verb word right after a determiner is the noun."""
+    view = targets.view
+    toks = view.toks
+    said: set[str] = set()
+    for k in range(marker + 1, min(end, marker + 5)):
+        tok = toks[k]
+        if tok.norm in AUXILIARIES or tok.text in ("(", ",", ";", ":"):
+            break
+        if k in view.verb_starts and k > marker + 1 and toks[k - 1].norm not in DETERMINERS:
+            break  # "... | writes its failures": the predicate
+        if tok.text.isalpha() and tok.norm not in DETERMINERS:
+            said.add(stem(tok.norm))
+    return tuple(s.start for s in targets.steps if said & verb_stems(targets, s))
 
 
 def _named_steps(targets: Targets, m: SvcMention, end: int) -> tuple[int, ...]:
