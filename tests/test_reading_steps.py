@@ -13,6 +13,12 @@ from workflow_prover.analyzer import Analyzer
 # (behaviour, text, steps as (action, services) in order)
 ROWS = [
     (
+        "a table's system column names each row's system, one no lexicon knows too",
+        "| # | Step | System |\n|---|------|--------|\n| 1 | Receive the order webhook | "
+        "Mollie |\n| 2 | Create the sales invoice | Exact Online |",
+        [("read", ["Mollie"]), ("write", ["Exact Online"])],
+    ),
+    (
         "a write into a failure store that names no system is the failure path, no step",
         "Readings reach our ingest service as webhooks; the service upserts each into "
         "TimescaleDB. Every step runs inside a handler that, once the retries are exhausted, "

@@ -229,6 +229,39 @@ def test_when_a_mechanism_is_keyed_by_service_then_it_covers_that_service_only(
     assert limited == {"Salesforce"}
 
 
+SECRET_KEYS = [
+    pytest.param(
+        ["sendgrid_api_key: env:SENDGRID_API_KEY", "billing_svc_token: vault://kv/billing"],
+        {"SendGrid"},
+        id="a-secret-key-named-for-a-service-and-valued-by-an-env-var-reference-is-no-vault",
+    ),
+    pytest.param(
+        ["sendgrid_api_key: ${SENDGRID_API_KEY}", "billing_svc_token: vault://kv/billing"],
+        {"SendGrid"},
+        id="a-shell-style-env-var-reference-is-no-vault",
+    ),
+    pytest.param(
+        ["sendgrid_api_key: vault://kv/sendgrid"],
+        {"billing-svc.internal"},
+        id="a-vault-reference-under-a-service-s-key-covers-that-service-only",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lines", "unvaulted"), SECRET_KEYS)
+def test_when_a_secret_key_names_a_service_then_its_value_is_about_that_service(
+    analyzer: Analyzer, lines: list[str], unvaulted: set[str]
+) -> None:
+    text = yaml_doc(
+        "steps:\n"
+        "  - action: GET https://billing-svc.internal/invoices\n"
+        "  - action: POST https://api.sendgrid.com/v3/mail/send\n"
+        "secrets:\n" + "".join(f"  {line}\n" for line in lines)
+    )
+    report = analyzer.analyze(text)
+    assert {f.service for f in report.findings if f.code == "NO_VAULT_REFERENCE"} == unvaulted
+
+
 def test_when_a_value_is_a_sentence_then_the_prose_reader_reads_it_for_its_claims(
     analyzer: Analyzer,
 ) -> None:

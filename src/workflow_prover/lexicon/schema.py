@@ -271,6 +271,7 @@ WordLabel = Literal[
     "BRACKET_HEAD",  # db, queue: "our ledger database (Postgres)": the product is the system
     "DATABASE_HEAD",  # db, warehouse: a bracketed head that makes the system a database
     "UI_ACTION",  # click, tap: "click Submit" names a button, not a system
+    "SYSTEM_COLUMN",  # system, service: a table column so headed names each row's system
     "TYPE_SUFFIX",  # Error, Event: "PaymentFailure" is a code type, not a product
     "HEAD_ALIAS",  # broker, db: "the broker" later refers back to the one broker named
     "EVENT_NOUN",  # event, topic: "the user.lifecycle.activate event" is a name, no call

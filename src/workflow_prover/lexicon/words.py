@@ -33,6 +33,7 @@ class WordClasses:
     bracket_head: frozenset[str]
     database_head: frozenset[str]
     ui_action: frozenset[str]
+    system_column: frozenset[str]
     type_suffix: frozenset[str]
     head_alias: frozenset[str]
     event_noun: frozenset[str]

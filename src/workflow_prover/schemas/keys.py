@@ -28,6 +28,10 @@ from workflow_prover.schemas.model import Collector, pointer
 from workflow_prover.schemas.vocabulary import Vocabulary
 
 K = ClaimKind
+# a value that names an environment variable instead of holding the secret
+_ENV_REFERENCE = re.compile(
+    r"^\s*(?:env[:.]|\$\{?[A-Z_][A-Z0-9_]*\}?\s*$|process\.env\.|os\.environ|getenv\()"
+)
 Scope = tuple[str, ...] | None  # step identities; None: every step
 Named = Callable[[str], str | None]  # a key -> the service it names (None: not a service)
 _OFF: tuple[object, ...] = (None, False, "", 0, [], {})
@@ -245,8 +249,9 @@ class KeyReader:
         key = common.key_name(at.rsplit("/", 1)[-1])
         if kind in _CREDENTIAL_KINDS:
             self.claim(kind, at, f"credentials.{kind.value}", scope, group=group, modality=modality)
-        elif key in _ENV_KEYS and isinstance(value, str):
-            # `onfleet = { env = "ONFLEET_API_KEY" }`: the name of an environment variable
+        elif isinstance(value, str) and (key in _ENV_KEYS or _ENV_REFERENCE.match(value)):
+            # `onfleet = { env = "ONFLEET_API_KEY" }`: the name of an environment variable;
+            # `sendgrid_api_key: env:SENDGRID_API_KEY`, `${SENDGRID_API_KEY}`: a reference to one
             self.claim(K.ENV_VAR, at, "credentials.env", scope, group=group, modality=modality)
         elif isinstance(value, str) and not sentence(value) and common.literal_secret(value):
             self.claim(

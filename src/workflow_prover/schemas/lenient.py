@@ -47,6 +47,14 @@ from workflow_prover.schemas.vocabulary import Vocabulary
 
 FORMAT = "lenient"
 _RULE = "schema.lenient"
+# words a secret's key ends in that say what kind of credential it is, not whose
+_CREDENTIAL_WORDS = frozenset(
+    (
+        *("api", "key", "keys", "token", "tokens", "secret", "secrets", "password", "pass"),
+        *("pwd", "creds", "credentials", "auth", "pat", "client", "id", "private", "access"),
+        "bearer",
+    )
+)
 _WRITE_VERBS = frozenset(
     {
         *("create", "insert", "update", "upsert", "send", "post", "put", "patch", "publish"),
@@ -317,8 +325,23 @@ class _Reader:
     # ---- helpers ------------------------------------------------------------------------
 
     def service_name(self, key: str) -> str | None:
+        """The service a key names: a lexicon name (`stripe`), or, once the words that only
+        say what kind of credential it is are dropped (`sendgrid_api_key`,
+        `billing_svc_token`), a lexicon name or the name of a service a step uses."""
         known = self.resolver.named(key, "schema.lenient.scope")
-        return known.name if known is not None and known.role != "secrets" else None
+        if known is not None:
+            return known.name if known.role != "secrets" else None
+        words = [w for w in re.split(r"[\s_.\-/]+", key.lower()) if w]
+        while words and words[-1] in _CREDENTIAL_WORDS:
+            words.pop()
+        stem = "".join(words)
+        if len(stem) < 3:
+            return None
+        known = self.resolver.named("_".join(words), "schema.lenient.scope")
+        if known is not None:
+            return known.name if known.role != "secrets" else None
+        used = {i.name for step in self.c.steps for i in step.services if i.role != "secrets"}
+        return next((n for n in sorted(used) if _squashed(n).startswith(stem)), None)
 
     def step_name(self, item: dict[str, object]) -> str | None:
         for key, value in item.items():
@@ -393,3 +416,8 @@ def comments(c: Collector, vocabulary: Vocabulary) -> Iterator[tuple[int, int]]:
         marker = bool(before.strip()) and vocabulary.comment_modality(match.group(0)) is not None
         if not marker:
             yield match.start() + 1, match.end()
+
+
+def _squashed(name: str) -> str:
+    """'billing-svc.internal' as 'billingsvcinternal': a name compared letters only."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())

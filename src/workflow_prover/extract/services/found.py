@@ -25,6 +25,7 @@ from workflow_prover.extract.layout.grammar import (
     in_identifier,
 )
 from workflow_prover.extract.services.catalog import ServiceCatalog, ServiceInfo, SvcMention
+from workflow_prover.extract.services.columns import column_services
 from workflow_prover.extract.services.unnamed import (
     appositions,
     back_references,
@@ -141,6 +142,7 @@ def find_services(
         if m.end - m.start >= 2:  # "Oracle Transportation Management" ... "OTM"
             aliases.setdefault("".join(t.text[0] for t in toks[m.start : m.end]).lower(), m.info)
     found += proper
+    found += column_services(ann, taken, catalog)  # "| 2 | Create sales invoice | Exact Online |"
     for m in lower_names(ann, taken, catalog, annotated):  # "in shiphero ... never call shiphero"
         aliases.setdefault(toks[m.start].norm, m.info)
         found.append(m)
