@@ -2067,6 +2067,16 @@ SCOPE_FORMS = [
         [],
     ),
     (
+        "the-same-store-said-of-no-write-keys-no-write",
+        [
+            "We insert each payout in Ledgerly, then text the payee via Plivo. The Ledgerly "
+            "insert is deduplicated on the payout id in a payouts_seen table. The nightly "
+            "report reads the same table."
+        ],
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [2],
+    ),
+    (
         "the-same-store-no-mechanism-was-kept-in-repeats-nothing",
         [
             "We insert each payout in Ledgerly, then text the payee via Plivo. The Ledgerly "

@@ -288,7 +288,8 @@ def same_store(view: TextView, targets: Targets, claims: list[ClaimDraft]) -> li
         out += [
             ClaimDraft(c.kind, c.reading, scope, at, at + 2, clause.index, c.rule, c.value)
             for c in named
-            if c.clause == last
+            # "failures are written to the same table": a store said of no write keys none
+            if c.clause == last and (c.kind == "terminal_path" or not scope.general)
         ]
     return out
 
