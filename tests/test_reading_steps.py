@@ -1212,6 +1212,17 @@ ROWS = [
         [("write", ["Clearbit"])],
     ),
     (
+        "a dotted name whose last part is a verb in the third person names a topic, no write",
+        "indexer-svc consumes messages from the `catalog.updates` Kafka topic and upserts the "
+        "product into es.",
+        [("write", ["Elasticsearch"])],
+    ),
+    (
+        "an SQL statement in capitals after an article, with its target, is the write",
+        "Next the warehouse gets its copy: a MERGE into `analytics.daily_totals` in BigQuery.",
+        [("write", ["Google BigQuery"])],
+    ),
+    (
         "a generic service named again as the owner of an endpoint is that service",
         "When the payment provider confirms a payout, we poll the provider's /payouts endpoint "
         "and record each payout in fulfilment-api.",

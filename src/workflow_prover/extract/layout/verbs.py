@@ -197,6 +197,7 @@ def is_verbal(
             prev.norm in DETERMINERS
             and prev.norm not in ("that", "which")
             and not _pronoun_one(toks, s, lead)
+            and not _statement_with_target(toks, s, nxt)
         ):
             return False
         if prev.norm in ("per", "each", "every"):
@@ -280,6 +281,17 @@ def _in_brackets(toks: list[Tok], s: int, lead: int) -> bool:
     return False
 
 
+def _statement_with_target(toks: list[Tok], s: int, nxt: Tok | None) -> bool:
+    """'a MERGE into `analytics.invoices`', 'with a POST /invoices': an SQL statement or an
+    HTTP method in capitals, named with its target, is the action even after a determiner."""
+    return (
+        toks[s].text.isupper()
+        and len(toks[s].text) > 2
+        and nxt is not None
+        and (nxt.norm in ("into", "to", "against") or nxt.text.startswith("/"))
+    )
+
+
 def _pronoun_one(toks: list[Tok], s: int, lead: int) -> bool:
     """'then for each one send a dunning email': 'one' after 'each' stands for a noun, so the
     word after it is the verb, not a noun it determines."""
@@ -354,7 +366,8 @@ def _event_name_part(
     verb_starts: Collection[int] = frozenset(),
 ) -> bool:
     """A verb inside a dotted or slashed name: an event or a path, not an action. A method
-    call keeps its verb (`erp.post_invoice`, `slack.post(...)`): two segments, base form; so
+    call keeps its verb (`erp.post_invoice`, `slack.post(...)`): two segments, base form (a
+    last segment in another form names a topic or a state: "`catalog.updates`"); so
     does a slashed pair of verbs of one form ("creates/updates the ticket"), where a topic
     joins a noun and a verb ("orders/paid", "customers/create")."""
     nxt = toks[e] if e < len(toks) else None
@@ -376,7 +389,7 @@ def _event_name_part(
     if nxt is not None and nxt.text == "(":
         return False
     return (
-        form == "past"
+        form != "base"  # a method is named in its base form: "`catalog.updates`" is a name
         or toks[s - 1].text == "/"
         or (nxt is not None and not toks[e - 1].ws and nxt.text in (".", "/"))
         or (nxt is not None and nxt.norm in event_nouns)
