@@ -1580,6 +1580,7 @@ REAL_FORMS = [
         "idempotency",
     ),
     ("paged-on-failure", "on failure ops is paged.", "alerting"),
+    ("pages-through-a-service", "when a sync fails it pages via Opsgenie.", "alerting"),
     (
         "key-from-the-time-of-the-request",
         "Stripe writes carry `Idempotency-Key: overage-<account_id>-<unix time of the request>`.",

@@ -1223,6 +1223,12 @@ ROWS = [
         [("write", ["Google BigQuery"])],
     ),
     (
+        "a page sent through an alerting service on a failure is the alert, no step",
+        "we upsert orders in Gainsight; a task that exhausts its retries writes the record to "
+        "`etl_quarantine` and pages via Opsgenie.",
+        [("write", ["Gainsight"])],
+    ),
+    (
         "a generic service named again as the owner of an endpoint is that service",
         "When the payment provider confirms a payout, we poll the provider's /payouts endpoint "
         "and record each payout in fulfilment-api.",
