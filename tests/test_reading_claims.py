@@ -1407,6 +1407,16 @@ TURN_ROWS = [
         [1],
     ),
     (
+        "a retraction said in the progressive ('we're scrapping the dlq') takes it back",
+        [
+            "We create the ticket in Zendesk; calls back off exponentially and any failure "
+            "goes to the tickets DLQ.",
+            "update: we're scrapping the dlq, it was never drained.",
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [1],
+    ),
+    (
         "a later turn's delivery to us makes an earlier read from that system the receive",
         [
             "I need a service that takes new Calendly bookings and creates the person in Attio.",
