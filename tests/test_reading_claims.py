@@ -1446,6 +1446,11 @@ REAL_FORMS = [
         "unstable_key",
     ),
     (
+        "a-placeholder-in-angle-brackets-holding-the-attempt-time-is-an-unstable-key",
+        "each attempt's idempotency key is `inv-<timestamp of the attempt>.json`.",
+        "unstable_key",
+    ),
+    (
         "retries-that-back-off-linearly-are-no-exponential-backoff",
         "Xero retries back off linearly.",
         "retry_fixed",

@@ -36,6 +36,10 @@ INFIXES = (
     r"[{}]",  # f"{order_id}-{uuid4()}": the parts of a template are words
     r"(?<=\()['\"`](?=\S)",  # execute('INSERT ...'): the quote opens a string, not a word
     r"(?<=[A-Za-z0-9_])=(?=[$\"'{\[])",  # TOKEN=${from-vault:...}: the name, then its value
+    # `orders-<unix timestamp of the attempt>.csv`: a placeholder's brackets open and close
+    # words of the template (not "<br/>", a line break, nor an arrow's head: "->", "=>")
+    r"(?<=[-_/.:=A-Za-z0-9])<(?!br\b)(?=[A-Za-z_{$])",
+    r"(?<=[A-Za-z0-9_}])>(?=[-_/.:A-Za-z0-9`])",
 )
 
 
