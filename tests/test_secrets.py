@@ -819,6 +819,8 @@ FIELD_SECRETS = [
     ("prose header", f"the X-Apikey header is set to {HEX64[:40]}", HEX64[:40]),
     ("uuid as a key", f'"apiKey": "{UUID}"', UUID),
     ("glued words", f"authtoken={B62}", B62),
+    ("env assignment, qualified key", f"MPESA_CONSUMER_KEY={B62}\nMPESA_ENV=sandbox", B62),
+    ("env assignment, password word", f"export LEDGER_DB_PASS={HEX64[:40]}", HEX64[:40]),
     ("signature", f'"signature": "{B62}"', B62),
     ("clause before a colon", f"the api token is hardcoded in the notebook: {B62}", B62),
     ("clause then 'as'", f"Note: the Close key is hardcoded in `close.yml` as `{B62}`.", B62),

@@ -48,8 +48,10 @@ _VALUE = re.compile(
     r"(?![A-Za-z0-9+/=])"
 )
 _ANCHOR = re.compile(r"[0-9+/!@#$%^&*]")
+# The characters a value may hold before its anchor: `=` only pads a value's end, so the walk
+# back from an anchor stops at the `=` of `CONSUMER_KEY=value` instead of crossing into the label
 _VALUE_CHARS = frozenset(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_.~!@#$%^&*-="
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_.~!@#$%^&*-"
 )
 _HEX = re.compile(r"[0-9a-fA-F]{32,}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
