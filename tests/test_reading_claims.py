@@ -2042,6 +2042,27 @@ MODALITY_FORMS = [
         False,
     ),
     (
+        "a-switch-named-without-its-value-states-no-mechanism",
+        "we post orders to Xero. `retry_dlq_enabled` exists because the lib can park "
+        "failures; nobody looked at them.",
+        "terminal_path",
+        False,
+    ),
+    (
+        "a-switch-named-as-set-states-its-mechanism",
+        "we post orders to Xero, with `retry_dlq_enabled` set to true.",
+        "terminal_path",
+        True,
+    ),
+    (
+        "switched-from-reaches-a-cue-longer-than-the-negation-s-scope",
+        "we index products into Elasticsearch with `PUT /products/_doc/{sku}`, so a re-index "
+        "overwrites. change: indexing switched from `PUT /products/_doc/{sku}` to a plain "
+        "`POST /products/_doc` with no id.",
+        "idempotency",
+        False,
+    ),
+    (
         "negated-list-stops-at-its-last-part",
         "we post orders to Xero. we don't retry or log, failures go to the orders DLQ.",
         "terminal_path",

@@ -152,6 +152,19 @@ CLAIMS = [
         {("terminal_path", "asserted")},
         id="a-mechanism-key-and-a-word-more",
     ),
+    pytest.param(
+        "retry_dlq_enabled: false",
+        {("terminal_path", "negated")},
+        id="a-compound-key-is-its-last-mechanism",
+    ),
+    pytest.param(
+        "secret_rotation_days: 30", {("rotation", "asserted")}, id="a-compound-key-s-head-names-it"
+    ),
+    pytest.param(
+        "retry_on_timeout: true",
+        {("retry", "asserted")},
+        id="a-preposition-ends-the-head-s-search",
+    ),
 ]
 
 

@@ -357,6 +357,7 @@ WordLabel = Literal[
     "CARRY_VERB",  # puts, stamps: 'puts the invoice ID in the bill's reference' carries a key
     "KEY_FIELD",  # field, memo: the part of a record a carried key goes into
     "SETTING_WORD",  # set, enabled, on: "set to 'Continue On Fail'" turns the control on
+    "FLAG_WORD",  # enabled, toggle: `retry_dlq_enabled` is the name of a switch, not its state
     "SQL_RUNNER",  # query, execute: `pg.query('INSERT ...')`: the statement it runs acts
 ]
 

@@ -103,6 +103,7 @@ class WordClasses:
     carry_verb: frozenset[str]
     key_field: frozenset[str]
     setting_word: frozenset[str]
+    flag_word: frozenset[str]
     sql_runner: frozenset[str]
     client_maker: frozenset[str]
     header_key: frozenset[str]

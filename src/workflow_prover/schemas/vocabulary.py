@@ -15,6 +15,10 @@ from workflow_prover.lexicon.schema import NodeDefaultRow
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _WORD = re.compile(r"[a-z0-9]+")
 # Value words that name a claim as a whole value, never as one word of a sentence.
+# Words after which a key's words are a complement, not its head (`alert_on_failure`).
+_PREPOSITIONS = frozenset(
+    ("on", "if", "when", "after", "before", "for", "per", "to", "in", "upon", "at", "by", "of")
+)
 _AMBIGUOUS = frozenset(("no", "n", "na", "pass", "full", "role", "env", "log", "page", "stop"))
 
 
@@ -44,15 +48,30 @@ class Vocabulary:
         """What a key is: ("step_list" | "service" | ... | "mechanism", its mechanism kind).
 
         A key that is a mechanism key and a word more is that mechanism (`dead_letter_table`,
-        `retry_delay_ms`): its words' longest start that is a mechanism key names it."""
+        `retry_delay_ms`): its words' longest start that is a mechanism key names it. A
+        compound's head is its last part, as in English: `retry_dlq_enabled` is a DLQ (for the
+        retries), `secret_rotation_days` a rotation; a preposition ends the head's search, for
+        what follows it is a complement (`max_attempts_before_dlq`, `retry_on_timeout`)."""
         found = self._roles.get(reduce(key))
         if found is not None:
             return found
         words = _WORD.findall(key.lower().replace("_", " ").replace("-", " "))
-        for n in range(len(words) - 1, 0, -1):
-            found = self._roles.get("".join(words[:n]))
+        head = self._mechanism_at(words, 0)
+        i = head[0] if head else len(words)
+        while i < len(words) and words[i] not in _PREPOSITIONS:
+            later = self._mechanism_at(words, i)
+            if later is not None:
+                head = later
+            i = later[0] if later is not None else i + 1
+        return head[1] if head else None
+
+    def _mechanism_at(self, words: list[str], i: int) -> tuple[int, tuple[str, str]] | None:
+        """The longest run of words from `i` that is a mechanism key (short of the whole key):
+        where it ends, and its role."""
+        for n in range(len(words) - 1 - i if i == 0 else len(words) - i, 0, -1):
+            found = self._roles.get("".join(words[i : i + n]))
             if found is not None and found[0] == "mechanism":
-                return found
+                return i + n, found
         return None
 
     def mechanism(self, key: str) -> str | None:

@@ -82,6 +82,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
             _in_product_name(view, cue)
             or _in_quoted_title(view, cue)
             or _flag_name(view, cue)
+            or _switch_named(view, cue)
             or _step_type_name(view, cue)
         ):
             continue  # "the Okta System Log API", "**Catch Hook**": a name, no mechanism
@@ -208,6 +209,45 @@ def _flag_name(view: TextView, cue: Mention) -> bool:
         return False
     value = toks[cue.end + 1]
     return toks[cue.end].text in (":", "=") and (value.norm in _FLAG_VALUES or value.text.isdigit())
+
+
+_NAME_JOINS = frozenset(("_", "-", "."))
+
+
+def _switch_named(view: TextView, cue: Mention) -> bool:
+    """'`retry_dlq_enabled` exists because the lib can park exhausted retries': a cue inside
+    an identifier that names a switch (a FLAG_WORD part) names the switch, not its state;
+    with no value after it (`dlq_enabled: false` is read by its value) and no word that sets
+    it ("set `dlq_enabled`", "`dlq_enabled` is on"), it states no mechanism."""
+    toks = view.toks
+    lo, hi = cue.start, cue.end
+    while lo > 0 and not toks[lo - 1].ws and _name_part(toks[lo - 1]):
+        lo -= 1
+    while hi < len(toks) and not toks[hi - 1].ws and _name_part(toks[hi]):
+        hi += 1
+    if not any(toks[i].norm in view.catalog.words.flag_word for i in range(lo, hi)):
+        return False
+    if hi - lo < 3 or (hi < len(toks) and not toks[hi - 1].ws and toks[hi].text in (":", "=")):
+        return False  # a word, not a name joined by `_`; or a key with its value
+    quoted = lo > 0 and hi < len(toks) and toks[lo - 1].text == "`" == toks[hi].text
+    opening, closing = (lo - 1, hi) if quoted else (lo, hi - 1)
+    setting = view.catalog.words.setting_word
+    return not (_switched_on(toks, opening, closing, setting) or _set_on(toks, closing + 1))
+
+
+_ON_VALUES = frozenset(("true", "on", "yes", "1", "enabled"))
+
+
+def _set_on(toks: list[Tok], k: int) -> bool:
+    """'... `retry_dlq_enabled` set to true', '... is on': the switch named, then set on."""
+    for words in (("is", "are", "was", "stays"), ("set", "turned", "switched"), ("to",)):
+        if k < len(toks) and toks[k].norm in words:
+            k += 1
+    return k < len(toks) and toks[k].norm in _ON_VALUES
+
+
+def _name_part(tok: Tok) -> bool:
+    return tok.text in _NAME_JOINS or tok.text.isalnum()
 
 
 def _waits_described(claims: list[ClaimDraft]) -> list[ClaimDraft]:

@@ -347,7 +347,17 @@ class ConText:
             reached = scope.lo <= target.start or (
                 cue.direction == "BACKWARD" and target.start < scope.lo < target.end
             )
-            inside = reached and target.end <= scope.hi
+            # a cue is one unit for a negation bounded by its length too: "switched from
+            # `PUT /products/_doc/{sku}` to ..." negates the PUT, though its few tokens end
+            # inside the path
+            inside = reached and (
+                target.end <= scope.hi
+                or (
+                    cue.label == "NEGATED"
+                    and cue.max_scope is not None
+                    and target.start < scope.hi == cue.end + cue.max_scope
+                )
+            )
             if cue.label == "INSTRUCTION":
                 if inside or cue.overlaps(target):
                     hits.append(cue)
