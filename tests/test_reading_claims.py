@@ -2042,6 +2042,13 @@ MODALITY_FORMS = [
         False,
     ),
     (
+        "a-set-if-absent-guard-is-idempotency",
+        "we send each email through Postmark. Before sending we SETNX the job id in Redis; "
+        "if it was set already, nothing is sent.",
+        "idempotency",
+        True,
+    ),
+    (
         "a-switch-named-without-its-value-states-no-mechanism",
         "we post orders to Xero. `retry_dlq_enabled` exists because the lib can park "
         "failures; nobody looked at them.",

@@ -1229,6 +1229,23 @@ ROWS = [
         [("write", ["Gainsight"])],
     ),
     (
+        "'before' and a gerund orders the flow's own steps: the action it names is no new step",
+        "worker consumes jobs from RabbitMQ and sends each email through Postmark. Before "
+        "sending, the worker does SETNX on the job id in Redis.",
+        [("read", ["RabbitMQ"]), ("write", ["Postmark"])],
+    ),
+    (
+        "'after' and a gerund with its object is the flow's own write, no delivery from it",
+        "After creating the invoice in Xero, we email the PDF to the customer through Postmark.",
+        [("write", ["Xero"]), ("write", ["Postmark"])],
+    ),
+    (
+        "a system's recovery is a state: 'once the provider recovers' is no delivery from it",
+        "the worker sends each email through Postmark; failed ones are replayed once Postmark "
+        "recovers.",
+        [("write", ["Postmark"])],
+    ),
+    (
         "a generic service named again as the owner of an endpoint is that service",
         "When the payment provider confirms a payout, we poll the provider's /payouts endpoint "
         "and record each payout in fulfilment-api.",

@@ -388,8 +388,18 @@ def _adverbial(
         ):
             conditional = True  # "after the third failure": no system sends an event
         kind = "condition" if conditional else "trigger"
-        if norm in ("after", "before") and _only_names(toks, body, stop, named):
-            kind = "sequence"  # "after Klaviyo, send an SMS": an order of steps, no event
+        gerund = norm in ("after", "before") and _gerund(toks, body, verbs)
+        if gerund and stop > body + 1:
+            # "before charging the card in Stripe, we ...": the flow's own action with its
+            # object, read as a clause of its own (an action, not an event)
+            via.append("frame.adverbial.gerund_action")
+            return None
+        if norm in ("after", "before") and (gerund or _only_names(toks, body, stop, named)):
+            # "after Klaviyo, send an SMS", "before sending, ...": an order of the flow's own
+            # steps (an action named again without its object), no event
+            kind = "sequence"
+        elif norm == "before":
+            kind = "condition"  # "before the customer pays": a time, nothing is received
         via.append(f"frame.adverbial.{norm if phrase is None else '_'.join(phrase)}")
         return Adverbial(start, stop, kind, via[-1])
     if norm in ("on", "upon") and start + 1 < end and toks[start + 1].text[:1].isalnum():
@@ -403,6 +413,18 @@ def _adverbial(
             via.append("frame.adverbial.schedule")
             return Adverbial(start, schedule_end, "schedule", via[-1])
     return None
+
+
+def _gerund(toks: list[Tok], body: int, verbs: list[Mention]) -> bool:
+    """Does the adverbial's phrase open with a verb in -ing ('before sending', 'after
+    creating the invoice', 'before executing the `Order.create()` call': a verb no lexicon
+    lists, by its object)?"""
+    if verb_form(toks[body].text) != "ing" or not toks[body].text.isalpha():
+        return False
+    after = toks[body + 1] if body + 1 < len(toks) else None
+    return any(v.start == body for v in verbs) or (
+        after is not None and (after.norm in DETERMINERS or after.text == "`")
+    )
 
 
 def _only_names(toks: list[Tok], body: int, stop: int, named: frozenset[int] | set[int]) -> bool:
