@@ -2091,6 +2091,16 @@ def test_modality_decides_whether_a_mechanism_holds(
 # Issue 8's scope list: (behaviour, turns, finding code, the steps it fires on)
 SCOPE_FORMS = [
     (
+        "an-exception-named-by-its-place-leaves-that-step-out",
+        [
+            "1. pull payouts from Postgres\n2. create the payment in Tipalti\n3. email the "
+            "partner via Mailgun\nAll but the last step route failures to the payout_failures "
+            "table."
+        ],
+        "STEP_WITHOUT_FAILURE_PATH",
+        [3],
+    ),
+    (
         "an-exception-named-by-a-step-s-action-noun-leaves-that-step-out",
         [
             "1. pull payouts from Postgres\n2. create the payment in Tipalti\n3. email the "

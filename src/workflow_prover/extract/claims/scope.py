@@ -164,7 +164,9 @@ def _exception(targets: Targets, clause: Clause, credential: bool) -> ScopeDraft
     ]
     refs = _step_refs(view, Clause(clause.index, marker, clause.end, clause.sentence))
     # "every step except the email writes its failures ...": an action noun names its steps
-    by_action = () if excepted or refs else _excepted_actions(targets, marker, clause.end)
+    by_action = () if excepted or refs else _excepted_ordinal(targets, marker, clause.end)
+    if not excepted and not refs and not by_action:
+        by_action = _excepted_actions(targets, marker, clause.end)
     if not excepted and not refs and not by_action:
         return None
     named = {m.info.name: _named_steps(targets, m, clause.end) for m in excepted}
@@ -176,6 +178,23 @@ def _exception(targets: Targets, clause: Clause, credential: bool) -> ScopeDraft
         excluded_starts=(*(start for steps in named.values() for start in steps), *by_action),
         via=("scope.exception",),
     )
+
+
+_ORDINALS = {"first": 0, "last": -1, "final": -1}
+_STEP_NOUNS = frozenset(("step", "one", "call", "write", "hop", "stage"))
+
+
+def _excepted_ordinal(targets: Targets, marker: int, end: int) -> tuple[int, ...]:
+    """'all but the last step (the Postmark email)', 'every step except the first one': the
+    step at that place in the order the text tells them."""
+    toks = targets.view.toks
+    k = marker + 1
+    if k < end and toks[k].norm == "the":
+        k += 1
+    if k + 1 >= end or toks[k].norm not in _ORDINALS or toks[k + 1].norm not in _STEP_NOUNS:
+        return ()
+    steps = targets.steps
+    return (steps[_ORDINALS[toks[k].norm]].start,) if steps else ()
 
 
 def _excepted_actions(targets: Targets, marker: int, end: int) -> tuple[int, ...]:

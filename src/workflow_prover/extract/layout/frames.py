@@ -389,7 +389,7 @@ def _adverbial(
             conditional = True  # "after the third failure": no system sends an event
         kind = "condition" if conditional else "trigger"
         gerund = norm in ("after", "before") and _gerund(toks, body, verbs)
-        if gerund and stop > body + 1:
+        if gerund and body + 1 < end and toks[body + 1].text not in (",", ";", ":", "."):
             # "before charging the card in Stripe, we ...": the flow's own action with its
             # object, read as a clause of its own (an action, not an event)
             via.append("frame.adverbial.gerund_action")
