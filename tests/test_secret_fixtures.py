@@ -30,6 +30,9 @@ TABLE: dict[str, list[str]] = json.loads(
 PLACEHOLDERS = {
     "unseen.jsonl:un-036": "sk_test_EXAMPLEonlyNotARealKey00",
     "blind/prose_and_reviews_5.jsonl:r13-056": "AKIAFAKEEXAMPLE7Q2ZX",
+    "blind/real_texts_13.jsonl:r31-011": "ghp_FAKEexampleTOKEN0000notReal1111xyzAB",
+    # one 4-character group repeated (2 bits a character): no key's shape, not redacted
+    "blind/claims_prose_4.jsonl:r29-017": "key-f4k3f4k3f4k3f4k3f4k3f4k3f4k3f4k3",
 }
 
 
