@@ -14,11 +14,11 @@ from workflow_prover.lexicon.schema import NodeDefaultRow
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _WORD = re.compile(r"[a-z0-9]+")
-# Value words that name a claim as a whole value, never as one word of a sentence.
 # Words after which a key's words are a complement, not its head (`alert_on_failure`).
 _PREPOSITIONS = frozenset(
     ("on", "if", "when", "after", "before", "for", "per", "to", "in", "upon", "at", "by", "of")
 )
+# Value words that name a claim as a whole value, never as one word of a sentence.
 _AMBIGUOUS = frozenset(("no", "n", "na", "pass", "full", "role", "env", "log", "page", "stop"))
 
 

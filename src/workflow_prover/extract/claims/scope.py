@@ -164,9 +164,12 @@ def _exception(targets: Targets, clause: Clause, credential: bool) -> ScopeDraft
     ]
     refs = _step_refs(view, Clause(clause.index, marker, clause.end, clause.sentence))
     # "every step except the email writes its failures ...": an action noun names its steps
-    by_action = () if excepted or refs else _excepted_ordinal(targets, marker, clause.end)
-    if not excepted and not refs and not by_action:
-        by_action = _excepted_actions(targets, marker, clause.end)
+    # ... or its place ("all but the last step")
+    by_action: tuple[int, ...] = ()
+    if not excepted and not refs:
+        by_action = _excepted_ordinal(targets, marker, clause.end) or _excepted_actions(
+            targets, marker, clause.end
+        )
     if not excepted and not refs and not by_action:
         return None
     named = {m.info.name: _named_steps(targets, m, clause.end) for m in excepted}
@@ -193,8 +196,7 @@ def _excepted_ordinal(targets: Targets, marker: int, end: int) -> tuple[int, ...
         k += 1
     if k + 1 >= end or toks[k].norm not in _ORDINALS or toks[k + 1].norm not in _STEP_NOUNS:
         return ()
-    steps = targets.steps
-    return (steps[_ORDINALS[toks[k].norm]].start,) if steps else ()
+    return (targets.steps[_ORDINALS[toks[k].norm]].start,) if targets.steps else ()
 
 
 def _excepted_actions(targets: Targets, marker: int, end: int) -> tuple[int, ...]:
