@@ -88,6 +88,12 @@ STEP_COUNT = {
         "failed orders.",
         (("read", ("Shopify",)), ("write", ("Xero",))),
     ),
+    "a sentence announcing a new step adds it, though an earlier step has its action and "
+    "services": Case(
+        ORDERS,
+        "New last step: after the invoice exists, post a note on it in Xero.",
+        (("read", ("Shopify",)), ("write", ("Xero",)), ("write", ("Xero",))),
+    ),
 }
 
 

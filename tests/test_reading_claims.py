@@ -1441,6 +1441,11 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "tries-a-fixed-time-apart-are-a-fixed-delay",
+        "Retries: 3 attempts, 10 s apart, on every Xero call.",
+        "retry_fixed",
+    ),
+    (
         "a-key-template-with-the-attempt-number-is-an-unstable-key",
         "the idempotency key on the Xero call is `${invoiceId}-${attempt}`.",
         "unstable_key",
@@ -1788,6 +1793,25 @@ def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, k
 
 # Issue 8's modality list: (behaviour, text, kind, whether the mechanism holds after it)
 MODALITY_FORMS = [
+    (
+        "a-label-said-to-be-outside-the-change-is-no-mechanism-of-the-design",
+        "The handler upserts each lead in Salesforce.\nBackoff / rate limiting: not in this PR.",
+        "backoff_exponential",
+        False,
+    ),
+    (
+        "a-mechanism-not-in-the-first-release-is-not-in-the-design",
+        "The worker creates each order in NetSuite. A DLQ is not in the first release.",
+        "terminal_path",
+        False,
+    ),
+    (
+        "a-mechanism-in-a-queue-is-no-change-outside-the-design",
+        "The worker creates each order in NetSuite; failures are not dropped, they wait in the "
+        "DLQ for replay.",
+        "terminal_path",
+        True,
+    ),
     (
         "a-mechanism-judged-unfit-in-its-clause-is-an-alternative-not-taken",
         "we retry Xero calls every 2 seconds; we found exponential backoff too slow for our SLA.",

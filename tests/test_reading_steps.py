@@ -1246,6 +1246,23 @@ ROWS = [
         [("write", ["Postmark"])],
     ),
     (
+        "an intent is the design: the actions after 'we want to' are its steps",
+        "After a Calendly booking lands, we want to create the lead in Salesforce, log a call "
+        "on it, and then close the task in Asana.",
+        [("read", ["Calendly"]), ("write", ["Salesforce"]), ("write", ["Asana"])],
+    ),
+    (
+        "a deferral outweighs an intent: an action wanted for later is no step yet",
+        "We plan to create the invoice in Xero later and email it via Postmark.",
+        [("write", ["Postmark"])],
+    ),
+    (
+        "a past intent is no step: 'we were going to sync' tells of a plan given up",
+        "We were going to sync Stripe customers into HubSpot, but we scrapped that project last "
+        "sprint.",
+        [],
+    ),
+    (
         "a generic service named again as the owner of an endpoint is that service",
         "When the payment provider confirms a payout, we poll the provider's /payouts endpoint "
         "and record each payout in fulfilment-api.",

@@ -94,6 +94,14 @@ class TextView:
             self._readings[key] = self.ctx.read(m)
         return self._readings[key]
 
+    def in_design(self, m: Mention) -> bool:
+        """Whether an action's words are part of the design: asserted, or planned only by an
+        intent ("we want to create the lead in Close" is the flow being designed)."""
+        reading = self.read(m)
+        if reading.modality == "planned":
+            return all(c.effect == "intent" for c in reading.cues)
+        return reading.modality == "asserted"
+
     def frame(self, clause: int) -> Frame:
         """The clause's frame (`layout.frames`), built on first use and kept."""
         frame = self._frames.get(clause)

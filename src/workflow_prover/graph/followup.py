@@ -73,6 +73,12 @@ class FollowUps:
         self._last: dict[int, int] = {}  # sentence -> the step its last action attached to
         self._corrected = self._service_corrections()
 
+    def announced(self, draft: StepDraft) -> bool:
+        """'new last step: post a note in Greenhouse': the sentence says its action is a step
+        of its own, though an earlier one has the same action and services."""
+        start, end, _ = self._sentence(draft)
+        return self._turn.view.has_term("NEW_STEP", start, end)
+
     def attach(self, draft: StepDraft) -> Attached | None:
         """The existing step `draft` speaks about, or None: it is a new step."""
         if not self._earlier:

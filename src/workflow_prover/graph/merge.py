@@ -356,7 +356,11 @@ def _merge_steps(
             key = (draft.action, draft.inbound, tuple(sorted(info.name for info in draft.services)))
             where = (turn.turn, draft.start, draft.action)
             place = _place(turn, draft)
-            if key in seen and not _another_step(said.get(key), place):
+            if (
+                key in seen
+                and not _another_step(said.get(key), place)
+                and not follow.announced(draft)
+            ):
                 index_of[where] = seen[key]
                 continue
             target = described.step(draft.inbound, {info.name for info in draft.services})

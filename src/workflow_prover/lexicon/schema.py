@@ -230,7 +230,9 @@ class ContextRow(_Row):
     #   it in its clause ("treat it as a DLQ"): "Modulr treats it as an idempotency key"
     #   states what a system does;
     # "silence": the text says nothing about it ("she didn't say anything about dupes"): it
-    #   negates a mechanism, and a harm word after it is no "no duplicates" (claims/cues.py).
+    #   negates a mechanism, and a harm word after it is no "no duplicates" (claims/cues.py);
+    # "intent": a plan that states what the design sets out to do ("we want to create the
+    #   lead in Close"): a mechanism in its scope is only planned, an action is a step.
     effect: (
         Literal[
             "exceptive",
@@ -244,6 +246,7 @@ class ContextRow(_Row):
             "silence",
             "phrase_end",
             "imperative",
+            "intent",
         ]
         | None
     ) = None

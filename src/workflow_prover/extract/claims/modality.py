@@ -378,7 +378,9 @@ class ConText:
             chosen = [c for c in hits if c.label == label]
             if not chosen:
                 continue
-            plan = _nearest(chosen, target)
+            # a deferral outweighs an intent: "we want to create the lead later" defers it
+            deferring = [c for c in chosen if c.effect != "intent"]
+            plan = _nearest(deferring or chosen, target)
             denied = [
                 sc.cue
                 for sc in self.scopes[lo:hi]

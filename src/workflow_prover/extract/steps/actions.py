@@ -365,11 +365,7 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
     if clause.after_colon is not None and states_mechanism(view, clause.after_colon):
         return []  # "every write is keyed: the Slack post is skipped ..."
     frame = view.frame(clause.index)
-    candidates = [
-        m
-        for m in step_services(view, clause.index)
-        if view.read(_as_mention(m)).modality == "asserted"
-    ]
+    candidates = [m for m in step_services(view, clause.index) if view.in_design(_as_mention(m))]
     label = _label(view, clause)
     out: list[StepDraft] = []
     trigger = [m for m in candidates if frame.role_of(m) == "trigger"]
@@ -385,7 +381,7 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
     main = [m for m in candidates if frame.role_of(m) != "trigger"]
     if not main and not out:
         same = _same_store(view, clause)
-        asserted = [a for a in frame.actions if view.read(a.verb).modality == "asserted"]
+        asserted = [a for a in frame.actions if view.in_design(a.verb)]
         if same and asserted:
             kind = "read" if all(a.label == "READ" for a in asserted) else "write"
             return [_make(clause, kind, False, same, label, "step.same_store")]
@@ -624,7 +620,7 @@ def _action_steps(
     sentence: _Sentence,
 ) -> list[StepDraft]:
     out: list[StepDraft] = []
-    actions = [a for a in frame.actions if view.read(a.verb).modality == "asserted"]
+    actions = [a for a in frame.actions if view.in_design(a.verb)]
     merged_write = False
     for n, action in enumerate(actions):
         nxt = actions[n + 1] if n + 1 < len(actions) else None
@@ -1221,7 +1217,7 @@ def _named_owners(view: TextView, clause: Clause) -> list[SvcMention]:
         and not m.info.generic
         and not view.is_host(m)
         and view.names_an_id(m)
-        and view.read(_as_mention(m)).modality == "asserted"
+        and view.in_design(_as_mention(m))
     ]
 
 

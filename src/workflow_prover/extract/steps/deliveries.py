@@ -34,7 +34,7 @@ def outbound_deliveries(view: TextView, steps: list[StepDraft]) -> list[StepDraf
             continue
         if clause.role == "background" and steps:
             continue  # a context section adds no step, unless the flow is told only there
-        if view.read(term).modality != "asserted" or _vendor_sends(view, term):
+        if not view.in_design(term) or _vendor_sends(view, term):
             continue
         info = view.catalog.info(ENDPOINT, term.category or "webhook_endpoint", RULE, generic=True)
         return [
