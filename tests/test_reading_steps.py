@@ -1263,6 +1263,17 @@ ROWS = [
         [],
     ),
     (
+        "an 'after' clause with a verb of its own is an event in that system, not our write",
+        "After a deal closes in Pipedrive, we create a project in Asana.",
+        [("read", ["Pipedrive"]), ("write", ["Asana"])],
+    ),
+    (
+        "a call's HTTP method says whether it reads: 'calls `GET /...` on Zendesk' is a read",
+        "Every weekday the script calls `GET /api/v2/search.json` on Zendesk, then we call "
+        "Slack (POST /api/chat.postMessage).",
+        [("read", ["Zendesk"]), ("write", ["Slack"])],
+    ),
+    (
         "a generic service named again as the owner of an endpoint is that service",
         "When the payment provider confirms a payout, we poll the provider's /payouts endpoint "
         "and record each payout in fulfilment-api.",

@@ -188,6 +188,10 @@ def _actions(
             kept.append(verb)
             via.append("frame.verb.method_call")
             continue
+        if kept and _calls_endpoint(toks, kept[-1], verb, words):
+            kept[-1] = verb  # "calls `GET /api/v2/search.json` on Zendesk": the method acts
+            via.append("frame.verb.http_method")
+            continue
         nxt = toks[verb.end] if verb.end < end else None
         if (
             verb.end - verb.start == 1  # "looks up": a verb and its particle are no noun
@@ -239,6 +243,17 @@ def _runs_statement(toks: list[Tok], runner: Mention, verb: Mention, words: Word
     if toks[runner.start].norm not in words.sql_runner or not toks[verb.start].text.isupper():
         return False
     return statement_runner(toks, verb.start) == runner.end - 1
+
+
+def _calls_endpoint(toks: list[Tok], caller: Mention, verb: Mention, words: WordClasses) -> bool:
+    """Is `verb` the upper-case HTTP method of the endpoint a verb that names no action of its
+    own calls ('we call Zendesk (GET /api/v2/tickets)', 'hits `POST /v1/leads`')? Then the
+    method says whether the call reads or writes."""
+    if toks[caller.start].norm not in words.generic_call or verb.start - caller.end > 6:
+        return False
+    method = toks[verb.start].text
+    after = toks[verb.end].text if verb.end < len(toks) else ""
+    return method.isupper() and len(method) > 2 and after.startswith(("/", "http"))
 
 
 def statement_runner(toks: list[Tok], verb: int) -> int | None:
@@ -377,9 +392,10 @@ def _adverbial(
         if once_adverb(toks, start, words.once_not_trigger):
             return None  # "once a day": a schedule word, handled below
         body = start + (len(phrase) if phrase else 1)
-        stop = _adverbial_end(
-            toks, body, end, verbs, words.adverbial_verb, phrasal=norm in ("after", "upon")
-        )
+        # "after the third failure the worker pages ...": no verb of its own, unless the
+        # clause is only the adverbial ("After a deal closes in Pipedrive, we ...")
+        phrasal = norm in ("after", "upon") and toks[end - 1].text not in (",", ";")
+        stop = _adverbial_end(toks, body, end, verbs, words.adverbial_verb, phrasal=phrasal)
         conditional = norm in _CONDITION_WORDS or (phrase is not None and phrase[0] == "in")
         if any(t.norm in words.state_word for t in toks[body:stop]):
             conditional = True  # "when the id is already in the table": a state, no event
