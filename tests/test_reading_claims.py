@@ -1441,6 +1441,12 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-sql-update-of-one-row-by-its-id-is-an-overwrite",
+        "then mark the row with `UPDATE invoices SET synced_at = now() WHERE id = $1 AND "
+        "synced_at IS NULL`.",
+        "idempotency",
+    ),
+    (
         "tries-a-fixed-time-apart-are-a-fixed-delay",
         "Retries: 3 attempts, 10 s apart, on every Xero call.",
         "retry_fixed",
@@ -1678,6 +1684,12 @@ def test_mechanisms_in_their_real_forms_are_read(analyzer: Analyzer, text: str, 
 
 # ... and look-alikes that are none
 NOT_FORMS = [
+    (
+        "a-clock-set-into-a-timestamp-column-is-no-unstable-key",
+        "each invoice is sent with an Idempotency-Key of its id, then marked with "
+        "`UPDATE invoices SET sent_at = now() WHERE id = $1`.",
+        "unstable_key",
+    ),
     (
         "a-bare-number-before-a-noun-is-no-delay-of-a-sequence",
         "if Xero refuses a request, n8n waits 2 seconds, then 4 workers take over, then 8.",

@@ -1274,6 +1274,12 @@ ROWS = [
         [("read", ["Zendesk"]), ("write", ["Slack"])],
     ),
     (
+        "an upper-case SQL statement naming no system runs on the flow's database",
+        "Nightly we read unsent rows from Postgres, send each through Postmark, then mark them "
+        "sent with `UPDATE outbox SET sent_at = now() WHERE id = $1`.",
+        [("read", ["PostgreSQL"]), ("write", ["Postmark"]), ("write", ["PostgreSQL"])],
+    ),
+    (
         "a generic service named again as the owner of an endpoint is that service",
         "When the payment provider confirms a payout, we poll the provider's /payouts endpoint "
         "and record each payout in fulfilment-api.",

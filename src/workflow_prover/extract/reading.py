@@ -485,6 +485,8 @@ def _required(view: TextView, cue: Mention) -> bool:
         )
     if need == "key":  # in the sentence, or the one before ('... on `transaction_id`. We
         # build it as f"{id}-{datetime.utcnow()}"')
+        if _value_of_field(view.toks, cue):
+            return False
         return _about_key(view, lo, hi) or _about_key(view, *_previous(view, lo))
     if need == "credential":  # "the token is in the cron host's environment"
         return _about_credential(view, lo, hi)
@@ -499,6 +501,28 @@ def _required(view: TextView, cue: Mention) -> bool:
     if need == "datastore":
         return any(m.info.role == "datastore" for m in view.services if lo <= m.start < hi)
     return True
+
+
+_KEY_WORDS = frozenset(("key", "keys", "id", "ids", "token", "ref", "nonce", "reference"))
+
+
+def _value_of_field(toks: list[Tok], cue: Mention) -> bool:
+    """Is the cue the value set into a named field that is no key (`SET sent_at = now()`,
+    `"updated_at": now()`)? A clock there stamps the row; it keys nothing."""
+    k = cue.start - 1
+    if k < 1 or toks[k].text not in ("=", ":"):
+        return False
+    k -= 1
+    if toks[k].text in ('"', "'"):
+        k -= 1
+    name: list[str] = []
+    while k >= 0 and (toks[k].text[:1].isalnum() or toks[k].text == "_"):
+        name.append(toks[k].norm)  # the name, last word first: `sent_at` is at, _, sent
+        if k == 0 or toks[k - 1].ws:
+            break
+        k -= 1
+    words = [w for w in name if w != "_"]
+    return bool(words) and words[0] not in _KEY_WORDS and not any("key" in w for w in words)
 
 
 def _about_failure(view: TextView, lo: int, hi: int) -> bool:

@@ -105,6 +105,7 @@ class WordClasses:
     setting_word: frozenset[str]
     flag_word: frozenset[str]
     sql_runner: frozenset[str]
+    sql_statement: frozenset[str]
     client_maker: frozenset[str]
     header_key: frozenset[str]
     object_verb: frozenset[str]

@@ -712,7 +712,7 @@ def _action_steps(
             and not view.guards_before(clause.index)
         ):
             # no system named: "and patches the invoice", "PUT a label on /tickets/{id}"
-            acted, rule = _fallback(view, clause, sentence, kind)
+            acted, rule = _fallback(view, clause, sentence, kind, action)
         if not acted:
             continue
         steps = _verb_steps(view, clause, action, kind, acted, label, rule)
@@ -1097,6 +1097,20 @@ def _sourced(view: TextView, action: Action) -> bool:
     return view.toks[action.verb.start].norm in view.catalog.words.sourced_verb
 
 
+def _statement_database(view: TextView, sentence: _Sentence, action: Action) -> list[SvcMention]:
+    """The database an upper-case SQL statement naming no system runs on: the one its
+    sentence used last, or else the text's only database; none when that is unclear."""
+    statement = view.catalog.words.sql_statement
+    phrase = view.toks[action.verb.start : action.end]
+    if not any(t.text.isupper() and t.norm in statement for t in phrase):
+        return []  # ("mark them sent with `UPDATE ...`": the statement is the verb's way)
+    used = [m for m in (*sentence.sources, *sentence.acted) if m.info.category == "database"]
+    if used:
+        return used[-1:]
+    named = [m for m in view.services if m.info.category == "database"]
+    return named[:1] if len({m.info.name for m in named}) == 1 else []
+
+
 def _writes_back(view: TextView, clause: Clause) -> bool:
     return any(t.norm == "back" for t in view.toks[clause.start : clause.end])
 
@@ -1107,9 +1121,13 @@ def _passive(view: TextView, action: Action) -> bool:
 
 
 def _fallback(
-    view: TextView, clause: Clause, sentence: _Sentence, kind: str
+    view: TextView, clause: Clause, sentence: _Sentence, kind: str, action: Action
 ) -> tuple[list[SvcMention], str]:
     """The system an action with no system of its own acts on (see the module docstring)."""
+    database = _statement_database(view, sentence, action)
+    if database:
+        # "then mark them sent with `UPDATE orders_outbox SET ...`": the database's statement
+        return database, "step.fallback.sql_database"
     if _writes_back(view, clause) and (sentence.senders or sentence.sources):
         # "then writes the letter id back onto the case": to the system it came from
         return (sentence.senders or sentence.sources)[:1], "step.fallback.write_back"
