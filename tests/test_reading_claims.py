@@ -1441,6 +1441,18 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-receiving-system-that-answers-a-duplicate-with-a-conflict-dedupes",
+        "we create the event in Google Calendar with an id derived from the lever id "
+        "(Calendar returns 409 for a duplicate event id).",
+        "idempotency",
+    ),
+    (
+        "a-receiving-system-that-returns-the-original-on-a-retry-dedupes",
+        "we POST each invoice to QuickBooks with requestid=<our invoice number>, so QBO "
+        "returns the original on a retry.",
+        "idempotency",
+    ),
+    (
         "a-sql-update-of-one-row-by-its-id-is-an-overwrite",
         "then mark the row with `UPDATE invoices SET synced_at = now() WHERE id = $1 AND "
         "synced_at IS NULL`.",
