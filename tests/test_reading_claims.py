@@ -1441,6 +1441,12 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-write-done-only-while-its-own-done-marker-is-unset-runs-once",
+        "then send the receipt through Twilio, but only if the row's `sms_message_sid` is "
+        "still null.",
+        "idempotency",
+    ),
+    (
         "a-receiving-system-that-answers-a-duplicate-with-a-conflict-dedupes",
         "we create the event in Google Calendar with an id derived from the lever id "
         "(Calendar returns 409 for a duplicate event id).",

@@ -1280,6 +1280,17 @@ ROWS = [
         [("read", ["PostgreSQL"]), ("write", ["Postmark"]), ("write", ["PostgreSQL"])],
     ),
     (
+        "a system that made the value stored is its maker, not the store's target",
+        "We send the SMS through Twilio and store the `MessageSid` Twilio returns; we create "
+        "the issue in Jira and save the key that Jira assigns in Postgres.",
+        [("write", ["Twilio"]), ("write", ["Jira"]), ("write", ["PostgreSQL"])],
+    ),
+    (
+        "a system that returns what a read fetches is still its source",
+        "We fetch the invoices Xero returns and create each in NetSuite.",
+        [("read", ["Xero"]), ("write", ["NetSuite"])],
+    ),
+    (
         "a generic service named again as the owner of an endpoint is that service",
         "When the payment provider confirms a payout, we poll the provider's /payouts endpoint "
         "and record each payout in fulfilment-api.",
@@ -1302,6 +1313,11 @@ def test_steps_are_read_by_mechanism(
 
 # (behaviour, text, whether each step is a delivery to us)
 INBOUND_ROWS = [
+    (
+        "an arrow chain that opens with an arrival opens with a delivery to us",
+        "Adyen notification (`AUTHORISATION`) arrives -> handler inserts the payment in Postgres.",
+        [True, False],
+    ),
     (
         "someone else's send to a system that then delivers to us is upstream, no step",
         "LoRaWAN trackers report through The Things Stack, which pushes uplinks to our webhook; "

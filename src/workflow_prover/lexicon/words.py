@@ -106,6 +106,7 @@ class WordClasses:
     flag_word: frozenset[str]
     sql_runner: frozenset[str]
     sql_statement: frozenset[str]
+    return_verb: frozenset[str]
     client_maker: frozenset[str]
     header_key: frozenset[str]
     object_verb: frozenset[str]

@@ -591,7 +591,19 @@ def _role(
         return Role(m, "source", word)
     if m.start < first:
         return Role(m, "subject")
+    reads = any(a.label == "READ" for a in frame.actions if a.start <= m.start < a.end)
+    if not reads and _makes_value(toks, m, words):  # ("fetch the invoices Xero returns")
+        return Role(m, "producer", toks[m.end].norm)
     return Role(m, "object")
+
+
+def _makes_value(toks: list[Tok], m: SvcMention, words: WordClasses) -> bool:
+    """'store the `MessageSid` Twilio returns', 'the id that Jira assigns': a system after
+    the object, right before a verb that makes a value, is the maker of what is stored."""
+    if m.end >= len(toks) or toks[m.end].norm not in words.return_verb or m.start == 0:
+        return False
+    before = toks[m.start - 1]
+    return before.norm in ("that", "which") or before.text == "`" or before.text[:1].isalnum()
 
 
 def _keyed_system(toks: list[Tok], m: SvcMention, start: int, keys: frozenset[str]) -> bool:

@@ -378,7 +378,7 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
     ):
         out.append(_make(clause, "read", _inbound(trigger), trigger, label, adverbial.rule))
         sentence.senders = trigger
-    main = [m for m in candidates if frame.role_of(m) != "trigger"]
+    main = [m for m in candidates if frame.role_of(m) not in ("trigger", "producer")]
     if not main and not out:
         same = _same_store(view, clause)
         asserted = [a for a in frame.actions if view.in_design(a.verb)]
@@ -425,9 +425,11 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
         # -> hivemq -> ...": segments before it that name no system are where data starts)
         upstream = _first_system_segment(view, clause) and not (sentence.senders or sentence.acted)
         action = "read" if upstream else "write"
-        # "typeform webhook (new survey response) -> ...": the chain starts with a delivery
-        hook = clause.segment == 0 and any(
-            c.label == "webhook" for c in view.mentions("cue", clause.index)
+        # "typeform webhook (new survey response) -> ...", "Adyen notification arrives ->
+        # ...": the chain starts with a delivery
+        hook = clause.segment == 0 and (
+            any(c.label == "webhook" for c in view.mentions("cue", clause.index))
+            or any(a.label == "RECEIVE" and view.in_design(a.verb) for a in frame.actions)
         )
         out.append(_make(clause, action, hook, main[:1], label, "arrow"))
     if not out and not frame.actions:
@@ -856,6 +858,11 @@ def _own_bookkeeping(view: TextView, action: Action) -> bool:
     toks = view.toks
     if toks[action.verb.start].norm in _ENQUEUE:
         return True
+    frame = view.frame(view.lay.clause_of[action.verb.start])
+    if any(
+        r.role == "producer" and action.start <= r.mention.start < action.end for r in frame.roles
+    ):
+        return True  # "we store the `MessageSid` Twilio returns": our own record of a reply
     k = action.verb.end
     while k < len(toks) and toks[k].norm in ("the", "a", "an", "its", "our", "this", "each"):
         k += 1
