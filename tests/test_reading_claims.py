@@ -1441,6 +1441,11 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-condition-before-its-skip-de-duplicates",
+        "the message ts is stored in redis under the response token; if it is there, we skip.",
+        "idempotency",
+    ),
+    (
         "a-write-done-only-while-its-own-done-marker-is-unset-runs-once",
         "then send the receipt through Twilio, but only if the row's `sms_message_sid` is "
         "still null.",

@@ -1291,6 +1291,23 @@ ROWS = [
         [("read", ["Xero"]), ("write", ["NetSuite"])],
     ),
     (
+        "an identifier kept in a sentence that de-duplicates is the dedupe's store, no step",
+        "We post a summary in #leads on Slack. The message ts is stored in Redis under the "
+        "response token; if it is there, we skip.",
+        [("write", ["Slack"])],
+    ),
+    (
+        "a record kept by a write is a write, though duplicates are skipped",
+        "We store the order in Postgres; duplicates are skipped by ON CONFLICT DO NOTHING.",
+        [("write", ["PostgreSQL"])],
+    ),
+    (
+        "a check against a dedupe table is the dedupe's lookup, no read of what is checked",
+        "We create the lead in Close and complete the task in Asana. The Asana completions "
+        "are checked against a processed_bookings table keyed on the booking uuid.",
+        [("write", ["Close CRM", "Asana"])],
+    ),
+    (
         "a generic service named again as the owner of an endpoint is that service",
         "When the payment provider confirms a payout, we poll the provider's /payouts endpoint "
         "and record each payout in fulfilment-api.",
