@@ -79,6 +79,13 @@ CASES = [
         error="larger than the 1 MB limit",
     ),
     Case("100,000 bullet lines", b"- retry\n" * 100_000, "report", group="bullets"),
+    # scope: two clauses whose scopes each ask the other's (an exclusive narrowing after a
+    # negation, then a pronoun back) once recursed without end
+    Case(
+        "a clause narrowed by the next, which refers back to it",
+        b"We create the order in Shopify. there's no throttling, it's only ~200 a day.\n",
+        "report",
+    ),
     # nesting and aliases
     Case(
         "deeply nested JSON",

@@ -1829,6 +1829,12 @@ def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, k
 # Issue 8's modality list: (behaviour, text, kind, whether the mechanism holds after it)
 MODALITY_FORMS = [
     (
+        "a-negation-whose-next-clause-narrows-back-to-it-still-denies",
+        "we create each order in Shopify. there's no throttling, it's only ~200 shipments a day.",
+        "throttle_rate",
+        False,
+    ),
+    (
         "a-label-said-to-be-outside-the-change-is-no-mechanism-of-the-design",
         "The handler upserts each lead in Salesforce.\nBackoff / rate limiting: not in this PR.",
         "backoff_exponential",

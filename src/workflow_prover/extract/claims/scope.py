@@ -72,6 +72,10 @@ def scope_of(targets: Targets, clause_index: int, credential: bool) -> ScopeDraf
     """The scope of a claim in this clause (cached: pronouns inherit it)."""
     key = (clause_index, credential)
     if key not in targets.cache:
+        # a clause whose scope is being resolved reads as general to the clauses it asks:
+        # "no throttling, it's only ~200 a day" narrows to the next clause, which refers
+        # back to this one, and without the mark the two ask each other without end
+        targets.cache[key] = GENERAL
         targets.cache[key] = _resolve(targets, clause_index, credential)
     return targets.cache[key]
 

@@ -80,6 +80,9 @@ def find_services(
         and toks[m.start].text.islower()
         and _coordinated(toks, m, placed)
     ]
+    # "in the notion Leads database": a product word that owns a named object is the system
+    heads = {t.start for t in ann.of(Group.TERM) if t.label == "GENERIC_HEAD"}
+    placed += [m for m in plain if m.weak and m not in placed and _owns_named(toks, m, heads)]
     systems = {m.service for m in strong + placed}
     found = [
         SvcMention(catalog.info(m.service, m.label, m.rule, m.vendor or None), m.start, m.end)
@@ -154,6 +157,18 @@ def find_services(
     found = _hosted_engines(toks, found, catalog)
     found = _one_of_its_kind(toks, found)
     return _one_name_each(appositions(toks, found, aliases, words), aliases, words)
+
+
+def _owns_named(toks: list[Tok], m: Mention, heads: set[int]) -> bool:
+    """'the notion Leads database', 'the Airtable Orders base': a product word, then a
+    capitalised name, then a head noun: the product's own object, so the word is the
+    product."""
+    k = m.end
+    if k >= len(toks) or not toks[k].text[:1].isupper():
+        return False
+    while k < len(toks) and k - m.end < 3 and toks[k].text[:1].isupper():
+        k += 1
+    return k in heads
 
 
 def _domain_stems(
