@@ -1308,6 +1308,16 @@ ROWS = [
         [("write", ["Close CRM", "Asana"])],
     ),
     (
+        "a product word that owns a named store is the product: 'the notion Leads database'",
+        "When a Typeform response comes in, we create a page in the notion Leads database.",
+        [("read", ["Typeform"]), ("write", ["Notion"])],
+    ),
+    (
+        "a product word before a named API is no store of that product",
+        "We create an exception event through the Oracle Transportation Management REST API.",
+        [("write", ["Oracle Transportation Management REST API"])],
+    ),
+    (
         "a generic service named again as the owner of an endpoint is that service",
         "When the payment provider confirms a payout, we poll the provider's /payouts endpoint "
         "and record each payout in fulfilment-api.",

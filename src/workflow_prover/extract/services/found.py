@@ -62,7 +62,18 @@ def find_services(
     toks = ann.toks
     words = catalog.words
     plain = [m for m in ann.of(Group.SERVICE) if not _inside_compound(toks, m, words)]
-    plain = [m for m in plain if not _longer_name(toks, m, catalog.name_starts)]
+    # "in the notion Leads database": a product word that owns a named object is the system
+    # (a store's head: "the Oracle Transportation Management REST API" is no Oracle database)
+    head_starts = {
+        t.start
+        for t in ann.of(Group.TERM)
+        if t.label == "GENERIC_HEAD" and catalog.role(t.category or "") == "datastore"
+    }
+    plain = [
+        m
+        for m in plain
+        if not _longer_name(toks, m, catalog.name_starts) or _owns_named(toks, m, head_starts)
+    ]
     strong = [m for m in plain if not m.weak]
     placed = [
         m
@@ -80,9 +91,7 @@ def find_services(
         and toks[m.start].text.islower()
         and _coordinated(toks, m, placed)
     ]
-    # "in the notion Leads database": a product word that owns a named object is the system
-    heads = {t.start for t in ann.of(Group.TERM) if t.label == "GENERIC_HEAD"}
-    placed += [m for m in plain if m.weak and m not in placed and _owns_named(toks, m, heads)]
+    placed += [m for m in plain if m.weak and m not in placed and _owns_named(toks, m, head_starts)]
     systems = {m.service for m in strong + placed}
     found = [
         SvcMention(catalog.info(m.service, m.label, m.rule, m.vendor or None), m.start, m.end)
