@@ -174,6 +174,28 @@ CASES = [
         None,
     ),
     ("Every call uses exponential backoff with jitter.", "backoff_exponential", "asserted", None),
+    # a denied predicate is said of its subject: the mechanism before it does not hold
+    ("The idempotency key is never sent to Stripe.", "idempotency", "negated", "is never sent"),
+    ("A dead-letter queue is never configured.", "terminal_path", "negated", "never configured"),
+    (
+        "The `idempotency_key` column on `charges` was added in March but is never sent.",
+        "idempotency",
+        "negated",
+        "is never sent",
+    ),
+    # ... but only of its subject: a verb before it ends the subject, a noun verb does not
+    (
+        "Messages retried twice that are not acked go to the DLQ.",
+        "retry",
+        "asserted",
+        None,
+    ),
+    (
+        "Retry behaviour for the POST isn't defined yet.",
+        "retry",
+        "negated",
+        "n't defined",
+    ),
 ]
 
 

@@ -877,6 +877,16 @@ ROWS = [
         [("write", ["Okta"])],
     ),
     (
+        "a removal of it in a system is an action on that system",
+        "When a ticket is marked spam, the bot deletes it in Help Scout and posts a note to Slack.",
+        [("write", ["Help Scout"]), ("write", ["Slack"])],
+    ),
+    (
+        "a month after a preposition is a time, no service",
+        "We added the retry in March; the job creates deals in HubSpot on Fridays.",
+        [("write", ["HubSpot"])],
+    ),
+    (
         "a removal of them from a system is an action on that system",
         "The script suspends the Okta user and removes them from the GitHub org.",
         [("write", ["Okta"]), ("write", ["GitHub"])],

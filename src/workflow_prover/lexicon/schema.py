@@ -232,7 +232,11 @@ class ContextRow(_Row):
     # "silence": the text says nothing about it ("she didn't say anything about dupes"): it
     #   negates a mechanism, and a harm word after it is no "no duplicates" (claims/cues.py);
     # "intent": a plan that states what the design sets out to do ("we want to create the
-    #   lead in Close"): a mechanism in its scope is only planned, an action is a step.
+    #   lead in Close"): a mechanism in its scope is only planned, an action is a step;
+    # "predicate": a denied predicate said of its clause's subject ("the Idempotency-Key is
+    #   never sent", "a DLQ is not used"): it negates the subject before it (or, after "but"/
+    #   "and" with no subject of its own, the subject of the clause before) and the verb
+    #   phrase it opens.
     effect: (
         Literal[
             "exceptive",
@@ -247,6 +251,7 @@ class ContextRow(_Row):
             "phrase_end",
             "imperative",
             "intent",
+            "predicate",
         ]
         | None
     ) = None

@@ -26,6 +26,7 @@ from workflow_prover.extract.layout.clauses import Layout
 from workflow_prover.extract.layout.grammar import (
     AUXILIARIES,
     COORDINATORS,
+    DETERMINERS,
     NON_FINITE,
     PREPOSITIONS,
     SUBJECT_PRONOUNS,
@@ -61,6 +62,8 @@ class Reading:
 
 
 ASSERTED = Reading("asserted")
+_NOUN_BEFORE = DETERMINERS | PREPOSITIONS
+_SHARED_SUBJECT = frozenset(("but", "and", "yet"))  # "... was added but is never sent"
 _QUOTES = frozenset(('"', "`", "“"))  # marks that open a quote (a closing one is ”)
 
 
@@ -174,6 +177,8 @@ class ConText:
                 lo = max(lo, self._enclosure(lo, cue.start))
             return Scope(cue, lo, hi)
         clause = lay.clauses[lay.clause_of[cue.start]]
+        if cue.effect == "predicate":
+            return self._predicate_scope(cue, clause.index)
         reach = cue.max_scope or 10_000
         toks = self._ann.toks
         if cue.label == "NEGATED" and self._relative(cue):
@@ -222,6 +227,39 @@ class ConText:
                     if t.end <= cue.start and t.direction in ("BACKWARD", "BIDIRECTIONAL")
                 ]
             )
+        return Scope(cue, lo, hi)
+
+    def _predicate_scope(self, cue: Mention, index: int) -> Scope:
+        """A denied predicate ("is never sent") reaches back over its subject, which ends
+        at the clause's start or after the last verb before it ("messages retried twice that
+        are not acked" leaves the retries alone), and forward over its own verb phrase. A
+        clause that opens with "but"/"and" right before it has no subject of its own: "the
+        `idempotency_key` column was added but is never sent" denies the previous clause's
+        subject, up to that clause's first verb."""
+        clauses, toks = self._lay.clauses, self._ann.toks
+        clause = clauses[index]
+        hi = min(self._verb_phrase(cue), clause.end)
+        first = clause.start
+        if (
+            toks[first].norm in _SHARED_SUBJECT
+            and first + 1 == cue.start
+            and index > 0
+            and clauses[index - 1].sentence == clause.sentence
+        ):
+            before = clauses[index - 1]
+            subject_end = next(
+                (k for k in range(before.start, before.end) if k in self._verbs), before.end
+            )
+            return Scope(cue, before.start, max(hi, subject_end))
+        # a verb after a determiner or preposition is a noun ("behaviour for the POST")
+        lo = max(
+            [first]
+            + [
+                self._verb_end[k]
+                for k in self._verbs
+                if first < k < cue.start and toks[k - 1].norm not in _NOUN_BEFORE
+            ]
+        )
         return Scope(cue, lo, hi)
 
     def scopes_from(self, lo: int, hi: int) -> list[Scope]:

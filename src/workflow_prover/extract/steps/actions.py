@@ -1094,8 +1094,12 @@ def _object_negated(view: TextView, action: Action) -> bool:
     removal = toks[action.verb.start].norm in view.catalog.words.removal_verb
     if not removal or toks[end].norm not in ("that", "it", "this", "them", "those"):
         return False
-    # "removes them from the GitHub org": a removal from a system is an action on it
-    return not (end + 1 < action.end and toks[end + 1].norm in ("from", "out"))
+    # "removes them from the GitHub org", "deletes it in Help Scout": a removal from or in a
+    # system is an action on it
+    return not (end + 1 < action.end and toks[end + 1].norm in _REMOVED_AT)
+
+
+_REMOVED_AT = frozenset(("from", "out", "in", "on", "at", "via", "through"))
 
 
 def _sourced(view: TextView, action: Action) -> bool:
