@@ -1441,6 +1441,11 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "a-policy-name-joining-two-mechanisms-states-both",
+        "calls to Xero retry with `strategy: exponential_jitter`, six attempts at most.",
+        "backoff_exponential",
+    ),
+    (
         "a-condition-before-its-skip-de-duplicates",
         "the message ts is stored in redis under the response token; if it is there, we skip.",
         "idempotency",
@@ -1815,6 +1820,16 @@ NOT_FORMS = [
     (
         "a-capitalised-cue-word-as-a-subject-is-a-name",
         "the emails go out when a run fails, but Notify was down for an hour.",
+        "alerting",
+    ),
+    (
+        "a-cue-word-before-a-field-head-of-an-identifier-is-the-fields-name",
+        "each failed call bumps the retry_count column on the invoice row.",
+        "retry",
+    ),
+    (
+        "a-cue-word-naming-what-a-store-of-failures-holds-is-the-stores-name",
+        "an invoice that still fails sits in notify_dlq until someone replays it.",
         "alerting",
     ),
 ]

@@ -366,6 +366,7 @@ WordLabel = Literal[
     "KEY_FIELD",  # field, memo: the part of a record a carried key goes into
     "SETTING_WORD",  # set, enabled, on: "set to 'Continue On Fail'" turns the control on
     "FLAG_WORD",  # enabled, toggle: `retry_dlq_enabled` is the name of a switch, not its state
+    "RECORD_FIELD",  # count, id, at: the cue word of `retry_count` names a field, no mechanism
     "SQL_RUNNER",  # query, execute: `pg.query('INSERT ...')`: the statement it runs acts
     "RETURN_VERB",  # returns, assigns: "the `MessageSid` Twilio returns" names the value's maker
     "SQL_STATEMENT",  # INSERT, UPDATE: an upper-case statement with no system acts on a database

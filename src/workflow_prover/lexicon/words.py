@@ -104,6 +104,7 @@ class WordClasses:
     key_field: frozenset[str]
     setting_word: frozenset[str]
     flag_word: frozenset[str]
+    record_field: frozenset[str]
     sql_runner: frozenset[str]
     sql_statement: frozenset[str]
     return_verb: frozenset[str]

@@ -83,6 +83,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
             or _in_quoted_title(view, cue)
             or _flag_name(view, cue)
             or _switch_named(view, cue)
+            or _field_named(view, cue)
             or _step_type_name(view, cue)
         ):
             continue  # "the Okta System Log API", "**Catch Hook**": a name, no mechanism
@@ -233,6 +234,39 @@ def _switch_named(view: TextView, cue: Mention) -> bool:
     opening, closing = (lo - 1, hi) if quoted else (lo, hi - 1)
     setting = view.catalog.words.setting_word
     return not (_switched_on(toks, opening, closing, setting) or _set_on(toks, closing + 1))
+
+
+def _field_named(view: TextView, cue: Mention) -> bool:
+    """'the `retry_count` column', 'parked in notify_dlq': a cue word that modifies the head
+    of a snake_case or kebab-case name is a word of that name, no mechanism, where the head
+    names a record's field (a RECORD_FIELD word: count, id, at) or starts a store of another
+    kind (the DLQ of `notify_dlq` is no alerting; `exponential_jitter` is both). A name
+    whose head is the mechanism's own word (`idempotency_key`, `retry_policy`) states it."""
+    toks = view.toks
+    hi = cue.end
+    if hi + 1 >= len(toks) or toks[hi - 1].ws or toks[hi].text not in ("_", "-"):
+        return False
+    if any(t.text in _NAME_JOINS for t in toks[cue.start : hi]):
+        return False  # the cue's own pattern spans the name (`dedupe_key`, `max_retries`)
+    while hi + 1 < len(toks) and toks[hi].text in ("_", "-") and not toks[hi - 1].ws:
+        if toks[hi].ws or not toks[hi + 1].text.isalnum():
+            break
+        hi += 2
+    if hi == cue.end:
+        return False
+    head = hi - 1
+    if toks[head].norm in view.catalog.words.record_field:
+        return cue.label not in _PER_WRITE  # `dedupe_id`, `idempotency_id` are its keys
+
+    return any(
+        o.label in _STORE_KINDS - {cue.label} and o.start <= head < o.end and o.start >= cue.end - 1
+        for o in view.cues
+    )
+
+
+# a store's name says what it holds (`notify_dlq`, `retry_failures`); a policy's name may
+# join two mechanisms (`exponential_jitter` is both)
+_STORE_KINDS = frozenset(("terminal_path", "idempotency_store"))
 
 
 _ON_VALUES = frozenset(("true", "on", "yes", "1", "enabled"))
