@@ -1441,6 +1441,16 @@ def test_later_turns_change_claims_where_they_were_said(
 # Issue 8's recall list: each mechanism in a real form, said of a design that syncs to Xero
 REAL_FORMS = [
     (
+        "an-update-addressed-by-a-stable-identifier-overwrites",
+        "then update the product in Shopify (by product ID).",
+        "idempotency",
+    ),
+    (
+        "a-put-with-a-stable-value-as-the-records-id-overwrites",
+        "then write the entry to Contentful (PUT with the SKU as entry ID).",
+        "idempotency",
+    ),
+    (
         "a-policy-name-joining-two-mechanisms-states-both",
         "calls to Xero retry with `strategy: exponential_jitter`, six attempts at most.",
         "backoff_exponential",
