@@ -56,6 +56,17 @@ BLOCKS = [
         [("heading", "design"), ("text", "design")],
     ),
     (
+        "a first line opening with a document's kind and a colon is its title ('PR: ...')",
+        "PR: add Intercom + Segment fan-out to the signup service\nWhen a user signs up, we "
+        "create the Intercom contact.",
+        [("heading", "design"), ("text", "design")],
+    ),
+    (
+        "a first line labelled with a document's kind that ends as a sentence is prose",
+        "Bug: when a refund fails we open a Jira issue.\nWe post the summary to Slack.",
+        [("text", "design"), ("text", "design")],
+    ),
+    (
         "a first line that only starts with a word and a number is prose ('Step 1: ...')",
         "Step 1: add the contact to HubSpot\nStep 2: post to Slack.",
         [("text", "design"), ("text", "design")],

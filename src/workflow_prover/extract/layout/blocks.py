@@ -113,7 +113,16 @@ class SectionRoles:
         m = _DOCUMENT_ID.match(line)
         return m is not None and m.group(1).lower() in self._documents
 
+    def labels_document(self, line: str) -> bool:
+        """Does the line open with a document's kind and a colon, with no number ('PR: add
+        Segment fan-out', 'RFC: retire the v1 queue')? As a text's first line, followed by
+        more lines and not ended as a sentence, that is the document's title."""
+        m = _DOCUMENT_LABEL.match(line)
+        return m is not None and m.group(1).lower() in self._documents
 
+
+# "PR: add ...", "## RFC: ...": a document kind and a colon, then the title
+_DOCUMENT_LABEL = re.compile(r"^\s*(?:#+\s*)?\**([A-Za-z]+)\**\s*:\s+\S")
 # "PR #77:", "ADR-031:", "Issue 12 —": a document kind, its number, then the title
 _DOCUMENT_ID = re.compile(r"^\s*(?:#+\s*)?([A-Za-z]+)[\s#-]*\d+\s*[:\u2014\u2013-]")
 
@@ -237,6 +246,8 @@ def _title(lines: list[str], kinds: list[str], roles: SectionRoles) -> int | Non
     line = lines[first].strip()
     if roles.names_document(line):
         return first  # "PR #77: add Twilio Verify to signup-svc": what the change is called
+    if roles.labels_document(line) and not line.endswith((".", "!", "?", ";")):
+        return first  # "PR: add Intercom + Segment fan-out to the signup service"
     words = _WORD.findall(line)
     if not 1 <= len(words) <= 12 or _SENTENCE_LIKE.search(line) or line.endswith((":", "?")):
         return None
