@@ -877,6 +877,18 @@ ROWS = [
         [("write", ["Okta"])],
     ),
     (
+        "a verb word after a measure ('a 5-minute schedule') is a noun, the clause's verb acts",
+        "a lambda on a 5-minute schedule reads new rows from our RDS postgres and publishes "
+        "each one to SQS.",
+        [("read", ["Amazon RDS"]), ("write", ["Amazon SQS"])],
+    ),
+    (
+        "a list's lead-in that names the flow and its trigger adds no step before the list's",
+        "Onboarding workflow for new Okta users (triggered by the Okta event hook):\n"
+        "1. Receive the Okta event.\n2. Create a BambooHR employee stub.",
+        [("read", ["Okta"]), ("write", ["BambooHR"])],
+    ),
+    (
         "a removal of it in a system is an action on that system",
         "When a ticket is marked spam, the bot deletes it in Help Scout and posts a note to Slack.",
         [("write", ["Help Scout"]), ("write", ["Slack"])],

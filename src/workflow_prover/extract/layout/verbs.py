@@ -19,12 +19,19 @@ from workflow_prover.extract.layout.grammar import (
     OBJECT_PRONOUNS,
     PREPOSITIONS,
     SUBJECT_PRONOUNS,
+    glued_hyphen,
     object_starter,
 )
 from workflow_prover.lexicon.words import WordClasses
 
 _LEADING_MARKUP = MARKUP | {"#", ">", "-", "•"}  # what may open a clause before its words
 
+
+# after "<gerund or noun> <flow noun>" these show the flow noun ends a noun phrase ("the
+# billing sync (nightly)", "Onboarding workflow for ..."), not a verb with its object
+_TITLE_NOUN_ENDS = frozenset(
+    ("for", "(", ":", ".", ",", ";", "-", "—", "that", "which", "is", "runs")
+)
 
 _ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 
@@ -131,6 +138,13 @@ def is_verbal(
         and nxt.text in ("(", ":")
     ):
         return False  # "lead sync (pipedrive into mailchimp)": a noun and its verb, a title
+    if (
+        form in ("ing", "base")
+        and nxt is not None
+        and nxt.norm in words.title_noun
+        and (e + 1 >= len(toks) or toks[e + 1].norm in _TITLE_NOUN_ENDS)
+    ):
+        return False  # "Onboarding workflow for new Okta users:", "the invoice sync": a name
     if prev is not None and prev.norm == "as" and form in ("third", "base"):
         return False  # "arrive as messages on the subscription": what they arrive as
     if form == "third" and verb.label == "WRITE" and nxt is not None and nxt.norm == "from":
@@ -221,6 +235,8 @@ def is_verbal(
             "’s",
         ):
             return False  # "the 3 posts": a count and its noun
+        if s >= 3 and glued_hyphen(toks, s - 2) and toks[s - 3].text[:1].isdigit():
+            return False  # "on a 5-minute schedule": a measure, then its noun
         if form == "base" and _after_identifier(toks, s, lead):
             return False  # "in the zendesk_id field", "the `order.ref` check": a noun
         if s - 1 in service_toks:

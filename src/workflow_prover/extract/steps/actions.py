@@ -117,10 +117,13 @@ def _without_overview(steps: list[StepDraft]) -> list[StepDraft]:
         return steps
     first = min(s.start for s in labelled)
     done = _actions_on(labelled)
+    # a delivery to us is restated only by a labelled delivery ('Onboarding workflow
+    # (triggered by the Okta event hook): 1. Receive the Okta event. ...')
+    heard = _actions_on([s for s in labelled if s.inbound])
     return [
         s
         for s in steps
-        if s.label is not None or s.start > first or s.inbound or not _restated(s, done)
+        if s.label is not None or s.start > first or not _restated(s, heard if s.inbound else done)
     ]
 
 

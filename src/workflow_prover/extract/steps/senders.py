@@ -59,11 +59,16 @@ def _after_aside(view: TextView, i: int, end: int) -> int:
 
 def _started_by(toks: list[Tok], verb: Mention, clause: Clause) -> bool:
     """A verb that starts a run, in the passive with its agent after 'by' ('is triggered by',
-    'gets invoked by'): what comes after 'by' calls us."""
+    'gets invoked by', a reduced '(triggered by the Okta event hook)'): what comes after
+    'by' calls us."""
+    before = toks[verb.start - 1] if verb.start > clause.start else None
     return (
         verb.starts_run
-        and verb.start > clause.start
-        and toks[verb.start - 1].norm in PASSIVE_AUXILIARIES
+        and before is not None
+        and (
+            before.norm in PASSIVE_AUXILIARIES
+            or (before.text in ("(", ",") and toks[verb.start].norm.endswith("ed"))
+        )
         and any(toks[k].norm == "by" for k in range(verb.end, min(verb.end + 2, clause.end)))
     )
 
