@@ -798,6 +798,19 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "a failure word inside an event's dotted name is the business event, no failure path",
+        "When Stripe sends payout.failed, we text the on-call engineer through Twilio.",
+        "NO_FAILURE_HANDLING",
+        [None],
+    ),
+    (
+        "a new key issued in place of a revoked one is a credential, no per-attempt key",
+        "We create the ticket in Zendesk with the event id as its external_id. The Zendesk "
+        "token was revoked and a new one issued; the new key is in AWS Secrets Manager.",
+        "UNSTABLE_IDEMPOTENCY_KEY",
+        [],
+    ),
+    (
         "a negation in a 'but' clause that points back denies the mechanism before it",
         "We charge each order through Paygate. The orders table has had an `idempotency_key` "
         "column since 2024, but nothing ever fills it.",

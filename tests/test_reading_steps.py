@@ -889,6 +889,11 @@ ROWS = [
         [("read", ["Okta"]), ("write", ["BambooHR"])],
     ),
     (
+        "a vendor's bare name that is its own product of another kind stays that product",
+        "We email the finance team through sendgrid and text the on-call through twilio.",
+        [("write", ["SendGrid"]), ("write", ["Twilio"])],
+    ),
+    (
         "a removal of it in a system is an action on that system",
         "When a ticket is marked spam, the bot deletes it in Help Scout and posts a note to Slack.",
         [("write", ["Help Scout"]), ("write", ["Slack"])],

@@ -487,6 +487,8 @@ def _required(view: TextView, cue: Mention) -> bool:
         # build it as f"{id}-{datetime.utcnow()}"')
         if _value_of_field(view.toks, cue):
             return False
+        if cue.label == "unstable_key" and _credential_changed(view, lo, hi):
+            return False  # "revoked and a new one issued; the new key is in Secrets Manager"
         return _about_key(view, lo, hi) or _about_key(view, *_previous(view, lo))
     if need == "credential":  # "the token is in the cron host's environment"
         return _about_credential(view, lo, hi)
@@ -525,10 +527,27 @@ def _value_of_field(toks: list[Tok], cue: Mention) -> bool:
     return bool(words) and words[0] not in _KEY_WORDS and not any("key" in w for w in words)
 
 
+_CREDENTIAL_CHANGES = frozenset(("revoked", "rotation", "vault"))
+
+
+def _credential_changed(view: TextView, lo: int, hi: int) -> bool:
+    """Does the sentence revoke, rotate or vault a credential? A "new key" there is the
+    credential issued in its place, no idempotency key made per attempt."""
+    return any(c.label in _CREDENTIAL_CHANGES for c in view.ann.of(Group.CUE) if lo <= c.start < hi)
+
+
 def _about_failure(view: TextView, lo: int, hi: int) -> bool:
     """A failure word, a terminal path, or retries running out ("when the attempts run out,
-    we get a Slack alert") in tokens lo..hi."""
-    return view.has_term("FAILURE_WORD", lo, hi) or any(
+    we get a Slack alert") in tokens lo..hi; a failure word inside an event's dotted name
+    (`payout.failed`, `invoice.payment_failed`) names the business event, no failure of
+    the flow."""
+    toks = view.toks
+    words = [
+        i
+        for i in view.term_starts("FAILURE_WORD")
+        if lo <= i < hi and not (i > 0 and not toks[i - 1].ws and toks[i - 1].text in "._")
+    ]
+    return bool(words) or any(
         c.label in ("terminal_path", "max_attempts")
         for c in view.ann.of(Group.CUE)
         if lo <= c.start < hi

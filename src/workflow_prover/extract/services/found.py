@@ -208,7 +208,9 @@ def _domain_stems(
 def _vendor_products(toks: list[Tok], found: list[SvcMention]) -> list[SvcMention]:
     """'create the invoice in Zoho Books ... Zoho's duplicate setting is on': a vendor's bare
     name stands for the one product of that vendor the text names in full (the lexicon's
-    default for the bare name, Zoho CRM, is for texts that name no product of it)."""
+    default for the bare name, Zoho CRM, is for texts that name no product of it). A vendor
+    whose bare name is a product of its own of another kind stays that product: "twilio"
+    beside SendGrid is Twilio's SMS, "Salesforce" beside Marketing Cloud the CRM."""
     products: dict[str, set[ServiceInfo]] = {}
     bare: list[int] = []
     for n, m in enumerate(found):
@@ -223,8 +225,12 @@ def _vendor_products(toks: list[Tok], found: list[SvcMention]) -> list[SvcMentio
     for n in bare:
         m = found[n]
         named = products.get(m.info.vendor or "", set())
-        if len(named) == 1 and m.info not in named:  # ("Zoho CRM" named too: it stays)
-            out[n] = SvcMention(next(iter(named)), m.start, m.end)
+        if len(named) != 1 or m.info in named:  # ("Zoho CRM" named too: it stays)
+            continue
+        product = next(iter(named))
+        if m.info.name.lower() == m.info.vendor and m.info.category != product.category:
+            continue  # "email through sendgrid and text through twilio": Twilio's own SMS
+        out[n] = SvcMention(product, m.start, m.end)
     return out
 
 
