@@ -1867,6 +1867,20 @@ def test_look_alikes_of_mechanisms_are_not_read(analyzer: Analyzer, text: str, k
 # Issue 8's modality list: (behaviour, text, kind, whether the mechanism holds after it)
 MODALITY_FORMS = [
     (
+        "a-credential-moved-back-to-a-place-of-its-own-leaves-the-vault-its-sentence-names",
+        "we text the on-call through twilio. the twilio token goes back into the lambda's "
+        "environment variables for now, the secrets manager call adds cold-start latency.",
+        "vault",
+        False,
+    ),
+    (
+        "a-credential-moved-back-into-a-vault-lives-there",
+        "we text the on-call through twilio. the twilio token goes back into AWS Secrets "
+        "Manager, rotated monthly.",
+        "vault",
+        True,
+    ),
+    (
         "a-negation-whose-next-clause-narrows-back-to-it-still-denies",
         "we create each order in Shopify. there's no throttling, it's only ~200 shipments a day.",
         "throttle_rate",
