@@ -94,6 +94,21 @@ STEP_COUNT = {
         "New last step: after the invoice exists, post a note on it in Xero.",
         (("read", ("Shopify",)), ("write", ("Xero",)), ("write", ("Xero",))),
     ),
+    "a removal that names one step by a word of its service takes that step out": Case(
+        NIGHTLY.replace("Slack", "Microsoft Teams"),
+        "We dropped the Teams summary entirely, nobody read it.",
+        KAFKA_STRIPE_SLACK[:2],
+    ),
+    "a removal of a mechanism on a step keeps the step": Case(
+        NIGHTLY,
+        "We dropped the retries on the Slack post.",
+        KAFKA_STRIPE_SLACK,
+    ),
+    "a planned removal keeps the step": Case(
+        NIGHTLY,
+        "We might drop the Slack summary later.",
+        KAFKA_STRIPE_SLACK,
+    ),
 }
 
 

@@ -33,6 +33,7 @@ from workflow_prover.extract.turn import TurnDraft
 from workflow_prover.models import StepNode
 
 _JOINERS = frozenset((",", "and", "&", "or"))
+_DONE = frozenset(("asserted", "negated"))  # a removal said, not planned or asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,9 @@ class FollowUps:
                 self._on_named(sentence) if view.has_term("STEP_REF", start, end) else None
             )
             if not view.has_term("STEP_REMOVAL", start, end):
+                dropped = self._dropped_by_service(sentence, start, end)
+                if dropped is not None:
+                    out.add(dropped)
                 continue
             found, said = named[sentence], sentence
             if found is None and sentence > 0:
@@ -138,6 +142,37 @@ class FollowUps:
             if found is not None and self._fits(found, said):
                 out.add(found)
         return out
+
+    def _dropped_by_service(self, sentence: int, start: int, end: int) -> int | None:
+        """'we dropped the Teams summary entirely': an asserted removal verb whose sentence
+        names the services of exactly one earlier step and no mechanism ('drop the Slack
+        alert', 'remove the retry on the Teams post' take back a mechanism, not the step)."""
+        view = self._turn.view
+        removal = view.catalog.words.removal_verb
+        verbs = [
+            v
+            for v in view.ann.of(Group.VERB)
+            if start <= v.start < end and view.toks[v.start].norm in removal
+        ]
+        # (the removal's own words negate its verb: "we dropped" is a retraction cue)
+        if not verbs or any(view.read(v).modality not in _DONE for v in verbs):
+            return None
+        if any(start <= c.start < end for c in view.cues):
+            return None
+        names = self._named(sentence) | self._named_by_word(start, end)
+        steps = [s for s in self._earlier if names and set(s.services) == names]
+        return steps[0].index if len(steps) == 1 else None
+
+    def _named_by_word(self, start: int, end: int) -> set[str]:
+        """Earlier services a later sentence calls by a capitalised word of their name ('the
+        Teams summary' after 'Microsoft Teams'), where the word is no service of its own."""
+        words = {
+            t.norm
+            for t in self._turn.view.toks[start:end]
+            if t.text[:1].isupper() and t.text[1:].islower() and len(t.text) >= 4
+        }
+        known = {name for s in self._earlier for name in s.services}
+        return {n for n in known if " " in n and words & {w.lower() for w in n.split()}}
 
     def _fits(self, index: int, sentence: int) -> bool:
         """Does the step at `index` have a service the sentence names (when it names any)?

@@ -129,10 +129,16 @@ def build_graph(turns: list[TurnDraft], schemas: Sequence[Sequence[SchemaDoc]] =
     for twin in [*store_retractions(turns, claims), *named_store_retractions(claims, turns)]:
         position += 1
         claims.append(twin.model_copy(update={"position": position}))
+    gone: set[str] = set()
     if removed:
+        before = set(services)
         steps, claims, services = _without({shifted(i) for i in removed}, steps, claims, services)
+        gone = before - set(services)
     infos = {m.info.name: m.info for t in turns for m in t.view.services}  # (prose mentions)
-    services.update(_credential_services(infos, claims, services))
+    # a credential of a system whose only step was taken out is no credential the flow holds
+    services.update(
+        (k, v) for k, v in _credential_services(infos, claims, services).items() if k not in gone
+    )
     claims = _credential_stand_ins(infos, claims, steps, services)
     return ClaimGraph(
         steps=tuple(steps),
