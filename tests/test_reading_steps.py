@@ -894,6 +894,17 @@ ROWS = [
         [("write", ["SendGrid"]), ("write", ["Twilio"])],
     ),
     (
+        "an enrichment through a system reads that system",
+        "typeform webhook -> enrich the lead via clearbit -> upsert the contact in hubspot.",
+        [("read", ["Typeform"]), ("read", ["Clearbit"]), ("write", ["HubSpot"])],
+    ),
+    (
+        "an arrow segment whose bracket ends with 'read-only' reads its system",
+        "`typeform` (webhook) => `clearbit` (enrich, read-only) => `hubspot` (upsert the "
+        "contact by email)",
+        [("read", ["Typeform"]), ("read", ["Clearbit"]), ("write", ["HubSpot"])],
+    ),
+    (
         "a removal of it in a system is an action on that system",
         "When a ticket is marked spam, the bot deletes it in Help Scout and posts a note to Slack.",
         [("write", ["Help Scout"]), ("write", ["Slack"])],

@@ -105,6 +105,7 @@ class WordClasses:
     setting_word: frozenset[str]
     flag_word: frozenset[str]
     record_field: frozenset[str]
+    enrich_verb: frozenset[str]
     sql_runner: frozenset[str]
     sql_statement: frozenset[str]
     return_verb: frozenset[str]

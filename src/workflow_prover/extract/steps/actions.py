@@ -427,7 +427,8 @@ def _clause_steps(view: TextView, clause: Clause, sentence: _Sentence) -> list[S
         # "Stripe -> CRM": data flows out of the first system and into the others ("sensors
         # -> hivemq -> ...": segments before it that name no system are where data starts)
         upstream = _first_system_segment(view, clause) and not (sentence.senders or sentence.acted)
-        action = "read" if upstream else "write"
+        # "=> `clearbit` (enrich, read-only) =>": the writer says the segment reads
+        action = "read" if upstream or _read_remark(view, main[0]) else "write"
         # "typeform webhook (new survey response) -> ...", "Adyen notification arrives ->
         # ...": the chain starts with a delivery
         hook = clause.segment == 0 and (
@@ -698,6 +699,8 @@ def _action_steps(
         kind = "WRITE" if (merged_write or recipient) and action.label in _READS else action.label
         if kind == "WRITE" and acted and all(_read_remark(view, m) for m in acted):
             kind = "READ"  # "enrich the contact via apollo.io (read)": the writer says it reads
+        elif kind == "WRITE" and acted and _enriched_from(view, frame, action, acted):
+            kind = "READ"  # "enrich the lead via Clearbit": Clearbit is asked, not written
         merged_write = False
         bracketed = view.lay.depth[action.start] > view.lay.depth[frame.start]
         if (
@@ -732,21 +735,49 @@ _READS = ("READ", "RECEIVE")
 _READ_OPENERS = frozenset(("read", "reads", "read-only", "readonly", "lookup", "look-up", "get"))
 
 
+def _enriched_from(view: TextView, frame: Frame, action: Action, acted: list[SvcMention]) -> bool:
+    """Does an enrichment verb ('enrich the lead via Clearbit', 'augment each row with
+    ZoomInfo') name its systems only as the channel or source of the data? They are read;
+    what is enriched is the flow's own record until a later step writes it."""
+    if view.toks[action.verb.start].norm not in view.catalog.words.enrich_verb:
+        return False
+    return all(frame.role_of(m) in ("channel", "source") for m in acted)
+
+
 def _read_remark(view: TextView, m: SvcMention) -> bool:
     """Is the system followed by a bracket that only says the step reads ('(read)', '(read
     only)', '(just a lookup)')? Its words are all `READ_REMARK`, one of them a read word."""
     toks = view.toks
-    if m.end >= len(toks) or toks[m.end].text != "(":
+    k = m.end + 1 if m.end < len(toks) and toks[m.end].text == "`" else m.end
+    if k >= len(toks) or toks[k].text != "(":
         return False
     words = view.catalog.words.read_remark
     inner: list[str] = []
-    for tok in toks[m.end + 1 : m.end + 7]:
+    for tok in toks[k + 1 : k + 7]:
         if tok.text == ")":
             return bool(inner) and any(w in _READ_OPENERS for w in inner)
+        if tok.text == "," and inner[-1:] != ["only"]:
+            inner = []  # "`clearbit` (enrich, read-only)": the last part says it reads
+            continue
         if tok.norm not in words:
-            return False
+            return _read_only_after(toks, tok, k)
         inner.append(tok.norm)
     return False
+
+
+def _read_only_after(toks: list[Tok], tok: Tok, opening: int) -> bool:
+    """Does the bracket end with a part that says the step is read-only ('(enrich,
+    read-only)')? A word of the bracket that is no read remark then names the action."""
+    end = next(
+        (j for j in range(opening + 1, min(opening + 12, len(toks))) if toks[j].text == ")"), None
+    )
+    if end is None:
+        return False
+    last = [t.norm for t in toks[opening + 1 : end]]
+    if "," not in last:
+        return False
+    tail = last[len(last) - last[::-1].index(",") :]
+    return tail in (["read", "-", "only"], ["read-only"], ["readonly"], ["read", "only"])
 
 
 def _delivered(view: TextView, clause: Clause) -> bool:
