@@ -1736,6 +1736,12 @@ def test_mechanisms_in_their_real_forms_are_read(analyzer: Analyzer, text: str, 
 # ... and look-alikes that are none
 NOT_FORMS = [
     (
+        "a-store-of-failures-listed-for-resend-is-a-replay-by-people-no-immediate-retry",
+        "a failure is inserted into `reminder_failures`, which the support dashboard lists "
+        "for resend; retries back off exponentially.",
+        "retry_immediate",
+    ),
+    (
         "a-clock-set-into-a-timestamp-column-is-no-unstable-key",
         "each invoice is sent with an Idempotency-Key of its id, then marked with "
         "`UPDATE invoices SET sent_at = now() WHERE id = $1`.",
