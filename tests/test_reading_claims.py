@@ -798,6 +798,14 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "'the same check' on a step repeats the nearest earlier de-duplication for it",
+        "pull new typeform responses -> create a lead in pipedrive -> post to slack #sales. "
+        "pipedrive creates are deduped by the typeform response token stored in a "
+        "processed_responses table, and the slack post uses the same check.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
         "a failure word inside an event's dotted name is the business event, no failure path",
         "When Stripe sends payout.failed, we text the on-call engineer through Twilio.",
         "NO_FAILURE_HANDLING",

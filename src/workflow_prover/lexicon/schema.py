@@ -368,6 +368,7 @@ WordLabel = Literal[
     "FLAG_WORD",  # enabled, toggle: `retry_dlq_enabled` is the name of a switch, not its state
     "RECORD_FIELD",  # count, id, at: the cue word of `retry_count` names a field, no mechanism
     "ENRICH_VERB",  # enrich, augment: 'enrich the lead via Clearbit' reads Clearbit
+    "GUARD_NOUN",  # check, dedupe: 'the slack post uses the same check' repeats the dedupe
     "SQL_RUNNER",  # query, execute: `pg.query('INSERT ...')`: the statement it runs acts
     "RETURN_VERB",  # returns, assigns: "the `MessageSid` Twilio returns" names the value's maker
     "SQL_STATEMENT",  # INSERT, UPDATE: an upper-case statement with no system acts on a database

@@ -106,6 +106,7 @@ class WordClasses:
     flag_word: frozenset[str]
     record_field: frozenset[str]
     enrich_verb: frozenset[str]
+    guard_noun: frozenset[str]
     sql_runner: frozenset[str]
     sql_statement: frozenset[str]
     return_verb: frozenset[str]

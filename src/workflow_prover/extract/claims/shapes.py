@@ -261,11 +261,13 @@ def same_store(view: TextView, targets: Targets, claims: list[ClaimDraft]) -> li
     """'we do a conditional put into a processed_invoices table ... The Mailgun send uses the
     same table': 'the same' before a mechanism's store ('table', 'queue', 'set') repeats the
     mechanisms the nearest earlier clause naming that store stated, for what this clause
-    names."""
+    names; before a guard's own noun (a GUARD_NOUN: 'the same check', 'the same dedupe') it
+    repeats the nearest earlier de-duplication."""
     toks = view.toks
     heads = view.term_starts("MECHANISM_HEAD")
+    guards = view.catalog.words.guard_noun
     stated = [c for c in claims if c.kind in _STORED and c.reading.modality == "asserted"]
-    if not heads or not stated:
+    if not stated:
         return []
     out: list[ClaimDraft] = []
     for clause in view.lay.clauses:
@@ -273,14 +275,19 @@ def same_store(view: TextView, targets: Targets, claims: list[ClaimDraft]) -> li
             (
                 i
                 for i in range(clause.start, clause.end - 1)
-                if toks[i].norm == "same" and i + 1 in heads
+                if toks[i].norm == "same" and (i + 1 in heads or toks[i + 1].norm in guards)
             ),
             None,
         )
         if at is None or any(c.clause == clause.index for c in stated):
             continue
         head = toks[at + 1].norm
-        named = [c for c in stated if c.clause < clause.index and _names(view, c.clause, head)]
+        if head in guards:
+            # "the slack post uses the same check": the guard the nearest earlier clause
+            # that de-duplicates stated, whatever its store is called
+            named = [c for c in stated if c.clause < clause.index and c.kind != "terminal_path"]
+        else:
+            named = [c for c in stated if c.clause < clause.index and _names(view, c.clause, head)]
         if not named:
             continue
         last = max(c.clause for c in named)
