@@ -623,6 +623,30 @@ ROWS = [
         ALL,
     ),
     (
+        "a paragraph labelled as history reaches the design where a replacement is named",
+        "History: v1 retried Xero every 30 seconds until it worked. That loop was replaced by "
+        "exponential backoff on every call.",
+        "backoff_exponential",
+        "asserted",
+        ALL,
+    ),
+    (
+        "a paragraph labelled as history reaches the design at a word for the present",
+        "History: v1 posted invoices to Xero and parked failures in a quarantine table. "
+        "Now a failed post goes to the invoices-dlq queue.",
+        "terminal_path",
+        "asserted",
+        ALL,
+    ),
+    (
+        "a paragraph labelled as history that never reaches the present adds no claim",
+        "History: v1 posted invoices to Xero with exponential backoff. The worker was "
+        "rewritten in the spring.",
+        "backoff_exponential",
+        None,
+        ALL,
+    ),
+    (
         "a bare cue opening its sentence takes the modality of what follows its ellipsis",
         "we post orders to Xero with retries. dlq... we should probably add one.",
         "terminal_path",

@@ -119,6 +119,8 @@ class WordClasses:
     delegate_verb: frozenset[str]
     receive_key: frozenset[str]
     read_remark: frozenset[str]
+    present_turn: frozenset[str]
+    replaced_word: frozenset[str]
 
     @classmethod
     def from_lexicons(cls, lex: Lexicons) -> WordClasses:

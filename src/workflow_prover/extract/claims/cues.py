@@ -75,8 +75,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     # were read from it: "## Context: every 5 minutes ship-svc ... upserts ... keyed on ...")
     told = bool(steps) and all(view.clause(s.clause).role == "background" for s in steps)
     for cue in view.cues:
-        where = view.clause(view.lay.clause_of[cue.start])
-        if where.skipped or where.role in NOT_DESIGN or (where.role == "background" and not told):
+        if not _in_design(view, view.lay.clause_of[cue.start], told):
             continue  # a heading, metadata, or a section that is not the current design
         if (
             _in_product_name(view, cue)
@@ -168,7 +167,23 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
     claims = denied_absences(view, claims)
     claims = removals_of_mechanisms(view, claims)
     claims = assigned_credentials(view, claims)
+    # whatever read them (a vault named as a service, a routed failure, a delay sequence), the
+    # claims of a section that is not the current design are none; a heading's are kept
+    # ("# ADYEN_KEY is injected from Vault" closing a pasted script reads as one)
+    claims = [c for c in claims if _in_design(view, c.clause, told, headings=True)]
     return sorted(claims, key=lambda c: (c.start, c.kind))
+
+
+def _in_design(view: TextView, clause: int, told: bool, headings: bool = False) -> bool:
+    """Is the clause a statement of the current design: no heading or metadata (unless
+    `headings`), not in a history, alternatives, questions or future section, and in a
+    background section only where the flow itself is told there (`told`)?"""
+    where = view.clause(clause)
+    return not (
+        (where.skipped and not headings)
+        or where.role in NOT_DESIGN
+        or (where.role == "background" and not told)
+    )
 
 
 def _failure_class_of_receipts(

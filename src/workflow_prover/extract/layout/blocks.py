@@ -49,6 +49,8 @@ class Blocks:
     kinds: list[str]  # heading | meta | table_header | table_sep | table_row | code | text
     roles: list[str]  # the section role the line is in (design, background, ...)
     headings: dict[int, str] = field(default_factory=dict)  # line -> heading text
+    # line -> the first line of the labelled paragraph ('History: ...') whose role it has
+    labelled: dict[int, int] = field(default_factory=dict)
 
     def skipped(self, line: int) -> bool:
         """Is the line no statement about the design (a heading, metadata, a table header)?"""
@@ -155,17 +157,21 @@ def read_blocks(text: str, roles: SectionRoles) -> Blocks:
             found = roles.role_of(headings[n])
             current = found or "design"  # a new heading ends the previous section
         section_roles.append(current)
-    _label_paragraphs(lines, kinds, section_roles, roles)
-    return Blocks(kinds, section_roles, headings)
+    labelled = _label_paragraphs(lines, kinds, section_roles, roles)
+    return Blocks(kinds, section_roles, headings, labelled)
 
 
 def _label_paragraphs(
     lines: list[str], kinds: list[str], section_roles: list[str], roles: SectionRoles
-) -> None:
+) -> dict[int, int]:
     """'Motivation: the holiday incident, where ...' then 'Flow: (1) ...': a paragraph led
     by a section word and a colon is a section of its own, up to a blank line or the next
-    label; only a role other than the design's changes how it reads."""
+    label; only a role other than the design's changes how it reads. Returns each such
+    line's paragraph (its first line): a labelled paragraph can return to the design
+    within itself (`layout.clauses`), a section under a heading cannot."""
     role: str | None = None
+    first = 0
+    labelled: dict[int, int] = {}
     for n, line in enumerate(lines):
         label = _META.match(line) if kinds[n] == "text" else None
         if not line.strip() or kinds[n] == "heading":
@@ -173,8 +179,11 @@ def _label_paragraphs(
         elif label is not None:
             found = roles.label_role(label.group("key"))
             role = found if found not in (None, "design", "meta") else None
+            first = n
         if role is not None:
             section_roles[n] = role
+            labelled[n] = first
+    return labelled
 
 
 def _mark_code(lines: list[str], kinds: list[str]) -> None:

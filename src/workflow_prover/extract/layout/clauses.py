@@ -162,7 +162,38 @@ def layout(
             line = toks[clause.start].line
             clause.role = blocks.role(line)
             clause.skipped = blocks.skipped(line)
+    if blocks is not None and blocks.labelled:
+        _history_turns(toks, clauses, blocks, words)
     return Layout(sentences, clauses, items, clause_of, sentence_of, depth, blocks, code)
+
+
+def _history_turns(
+    toks: list[Tok], clauses: list[Clause], blocks: Blocks, words: WordClasses
+) -> None:
+    """'History: v1 retried NetSuite every 30 seconds. That loop was replaced by exponential
+    backoff ..., and failures are written to ...': a paragraph labelled as history narrates
+    up to the present, and a word that turns to it (now, today, 'replaced by') ends the
+    history there: that clause and the rest of the paragraph are the design. Only for a
+    labelled paragraph: a heading's section ('## History') stays history to its end."""
+    turned: set[int] = set()  # the paragraphs (their first line) that reached the present
+    for clause in clauses:
+        paragraph = blocks.labelled.get(toks[clause.start].line)
+        if paragraph is None or clause.role != "history":
+            continue
+        if paragraph not in turned and _turns_to_present(toks, clause, words):
+            turned.add(paragraph)
+        if paragraph in turned:
+            clause.role = "design"
+
+
+def _turns_to_present(toks: list[Tok], clause: Clause, words: WordClasses) -> bool:
+    for k in range(clause.start, clause.end):
+        norm = toks[k].norm
+        if norm in words.present_turn:
+            return True
+        if norm in words.replaced_word and k + 1 < clause.end and toks[k + 1].norm == "by":
+            return True
+    return False
 
 
 def _within(sentences: list[tuple[int, int]], index: int, i: int) -> bool:
