@@ -222,6 +222,13 @@ SECRETS: list[tuple[str, str, str]] = [
         "AGE-SECRET-KEY-1QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZRY9X8GF2TVDW0S3JN54KHCE",
     ),
     ("okta_token", "Authorization: SSWS §", "00AbCdEf1234567890AbCdEf1234567890AbCdEf12"),
+    # the SSWS scheme marks the token, whatever its length
+    (
+        "okta_token",
+        "the okta token is SSWS §, hardcoded",
+        "00aB3kLmN9pQ7rStUvWx2yZ4cD6eF8gH1iJ0kLmNo",
+    ),
+    ("authorization", "Authorization: Klaviyo-API-Key §", "pk_9f8e7d6c5b4a3f2e1d0cabcdef"),
     ("password", "the password is §", "hunter2"),
     ("password", "await sfdc.login('integration@acme.example', '§');", "Winter2024!x7TqSecTok"),
     ("password", "requests.get(url, auth=('api', '§'))", "p4ssw0rd-xyz9"),
