@@ -647,6 +647,14 @@ ROWS = [
         ALL,
     ),
     (
+        "a history section's failure route is no claim of the design",
+        "## History\nWe post invoices to Xero. A failed post goes to the invoices-dlq queue.\n"
+        "## Flow\nWe post invoices to Xero.",
+        "terminal_path",
+        None,
+        ALL,
+    ),
+    (
         "a bare cue opening its sentence takes the modality of what follows its ellipsis",
         "we post orders to Xero with retries. dlq... we should probably add one.",
         "terminal_path",
@@ -1844,6 +1852,17 @@ NOT_FORMS = [
     # a placeholder after 'Bearer' is a reference to the secret, not its value
     ("bearer-placeholder", "each call sends Authorization: Bearer `${XERO_TOKEN}`.", "hardcoded"),
     ("bearer-template", "each call sends Authorization: Bearer {{ token }}.", "hardcoded"),
+    # a name that is logged or emitted is a log line or a metric, no store
+    (
+        "a-logged-name-is-no-store",
+        "when the retries run out, the lambda logs `mirror_dlq_candidate` with the ticket id.",
+        "terminal_path",
+    ),
+    (
+        "an-emitted-metric-name-is-no-store",
+        "when Airtable keeps failing, the worker emits a `failed_sync` metric and moves on.",
+        "terminal_path",
+    ),
     # a setting named for failures is no store of failed work
     ("flag-named-for-failures", "the dbt project runs with store_failures: true.", "terminal_path"),
     # silence about the harm is no "no duplicates"

@@ -138,6 +138,16 @@ ROWS = [
         [("write", ["statements-svc"]), ("write", ["PostgreSQL"])],
     ),
     (
+        "a plural generic head with a kind of system names those systems ('the HR systems')",
+        "A worker transmits each approved resume to the external HR systems.",
+        [("write", ["external HR systems"])],
+    ),
+    (
+        "a plural generic head with only vague words names no system ('all systems')",
+        "All systems retry with backoff. We push each order to Linear.",
+        [("write", ["Linear"])],
+    ),
+    (
         "'once a <noun> is <verb>' opens a trigger as 'when' does (not 'once a day')",
         "Once a timesheet is approved in our HR system, payroll-svc creates the payout in Wise.",
         [("read", ["HR system"]), ("write", ["Wise"])],

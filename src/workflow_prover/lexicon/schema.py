@@ -354,6 +354,7 @@ WordLabel = Literal[
     "GENERIC_CALL",  # call, hit: '(they) are called with backoff' restates other steps' calls
     "STATEMENT_VERB",  # uses, authenticates: 'the worker uses X and the Y connection uses Z'
     "RECEIVE_KEY",  # trigger: '- Trigger: HubSpot Trigger (deal.propertyChange)' receives
+    "LOG_VERB",  # logs, emits, increments: the name it is followed by is a log line or metric
     "PRESENT_TURN",  # now, today: a history paragraph reaches the present design
     "REPLACED_WORD",  # replaced, superseded ... by: the replacement is the present design
     "READ_REMARK",  # read, read-only: 'enrich the contact via apollo.io (read)' is a read

@@ -120,6 +120,7 @@ class WordClasses:
     receive_key: frozenset[str]
     read_remark: frozenset[str]
     present_turn: frozenset[str]
+    log_verb: frozenset[str]
     replaced_word: frozenset[str]
 
     @classmethod

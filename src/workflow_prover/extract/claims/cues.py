@@ -84,6 +84,7 @@ def find_claims(view: TextView, steps: list[StepDraft]) -> list[ClaimDraft]:
             or _switch_named(view, cue)
             or _field_named(view, cue)
             or _step_type_name(view, cue)
+            or _logged_name(view, cue)
         ):
             continue  # "the Okta System Log API", "**Catch Hook**": a name, no mechanism
         reading = view.read(cue)
@@ -293,6 +294,25 @@ def _set_on(toks: list[Tok], k: int) -> bool:
         if k < len(toks) and toks[k].norm in words:
             k += 1
     return k < len(toks) and toks[k].norm in _ON_VALUES
+
+
+def _logged_name(view: TextView, cue: Mention) -> bool:
+    """'the lambda logs `mirror_dlq_candidate` with the ticket id', 'emits a
+    `retry_exhausted` metric': a cue inside an identifier (glued, or in inline code) that a
+    logging verb takes as its object names a log line or a metric, no mechanism."""
+    toks = view.toks
+    lo, hi = cue.start, cue.end
+    while lo > 0 and not toks[lo - 1].ws and _name_part(toks[lo - 1]):
+        lo -= 1
+    while hi < len(toks) and not toks[hi - 1].ws and _name_part(toks[hi]):
+        hi += 1
+    coded = view.lay.code[cue.start] if cue.start < len(view.lay.code) else False
+    if hi - lo < 2 and not coded:
+        return False  # a plain word ("logs the failure to the DLQ") is read as written
+    k = lo - 1
+    while k >= 0 and (toks[k].text in ("`", "'", '"') or toks[k].norm in ("a", "an", "the")):
+        k -= 1
+    return k >= 0 and toks[k].norm in view.catalog.words.log_verb
 
 
 def _name_part(tok: Tok) -> bool:
