@@ -138,6 +138,11 @@ ROWS = [
         [("write", ["statements-svc"]), ("write", ["PostgreSQL"])],
     ),
     (
+        "placing a call or an order through a system writes to it",
+        "The consumer places the call through the Vonage Voice API.",
+        [("write", ["Vonage"])],
+    ),
+    (
         "a plural generic head with a kind of system names those systems ('the HR systems')",
         "A worker transmits each approved resume to the external HR systems.",
         [("write", ["external HR systems"])],

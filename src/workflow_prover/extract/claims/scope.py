@@ -38,6 +38,7 @@ from workflow_prover.extract.claims.step_scope import (
     own_steps,
     parent_item_steps,
     stem,
+    store_before_relative,
     store_named,
     verb_stems,
 )
@@ -375,6 +376,11 @@ def _resolve_plain(targets: Targets, clause: Clause, credential: bool) -> ScopeD
         earlier = scope_of(targets, elliptical, credential)
         if not earlier.general:
             return _via(earlier, "scope.elliptical")
+    stored = store_before_relative(targets, clause)
+    if stored is not None:  # "... in `otp_fallback_calls`, which has a unique constraint"
+        if stored:
+            return ScopeDraft(general=False, steps=stored, via=("scope.store_relative",))
+        return _via(NOWHERE, "scope.store_relative")
     if refers_back(view, clause) or _result_of_previous(view, clause):
         previous = _previous_clause(view, clause)
         opening = view.catalog.words.opening_pronoun  # "its", "they": about the clause before

@@ -178,6 +178,39 @@ def store_named(targets: Targets, clause: Clause) -> tuple[int, ...]:
     )
 
 
+def store_before_relative(targets: Targets, clause: Clause) -> tuple[int, ...] | None:
+    """'... records the attempt in `otp_fallback_calls`, which has a unique constraint on
+    `challenge_id`': a store's constraint in a relative clause right after the store's name
+    is about that store, so it guards the steps that write it (none, where the store is
+    only written as part of a mechanism), not the call before it. None where the clause is
+    no such relative clause."""
+    view = targets.view
+    toks = view.toks
+    if clause.start == 0 or toks[clause.start].norm not in ("which", "that"):
+        return None
+    if not any(c.store_constraint for c in view.mentions("cue", clause.index)):
+        return None
+    k = clause.start - 1
+    while k > 0 and toks[k].text in (",", "`", "'", '"'):
+        k -= 1
+    lo = k
+    while lo > 0 and not toks[lo - 1].ws and _name_char(toks[lo - 1]):
+        lo -= 1
+    names = _identifiers(toks, lo, k + 1)
+    first = view.lay.sentences[clause.sentence][0]
+    if not names or any(t.norm in ("before", "prior") for t in toks[first : clause.start]):
+        return None  # "Before sending it inserts ... into `reminders_sent`, which ...": a guard
+    return tuple(
+        s.start
+        for s in targets.steps
+        if s.clause != clause.index and names & _identifiers(toks, s.start, s.end)
+    )
+
+
+def _name_char(tok: Tok) -> bool:
+    return tok.text[:1].isalnum() or tok.text in ("_", "-")
+
+
 def _identifiers(toks: list[Tok], lo: int, hi: int) -> set[str]:
     """The names of things written as one word with '_' or '-' inside ('payroll_runs', not
     the field 'gusto_payroll_uuid') in lo..hi."""
