@@ -830,6 +830,23 @@ def test_claims_are_read_by_mechanism(
 # (behaviour, text, finding code, the step numbers it fires on; None: the design as a whole)
 FINDING_ROWS = [
     (
+        "a store's constraint in a relative clause after its name guards that store, not the "
+        "call before it",
+        "The consumer places the call through the Vonage Voice API and then records the "
+        "attempt in `otp_fallback_calls`, which has a unique constraint on `challenge_id`.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [1],
+    ),
+    (
+        "a store's constraint in a relative clause of a guard said to run before the send "
+        "guards the send",
+        "Each morning we text each patient through Twilio. Before sending it inserts "
+        "`(appointment_id, 'sms_24h')` into `reminders_sent`, which has a unique key; on a "
+        "duplicate-key error it skips the send.",
+        "WRITE_WITHOUT_IDEMPOTENCY",
+        [],
+    ),
+    (
         "'the same check' on a step repeats the nearest earlier de-duplication for it",
         "pull new typeform responses -> create a lead in pipedrive -> post to slack #sales. "
         "pipedrive creates are deduped by the typeform response token stored in a "
@@ -1097,6 +1114,20 @@ FINDING_ROWS = [
         "orders-dlq. Shopify and Xero both retry with exponential backoff.",
         "NO_RATE_LIMIT_HANDLING",
         [3],
+    ),
+    (
+        "a database's role named by its kind in a vault sentence places the database's login",
+        "The job queries appointments from the Postgres replica and sends each SMS through "
+        "Twilio. Twilio auth and the DB role come from GCP Secret Manager.",
+        "NO_VAULT_REFERENCE",
+        [],
+    ),
+    (
+        "a vendor word the text uses as a system is that system again when listed with one",
+        "every 10 min we 1) list candidates in lever, 2) create the pre-hire in workday. "
+        "credentials: lever and workday via aws secrets manager, postgres via iam auth.",
+        "NO_VAULT_REFERENCE",
+        [],
     ),
     (
         "services listed before a quantified kind join it",

@@ -93,12 +93,31 @@ def find_services(
     ]
     placed += [m for m in plain if m.weak and m not in placed and _owns_named(toks, m, head_starts)]
     systems = {m.service for m in strong + placed}
+    reused = [
+        m
+        for m in plain
+        if m.weak
+        and m not in placed
+        and m.service in systems
+        and toks[m.start].text.islower()
+        and _opens_phrase(toks, m)
+    ]
+    # "credentials: lever and workday via aws secrets manager": once the text uses the word
+    # as the system, the same word listed with a system is that system again
+    reused += [
+        m
+        for m in plain
+        if m.weak
+        and m not in placed
+        and m not in reused
+        and m.service in systems
+        and _coordinated(toks, m, strong + placed + reused)
+    ]
+    kept = set(map(id, placed + reused))
     found = [
         SvcMention(catalog.info(m.service, m.label, m.rule, m.vendor or None), m.start, m.end)
         for m in plain
-        if not m.weak
-        or m in placed
-        or (m.service in systems and toks[m.start].text.islower() and _opens_phrase(toks, m))
+        if not m.weak or id(m) in kept
     ]
     taken = {i for m in found for i in range(m.start, m.end)}
     found += slug_services(ann, taken, catalog)
